@@ -1,0 +1,19 @@
+// Tiers (CONVENTIONS 11): *.test.ts pure, *.int.test.ts against a real local DynamoDB-compatible
+// server, *.e2e.test.ts spawning the built binary.
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
+];
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node',
+};
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '/test/interop/'] },
+    { ...common, displayName: 'int', testMatch: ['<rootDir>/test/**/*.int.test.ts'], testPathIgnorePatterns: ['/test/interop/'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.test.ts'] },
+  ],
+};

@@ -1,0 +1,82 @@
+/**
+ * The validated `feature_store.yaml`. Feast keys keep Feast's meaning; dynafeast's own settings live
+ * under the top-level `dynafeast:` key (DESIGN §2.1). Defaults are applied by the loader.
+ */
+export interface DynamoDBOnlineStoreConfig {
+  type: 'dynamodb';
+  region: string;
+  endpointUrl?: string;
+  /** Python format string with `{project}` and `{table_name}`. */
+  tableNameTemplate: string;
+  batchSize: number;
+  consistentReads: boolean;
+  tags: Record<string, string>;
+  sessionBasedAuth: boolean;
+  maxReadWorkers: number;
+  maxPoolConnections: number;
+  keepaliveTimeout?: number;
+  connectTimeout: number;
+  readTimeout: number;
+  totalMaxRetryAttempts: number;
+  retryMode: 'adaptive' | 'standard' | 'legacy';
+  warmupConnections: boolean;
+}
+
+export interface TableSettings {
+  billingMode: 'PAY_PER_REQUEST' | 'PROVISIONED';
+  readCapacityUnits?: number;
+  writeCapacityUnits?: number;
+  pointInTimeRecovery: boolean;
+  deletionProtection: boolean;
+  tableClass: 'STANDARD' | 'STANDARD_INFREQUENT_ACCESS';
+  /** KMS key id/ARN for SSE; undefined = AWS owned key. */
+  sseKmsKeyId?: string;
+  streamViewType?: 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  /** Enable DynamoDB TTL expiry of items older than the view's ttl. */
+  ttlExpiry: boolean;
+  /** Name of the numeric expiry attribute written when ttlExpiry is on. */
+  ttlAttribute: string;
+}
+
+export interface MaterializeSettings {
+  /** BatchWriteItem requests in flight. */
+  concurrency: number;
+  monotonicWrites: boolean;
+  /** Total retries allowed for one run before it fails. */
+  retryBudget: number;
+}
+
+export interface EmbeddedSettings {
+  /** Folder (relative to the repo) that holds the dynalite data. */
+  path: string;
+}
+
+export interface CredentialSettings {
+  profile?: string;
+  roleArn?: string;
+  externalId?: string;
+  roleSessionName?: string;
+}
+
+export interface DynafeastSettings {
+  tables: TableSettings;
+  materialize: MaterializeSettings;
+  embedded?: EmbeddedSettings;
+  credentials: CredentialSettings;
+}
+
+export interface RepoConfig {
+  project: string;
+  /** Registry path as written (relative to the repo root unless absolute or s3://). */
+  registry: string;
+  provider: 'aws' | 'local';
+  onlineStore: DynamoDBOnlineStoreConfig;
+  /** Kept as written; dynafeast reads sources itself (Feast needs `type: file`). */
+  offlineStore: Record<string, unknown>;
+  entityKeySerializationVersion: 3;
+  dynafeast: DynafeastSettings;
+  /** Absolute repo root. */
+  repoPath: string;
+  /** Where the config came from: a file path or `FEATURE_STORE_YAML_BASE64`. */
+  source: string;
+}

@@ -1,0 +1,125 @@
+/**
+ * The typed repo model: what the feature definition YAML files say, resolved and validated.
+ * Names mirror Feast's objects (CONVENTIONS 12).
+ */
+import type { SourceLocation } from '../errors.js';
+
+/** Feast scalar dtypes. */
+export const SCALAR_DTYPES = [
+  'Int32',
+  'Int64',
+  'Float32',
+  'Float64',
+  'String',
+  'Bytes',
+  'Bool',
+  'UnixTimestamp',
+  'Json',
+] as const;
+export type ScalarDtype = (typeof SCALAR_DTYPES)[number];
+
+/** A feature dtype: a scalar, or `Array(<scalar>)` (written `{ list: 'Float32' }` in the model). */
+export type Dtype = { kind: 'scalar'; scalar: ScalarDtype } | { kind: 'list'; scalar: ScalarDtype };
+
+/** Dtypes a join key may have (they are serializable into an entity key, DESIGN §3). */
+export const JOIN_KEY_DTYPES = ['Int32', 'Int64', 'String', 'Bytes', 'UnixTimestamp'] as const;
+export type JoinKeyDtype = (typeof JOIN_KEY_DTYPES)[number];
+
+export const DUMMY_ENTITY_NAME = '__dummy';
+export const DUMMY_ENTITY_ID = '__dummy_id';
+
+export interface Entity {
+  name: string;
+  /** Feast entities have exactly one join key; several are accepted for composite keys across entities. */
+  joinKeys: string[];
+  /** `undefined` only for Feast's `__dummy` entity (ValueType INVALID/0 in the registry). */
+  valueType: JoinKeyDtype | undefined;
+  description: string;
+  tags: Record<string, string>;
+  owner: string;
+  location?: SourceLocation;
+}
+
+export interface FileSource {
+  name: string;
+  type: 'file';
+  /** As written (relative to the repo root, or absolute); may be a glob or a folder. */
+  path: string;
+  /** `parquet` or `csv`: from `format:` or inferred from the path's extension. */
+  format: 'parquet' | 'csv';
+  timestampField: string;
+  createdTimestampColumn: string;
+  /** source column name -> feature / join key name */
+  fieldMapping: Record<string, string>;
+  description: string;
+  tags: Record<string, string>;
+  owner: string;
+  location?: SourceLocation;
+}
+
+export type DataSource = FileSource;
+
+export interface Feature {
+  name: string;
+  dtype: Dtype;
+  description: string;
+  tags: Record<string, string>;
+}
+
+/** A join key column of a view: name and dtype (Feast's `entity_columns`). */
+export interface EntityColumn {
+  name: string;
+  dtype: JoinKeyDtype;
+}
+
+export interface FeatureView {
+  name: string;
+  /** Entity names as written; `['__dummy']` for an entityless view. */
+  entities: string[];
+  /** Join key columns of the view in entity order; `[{__dummy_id, String}]` for an entityless view. */
+  entityColumns: EntityColumn[];
+  /** ttl in microseconds; 0n = no ttl. */
+  ttlMicros: bigint;
+  source: string;
+  online: boolean;
+  features: Feature[];
+  tags: Record<string, string>;
+  description: string;
+  owner: string;
+  location?: SourceLocation;
+}
+
+export interface FeatureServiceProjection {
+  featureView: string;
+  /** Feature names; all of the view's features when the YAML lists none. */
+  features: string[];
+}
+
+export interface FeatureService {
+  name: string;
+  projections: FeatureServiceProjection[];
+  tags: Record<string, string>;
+  description: string;
+  owner: string;
+  location?: SourceLocation;
+}
+
+export interface RepoModel {
+  /** Absolute repo root (the folder that holds feature_store.yaml). */
+  root: string;
+  /** Definition files read, relative to root. */
+  files: string[];
+  /** Includes Feast's `__dummy` entity. */
+  entities: Entity[];
+  sources: DataSource[];
+  featureViews: FeatureView[];
+  featureServices: FeatureService[];
+}
+
+export function isEntityless(view: FeatureView): boolean {
+  return view.entities.length === 1 && view.entities[0] === DUMMY_ENTITY_NAME;
+}
+
+export function formatDtype(dtype: Dtype): string {
+  return dtype.kind === 'list' ? `Array(${dtype.scalar})` : dtype.scalar;
+}
