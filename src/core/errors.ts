@@ -8,6 +8,7 @@ export type ErrorKind = 'usage' | 'runtime';
 export type ErrorCode =
   | 'usage.badFlag'
   | 'usage.badArgument'
+  | 'usage.confirmationRequired'
   | 'config.notFound'
   | 'config.badYaml'
   | 'config.badBase64'
@@ -30,6 +31,9 @@ export type ErrorCode =
   | 'repo.badDuration'
   | 'repo.badJoinKey'
   | 'repo.noDefinitions'
+  | 'repo.missingColumn'
+  | 'repo.badColumnType'
+  | 'repo.unreadableSource'
   | 'init.exists'
   | 'init.badName'
   | 'embedded.portInUse'
@@ -43,6 +47,12 @@ export type ErrorCode =
   | 'dynamo.credentials'
   | 'dynamo.unreachable'
   | 'dynamo.failed'
+  | 'dynamo.deletionProtected'
+  | 'registry.unreadable'
+  | 'registry.conflict'
+  | 'registry.locked'
+  | 'registry.notApplied'
+  | 'materialize.incomplete'
   | 'aborted'
   | 'internal';
 

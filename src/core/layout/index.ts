@@ -1,0 +1,7 @@
+/** Feast's DynamoDB data layout (DESIGN §3): entity keys, entity ids, Values, event_ts, items. */
+export * from './entity-key.js';
+export * from './entity-id.js';
+export * from './event-ts.js';
+export * from './item.js';
+export * from './value-codec.js';
+export * from './value-type.js';
