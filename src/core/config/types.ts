@@ -1,3 +1,5 @@
+import type { SourceLocation } from '../errors.js';
+
 /**
  * The validated `feature_store.yaml`. Feast keys keep Feast's meaning; dynafeast's own settings live
  * under the top-level `dynafeast:` key (DESIGN §2.1). Defaults are applied by the loader.
@@ -67,6 +69,8 @@ export interface DynafeastSettings {
 
 export interface RepoConfig {
   project: string;
+  /** Feast's `project_description` (written to the registry's project spec). */
+  projectDescription?: string;
   /** Registry path as written (relative to the repo root unless absolute or s3://). */
   registry: string;
   provider: 'aws' | 'local';
@@ -79,4 +83,12 @@ export interface RepoConfig {
   repoPath: string;
   /** Where the config came from: a file path or `FEATURE_STORE_YAML_BASE64`. */
   source: string;
+}
+
+/** A problem that does not stop loading (e.g. a Feast key dynafeast ignores). */
+export interface ConfigWarning {
+  message: string;
+  /** Field path, e.g. `registry.cache_ttl_seconds`. */
+  path?: string;
+  location?: SourceLocation;
 }

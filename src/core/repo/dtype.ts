@@ -1,0 +1,58 @@
+/**
+ * Feast dtype names as written in feature definitions: scalars and `Array(<scalar>)`. Case-sensitive
+ * like Feast, but a near miss gets a suggestion.
+ */
+import { suggest } from '../util/suggest.js';
+import { JOIN_KEY_DTYPES, SCALAR_DTYPES } from './model.js';
+import type { Dtype, JoinKeyDtype, ScalarDtype } from './model.js';
+
+export type DtypeResult = { ok: true; dtype: Dtype } | { ok: false; reason: string; suggestion?: string };
+
+const ARRAY = /^\s*Array\s*[([]\s*(.*?)\s*[)\]]\s*$/i;
+const ALL_NAMES = [...SCALAR_DTYPES, ...SCALAR_DTYPES.map((s) => `Array(${s})`)];
+
+function isScalar(s: string): s is ScalarDtype {
+  return (SCALAR_DTYPES as readonly string[]).includes(s);
+}
+
+/** Parses `Float32`, `Array(Int64)`, … */
+export function parseDtype(text: string): DtypeResult {
+  if (isScalar(text)) return { ok: true, dtype: { kind: 'scalar', scalar: text } };
+  const m = /^Array\((\w+)\)$/.exec(text);
+  if (m && isScalar(m[1]!)) {
+    const scalar = m[1];
+    // Feast's Value has no list field for Json (DESIGN §3), so it could not be written.
+    if (scalar === 'Json') return { ok: false, reason: '`Array(Json)` is not supported: Feast values have no list of Json' };
+    return { ok: true, dtype: { kind: 'list', scalar } };
+  }
+  const loose = ARRAY.exec(text);
+  if (loose) {
+    const inner = loose[1]!;
+    if (/^Array/i.test(inner)) return { ok: false, reason: 'nested arrays are not supported' };
+    const innerGuess = isScalar(inner) ? inner : suggest(inner, SCALAR_DTYPES);
+    return {
+      ok: false,
+      reason: 'not a Feast dtype',
+      suggestion: innerGuess === undefined ? undefined : `Array(${innerGuess})`,
+    };
+  }
+  return { ok: false, reason: 'not a Feast dtype', suggestion: suggest(text, ALL_NAMES) ?? feastEnumName(text) };
+}
+
+/** Feast ValueType enum spellings (`INT64`, `ValueType.FLOAT`) mapped to dtype names. */
+function feastEnumName(text: string): string | undefined {
+  const t = text.replace(/^ValueType\./, '').toUpperCase();
+  const table: Record<string, string> = {
+    INT32: 'Int32', INT64: 'Int64', FLOAT: 'Float32', DOUBLE: 'Float64', STRING: 'String', BYTES: 'Bytes',
+    BOOL: 'Bool', UNIX_TIMESTAMP: 'UnixTimestamp', JSON: 'Json',
+  };
+  return table[t];
+}
+
+/** A join key dtype (serializable into an entity key). */
+export function parseJoinKeyDtype(text: string): { ok: true; dtype: JoinKeyDtype } | { ok: false; suggestion?: string } {
+  if ((JOIN_KEY_DTYPES as readonly string[]).includes(text)) return { ok: true, dtype: text as JoinKeyDtype };
+  const guess = suggest(text, JOIN_KEY_DTYPES) ?? feastEnumName(text);
+  const valid = guess !== undefined && (JOIN_KEY_DTYPES as readonly string[]).includes(guess) ? guess : undefined;
+  return { ok: false, suggestion: valid };
+}

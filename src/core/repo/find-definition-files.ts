@@ -1,0 +1,51 @@
+/**
+ * Which files hold feature definitions (DESIGN §2.2): every *.yaml / *.yml under the repo except
+ * config files, skipping `data/` at the root, dot-folders, node_modules and __pycache__. Paths are
+ * relative (with `/`) and sorted by code point, so the order never depends on the file system.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const SKIPPED_DIRS = new Set(['node_modules', '__pycache__']);
+const CONFIG_FILE = 'feature_store.yaml';
+
+export interface FindOptions {
+  /** Repo-relative paths (with `/`) of files to leave out, e.g. a config passed with -f. */
+  excludeFiles?: readonly string[];
+  /** Repo-relative folders to leave out, e.g. the embedded store's data folder. */
+  excludeDirs?: readonly string[];
+}
+
+function isYaml(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.yaml') || lower.endsWith('.yml');
+}
+
+export function findDefinitionFiles(root: string, opts: FindOptions = {}): string[] {
+  const excludeFiles = new Set(opts.excludeFiles ?? []);
+  const excludeDirs = new Set(['data', ...(opts.excludeDirs ?? [])].map((d) => d.replace(/\/+$/, '')));
+  const found: string[] = [];
+
+  const walk = (rel: string): void => {
+    const abs = path.join(root, rel);
+    for (const d of readdirSync(abs, { withFileTypes: true })) {
+      const childRel = rel === '' ? d.name : `${rel}/${d.name}`;
+      // Symlinked folders are not followed: they can loop, and a repo should not span trees.
+      let isDir = d.isDirectory();
+      let isFile = d.isFile();
+      if (d.isSymbolicLink()) {
+        const s = statSync(path.join(abs, d.name), { throwIfNoEntry: false });
+        isFile = s?.isFile() ?? false;
+        isDir = false;
+      }
+      if (isDir) {
+        if (d.name.startsWith('.') || SKIPPED_DIRS.has(d.name) || excludeDirs.has(childRel)) continue;
+        walk(childRel);
+      } else if (isFile && isYaml(d.name) && d.name !== CONFIG_FILE && !excludeFiles.has(childRel)) {
+        found.push(childRel);
+      }
+    }
+  };
+  walk('');
+  return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}

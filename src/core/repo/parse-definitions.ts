@@ -1,0 +1,167 @@
+/**
+ * Stage 1 for one definitions file (DESIGN §2.2): the shape of each entity, source, feature view and
+ * feature service, with every problem recorded at its file:line:column. References between objects
+ * are resolved later (validate-repo.ts), once all files are read.
+ */
+import { formatChoices } from '../util/suggest.js';
+import type { Diagnostics } from '../yaml/diagnostics.js';
+import { joinPath } from '../yaml/read-node.js';
+import { describeFound, findEntry, isNull } from '../yaml/yaml-tree.js';
+import type { YMap, YNode } from '../yaml/yaml-tree.js';
+import { COLUMN_NAME, COLUMN_NAME_RULE, emptyDefinitions } from './definitions.js';
+import type { EntityDef, FileDefinitions, Ref, SourceDef } from './definitions.js';
+import { parseJoinKeyDtype } from './dtype.js';
+import { JOIN_KEY_DTYPES } from './model.js';
+import { META_KEYS, ObjectReader } from './object-reader.js';
+import { ViewParser } from './parse-views.js';
+import { inferFormat } from './source-format.js';
+
+const TOP_KEYS = ['entities', 'sources', 'feature_views', 'feature_services'];
+const CONFIG_KEYS = ['project', 'registry', 'provider', 'online_store', 'offline_store', 'entity_key_serialization_version'];
+const ENTITY_KEYS = ['name', 'join_keys', 'join_key', 'value_type', ...META_KEYS];
+const SOURCE_KEYS = ['name', 'type', 'path', 'format', 'timestamp_field', 'created_timestamp_column', 'field_mapping', ...META_KEYS];
+
+class DefinitionParser extends ObjectReader {
+  private readonly views = new ViewParser(this);
+
+  file(root: YNode | undefined): FileDefinitions {
+    const out = emptyDefinitions();
+    if (!root) return out;
+    if (root.kind !== 'map') {
+      this.diag.shape('badType', `A definitions file must be a mapping with ${formatChoices(TOP_KEYS)} lists, found ${describeFound(root)}.`, {
+        location: root.loc,
+        hint: 'Start the file with e.g. `entities:` and list the objects under it.',
+      });
+      return out;
+    }
+    const looksLikeConfig = root.entries.some((e) => CONFIG_KEYS.includes(e.key));
+    this.read.checkKeys(root, TOP_KEYS, '', () =>
+      looksLikeConfig
+        ? 'This file looks like a feature_store.yaml: only the repo\'s own config file is skipped; move other configs out of the repo (or into a dot-folder).'
+        : undefined,
+    );
+    this.list(root, 'entities', (m, p) => this.entity(m, p), out.entities);
+    this.list(root, 'sources', (m, p) => this.source(m, p), out.sources);
+    this.list(root, 'feature_views', (m, p) => this.views.view(m, p), out.views);
+    this.list(root, 'feature_services', (m, p) => this.views.service(m, p), out.services);
+    return out;
+  }
+
+  private list<T>(root: YMap, key: string, parse: (m: YMap, path: string) => T | undefined, into: T[]): void {
+    const node = this.read.optional(root, key);
+    const seq = node && this.read.seq(node, key);
+    seq?.items.forEach((item, i) => {
+      const path = joinPath(key, i);
+      const map = this.read.map(item, path);
+      const value = map && this.clean(() => parse(map, path));
+      if (value !== undefined) into.push(value);
+    });
+  }
+
+  private entity(map: YMap, path: string): EntityDef | undefined {
+    this.read.checkKeys(map, ENTITY_KEYS, path);
+    const name = this.name(map, path);
+    const joinKey = this.joinKey(map, path, name);
+    const typeNode = this.read.required(map, 'value_type', path, `The join key's type decides its bytes; one of ${formatChoices(JOIN_KEY_DTYPES)}.`);
+    const typeText = typeNode && this.read.string(typeNode, joinPath(path, 'value_type'));
+    let valueType;
+    if (typeNode && typeText !== undefined) {
+      const parsed = parseJoinKeyDtype(typeText);
+      if (parsed.ok) valueType = parsed.dtype;
+      else {
+        const p = joinPath(path, 'value_type');
+        this.diag.error('repo.badDtype', `\`${p}\` must be a join key type (${formatChoices(JOIN_KEY_DTYPES)}), found \`${typeText}\`.${parsed.suggestion ? ` Did you mean \`${parsed.suggestion}\`?` : ''}`, {
+          location: typeNode.loc,
+          path: p,
+          hint: 'Entity keys are serialized by type; floats, booleans and lists cannot be join keys.',
+        });
+      }
+    }
+    const meta = this.meta(map, path);
+    if (!name || !joinKey || !valueType) return undefined;
+    return { entity: { name: name.name, joinKeys: [joinKey.name], valueType, ...meta, location: map.loc }, nameLoc: name.loc, joinKeyLoc: joinKey.loc };
+  }
+
+  private joinKey(map: YMap, path: string, name: Ref | undefined): Ref | undefined {
+    const many = findEntry(map, 'join_keys');
+    const one = findEntry(map, 'join_key');
+    let key: Ref | undefined;
+    if (many && one) {
+      return this.read.badValue(one.value, joinPath(path, 'join_key'), `Write either \`join_keys\` or \`join_key\` in \`${path}\`, not both.`);
+    } else if (many && !isNull(many.value)) {
+      const p = joinPath(path, 'join_keys');
+      const list = this.read.stringList(many.value, p);
+      if (!list) return undefined;
+      if (list.length !== 1) {
+        this.diag.error('repo.badJoinKey', `\`${p}\` must list exactly one join key (as in Feast), found ${list.length}.`, {
+          location: many.value.loc,
+          path: p,
+          hint: 'For a composite key, define one entity per key column and list all of them in the feature view\'s `entities`.',
+        });
+        return undefined;
+      }
+      key = { name: list[0]!.value, loc: list[0]!.node.loc };
+    } else if (one && !isNull(one.value)) {
+      key = this.requiredString(map, 'join_key', path);
+    } else {
+      // Feast's default: the entity's name is its join key.
+      key = name;
+    }
+    if (key && !COLUMN_NAME.test(key.name)) {
+      this.diag.error('repo.badJoinKey', `Join key \`${key.name}\` of \`${path}\` must be ${COLUMN_NAME_RULE}.`, {
+        location: key.loc,
+        path: joinPath(path, 'join_keys'),
+      });
+      return undefined;
+    }
+    return key;
+  }
+
+  private source(map: YMap, path: string): SourceDef | undefined {
+    this.read.checkKeys(map, SOURCE_KEYS, path);
+    const name = this.name(map, path);
+    const typeNode = this.read.optional(map, 'type');
+    if (typeNode) this.read.oneOf(typeNode, joinPath(path, 'type'), ['file']);
+    const filePath = this.requiredString(map, 'path', path, 'A parquet or csv file, a glob, or a folder, relative to the repo root.');
+    const formatNode = this.read.optional(map, 'format');
+    let format = formatNode && this.read.oneOf(formatNode, joinPath(path, 'format'), ['parquet', 'csv'] as const, { caseInsensitive: true });
+    if (!formatNode && filePath) {
+      format = inferFormat(filePath.name);
+      if (!format) {
+        this.read.badValue({ kind: 'scalar', value: filePath.name, loc: filePath.loc }, joinPath(path, 'path'),
+          `Cannot tell the format of \`${filePath.name}\` from its extension.`, 'Add `format: parquet` or `format: csv` to the source.');
+      }
+    }
+    const timestampField = this.requiredString(map, 'timestamp_field', path, 'Name the event timestamp column of the data.');
+    const created = this.optionalString(map, 'created_timestamp_column', path) ?? '';
+    const mappingNode = this.read.optional(map, 'field_mapping');
+    const fieldMapping = (mappingNode && this.fieldMapping(mappingNode, joinPath(path, 'field_mapping'))) ?? {};
+    const meta = this.meta(map, path);
+    if (!name || !filePath || !format || !timestampField) return undefined;
+    return {
+      source: { name: name.name, type: 'file', path: filePath.name, format, timestampField: timestampField.name, createdTimestampColumn: created, fieldMapping, ...meta, location: map.loc },
+      nameLoc: name.loc,
+    };
+  }
+
+  private fieldMapping(node: YNode, path: string): Record<string, string> | undefined {
+    const mapping = this.read.stringMap(node, path);
+    if (!mapping || node.kind !== 'map') return mapping;
+    const seen = new Map<string, string>();
+    for (const e of node.entries) {
+      const target = mapping[e.key]!;
+      const other = seen.get(target);
+      if (other !== undefined) {
+        this.read.badValue(e.value, joinPath(path, e.key), `\`${path}\` maps both \`${other}\` and \`${e.key}\` to \`${target}\`.`, 'Each feature or join key can come from one column only.');
+      }
+      seen.set(target, e.key);
+    }
+    return mapping;
+  }
+
+}
+
+/** Parses one definitions file's tree (undefined = empty file) into located definitions. */
+export function parseDefinitions(root: YNode | undefined, diag: Diagnostics): FileDefinitions {
+  return new DefinitionParser(diag).file(root);
+}
