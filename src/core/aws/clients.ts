@@ -1,0 +1,127 @@
+import http from 'node:http';
+import https from 'node:https';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { RepoConfig } from '../config/types.js';
+import { silentLogger, type Logger } from '../context.js';
+import { buildCredentialProvider } from './credentials.js';
+
+export { describeAwsError, type AwsErrorContext } from './errors.js';
+
+export interface AwsClientOptions {
+  /** Requests the caller keeps in flight (e.g. materialize concurrency); the socket pool grows to fit. */
+  maxSockets?: number;
+  /** Overrides the configured identity (library users, tests). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  logger?: Logger;
+  /** Overrides `online_store.endpoint_url`, e.g. with the endpoint an already running embedded store has. */
+  endpointUrl?: string;
+}
+
+export interface AwsClients {
+  dynamo: DynamoDBClient;
+  sts: STSClient;
+  /** Where DynamoDB requests go, for messages: the endpoint URL or the regional AWS host. */
+  endpoint: string;
+  /** True when the endpoint is on this machine (loopback). */
+  local: boolean;
+  /** Closes pooled sockets so the process can exit. */
+  destroy(): void;
+}
+
+/**
+ * The one place SDK clients are built (DESIGN §5). Everything that talks to DynamoDB or STS receives
+ * these clients instead of constructing its own, so tests can point them at a local server.
+ */
+export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}): AwsClients {
+  const store = config.onlineStore;
+  const logger = opts.logger ?? silentLogger;
+  const endpointUrl = opts.endpointUrl ?? store.endpointUrl;
+  const local = endpointUrl !== undefined && isLoopbackEndpoint(endpointUrl);
+  const region = store.region;
+
+  const credentials =
+    opts.credentials ??
+    buildCredentialProvider(config.dynafeast.credentials, { region, local, logger });
+  // The SDK has no 'legacy' mode; botocore's legacy and standard both retry throttling and 5xx.
+  const retryMode = store.retryMode === 'adaptive' ? 'adaptive' : 'standard';
+  const maxAttempts = Math.max(1, store.totalMaxRetryAttempts);
+  const maxSockets = Math.max(store.maxPoolConnections, opts.maxSockets ?? 0);
+
+  const agents: http.Agent[] = [];
+  const dynamo = new DynamoDBClient({
+    region,
+    ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+    credentials,
+    maxAttempts,
+    retryMode,
+    requestHandler: buildHttpHandler(config, maxSockets, logger, agents),
+  });
+  // STS answers GetCallerIdentity for `iam-policy`; it always talks to AWS, never to endpoint_url.
+  const sts = new STSClient({
+    region,
+    credentials,
+    maxAttempts,
+    retryMode,
+    requestHandler: buildHttpHandler(config, 2, logger, agents),
+  });
+  return {
+    dynamo,
+    sts,
+    endpoint: endpointUrl ?? `https://dynamodb.${region}.amazonaws.com`,
+    local,
+    destroy() {
+      dynamo.destroy();
+      sts.destroy();
+      // The handler does not destroy an http (non-TLS) agent it was given; we own them all.
+      for (const agent of agents) agent.destroy();
+    },
+  };
+}
+
+function buildHttpHandler(config: RepoConfig, maxSockets: number, logger: Logger, agents: http.Agent[]): NodeHttpHandler {
+  const store = config.onlineStore;
+  const readMs = store.readTimeout * 1000;
+  const agentOptions: http.AgentOptions = {
+    keepAlive: true,
+    maxSockets,
+    // Feast's keepalive_timeout is how long an idle pooled connection is kept; Node's agent timeout
+    // closes free sockets after that much idleness (in-flight requests use the read timeout below).
+    ...(store.keepaliveTimeout ? { timeout: store.keepaliveTimeout * 1000 } : {}),
+  };
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent(agentOptions);
+  agents.push(httpAgent, httpsAgent);
+  return new NodeHttpHandler({
+    httpAgent,
+    httpsAgent,
+    connectionTimeout: store.connectTimeout * 1000,
+    // botocore's read_timeout is an inactivity timeout (socketTimeout); the request cap uses the same
+    // figure and must throw, or smithy only logs a warning and waits forever.
+    socketTimeout: readMs,
+    requestTimeout: readMs,
+    throwOnRequestTimeout: true,
+    // Smithy warns through console by default; core code never prints.
+    logger: {
+      debug: (...parts: unknown[]) => logger.debug(parts.join(' ')),
+      info: (...parts: unknown[]) => logger.debug(parts.join(' ')),
+      warn: (...parts: unknown[]) => logger.debug(parts.join(' ')),
+      error: (...parts: unknown[]) => logger.warn(parts.join(' ')),
+    },
+  });
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', '[::1]', '::1']);
+
+/** True for URLs whose host is this machine: localhost, *.localhost, 127.0.0.0/8, ::1. */
+export function isLoopbackEndpoint(endpointUrl: string): boolean {
+  let host: string;
+  try {
+    host = new URL(endpointUrl).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return LOOPBACK_NAMES.has(host) || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host);
+}

@@ -1,0 +1,85 @@
+import { fromEnv, fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { CredentialSettings } from '../config/types.js';
+import type { Logger } from '../context.js';
+
+/**
+ * Signs requests to a local DynamoDB-compatible server when the machine has no AWS credentials at all.
+ * Local servers (dynalite, DynamoDB Local, moto) accept any key, so a fresh machine can run `init -t local`.
+ */
+export const LOCAL_DUMMY_CREDENTIALS: Readonly<AwsCredentialIdentity> = {
+  accessKeyId: 'dynafeastlocal',
+  secretAccessKey: 'dynafeastlocal',
+};
+
+/** A fresh copy: the SDK annotates the credentials object it is handed. */
+export function localDummyCredentials(): AwsCredentialIdentity {
+  return { ...LOCAL_DUMMY_CREDENTIALS };
+}
+
+export const DEFAULT_ROLE_SESSION_NAME = 'dynafeast';
+
+export interface CredentialProviderOptions {
+  region: string;
+  /** The endpoint is a server on this machine (embedded store, DynamoDB Local, moto). */
+  local: boolean;
+  logger: Logger;
+}
+
+/**
+ * The credential provider for the configured identity (DESIGN §2.1): a named profile, an assumed role on
+ * top of it, or the SDK's default chain. Never logs credential values, only where they come from.
+ */
+export function buildCredentialProvider(
+  settings: CredentialSettings,
+  opts: CredentialProviderOptions,
+): AwsCredentialIdentityProvider {
+  const { logger } = opts;
+  if (opts.local) return localProvider(settings, logger);
+
+  // A named profile must resolve on its own: falling through to other sources would hide a typo.
+  const base: AwsCredentialIdentityProvider = settings.profile
+    ? fromIni({ profile: settings.profile })
+    : fromNodeProviderChain();
+  logger.debug(
+    settings.profile
+      ? `aws credentials: profile "${settings.profile}"`
+      : 'aws credentials: default provider chain',
+  );
+  if (!settings.roleArn) return base;
+
+  logger.debug(`aws credentials: assuming role ${settings.roleArn}`);
+  return fromTemporaryCredentials({
+    masterCredentials: base,
+    params: {
+      RoleArn: settings.roleArn,
+      RoleSessionName: settings.roleSessionName ?? DEFAULT_ROLE_SESSION_NAME,
+      ...(settings.externalId ? { ExternalId: settings.externalId } : {}),
+    },
+    clientConfig: { region: opts.region },
+  });
+}
+
+/**
+ * Against a local server the identity only matters to DynamoDB Local, which keeps one database per access
+ * key: reuse the user's env/profile keys when present so the AWS CLI sees the same tables, else sign with
+ * dummy keys. The instance-metadata and SSO parts of the chain are skipped on purpose: they can take
+ * seconds to time out on a laptop and no local server checks them.
+ */
+function localProvider(settings: CredentialSettings, logger: Logger): AwsCredentialIdentityProvider {
+  if (settings.roleArn) logger.debug('aws credentials: role_arn is not assumed for a local endpoint');
+  const sources: AwsCredentialIdentityProvider[] = settings.profile
+    ? [fromIni({ profile: settings.profile })]
+    : [fromEnv(), fromIni()];
+  return async () => {
+    for (const source of sources) {
+      try {
+        return await source();
+      } catch {
+        // next source; a local server needs no real identity
+      }
+    }
+    logger.debug('aws credentials: none found; using dummy credentials for the local endpoint');
+    return localDummyCredentials();
+  };
+}

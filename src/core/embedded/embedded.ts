@@ -1,0 +1,227 @@
+/**
+ * The embedded DynamoDB (DESIGN §6): dynalite in this process over `dynafeast.embedded.path`, or the
+ * instance another process already serves for the same folder.
+ */
+import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RepoConfig } from '../config/types.js';
+import type { Logger } from '../context.js';
+import { DynafeastError, isDynafeastError } from '../errors.js';
+import { answersDynamo, assertFolderOpenable, assertPortFree, startDynalite } from './dynalite-server.js';
+import { addLease, liveLeaseholders, removeLease } from './leases.js';
+import { acquireLock, isPidAlive, lockPathOf, readLock, releaseLock, type LockInfo } from './lock.js';
+import { endpointOf, resolveEmbeddedTarget, type EmbeddedTarget } from './target.js';
+
+export interface EmbeddedHandle {
+  /** URL to give the DynamoDB client; may differ from endpoint_url when another process serves elsewhere. */
+  endpoint: string;
+  /** True when this process serves the store; false when it reuses another process's instance. */
+  owned: boolean;
+  dataDir: string;
+  /** The process serving the store. */
+  pid: number;
+  /** Owned: waits for other processes still using the store, then stops it. Reused: lets go of it. */
+  close(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** How long to wait for a live lock holder to start answering before giving up. */
+  startWaitMs?: number;
+  /** How long an owner's close() waits for other processes using the store. */
+  usersWaitMs?: number;
+}
+
+const DEFAULT_START_WAIT_MS = 5000;
+const POLL_MS = 200;
+
+/** Folders this process serves, so a second call here reuses rather than reopens them. */
+const servedHere = new Set<string>();
+
+/**
+ * Makes the embedded store available for a command whose config sets `dynafeast.embedded`: reuses the
+ * instance another process serves for the same folder, else starts one here.
+ */
+export async function ensureEmbeddedDynamo(
+  config: RepoConfig,
+  logger: Logger,
+  opts: EmbeddedOptions = {},
+): Promise<EmbeddedHandle> {
+  if (!config.dynafeast.embedded) {
+    throw new DynafeastError('internal', 'ensureEmbeddedDynamo called for a config without dynafeast.embedded.');
+  }
+  return open(resolveEmbeddedTarget(config), logger, { ...opts, reuse: true, waitForUsers: true });
+}
+
+/**
+ * Serves the store standalone for `dynafeast local` (other clients: Feast Python, the AWS CLI). Fails with
+ * 'embedded.locked' when another process already serves the folder. close() stops at once.
+ */
+export async function serveEmbedded(
+  target: RepoConfig | EmbeddedTarget,
+  logger: Logger,
+  opts: EmbeddedOptions & { port?: number } = {},
+): Promise<EmbeddedHandle> {
+  const resolved = 'dataDir' in target ? target : resolveEmbeddedTarget(target, { port: opts.port });
+  return open(resolved, logger, { ...opts, reuse: false, waitForUsers: false });
+}
+
+interface OpenMode extends EmbeddedOptions {
+  reuse: boolean;
+  waitForUsers: boolean;
+}
+
+async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Promise<EmbeddedHandle> {
+  const host = target.host ?? '127.0.0.1';
+  const { dataDir, port } = target;
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+  } catch (e) {
+    throw new DynafeastError('embedded.startFailed', `Could not create the embedded store's folder ${dataDir}: ${(e as Error).message}.`, {
+      path: 'dynafeast.embedded.path',
+      hint: 'Check the path and its permissions.',
+      cause: e,
+    });
+  }
+  let lock: LockInfo | undefined;
+  while (!lock) {
+    const result = await acquireLock(dataDir, { host, port }, servedHere).catch((e: unknown) => {
+      throw startFailed(dataDir, endpointOf(host, port), e);
+    });
+    if (result.acquired) lock = result.lock;
+    else if (!mode.reuse) throw alreadyServed(dataDir, result.lock);
+    else {
+      const reused = await reuse(dataDir, result.lock, logger, mode.startWaitMs ?? DEFAULT_START_WAIT_MS);
+      // undefined: the holder exited meanwhile, so the folder is free to take.
+      if (reused) return reused;
+    }
+  }
+  const owned = lock;
+  const onExit = () => releaseLock(dataDir, owned);
+  process.on('exit', onExit);
+  const giveUp = () => {
+    process.removeListener('exit', onExit);
+    servedHere.delete(dataDir);
+    releaseLock(dataDir, owned);
+  };
+  let server: Awaited<ReturnType<typeof startDynalite>>;
+  try {
+    await assertPortFree(host, port);
+    await assertFolderOpenable(dataDir);
+    server = await startDynalite({ dataDir, host, port }, logger);
+  } catch (e) {
+    giveUp();
+    if (isDynafeastError(e)) throw e;
+    throw startFailed(dataDir, endpointOf(host, port), e);
+  }
+  if (!(await answersDynamo(server.endpoint, logger))) {
+    await server.close().catch(() => undefined);
+    giveUp();
+    throw startFailed(dataDir, server.endpoint, new Error('it did not answer ListTables'));
+  }
+  logger.info(`embedded DynamoDB started at ${server.endpoint} (data: ${dataDir})`);
+  let closing: Promise<void> | undefined;
+  const stop = async () => {
+    if (mode.waitForUsers) await waitForUsers(dataDir, logger, mode.usersWaitMs ?? Infinity);
+    else {
+      const users = liveLeaseholders(dataDir);
+      if (users.length) logger.warn(`embedded DynamoDB stopped while pid ${users.join(', ')} still used it`);
+    }
+    try {
+      await server.close();
+    } finally {
+      giveUp();
+    }
+  };
+  return {
+    endpoint: server.endpoint,
+    owned: true,
+    dataDir,
+    pid: process.pid,
+    close: () => (closing ??= stop()),
+  };
+}
+
+async function reuse(
+  dataDir: string,
+  lock: LockInfo,
+  logger: Logger,
+  startWaitMs: number,
+): Promise<EmbeddedHandle | undefined> {
+  const endpoint = endpointOf(lock.host, lock.port);
+  // Leased before probing, so the owner cannot stop between our check and our first request.
+  const lease = addLease(dataDir);
+  const deadline = Date.now() + startWaitMs;
+  for (;;) {
+    if (await answersDynamo(endpoint, logger)) break;
+    if (!stillHeld(dataDir, lock)) {
+      removeLease(lease);
+      return undefined;
+    }
+    if (Date.now() >= deadline) {
+      removeLease(lease);
+      throw new DynafeastError(
+        'embedded.locked',
+        `The embedded store in ${dataDir} is locked by process ${lock.pid}, which does not answer at ${endpoint}.`,
+        {
+          path: 'dynafeast.embedded.path',
+          hint: `Wait for process ${lock.pid} to finish or stop it; if no dynafeast process is running, delete ${lockPathOf(dataDir)}.`,
+        },
+      );
+    }
+    await sleep(POLL_MS);
+  }
+  logger.info(`embedded DynamoDB: using the instance process ${lock.pid} serves at ${endpoint}`);
+  const onExit = () => removeLease(lease);
+  process.on('exit', onExit);
+  return {
+    endpoint,
+    owned: false,
+    dataDir,
+    pid: lock.pid,
+    close: async () => {
+      process.removeListener('exit', onExit);
+      removeLease(lease);
+    },
+  };
+}
+
+/** The holder is alive and its lock is still in place (it did not give up starting). */
+function stillHeld(dataDir: string, lock: LockInfo): boolean {
+  const current = readLock(lockPathOf(dataDir));
+  if (typeof current !== 'object' || current.lock.token !== lock.token) return false;
+  return lock.pid === process.pid || isPidAlive(lock.pid);
+}
+
+async function waitForUsers(dataDir: string, logger: Logger, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let told = false;
+  for (;;) {
+    const users = liveLeaseholders(dataDir);
+    if (users.length === 0) return;
+    if (Date.now() >= deadline) {
+      logger.warn(`embedded DynamoDB: stopping although pid ${users.join(', ')} still uses it`);
+      return;
+    }
+    if (!told) {
+      logger.info(`embedded DynamoDB: waiting for pid ${users.join(', ')}, which still uses it (Ctrl-C stops now)`);
+      told = true;
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+function alreadyServed(dataDir: string, lock: LockInfo): DynafeastError {
+  const endpoint = endpointOf(lock.host, lock.port);
+  return new DynafeastError('embedded.locked', `Process ${lock.pid} already serves the embedded store in ${dataDir} at ${endpoint}.`, {
+    path: 'dynafeast.embedded.path',
+    hint: `Use that instance (endpoint ${endpoint}) or stop process ${lock.pid} first.`,
+  });
+}
+
+function startFailed(dataDir: string, endpoint: string, e: unknown): DynafeastError {
+  const why = e instanceof Error ? e.message : String(e);
+  return new DynafeastError('embedded.startFailed', `Could not start the embedded DynamoDB at ${endpoint} over ${dataDir}: ${why}.`, {
+    hint: 'Run with --debug for details; check the folder is writable and the port allowed.',
+    cause: e,
+  });
+}

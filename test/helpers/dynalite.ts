@@ -1,0 +1,84 @@
+/**
+ * An in-memory dynalite on a free loopback port for integration tests, plus a RepoConfig pointing at it.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { RepoConfig } from '../../src/core/config/types.js';
+import { silentLogger } from '../../src/core/context.js';
+import { localDummyCredentials } from '../../src/core/aws/credentials.js';
+import { startDynalite as startServer } from '../../src/core/embedded/dynalite-server.js';
+
+export interface TestDynalite {
+  /** e.g. http://127.0.0.1:41234 */
+  endpoint: string;
+  /** A plain SDK client for arranging and checking data (dummy credentials, 3 attempts). */
+  client: DynamoDBClient;
+  /** Destroys the client and stops the server. */
+  stop(): Promise<void>;
+}
+
+/** Starts dynalite in this process, in memory unless `path` names a LevelDB folder. */
+export async function startDynalite(opts: { path?: string } = {}): Promise<TestDynalite> {
+  const server = await startServer({ dataDir: opts.path, host: '127.0.0.1', port: 0 }, silentLogger);
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: server.endpoint,
+    credentials: localDummyCredentials(),
+    maxAttempts: 3,
+  });
+  return {
+    endpoint: server.endpoint,
+    client,
+    async stop() {
+      client.destroy();
+      await server.close();
+    },
+  };
+}
+
+/** A validated-looking RepoConfig with Feast's defaults, pointing at `endpointUrl`. */
+export function localRepoConfig(
+  repoPath: string,
+  endpointUrl: string | undefined,
+  overrides: { onlineStore?: Partial<RepoConfig['onlineStore']>; dynafeast?: Partial<RepoConfig['dynafeast']> } = {},
+): RepoConfig {
+  return {
+    project: 'test_project',
+    registry: 'data/registry.db',
+    provider: 'aws',
+    onlineStore: {
+      type: 'dynamodb',
+      region: 'us-east-1',
+      ...(endpointUrl ? { endpointUrl } : {}),
+      tableNameTemplate: '{project}.{table_name}',
+      batchSize: 100,
+      consistentReads: false,
+      tags: {},
+      sessionBasedAuth: false,
+      maxReadWorkers: 10,
+      maxPoolConnections: 50,
+      connectTimeout: 5,
+      readTimeout: 10,
+      totalMaxRetryAttempts: 3,
+      retryMode: 'adaptive',
+      warmupConnections: false,
+      ...overrides.onlineStore,
+    },
+    offlineStore: { type: 'file' },
+    entityKeySerializationVersion: 3,
+    dynafeast: {
+      tables: {
+        billingMode: 'PAY_PER_REQUEST',
+        pointInTimeRecovery: false,
+        deletionProtection: false,
+        tableClass: 'STANDARD',
+        ttlExpiry: false,
+        ttlAttribute: 'dynafeast_expires_at',
+      },
+      materialize: { concurrency: 16, monotonicWrites: false, retryBudget: 1000 },
+      credentials: {},
+      ...overrides.dynafeast,
+    },
+    repoPath,
+    source: `${repoPath}/feature_store.yaml`,
+  };
+}

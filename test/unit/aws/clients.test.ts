@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { Agent } from 'node:http';
+import { createAwsClients, isLoopbackEndpoint, type AwsClients } from '../../../src/core/aws/clients.js';
+import { LOCAL_DUMMY_CREDENTIALS } from '../../../src/core/aws/credentials.js';
+import { localRepoConfig } from '../../helpers/dynalite.js';
+
+// Credential resolution reads the environment and ~/.aws; each test gets a clean, known one.
+const AWS_ENV = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_CONFIG_FILE',
+];
+let savedEnv: Record<string, string | undefined>;
+let tmp: string;
+const built: AwsClients[] = [];
+
+beforeEach(() => {
+  savedEnv = Object.fromEntries(AWS_ENV.map((k) => [k, process.env[k]]));
+  for (const k of AWS_ENV) delete process.env[k];
+  tmp = fs.mkdtempSync(join(os.tmpdir(), 'dynafeast-aws-'));
+  process.env.AWS_SHARED_CREDENTIALS_FILE = join(tmp, 'credentials');
+  process.env.AWS_CONFIG_FILE = join(tmp, 'config');
+});
+
+afterEach(() => {
+  for (const c of built.splice(0)) c.destroy();
+  for (const k of AWS_ENV) {
+    if (savedEnv[k] === undefined) delete process.env[k];
+    else process.env[k] = savedEnv[k];
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function build(...args: Parameters<typeof createAwsClients>): AwsClients {
+  const clients = createAwsClients(...args);
+  built.push(clients);
+  return clients;
+}
+
+interface HandlerConfig {
+  connectionTimeout?: number;
+  requestTimeout?: number;
+  socketTimeout?: number;
+  throwOnRequestTimeout?: boolean;
+  httpAgentProvider: () => Promise<Agent>;
+  httpsAgent: Agent;
+}
+
+// The handler resolves its options lazily; this is the object it will use for every request.
+async function handlerConfig(clients: AwsClients): Promise<HandlerConfig> {
+  const handler = clients.dynamo.config.requestHandler as unknown as { configProvider: Promise<HandlerConfig> };
+  return handler.configProvider;
+}
+
+describe('createAwsClients', () => {
+  it('takes region, endpoint and retry settings from the config', async () => {
+    const config = localRepoConfig('/repo', 'http://127.0.0.1:8123', {
+      onlineStore: { region: 'eu-west-3', totalMaxRetryAttempts: 7, retryMode: 'adaptive' },
+    });
+    const clients = build(config);
+    expect(await clients.dynamo.config.region()).toBe('eu-west-3');
+    expect(await clients.dynamo.config.maxAttempts()).toBe(7);
+    expect(clients.dynamo.config.retryMode).toBe('adaptive');
+    const endpoint = await clients.dynamo.config.endpoint!();
+    expect(endpoint).toMatchObject({ protocol: 'http:', hostname: '127.0.0.1', port: 8123 });
+    expect(clients.endpoint).toBe('http://127.0.0.1:8123');
+    expect(clients.local).toBe(true);
+    expect(await clients.sts.config.region()).toBe('eu-west-3');
+  });
+
+  it('maps botocore legacy retries to the SDK standard mode', () => {
+    const clients = build(localRepoConfig('/repo', undefined, { onlineStore: { retryMode: 'legacy' } }));
+    expect(clients.dynamo.config.retryMode).toBe('standard');
+  });
+
+  it('uses the regional AWS endpoint without endpoint_url', () => {
+    const clients = build(localRepoConfig('/repo', undefined, { onlineStore: { region: 'ap-south-1' } }));
+    expect(clients.dynamo.config.isCustomEndpoint).toBe(false);
+    expect(clients.endpoint).toBe('https://dynamodb.ap-south-1.amazonaws.com');
+    expect(clients.local).toBe(false);
+  });
+
+  it('lets the caller override the endpoint (an embedded store served on another port)', async () => {
+    const clients = build(localRepoConfig('/repo', 'http://127.0.0.1:8000'), { endpointUrl: 'http://127.0.0.1:9999' });
+    expect(await clients.dynamo.config.endpoint!()).toMatchObject({ port: 9999 });
+  });
+
+  it('sizes the keep-alive pool for the concurrency and converts timeouts to ms', async () => {
+    const config = localRepoConfig('/repo', undefined, {
+      onlineStore: { maxPoolConnections: 50, connectTimeout: 2, readTimeout: 7, keepaliveTimeout: 12 },
+    });
+    const big = await handlerConfig(build(config, { maxSockets: 200 }));
+    expect(big).toMatchObject({ connectionTimeout: 2000, requestTimeout: 7000, socketTimeout: 7000, throwOnRequestTimeout: true });
+    expect(big.httpsAgent.maxSockets).toBe(200);
+    const httpAgent = await big.httpAgentProvider();
+    expect(httpAgent.maxSockets).toBe(200);
+    expect((httpAgent as unknown as { keepAlive: boolean }).keepAlive).toBe(true);
+    expect((httpAgent as unknown as { options: { timeout?: number } }).options.timeout).toBe(12000);
+
+    const small = await handlerConfig(build(config, { maxSockets: 4 }));
+    expect(small.httpsAgent.maxSockets).toBe(50);
+  });
+
+  it('signs requests to a local endpoint with dummy keys when the machine has no credentials', async () => {
+    const clients = build(localRepoConfig('/repo', 'http://localhost:8000'));
+    const creds = await clients.dynamo.config.credentials();
+    expect(creds).toMatchObject(LOCAL_DUMMY_CREDENTIALS);
+  });
+
+  it('prefers the environment keys for a local endpoint (DynamoDB Local keeps one database per key)', async () => {
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDLOCALTEST';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local-secret';
+    const clients = build(localRepoConfig('/repo', 'http://127.0.0.1:8000'));
+    expect(await clients.dynamo.config.credentials()).toMatchObject({ accessKeyId: 'AKIDLOCALTEST' });
+  });
+
+  it('reads the configured profile', async () => {
+    fs.writeFileSync(
+      join(tmp, 'credentials'),
+      '[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = d\n\n' +
+        '[analytics]\naws_access_key_id = AKIDANALYTICS\naws_secret_access_key = a\n',
+    );
+    const config = localRepoConfig('/repo', undefined, { dynafeast: { credentials: { profile: 'analytics' } } });
+    const clients = build(config);
+    expect(await clients.dynamo.config.credentials()).toMatchObject({ accessKeyId: 'AKIDANALYTICS' });
+  });
+
+  it('fails, rather than falling back, when the configured profile is missing for AWS', async () => {
+    const config = localRepoConfig('/repo', undefined, { dynafeast: { credentials: { profile: 'nope' } } });
+    const clients = build(config);
+    await expect(clients.dynamo.config.credentials()).rejects.toMatchObject({ name: 'CredentialsProviderError' });
+  });
+
+  it('uses credentials the caller passes', async () => {
+    const clients = build(localRepoConfig('/repo', undefined), {
+      credentials: { accessKeyId: 'AKIDGIVEN', secretAccessKey: 's' },
+    });
+    expect(await clients.dynamo.config.credentials()).toMatchObject({ accessKeyId: 'AKIDGIVEN' });
+  });
+});
+
+describe('isLoopbackEndpoint', () => {
+  it.each([
+    ['http://127.0.0.1:8000', true],
+    ['http://127.1.2.3:8000', true],
+    ['http://localhost:4566', true],
+    ['http://dynamo.localhost:80', true],
+    ['http://[::1]:8000', true],
+    ['https://dynamodb.us-east-1.amazonaws.com', false],
+    ['http://10.0.0.5:8000', false],
+    ['http://dynamodb-local:8000', false],
+    ['not a url', false],
+  ])('%s → %s', (url, expected) => {
+    expect(isLoopbackEndpoint(url)).toBe(expected);
+  });
+});
