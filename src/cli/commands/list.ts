@@ -1,0 +1,25 @@
+/**
+ * `dynafeast list entities|feature-views|feature-services`: what the registry holds, as Feast lists it.
+ */
+import { listRegistry } from '../../core/list.js';
+import { readRegistry, registryPathOf } from '../../core/registry/registry-file.js';
+import type { GlobalOptions, ListOptions } from '../program.js';
+import { openConfig } from '../session.js';
+
+export function formatTable(columns: string[], rows: Record<string, string>[]): string {
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('    ').trimEnd();
+  return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))].join('\n');
+}
+
+export async function runList(o: ListOptions, g: GlobalOptions): Promise<number> {
+  const { config, out } = openConfig(g);
+  const registry = await readRegistry(registryPathOf(config));
+  const table = listRegistry(registry, config.project, o.kind);
+  if (g.json) {
+    out.printJson(table.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v]))));
+    return 0;
+  }
+  out.say(formatTable(table.columns, table.rows));
+  return 0;
+}

@@ -1,0 +1,16 @@
+/**
+ * `dynafeast registry-dump`: the registry as JSON (Feast's field names), the project's objects by
+ * default like `feast registry-dump`, everything with --all-projects.
+ */
+import { registryToJson } from '../../core/registry/dump.js';
+import { readRegistry, registryPathOf } from '../../core/registry/registry-file.js';
+import type { GlobalOptions, RegistryDumpOptions } from '../program.js';
+import { openConfig } from '../session.js';
+
+export async function runRegistryDump(o: RegistryDumpOptions, g: GlobalOptions): Promise<number> {
+  const { config, out } = openConfig(g);
+  const registry = await readRegistry(registryPathOf(config));
+  // the dump is JSON whether or not --json is given: it is the command's only output
+  out.printJson(registryToJson(registry, o.allProjects ? undefined : config.project));
+  return 0;
+}

@@ -1,0 +1,152 @@
+/**
+ * The registry objects a repo defines, as Feast's Python SDK would write them on `feast apply` (field
+ * facts in feast-registry-fields.md). Only specs are built here: meta (timestamps, materialization
+ * intervals) depends on what the registry already holds and is decided when merging.
+ */
+import { create } from '@bufbuild/protobuf';
+import { EntitySchema, EntitySpecV2Schema, type Entity } from '../../gen/feast/core/Entity_pb.js';
+import { DataSourceSchema, DataSource_FileOptionsSchema, DataSource_SourceType, type DataSource } from '../../gen/feast/core/DataSource_pb.js';
+import { FileFormatSchema, FileFormat_ParquetFormatSchema } from '../../gen/feast/core/DataFormat_pb.js';
+import { FeatureSpecV2Schema, type FeatureSpecV2 } from '../../gen/feast/core/Feature_pb.js';
+import { FeatureViewSchema, FeatureViewSpecSchema, type FeatureView } from '../../gen/feast/core/FeatureView_pb.js';
+import { FeatureServiceSchema, FeatureServiceSpecSchema, type FeatureService } from '../../gen/feast/core/FeatureService_pb.js';
+import { FeatureViewProjectionSchema } from '../../gen/feast/core/FeatureViewProjection_pb.js';
+import { ValueType_Enum } from '../../gen/feast/types/Value_pb.js';
+import type * as model from '../repo/model.js';
+import { durationFromMicros } from './time.js';
+
+/** Python class Feast rebuilds a file source with. */
+export const FILE_SOURCE_CLASS = 'feast.infra.offline_stores.file_source.FileSource';
+
+export interface DesiredRegistryObjects {
+  entities: Entity[];
+  dataSources: DataSource[];
+  featureViews: FeatureView[];
+  featureServices: FeatureService[];
+}
+
+const SCALAR_VALUE_TYPES: Record<model.ScalarDtype, [ValueType_Enum, ValueType_Enum]> = {
+  Int32: [ValueType_Enum.INT32, ValueType_Enum.INT32_LIST],
+  Int64: [ValueType_Enum.INT64, ValueType_Enum.INT64_LIST],
+  Float32: [ValueType_Enum.FLOAT, ValueType_Enum.FLOAT_LIST],
+  Float64: [ValueType_Enum.DOUBLE, ValueType_Enum.DOUBLE_LIST],
+  String: [ValueType_Enum.STRING, ValueType_Enum.STRING_LIST],
+  Bytes: [ValueType_Enum.BYTES, ValueType_Enum.BYTES_LIST],
+  Bool: [ValueType_Enum.BOOL, ValueType_Enum.BOOL_LIST],
+  UnixTimestamp: [ValueType_Enum.UNIX_TIMESTAMP, ValueType_Enum.UNIX_TIMESTAMP_LIST],
+  Json: [ValueType_Enum.JSON, ValueType_Enum.JSON_LIST],
+};
+
+export function valueTypeOf(dtype: model.Dtype): ValueType_Enum {
+  const [scalar, list] = SCALAR_VALUE_TYPES[dtype.scalar];
+  return dtype.kind === 'list' ? list : scalar;
+}
+
+function entityProto(project: string, e: model.Entity): Entity {
+  return create(EntitySchema, {
+    spec: create(EntitySpecV2Schema, {
+      name: e.name,
+      valueType: e.valueType === undefined ? ValueType_Enum.INVALID : valueTypeOf({ kind: 'scalar', scalar: e.valueType }),
+      description: e.description,
+      // NOTE: Feast entities carry one join key; composite keys are modelled as several entities.
+      joinKey: e.joinKeys[0] ?? '',
+      tags: { ...e.tags },
+      project,
+      owner: e.owner,
+    }),
+  });
+}
+
+export function dataSourceProto(project: string, s: model.DataSource): DataSource {
+  return create(DataSourceSchema, {
+    type: DataSource_SourceType.BATCH_FILE,
+    fieldMapping: { ...s.fieldMapping },
+    timestampField: s.timestampField,
+    createdTimestampColumn: s.createdTimestampColumn,
+    options: {
+      case: 'fileOptions',
+      value: create(DataSource_FileOptionsSchema, {
+        // Feast's FileFormat has no CSV case: CSV sources leave the format unset (Feast cannot read them
+        // itself, dynafeast can).
+        fileFormat:
+          s.format === 'parquet'
+            ? create(FileFormatSchema, { format: { case: 'parquetFormat', value: create(FileFormat_ParquetFormatSchema) } })
+            : undefined,
+        uri: s.path,
+      }),
+    },
+    dataSourceClassType: FILE_SOURCE_CLASS,
+    name: s.name,
+    project,
+    description: s.description,
+    tags: { ...s.tags },
+    owner: s.owner,
+  });
+}
+
+function featureSpec(f: model.Feature): FeatureSpecV2 {
+  return create(FeatureSpecV2Schema, { name: f.name, valueType: valueTypeOf(f.dtype), tags: { ...f.tags }, description: f.description });
+}
+
+function featureViewProto(project: string, v: model.FeatureView, sources: Map<string, model.DataSource>): FeatureView {
+  const source = sources.get(v.source);
+  return create(FeatureViewSchema, {
+    spec: create(FeatureViewSpecSchema, {
+      name: v.name,
+      project,
+      entities: [...v.entities],
+      features: v.features.map(featureSpec),
+      tags: { ...v.tags },
+      ttl: durationFromMicros(v.ttlMicros),
+      batchSource: source ? dataSourceProto(project, source) : undefined,
+      online: v.online,
+      description: v.description,
+      owner: v.owner,
+      entityColumns: v.entityColumns.map((c) =>
+        create(FeatureSpecV2Schema, { name: c.name, valueType: valueTypeOf({ kind: 'scalar', scalar: c.dtype }) }),
+      ),
+    }),
+  });
+}
+
+function featureServiceProto(
+  project: string,
+  s: model.FeatureService,
+  views: Map<string, model.FeatureView>,
+  sources: Map<string, model.DataSource>,
+): FeatureService {
+  return create(FeatureServiceSchema, {
+    spec: create(FeatureServiceSpecSchema, {
+      name: s.name,
+      project,
+      features: s.projections.map((p) => {
+        const view = views.get(p.featureView);
+        const source = view ? sources.get(view.source) : undefined;
+        const wanted = new Set(p.features);
+        return create(FeatureViewProjectionSchema, {
+          featureViewName: p.featureView,
+          featureColumns: (view?.features ?? []).filter((f) => wanted.has(f.name)).map(featureSpec),
+          timestampField: source?.timestampField ?? '',
+          createdTimestampColumn: source?.createdTimestampColumn ?? '',
+          batchSource: source ? dataSourceProto(project, source) : undefined,
+        });
+      }),
+      tags: { ...s.tags },
+      description: s.description,
+      owner: s.owner,
+    }),
+  });
+}
+
+/** Every object of `repo` as a registry message of `project`, sorted by name for a stable file. */
+export function buildRegistryObjects(project: string, repo: model.RepoModel): DesiredRegistryObjects {
+  const sources = new Map(repo.sources.map((s) => [s.name, s]));
+  const views = new Map(repo.featureViews.map((v) => [v.name, v]));
+  const byName = <T extends { spec?: { name: string } }>(a: T, b: T) => (a.spec!.name < b.spec!.name ? -1 : a.spec!.name > b.spec!.name ? 1 : 0);
+  return {
+    entities: repo.entities.map((e) => entityProto(project, e)).sort(byName),
+    dataSources: repo.sources.map((s) => dataSourceProto(project, s)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    featureViews: repo.featureViews.map((v) => featureViewProto(project, v, sources)).sort(byName),
+    featureServices: repo.featureServices.map((s) => featureServiceProto(project, s, views, sources)).sort(byName),
+  };
+}

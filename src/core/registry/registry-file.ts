@@ -1,0 +1,98 @@
+/**
+ * Reading and writing `registry.db`, the serialized `feast.core.Registry` Feast's file registry uses.
+ * Writes replace the file atomically (temp file in the same folder + rename) so a reader — Feast,
+ * another dynafeast — never sees half a registry.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { clone, create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { RegistrySchema, type Registry } from '../../gen/feast/core/Registry_pb.js';
+import type { RepoConfig } from '../config/types.js';
+import { DynafeastError } from '../errors.js';
+import { timestampFromMicros } from './time.js';
+
+/** What Feast writes in `registry_schema_version`. */
+export const REGISTRY_SCHEMA_VERSION = '1';
+
+/** Absolute path of the repo's registry file. Only local files are supported. */
+export function registryPathOf(config: Pick<RepoConfig, 'registry' | 'repoPath'>): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(config.registry) && !config.registry.startsWith('file://')) {
+    throw new DynafeastError('config.badValue', `registry "${config.registry}" is not a local file; dynafeast reads and writes local registry files only`, {
+      path: 'registry',
+      hint: 'use a path relative to the repo such as data/registry.db, and copy it to object storage after apply if Feast reads it from there',
+    });
+  }
+  const p = config.registry.startsWith('file://') ? config.registry.slice('file://'.length) : config.registry;
+  return isAbsolute(p) ? p : resolve(config.repoPath, p);
+}
+
+export function emptyRegistry(): Registry {
+  return create(RegistrySchema, { registrySchemaVersion: REGISTRY_SCHEMA_VERSION });
+}
+
+/** The registry at `path`, or undefined when no file exists yet (nothing was applied). */
+export async function readRegistryIfExists(path: string): Promise<Registry | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new DynafeastError('registry.unreadable', `cannot read the registry ${path}: ${(e as Error).message}`, {
+      hint: 'check the file permissions and the `registry:` path in feature_store.yaml',
+      cause: e,
+    });
+  }
+  try {
+    // unknown fields (objects only newer Feast versions know) are kept and written back unchanged
+    return fromBinary(RegistrySchema, bytes);
+  } catch (e) {
+    throw new DynafeastError('registry.unreadable', `${path} is not a Feast registry (protobuf decoding failed: ${(e as Error).message})`, {
+      hint: 'restore the file from a backup, or delete it and run `dynafeast apply` to write a fresh one',
+      cause: e,
+    });
+  }
+}
+
+/** The registry at `path`; a missing file is an error telling the user to apply first. */
+export async function readRegistry(path: string): Promise<Registry> {
+  const registry = await readRegistryIfExists(path);
+  if (!registry) {
+    throw new DynafeastError('registry.notApplied', `no registry at ${path}: nothing has been applied yet`, {
+      hint: 'run `dynafeast apply` first',
+    });
+  }
+  return registry;
+}
+
+/**
+ * Writes `registry` with a fresh `version_id` and `last_updated` (Feast does the same on every write).
+ * The caller should hold the registry lock. Returns what was written.
+ */
+export async function writeRegistryAtomic(path: string, registry: Registry, nowMicros: bigint): Promise<Registry> {
+  const next = clone(RegistrySchema, registry);
+  next.versionId = randomUUID();
+  next.lastUpdated = timestampFromMicros(nowMicros);
+  if (next.registrySchemaVersion === '') next.registrySchemaVersion = REGISTRY_SCHEMA_VERSION;
+  const bytes = toBinary(RegistrySchema, next);
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+  try {
+    const fh = await open(tmp, 'w', 0o644);
+    try {
+      await fh.writeFile(bytes);
+      // flushed before the rename, or a crash could leave an empty file under the real name
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new DynafeastError('registry.unreadable', `cannot write the registry ${path}: ${(e as Error).message}`, {
+      hint: 'check that the folder exists and is writable',
+      cause: e,
+    });
+  }
+  return next;
+}

@@ -1,0 +1,92 @@
+/**
+ * Plain repo models and configs for planner and registry unit tests (no YAML, no server).
+ */
+import type { RepoConfig } from '../../../src/core/config/types.js';
+import type { RepoModel, FeatureView } from '../../../src/core/repo/model.js';
+
+export function makeConfig(over: { project?: string; tags?: Record<string, string>; tables?: Partial<RepoConfig['dynafeast']['tables']>; template?: string } = {}): RepoConfig {
+  return {
+    project: over.project ?? 'demo',
+    registry: 'data/registry.db',
+    provider: 'aws',
+    onlineStore: {
+      type: 'dynamodb',
+      region: 'us-east-1',
+      tableNameTemplate: over.template ?? '{project}.{table_name}',
+      batchSize: 100,
+      consistentReads: false,
+      tags: over.tags ?? {},
+      sessionBasedAuth: false,
+      maxReadWorkers: 10,
+      maxPoolConnections: 50,
+      connectTimeout: 5,
+      readTimeout: 10,
+      totalMaxRetryAttempts: 3,
+      retryMode: 'adaptive',
+      warmupConnections: false,
+    },
+    offlineStore: { type: 'file' },
+    entityKeySerializationVersion: 3,
+    dynafeast: {
+      tables: {
+        billingMode: 'PAY_PER_REQUEST',
+        pointInTimeRecovery: false,
+        deletionProtection: false,
+        tableClass: 'STANDARD',
+        ttlExpiry: false,
+        ttlAttribute: 'dynafeast_expires_at',
+        ...over.tables,
+      },
+      materialize: { concurrency: 16, monotonicWrites: false, retryBudget: 1000 },
+      credentials: {},
+    },
+    repoPath: '/repo',
+    source: '/repo/feature_store.yaml',
+  };
+}
+
+export function makeView(name: string, over: Partial<FeatureView> = {}): FeatureView {
+  return {
+    name,
+    entities: ['driver'],
+    entityColumns: [{ name: 'driver_id', dtype: 'Int64' }],
+    ttlMicros: 86_400_000_000n,
+    source: 'driver_stats_source',
+    online: true,
+    features: [
+      { name: 'conv_rate', dtype: { kind: 'scalar', scalar: 'Float32' }, description: '', tags: {} },
+      { name: 'avg_daily_trips', dtype: { kind: 'scalar', scalar: 'Int64' }, description: '', tags: {} },
+    ],
+    tags: {},
+    description: '',
+    owner: '',
+    ...over,
+  };
+}
+
+export function makeRepo(views: FeatureView[] = [makeView('driver_hourly_stats')], services: RepoModel['featureServices'] = []): RepoModel {
+  return {
+    root: '/repo',
+    files: ['features.yaml'],
+    entities: [
+      { name: 'driver', joinKeys: ['driver_id'], valueType: 'Int64', description: 'a driver', tags: {}, owner: '' },
+      { name: '__dummy', joinKeys: ['__dummy_id'], valueType: undefined, description: '', tags: {}, owner: '' },
+    ],
+    sources: [
+      {
+        name: 'driver_stats_source',
+        type: 'file',
+        path: 'data/driver_stats.parquet',
+        format: 'parquet',
+        timestampField: 'event_timestamp',
+        createdTimestampColumn: 'created',
+        fieldMapping: {},
+        description: '',
+        tags: {},
+        owner: '',
+      },
+    ],
+    featureViews: views,
+    featureServices: services,
+  };
+}

@@ -1,0 +1,76 @@
+import { toJson } from '@bufbuild/protobuf';
+import { EntitySchema } from '../../../src/gen/feast/core/Entity_pb.js';
+import { DataSourceSchema } from '../../../src/gen/feast/core/DataSource_pb.js';
+import { FeatureViewSchema } from '../../../src/gen/feast/core/FeatureView_pb.js';
+import { FeatureServiceSchema } from '../../../src/gen/feast/core/FeatureService_pb.js';
+import { buildRegistryObjects, valueTypeOf } from '../../../src/core/registry/build.js';
+import { ValueType_Enum } from '../../../src/gen/feast/types/Value_pb.js';
+import { makeRepo, makeView } from '../plan/fixtures.js';
+
+describe('buildRegistryObjects', () => {
+  const repo = makeRepo(
+    [
+      makeView('driver_hourly_stats', { tags: { team: 'drivers' } }),
+      makeView('global_stats', { entities: ['__dummy'], entityColumns: [{ name: '__dummy_id', dtype: 'String' }], ttlMicros: 0n }),
+    ],
+    [{ name: 'ranking', projections: [{ featureView: 'driver_hourly_stats', features: ['conv_rate'] }], tags: {}, description: '', owner: '' }],
+  );
+  const objects = buildRegistryObjects('demo', repo);
+
+  it("registers entities with the project, including Feast's __dummy (join key __dummy_id, value type 0)", () => {
+    expect(objects.entities.map((e) => toJson(EntitySchema, e))).toEqual([
+      { spec: { name: '__dummy', joinKey: '__dummy_id', project: 'demo' } },
+      { spec: { name: 'driver', valueType: 'INT64', description: 'a driver', joinKey: 'driver_id', project: 'demo' } },
+    ]);
+  });
+
+  it('writes a complete Feast file source', () => {
+    expect(toJson(DataSourceSchema, objects.dataSources[0]!)).toEqual({
+      type: 'BATCH_FILE',
+      timestampField: 'event_timestamp',
+      createdTimestampColumn: 'created',
+      fileOptions: { fileFormat: { parquetFormat: {} }, uri: 'data/driver_stats.parquet' },
+      dataSourceClassType: 'feast.infra.offline_stores.file_source.FileSource',
+      name: 'driver_stats_source',
+      project: 'demo',
+    });
+  });
+
+  it('gives views entity_columns, ttl, online and the batch source', () => {
+    const [hourly, global] = objects.featureViews.map((v) => toJson(FeatureViewSchema, v) as { spec: Record<string, unknown> });
+    expect(hourly!.spec).toMatchObject({
+      name: 'driver_hourly_stats',
+      project: 'demo',
+      entities: ['driver'],
+      features: [
+        { name: 'conv_rate', valueType: 'FLOAT' },
+        { name: 'avg_daily_trips', valueType: 'INT64' },
+      ],
+      tags: { team: 'drivers' },
+      ttl: '86400s',
+      online: true,
+      entityColumns: [{ name: 'driver_id', valueType: 'INT64' }],
+      batchSource: { name: 'driver_stats_source', type: 'BATCH_FILE', project: 'demo' },
+    });
+    expect(global!.spec).toMatchObject({ entities: ['__dummy'], entityColumns: [{ name: '__dummy_id', valueType: 'STRING' }], ttl: '0s' });
+  });
+
+  it('projects feature services onto the named features with their types', () => {
+    expect(toJson(FeatureServiceSchema, objects.featureServices[0]!)).toMatchObject({
+      spec: {
+        name: 'ranking',
+        project: 'demo',
+        features: [{ featureViewName: 'driver_hourly_stats', featureColumns: [{ name: 'conv_rate', valueType: 'FLOAT' }], timestampField: 'event_timestamp' }],
+      },
+    });
+  });
+
+  it.each([
+    [{ kind: 'scalar', scalar: 'Float64' }, ValueType_Enum.DOUBLE],
+    [{ kind: 'scalar', scalar: 'Json' }, ValueType_Enum.JSON],
+    [{ kind: 'list', scalar: 'Float32' }, ValueType_Enum.FLOAT_LIST],
+    [{ kind: 'list', scalar: 'UnixTimestamp' }, ValueType_Enum.UNIX_TIMESTAMP_LIST],
+  ] as const)('maps %j to ValueType %i', (dtype, vt) => {
+    expect(valueTypeOf(dtype)).toBe(vt);
+  });
+});

@@ -1,0 +1,120 @@
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { RegistrySchema, type Registry } from '../../../src/gen/feast/core/Registry_pb.js';
+import { FeatureViewSpecSchema } from '../../../src/gen/feast/core/FeatureView_pb.js';
+import { MaterializationIntervalSchema } from '../../../src/gen/feast/core/FeatureView_pb.js';
+import { buildRegistryObjects } from '../../../src/core/registry/build.js';
+import { reconcileRegistry, removeProjectFromRegistry } from '../../../src/core/registry/reconcile.js';
+import { timestampFromMicros, timestampToMicros } from '../../../src/core/registry/time.js';
+import { makeRepo, makeView } from '../plan/fixtures.js';
+
+const T0 = 1_700_000_000_000_000n;
+const T1 = T0 + 60_000_000n;
+
+function applied(repo = makeRepo(), base?: Registry, project = 'demo', now = T0): Registry {
+  return reconcileRegistry(base, project, buildRegistryObjects(project, repo), now).registry;
+}
+
+/** Appends raw protobuf fields to a message's bytes (what a newer Feast would have written). */
+function withExtraFields(bytes: Uint8Array, extra: number[]): Uint8Array {
+  return new Uint8Array([...bytes, ...extra]);
+}
+
+describe('reconcileRegistry', () => {
+  it('creates the project in both `projects` and `project_metadata` and stamps created/updated', () => {
+    const { registry, changes } = reconcileRegistry(undefined, 'demo', buildRegistryObjects('demo', makeRepo()), T0);
+    expect(changes.map((c) => `${c.action} ${c.objectType} ${c.name}`)).toEqual([
+      'create project demo',
+      'create entity __dummy',
+      'create entity driver',
+      'create data_source driver_stats_source',
+      'create feature_view driver_hourly_stats',
+    ]);
+    expect(registry.projects[0]!.spec!.name).toBe('demo');
+    expect(registry.projectMetadata[0]!.project).toBe('demo');
+    expect(registry.projectMetadata[0]!.projectUuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(timestampToMicros(registry.featureViews[0]!.meta!.createdTimestamp!)).toBe(T0);
+    expect(registry.registrySchemaVersion).toBe('1');
+  });
+
+  it('changes nothing, not even timestamps, when the repo is unchanged', () => {
+    const first = applied();
+    const again = reconcileRegistry(first, 'demo', buildRegistryObjects('demo', makeRepo()), T1);
+    expect(again.changes).toEqual([]);
+    expect(toBinary(RegistrySchema, again.registry)).toEqual(toBinary(RegistrySchema, first));
+  });
+
+  it('reports property diffs of an update, keeps created_timestamp and the materialization history', () => {
+    const first = applied();
+    first.featureViews[0]!.meta!.materializationIntervals.push(
+      create(MaterializationIntervalSchema, { startTime: timestampFromMicros(T0), endTime: timestampFromMicros(T1) }),
+    );
+    const repo = makeRepo([makeView('driver_hourly_stats', { tags: { team: 'drivers' }, ttlMicros: 3_600_000_000n })]);
+    const { registry, changes } = reconcileRegistry(first, 'demo', buildRegistryObjects('demo', repo), T1);
+    expect(changes).toEqual([
+      {
+        objectType: 'feature_view',
+        name: 'driver_hourly_stats',
+        action: 'update',
+        changes: [
+          { path: 'tags.team', after: 'drivers' },
+          { path: 'ttl', before: '86400s', after: '3600s' },
+        ],
+      },
+    ]);
+    const meta = registry.featureViews[0]!.meta!;
+    expect(timestampToMicros(meta.createdTimestamp!)).toBe(T0);
+    expect(timestampToMicros(meta.lastUpdatedTimestamp!)).toBe(T1);
+    expect(meta.materializationIntervals).toHaveLength(1);
+  });
+
+  it('clears the materialization history when the stored rows no longer match the features', () => {
+    const first = applied();
+    first.featureViews[0]!.meta!.materializationIntervals.push(create(MaterializationIntervalSchema, { endTime: timestampFromMicros(T1) }));
+    const view = makeView('driver_hourly_stats');
+    view.features.push({ name: 'acc_rate', dtype: { kind: 'scalar', scalar: 'Float32' }, description: '', tags: {} });
+    const { registry, changes } = reconcileRegistry(first, 'demo', buildRegistryObjects('demo', makeRepo([view])), T1);
+    expect(changes[0]!.changes).toEqual([{ path: 'features[acc_rate]', after: { name: 'acc_rate', valueType: 'FLOAT' } }]);
+    expect(changes[0]!.note).toMatch(/materialization history cleared/);
+    expect(registry.featureViews[0]!.meta!.materializationIntervals).toEqual([]);
+  });
+
+  it('deletes objects the repo dropped and leaves other projects alone', () => {
+    const both = applied(makeRepo([makeView('a'), makeView('b')]), applied(makeRepo([makeView('a')]), undefined, 'other'));
+    const { registry, changes } = reconcileRegistry(both, 'demo', buildRegistryObjects('demo', makeRepo([makeView('a')])), T1);
+    expect(changes).toEqual([{ objectType: 'feature_view', name: 'b', action: 'delete', changes: [] }]);
+    expect(registry.featureViews.map((v) => `${v.spec!.project}/${v.spec!.name}`)).toEqual(['other/a', 'demo/a']);
+    expect(registry.projects.map((p) => p.spec!.name)).toEqual(['other', 'demo']);
+  });
+
+  it('keeps fields and lists it does not know through an update (a registry from a newer Feast)', () => {
+    const first = applied();
+    // FeatureViewSpec.offline = true (field 13, varint) inside the stored view
+    const spec = fromBinary(FeatureViewSpecSchema, withExtraFields(toBinary(FeatureViewSpecSchema, first.featureViews[0]!.spec!), [13 << 3, 1]));
+    first.featureViews[0]!.spec = spec;
+    // Registry.on_demand_feature_views (field 8): one opaque 3-byte message
+    const bytes = withExtraFields(toBinary(RegistrySchema, first), [(8 << 3) | 2, 3, 0x0a, 0x01, 0x78]);
+    const stored = fromBinary(RegistrySchema, bytes);
+    const repo = makeRepo([makeView('driver_hourly_stats', { tags: { team: 'x' } })]);
+    const { registry, changes } = reconcileRegistry(stored, 'demo', buildRegistryObjects('demo', repo), T1);
+    expect(changes).toHaveLength(1);
+    const out = toBinary(RegistrySchema, registry);
+    const reread = fromBinary(RegistrySchema, out);
+    expect(reread.$unknown?.map((f) => f.no)).toEqual([8]);
+    expect(reread.featureViews[0]!.spec!.$unknown?.map((f) => f.no)).toEqual([13]);
+    expect(reread.featureViews[0]!.spec!.tags).toEqual({ team: 'x' });
+  });
+});
+
+describe('removeProjectFromRegistry', () => {
+  it("removes every object of the project and nothing of the others'", () => {
+    const both = applied(makeRepo(), applied(makeRepo(), undefined, 'other'));
+    const { registry, changes } = removeProjectFromRegistry(both, 'demo');
+    expect(changes[0]).toEqual({ objectType: 'project', name: 'demo', action: 'delete', changes: [] });
+    expect(changes.filter((c) => c.action !== 'delete')).toEqual([]);
+    expect(registry.featureViews.map((v) => v.spec!.project)).toEqual(['other']);
+    expect(registry.entities.every((e) => e.spec!.project === 'other')).toBe(true);
+    expect(registry.projects.map((p) => p.spec!.name)).toEqual(['other']);
+    expect(registry.projectMetadata.map((p) => p.project)).toEqual(['other']);
+    expect(removeProjectFromRegistry(registry, 'demo').changes).toEqual([]);
+  });
+});
