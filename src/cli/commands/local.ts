@@ -1,0 +1,21 @@
+import { serveEmbedded } from '../../core/embedded/index.js';
+import type { GlobalOptions, LocalOptions } from '../program.js';
+import { openConfig } from '../session.js';
+
+/** Serves the embedded DynamoDB until SIGINT/SIGTERM, for Feast Python, the AWS CLI or any SDK. */
+export async function runLocal(o: LocalOptions, g: GlobalOptions): Promise<number> {
+  const { config, out, logger } = openConfig(g);
+  const handle = await serveEmbedded(config, logger, { port: o.port });
+  if (g.json) out.printJson({ ok: true, endpoint: handle.endpoint, dataDir: handle.dataDir, pid: handle.pid });
+  out.note(`${out.symbols.ok} Embedded DynamoDB for project ${out.color.bold(config.project)} at ${out.color.bold(handle.endpoint)}`);
+  out.note(`  data: ${handle.dataDir}`);
+  out.note(`  try:  aws dynamodb list-tables --endpoint-url ${handle.endpoint} --region ${config.onlineStore.region}`);
+  out.note('  (any access key works; Ctrl-C to stop)');
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  out.note(`${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping the embedded DynamoDB`);
+  await handle.close();
+  return 0;
+}

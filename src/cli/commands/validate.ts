@@ -1,0 +1,29 @@
+import { formatDtype, isEntityless } from '../../core/repo/model.js';
+import type { GlobalOptions, ValidateOptions } from '../program.js';
+import { openRepo } from '../session.js';
+
+export async function runValidate(_o: ValidateOptions, g: GlobalOptions): Promise<number> {
+  const { config, repo, out } = openRepo(g);
+  const entities = repo.entities.filter((e) => e.name !== '__dummy');
+  const summary = {
+    ok: true,
+    project: config.project,
+    config: config.source,
+    files: repo.files,
+    entities: entities.map((e) => e.name),
+    dataSources: repo.sources.map((s) => s.name),
+    featureViews: repo.featureViews.map((v) => ({
+      name: v.name,
+      entities: isEntityless(v) ? [] : v.entities,
+      features: v.features.map((f) => `${f.name}:${formatDtype(f.dtype)}`),
+    })),
+    featureServices: repo.featureServices.map((s) => s.name),
+  };
+  if (g.json) {
+    out.printJson(summary);
+    return 0;
+  }
+  out.say(`${out.symbols.ok} ${config.source} and ${repo.files.length} definition file(s) are valid (project ${out.color.bold(config.project)})`);
+  out.say(`  ${entities.length} entities, ${repo.sources.length} data sources, ${repo.featureViews.length} feature views, ${repo.featureServices.length} feature services`);
+  return 0;
+}

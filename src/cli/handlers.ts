@@ -1,0 +1,15 @@
+/**
+ * The real command handlers, imported lazily so `dynafeast --help` does not load the AWS SDK or DuckDB.
+ */
+import type { CommandHandlers } from './program.js';
+
+export const defaultHandlers: CommandHandlers = {
+  init: async (o, g) => (await import('./commands/init.js')).runInit(o, g),
+  local: async (o, g) => (await import('./commands/local.js')).runLocal(o, g),
+  validate: async (o, g) => (await import('./commands/validate.js')).runValidate(o, g),
+  plan: async (o, g) => (await import('./commands/plan.js')).runPlan(o, g),
+  apply: async (o, g) => (await import('./commands/apply.js')).runApply(o, g),
+  teardown: async (o, g) => (await import('./commands/teardown.js')).runTeardownCommand(o, g),
+  list: async (o, g) => (await import('./commands/list.js')).runList(o, g),
+  registryDump: async (o, g) => (await import('./commands/registry-dump.js')).runRegistryDump(o, g),
+};

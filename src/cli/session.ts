@@ -1,0 +1,82 @@
+/**
+ * What every repo command needs before it calls core: the config (warnings printed), optionally the
+ * definitions, and the AWS clients pointed at the right endpoint — starting or reusing the embedded
+ * DynamoDB when the config asks for it. One place, so commands stay thin.
+ */
+import path from 'node:path';
+import { loadConfigWithWarnings } from '../core/config/load-config.js';
+import type { RepoConfig } from '../core/config/types.js';
+import type { Logger } from '../core/context.js';
+import { createAwsClients, type AwsClients } from '../core/aws/clients.js';
+import { ensureEmbeddedDynamo, type EmbeddedHandle } from '../core/embedded/index.js';
+import { formatLocation } from '../core/errors.js';
+import { loadRepo } from '../core/repo/load-repo.js';
+import type { RepoModel } from '../core/repo/model.js';
+import { createOutput, type Output } from './output.js';
+import type { GlobalOptions } from './program.js';
+
+export interface Session {
+  config: RepoConfig;
+  out: Output;
+  logger: Logger;
+}
+
+export interface RepoSession extends Session {
+  repo: RepoModel;
+}
+
+export interface AwsSession extends RepoSession {
+  aws: AwsClients;
+  embedded?: EmbeddedHandle;
+  close(): Promise<void>;
+}
+
+export function cliLogger(out: Output, debug: boolean): Logger {
+  return {
+    debug: (m) => {
+      if (debug) out.note(out.color.dim(`debug: ${m}`));
+    },
+    info: (m) => out.note(m),
+    warn: (m) => out.warn(m),
+  };
+}
+
+export function openConfig(g: GlobalOptions): Session {
+  const out = createOutput(g);
+  const logger = cliLogger(out, g.debug);
+  const { config, warnings } = loadConfigWithWarnings({
+    repoPath: path.resolve(g.chdir ?? '.'),
+    featureStoreYaml: g.featureStoreYaml,
+    env: process.env,
+  });
+  for (const w of warnings) {
+    const where = formatLocation(w.location);
+    out.warn(`${where ? `${where}: ` : ''}${w.message}`);
+  }
+  return { config, out, logger };
+}
+
+export function openRepo(g: GlobalOptions): RepoSession {
+  const s = openConfig(g);
+  return { ...s, repo: loadRepo(s.config.repoPath, s.config) };
+}
+
+/** Config, definitions and clients; `close()` must be called (it stops an embedded store we started). */
+export async function openAwsSession(g: GlobalOptions, opts: { maxSockets?: number } = {}): Promise<AwsSession> {
+  const s = openRepo(g);
+  const embedded = s.config.dynafeast.embedded ? await ensureEmbeddedDynamo(s.config, s.logger) : undefined;
+  const aws = createAwsClients(s.config, {
+    logger: s.logger,
+    maxSockets: opts.maxSockets,
+    ...(embedded ? { endpointUrl: embedded.endpoint } : {}),
+  });
+  return {
+    ...s,
+    aws,
+    embedded,
+    close: async () => {
+      aws.destroy();
+      await embedded?.close();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { CommanderError } from 'commander';
+import { createProgram, type CommandHandlers, type GlobalOptions } from '../../../src/cli/program.js';
+
+type Call = { command: keyof CommandHandlers; options: unknown; globals: GlobalOptions };
+
+function harness() {
+  const calls: Call[] = [];
+  const stub = (command: keyof CommandHandlers) => async (options: unknown, globals: GlobalOptions) => {
+    calls.push({ command, options, globals });
+  };
+  const handlers = Object.fromEntries(
+    (['init', 'local', 'validate', 'plan', 'apply', 'teardown', 'list', 'registryDump'] as const).map((c) => [c, stub(c)]),
+  ) as unknown as CommandHandlers;
+  const program = createProgram(handlers, '9.9.9');
+  program.exitOverride();
+  program.configureOutput({ writeOut: () => {}, writeErr: () => {} });
+  for (const sub of program.commands) {
+    sub.exitOverride();
+    sub.configureOutput({ writeOut: () => {}, writeErr: () => {} });
+  }
+  return { program, calls };
+}
+
+const defaults: GlobalOptions = { json: false, progress: true, color: true, debug: false, chdir: undefined, featureStoreYaml: undefined };
+
+describe('createProgram', () => {
+  const cases: { args: string[]; command: keyof CommandHandlers; options: unknown; globals?: Partial<GlobalOptions> }[] = [
+    { args: ['init'], command: 'init', options: { name: 'my_project', template: 'local', region: undefined } },
+    { args: ['init', 'demo', '-t', 'aws', '--region', 'eu-west-1'], command: 'init', options: { name: 'demo', template: 'aws', region: 'eu-west-1' } },
+    { args: ['--json', 'init', 'demo'], command: 'init', options: { name: 'demo', template: 'local', region: undefined }, globals: { json: true } },
+    { args: ['init', 'demo', '--no-color', '--no-progress'], command: 'init', options: { name: 'demo', template: 'local', region: undefined }, globals: { color: false, progress: false } },
+    { args: ['-c', 'repo', '-f', 'x.yaml', 'validate'], command: 'validate', options: {}, globals: { chdir: 'repo', featureStoreYaml: 'x.yaml' } },
+    { args: ['--chdir', 'r', 'validate', '--debug'], command: 'validate', options: {}, globals: { chdir: 'r', debug: true } },
+    { args: ['local'], command: 'local', options: { port: undefined } },
+    { args: ['local', '--port', '8001'], command: 'local', options: { port: 8001 } },
+    { args: ['plan'], command: 'plan', options: { detailedExitcode: false } },
+    { args: ['plan', '--detailed-exitcode', '--json'], command: 'plan', options: { detailedExitcode: true }, globals: { json: true } },
+    { args: ['-c', 'repo', 'apply'], command: 'apply', options: { yes: false }, globals: { chdir: 'repo' } },
+    { args: ['apply', '--yes', '--no-progress'], command: 'apply', options: { yes: true }, globals: { progress: false } },
+    { args: ['teardown', '-y'], command: 'teardown', options: { yes: true } },
+    { args: ['teardown'], command: 'teardown', options: { yes: false } },
+    { args: ['list', 'entities'], command: 'list', options: { kind: 'entities' } },
+    { args: ['list', 'feature-views', '--json'], command: 'list', options: { kind: 'feature-views' }, globals: { json: true } },
+    { args: ['list', 'feature-services'], command: 'list', options: { kind: 'feature-services' } },
+    { args: ['registry-dump'], command: 'registryDump', options: { allProjects: false } },
+    { args: ['registry-dump', '--all-projects'], command: 'registryDump', options: { allProjects: true } },
+  ];
+
+  it.each(cases)('parses $args', async ({ args, command, options, globals }) => {
+    const prev = process.env.NO_COLOR;
+    delete process.env.NO_COLOR;
+    try {
+      const { program, calls } = harness();
+      await program.parseAsync(args, { from: 'user' });
+      expect(calls).toEqual([{ command, options, globals: { ...defaults, ...globals } }]);
+    } finally {
+      if (prev !== undefined) process.env.NO_COLOR = prev;
+    }
+  });
+
+  it('honours NO_COLOR', async () => {
+    const prev = process.env.NO_COLOR;
+    process.env.NO_COLOR = '1';
+    try {
+      const { program, calls } = harness();
+      await program.parseAsync(['validate'], { from: 'user' });
+      expect(calls[0]!.globals.color).toBe(false);
+    } finally {
+      if (prev === undefined) delete process.env.NO_COLOR;
+      else process.env.NO_COLOR = prev;
+    }
+  });
+
+  it.each([
+    [['init', '-t', 'gcp'], 'commander.invalidArgument'],
+    [['local', '--port', 'abc'], 'commander.invalidArgument'],
+    [['local', '--port', '70000'], 'commander.invalidArgument'],
+    [['nope'], 'commander.unknownCommand'],
+    [['list'], 'commander.missingArgument'],
+    [['list', 'views'], 'commander.invalidArgument'],
+    [['apply', '--force'], 'commander.unknownOption'],
+    [['validate', '--bogus'], 'commander.unknownOption'],
+  ])('rejects %j', async (args, code) => {
+    const { program, calls } = harness();
+    await expect(program.parseAsync(args, { from: 'user' })).rejects.toMatchObject({ code });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('prints the version', async () => {
+    const { program } = harness();
+    const err = await program.parseAsync(['--version'], { from: 'user' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommanderError);
+    expect((err as CommanderError).code).toBe('commander.version');
+  });
+});
