@@ -11,3 +11,7 @@ set -x
 dynafeast init demo -t local
 cd demo/feature_repo
 dynafeast validate
+dynafeast plan
+dynafeast apply
+dynafeast plan --detailed-exitcode
+dynafeast list feature-views

@@ -31,7 +31,7 @@ const children: ChildProcess[] = [];
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return { lines, debug: (m) => process.env.DEBUG_EMB && console.log(m), info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`) };
+  return { lines, debug: (m) => lines.push(`debug ${m}`), info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`) };
 }
 
 async function freePort(): Promise<number> {

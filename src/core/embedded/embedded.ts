@@ -118,7 +118,7 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
     giveUp();
     throw startFailed(dataDir, server.endpoint, new Error('it did not answer ListTables'));
   }
-  logger.info(`embedded DynamoDB started at ${server.endpoint} (data: ${dataDir})`);
+  logger.debug(`embedded DynamoDB started at ${server.endpoint} (data: ${dataDir})`);
   let closing: Promise<void> | undefined;
   const stop = async () => {
     if (mode.waitForUsers) await waitForUsers(dataDir, logger, mode.usersWaitMs ?? Infinity);
@@ -170,7 +170,7 @@ async function reuse(
     }
     await sleep(POLL_MS);
   }
-  logger.info(`embedded DynamoDB: using the instance process ${lock.pid} serves at ${endpoint}`);
+  logger.debug(`embedded DynamoDB: using the instance process ${lock.pid} serves at ${endpoint}`);
   const onExit = () => removeLease(lease);
   process.on('exit', onExit);
   return {

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the integration suites that accept DYNAFEAST_TEST_ENDPOINT against another DynamoDB-compatible
+# server. Usage: scripts/test-server-tier.sh moto
+# The server must be installed (CI: pip install "moto[server]"); if it is not, this says so and fails,
+# unless ALLOW_MISSING_TIER=1, where it reports "skipped" loudly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tier="${1:-moto}"
+suites=(test/int/plan-apply.int.test.ts test/int/teardown.int.test.ts)
+[ -n "${TIER_SUITES:-}" ] && read -r -a suites <<<"$TIER_SUITES"
+
+port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+log=$(mktemp)
+case "$tier" in
+  moto)
+    if ! command -v moto_server >/dev/null 2>&1; then
+      echo "skipped: moto server not installed (pip install \"moto[server]\")" >&2
+      [ "${ALLOW_MISSING_TIER:-}" = 1 ] && exit 0 || exit 1
+    fi
+    moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+    ;;
+  *) echo "unknown tier: $tier" >&2; exit 2 ;;
+esac
+pid=$!
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -f "$log"' EXIT
+for _ in $(seq 1 100); do
+  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then break; fi
+  sleep 0.2
+done
+echo "$tier server on 127.0.0.1:$port"
+DYNAFEAST_TEST_ENDPOINT="http://127.0.0.1:$port" node --experimental-vm-modules --no-warnings=ExperimentalWarning \
+  node_modules/jest/bin/jest.js --selectProjects int "${suites[@]}"
