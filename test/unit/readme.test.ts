@@ -11,9 +11,9 @@ describe('README.md', () => {
 
   it('names the two commands that .ci/run runs', () => {
     const ci = readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8');
-    expect(readme).toContain('npm ci && npm run demo');
+    expect(readme).toContain('npm install && npm run demo');
     expect(readme).toContain('npm test ');
-    expect(ci).toMatch(/^npm ci\b/m);
+    expect(ci).toMatch(/^npm install\b/m);
     expect(ci).toMatch(/^npm run demo$/m);
     expect(ci).toMatch(/^npm test$/m);
   });
