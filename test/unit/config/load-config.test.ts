@@ -61,7 +61,7 @@ describe('parseConfigText: defaults', () => {
           ttlExpiry: false,
           ttlAttribute: 'expire_at',
         },
-        materialize: { concurrency: 16, monotonicWrites: false, retryBudget: 10000 },
+        materialize: { concurrency: 32, monotonicWrites: false, retryBudget: 10000 },
         credentials: {},
       },
       repoPath: '/repo',

@@ -37,7 +37,7 @@ describe('good fixtures', () => {
       },
       dynafeast: {
         tables: { billingMode: 'PAY_PER_REQUEST', pointInTimeRecovery: false, deletionProtection: false, tableClass: 'STANDARD', ttlExpiry: false, ttlAttribute: 'expire_at' },
-        materialize: { concurrency: 16, monotonicWrites: false, retryBudget: 10000 },
+        materialize: { concurrency: 32, monotonicWrites: false, retryBudget: 10000 },
         embedded: { path: 'data/online_store' },
         credentials: {},
       },

@@ -1,0 +1,59 @@
+/**
+ * `dynafeast materialize START END [--views V...]`: writes the latest row per entity of each view's
+ * window to DynamoDB, with one progress task per view, and records the intervals in the registry.
+ */
+import { systemClock } from '../../core/context.js';
+import { describeReports, reportToJson, type MaterializeReport } from '../../core/materialize/report.js';
+import { materialize, materializeTaskSpecs, type MaterializeContext } from '../../core/materialize/run-materialize.js';
+import { formatMicrosIso } from '../../core/materialize/time-arg.js';
+import type { ProgressSink } from '../../core/progress.js';
+import type { Output } from '../output.js';
+import type { GlobalOptions, MaterializeOptions } from '../program.js';
+import { progressModeOf, runWithProgress } from '../progress.js';
+import { openAwsSession, stopSignal, type AwsSession } from '../session.js';
+
+/** Sockets the session may open: the writer keeps at most `concurrency` (≤ 256) requests in flight. */
+const MAX_SOCKETS = 256;
+
+/** Opens the session, runs `work` under the progress display, prints the summary. Shared by both commands. */
+export async function runMaterializeCommand(
+  g: GlobalOptions,
+  views: string[],
+  work: (ctx: MaterializeContext) => Promise<MaterializeReport>,
+): Promise<number> {
+  const signal = stopSignal();
+  const s = await openAwsSession(g, { maxSockets: MAX_SOCKETS });
+  try {
+    const tasks = materializeTaskSpecs(s.repo, views);
+    const report = await runWithProgress(tasks, progressModeOf(g), s.out, (progress: ProgressSink) =>
+      work(contextOf(s, progress, signal)),
+    );
+    if (g.json) s.out.printJson(reportToJson(report));
+    else renderReport(report, s.out);
+    return 0;
+  } finally {
+    await s.close();
+  }
+}
+
+function contextOf(s: AwsSession, progress: ProgressSink, signal: AbortSignal): MaterializeContext {
+  return { config: s.config, repo: s.repo, aws: s.aws, clock: systemClock, logger: s.logger, progress, signal };
+}
+
+function renderReport(report: MaterializeReport, out: Output): void {
+  const written = report.views.filter((v) => v.status === 'written');
+  if (report.views.length === 0) {
+    out.say(`${out.symbols.ok} Nothing to materialize: no online feature views.`);
+    return;
+  }
+  const w = written[0];
+  const span = w ? ` from ${formatMicrosIso(w.startMicros)} to ${formatMicrosIso(w.endMicros)}` : '';
+  const sameWindow = written.every((v) => v.startMicros === w?.startMicros && v.endMicros === w?.endMicros);
+  out.say(`${out.symbols.ok} Materialized ${written.length} feature view(s)${sameWindow ? span : ''}:`);
+  out.say(describeReports(report.views, { short: false }));
+  if (report.recorded) out.say('  intervals recorded in the registry');
+}
+
+export async function runMaterialize(o: MaterializeOptions, g: GlobalOptions): Promise<number> {
+  return runMaterializeCommand(g, o.views, (ctx) => materialize(ctx, { start: o.start, end: o.end, views: o.views }));
+}

@@ -1,0 +1,261 @@
+/**
+ * Writes items to one table through a BatchSender with many requests in flight (DESIGN §4.1): batches
+ * of at most `maxBatch` distinct keys, unprocessed items and retryable failures resent after a backoff
+ * with full jitter, every resend paid from the run's retry budget. The producer is slowed down
+ * (push() waits) so at most a few batches per slot are buffered: memory stays bounded.
+ */
+import { DynafeastError } from '../errors.js';
+import { DEFAULT_BACKOFF, backoffDelayMs, classifyFailure, sleep as defaultSleep, type BackoffOptions, type RetryBudget, type Sleep } from './retry.js';
+import type { Item } from '../layout/item.js';
+
+/**
+ * One item to put, with its hash key (entity_id) so a batch never holds the same key twice: as SDK
+ * attribute values, or as DynamoDB JSON text for the lean sender (see BatchSender.wire).
+ */
+export type WriteUnit =
+  | { key: string; item: Item; json?: undefined }
+  /** `eventTs` repeats the item's event_ts for conditional puts. */
+  | { key: string; json: string; eventTs: string; item?: undefined };
+
+export interface SendOutcome {
+  /** Units the server did not write this time (UnprocessedItems); resent after a backoff. */
+  unprocessed: readonly WriteUnit[];
+  /** Write capacity units the server reported, when it reports them. */
+  consumedCapacity?: number;
+  /** Units deliberately not written (monotonic mode: a newer item is stored). */
+  skipped?: number;
+  /** Retries the sender made on its own (e.g. the SDK's), counted in the stats and the budget. */
+  innerRetries?: number;
+}
+
+export interface BatchSender {
+  /** Most units one request takes: 25 for BatchWriteItem, 1 for conditional PutItem. */
+  readonly maxBatch: number;
+  /** The unit form it sends without converting: `item` (SDK) or `json` (text). */
+  readonly wire: 'item' | 'json';
+  send(table: string, batch: readonly WriteUnit[]): Promise<SendOutcome>;
+}
+
+export interface WriterCounts {
+  /** Units the server accepted (written or, in monotonic mode, deliberately skipped). */
+  written: number;
+  skipped: number;
+  requests: number;
+  retries: number;
+  /** Requests that were throttled or came back with unprocessed items. */
+  throttles: number;
+  consumedCapacity: number;
+}
+
+export interface BatchWriterOptions {
+  table: string;
+  concurrency: number;
+  budget: RetryBudget;
+  signal?: AbortSignal;
+  backoff?: BackoffOptions;
+  random?: () => number;
+  sleep?: Sleep;
+}
+
+interface Pending {
+  unit: WriteUnit;
+  attempt: number;
+}
+
+export class BatchWriter {
+  readonly counts: WriterCounts = { written: 0, skipped: 0, requests: 0, retries: 0, throttles: 0, consumedCapacity: 0 };
+  private readonly fresh: Pending[] = [];
+  private freshHead = 0;
+  private readonly ready: Pending[] = [];
+  private inFlight = 0;
+  private inFlightUnits = 0;
+  private waiting = 0; // units sleeping before a resend
+  private closing = false;
+  private stopping = false;
+  private failure: unknown;
+  private wakeups: Array<() => void> = [];
+  private readonly highWater: number;
+  private readonly max: number;
+  // Cancels backoff sleeps on Ctrl-C and after a failure, so a failed run does not linger on timers.
+  private readonly cancel = new AbortController();
+
+  constructor(
+    private readonly sender: BatchSender,
+    private readonly options: BatchWriterOptions,
+  ) {
+    this.max = sender.maxBatch;
+    this.highWater = Math.max(1, options.concurrency) * this.max * 2;
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        this.cancel.abort();
+        this.wake();
+      },
+      { once: true },
+    );
+  }
+
+  /** Units accepted but not yet confirmed written. */
+  get outstanding(): number {
+    return this.fresh.length - this.freshHead + this.ready.length + this.waiting + this.inFlightUnits;
+  }
+
+  /** Queues units; resolves once the buffer is below its high-water mark. Rejects after a failure. */
+  async push(units: readonly WriteUnit[]): Promise<void> {
+    this.check();
+    for (const unit of units) this.fresh.push({ unit, attempt: 0 });
+    this.pump();
+    while (this.fresh.length - this.freshHead > this.highWater) {
+      await this.nextChange();
+      this.check();
+    }
+  }
+
+  /** Sends what is left and waits for every request; throws when some units could not be written. */
+  async finish(): Promise<WriterCounts> {
+    this.closing = true;
+    this.pump();
+    while (this.inFlight > 0 || (!this.stopped && this.outstanding > 0)) await this.nextChange();
+    this.check();
+    return this.counts;
+  }
+
+  /**
+   * Waits for the requests in flight, sending nothing new. After an error or Ctrl-C the caller settles
+   * the writer before reporting, so the counts are final and no request outlives the run.
+   */
+  async settle(): Promise<void> {
+    this.cancel.abort();
+    this.stopping = true;
+    while (this.inFlight > 0) await this.nextChange();
+  }
+
+  private get stopped(): boolean {
+    return this.stopping || this.failure !== undefined || this.options.signal?.aborted === true;
+  }
+
+  private check(): void {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.options.signal?.aborted) {
+      throw new DynafeastError('aborted', `writing to ${this.options.table} was interrupted`, { cause: this.options.signal.reason });
+    }
+  }
+
+  private nextChange(): Promise<void> {
+    return new Promise((resolve) => this.wakeups.push(resolve));
+  }
+
+  private wake(): void {
+    const w = this.wakeups;
+    this.wakeups = [];
+    for (const f of w) f();
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.inFlight < this.options.concurrency) {
+      const freshCount = this.fresh.length - this.freshHead;
+      const available = this.ready.length + freshCount;
+      if (available === 0 || (available < this.max && !this.closing && this.ready.length === 0)) break;
+      this.dispatch(this.takeBatch());
+    }
+    if (this.freshHead > 4096 && this.freshHead * 2 > this.fresh.length) {
+      this.fresh.splice(0, this.freshHead);
+      this.freshHead = 0;
+    }
+  }
+
+  /** Resends first, then fresh units; a key already in the batch is replaced by the later unit. */
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    const index = new Map<string, number>();
+    const add = (p: Pending) => {
+      const at = index.get(p.unit.key);
+      if (at === undefined) {
+        index.set(p.unit.key, batch.length);
+        batch.push(p);
+      } else {
+        batch[at] = p;
+        this.counts.written++; // the replaced unit is superseded, never sent: count it as done
+      }
+    };
+    while (batch.length < this.max && this.ready.length > 0) add(this.ready.shift()!);
+    while (batch.length < this.max && this.freshHead < this.fresh.length) add(this.fresh[this.freshHead++]!);
+    return batch;
+  }
+
+  private dispatch(batch: Pending[]): void {
+    this.inFlight++;
+    this.inFlightUnits += batch.length;
+    this.counts.requests++;
+    const units = batch.map((p) => p.unit);
+    this.sender
+      .send(this.options.table, units)
+      .then(
+        (outcome) => this.settled(batch, outcome),
+        (e: unknown) => this.failed(batch, e),
+      )
+      .catch((e: unknown) => this.fail(e))
+      .finally(() => {
+        this.inFlight--;
+        this.inFlightUnits -= batch.length;
+        this.pump();
+        this.wake();
+      });
+  }
+
+  private settled(batch: Pending[], outcome: SendOutcome): void {
+    const inner = outcome.innerRetries ?? 0;
+    this.counts.retries += inner;
+    for (let i = 0; i < inner; i++) this.options.budget.take();
+    this.counts.consumedCapacity += outcome.consumedCapacity ?? 0;
+    this.counts.skipped += outcome.skipped ?? 0;
+    const left = outcome.unprocessed;
+    this.counts.written += batch.length - left.length;
+    if (left.length === 0) return;
+    this.counts.throttles++;
+    const attempt = new Map(batch.map((p) => [p.unit.key, p.attempt]));
+    this.retryLater(left.map((unit) => ({ unit, attempt: attempt.get(unit.key) ?? 0 })));
+  }
+
+  private failed(batch: Pending[], e: unknown): void {
+    const kind = classifyFailure(e);
+    if (kind === 'fatal') return this.fail(e);
+    if (kind === 'throttle') this.counts.throttles++;
+    this.retryLater(batch, e);
+  }
+
+  private retryLater(pending: Pending[], cause?: unknown): void {
+    if (this.stopped) return;
+    if (!this.options.budget.take()) {
+      this.fail(
+        new DynafeastError('materialize.incomplete', `retry budget of ${this.options.budget.limit} spent while writing to ${this.options.table}`, {
+          hint: 'the table is throttling or failing: raise its capacity (or use on-demand), lower dynafeast.materialize.concurrency, or raise dynafeast.materialize.retry_budget',
+          cause,
+        }),
+      );
+      return;
+    }
+    this.counts.retries++;
+    const attempt = Math.max(...pending.map((p) => p.attempt));
+    const delay = backoffDelayMs(attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
+    this.waiting += pending.length;
+    (this.options.sleep ?? defaultSleep)(delay, this.cancel.signal)
+      .then(
+        () => {
+          for (const p of pending) this.ready.push({ unit: p.unit, attempt: p.attempt + 1 });
+        },
+        () => {}, // cancelled: the units stay unwritten and finish() reports why
+      )
+      .finally(() => {
+        this.waiting -= pending.length;
+        this.pump();
+        this.wake();
+      });
+  }
+
+  private fail(e: unknown): void {
+    if (this.failure === undefined) this.failure = e;
+    this.cancel.abort();
+    this.wake();
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * A minimal DynamoDB JSON-protocol client for the write path: keep-alive HTTP(S), a SigV4-signed `POST /`
+ * per call, the answer's text back. It never retries (BatchWriter does), and its errors carry the same
+ * `name` / `code` / `$metadata.httpStatusCode` the SDK's do, so classification and messages are shared.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { signRequest } from './sigv4.js';
+
+export interface LeanClientOptions {
+  /** e.g. `https://dynamodb.eu-west-1.amazonaws.com` or `http://127.0.0.1:8000`. */
+  endpoint: string;
+  region: string;
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Sockets kept open: the writer's concurrency. */
+  maxSockets: number;
+  /** No answer within this long fails the request (retried by the writer). Default 10 s. */
+  requestTimeoutMs?: number;
+  /** Signing time, for tests. */
+  nowMs?: () => number;
+}
+
+export interface LeanClient {
+  /** Sends `body` to the `DynamoDB_20120810.<operation>` API; resolves with the parsed answer of a 200. */
+  call<T>(operation: string, body: string): Promise<T>;
+  close(): void;
+}
+
+// Credentials that expire within this margin are fetched again before signing.
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** An error shaped like the SDK's service exceptions. */
+export class LeanServiceError extends Error {
+  readonly $metadata: { httpStatusCode: number };
+  constructor(name: string, message: string, status: number) {
+    super(message);
+    this.name = name;
+    this.$metadata = { httpStatusCode: status };
+  }
+}
+
+export function createLeanClient(options: LeanClientOptions): LeanClient {
+  const url = new URL(options.endpoint);
+  const secure = url.protocol === 'https:';
+  const agent = new (secure ? https : http).Agent({ keepAlive: true, maxSockets: options.maxSockets });
+  const request = secure ? https.request : http.request;
+  const timeout = options.requestTimeoutMs ?? 10_000;
+  const now = options.nowMs ?? Date.now;
+  let cached: AwsCredentialIdentity | undefined;
+
+  const credentials = async (): Promise<AwsCredentialIdentity> => {
+    if (typeof options.credentials !== 'function') return options.credentials;
+    const exp = cached?.expiration?.getTime();
+    if (!cached || (exp !== undefined && exp - now() < REFRESH_MARGIN_MS)) cached = await options.credentials();
+    return cached;
+  };
+
+  const post = (body: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        {
+          agent,
+          protocol: url.protocol,
+          hostname: url.hostname,
+          port: url.port || undefined,
+          method: 'POST',
+          path: '/',
+          headers: { ...headers, host: url.host, 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.setTimeout(timeout, () => {
+        const e = new Error(`no answer from ${url.host} within ${timeout} ms`);
+        e.name = 'TimeoutError';
+        req.destroy(e);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  return {
+    async call<T>(operation: string, body: string): Promise<T> {
+      const target = `DynamoDB_20120810.${operation}`;
+      const headers = signRequest({ host: url.host, region: options.region, service: 'dynamodb', target, body, credentials: await credentials(), nowMs: now() });
+      const { status, text } = await post(body, headers);
+      if (status !== 200) throw serviceError(status, text);
+      return JSON.parse(text) as T;
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+/** DynamoDB errors are `{"__type":"com.amazonaws.dynamodb.v20120810#Name","message":"…"}`. */
+function serviceError(status: number, text: string): LeanServiceError {
+  let name = status >= 500 ? 'InternalServerError' : 'UnknownError';
+  let message = text.slice(0, 500);
+  try {
+    const parsed = JSON.parse(text) as { __type?: string; message?: string; Message?: string };
+    if (parsed.__type) name = parsed.__type.slice(parsed.__type.lastIndexOf('#') + 1);
+    message = parsed.message ?? parsed.Message ?? message;
+  } catch {
+    // not JSON (a proxy's HTML page, an empty 503): keep the status-derived name
+  }
+  return new LeanServiceError(name, message, status);
+}

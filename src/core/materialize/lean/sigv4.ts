@@ -1,0 +1,77 @@
+/**
+ * AWS Signature Version 4 for the one request shape the lean writer sends: `POST /` with a JSON body
+ * and the `x-amz-target` header. Written for this shape only (no query string, fixed headers), so signing
+ * costs two SHA-256 digests and one HMAC per request; the derived key is cached per day. Tests check the
+ * output against the SDK's own signer.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import type { AwsCredentialIdentity } from '@smithy/types';
+
+export interface SignInput {
+  host: string;
+  region: string;
+  service: string;
+  /** e.g. `DynamoDB_20120810.BatchWriteItem`. */
+  target: string;
+  body: string;
+  credentials: AwsCredentialIdentity;
+  /** Signing time (ms since the epoch; the signature has one-second resolution). */
+  nowMs: number;
+}
+
+export const CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+
+/** `20240501T120000Z` of a time in ms. */
+export function amzDate(nowMs: number): string {
+  return new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+let keyCache: { id: string; key: Buffer } | undefined;
+
+function signingKey(secret: string, day: string, region: string, service: string): Buffer {
+  const id = `${secret}\n${day}\n${region}\n${service}`;
+  if (keyCache?.id === id) return keyCache.key;
+  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request');
+  keyCache = { id, key };
+  return key;
+}
+
+/** The headers of a signed request (host and content-length are added by the HTTP client). */
+export function signRequest(input: SignInput): Record<string, string> {
+  const date = amzDate(input.nowMs);
+  const day = date.slice(0, 8);
+  const token = input.credentials.sessionToken;
+  // Canonical headers: lowercase names, sorted, each `name:value\n`.
+  const headers: Array<[string, string]> = [
+    ['content-type', CONTENT_TYPE],
+    ['host', input.host],
+    ['x-amz-date', date],
+    ...(token ? ([['x-amz-security-token', token]] as Array<[string, string]>) : []),
+    ['x-amz-target', input.target],
+  ];
+  const signedHeaders = headers.map(([n]) => n).join(';');
+  const canonical = [
+    'POST',
+    '/',
+    '',
+    headers.map(([n, v]) => `${n}:${v.trim()}\n`).join(''),
+    signedHeaders,
+    sha256Hex(input.body),
+  ].join('\n');
+  const scope = `${day}/${input.region}/${input.service}/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', date, scope, sha256Hex(canonical)].join('\n');
+  const signature = createHmac('sha256', signingKey(input.credentials.secretAccessKey, day, input.region, input.service))
+    .update(toSign, 'utf8')
+    .digest('hex');
+  const out: Record<string, string> = {
+    'content-type': CONTENT_TYPE,
+    'x-amz-date': date,
+    'x-amz-target': input.target,
+    authorization: `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+  };
+  if (token) out['x-amz-security-token'] = token;
+  return out;
+}

@@ -1,0 +1,224 @@
+/**
+ * The materialization pipeline (DESIGN §4.1): per view, DuckDB computes the latest row per entity key
+ * inside the window, rows are encoded into Feast's item layout and written with many BatchWriteItem
+ * requests in flight. The intervals go into the registry only when every view was written completely;
+ * an interrupted or failed run records nothing, and running it again completes the work (puts are
+ * idempotent).
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describeAwsError } from '../aws/errors.js';
+import type { RepoConfig } from '../config/types.js';
+import type { Clock, Logger } from '../context.js';
+import { DynafeastError, isDynafeastError } from '../errors.js';
+import { openOfflineStore, type OfflineStoreOptions } from '../offline/offline-store.js';
+import { planView, type PlannedView } from '../offline/read-view.js';
+import { tableNameOf } from '../plan/table-name.js';
+import { ignoreProgress, type ProgressSink } from '../progress.js';
+import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
+import { findFeatureView, recordMaterialization } from '../registry/commit.js';
+import type { RepoModel } from '../repo/model.js';
+import { BatchWriter, type BatchSender } from './batch-writer.js';
+import { createChunkEncoder } from './encode-rows.js';
+import { RetryBudget, type BackoffOptions } from './retry.js';
+import { createConditionalPutSender, createSdkBatchSender } from './sdk-senders.js';
+import { describeReports, emptyReport, type MaterializeReport, type ViewReport } from './report.js';
+import { startProgressTicker } from './view-progress.js';
+import type { ViewWindow } from './windows.js';
+
+/** Rows encoded between two turns of the event loop (~1 ms of work). */
+const ENCODE_SLICE = 256;
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export interface MaterializeDeps {
+  config: RepoConfig;
+  repo: RepoModel;
+  dynamo: DynamoDBClient;
+  /** Where requests go, for messages (AwsClients.endpoint). */
+  endpoint?: string;
+  clock: Clock;
+  logger: Logger;
+  progress?: ProgressSink;
+  /** Ctrl-C: stop reading and sending, wait for requests in flight, record nothing. */
+  signal?: AbortSignal;
+  /** Sends the batches; default BatchWriteItem (or conditional PutItem in monotonic mode) via `dynamo`. */
+  sender?: BatchSender;
+  offline?: OfflineStoreOptions;
+  /** Append the intervals to the registry after success (default true; benchmarks have no registry). */
+  record?: boolean;
+  backoff?: BackoffOptions;
+  random?: () => number;
+}
+
+export async function materializeWindows(
+  deps: MaterializeDeps,
+  windows: readonly ViewWindow[],
+  upToDate: readonly ViewWindow[] = [],
+): Promise<MaterializeReport> {
+  const progress = deps.progress ?? ignoreProgress;
+  const record = deps.record ?? true;
+  const registryPath = record ? registryPathOf(deps.config) : undefined;
+  if (registryPath) await assertApplied(registryPath, deps.config.project, windows);
+
+  const reports = windows.map((w) => emptyReport(w, tableNameOf(deps.config, w.view.name)));
+  const upToDateReports = upToDate.map((w) => emptyReport(w, tableNameOf(deps.config, w.view.name), 'up to date'));
+  for (const r of upToDateReports) progress({ type: 'skipped', id: r.view, message: describeReports([r], { short: true }) });
+  const settings = deps.config.dynafeast.materialize;
+  const monotonic = settings.monotonicWrites;
+  const sender = deps.sender ?? (monotonic ? createConditionalPutSender(deps.dynamo) : createSdkBatchSender(deps.dynamo));
+  const budget = new RetryBudget(settings.retryBudget);
+  const store = await openOfflineStore(deps.offline);
+  const onAbort = () => store.interrupt();
+  deps.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    // Every source is checked before anything is written, so a bad column in the last view costs nothing.
+    const planned: PlannedView[] = [];
+    for (const w of windows) {
+      const source = deps.repo.sources.find((s) => s.name === w.view.source)!;
+      planned.push(await planView(store, { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: w.startMicros, endMicros: w.endMicros }));
+    }
+    for (let i = 0; i < windows.length; i++) {
+      await writeView(deps, windows[i]!, planned[i]!, reports[i]!, sender, budget, progress);
+    }
+  } catch (e) {
+    throw runFailure(deps, e, reports);
+  } finally {
+    deps.signal?.removeEventListener('abort', onAbort);
+    await store.close();
+  }
+
+  if (registryPath) {
+    for (const w of windows) {
+      await recordMaterialization(registryPath, deps.config.project, w.view.name, w.startMicros, w.endMicros, { clock: deps.clock });
+    }
+  }
+  return { views: [...reports, ...upToDateReports], recorded: registryPath !== undefined };
+}
+
+async function writeView(
+  deps: MaterializeDeps,
+  w: ViewWindow,
+  planned: PlannedView,
+  report: ViewReport,
+  sender: BatchSender,
+  budget: RetryBudget,
+  progress: ProgressSink,
+): Promise<void> {
+  const id = w.view.name;
+  const started = performance.now();
+  report.status = 'running';
+  progress({ type: 'start', id });
+  throwIfAborted(deps.signal);
+  const prepared = await planned.execute();
+  report.timings.queryMs = performance.now() - started;
+  report.rowsInWindow = prepared.rowsInWindow;
+  report.entities = prepared.entities;
+  report.nullKeyRows = prepared.nullKeyRows;
+  if (prepared.nullKeyRows > 0) {
+    progress({ type: 'warning', id, message: `${prepared.nullKeyRows} rows in the window have a NULL join key and were not written` });
+  }
+
+  const encode = createChunkEncoder(w.view, {
+    wire: sender.wire,
+    ...(deps.config.dynafeast.tables.ttlExpiry ? { ttlAttribute: deps.config.dynafeast.tables.ttlAttribute } : {}),
+  });
+  const writer = new BatchWriter(sender, {
+    table: report.table,
+    concurrency: Math.max(1, deps.config.dynafeast.materialize.concurrency),
+    budget,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.backoff ? { backoff: deps.backoff } : {}),
+    ...(deps.random ? { random: deps.random } : {}),
+  });
+  const ticker = startProgressTicker(id, progress, prepared, () => writer.counts);
+  ticker.emit();
+  try {
+    const chunks = prepared.chunks();
+    for (;;) {
+      let t = performance.now();
+      const next = await chunks.next();
+      report.timings.fetchMs += performance.now() - t;
+      if (next.done) break;
+      const chunk = next.value;
+      // Slices, with a turn of the event loop after each: answers to requests in flight are handled
+      // (and the next requests sent) between slices instead of waiting for a whole chunk's encoding.
+      for (let from = 0; from < chunk.length; from += ENCODE_SLICE) {
+        throwIfAborted(deps.signal);
+        t = performance.now();
+        const units = encode(chunk, from, Math.min(chunk.length, from + ENCODE_SLICE));
+        report.timings.encodeMs += performance.now() - t;
+        t = performance.now();
+        await writer.push(units);
+        await yieldToIo();
+        report.timings.writeMs += performance.now() - t;
+      }
+    }
+    const t = performance.now();
+    await writer.finish();
+    report.timings.writeMs += performance.now() - t;
+  } catch (e) {
+    await writer.settle();
+    throw e;
+  } finally {
+    ticker.stop();
+    Object.assign(report, countsOf(writer));
+    report.seconds = (performance.now() - started) / 1000;
+  }
+  await prepared.release();
+  report.status = 'written';
+  ticker.emit();
+  progress({ type: 'done', id, message: describeReports([report], { short: true }) });
+}
+
+function countsOf(writer: BatchWriter): Pick<ViewReport, 'written' | 'skipped' | 'retries' | 'throttles' | 'consumedCapacity' | 'requests'> {
+  const c = writer.counts;
+  return {
+    written: c.written - c.skipped,
+    skipped: c.skipped,
+    retries: c.retries,
+    throttles: c.throttles,
+    consumedCapacity: c.consumedCapacity > 0 ? c.consumedCapacity : undefined,
+    requests: c.requests,
+  };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DynafeastError('aborted', 'materialization interrupted', { cause: signal.reason });
+}
+
+async function assertApplied(registryPath: string, project: string, windows: readonly ViewWindow[]): Promise<void> {
+  const registry = await readRegistryIfExists(registryPath);
+  const missing = windows.filter((w) => !registry || !findFeatureView(registry, project, w.view.name)).map((w) => w.view.name);
+  if (missing.length > 0) {
+    throw new DynafeastError(
+      'registry.notApplied',
+      `feature view${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} of project "${project}" ${missing.length > 1 ? 'are' : 'is'} not in the registry ${registryPath}`,
+      { hint: 'run `dynafeast apply` first: it creates the tables and records the views materialize bookkeeps' },
+    );
+  }
+}
+
+/** The error a failed run ends with: the cause, then what each view got, and that nothing was recorded. */
+function runFailure(deps: MaterializeDeps, e: unknown, reports: ViewReport[]): DynafeastError {
+  const aborted = deps.signal?.aborted === true;
+  for (const r of reports) {
+    if (r.status === 'running') r.status = aborted ? 'interrupted' : 'failed';
+    else if (r.status === 'pending') r.status = 'not started';
+  }
+  const running = reports.find((r) => r.status === 'failed' || r.status === 'interrupted');
+  if (running) (deps.progress ?? ignoreProgress)({ type: 'failed', id: running.view, message: describeReports([running], { short: true }) });
+  const base: DynafeastError = aborted
+    ? new DynafeastError('aborted', 'materialization interrupted', { hint: 'run the same command again to finish: writes are idempotent', cause: e })
+    : isDynafeastError(e)
+      ? e
+      : describeAwsError(e, { table: running?.table, action: 'dynamodb:BatchWriteItem', ...(deps.endpoint ? { endpoint: deps.endpoint } : {}) });
+  const started = reports.some((r) => r.status !== 'not started');
+  if (!started) return base;
+  const message = `${base.message}\n${describeReports(reports, { short: false })}\nNothing was recorded in the registry.`;
+  return new DynafeastError(base.code, message, {
+    ...(base.path ? { path: base.path } : {}),
+    ...(base.location ? { location: base.location } : {}),
+    ...(base.hint ? { hint: base.hint } : {}),
+    details: base.details,
+    cause: base.cause ?? e,
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * What a materialization did, per view: the figures behind the progress lines, the failure message and
+ * the --json summary.
+ */
+import { formatMicrosIso } from './time-arg.js';
+import type { ViewWindow } from './windows.js';
+
+export type ViewStatus = 'pending' | 'running' | 'written' | 'failed' | 'interrupted' | 'not started' | 'up to date';
+
+export interface ViewReport {
+  view: string;
+  table: string;
+  startMicros: bigint;
+  endMicros: bigint;
+  status: ViewStatus;
+  rowsInWindow: number;
+  /** Items to write: one per distinct entity key in the window. */
+  entities: number;
+  nullKeyRows: number;
+  /** Items written (monotonic mode: not counting those skipped because a newer item is stored). */
+  written: number;
+  skipped: number;
+  requests: number;
+  retries: number;
+  throttles: number;
+  /** Write capacity units DynamoDB reported (absent when the endpoint reports none). */
+  consumedCapacity: number | undefined;
+  seconds: number;
+  /** Where the time went (ms): the DuckDB query, fetching chunks, encoding, waiting for the writer. */
+  timings: { queryMs: number; fetchMs: number; encodeMs: number; writeMs: number };
+}
+
+export interface MaterializeReport {
+  views: ViewReport[];
+  /** True when the intervals were appended to the registry. */
+  recorded: boolean;
+}
+
+export function emptyReport(w: ViewWindow, table: string, status: ViewStatus = 'pending'): ViewReport {
+  return {
+    view: w.view.name,
+    table,
+    startMicros: w.startMicros,
+    endMicros: w.endMicros,
+    status,
+    rowsInWindow: 0,
+    entities: 0,
+    nullKeyRows: 0,
+    written: 0,
+    skipped: 0,
+    requests: 0,
+    retries: 0,
+    throttles: 0,
+    consumedCapacity: undefined,
+    seconds: 0,
+    timings: { queryMs: 0, fetchMs: 0, encodeMs: 0, writeMs: 0 },
+  };
+}
+
+const fmt = new Intl.NumberFormat('en-US');
+
+/** One line per view; `short` leaves out the view name (listr2 task titles already carry it). */
+export function describeReports(reports: readonly ViewReport[], opts: { short: boolean }): string {
+  return reports
+    .map((r) => {
+      const name = opts.short ? '' : `  ${r.view}: `;
+      if (r.status === 'not started') return `${name}not started`;
+      if (r.status === 'up to date') return `${name}already materialized up to ${formatMicrosIso(r.startMicros)}`;
+      const parts = [`${fmt.format(r.rowsInWindow)} rows in window`, `${fmt.format(r.written)} of ${fmt.format(r.entities)} items written`];
+      if (r.skipped > 0) parts.push(`${fmt.format(r.skipped)} skipped (newer stored)`);
+      if (r.status === 'written') {
+        // a rate over a fraction of a second is noise
+        parts.push(r.seconds >= 1 ? `${r.seconds.toFixed(1)}s, ${fmt.format(Math.round((r.written + r.skipped) / r.seconds))} items/s` : `${r.seconds.toFixed(2)}s`);
+      }
+      if (r.retries > 0) parts.push(`${fmt.format(r.retries)} retries`);
+      if (r.throttles > 0) parts.push(`${fmt.format(r.throttles)} throttled`);
+      const state = r.status === 'written' ? '' : ` (${r.status})`;
+      return `${name}${parts.join(', ')}${state}`;
+    })
+    .join('\n');
+}
+
+/** The --json document of a successful run. */
+export function reportToJson(report: MaterializeReport): Record<string, unknown> {
+  return {
+    ok: true,
+    recorded: report.recorded,
+    views: report.views.map((r) => ({
+      view: r.view,
+      table: r.table,
+      status: r.status,
+      start: formatMicrosIso(r.startMicros),
+      end: formatMicrosIso(r.endMicros),
+      rows: r.rowsInWindow,
+      items: r.written,
+      ...(r.skipped > 0 ? { skipped: r.skipped } : {}),
+      ...(r.nullKeyRows > 0 ? { nullKeyRows: r.nullKeyRows } : {}),
+      seconds: Math.round(r.seconds * 1000) / 1000,
+      ...(r.consumedCapacity !== undefined ? { consumedWriteCapacity: r.consumedCapacity } : {}),
+      retries: r.retries,
+      throttles: r.throttles,
+    })),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * What the write path retries, how long it waits, and how many retries one run may spend (DESIGN §4.1):
+ * throttling, 5xx and dropped connections are retried with exponential backoff and full jitter under one
+ * budget shared by every view of the run; anything else fails at once.
+ */
+import { setTimeout as sleepTimer } from 'node:timers/promises';
+
+export type FailureKind = 'throttle' | 'transient' | 'fatal';
+
+// NOTE: by name/code only (CONVENTIONS 15): local servers word their messages differently.
+const THROTTLE_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'Throttling',
+  'TooManyRequestsException',
+]);
+const TRANSIENT_NAMES = new Set([
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TransactionInProgressException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+
+/** Classifies an error thrown by a write request. */
+export function classifyFailure(e: unknown): FailureKind {
+  if (typeof e !== 'object' || e === null) return 'fatal';
+  const err = e as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } };
+  const name = typeof err.name === 'string' ? err.name : '';
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (THROTTLE_NAMES.has(name) || err.$retryable?.throttling === true || err.$metadata?.httpStatusCode === 429) return 'throttle';
+  if (TRANSIENT_NAMES.has(name) || TRANSIENT_CODES.has(code) || TRANSIENT_CODES.has(name)) return 'transient';
+  const status = err.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return 'transient';
+  // A socket closed mid-response surfaces without a code on some Node versions.
+  if (name === 'Error' && typeof (e as Error).message === 'string' && (e as Error).message === 'socket hang up') return 'transient';
+  return 'fatal';
+}
+
+/** Retries one run may spend, shared by all its views and requests. */
+export class RetryBudget {
+  private used = 0;
+  constructor(readonly limit: number) {}
+
+  /** Takes one retry; false when the budget is spent. */
+  take(): boolean {
+    if (this.used >= this.limit) return false;
+    this.used++;
+    return true;
+  }
+
+  get spent(): number {
+    return this.used;
+  }
+}
+
+export interface BackoffOptions {
+  /** First retry waits up to this long. */
+  baseMs: number;
+  /** No wait is longer than this. */
+  capMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 25, capMs: 5000 };
+
+/** Full jitter (AWS Architecture Blog): uniform in [0, min(cap, base·2^attempt)). attempt starts at 0. */
+export function backoffDelayMs(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
+  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(random() * ceiling);
+}
+
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** Resolves after `ms`, or rejects with the signal's AbortError when it fires first. */
+export const sleep: Sleep = (ms, signal) => sleepTimer(ms, undefined, signal ? { signal } : undefined);

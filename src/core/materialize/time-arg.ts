@@ -1,0 +1,104 @@
+/**
+ * START / END arguments of `materialize` and `materialize-incremental`, as epoch microseconds. Parsed
+ * with integer arithmetic only: JS Date would drop the microseconds a user may give.
+ */
+import type { Clock } from '../context.js';
+import { DynafeastError } from '../errors.js';
+
+const MICROS_PER_SECOND = 1_000_000n;
+const MICROS_PER_DAY = 86_400n * MICROS_PER_SECOND;
+
+// YYYY-MM-DD, then optionally [T or space]HH:MM[:SS[.fraction]], then optionally Z or ±HH[:MM].
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+export const TIME_FORMS_HINT =
+  'use ISO 8601, e.g. 2024-05-01, 2024-05-01T12:00:00, 2024-05-01 12:00:00.250000+02:00 or `now`; ' +
+  'a time without an offset is UTC';
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+function bad(what: string, text: string, why: string): DynafeastError {
+  return new DynafeastError('usage.badArgument', `${what}: cannot read "${text}" as a time (${why})`, {
+    path: what,
+    hint: TIME_FORMS_HINT,
+  });
+}
+
+/**
+ * `now`, or an ISO 8601 date/time. Naive times are UTC (as Feast treats them); digits past the sixth
+ * of a fraction are truncated, like every timestamp dynafeast handles.
+ */
+export function parseTimeArgument(text: string, what: string, clock: Clock): bigint {
+  const t = text.trim();
+  if (t.toLowerCase() === 'now') return clock.nowMicros();
+  const m = ISO.exec(t);
+  if (!m) return failUnknown(what, text);
+  const [, ys, mos, ds, hs, mis, ss, frac, zone] = m;
+  const year = Number(ys);
+  const month = Number(mos);
+  const day = Number(ds);
+  const hour = Number(hs ?? 0);
+  const minute = Number(mis ?? 0);
+  const second = Number(ss ?? 0);
+  if (month < 1 || month > 12) throw bad(what, text, `month ${month} does not exist`);
+  if (day < 1 || day > daysInMonth(year, month)) throw bad(what, text, `day ${day} does not exist in ${ys}-${mos}`);
+  if (hour > 23 || minute > 59 || second > 59) throw bad(what, text, 'the time of day is out of range');
+  const micros = BigInt((frac ?? '').padEnd(6, '0').slice(0, 6));
+  let offsetMinutes = 0;
+  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+    const digits = zone.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = Number(digits.slice(2) || '0');
+    if (oh > 23 || om > 59) throw bad(what, text, `offset ${zone} is out of range`);
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om);
+  }
+  const secondsOfDay = hour * 3600 + minute * 60 + second - offsetMinutes * 60;
+  return BigInt(daysFromCivil(year, month, day)) * MICROS_PER_DAY + BigInt(secondsOfDay) * MICROS_PER_SECOND + micros;
+}
+
+function failUnknown(what: string, text: string): never {
+  throw bad(what, text, 'not an ISO 8601 date or time');
+}
+
+/** `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, for messages and JSON summaries. */
+export function formatMicrosIso(micros: bigint): string {
+  let days = micros / MICROS_PER_DAY;
+  let rem = micros % MICROS_PER_DAY;
+  if (rem < 0n) {
+    days -= 1n;
+    rem += MICROS_PER_DAY;
+  }
+  const [y, mo, d] = civilFromDays(Number(days));
+  const secs = Number(rem / MICROS_PER_SECOND);
+  const us = Number(rem % MICROS_PER_SECOND);
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  const time = `${p2(Math.floor(secs / 3600))}:${p2(Math.floor(secs / 60) % 60)}:${p2(secs % 60)}`;
+  return `${String(y).padStart(4, '0')}-${p2(mo)}-${p2(d)}T${time}${us ? `.${String(us).padStart(6, '0')}` : ''}Z`;
+}
+
+/** The inverse of daysFromCivil. */
+export function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day];
+}

@@ -1,0 +1,183 @@
+/**
+ * The DuckDB session materialize reads sources through (DESIGN §4.1): one in-memory database per run,
+ * spilling to a private temp folder beyond its memory limit, so neither the file nor all its rows ever
+ * sit in the JS heap. Rows leave DuckDB as chunks of columns with timestamps as epoch-microsecond
+ * bigints.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  DuckDBBlobValue,
+  DuckDBInstance,
+  DuckDBListValue,
+  DuckDBTypeId,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { DynafeastError } from '../errors.js';
+import type { FileSource } from '../repo/model.js';
+import { OWN_ERROR_MARK, type SourceColumnType } from './column-types.js';
+import type { SourceReader } from './source-reader.js';
+
+export interface OfflineStoreOptions {
+  /** DuckDB worker threads (default: all cores). */
+  threads?: number;
+  /** e.g. `1GB`; DuckDB spills to disk beyond it (default: DuckDB's, 80% of RAM). */
+  memoryLimit?: string;
+}
+
+export interface OfflineStore {
+  connection: DuckDBConnection;
+  /** The source's columns by name, as DuckDB reads them (hive partition columns included). */
+  describe(source: FileSource, reader: SourceReader): Promise<Map<string, SourceColumnType>>;
+  /** Runs a statement, turning DuckDB failures into errors that name the source. */
+  run(sql: string, source: FileSource, reader: SourceReader): Promise<void>;
+  /** Stops a running query (Ctrl-C). */
+  interrupt(): void;
+  close(): Promise<void>;
+}
+
+export async function openOfflineStore(options: OfflineStoreOptions = {}): Promise<OfflineStore> {
+  const tempDir = await mkdtemp(path.join(os.tmpdir(), 'dynafeast-duckdb-'));
+  const config: Record<string, string> = { temp_directory: tempDir, preserve_insertion_order: 'false' };
+  if (options.threads !== undefined) config.threads = String(options.threads);
+  if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+  const instance = await DuckDBInstance.create(':memory:', config);
+  const connection = await instance.connect();
+  // Casts between TIMESTAMP and TIMESTAMPTZ read the session zone; naive source times must mean UTC.
+  await connection.run(`SET TimeZone = 'UTC'`);
+  let closed = false;
+  return {
+    connection,
+    async describe(source, reader) {
+      let result;
+      try {
+        result = await connection.run(`SELECT * FROM ${reader.sql} LIMIT 0`);
+      } catch (e) {
+        throw duckdbError(e, source, reader);
+      }
+      const columns = new Map<string, SourceColumnType>();
+      result.columnNames().forEach((name, i) => columns.set(name, columnTypeOf(result.columnType(i))));
+      return columns;
+    },
+    async run(sql, source, reader) {
+      try {
+        await connection.run(sql);
+      } catch (e) {
+        throw duckdbError(e, source, reader);
+      }
+    },
+    interrupt: () => connection.interrupt(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      connection.closeSync();
+      instance.closeSync();
+      await rm(tempDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** DuckDB's type, reduced to what the conversion rules need. */
+export function columnTypeOf(t: DuckDBType): SourceColumnType {
+  const name = t.toString();
+  switch (t.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return { name, kind: 'bool' };
+    case DuckDBTypeId.TINYINT:
+      return { name, kind: 'integer', bits: 8 };
+    case DuckDBTypeId.SMALLINT:
+      return { name, kind: 'integer', bits: 16 };
+    case DuckDBTypeId.INTEGER:
+      return { name, kind: 'integer', bits: 32 };
+    case DuckDBTypeId.BIGINT:
+      return { name, kind: 'integer', bits: 64 };
+    case DuckDBTypeId.HUGEINT:
+      return { name, kind: 'integer', bits: 128 };
+    case DuckDBTypeId.UTINYINT:
+      return { name, kind: 'integer', bits: 8, unsigned: true };
+    case DuckDBTypeId.USMALLINT:
+      return { name, kind: 'integer', bits: 16, unsigned: true };
+    case DuckDBTypeId.UINTEGER:
+      return { name, kind: 'integer', bits: 32, unsigned: true };
+    case DuckDBTypeId.UBIGINT:
+      return { name, kind: 'integer', bits: 64, unsigned: true };
+    case DuckDBTypeId.UHUGEINT:
+      return { name, kind: 'integer', bits: 128, unsigned: true };
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE:
+      return { name, kind: 'float' };
+    case DuckDBTypeId.DECIMAL:
+      return { name, kind: 'decimal' };
+    case DuckDBTypeId.VARCHAR:
+    case DuckDBTypeId.ENUM:
+      return { name, kind: 'string' };
+    case DuckDBTypeId.BLOB:
+      return { name, kind: 'blob' };
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_NS:
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return { name, kind: 'timestamp' };
+    case DuckDBTypeId.DATE:
+      return { name, kind: 'date' };
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return { name, kind: 'list', element: columnTypeOf(t.valueType) };
+    default:
+      return { name, kind: 'other' };
+  }
+}
+
+// DuckDB prefixes every message with its error class ("Conversion Error: …"), a stable part of its API
+// unlike the wording after it.
+const DATA_ERRORS = /^(Error: )?(Conversion|Invalid Input|Out of Range) Error:/;
+// Failures of the engine, not of the data: exit 1, not 2.
+const ENGINE_ERRORS = /^(Error: )?(Out of Memory|INTERRUPT|Interrupt|FATAL|Fatal|INTERNAL|Internal) Error:/;
+
+
+/** A DuckDB failure while reading a source: bad values are a data problem (exit 2), so is a bad file. */
+export function duckdbError(e: unknown, source: FileSource, reader: SourceReader): DynafeastError {
+  if (e instanceof DynafeastError) return e;
+  const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+  const common = {
+    path: `sources.${source.name}.path`,
+    ...(source.location ? { location: source.location } : {}),
+    cause: e,
+  };
+  if (ENGINE_ERRORS.test(message)) {
+    return new DynafeastError('offline.failed', `reading source "${source.name}" (${reader.display}) failed in DuckDB: ${message}`, {
+      ...common,
+      hint: /Out of Memory/.test(message)
+        ? 'the window holds more distinct entities than fit in memory: materialize a shorter window, or free memory'
+        : 'run again; if it keeps failing, report it with the output of --debug',
+    });
+  }
+  const own = message.indexOf(OWN_ERROR_MARK);
+  if (own >= 0) {
+    return new DynafeastError('repo.badColumnType', message.slice(own + OWN_ERROR_MARK.length), {
+      ...common,
+      hint: 'fix the values in the file, or change the dtype in the view schema',
+    });
+  }
+  if (DATA_ERRORS.test(message) && !/Parquet file|No files found/i.test(message)) {
+    return new DynafeastError('repo.badColumnType', `source "${source.name}" (${reader.display}): ${message}`, {
+      ...common,
+      hint: 'fix the values in the file, or change the dtype in the view schema',
+    });
+  }
+  return new DynafeastError('repo.unreadableSource', `source "${source.name}": cannot read ${reader.display}: ${message}`, {
+    ...common,
+    hint: 'check that the path holds readable parquet/CSV files (`format:` says which) and nothing else',
+  });
+}
+
+/** A DuckDB value of a canonical result column as the encoder takes it. */
+export function jsValueOf(v: DuckDBValue): unknown {
+  if (v instanceof DuckDBBlobValue) return v.bytes;
+  if (v instanceof DuckDBListValue) return v.items.map(jsValueOf);
+  return v;
+}

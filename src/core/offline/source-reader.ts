@@ -1,0 +1,74 @@
+/**
+ * Where a `file` source's rows come from, as a DuckDB table function call: one parquet or CSV file, a
+ * glob, or a folder (read recursively, hive partitions `key=value/` becoming columns). Paths are
+ * relative to the repo root, as in Feast.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { DynafeastError } from '../errors.js';
+import type { FileSource } from '../repo/model.js';
+
+export interface SourceReader {
+  /** A DuckDB table expression, e.g. `read_parquet('/repo/data/x.parquet', hive_partitioning = true)`. */
+  sql: string;
+  /** The path as the user should see it in messages (relative to the repo when inside it). */
+  display: string;
+}
+
+/** Single-quoted SQL string literal. */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** Double-quoted SQL identifier. */
+export function sqlIdentifier(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+const GLOB_CHARS = /[*?[{]/;
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+function unreadable(source: FileSource, display: string, why: string, hint: string, cause?: unknown): DynafeastError {
+  return new DynafeastError('repo.unreadableSource', `source "${source.name}": cannot read ${display}: ${why}`, {
+    path: `sources.${source.name}.path`,
+    ...(source.location ? { location: source.location } : {}),
+    hint,
+    cause,
+  });
+}
+
+/**
+ * Resolves the source's path against the repo root and checks that something is there; a glob is left
+ * to DuckDB, which reports a pattern that matches nothing when the query is first bound.
+ */
+export async function resolveSourceReader(source: FileSource, repoRoot: string): Promise<SourceReader> {
+  if (URL_SCHEME.test(source.path)) {
+    throw unreadable(source, source.path, 'only local files are supported', 'copy the data next to the repo, or point `path` at a mounted folder');
+  }
+  const absolute = path.resolve(repoRoot, source.path);
+  const rel = path.relative(repoRoot, absolute);
+  const display = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : absolute;
+  const fn = source.format === 'csv' ? 'read_csv' : 'read_parquet';
+  const ext = source.format === 'csv' ? 'csv' : 'parquet';
+
+  let pattern = absolute;
+  let folder = false;
+  if (!GLOB_CHARS.test(source.path)) {
+    const info = await stat(absolute).catch((e: NodeJS.ErrnoException) => {
+      throw unreadable(
+        source,
+        display,
+        e.code === 'ENOENT' ? 'no such file or folder' : `${e.code ?? 'error'}: ${e.message}`,
+        'fix `path` (relative to the folder of feature_store.yaml), or generate the data first',
+        e,
+      );
+    });
+    if (info.isDirectory()) {
+      pattern = path.join(absolute, '**', `*.${ext}`);
+      folder = true;
+    }
+  }
+  // union_by_name: files of one glob or folder may have gained columns over time.
+  const options = [`hive_partitioning = ${folder || GLOB_CHARS.test(source.path) ? 'true' : 'false'}`, 'union_by_name = true'];
+  return { sql: `${fn}(${sqlString(pattern)}, ${options.join(', ')})`, display };
+}

@@ -1,0 +1,164 @@
+import { BatchWriter, type BatchSender, type SendOutcome, type WriteUnit } from '../../../src/core/materialize/batch-writer.js';
+import { RetryBudget } from '../../../src/core/materialize/retry.js';
+
+const unit = (i: number, tag = ''): WriteUnit => ({ key: `k${i}`, item: { entity_id: { S: `k${i}` }, event_ts: { S: tag } } });
+const units = (n: number, from = 0) => Array.from({ length: n }, (_, i) => unit(from + i));
+
+/** An in-memory table behind a scripted sender: `script(call, batch)` decides each request's fate. */
+function fakeSender(script: (call: number, batch: readonly WriteUnit[]) => 'ok' | 'throttle' | '5xx' | 'reset' | 'fatal' | { unprocess: number }, maxBatch = 25) {
+  const stored = new Map<string, string>();
+  const batches: string[][] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let calls = 0;
+  const sender: BatchSender = {
+    maxBatch,
+    wire: 'item',
+    async send(_table, batch): Promise<SendOutcome> {
+      const call = calls++;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight--;
+      const keys = batch.map((u) => u.key);
+      if (new Set(keys).size !== keys.length) throw Object.assign(new Error('duplicate keys'), { name: 'ValidationException' });
+      batches.push(keys);
+      const fate = script(call, batch);
+      if (fate === 'throttle') throw Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
+      if (fate === '5xx') throw Object.assign(new Error('oops'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } });
+      if (fate === 'reset') throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      if (fate === 'fatal') throw Object.assign(new Error('no such table'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
+      const n = fate === 'ok' ? 0 : Math.min(fate.unprocess, batch.length);
+      const written = batch.slice(0, batch.length - n);
+      for (const u of written) stored.set(u.key, u.item!.event_ts!.S!);
+      return { unprocessed: batch.slice(batch.length - n), consumedCapacity: written.length };
+    },
+  };
+  return { sender, stored, batches, stats: () => ({ maxInFlight, calls }) };
+}
+
+const fast = { backoff: { baseMs: 1, capMs: 2 } };
+
+describe('BatchWriter', () => {
+  it('writes everything in batches of at most 25 with at most `concurrency` requests in flight', async () => {
+    const f = fakeSender(() => 'ok');
+    const w = new BatchWriter(f.sender, { table: 't', concurrency: 4, budget: new RetryBudget(0), ...fast });
+    for (let i = 0; i < 10; i++) await w.push(units(97, i * 97));
+    const counts = await w.finish();
+    expect(f.stored.size).toBe(970);
+    expect(counts).toMatchObject({ written: 970, retries: 0, throttles: 0, consumedCapacity: 970 });
+    expect(Math.max(...f.batches.map((b) => b.length))).toBe(25);
+    expect(f.stats().maxInFlight).toBeLessThanOrEqual(4);
+    expect(f.stats().maxInFlight).toBeGreaterThan(1);
+  });
+
+  it('resends unprocessed items and retries throttling, 5xx and dropped connections until all are written', async () => {
+    const fates = ['throttle', { unprocess: 10 }, '5xx', 'reset', { unprocess: 25 }] as const;
+    const f = fakeSender((call) => (call < fates.length * 3 && call % 3 === 0 ? fates[call / 3]! : 'ok'));
+    const w = new BatchWriter(f.sender, { table: 't', concurrency: 3, budget: new RetryBudget(100), ...fast });
+    await w.push(units(500));
+    const counts = await w.finish();
+    expect([...f.stored.keys()].sort()).toEqual(units(500).map((u) => u.key).sort());
+    expect(counts.written).toBe(500);
+    expect(counts.retries).toBe(5);
+    expect(counts.throttles).toBe(3); // one throttled request, two with unprocessed items
+  });
+
+  it('fails with materialize.incomplete once the retry budget is spent, without sending more', async () => {
+    const f = fakeSender((call) => (call === 0 ? 'ok' : 'throttle'));
+    const budget = new RetryBudget(3);
+    const w = new BatchWriter(f.sender, { table: 't', concurrency: 1, budget, ...fast });
+    const run = (async () => {
+      await w.push(units(100));
+      return w.finish();
+    })();
+    await expect(run).rejects.toMatchObject({ code: 'materialize.incomplete' });
+    expect(budget.spent).toBe(3);
+    expect(w.counts.written).toBe(25);
+    expect(f.stats().calls).toBe(5); // the first batch, then one request and three retries
+  });
+
+  it('stops at the first non-retryable error', async () => {
+    const f = fakeSender(() => 'fatal');
+    const w = new BatchWriter(f.sender, { table: 't', concurrency: 2, budget: new RetryBudget(100), ...fast });
+    await expect(
+      (async () => {
+        await w.push(units(60));
+        await w.finish();
+      })(),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(w.counts.retries).toBe(0);
+  });
+
+  it('keeps the later of two units with the same key in one batch', async () => {
+    const f = fakeSender(() => 'ok');
+    const w = new BatchWriter(f.sender, { table: 't', concurrency: 1, budget: new RetryBudget(0), ...fast });
+    await w.push([unit(1, 'old'), unit(2), unit(1, 'new')]);
+    await w.finish();
+    expect(f.stored.get('k1')).toBe('new');
+    expect(f.batches).toEqual([['k1', 'k2']]);
+  });
+
+  it('makes push wait while the buffer is full, so memory stays bounded', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sender: BatchSender = { maxBatch: 25, wire: 'item', send: async () => (await gate, { unprocessed: [] }) };
+    const w = new BatchWriter(sender, { table: 't', concurrency: 2, budget: new RetryBudget(0) });
+    let pushed = false;
+    const p = w.push(units(2 * 25 + 2 * 2 * 25 + 1)).then(() => (pushed = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pushed).toBe(false);
+    release();
+    await p;
+    await w.finish();
+    expect(w.counts.written).toBe(151);
+  });
+
+  it('stops on abort: waits for requests in flight, sends nothing more, and reports aborted', async () => {
+    const controller = new AbortController();
+    const f = fakeSender((call) => {
+      if (call === 1) controller.abort();
+      return call % 2 ? { unprocess: 5 } : 'ok';
+    });
+    const w = new BatchWriter(f.sender, { table: 't', concurrency: 1, budget: new RetryBudget(100), signal: controller.signal, backoff: { baseMs: 50, capMs: 50 } });
+    const run = (async () => {
+      await w.push(units(200));
+      await w.finish();
+    })();
+    await expect(run).rejects.toMatchObject({ code: 'aborted' });
+    expect(f.stats().calls).toBe(2);
+    expect(w.counts.written).toBe(45);
+  });
+
+  it('settle() waits for the requests in flight after push gave up on Ctrl-C', async () => {
+    const controller = new AbortController();
+    let finished = 0;
+    let calls = 0;
+    const sender: BatchSender = {
+      maxBatch: 25,
+      wire: 'item',
+      send: async (_t, batch) => {
+        if (++calls === 2) controller.abort();
+        await new Promise((r) => setTimeout(r, 30));
+        finished += batch.length;
+        return { unprocessed: [] };
+      },
+    };
+    const w = new BatchWriter(sender, { table: 't', concurrency: 2, budget: new RetryBudget(0), signal: controller.signal });
+    await w.push(units(50));
+    await expect(w.push(units(500, 50))).rejects.toMatchObject({ code: 'aborted' });
+    expect(finished).toBe(0);
+    await w.settle();
+    expect(finished).toBe(50);
+    expect(w.counts.written).toBe(50);
+  });
+
+  it('sends single-item requests for a one-item sender (conditional puts)', async () => {
+    const f = fakeSender(() => 'ok', 1);
+    const w = new BatchWriter(f.sender, { table: 't', concurrency: 8, budget: new RetryBudget(0) });
+    await w.push(units(30));
+    await w.finish();
+    expect(f.batches.every((b) => b.length === 1)).toBe(true);
+    expect(f.stored.size).toBe(30);
+  });
+});
