@@ -1,0 +1,125 @@
+/**
+ * Sends the BatchGetItem chunks, up to `maxInFlight` at once, and owns the UnprocessedKeys loop.
+ * DynamoDB hands back keys it did not read (16 MB responses, throttled partitions; dynalite above
+ * ~1.4 MB); they are resent with the projection re-attached from our own TableRead, because servers do
+ * not all echo it back (dynalite drops ProjectionExpression, which would return whole items).
+ */
+import { setTimeout as sleepTimer } from 'node:timers/promises';
+import type { BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import { describeAwsError } from '../aws/errors.js';
+import { DynafeastError } from '../errors.js';
+import { ENTITY_ID_ATTR, type Item } from '../layout/item.js';
+import { buildBatchGetInput, type Chunk, type TableRead } from './batch-get.js';
+
+export type BatchGetSend = (input: BatchGetItemCommandInput) => Promise<BatchGetItemCommandOutput>;
+
+export interface RetryOptions {
+  /** Resends that made no progress (nothing read) allowed per chunk before the read fails. */
+  maxStalledRetries: number;
+  baseMs: number;
+  capMs: number;
+}
+
+export const DEFAULT_READ_RETRY: RetryOptions = { maxStalledRetries: 8, baseMs: 25, capMs: 1000 };
+
+export interface RunnerOptions {
+  send: BatchGetSend;
+  maxInFlight: number;
+  retry?: RetryOptions;
+  /** Where requests go, for error messages. */
+  endpoint?: string;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** Items read, per table name. */
+export type ReadItems = Map<string, Item[]>;
+
+function unprocessedChunk(chunk: Chunk, left: BatchGetItemCommandOutput['UnprocessedKeys']): Chunk {
+  const next: Chunk = new Map();
+  if (left === undefined) return next;
+  for (const read of chunk.keys()) {
+    const keys = left[read.table]?.Keys;
+    if (keys === undefined || keys.length === 0) continue;
+    next.set(read, keys.map((k) => k[ENTITY_ID_ATTR]!.S!));
+  }
+  return next;
+}
+
+function keyCount(chunk: Chunk): number {
+  let n = 0;
+  for (const ids of chunk.values()) n += ids.length;
+  return n;
+}
+
+async function readChunk(first: Chunk, opts: RunnerOptions, out: ReadItems): Promise<void> {
+  const retry = opts.retry ?? DEFAULT_READ_RETRY;
+  const sleep = opts.sleep ?? ((ms: number) => sleepTimer(ms).then(() => undefined));
+  const random = opts.random ?? Math.random;
+  let chunk = first;
+  let stalled = 0;
+  for (;;) {
+    let res: BatchGetItemCommandOutput;
+    try {
+      res = await opts.send(buildBatchGetInput(chunk));
+    } catch (e) {
+      const tables = [...chunk.keys()].map((r) => r.table).join(', ');
+      throw describeAwsError(e, { table: tables, action: 'BatchGetItem', endpoint: opts.endpoint });
+    }
+    let got = 0;
+    if (res.Responses !== undefined) {
+      for (const table in res.Responses) {
+        const items = res.Responses[table]!;
+        if (items.length === 0) continue;
+        got += items.length;
+        const list = out.get(table);
+        if (list === undefined) out.set(table, items as Item[]);
+        else for (const item of items) list.push(item as Item);
+      }
+    }
+    const sent = keyCount(chunk);
+    chunk = unprocessedChunk(chunk, res.UnprocessedKeys);
+    const left = keyCount(chunk);
+    if (left === 0) return;
+    if (got > 0 || left < sent) {
+      // Progress (a response cut at its size limit): resend the rest at once.
+      stalled = 0;
+      continue;
+    }
+    stalled += 1;
+    if (stalled > retry.maxStalledRetries) {
+      throw new DynafeastError(
+        'dynamo.failed',
+        `BatchGetItem: ${left} key(s) of ${[...chunk.keys()].map((r) => r.table).join(', ')} were still unprocessed after ${retry.maxStalledRetries} retries`,
+        { hint: 'the table is throttled: raise its read capacity (or use on-demand), or lower online_store.max_read_workers' },
+      );
+    }
+    // Full jitter: concurrent chunks that stalled together do not come back together.
+    await sleep(random() * Math.min(retry.capMs, retry.baseMs * 2 ** (stalled - 1)));
+  }
+}
+
+/** Reads every chunk; resolves with the items per table, or rejects with the first failure. */
+export async function runBatchGets(chunks: readonly Chunk[], opts: RunnerOptions): Promise<ReadItems> {
+  const out: ReadItems = new Map();
+  if (chunks.length === 1) {
+    await readChunk(chunks[0]!, opts, out);
+    return out;
+  }
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < chunks.length) {
+      const chunk = chunks[next++]!;
+      try {
+        await readChunk(chunk, opts, out);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(opts.maxInFlight, chunks.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return out;
+}

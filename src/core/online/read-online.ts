@@ -1,0 +1,184 @@
+/**
+ * The online read (DESIGN §4.3): requested features → per view, the deduplicated entity keys →
+ * BatchGetItem requests (all views at once) → values and statuses per entity row, in Feast's column
+ * order. One OnlineReader serves many reads: table names and key encoders are built once.
+ */
+import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { RepoConfig } from '../config/types.js';
+import type { Clock } from '../context.js';
+import { createEntityKeyEncoder, type EntityKeyEncoder } from '../layout/entity-key.js';
+import { entityIdOf } from '../layout/entity-id.js';
+import { tableNameOf } from '../plan/table-name.js';
+import { DUMMY_ENTITY_ID, isEntityless, type EntityColumn, type FeatureView, type RepoModel } from '../repo/model.js';
+import { buildTableRead, planChunks, type TableRead } from './batch-get.js';
+import { runBatchGets, type BatchGetSend, type RetryOptions } from './batch-get-runner.js';
+import { echoedJoinKeyOutput, joinKeyOutput } from './convert-value.js';
+import { convertEntityRows, type EchoKey, type EntityTable } from './entity-rows.js';
+import { resolveFeatures, type ResolvedFeature } from './feature-refs.js';
+import { EventTsCache, viewColumns } from './view-columns.js';
+import type { FieldStatus, OnlineColumn, OnlineFeaturesRequest, OnlineFeaturesResult, ValueFormat } from './types.js';
+
+export interface OnlineReaderDeps {
+  config: RepoConfig;
+  repo: RepoModel;
+  /** Used unless `send` is given. */
+  dynamo?: Pick<DynamoDBClient, 'send'>;
+  /** Sends one BatchGetItem; default `dynamo.send(new BatchGetItemCommand(input))`. */
+  send?: BatchGetSend;
+  clock: Clock;
+  /** Where requests go, for error messages (AwsClients.endpoint). */
+  endpoint?: string;
+  retry?: RetryOptions;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Keys of one set of join key columns: the entity_id of every row, deduplicated. */
+interface KeyedRows {
+  /** Distinct entity ids, in first-seen order. */
+  ids: string[];
+  /** Row index → index into ids. */
+  rowToId: Int32Array;
+}
+
+interface ViewPlan {
+  view: FeatureView;
+  features: ResolvedFeature[];
+  read: TableRead;
+  keyed: KeyedRows;
+}
+
+const DUMMY_COLUMNS: EntityColumn[] = [{ name: DUMMY_ENTITY_ID, dtype: 'String' }];
+
+export class OnlineReader {
+  private readonly send: BatchGetSend;
+  private readonly encoders = new Map<string, EntityKeyEncoder>();
+  private readonly tables = new Map<string, string>();
+  private readonly tsCache = new EventTsCache();
+  private joinKeys: EchoKey[] | undefined;
+
+  constructor(private readonly deps: OnlineReaderDeps) {
+    if (deps.send !== undefined) {
+      this.send = deps.send;
+    } else if (deps.dynamo !== undefined) {
+      const dynamo = deps.dynamo;
+      this.send = (input) => dynamo.send(new BatchGetItemCommand(input));
+    } else {
+      throw new TypeError('OnlineReader needs a DynamoDB client or a send function');
+    }
+  }
+
+  async read(request: OnlineFeaturesRequest): Promise<OnlineFeaturesResult> {
+    const { config, repo } = this.deps;
+    const format: ValueFormat = request.valueFormat ?? 'json';
+    const resolved = resolveFeatures(repo, request);
+    const byView = new Map<FeatureView, ResolvedFeature[]>();
+    for (const r of resolved) {
+      const list = byView.get(r.view);
+      if (list === undefined) byView.set(r.view, [r]);
+      else list.push(r);
+    }
+    const needed = new Map<string, EntityColumn>();
+    for (const view of byView.keys()) {
+      if (!isEntityless(view)) for (const c of view.entityColumns) needed.set(c.name, c);
+    }
+    const entities = convertEntityRows(request.entityRows, [...needed.values()], this.projectJoinKeys());
+
+    const keyedBySignature = new Map<string, KeyedRows>();
+    const plans: ViewPlan[] = [];
+    for (const [view, features] of byView) {
+      const columns = isEntityless(view) ? DUMMY_COLUMNS : view.entityColumns;
+      const signature = columns.map((c) => `${c.name}:${c.dtype}`).join('|');
+      let keyed = keyedBySignature.get(signature);
+      if (keyed === undefined) {
+        keyed = this.keyRows(signature, columns, entities, isEntityless(view));
+        keyedBySignature.set(signature, keyed);
+      }
+      const read = buildTableRead(this.tableOf(view.name), features.map((f) => f.feature.name), config.onlineStore.consistentReads);
+      plans.push({ view, features, read, keyed });
+    }
+
+    const chunks = planChunks(
+      plans.map((p) => ({ read: p.read, ids: p.keyed.ids })),
+      config.onlineStore.batchSize,
+    );
+    const items = await runBatchGets(chunks, {
+      send: this.send,
+      maxInFlight: config.onlineStore.maxReadWorkers,
+      endpoint: this.deps.endpoint,
+      retry: this.deps.retry,
+      sleep: this.deps.sleep,
+    });
+
+    const nowMicros = this.deps.clock.nowMicros();
+    const columns: OnlineColumn[] = entities.columns.map((k) => {
+      const raw = entities.values.get(k.name)!;
+      return {
+        name: k.name,
+        kind: 'joinKey',
+        values: k.lookup ? raw.map((v) => joinKeyOutput(k.dtype!, v, format)) : raw.map((v) => echoedJoinKeyOutput(k.dtype, v, format)),
+        statuses: new Array<FieldStatus>(entities.rowCount).fill('PRESENT'),
+        eventTimestamps: new Array<number>(entities.rowCount).fill(0),
+      };
+    });
+    const featureColumns = new Map<ResolvedFeature, OnlineColumn>();
+    for (const plan of plans) {
+      const read = { view: plan.view.name, table: plan.read.table, ttlMicros: plan.view.ttlMicros, features: plan.features, ...plan.keyed };
+      const cols = viewColumns(read, items.get(plan.read.table), entities.rowCount, nowMicros, format, this.tsCache);
+      plan.features.forEach((f, j) => featureColumns.set(f, cols[j]!));
+    }
+    for (const r of resolved) columns.push(featureColumns.get(r)!);
+    return { rowCount: entities.rowCount, columns };
+  }
+
+  /**
+   * Every join key of every entity of the project (`__dummy_id` included: the model holds Feast's
+   * `__dummy` entity): Feast prints each of them that an entity row holds, whichever views were asked for.
+   */
+  private projectJoinKeys(): EchoKey[] {
+    if (this.joinKeys === undefined) {
+      const byName = new Map<string, EchoKey>();
+      for (const e of this.deps.repo.entities) {
+        for (const name of e.joinKeys) if (!byName.has(name)) byName.set(name, { name, dtype: e.valueType });
+      }
+      this.joinKeys = [...byName.values()];
+    }
+    return this.joinKeys;
+  }
+
+  private tableOf(view: string): string {
+    let t = this.tables.get(view);
+    if (t === undefined) {
+      t = tableNameOf(this.deps.config, view);
+      this.tables.set(view, t);
+    }
+    return t;
+  }
+
+  private keyRows(signature: string, columns: readonly EntityColumn[], entities: EntityTable, entityless: boolean): KeyedRows {
+    let encode = this.encoders.get(signature);
+    if (encode === undefined) {
+      encode = createEntityKeyEncoder(columns);
+      this.encoders.set(signature, encode);
+    }
+    const rowToId = new Int32Array(entities.rowCount);
+    if (entityless) {
+      return { ids: entities.rowCount === 0 ? [] : [entityIdOf(encode(['']))], rowToId };
+    }
+    const ids: string[] = [];
+    const index = new Map<string, number>();
+    const sources = columns.map((c) => entities.values.get(c.name)!);
+    const values = new Array<unknown>(columns.length);
+    for (let r = 0; r < entities.rowCount; r++) {
+      for (let c = 0; c < sources.length; c++) values[c] = sources[c]![r];
+      const id = entityIdOf(encode(values));
+      let at = index.get(id);
+      if (at === undefined) {
+        at = ids.length;
+        ids.push(id);
+        index.set(id, at);
+      }
+      rowToId[r] = at;
+    }
+    return { ids, rowToId };
+  }
+}

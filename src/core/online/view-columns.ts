@@ -1,0 +1,143 @@
+/**
+ * The items read from one view's table → one column per requested feature: value, status and event
+ * time for every entity row. Each distinct entity is decoded once and fanned out to the rows that
+ * share it.
+ */
+import { DynafeastError, isDynafeastError } from '../errors.js';
+import { parseEventTs } from '../layout/event-ts.js';
+import { ENTITY_ID_ATTR, EVENT_TS_ATTR, VALUES_ATTR, type Item } from '../layout/item.js';
+import { valueConverter, type Converter } from './convert-value.js';
+import { decodeStoredValue } from './fast-decode.js';
+import type { ResolvedFeature } from './feature-refs.js';
+import type { FieldStatus, OnlineColumn, ValueFormat } from './types.js';
+
+export interface ViewRead {
+  view: string;
+  table: string;
+  /** 0 = no ttl. */
+  ttlMicros: bigint;
+  features: readonly ResolvedFeature[];
+  /** Distinct entity ids, and the index into them of every row. */
+  ids: readonly string[];
+  rowToId: Int32Array;
+}
+
+/**
+ * event_ts → µs. Items written by one materialize run share a handful of timestamps, so parsing each
+ * distinct string once saves most of the work; the cache is bounded and simply emptied when full.
+ */
+export class EventTsCache {
+  private readonly map = new Map<string, bigint>();
+  constructor(private readonly limit = 4096) {}
+  micros(text: string): bigint {
+    let v = this.map.get(text);
+    if (v === undefined) {
+      v = parseEventTs(text);
+      if (this.map.size >= this.limit) this.map.clear();
+      this.map.set(text, v);
+    }
+    return v;
+  }
+}
+
+function unreadable(table: string, entityId: string, what: string, e: unknown, feature?: string): DynafeastError {
+  return new DynafeastError('online.badItem', `table ${table}, entity_id ${entityId}: ${what} cannot be read: ${(e as Error).message}`, {
+    path: feature === undefined ? table : `${table}.${VALUES_ATTR}.${feature}`,
+    hint: isDynafeastError(e) && e.hint !== undefined ? e.hint : 'rewrite the item with `dynafeast materialize`',
+    cause: e,
+  });
+}
+
+function floorSeconds(micros: bigint): number {
+  const s = micros / 1_000_000n;
+  return Number(micros < 0n && s * 1_000_000n !== micros ? s - 1n : s);
+}
+
+export function viewColumns(
+  read: ViewRead,
+  items: readonly Item[] | undefined,
+  rowCount: number,
+  nowMicros: bigint,
+  format: ValueFormat,
+  tsCache: EventTsCache,
+): OnlineColumn[] {
+  const { ids, rowToId, features, table } = read;
+  const byId = new Map<string, Item>();
+  if (items !== undefined) for (const item of items) byId.set(item[ENTITY_ID_ATTR]!.S!, item);
+  const oldest = read.ttlMicros > 0n ? nowMicros - read.ttlMicros : undefined;
+
+  const n = ids.length;
+  const f = features.length;
+  const seconds = new Array<number>(n).fill(0);
+  const values: unknown[][] = [];
+  const statuses: FieldStatus[][] = [];
+  const converters: Converter[] = [];
+  for (let j = 0; j < f; j++) {
+    values.push(new Array<unknown>(n).fill(null));
+    statuses.push(new Array<FieldStatus>(n).fill('NOT_FOUND'));
+    converters.push(valueConverter(features[j]!.feature.dtype, format));
+  }
+
+  for (let i = 0; i < n; i++) {
+    const item = byId.get(ids[i]!);
+    if (item === undefined) continue;
+    const ts = item[EVENT_TS_ATTR]?.S;
+    let micros: bigint;
+    try {
+      if (ts === undefined) throw new Error(`${EVENT_TS_ATTR} is missing or not a string`);
+      micros = tsCache.micros(ts);
+    } catch (e) {
+      throw unreadable(table, ids[i]!, 'the item', e);
+    }
+    seconds[i] = floorSeconds(micros);
+    const valuesAttr = item[VALUES_ATTR];
+    // A projection that matches no stored feature returns the item without `values`.
+    if (valuesAttr === undefined) continue;
+    const stored = valuesAttr.M;
+    if (stored === undefined) throw unreadable(table, ids[i]!, 'the item', new Error(`${VALUES_ATTR} is not a map`));
+    // NOTE: Feast's Go server checks ttl after the null check and compares age > ttl, so a value
+    // exactly ttl old is still PRESENT.
+    const stale = oldest !== undefined && micros < oldest;
+    for (let j = 0; j < f; j++) {
+      const name = features[j]!.feature.name;
+      const attr = stored[name];
+      if (attr === undefined) continue;
+      const bytes = attr.B;
+      let decoded;
+      try {
+        if (bytes === undefined) throw new Error(`${VALUES_ATTR}.${name} is not binary`);
+        decoded = decodeStoredValue(bytes);
+      } catch (e) {
+        throw unreadable(table, ids[i]!, `feature ${name}`, e, name);
+      }
+      if (decoded === null) statuses[j]![i] = 'NULL_VALUE';
+      else if (stale) statuses[j]![i] = 'OUTSIDE_MAX_AGE';
+      else {
+        statuses[j]![i] = 'PRESENT';
+        values[j]![i] = converters[j]!(decoded);
+      }
+    }
+  }
+
+  const columns: OnlineColumn[] = [];
+  for (let j = 0; j < f; j++) {
+    const src = values[j]!;
+    const st = statuses[j]!;
+    const col: OnlineColumn = {
+      name: features[j]!.column,
+      kind: 'feature',
+      view: read.view,
+      values: new Array<unknown>(rowCount),
+      statuses: new Array<FieldStatus>(rowCount),
+      eventTimestamps: new Array<number>(rowCount),
+    };
+    for (let r = 0; r < rowCount; r++) {
+      const at = rowToId[r]!;
+      col.values[r] = src[at];
+      col.statuses[r] = st[at]!;
+      col.eventTimestamps[r] = seconds[at]!;
+    }
+    columns.push(col);
+  }
+  return columns;
+}

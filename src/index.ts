@@ -1,0 +1,16 @@
+/**
+ * dynafeast as a library: `import { FeatureStore } from 'dynafeast'`.
+ */
+export { FeatureStore, type FeatureStoreOptions, type GetOnlineFeaturesOptions } from './core/feature-store.js';
+export type {
+  EntityRows,
+  FieldStatus,
+  OnlineColumn,
+  OnlineFeaturesRequest,
+  OnlineFeaturesResult,
+  ValueFormat,
+} from './core/online/types.js';
+export type { ReadTransport } from './core/online/transport.js';
+export { toFeastDict, toRows, TIMESTAMP_SUFFIX, STATUS_SUFFIX, type ShapeOptions } from './core/online/to-dict.js';
+export { DynafeastError, isDynafeastError, type ErrorCode } from './core/errors.js';
+export { systemClock, fixedClock, type Clock, type Logger } from './core/context.js';
