@@ -1,0 +1,38 @@
+/**
+ * The tables a policy is about, named exactly as the planner and teardown name them: the planner's own
+ * desired state for the repo's views, the planner's own `removedViews` for what apply deletes, and the
+ * union of repo and registry that teardown deletes.
+ */
+import type { Registry } from '../../gen/feast/core/Registry_pb.js';
+import type { RepoConfig } from '../config/types.js';
+import { buildDesiredState, type DesiredTable } from '../plan/desired.js';
+import { removedViews } from '../plan/diff.js';
+import { tableNameOf } from '../plan/table-name.js';
+import type { RepoModel } from '../repo/model.js';
+
+export interface NamedTable {
+  view: string;
+  table: string;
+}
+
+export interface ProjectTables {
+  /** One per online view of the repo, with the settings apply gives it. */
+  repo: DesiredTable[];
+  /** Online views of the project in the registry that the repo no longer defines. */
+  removed: NamedTable[];
+  /** What teardown deletes: repo and registry online views of the project. */
+  owned: NamedTable[];
+}
+
+export function projectTables(config: RepoConfig, repo: RepoModel, registry: Registry | undefined): ProjectTables {
+  const desired = buildDesiredState(config, repo).tables;
+  const removed = removedViews(registry, config.project, new Set(repo.featureViews.map((v) => v.name)), (v) => tableNameOf(config, v));
+  const owned = new Map<string, NamedTable>();
+  for (const t of desired) owned.set(t.table, { view: t.view, table: t.table });
+  for (const v of registry?.featureViews ?? []) {
+    if (v.spec?.project !== config.project || !v.spec.online) continue;
+    const table = tableNameOf(config, v.spec.name);
+    if (!owned.has(table)) owned.set(table, { view: v.spec.name, table });
+  }
+  return { repo: desired, removed, owned: [...owned.values()] };
+}

@@ -1,0 +1,335 @@
+/**
+ * The proof behind `iam-policy`: apply, plan, materialize, get-online-features and teardown run against
+ * dynalite, through the same core functions and client factory the CLI uses, while every DynamoDB/STS
+ * operation is recorded (SDK middleware, and a proxy on the wire for the lean sender). Before each run
+ * the policy is generated from the same config, repo and registry, as a CI step would. Then:
+ * 1. every recorded call is allowed by that run's policy on the recorded table;
+ * 2. over the scenario, every action × table a policy of a command allows was called by that command,
+ *    so the policies hold nothing beyond what the code calls; no wildcard resource; no STS call.
+ * Plans run in AWS mode (no endpoint probing), so the calls are the ones AWS would receive: operations
+ * dynalite lacks (UpdateTimeToLive, the backup calls) are still sent and answered "unknown operation".
+ */
+import { jest } from '@jest/globals';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { createAwsClients, type AwsClients } from '../../src/core/aws/clients.js';
+import { localDummyCredentials } from '../../src/core/aws/credentials.js';
+import { loadConfigWithWarnings } from '../../src/core/config/load-config.js';
+import type { RepoConfig } from '../../src/core/config/types.js';
+import { fixedClock, silentLogger } from '../../src/core/context.js';
+import type { PolicyDocument } from '../../src/core/iam/build-policy.js';
+import type { IamCommand } from '../../src/core/iam/commands.js';
+import { generateIamPolicy } from '../../src/core/iam/generate.js';
+import { createLeanBatchSender } from '../../src/core/materialize/lean/lean-sender.js';
+import { materializeWindows } from '../../src/core/materialize/materialize.js';
+import { fixedWindows, selectViews } from '../../src/core/materialize/windows.js';
+import { OnlineReader } from '../../src/core/online/read-online.js';
+import { toFeastDict } from '../../src/core/online/to-dict.js';
+import { applyPlan } from '../../src/core/plan/apply-plan.js';
+import { buildPlan, type PlanContext } from '../../src/core/plan/build-plan.js';
+import { loadRepo } from '../../src/core/repo/load-repo.js';
+import type { RepoModel } from '../../src/core/repo/model.js';
+import { planTeardown, runTeardown } from '../../src/core/teardown.js';
+import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
+import { CallRecorder, iamMatches, startRecordingProxy, type RecordedCall, type RecordingProxy } from '../helpers/record-aws-calls.js';
+
+jest.setTimeout(120_000);
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const PROJECT = 'iam_proof';
+const rawArn = (table: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${table}`;
+const T = {
+  hourly: `${PROJECT}.driver_hourly_stats`,
+  profile: `${PROJECT}.driver_profile`,
+  old: `${PROJECT}.old_stats`,
+};
+const fastWait = { pollMs: 20, maxPollMs: 100 };
+
+interface Settings {
+  capacity: number;
+  monotonic?: boolean;
+  /** Every table setting at its default and no tags: no tag, TTL, PITR or UpdateTable action possible. */
+  plain?: boolean;
+}
+
+function configText(endpoint: string, s: Settings): string {
+  if (s.plain) {
+    return `project: ${PROJECT}\nregistry: data/registry.db\nprovider: aws\nonline_store: {type: dynamodb, region: ${REGION}, endpoint_url: ${endpoint}}\n`;
+  }
+  return `project: ${PROJECT}
+registry: data/registry.db
+provider: aws
+online_store:
+  type: dynamodb
+  region: ${REGION}
+  endpoint_url: ${endpoint}
+entity_key_serialization_version: 3
+dynafeast:
+  tables:
+    billing_mode: PROVISIONED
+    read_capacity_units: ${s.capacity}
+    write_capacity_units: ${s.capacity}
+    point_in_time_recovery: true
+    ttl_expiry: true
+  materialize:
+    monotonic_writes: ${s.monotonic === true}
+`;
+}
+
+const VIEW = (name: string, ttl: string, features: string[], extra = '') => `  - name: ${name}
+    entities: [driver]
+    ttl: ${ttl}
+    source: driver_stats_source
+${extra}    schema:
+${features.map((f) => `      - {name: ${f}, dtype: ${f === 'avg_daily_trips' ? 'Int64' : 'Float32'}}`).join('\n')}
+`;
+
+/** Phase 1 has old_stats; phase 2 drops it and one tag of the hourly view. */
+function definitions(phase: 1 | 2, plain = false): string {
+  const hourlyTags = plain ? '{}' : phase === 1 ? '{team: drivers, tier: gold}' : '{team: drivers}';
+  return `entities:
+  - {name: driver, join_keys: [driver_id], value_type: Int64}
+sources:
+  - name: driver_stats_source
+    type: file
+    path: data/driver_stats.csv
+    timestamp_field: event_timestamp
+    created_timestamp_column: created
+feature_views:
+${VIEW('driver_hourly_stats', '1d', ['conv_rate', 'acc_rate'], `    tags: ${hourlyTags}\n`)}${VIEW('driver_profile', '0', ['avg_daily_trips'])}${phase === 1 ? VIEW('old_stats', '0', ['acc_rate']) : ''}${VIEW('offline_only', '0', ['conv_rate'], '    online: false\n')}`;
+}
+
+const CSV = `driver_id,event_timestamp,created,conv_rate,acc_rate,avg_daily_trips
+1001,2024-01-01 10:00:00,2024-01-01 10:00:01,0.5,0.9,12
+1002,2024-01-01 11:00:00,2024-01-01 11:00:01,0.25,0.75,7
+1001,2024-01-01 12:00:00,2024-01-01 12:00:01,0.625,0.875,13
+`;
+
+let dynalite: TestDynalite;
+let proxy: RecordingProxy;
+let dir: string;
+let clients: AwsClients;
+const recorder = new CallRecorder();
+
+/** Per command: every action × ARN any of its policies allowed, and every one it was seen calling. */
+const allowed = new Map<IamCommand, Set<string>>();
+const called = new Map<IamCommand, Set<string>>();
+
+async function writeRepo(settings: Settings, phase: 1 | 2): Promise<{ config: RepoConfig; repo: RepoModel }> {
+  await writeFile(join(dir, 'feature_store.yaml'), configText(proxy.endpoint, settings));
+  await writeFile(join(dir, 'features.yaml'), definitions(phase, settings.plain));
+  const { config } = loadConfigWithWarnings({ repoPath: dir, env: {} });
+  return { config, repo: loadRepo(dir, config) };
+}
+
+const planCtx = (): PlanContext => ({ dynamo: clients.dynamo, endpoint: clients.endpoint, customEndpoint: false });
+
+function statementPairs(document: PolicyDocument): string[] {
+  return document.Statement.flatMap((s) => s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}`)));
+}
+
+function allows(document: PolicyDocument, action: string, arn: string): boolean {
+  return document.Statement.some(
+    (s) => s.Effect === 'Allow' && s.Action.some((a) => iamMatches(a, action, true)) && s.Resource.some((r) => iamMatches(r, arn)),
+  );
+}
+
+/**
+ * Generates the policy for `command` from the repo as it is now, runs `body`, and checks every call it
+ * sent against the policy. Returns the calls (operation and table) for scenario assertions.
+ */
+async function recorded(command: IamCommand, state: { config: RepoConfig; repo: RepoModel }, body: () => Promise<unknown>): Promise<string[]> {
+  const policy = await generateIamPolicy({ config: state.config, repo: state.repo, commands: [command], accountId: ACCOUNT, sts: () => clients.sts });
+  const from = recorder.calls.length;
+  await body();
+  const sdk = recorder.since(from, 'sdk');
+  const wire = recorder.since(from, 'wire');
+  expect(sdk.filter((c) => c.service === 'sts')).toEqual([]);
+  // the proxy sees everything the SDK sent (and the lean sender's requests besides)
+  const key = (c: RecordedCall) => c.tables.map((t) => `dynamodb:${c.operation} ${t}`);
+  const wirePairs = new Set(wire.flatMap(key));
+  for (const p of sdk.flatMap(key)) expect(wirePairs).toContain(p);
+
+  const denied: string[] = [];
+  for (const c of wire) {
+    expect(c.tables.length).toBeGreaterThan(0);
+    for (const table of c.tables) {
+      const action = `dynamodb:${c.operation}`;
+      if (!allows(policy.document, action, rawArn(table))) denied.push(`${action} on ${table}`);
+      (called.get(command) ?? called.set(command, new Set()).get(command)!).add(`${action} ${rawArn(table)}`);
+    }
+  }
+  expect(denied).toEqual([]);
+  const mine = allowed.get(command) ?? allowed.set(command, new Set()).get(command)!;
+  for (const p of statementPairs(policy.document)) mine.add(p);
+  return [...new Set(wire.flatMap((c) => c.tables.map((t) => `${c.operation} ${t.replace(`${PROJECT}.`, '')}`)))].sort();
+}
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  proxy = await startRecordingProxy(dynalite.endpoint, recorder);
+  dir = await mkdtemp(join(tmpdir(), 'dynafeast-iam-'));
+  await mkdir(join(dir, 'data'));
+  await writeFile(join(dir, 'data', 'driver_stats.csv'), CSV);
+  const { config } = await writeRepo({ capacity: 1 }, 1);
+  clients = createAwsClients(config, { credentials: localDummyCredentials(), logger: silentLogger });
+  recorder.attach(clients.dynamo, 'dynamodb');
+  recorder.attach(clients.sts, 'sts');
+});
+
+afterAll(async () => {
+  clients?.destroy();
+  await proxy?.close();
+  await dynalite?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('iam-policy against the calls the commands really send', () => {
+  it('apply on an empty account: creates, tags, turns on TTL and PITR', async () => {
+    const state = await writeRepo({ capacity: 1 }, 1);
+    const calls = await recorded('apply', state, async () => {
+      const plan = await buildPlan(planCtx(), state.config, state.repo);
+      await applyPlan(plan, { dynamo: clients.dynamo, endpoint: clients.endpoint, wait: fastWait });
+    });
+    expect(calls).toEqual(
+      expect.arrayContaining(['CreateTable driver_hourly_stats', 'TagResource driver_hourly_stats', 'UpdateTimeToLive driver_hourly_stats', 'UpdateContinuousBackups old_stats']),
+    );
+    expect(calls).not.toContain('TagResource driver_profile');
+    expect(calls).not.toContain('UpdateTimeToLive driver_profile');
+  });
+
+  it('apply on existing tables: introspects them and changes the capacity (UpdateTable)', async () => {
+    const state = await writeRepo({ capacity: 2 }, 1);
+    const calls = await recorded('apply', state, async () => {
+      const plan = await buildPlan(planCtx(), state.config, state.repo);
+      expect(plan.steps.filter((s) => s.kind === 'update_billing')).toHaveLength(3);
+      await applyPlan(plan, { dynamo: clients.dynamo, endpoint: clients.endpoint, wait: fastWait });
+    });
+    expect(calls).toEqual(expect.arrayContaining(['ListTagsOfResource old_stats', 'DescribeTimeToLive driver_profile', 'UpdateTable driver_profile']));
+  });
+
+  it('plan with a view removed from the repo: reads the tables and scans the one apply would delete', async () => {
+    await clients.dynamo.send(
+      new PutItemCommand({ TableName: T.old, Item: { entity_id: { S: 'x' }, event_ts: { S: '2024-01-01 00:00:00+00:00' }, values: { M: {} } } }),
+    );
+    const state = await writeRepo({ capacity: 2 }, 2);
+    const calls = await recorded('plan', state, async () => {
+      const plan = await buildPlan(planCtx(), state.config, state.repo);
+      expect(plan.steps.map((s) => s.kind)).toEqual(expect.arrayContaining(['delete_table', 'remove_tags']));
+    });
+    expect(calls).toEqual(expect.arrayContaining(['Scan old_stats', 'DescribeTable old_stats', 'ListTagsOfResource driver_profile']));
+    expect(calls.filter((c) => c.startsWith('Create') || c.startsWith('Update') || c.startsWith('Delete'))).toEqual([]);
+  });
+
+  it('against a custom endpoint plan also probes: only those probes fall outside the policy (AWS would deny them harmlessly)', async () => {
+    const state = await writeRepo({ capacity: 2 }, 2);
+    const policy = await generateIamPolicy({ ...state, commands: ['plan'], accountId: ACCOUNT, sts: () => clients.sts });
+    const from = recorder.calls.length;
+    await buildPlan({ ...planCtx(), customEndpoint: true }, state.config, state.repo);
+    const outside = recorder
+      .since(from, 'wire')
+      .flatMap((c) => c.tables.map((t) => ({ action: `dynamodb:${c.operation}`, table: t })))
+      .filter(({ action, table }) => !allows(policy.document, action, rawArn(table)));
+    expect(outside.map((o) => o.action).sort()).toEqual(['dynamodb:DescribeContinuousBackups', 'dynamodb:UpdateTimeToLive']);
+    for (const o of outside) expect(o.table).toMatch(/^dynafeast-probe-/);
+  });
+
+  it('apply deletes the removed view\'s table and untags the dropped tag', async () => {
+    const state = await writeRepo({ capacity: 2 }, 2);
+    const calls = await recorded('apply', state, async () => {
+      const plan = await buildPlan(planCtx(), state.config, state.repo);
+      await applyPlan(plan, { dynamo: clients.dynamo, endpoint: clients.endpoint, wait: fastWait, confirm: async () => true });
+    });
+    expect(calls).toEqual(expect.arrayContaining(['DeleteTable old_stats', 'UntagResource driver_hourly_stats']));
+  });
+
+  const windows = (repo: RepoModel) => fixedWindows(selectViews(repo, undefined), 1_704_067_200_000_000n, 1_704_153_600_000_000n);
+  const clock = fixedClock(1_704_150_000_000_000n); // 2024-01-01T23:00Z: the rows are within the 1d ttl
+
+  it('materialize with the SDK sender (BatchWriteItem)', async () => {
+    const state = await writeRepo({ capacity: 2 }, 2);
+    const calls = await recorded('materialize', state, async () => {
+      const report = await materializeWindows({ ...state, dynamo: clients.dynamo, clock, logger: silentLogger }, windows(state.repo));
+      expect(report.views.map((v) => v.written)).toEqual([2, 2]);
+    });
+    expect(calls).toEqual(['BatchWriteItem driver_hourly_stats', 'BatchWriteItem driver_profile']);
+  });
+
+  it('materialize with the lean sender (BatchWriteItem signed and sent without the SDK)', async () => {
+    const state = await writeRepo({ capacity: 2 }, 2);
+    const sender = createLeanBatchSender({ endpoint: proxy.endpoint, region: REGION, credentials: localDummyCredentials(), maxSockets: 4 });
+    try {
+      const calls = await recorded('materialize', state, async () => {
+        await materializeWindows({ ...state, dynamo: clients.dynamo, clock, logger: silentLogger, sender }, windows(state.repo));
+      });
+      expect(calls).toEqual(['BatchWriteItem driver_hourly_stats', 'BatchWriteItem driver_profile']);
+    } finally {
+      sender.close();
+    }
+  });
+
+  it('materialize with monotonic writes (conditional PutItem)', async () => {
+    const state = await writeRepo({ capacity: 2, monotonic: true }, 2);
+    const calls = await recorded('materialize', state, async () => {
+      await materializeWindows({ ...state, dynamo: clients.dynamo, clock, logger: silentLogger }, windows(state.repo));
+    });
+    expect(calls).toEqual(['PutItem driver_hourly_stats', 'PutItem driver_profile']);
+  });
+
+  it('get-online-features (BatchGetItem)', async () => {
+    const state = await writeRepo({ capacity: 2 }, 2);
+    const calls = await recorded('read', state, async () => {
+      const reader = new OnlineReader({ ...state, dynamo: clients.dynamo, clock, endpoint: clients.endpoint });
+      const result = await reader.read({
+        features: ['driver_hourly_stats:conv_rate', 'driver_profile:avg_daily_trips'],
+        entityRows: [{ driver_id: 1001 }, { driver_id: 1002 }],
+      });
+      // the monotonic run wrote the same rows: the latest of 1001 is the 12:00 row
+      expect(toFeastDict(result)).toEqual({ driver_id: [1001, 1002], conv_rate: [0.625, 0.25], avg_daily_trips: [13, 7] });
+    });
+    expect(calls).toEqual(['BatchGetItem driver_hourly_stats', 'BatchGetItem driver_profile']);
+  });
+
+  it('teardown', async () => {
+    const state = await writeRepo({ capacity: 2 }, 2);
+    const calls = await recorded('teardown', state, async () => {
+      const plan = await planTeardown(planCtx(), state.config, state.repo);
+      await runTeardown(plan, { dynamo: clients.dynamo, endpoint: clients.endpoint, confirm: async () => true, wait: fastWait });
+    });
+    expect(calls).toEqual(expect.arrayContaining(['DeleteTable driver_hourly_stats', 'DeleteTable driver_profile', 'Scan driver_profile']));
+  });
+
+  it('with default table settings and no tags, apply calls no tag, TTL, PITR or UpdateTable action', async () => {
+    const state = await writeRepo({ capacity: 1, plain: true }, 2);
+    const all: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      all.push(
+        ...(await recorded('apply', state, async () => {
+          const plan = await buildPlan(planCtx(), state.config, state.repo);
+          await applyPlan(plan, { dynamo: clients.dynamo, endpoint: clients.endpoint, wait: fastWait });
+        })),
+      );
+    }
+    expect(all.filter((c) => /^(TagResource|UntagResource|UpdateTimeToLive|UpdateContinuousBackups|UpdateTable) /.test(c))).toEqual([]);
+    expect(all).toEqual(expect.arrayContaining(['CreateTable driver_profile', 'ListTagsOfResource driver_profile', 'DescribeContinuousBackups driver_profile']));
+    await recorded('teardown', state, async () => {
+      const plan = await planTeardown(planCtx(), state.config, state.repo);
+      await runTeardown(plan, { dynamo: clients.dynamo, endpoint: clients.endpoint, confirm: async () => true, wait: fastWait });
+    });
+  });
+
+  it('no policy allows an action on a table its command never called, and none uses a wildcard', () => {
+    expect([...allowed.keys()].sort()).toEqual(['apply', 'materialize', 'plan', 'read', 'teardown']);
+    for (const [command, pairs] of allowed) {
+      const never = [...pairs].filter((p) => !called.get(command)?.has(p));
+      expect({ command, never }).toEqual({ command, never: [] });
+      for (const p of pairs) expect(p.split(' ')[1]).not.toMatch(/[*?]/);
+    }
+    // the offline view never got a table, a call or a grant
+    const everything = [...allowed.values(), ...called.values()].flatMap((s) => [...s]).join('\n');
+    expect(everything).not.toContain('offline_only');
+  });
+});
