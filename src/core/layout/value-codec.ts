@@ -5,14 +5,18 @@
  *
  * Input JS types per dtype: Int32/Int64 number (safe integer) or bigint; Float32/Float64 number;
  * String string; Bytes Uint8Array; Bool boolean; UnixTimestamp seconds as number/bigint, or a Date;
- * Json a string holding JSON text, or any other JSON-serializable value (stringified).
+ * Json a string holding JSON text, or any other JSON-serializable value (written as Python's
+ * json.dumps would, as Feast does).
  * null, undefined and NaN encode to an empty Value (zero bytes), which Feast reads as null. Inside
- * arrays a null becomes the type default (0, false, "", empty bytes; JSON text `null` for Json).
+ * arrays a null becomes what `feast materialize` writes there: 0, false, "", empty bytes; NaN in
+ * float lists; JSON text `null` for Json; -2^63 for UnixTimestamp (numpy's NaT, which Feast reads
+ * back as None). test/interop checks these against the installed Feast.
  */
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { DynafeastError } from '../errors.js';
 import { formatDtype, type Dtype, type ScalarDtype } from '../repo/model.js';
-import { describeValue, int32Of, int64Of, unixSecondsOf } from './coerce.js';
+import { describeValue, INT64_MIN, int32Of, int64Of, unixSecondsOf } from './coerce.js';
+import { pythonJsonDumps } from './python-json.js';
 
 export { decodeValue, type DecodedValue, type ValueKind } from './value-decode.js';
 
@@ -63,11 +67,13 @@ const WRITE: Record<ScalarDtype, { wire: WireType; write: ScalarWrite; zero: unk
     },
   },
   Int64: { wire: WireType.Varint, zero: 0, write: (w, v) => writeInt64(w, int64Of(v, false)) },
-  UnixTimestamp: { wire: WireType.Varint, zero: 0, write: (w, v) => writeInt64(w, unixSecondsOf(v, false)) },
-  Float64: { wire: WireType.Bit64, zero: 0, write: (w, v) => typeof v === 'number' && !!w.double(v) },
+  // Feast's NULL_TIMESTAMP_INT_VALUE (numpy NaT as int64): a 0 would read back as 1970-01-01.
+  UnixTimestamp: { wire: WireType.Varint, zero: INT64_MIN, write: (w, v) => writeInt64(w, unixSecondsOf(v, false)) },
+  // A null inside a float list: `feast materialize` writes NaN (numpy turns the null into NaN).
+  Float64: { wire: WireType.Bit64, zero: NaN, write: (w, v) => typeof v === 'number' && !!w.double(v) },
   // fround first: a double beyond float32 range becomes ±Infinity (as numpy casts it) instead of
   // tripping the writer's range assertion.
-  Float32: { wire: WireType.Bit32, zero: 0, write: (w, v) => typeof v === 'number' && !!w.float(Math.fround(v)) },
+  Float32: { wire: WireType.Bit32, zero: NaN, write: (w, v) => typeof v === 'number' && !!w.float(Math.fround(v)) },
   Bool: { wire: WireType.Varint, zero: false, write: (w, v) => typeof v === 'boolean' && !!w.bool(v) },
   Json: { wire: WireType.LengthDelimited, zero: 'null', write: (w, v) => writeJson(w, v) },
 };
@@ -84,9 +90,9 @@ function writeJson(w: BinaryWriter, v: unknown): boolean {
   if (typeof v === 'string') return !!w.string(v);
   let text: string | undefined;
   try {
-    text = JSON.stringify(v);
+    text = pythonJsonDumps(v);
   } catch {
-    return false; // bigint or a cycle
+    return false; // a cycle
   }
   return text !== undefined && !!w.string(text);
 }
@@ -149,8 +155,8 @@ export function createValueEncoder(dtype: Dtype, feature?: string): ValueEncoder
     if (packed && items.length > 0) writer.tag(1, WireType.LengthDelimited).fork();
     for (let i = 0; i < items.length; i++) {
       let item = items[i];
-      // Feast writes the type's default for a missing element; NaN is pandas' null for
-      // non-float columns but a real value in a float list.
+      // A missing element becomes what `feast materialize` writes (`zero`); NaN is pandas' null
+      // for non-float columns but a real value in a float list.
       if (item === null || item === undefined || (nanIsNull && Number.isNaN(item))) item = zero;
       if (!packed) writer.tag(1, WireType.LengthDelimited);
       if (!safeWrite(write, item)) throw badValue(dtype, feature, `element [${i}] ${describeValue(item)}`);

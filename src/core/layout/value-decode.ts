@@ -3,7 +3,9 @@
  *
  * JS types: bytesVal Uint8Array; stringVal string; int32Val number; int64Val bigint; doubleVal and
  * floatVal number; boolVal boolean; unixTimestampVal bigint seconds; jsonVal string (JSON text);
- * the *ListVal kinds are arrays of the same. An empty Value and Feast's null_val (19) decode to null.
+ * the *ListVal kinds are arrays of the same. An empty Value, Feast's null_val (19) and a
+ * unix_timestamp_val of -2^63 decode to null: `feast materialize` writes numpy's NaT as that
+ * integer for a null timestamp, and Feast reads it back as None.
  */
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { DynafeastError } from '../errors.js';
@@ -71,6 +73,8 @@ const CASES = new Map<number, Case>([
   [33, { kind: 'jsonListVal', list: true, wire: LD, read: readString }],
 ]);
 const NULL_VAL_FIELD = 19;
+/** numpy's NaT as int64 (feast.type_map.NULL_TIMESTAMP_INT_VALUE). */
+const NULL_TIMESTAMP = -(2n ** 63n);
 
 function bad(message: string, cause?: unknown): DynafeastError {
   return new DynafeastError('codec.badValue', `stored feature value: ${message}`, {
@@ -126,5 +130,6 @@ export function decodeValue(bytes: Uint8Array): DecodedValue | null {
     if (e instanceof DynafeastError) throw e;
     throw bad(`not a valid feast.types.Value (${(e as Error).message})`, e);
   }
+  if (result !== null && result.kind === 'unixTimestampVal' && result.value === NULL_TIMESTAMP) return null;
   return result;
 }

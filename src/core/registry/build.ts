@@ -3,7 +3,8 @@
  * facts in feast-registry-fields.md). Only specs are built here: meta (timestamps, materialization
  * intervals) depends on what the registry already holds and is decided when merging.
  */
-import { create } from '@bufbuild/protobuf';
+import { create, type UnknownField } from '@bufbuild/protobuf';
+import { WireType } from '@bufbuild/protobuf/wire';
 import { EntitySchema, EntitySpecV2Schema, type Entity } from '../../gen/feast/core/Entity_pb.js';
 import { DataSourceSchema, DataSource_FileOptionsSchema, DataSource_SourceType, type DataSource } from '../../gen/feast/core/DataSource_pb.js';
 import { FileFormatSchema, FileFormat_ParquetFormatSchema } from '../../gen/feast/core/DataFormat_pb.js';
@@ -57,6 +58,10 @@ function entityProto(project: string, e: model.Entity): Entity {
   });
 }
 
+/**
+ * A file source as Feast writes it. `project` is set only on the registry's top-level `data_sources`:
+ * Feast leaves it empty on the copies embedded in feature views and projections (pass '').
+ */
 export function dataSourceProto(project: string, s: model.DataSource): DataSource {
   return create(DataSourceSchema, {
     type: DataSource_SourceType.BATCH_FILE,
@@ -98,7 +103,7 @@ function featureViewProto(project: string, v: model.FeatureView, sources: Map<st
       features: v.features.map(featureSpec),
       tags: { ...v.tags },
       ttl: durationFromMicros(v.ttlMicros),
-      batchSource: source ? dataSourceProto(project, source) : undefined,
+      batchSource: source ? dataSourceProto('', source) : undefined,
       online: v.online,
       description: v.description,
       owner: v.owner,
@@ -108,6 +113,25 @@ function featureViewProto(project: string, v: model.FeatureView, sources: Map<st
     }),
   });
 }
+
+/**
+ * A projection's copy of its view's source is Feast's plain `DataSource.to_proto()`: no project and no
+ * data_source_class_type (Feast adds that one only to a view's own batch_source).
+ */
+function projectionSourceProto(s: model.DataSource): DataSource {
+  const proto = dataSourceProto('', s);
+  proto.dataSourceClassType = '';
+  return proto;
+}
+
+/**
+ * FeatureViewProjection.view_type (field 11, string) = "featureView", as Feast writes it. Our schema
+ * subset does not declare the field, so it is written as the raw field (tag, length, UTF-8).
+ */
+const VIEW_TYPE_FEATURE_VIEW: UnknownField = (() => {
+  const text = new TextEncoder().encode('featureView');
+  return { no: 11, wireType: WireType.LengthDelimited, data: new Uint8Array([text.length, ...text]) };
+})();
 
 function featureServiceProto(
   project: string,
@@ -123,13 +147,18 @@ function featureServiceProto(
         const view = views.get(p.featureView);
         const source = view ? sources.get(view.source) : undefined;
         const wanted = new Set(p.features);
-        return create(FeatureViewProjectionSchema, {
+        const projection = create(FeatureViewProjectionSchema, {
           featureViewName: p.featureView,
           featureColumns: (view?.features ?? []).filter((f) => wanted.has(f.name)).map(featureSpec),
-          timestampField: source?.timestampField ?? '',
+          // NOTE: Feast 0.67 (FeatureViewProjection.from_feature_view_definition) fills timestamp_field
+          // with the source's *created* column; no reader uses it, and copying it keeps the two registries
+          // equal.
+          timestampField: source?.createdTimestampColumn ?? '',
           createdTimestampColumn: source?.createdTimestampColumn ?? '',
-          batchSource: source ? dataSourceProto(project, source) : undefined,
+          batchSource: source ? projectionSourceProto(source) : undefined,
         });
+        projection.$unknown = [VIEW_TYPE_FEATURE_VIEW];
+        return projection;
       }),
       tags: { ...s.tags },
       description: s.description,

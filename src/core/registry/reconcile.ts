@@ -14,6 +14,7 @@ import { FeatureServiceMetaSchema, FeatureServiceSchema, FeatureServiceSpecSchem
 import type { DesiredRegistryObjects } from './build.js';
 import { emptyRegistry } from './registry-file.js';
 import { overlayKnownFields } from './overlay.js';
+import { comparableFeatureServiceSpec, comparableFeatureViewSpec, sameDefinition } from './compare.js';
 import { diffProperties, type PropertyChange } from './property-diff.js';
 import { timestampFromMicros } from './time.js';
 
@@ -44,7 +45,9 @@ interface Kind<T extends Message> {
   setList(r: Registry, items: T[]): void;
   name(o: T): string;
   project(o: T): string;
-  /** The part compared: the spec, or the whole object when it has no spec/meta split. */
+  /** The definition as stored: the spec, or the whole object when it has no spec/meta split. */
+  definition(o: T): JsonValue;
+  /** The part of the definition the plan compares (compare.ts: fields that do not matter left out). */
   comparable(o: T): JsonValue;
   /** A copy of `stored` carrying `want`'s definition (and `stored`'s meta and unknown fields). */
   overlay(stored: T, want: T): T;
@@ -82,6 +85,7 @@ const KINDS = [
     setList: (r, v) => void (r.entities = v),
     name: (o) => o.spec?.name ?? '',
     project: (o) => o.spec?.project ?? '',
+    definition: (o) => specJson(EntitySpecV2Schema, o.spec),
     comparable: (o) => specJson(EntitySpecV2Schema, o.spec),
     overlay: (stored, want) => overlaySpec(EntitySchema, EntitySpecV2Schema, stored, want),
     stamp: (o, now, prev) => void stampMeta(o, EntityMetaSchema, now, prev),
@@ -93,6 +97,7 @@ const KINDS = [
     setList: (r, v) => void (r.dataSources = v),
     name: (o) => o.name,
     project: (o) => o.project,
+    definition: (o) => toJson(DataSourceSchema, o),
     comparable: (o) => toJson(DataSourceSchema, o),
     overlay: (stored, want) => overlayKnownFields(DataSourceSchema, clone(DataSourceSchema, stored), clone(DataSourceSchema, want)),
     stamp: () => undefined,
@@ -104,7 +109,8 @@ const KINDS = [
     setList: (r, v) => void (r.featureViews = v),
     name: (o) => o.spec?.name ?? '',
     project: (o) => o.spec?.project ?? '',
-    comparable: (o) => specJson(FeatureViewSpecSchema, o.spec),
+    definition: (o) => specJson(FeatureViewSpecSchema, o.spec),
+    comparable: (o) => comparableFeatureViewSpec(specJson(FeatureViewSpecSchema, o.spec)),
     overlay: (stored, want) => overlaySpec(FeatureViewSchema, FeatureViewSpecSchema, stored, want),
     stamp: (o, now, prev) => {
       stampMeta(o, FeatureViewMetaSchema, now, prev);
@@ -126,7 +132,8 @@ const KINDS = [
     setList: (r, v) => void (r.featureServices = v),
     name: (o) => o.spec?.name ?? '',
     project: (o) => o.spec?.project ?? '',
-    comparable: (o) => specJson(FeatureServiceSpecSchema, o.spec),
+    definition: (o) => specJson(FeatureServiceSpecSchema, o.spec),
+    comparable: (o) => comparableFeatureServiceSpec(specJson(FeatureServiceSpecSchema, o.spec)),
     overlay: (stored, want) => overlaySpec(FeatureServiceSchema, FeatureServiceSpecSchema, stored, want),
     stamp: (o, now, prev) => void stampMeta(o, FeatureServiceMetaSchema, now, prev),
   } satisfies Kind<FeatureService>,
@@ -157,7 +164,9 @@ function reconcileKind<T extends Message>(
     seen.add(name);
     const diff = diffProperties(kind.comparable(stored), kind.comparable(want));
     if (diff.length === 0) {
-      next.push(stored);
+      // Fields the plan ignores still follow the repo, silently: they reach registry.db only when
+      // something else changed (apply writes nothing for an empty plan).
+      next.push(sameDefinition(kind.definition(stored), kind.definition(want)) ? stored : kind.overlay(stored, want));
       continue;
     }
     const updated = kind.overlay(stored, want);
@@ -187,12 +196,13 @@ function reconcileProject(registry: Registry, project: string, now: bigint): Reg
       }),
     );
   }
+  // NOTE: project_metadata is deprecated and Feast 0.67 no longer writes it, but older Feast readers
+  // look a project up there. It is added whenever the registry is written, and its absence alone is
+  // not a change: a registry Feast 0.67 wrote from the same definitions plans as a no-op.
   if (!hasMetadata) registry.projectMetadata.push(create(ProjectMetadataSchema, { project, projectUuid: randomUUID() }));
-  if (!hasProject && !hasMetadata) return [{ objectType: 'project', name: project, action: 'create', changes: [] }];
-  const changes: PropertyChange[] = [];
-  if (!hasProject) changes.push({ path: 'projects', after: project });
-  if (!hasMetadata) changes.push({ path: 'projectMetadata', after: project });
-  return changes.length ? [{ objectType: 'project', name: project, action: 'update', changes }] : [];
+  if (hasProject) return [];
+  if (!hasMetadata) return [{ objectType: 'project', name: project, action: 'create', changes: [] }];
+  return [{ objectType: 'project', name: project, action: 'update', changes: [{ path: 'projects', after: project }] }];
 }
 
 /** Brings `project`'s objects in `existing` to `desired`. `existing` is not modified. */

@@ -20,10 +20,8 @@ export function parseDtype(text: string): DtypeResult {
   if (isScalar(text)) return { ok: true, dtype: { kind: 'scalar', scalar: text } };
   const m = /^Array\((\w+)\)$/.exec(text);
   if (m && isScalar(m[1]!)) {
-    const scalar = m[1];
-    // Feast's Value has no list field for Json (DESIGN §3), so it could not be written.
-    if (scalar === 'Json') return { ok: false, reason: '`Array(Json)` is not supported: Feast values have no list of Json' };
-    return { ok: true, dtype: { kind: 'list', scalar } };
+    // Every scalar has a list: Array(Json) is Feast's JSON_LIST (Value.json_list_val, 33).
+    return { ok: true, dtype: { kind: 'list', scalar: m[1] } };
   }
   const loose = ARRAY.exec(text);
   if (loose) {

@@ -96,9 +96,21 @@ describe('nulls, defaults and rounding', () => {
     });
     expect(decodeValue(encodeValue(list('String'), ['a', null]))).toEqual({ kind: 'stringListVal', value: ['a', ''] });
     expect(decodeValue(encodeValue(list('Bool'), [null, true]))).toEqual({ kind: 'boolListVal', value: [false, true] });
+    // Array(Json) (json_list_val 33): objects as Python's json.dumps, text as given, null as JSON `null`.
+    expect(decodeValue(encodeValue(list('Json'), [{ a: [1, 'é'] }, null, '[]']))).toEqual({
+      kind: 'jsonListVal',
+      value: ['{"a": [1, "\\u00e9"]}', 'null', '[]'],
+    });
+    // Feast's NULL_TIMESTAMP_INT_VALUE (NaT), which Feast reads back as None; 0 would be 1970-01-01.
+    expect(decodeValue(encodeValue(list('UnixTimestamp'), [1609459200, null]))).toEqual({
+      kind: 'unixTimestampListVal',
+      value: [1609459200n, -(2n ** 63n)],
+    });
+    // `feast materialize` turns a null inside a float list into NaN (numpy), so dynafeast does too.
     const floats = decodeValue(encodeValue(list('Float32'), [null, NaN, 1.5]));
     expect(floats?.kind).toBe('floatListVal');
-    expect(floats?.value).toEqual([0, NaN, 1.5]);
+    expect(floats?.value).toEqual([NaN, NaN, 1.5]);
+    expect(hex(encodeValue(list('Float64'), [2.5, null]))).toBe('7a120a100000000000000440000000000000f87f');
   });
 
   it('rounds Float32 like Math.fround and keeps Float64 exact', () => {
@@ -115,7 +127,8 @@ describe('nulls, defaults and rounding', () => {
       kind: 'unixTimestampVal',
       value: -1n,
     });
-    expect(decodeValue(encodeValue(scalar('Json'), { a: 1 }))).toEqual({ kind: 'jsonVal', value: '{"a":1}' });
+    // Feast runs json.dumps on non-string Json values: its separators are part of the stored bytes.
+    expect(decodeValue(encodeValue(scalar('Json'), { a: 1 }))).toEqual({ kind: 'jsonVal', value: '{"a": 1}' });
   });
 });
 
@@ -179,6 +192,15 @@ describe('decodeValue', () => {
   it('reads null_val (19) as null and an empty message as null', () => {
     expect(decodeValue(new Uint8Array([0x98, 0x01, 0x00]))).toBeNull();
     expect(decodeValue(new Uint8Array(0))).toBeNull();
+  });
+
+  it('reads a unix_timestamp_val of -2^63 (what `feast materialize` writes for a null) as null', () => {
+    expect(decodeValue(unhex('4080808080808080808001'))).toBeNull();
+    // In a list the element stays: a list has no null, and callers show NaT elements as null.
+    expect(decodeValue(unhex('9201110a0f80ccb9ff0580808080808080808001'))).toEqual({
+      kind: 'unixTimestampListVal',
+      value: [1609459200n, -(2n ** 63n)],
+    });
   });
 
   it('reads unpacked repeated numerics too', () => {

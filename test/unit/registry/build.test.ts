@@ -1,4 +1,6 @@
-import { toJson } from '@bufbuild/protobuf';
+import { Buffer } from 'node:buffer';
+import { fromBinary, toBinary, toJson } from '@bufbuild/protobuf';
+import { FeatureViewProjectionSchema } from '../../../src/gen/feast/core/FeatureViewProjection_pb.js';
 import { EntitySchema } from '../../../src/gen/feast/core/Entity_pb.js';
 import { DataSourceSchema } from '../../../src/gen/feast/core/DataSource_pb.js';
 import { FeatureViewSchema } from '../../../src/gen/feast/core/FeatureView_pb.js';
@@ -50,19 +52,45 @@ describe('buildRegistryObjects', () => {
       ttl: '86400s',
       online: true,
       entityColumns: [{ name: 'driver_id', valueType: 'INT64' }],
-      batchSource: { name: 'driver_stats_source', type: 'BATCH_FILE', project: 'demo' },
+      batchSource: { name: 'driver_stats_source', type: 'BATCH_FILE', dataSourceClassType: 'feast.infra.offline_stores.file_source.FileSource' },
     });
+    // Feast sets `project` only on the top-level data_sources, never on a view's embedded copy.
+    expect(hourly!.spec['batchSource']).not.toHaveProperty('project');
     expect(global!.spec).toMatchObject({ entities: ['__dummy'], entityColumns: [{ name: '__dummy_id', valueType: 'STRING' }], ttl: '0s' });
   });
 
-  it('projects feature services onto the named features with their types', () => {
-    expect(toJson(FeatureServiceSchema, objects.featureServices[0]!)).toMatchObject({
+  it('projects feature services onto the named features with their types, shaped as Feast 0.67 writes them', () => {
+    expect(toJson(FeatureServiceSchema, objects.featureServices[0]!)).toEqual({
       spec: {
         name: 'ranking',
         project: 'demo',
-        features: [{ featureViewName: 'driver_hourly_stats', featureColumns: [{ name: 'conv_rate', valueType: 'FLOAT' }], timestampField: 'event_timestamp' }],
+        features: [
+          {
+            featureViewName: 'driver_hourly_stats',
+            featureColumns: [{ name: 'conv_rate', valueType: 'FLOAT' }],
+            // Feast copies the source's created column here (FeatureViewProjection.from_feature_view_definition)
+            timestampField: 'created',
+            createdTimestampColumn: 'created',
+            // DataSource.to_proto(): no project, no data_source_class_type
+            batchSource: {
+              type: 'BATCH_FILE',
+              timestampField: 'event_timestamp',
+              createdTimestampColumn: 'created',
+              fileOptions: { fileFormat: { parquetFormat: {} }, uri: 'data/driver_stats.parquet' },
+              name: 'driver_stats_source',
+            },
+          },
+        ],
       },
     });
+  });
+
+  it('writes the projection\'s view_type "featureView" (field 11, outside our schema subset) as Feast does', () => {
+    const bytes = toBinary(FeatureViewProjectionSchema, objects.featureServices[0]!.spec!.features[0]!);
+    const tail = Buffer.from(bytes.subarray(bytes.length - 13)).toString('latin1');
+    expect(tail).toBe('\x5a\x0bfeatureView');
+    const reread = fromBinary(FeatureViewProjectionSchema, bytes);
+    expect(reread.$unknown).toEqual([{ no: 11, wireType: 2, data: new Uint8Array([11, ...Buffer.from('featureView')]) }]);
   });
 
   it.each([
@@ -70,6 +98,7 @@ describe('buildRegistryObjects', () => {
     [{ kind: 'scalar', scalar: 'Json' }, ValueType_Enum.JSON],
     [{ kind: 'list', scalar: 'Float32' }, ValueType_Enum.FLOAT_LIST],
     [{ kind: 'list', scalar: 'UnixTimestamp' }, ValueType_Enum.UNIX_TIMESTAMP_LIST],
+    [{ kind: 'list', scalar: 'Json' }, ValueType_Enum.JSON_LIST],
   ] as const)('maps %j to ValueType %i', (dtype, vt) => {
     expect(valueTypeOf(dtype)).toBe(vt);
   });

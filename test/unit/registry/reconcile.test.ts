@@ -36,6 +36,22 @@ describe('reconcileRegistry', () => {
     expect(registry.registrySchemaVersion).toBe('1');
   });
 
+  it('does not count a missing project_metadata (Feast 0.67 writes none) as a change, but adds it when writing', () => {
+    const feastLike = applied();
+    feastLike.projectMetadata = [];
+    expect(reconcileRegistry(feastLike, 'demo', buildRegistryObjects('demo', makeRepo()), T1).changes).toEqual([]);
+    const repo = makeRepo([makeView('driver_hourly_stats', { tags: { team: 'x' } })]);
+    const { registry, changes } = reconcileRegistry(feastLike, 'demo', buildRegistryObjects('demo', repo), T1);
+    expect(changes.map((c) => c.objectType)).toEqual(['feature_view']);
+    expect(registry.projectMetadata.map((m) => m.project)).toEqual(['demo']);
+    // The other way round (an older registry with only project_metadata) still needs `projects`.
+    const older = applied();
+    older.projects = [];
+    expect(reconcileRegistry(older, 'demo', buildRegistryObjects('demo', makeRepo()), T1).changes).toEqual([
+      { objectType: 'project', name: 'demo', action: 'update', changes: [{ path: 'projects', after: 'demo' }] },
+    ]);
+  });
+
   it('changes nothing, not even timestamps, when the repo is unchanged', () => {
     const first = applied();
     const again = reconcileRegistry(first, 'demo', buildRegistryObjects('demo', makeRepo()), T1);

@@ -1,0 +1,338 @@
+"""Asks the installed Feast SDK for the DynamoDB layout of a generated set of keys, values and
+timestamps, and writes them as JSON for test/interop/vectors.interop.test.ts to compare with
+dynafeast's codec byte for byte.
+
+Every byte string here comes from Feast's own functions, on the paths Feast really uses:
+- entity keys: feast.infra.key_encoding_utils.serialize_entity_key (version 3) and
+  feast.infra.online_stores.helpers.compute_entity_id (mmh3);
+- values, "arrow" path: feast.utils._columns_to_proto_values on a pyarrow RecordBatch, which is what
+  `feast materialize` runs on the offline store's result;
+- values, "python" path: feast.type_map.python_values_to_proto_values on plain Python values, which is
+  what write_to_online_store / push and get_online_features' entity rows run;
+- items and event_ts: feast.infra.online_stores.dynamodb._to_client_write_item after the timestamp
+  conversion of feast.utils._convert_arrow_fv_to_proto;
+- event_ts reading: datetime.fromisoformat, as DynamoDBOnlineStore._process_batch_get_response does.
+
+Inputs are written in a JSON form JavaScript can rebuild exactly: 64-bit integers as decimal strings,
+floats as numbers or "NaN"/"Infinity"/"-Infinity", bytes as {"hex": ...}, non-string Json as
+{"object": ...}.
+
+Usage: python feast_vectors.py OUT.json
+"""
+
+import datetime as dt
+import json
+import math
+import random
+import sys
+import types
+import warnings
+from importlib.metadata import version
+
+warnings.filterwarnings("ignore")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pyarrow as pa  # noqa: E402
+
+from feast.infra.key_encoding_utils import serialize_entity_key  # noqa: E402
+from feast.infra.online_stores.dynamodb import _to_client_write_item  # noqa: E402
+from feast.infra.online_stores.helpers import compute_entity_id  # noqa: E402
+from feast.protos.feast.types.EntityKey_pb2 import EntityKey  # noqa: E402
+from feast.protos.feast.types.Value_pb2 import Value  # noqa: E402
+from feast.type_map import python_values_to_proto_values  # noqa: E402
+from feast.utils import _coerce_datetime, _columns_to_proto_values, make_tzaware  # noqa: E402
+from feast.value_type import ValueType as VT  # noqa: E402
+
+UTC = dt.timezone.utc
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+rng = random.Random(20240607)
+
+SCALAR_VT = {
+    "Int32": VT.INT32, "Int64": VT.INT64, "Float32": VT.FLOAT, "Float64": VT.DOUBLE,
+    "String": VT.STRING, "Bytes": VT.BYTES, "Bool": VT.BOOL, "UnixTimestamp": VT.UNIX_TIMESTAMP,
+    "Json": VT.JSON,
+}
+LIST_VT = {
+    "Int32": VT.INT32_LIST, "Int64": VT.INT64_LIST, "Float32": VT.FLOAT_LIST, "Float64": VT.DOUBLE_LIST,
+    "String": VT.STRING_LIST, "Bytes": VT.BYTES_LIST, "Bool": VT.BOOL_LIST,
+    "UnixTimestamp": VT.UNIX_TIMESTAMP_LIST, "Json": VT.JSON_LIST,
+}
+ARROW = {
+    "Int32": pa.int32(), "Int64": pa.int64(), "Float32": pa.float32(), "Float64": pa.float64(),
+    "String": pa.string(), "Bytes": pa.binary(), "Bool": pa.bool_(),
+    "UnixTimestamp": pa.timestamp("us", tz="UTC"), "Json": pa.string(),
+}
+
+
+def enc_scalar(dtype, v):
+    """The JSON form of one input value (see the module docstring)."""
+    if v is None:
+        return None
+    if dtype in ("Int64",):
+        return str(v)
+    if dtype == "UnixTimestamp":
+        return str(v if isinstance(v, int) else int((v - EPOCH) // dt.timedelta(seconds=1)))
+    if dtype in ("Float32", "Float64"):
+        if math.isnan(v):
+            return "NaN"
+        if math.isinf(v):
+            return "Infinity" if v > 0 else "-Infinity"
+        return v
+    if dtype == "Bytes":
+        return {"hex": v.hex()}
+    if dtype == "Json" and not isinstance(v, str):
+        return {"object": v}
+    return v
+
+
+def enc_input(dtype, kind, v):
+    if kind == "list":
+        return None if v is None else [enc_scalar(dtype, e) for e in v]
+    return enc_scalar(dtype, v)
+
+
+def hexes(protos):
+    return [p.SerializeToString().hex() for p in protos]
+
+
+# ---------------------------------------------------------------- entity keys
+
+def key_value(dtype, v):
+    if dtype == "Int64":
+        return Value(int64_val=v)
+    if dtype == "Int32":
+        return Value(int32_val=v)
+    if dtype == "String":
+        return Value(string_val=v)
+    if dtype == "Bytes":
+        return Value(bytes_val=v)
+    if dtype == "UnixTimestamp":
+        return Value(unix_timestamp_val=v)
+    raise ValueError(dtype)
+
+
+def random_key_value(dtype):
+    if dtype == "Int64":
+        return rng.choice([rng.randint(-(2**63), 2**63 - 1), rng.randint(-1000, 100000)])
+    if dtype == "Int32":
+        return rng.randint(-(2**31), 2**31 - 1)
+    if dtype == "String":
+        alphabet = "abcXYZ019_-é中😀 "
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+    if dtype == "Bytes":
+        return bytes(rng.randrange(256) for _ in range(rng.randint(0, 10)))
+    if dtype == "UnixTimestamp":
+        return rng.randint(-62135596800, 253402300799)
+    raise ValueError(dtype)
+
+
+def entity_key_vectors():
+    fixed = [
+        [("driver_id", "Int64", 1001)],
+        [("driver_id", "Int64", 0)],
+        [("driver_id", "Int64", -1)],
+        [("driver_id", "Int64", 2**63 - 1)],
+        [("driver_id", "Int64", -(2**63))],
+        [("store_id", "Int32", -7)],
+        [("store_id", "Int32", 2**31 - 1)],
+        [("user_id", "String", "alice")],
+        [("user_id", "String", "")],
+        [("user_id", "String", "zoë 😀")],
+        [("blob", "Bytes", b"")],
+        [("blob", "Bytes", b"\x00\xff\x10")],
+        [("day", "UnixTimestamp", 1618210800)],
+        [("day", "UnixTimestamp", -86400)],
+        [("__dummy_id", "String", "")],
+        [("driver_id", "Int64", 1001), ("customer_id", "String", "C42")],
+        # Join keys sort by code point: "\uffff" < "😀" (U+1F600), the reverse of UTF-16 order.
+        [("😀", "Int32", 1), ("\uffff", "Int32", 2), ("a", "String", "x"), ("B", "Int64", 3)],
+        [("é", "String", "e"), ("z", "String", "z"), ("Z", "Int64", 5)],
+    ]
+    dtypes = ["Int64", "Int32", "String", "Bytes", "UnixTimestamp"]
+    for _ in range(40):
+        n = rng.randint(1, 3)
+        names = rng.sample(["driver_id", "customer_id", "store", "k", "K2", "ñame", "user"], n)
+        fixed.append([(name, d := rng.choice(dtypes), random_key_value(d)) for name in names])
+
+    out = []
+    for parts in fixed:
+        ek = EntityKey(join_keys=[p[0] for p in parts], entity_values=[key_value(p[1], p[2]) for p in parts])
+        out.append({
+            "join_keys": [{"name": n, "dtype": d, "value": enc_scalar(d, v)} for n, d, v in parts],
+            "serialized_hex": serialize_entity_key(ek, entity_key_serialization_version=3).hex(),
+            "entity_id": compute_entity_id(ek, entity_key_serialization_version=3),
+        })
+    return out
+
+
+# ---------------------------------------------------------------- values
+
+def ts(*a):
+    return dt.datetime(*a, tzinfo=UTC)
+
+
+SCALARS = {
+    "Int32": [0, 1, -1, 7, 2**31 - 1, -(2**31), None],
+    "Int64": [0, 1001, -1, 2**53 + 1, 2**63 - 1, -(2**63), None],
+    "Float32": [0.0, 0.5, -2.25, 0.1, 1e-40, 3.4028234663852886e38, float("inf"), float("-inf"), float("nan"), None],
+    "Float64": [0.0, 0.5, 0.1, -1e300, 5e-324, float("inf"), float("-inf"), float("nan"), None],
+    "String": ["", "abc", "zoë 😀 中文", "a\x00b", None],
+    "Bytes": [b"", b"\x01\x02", bytes(range(256)), None],
+    "Bool": [True, False, None],
+    "UnixTimestamp": [ts(2021, 4, 12, 7, 0, 0), ts(1970, 1, 1), ts(1969, 12, 31, 23, 59, 59), ts(9999, 12, 31, 23, 59, 59), None],
+    "Json": ['{"a": 1}', "[1,2,3]", '"text"', "null", "3.5", '{"nested":{"k":[true,null]}}', None],
+}
+SAMPLE = {
+    "Int32": 1, "Int64": 1, "Float32": 1.0, "Float64": 1.0, "String": "s", "Bytes": b"s", "Bool": True,
+    "UnixTimestamp": ts(2020, 1, 1), "Json": '{"s": 1}',
+}
+LISTS = {
+    "Int32": [[1, 2, 3], [], [-1, 2**31 - 1], [4, None], None],
+    "Int64": [[1, 2], [], [-(2**63), 2**63 - 1, 0], [5, None], None],
+    "Float32": [[1.0, 2.0], [], [0.1, float("nan"), float("inf")], [1.5, None], None],
+    "Float64": [[0.5, -0.5], [], [0.1, float("nan")], [2.5, None], None],
+    "String": [["a", "b"], [], ["", "é"], ["x", None], None],
+    "Bytes": [[b"\x00", b""], [], [b"ab", None], None],
+    "Bool": [[True, False, True], [], [True, None], None],
+    "UnixTimestamp": [[ts(2021, 1, 1), ts(1970, 1, 1)], [], [ts(2021, 1, 1), None], None],
+    "Json": [['{"a": 1}', "[]"], [], ["null", '"s"'], None],
+}
+
+
+def arrow_column(dtype, kind, values):
+    typ = ARROW[dtype] if kind == "scalar" else pa.list_(ARROW[dtype])
+    return pa.array(values, type=typ)
+
+
+def value_vectors():
+    out = []
+    for kind, table in (("scalar", SCALARS), ("list", LISTS)):
+        for dtype, values in table.items():
+            vt = (SCALAR_VT if kind == "scalar" else LIST_VT)[dtype]
+            name = dtype if kind == "scalar" else f"Array({dtype})"
+            # Each value goes in a column of its own after one ordinary value, like a row of a real
+            # batch: Feast infers from the first non-empty value of the column, so a column holding
+            # only b"" would come out as nulls, and one failing value must not hide the others.
+            sample = SAMPLE[dtype] if kind == "scalar" else [SAMPLE[dtype]]
+            for v in values:
+                # arrow (materialize) path
+                rec = {"dtype": name, "path": "arrow", "input": enc_input(dtype, kind, v)}
+                try:
+                    batch = pa.RecordBatch.from_arrays([arrow_column(dtype, kind, [sample, v])], names=["c"])
+                    rec["serialized_hex"] = hexes(_columns_to_proto_values(batch, [("c", vt)])["c"])[1]
+                except Exception as e:  # Feast refuses some inputs; record that as a fact too
+                    rec["error"] = f"{type(e).__name__}: {e}"
+                out.append(rec)
+                # python (push / write_to_online_store) path
+                rec = {"dtype": name, "path": "python", "input": enc_input(dtype, kind, v)}
+                try:
+                    rec["serialized_hex"] = hexes(python_values_to_proto_values([sample, v], vt))[1]
+                except Exception as e:
+                    rec["error"] = f"{type(e).__name__}: {e}"
+                out.append(rec)
+    # Non-string Json on the python path: json.dumps (", " and ": " separators, ASCII escapes).
+    for obj in [{"a": 1, "b": [1, 2]}, [1, "é"], {"x": None}]:
+        out.append({"dtype": "Json", "path": "python", "input": {"object": obj},
+                    "serialized_hex": hexes(python_values_to_proto_values([obj], VT.JSON))[0]})
+    # Random Int64/Float64/String values, arrow path
+    for dtype, gen in (
+        ("Int64", lambda: rng.randint(-(2**63), 2**63 - 1)),
+        ("Float64", lambda: rng.uniform(-1e6, 1e6)),
+        ("Float32", lambda: rng.uniform(-1e3, 1e3)),
+        ("Int32", lambda: rng.randint(-(2**31), 2**31 - 1)),
+        ("String", lambda: "".join(rng.choice("ab é😀") for _ in range(rng.randint(0, 8)))),
+    ):
+        values = [gen() for _ in range(25)]
+        batch = pa.RecordBatch.from_arrays([arrow_column(dtype, "scalar", values)], names=["c"])
+        for v, h in zip(values, hexes(_columns_to_proto_values(batch, [("c", SCALAR_VT[dtype])])["c"])):
+            out.append({"dtype": dtype, "path": "arrow", "input": enc_scalar(dtype, v), "serialized_hex": h})
+    return out
+
+
+# ---------------------------------------------------------------- event_ts and items
+
+def micros_of(d):
+    return (d - EPOCH) // dt.timedelta(microseconds=1)
+
+
+def event_ts_vectors():
+    stamps = [
+        ts(2021, 4, 12, 10, 59, 42), ts(2021, 4, 12, 10, 59, 42, 123456), ts(2021, 4, 12, 10, 59, 42, 1),
+        ts(2021, 4, 12, 10, 59, 42, 100000), ts(1970, 1, 1), ts(1969, 12, 31, 23, 59, 59, 999999),
+        ts(1, 1, 1), ts(9999, 12, 31, 23, 59, 59, 999999), ts(2000, 2, 29, 12, 0, 0, 500),
+    ]
+    for _ in range(30):
+        stamps.append(EPOCH + dt.timedelta(microseconds=rng.randint(-(10**16), 10**16)))
+    written = []
+    # The materialize path: an arrow timestamp column through pandas, as _convert_arrow_fv_to_proto does.
+    col = pa.array(stamps, type=pa.timestamp("us", tz="UTC"))
+    converted = [_coerce_datetime(v) for v in pd.to_datetime(col.to_numpy(zero_copy_only=False))]
+    for original, conv in zip(stamps, converted):
+        written.append({"micros": str(micros_of(original)), "event_ts": str(make_tzaware(conv))})
+    # What Feast reads back with datetime.fromisoformat, including offsets other writers may use.
+    texts = [w["event_ts"] for w in written[:9]] + [
+        "2021-04-12 10:59:42+01:00", "2021-04-12 10:59:42.250000-05:30", "2021-04-12T10:59:42+00:00",
+        "2021-04-12 10:59:42", "2021-04-12 10:59:42.5+00:00", "2021-04-12T10:59:42Z",
+    ]
+    read = []
+    for t in texts:
+        parsed = dt.datetime.fromisoformat(t)
+        read.append({"event_ts": t, "micros": str(micros_of(make_tzaware(parsed)))})
+    return written, read
+
+
+def item_vectors():
+    """Whole DynamoDB items as DynamoDBOnlineStore writes them (client form)."""
+    config = types.SimpleNamespace(entity_key_serialization_version=3)
+    out = []
+    rows = [
+        ({"driver_id": ("Int64", 1001)}, {"conv_rate": ("Float32", 0.5), "avg_daily_trips": ("Int64", 7)},
+         ts(2021, 4, 12, 10, 0, 0, 250000)),
+        ({"driver_id": ("Int64", 1002), "customer_id": ("String", "C7")},
+         {"note": ("String", None), "tags": ("Array(String)", ["a", "b"])}, ts(2021, 4, 12, 11, 0, 0)),
+    ]
+    for keys, feats, when in rows:
+        ek = EntityKey(join_keys=list(keys), entity_values=[key_value(d, v) for d, v in keys.values()])
+        protos = {}
+        for name, (d, v) in feats.items():
+            vt = LIST_VT[d[6:-1]] if d.startswith("Array(") else SCALAR_VT[d]
+            protos[name] = python_values_to_proto_values([v], vt)[0]
+        item = _to_client_write_item(config, ek, protos, when.replace(tzinfo=None))
+        out.append({
+            "join_keys": [{"name": n, "dtype": d, "value": enc_scalar(d, v)} for n, (d, v) in keys.items()],
+            "features": [{"name": n, "dtype": d, "value": enc_input(d[6:-1] if d.startswith("Array(") else d,
+                                                                    "list" if d.startswith("Array(") else "scalar", v)}
+                         for n, (d, v) in feats.items()],
+            "event_micros": str(micros_of(when)),
+            "item": {
+                "entity_id": item["entity_id"]["S"],
+                "event_ts": item["event_ts"]["S"],
+                "values": {k: v["B"].hex() for k, v in item["values"]["M"].items()},
+            },
+        })
+    return out
+
+
+def main():
+    written, read = event_ts_vectors()
+    doc = {
+        "about": "Produced by scripts/interop/feast_vectors.py from the installed Feast SDK; do not edit.",
+        "feast_version": version("feast"),
+        "mmh3_version": version("mmh3"),
+        "protobuf_version": version("protobuf"),
+        "numpy_version": np.__version__,
+        "entity_keys": entity_key_vectors(),
+        "values": value_vectors(),
+        "event_ts_written": written,
+        "event_ts_read": read,
+        "items": item_vectors(),
+    }
+    with open(sys.argv[1], "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1, ensure_ascii=False)
+    print(f"wrote {sys.argv[1]}: {len(doc['entity_keys'])} keys, {len(doc['values'])} values, "
+          f"{len(written) + len(read)} event_ts, {len(doc['items'])} items (feast {doc['feast_version']})")
+
+
+if __name__ == "__main__":
+    main()
