@@ -15,3 +15,7 @@ dynafeast plan
 dynafeast apply
 dynafeast plan --detailed-exitcode
 dynafeast list feature-views
+dynafeast materialize-incremental now
+dynafeast get-online-features -f driver_hourly_stats:conv_rate -f driver_hourly_stats:avg_daily_trips \
+  -e driver_id=1001 -e driver_id=1002 -e driver_id=1005 --with-status
+dynafeast get-online-features --feature-service driver_activity -e driver_id=1003 --output table

@@ -12,4 +12,8 @@ export const defaultHandlers: CommandHandlers = {
   teardown: async (o, g) => (await import('./commands/teardown.js')).runTeardownCommand(o, g),
   list: async (o, g) => (await import('./commands/list.js')).runList(o, g),
   registryDump: async (o, g) => (await import('./commands/registry-dump.js')).runRegistryDump(o, g),
+  iamPolicy: async (o, g) => (await import('./commands/iam-policy.js')).runIamPolicy(o, g),
+  getOnlineFeatures: async (o, g) => (await import('./commands/get-online-features.js')).runGetOnlineFeatures(o, g),
+  materialize: async (o, g) => (await import('./commands/materialize.js')).runMaterialize(o, g),
+  materializeIncremental: async (o, g) => (await import('./commands/materialize-incremental.js')).runMaterializeIncremental(o, g),
 };

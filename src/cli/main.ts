@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
+import { redactSecrets } from '../core/aws/errors.js';
+import { DynafeastError } from '../core/errors.js';
 import { createProgram, type ProgramResult } from './program.js';
 import { defaultHandlers } from './handlers.js';
 import { createOutput } from './output.js';
@@ -15,6 +17,39 @@ export function packageVersion(): string {
   return pkg.version;
 }
 
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT;
+
+/** What a signal has to stop, kept by session.ts: open AWS sessions and commands that stop cleanly. */
+export const running = { sessions: new Set<symbol>(), stoppable: new Set<AbortController>() };
+
+/**
+ * Ctrl-C and SIGTERM. A command that took a stop signal (session.stopSignal: materialize waits for the
+ * requests in flight and records nothing) stops cleanly and its `aborted` error maps to 130/143. A
+ * command with an AWS session that did not ends at once with 128+signal: registry writes are atomic
+ * (temp file + rename) and DynamoDB calls idempotent, so the next run finishes the job. A command with
+ * its own handler and no session (local) handles it itself. A second signal always ends at once.
+ */
+function installStopHandlers(state: { signal?: StopSignal }): () => void {
+  const installed = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((sig) => {
+    const handler = () => {
+      const first = state.signal === undefined;
+      state.signal ??= sig;
+      if (first && running.stoppable.size > 0) {
+        for (const c of running.stoppable) c.abort(sig);
+        return;
+      }
+      if (first && running.sessions.size === 0 && process.listenerCount(sig) > 1) return;
+      // synchronous on purpose: other handlers (listr2 exits with 127 on SIGINT) must not run first
+      process.stderr.write(`\n${sig === 'SIGINT' ? 'interrupted' : 'terminated'}: stopped; run the command again to finish\n`);
+      process.exit(SIGNAL_EXIT[sig]);
+    };
+    process.on(sig, handler);
+    return () => process.off(sig, handler);
+  });
+  return () => installed.forEach((off) => off());
+}
+
 export async function main(argv: string[]): Promise<number> {
   const version = packageVersion();
   const result: ProgramResult = { exitCode: 0 };
@@ -22,19 +57,36 @@ export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const debug = argv.includes('--debug');
   const color = !argv.includes('--no-color') && !(process.env.NO_COLOR ?? '');
+  const stop: { signal?: StopSignal } = {};
+  const removeStopHandlers = installStopHandlers(stop);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return result.exitCode;
   } catch (e) {
+    if (stop.signal && !(e instanceof DynafeastError && e.code === 'aborted')) {
+      // the interruption caused this failure (sessions closed under a running command): it is not news
+      return SIGNAL_EXIT[stop.signal];
+    }
     if (e instanceof CommanderError) {
       // help and version are not errors; commander has already printed its own usage message
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       if (json) process.stdout.write(JSON.stringify({ ok: false, error: { code: 'usage.badFlag', message: e.message } }) + '\n');
       return EXIT_USAGE;
     }
-    const out = createOutput({ json, color });
+    // Errors may carry what a server echoed back (a signed request, a token), and under --debug the raw
+    // cause's stack: scrub both the patterns and this process's own secret values before printing.
+    const scrub = secretScrubber(process.env);
+    const out = createOutput({ json, color }, { stdout: { write: (t: string) => process.stdout.write(scrub(t)) }, stderr: process.stderr });
     if (json) out.printJson(errorToJson(e));
-    process.stderr.write(renderError(e, out, { debug, version }) + '\n');
-    return exitCodeOf(e);
+    process.stderr.write(scrub(renderError(e, out, { debug, version })) + '\n');
+    return stop.signal ? SIGNAL_EXIT[stop.signal] : exitCodeOf(e);
+  } finally {
+    removeStopHandlers();
   }
+}
+
+/** Removes credential-shaped text and the values of the secret variables in `env` from `text`. */
+export function secretScrubber(env: NodeJS.ProcessEnv): (text: string) => string {
+  const values = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.AWS_SECURITY_TOKEN].filter((v): v is string => v !== undefined && v.length >= 8);
+  return (text) => values.reduce((t, v) => t.split(v).join('…'), redactSecrets(text));
 }

@@ -4,6 +4,7 @@
  * here touches AWS, YAML or the process exit code.
  */
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { IAM_FORMATS, parseIamCommands, type IamCommand, type IamFormat } from '../core/iam/commands.js';
 
 export interface GlobalOptions {
   chdir?: string;
@@ -50,6 +51,45 @@ export interface RegistryDumpOptions {
   allProjects: boolean;
 }
 
+export const ONLINE_OUTPUTS = ['json', 'table', 'csv', 'jsonl'] as const;
+
+export interface GetOnlineFeaturesOptions {
+  /** `view:feature` references (repeatable, or comma-separated). */
+  features: string[];
+  featureService?: string;
+  /** Raw `key=value` flags, in order. */
+  entities: string[];
+  entitiesFile?: string;
+  fullFeatureNames: boolean;
+  /** undefined = json (or whatever --json implies). */
+  output?: (typeof ONLINE_OUTPUTS)[number];
+  withStatus: boolean;
+  includeEventTimestamps: boolean;
+}
+
+export interface IamPolicyOptions {
+  /** Commands the policy is for, canonical order; `all` expanded. */
+  for: IamCommand[];
+  /** 12 digits; undefined = ask STS GetCallerIdentity. */
+  accountId?: string;
+  /** undefined = online_store.region. */
+  region?: string;
+  format: IamFormat;
+}
+
+export interface MaterializeOptions {
+  /** ISO 8601 (naive = UTC) or `now`; parsed by core so errors name the argument. */
+  start: string;
+  end: string;
+  /** Views to write; empty = every online view. */
+  views: string[];
+}
+
+export interface MaterializeIncrementalOptions {
+  end: string;
+  views: string[];
+}
+
 /** A handler returns the exit code it wants (0 when it returns nothing). Errors are thrown. */
 export type Handler<O> = (options: O, globals: GlobalOptions) => Promise<number | void>;
 
@@ -62,6 +102,10 @@ export interface CommandHandlers {
   teardown: Handler<TeardownOptions>;
   list: Handler<ListOptions>;
   registryDump: Handler<RegistryDumpOptions>;
+  iamPolicy: Handler<IamPolicyOptions>;
+  getOnlineFeatures: Handler<GetOnlineFeaturesOptions>;
+  materialize: Handler<MaterializeOptions>;
+  materializeIncremental: Handler<MaterializeIncrementalOptions>;
 }
 
 function parsePort(value: string): number {
@@ -70,6 +114,19 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError(`expected a TCP port 1-65535, got "${value}"`);
   }
   return n;
+}
+
+function parseIamFor(value: string): IamCommand[] {
+  const { commands, unknown } = parseIamCommands(value);
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(`unknown command ${unknown.map((u) => `"${u}"`).join(', ')}; expected a comma list of plan, apply, materialize, read, teardown or all`);
+  }
+  return commands;
+}
+
+function parseAccountId(value: string): string {
+  if (!/^\d{12}$/.test(value)) throw new InvalidArgumentError(`expected a 12-digit AWS account id, got "${value}"`);
+  return value;
 }
 
 function globalsOf(cmd: Command): GlobalOptions {
@@ -82,6 +139,30 @@ function globalsOf(cmd: Command): GlobalOptions {
     color: o.color !== false && !('NO_COLOR' in process.env && process.env.NO_COLOR !== ''),
     debug: Boolean(o.debug),
   };
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/**
+ * `-f` is the global --feature-store-yaml everywhere except after `get-online-features`, where it means
+ * --features (as in Feast's CLI). Commander lets the program claim its options anywhere on the line, so
+ * the short flag is spelled out after that subcommand before the program sees it.
+ */
+export function spellOutFeatureFlags(argv: readonly string[]): string[] {
+  const at = argv.indexOf('get-online-features');
+  if (at < 0) return [...argv];
+  const out = argv.slice(0, at + 1);
+  for (let i = at + 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '-f') out.push('--features');
+    else if (arg.startsWith('-f') && !arg.startsWith('--')) out.push(`--features=${arg.slice(2).replace(/^=/, '')}`);
+    else out.push(arg);
+  }
+  return out;
 }
 
 /** Where the action's exit code is kept; the entry point reads it after parseAsync. */
@@ -103,6 +184,8 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .showSuggestionAfterError(true)
     // throw CommanderError instead of exiting: the entry point alone decides the exit code
     .exitOverride();
+  const parseOptions = program.parseOptions.bind(program);
+  program.parseOptions = (argv: string[]) => parseOptions(spellOutFeatureFlags(argv));
 
   const run = <O>(handler: Handler<O>, cmd: Command, options: O) =>
     handler(options, globalsOf(cmd)).then((code) => {
@@ -163,6 +246,81 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .description("print the registry as JSON (Feast's field names)")
     .option('--all-projects', 'include the objects of every project, not only this one')
     .action((o: { allProjects?: boolean }, cmd: Command) => run(handlers.registryDump, cmd, { allProjects: Boolean(o.allProjects) }));
+
+  program
+    .command('get-online-features')
+    .description('read the latest feature values of entities from DynamoDB (Feast\'s get_online_features)')
+    .option('-f, --features <view:feature>', 'feature to read (repeatable, or comma-separated)', collect)
+    .option('--feature-service <name>', 'read the features of a feature service')
+    .option('-e, --entities <key=value>', 'entity join key value (repeatable: several values of a key make several rows)', collect)
+    .option('--entities-file <path>', 'entity rows from a .csv (with header), .json or .jsonl file')
+    .option('--full-feature-names', 'name feature columns view__feature')
+    .addOption(new Option('-o, --output <format>', 'output format (default: json, Feast\'s to_dict shape)').choices(ONLINE_OUTPUTS))
+    .option('--with-status', 'add a <column>__status column (PRESENT, NOT_FOUND, NULL_VALUE, OUTSIDE_MAX_AGE)')
+    .option('--include-event-timestamps', 'add a <column>__ts column (event time, epoch seconds)')
+    .action(
+      (
+        o: {
+          features?: string[];
+          featureService?: string;
+          entities?: string[];
+          entitiesFile?: string;
+          fullFeatureNames?: boolean;
+          output?: GetOnlineFeaturesOptions['output'];
+          withStatus?: boolean;
+          includeEventTimestamps?: boolean;
+        },
+        cmd: Command,
+      ) =>
+        run(handlers.getOnlineFeatures, cmd, {
+          features: (o.features ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter((f) => f !== ''),
+          featureService: o.featureService,
+          entities: o.entities ?? [],
+          entitiesFile: o.entitiesFile,
+          fullFeatureNames: Boolean(o.fullFeatureNames),
+          output: o.output,
+          withStatus: Boolean(o.withStatus),
+          includeEventTimestamps: Boolean(o.includeEventTimestamps),
+        }),
+    );
+
+
+  const viewsOption = () =>
+    new Option('-v, --views <names...>', 'feature views to materialize (default: every online view; repeatable or comma-separated)');
+  const viewsOf = (views: string[] | undefined) => (views ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+
+  program
+    .command('materialize')
+    .description('write the latest row per entity with START <= event time <= END of each view to DynamoDB')
+    .argument('<start>', 'start of the window, inclusive: ISO 8601 (naive = UTC), e.g. 2024-05-01T00:00:00')
+    .argument('<end>', 'end of the window, inclusive: ISO 8601 or `now`')
+    .addOption(viewsOption())
+    .action((start: string, end: string, o: { views?: string[] }, cmd: Command) =>
+      run(handlers.materialize, cmd, { start, end, views: viewsOf(o.views) }),
+    );
+
+  program
+    .command('materialize-incremental')
+    .description('materialize each view from where the last run ended (first run: now - ttl) up to END')
+    .argument('<end>', 'end of the window, inclusive: ISO 8601 (naive = UTC) or `now`')
+    .addOption(viewsOption())
+    .action((end: string, o: { views?: string[] }, cmd: Command) => run(handlers.materializeIncremental, cmd, { end, views: viewsOf(o.views) }));
+
+  program
+    .command('iam-policy')
+    .description('print the least-privilege IAM policy the commands need on exactly the project\'s tables')
+    .option('--for <commands>', 'comma list of plan, apply, materialize, read (get-online-features), teardown, or all', parseIamFor)
+    .option('--account-id <id>', 'AWS account of the table ARNs (default: asked of STS GetCallerIdentity)', parseAccountId)
+    .option('--region <region>', 'region of the table ARNs (default: online_store.region)')
+    .addOption(new Option('--format <format>', 'json: the policy document; terraform: an aws_iam_policy resource; cloudformation: a template with an AWS::IAM::ManagedPolicy').choices(IAM_FORMATS).default('json'))
+    .action((o: { for?: IamCommand[]; accountId?: string; region?: string; format: IamFormat }, cmd: Command) =>
+      run(handlers.iamPolicy, cmd, {
+        for: o.for ?? parseIamFor('all'),
+        ...(o.accountId !== undefined ? { accountId: o.accountId } : {}),
+        ...(o.region !== undefined ? { region: o.region } : {}),
+        format: o.format,
+      }),
+    );
 
   return program;
 }

@@ -12,6 +12,7 @@ import { ensureEmbeddedDynamo, type EmbeddedHandle } from '../core/embedded/inde
 import { formatLocation } from '../core/errors.js';
 import { loadRepo } from '../core/repo/load-repo.js';
 import type { RepoModel } from '../core/repo/model.js';
+import { running } from './main.js';
 import { createOutput, type Output } from './output.js';
 import type { GlobalOptions } from './program.js';
 
@@ -61,6 +62,17 @@ export function openRepo(g: GlobalOptions): RepoSession {
   return { ...s, repo: loadRepo(s.config.repoPath, s.config) };
 }
 
+/**
+ * An AbortSignal that fires on Ctrl-C / SIGTERM. A command that asks for one promises to stop cleanly
+ * (finish or abandon requests in flight, record nothing unfinished) and end with an `aborted` error;
+ * commands that do not are ended at once by the entry point (see main.ts).
+ */
+export function stopSignal(): AbortSignal {
+  const controller = new AbortController();
+  running.stoppable.add(controller);
+  return controller.signal;
+}
+
 /** Config, definitions and clients; `close()` must be called (it stops an embedded store we started). */
 export async function openAwsSession(g: GlobalOptions, opts: { maxSockets?: number } = {}): Promise<AwsSession> {
   const s = openRepo(g);
@@ -70,11 +82,14 @@ export async function openAwsSession(g: GlobalOptions, opts: { maxSockets?: numb
     maxSockets: opts.maxSockets,
     ...(embedded ? { endpointUrl: embedded.endpoint } : {}),
   });
+  const token = Symbol('session');
+  running.sessions.add(token);
   return {
     ...s,
     aws,
     embedded,
     close: async () => {
+      running.sessions.delete(token);
       aws.destroy();
       await embedded?.close();
     },

@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'repo.unknownSource'
   | 'repo.unknownFeatureView'
   | 'repo.unknownFeature'
+  | 'repo.unknownFeatureService'
   | 'repo.badDtype'
   | 'repo.badDuration'
   | 'repo.badJoinKey'
@@ -53,6 +54,9 @@ export type ErrorCode =
   | 'registry.locked'
   | 'registry.notApplied'
   | 'materialize.incomplete'
+  | 'offline.failed'
+  | 'iam.accountUnknown'
+  | 'online.badItem'
   | 'aborted'
   | 'internal';
 

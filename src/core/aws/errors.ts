@@ -19,6 +19,7 @@ const NO_CREDENTIALS = new Set([
   'MissingAuthenticationToken',
   'MissingAuthenticationTokenException',
 ]);
+const PROVIDER_ERRORS = new Set(['CredentialsProviderError', 'TokenProviderError']);
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -30,6 +31,10 @@ const UNREACHABLE = new Set([
   'EPIPE',
   'TimeoutError',
 ]);
+
+// TLS failures: a plain-HTTP server behind an https:// URL, or a certificate Node does not trust.
+const TLS_CODE = /^(EPROTO|ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_(GET|VERIFY)|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT)/;
+const TIMEOUT = new Set(['ETIMEDOUT', 'TimeoutError', 'RequestTimeout']);
 
 const IAM_POLICY_HINT = '`dynafeast iam-policy` prints the exact policy each command needs.';
 
@@ -64,7 +69,9 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
   const credentialProblem = credentialDiagnosis(name);
   if (credentialProblem) {
     // The server's wording is left out on purpose: signature errors echo the signed request.
-    return new DynafeastError('dynamo.credentials', `AWS credentials rejected for ${endpoint}: ${credentialProblem}`, {
+    // A provider's own wording is local (it names the profile or file it tried) and worth showing.
+    const provider = PROVIDER_ERRORS.has(name) && !/from any providers/.test(serverMessage) ? ` ${serverMessage}` : '';
+    return new DynafeastError('dynamo.credentials', `AWS credentials rejected for ${endpoint}: ${credentialProblem}${provider}`, {
       hint:
         'Set dynafeast.credentials.profile (or AWS_PROFILE), run `aws sso login` for SSO profiles, or ' +
         'export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; `aws sts get-caller-identity` shows who you are. ' +
@@ -72,18 +79,34 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
       cause: e,
     });
   }
+  if (code !== undefined && TLS_CODE.test(code)) {
+    return new DynafeastError('dynamo.unreachable', `The TLS handshake with ${endpoint} failed (${code}) during ${call}${where}.`, {
+      hint:
+        'A local server (dynalite, DynamoDB Local, moto) speaks plain HTTP: write online_store.endpoint_url with http://. ' +
+        'For a proxy or private CA, point AWS_CA_BUNDLE or NODE_EXTRA_CA_CERTS at its certificate.',
+      cause: e,
+    });
+  }
   if (UNREACHABLE.has(name) || (code !== undefined && UNREACHABLE.has(code))) {
     return new DynafeastError(
       'dynamo.unreachable',
       `Could not reach DynamoDB at ${endpoint} (${code ?? name}) during ${call}${where}.`,
-      { hint: unreachableHint(ctx.endpoint), cause: e },
+      { hint: TIMEOUT.has(code ?? name) ? timeoutHint(endpoint) : unreachableHint(ctx.endpoint), cause: e },
     );
   }
   const status = err.$metadata?.httpStatusCode;
+  if (name === 'SyntaxError' || /Deserialization error/.test(serverMessage)) {
+    // The SDK could not parse the answer: whatever answered is not DynamoDB (a web server, a proxy page).
+    return new DynafeastError(
+      'dynamo.failed',
+      `${endpoint} answered ${call}${where} with${status ? ` HTTP ${status} and` : ''} a body that is not a DynamoDB response.`,
+      { hint: 'Check online_store.endpoint_url: it must point at DynamoDB or a DynamoDB-compatible server (dynalite, DynamoDB Local, moto).', cause: e },
+    );
+  }
   return new DynafeastError(
     'dynamo.failed',
     `DynamoDB ${call}${where} failed: ${name}${status ? ` (HTTP ${status})` : ''}: ${serverMessage}`,
-    { hint: failedHint(name, status), cause: e },
+    { hint: failedHint(name, status, call), cause: e },
   );
 }
 
@@ -114,10 +137,22 @@ function unreachableHint(endpoint: string | undefined): string {
   );
 }
 
-function failedHint(name: string, status: number | undefined): string | undefined {
+function timeoutHint(endpoint: string): string {
+  return (
+    `${endpoint} did not answer in time. Check online_store.endpoint_url and region, that the server is up and ` +
+    'not overloaded, and your network; online_store.connect_timeout and read_timeout (seconds) set how long to wait.'
+  );
+}
+
+const READ_CALLS = new Set(['BatchGetItem', 'GetItem', 'Query', 'Scan']);
+
+function failedHint(name: string, status: number | undefined, call: string): string | undefined {
   if (name === 'ResourceNotFoundException') return 'The table does not exist: run `dynafeast apply` first.';
   if (name === 'ProvisionedThroughputExceededException' || name === 'ThrottlingException') {
-    return 'Retries were exhausted: lower dynafeast.materialize.concurrency or raise the table capacity.';
+    // the knob that lowers the request rate depends on who was sending
+    if (READ_CALLS.has(call)) return 'Retries were exhausted: lower online_store.max_read_workers, raise online_store.total_max_retry_attempts, or raise the table read capacity.';
+    if (call === 'BatchWriteItem' || call === 'PutItem') return 'Retries were exhausted: lower dynafeast.materialize.concurrency or raise the table write capacity.';
+    return 'Retries were exhausted: raise online_store.total_max_retry_attempts, or retry later (AWS rate-limits control-plane calls).';
   }
   if (name === 'UnknownOperationException') return 'This endpoint does not support the operation.';
   if (status !== undefined && status >= 500) return 'A server-side error: retry later.';

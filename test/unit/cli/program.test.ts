@@ -9,7 +9,7 @@ function harness() {
     calls.push({ command, options, globals });
   };
   const handlers = Object.fromEntries(
-    (['init', 'local', 'validate', 'plan', 'apply', 'teardown', 'list', 'registryDump'] as const).map((c) => [c, stub(c)]),
+    (['init', 'local', 'validate', 'plan', 'apply', 'teardown', 'list', 'registryDump', 'iamPolicy', 'materialize', 'materializeIncremental', 'getOnlineFeatures'] as const).map((c) => [c, stub(c)]),
   ) as unknown as CommandHandlers;
   const program = createProgram(handlers, '9.9.9');
   program.exitOverride();
@@ -21,6 +21,16 @@ function harness() {
   return { program, calls };
 }
 
+const onlineDefaults = {
+  features: [] as string[],
+  featureService: undefined,
+  entities: [] as string[],
+  entitiesFile: undefined,
+  fullFeatureNames: false,
+  output: undefined,
+  withStatus: false,
+  includeEventTimestamps: false,
+};
 const defaults: GlobalOptions = { json: false, progress: true, color: true, debug: false, chdir: undefined, featureStoreYaml: undefined };
 
 describe('createProgram', () => {
@@ -44,6 +54,40 @@ describe('createProgram', () => {
     { args: ['list', 'feature-services'], command: 'list', options: { kind: 'feature-services' } },
     { args: ['registry-dump'], command: 'registryDump', options: { allProjects: false } },
     { args: ['registry-dump', '--all-projects'], command: 'registryDump', options: { allProjects: true } },
+    {
+      args: ['get-online-features', '-f', 'v:a', '--features', 'v:b,w:c', '-fv:d', '-e', 'driver_id=1', '-e', 'driver_id=2'],
+      command: 'getOnlineFeatures',
+      options: { ...onlineDefaults, features: ['v:a', 'v:b', 'w:c', 'v:d'], entities: ['driver_id=1', 'driver_id=2'] },
+    },
+    {
+      args: ['-f', 'store.yaml', 'get-online-features', '--feature-service', 'svc', '--entities-file', 'rows.csv', '--full-feature-names', '-o', 'csv', '--with-status', '--include-event-timestamps'],
+      command: 'getOnlineFeatures',
+      options: { ...onlineDefaults, featureService: 'svc', entitiesFile: 'rows.csv', fullFeatureNames: true, output: 'csv', withStatus: true, includeEventTimestamps: true },
+      globals: { featureStoreYaml: 'store.yaml' },
+    },
+    {
+      args: ['get-online-features', '-f', 'v:a', '--feature-store-yaml', 'x.yaml', '-e', 'k=1', '--json', '-c', 'repo'],
+      command: 'getOnlineFeatures',
+      options: { ...onlineDefaults, features: ['v:a'], entities: ['k=1'] },
+      globals: { featureStoreYaml: 'x.yaml', json: true, chdir: 'repo' },
+    },
+    { args: ['validate', '-f', 'y.yaml'], command: 'validate', options: {}, globals: { featureStoreYaml: 'y.yaml' } },
+    { args: ['iam-policy'], command: 'iamPolicy', options: { for: ['plan', 'apply', 'materialize', 'read', 'teardown'], format: 'json' } },
+    {
+      args: ['iam-policy', '--for', 'teardown,apply', '--account-id', '123456789012', '--region', 'eu-west-1', '--format', 'terraform'],
+      command: 'iamPolicy',
+      options: { for: ['apply', 'teardown'], accountId: '123456789012', region: 'eu-west-1', format: 'terraform' },
+    },
+    { args: ['iam-policy', '--for', 'get-online-features', '--format', 'cloudformation'], command: 'iamPolicy', options: { for: ['read'], format: 'cloudformation' } },
+    { args: ['materialize', '2024-01-01', 'now'], command: 'materialize', options: { start: '2024-01-01', end: 'now', views: [] } },
+    {
+      args: ['materialize', '2024-01-01T00:00:00', '2024-01-02 00:00:00+02:00', '--views', 'a', 'b'],
+      command: 'materialize',
+      options: { start: '2024-01-01T00:00:00', end: '2024-01-02 00:00:00+02:00', views: ['a', 'b'] },
+    },
+    { args: ['materialize', 's', 'e', '-v', 'a', '-v', 'b,c', '--json'], command: 'materialize', options: { start: 's', end: 'e', views: ['a', 'b', 'c'] }, globals: { json: true } },
+    { args: ['materialize-incremental', 'now'], command: 'materializeIncremental', options: { end: 'now', views: [] } },
+    { args: ['materialize-incremental', 'now', '--views', 'x', '--no-progress'], command: 'materializeIncremental', options: { end: 'now', views: ['x'] }, globals: { progress: false } },
   ];
 
   it.each(cases)('parses $args', async ({ args, command, options, globals }) => {
@@ -80,6 +124,14 @@ describe('createProgram', () => {
     [['list', 'views'], 'commander.invalidArgument'],
     [['apply', '--force'], 'commander.unknownOption'],
     [['validate', '--bogus'], 'commander.unknownOption'],
+    [['get-online-features', '-o', 'xml'], 'commander.invalidArgument'],
+    [['get-online-features', '-f'], 'commander.optionMissingArgument'],
+    [['iam-policy', '--for', 'deploy'], 'commander.invalidArgument'],
+    [['iam-policy', '--account-id', '1234'], 'commander.invalidArgument'],
+    [['iam-policy', '--format', 'yaml'], 'commander.invalidArgument'],
+    [['materialize', '2024-01-01'], 'commander.missingArgument'],
+    [['materialize-incremental'], 'commander.missingArgument'],
+    [['materialize-incremental', 'now', 'later'], 'commander.excessArguments'],
   ])('rejects %j', async (args, code) => {
     const { program, calls } = harness();
     await expect(program.parseAsync(args, { from: 'user' })).rejects.toMatchObject({ code });
