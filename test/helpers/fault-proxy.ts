@@ -1,0 +1,341 @@
+/**
+ * A fault-injecting HTTP proxy in front of a real local DynamoDB-compatible server (DESIGN §6): the
+ * failures a local server never produces — throttling, 5xx, partial batches, dropped connections, answers
+ * slower than the client's timeout, denied actions — at configurable rates from a seeded RNG, so a run
+ * can be repeated. Loopback only: it listens on 127.0.0.1 and refuses a target elsewhere.
+ *
+ * Partial batches forward only the part of a BatchWriteItem/BatchGetItem that is kept and answer the rest
+ * as Unprocessed*: a deferred write really is not written, so a client that drops UnprocessedItems loses
+ * rows and a test can see it.
+ */
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import { crc32 } from 'node:zlib';
+
+export type FaultKind = 'throttle' | 'throughput' | 'error500' | 'error503' | 'partial' | 'drop' | 'slow';
+
+/** Probability per request of each fault, checked in this order; the sum must not exceed 1. */
+export type FaultRates = Partial<Record<FaultKind, number>>;
+
+export interface FaultProxyOptions {
+  /** The real server, e.g. `http://127.0.0.1:41234`. Must be loopback. */
+  target: string;
+  seed?: number;
+  rates?: FaultRates;
+  /** Operations faults apply to (`BatchWriteItem`, …); default every operation. */
+  actions?: readonly string[];
+  /** Operations always answered with AccessDeniedException (a missing IAM permission). */
+  deny?: readonly string[];
+  /** A custom answer for some requests (checked first): an error DynamoDB would send, or undefined to go on. */
+  respond?: (request: { action: string; headers: http.IncomingHttpHeaders; body: string }) => ProxyErrorAnswer | undefined;
+  /** How long a `slow` answer is held back; make it longer than the client's read timeout. */
+  slowMs?: number;
+  /** Added before every forwarded request (a model of network latency; slows a command down). */
+  latencyMs?: number;
+  /** No more faults after this many (bounded chaos: every run ends). */
+  maxFaults?: number;
+  /** Larger request bodies are refused with 413 instead of being buffered. */
+  maxBodyBytes?: number;
+}
+
+export interface FaultProxyStats {
+  requests: number;
+  forwarded: number;
+  byAction: Record<string, number>;
+  faults: Record<FaultKind | 'denied', number>;
+  /** Drops that happened after the server had processed the request (the answer was cut). */
+  droppedAfterForward: number;
+  /** Write requests / read keys moved into UnprocessedItems / UnprocessedKeys. */
+  deferredItems: number;
+  deferredKeys: number;
+}
+
+export interface FaultProxy {
+  endpoint: string;
+  stats(): FaultProxyStats;
+  setRates(rates: FaultRates): void;
+  setDeny(actions: readonly string[]): void;
+  close(): Promise<void>;
+}
+
+const KINDS: readonly FaultKind[] = ['throttle', 'throughput', 'error500', 'error503', 'partial', 'drop', 'slow'];
+const JSON_TYPE = 'application/x-amz-json-1.0';
+
+/** mulberry32: small, fast, good enough to spread faults; the same seed gives the same sequence. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function assertLoopback(url: string): URL {
+  const u = new URL(url);
+  if (!/^(127(\.\d{1,3}){3}|localhost|\[::1\])$/i.test(u.hostname) || u.protocol !== 'http:') {
+    throw new Error(`fault proxy: target must be an http loopback URL, got ${url}`);
+  }
+  return u;
+}
+
+function checkRates(rates: FaultRates): FaultRates {
+  let sum = 0;
+  for (const [k, v] of Object.entries(rates)) {
+    if (!KINDS.includes(k as FaultKind) || typeof v !== 'number' || v < 0 || v > 1) throw new Error(`fault proxy: bad rate ${k}=${String(v)}`);
+    sum += v;
+  }
+  if (sum > 1 + 1e-9) throw new Error(`fault proxy: rates add up to ${sum} > 1`);
+  return { ...rates };
+}
+
+/** An error answer: HTTP status, the `__type` (e.g. `com.amazonaws.dynamodb.v20120810#ValidationException`), message. */
+export interface ProxyErrorAnswer {
+  status: number;
+  type: string;
+  message: string;
+}
+type ErrorSpec = ProxyErrorAnswer;
+
+const ERRORS: Record<'throttle' | 'throughput' | 'error500' | 'error503', ErrorSpec> = {
+  throttle: { status: 400, type: 'com.amazon.coral.availability#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' },
+  throughput: {
+    status: 400,
+    type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+    message: 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+  },
+  error500: { status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' },
+  error503: { status: 503, type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable', message: 'Service unavailable' },
+};
+
+function denied(action: string): ErrorSpec {
+  return {
+    status: 400,
+    type: 'com.amazon.coral.service#AccessDeniedException',
+    message: `User: arn:aws:iam::123456789012:user/fault-proxy is not authorized to perform: dynamodb:${action} because no identity-based policy allows the dynamodb:${action} action`,
+  };
+}
+
+let requestIds = 0;
+
+/** Headers like DynamoDB's: the SDK checks x-amz-crc32 when present, so every rewritten body gets a fresh one. */
+function answerHeaders(body: Buffer, extra: Record<string, string> = {}): Record<string, string | number> {
+  return {
+    'content-type': JSON_TYPE,
+    'content-length': body.length,
+    'x-amz-crc32': String(crc32(body)),
+    'x-amzn-requestid': `FAULTPROXY${(++requestIds).toString().padStart(10, '0')}`,
+    ...extra,
+  };
+}
+
+function errorAnswer(spec: ErrorSpec): { status: number; headers: Record<string, string | number>; body: Buffer } {
+  const body = Buffer.from(JSON.stringify({ __type: spec.type, message: spec.message }));
+  const name = spec.type.slice(spec.type.indexOf('#') + 1);
+  return { status: spec.status, headers: answerHeaders(body, { 'x-amzn-errortype': `${name}:` }), body };
+}
+
+type Json = Record<string, unknown>;
+
+/** Picks `count` distinct indexes out of `n`. */
+function pick(n: number, count: number, rnd: () => number): Set<number> {
+  const idx = Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(rnd() * (n - i));
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  }
+  return new Set(idx.slice(0, count));
+}
+
+interface Split {
+  /** The request body to forward. */
+  forward: Json;
+  /** Merges the deferred part into the server's answer. */
+  merge(answer: Json): Json;
+  deferred: number;
+}
+
+/** Defers between 1 and n-1 of a batch's entries; undefined when the batch has fewer than 2. */
+export function splitBatch(action: string, request: Json, rnd: () => number): Split | undefined {
+  const items = (request.RequestItems ?? {}) as Record<string, unknown>;
+  const isWrite = action === 'BatchWriteItem';
+  const entries: Array<{ table: string; value: unknown }> = [];
+  for (const [table, v] of Object.entries(items)) {
+    const list = isWrite ? (v as unknown[]) : ((v as Json).Keys as unknown[]);
+    for (const value of list ?? []) entries.push({ table, value });
+  }
+  if (entries.length < 2) return undefined;
+  const deferredIdx = pick(entries.length, 1 + Math.floor(rnd() * (entries.length - 1)), rnd);
+  const kept: Record<string, unknown[]> = {};
+  const later: Record<string, unknown[]> = {};
+  entries.forEach((e, i) => ((deferredIdx.has(i) ? later : kept)[e.table] ??= []).push(e.value));
+  const forwardItems: Json = {};
+  for (const [table, list] of Object.entries(kept)) forwardItems[table] = isWrite ? list : { ...(items[table] as Json), Keys: list };
+  const merge = (answer: Json): Json => {
+    const field = isWrite ? 'UnprocessedItems' : 'UnprocessedKeys';
+    const out = { ...((answer[field] ?? {}) as Json) };
+    for (const [table, list] of Object.entries(later)) {
+      if (isWrite) out[table] = [...((out[table] as unknown[]) ?? []), ...list];
+      else {
+        const prior = out[table] as Json | undefined;
+        out[table] = { ...(items[table] as Json), Keys: [...((prior?.Keys as unknown[]) ?? []), ...list] };
+      }
+    }
+    return { ...answer, [field]: out };
+  };
+  return { forward: { ...request, RequestItems: forwardItems }, merge, deferred: deferredIdx.size };
+}
+
+const sleep = (ms: number, timers: Set<NodeJS.Timeout>) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(() => (timers.delete(t), resolve()), ms);
+    timers.add(t);
+  });
+
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  const target = assertLoopback(options.target);
+  const rnd = seededRandom(options.seed ?? 1);
+  let rates = checkRates(options.rates ?? {});
+  let deny = new Set(options.deny ?? []);
+  const actions = options.actions ? new Set(options.actions) : undefined;
+  const maxBody = options.maxBodyBytes ?? 32 * 1024 * 1024;
+  const upstream = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const stats: FaultProxyStats = {
+    requests: 0,
+    forwarded: 0,
+    byAction: {},
+    faults: { throttle: 0, throughput: 0, error500: 0, error503: 0, partial: 0, drop: 0, slow: 0, denied: 0 },
+    droppedAfterForward: 0,
+    deferredItems: 0,
+    deferredKeys: 0,
+  };
+  let injected = 0;
+
+  const chooseFault = (action: string): FaultKind | undefined => {
+    if ((actions && !actions.has(action)) || injected >= (options.maxFaults ?? Infinity)) return undefined;
+    const r = rnd();
+    let acc = 0;
+    for (const k of KINDS) {
+      acc += rates[k] ?? 0;
+      if (r < acc) return k;
+    }
+    return undefined;
+  };
+
+  const forward = (req: http.IncomingMessage, body: Buffer) =>
+    new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
+      delete headers.connection;
+      const up = http.request({ agent: upstream, host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      up.on('error', reject);
+      up.end(body);
+      stats.forwarded++;
+    });
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> => {
+    const action = String(req.headers['x-amz-target'] ?? '').split('.').pop() || 'unknown';
+    stats.requests++;
+    stats.byAction[action] = (stats.byAction[action] ?? 0) + 1;
+    const send = (a: { status: number; headers: Record<string, string | number> | http.IncomingHttpHeaders; body: Buffer }) => {
+      if (res.destroyed) return;
+      res.writeHead(a.status, a.headers as http.OutgoingHttpHeaders);
+      res.end(a.body);
+    };
+    const custom = options.respond?.({ action, headers: req.headers, body: body.toString('utf8') });
+    if (custom) return send(errorAnswer(custom));
+    if (deny.has(action)) {
+      stats.faults.denied++;
+      return send(errorAnswer(denied(action)));
+    }
+    let fault = chooseFault(action);
+    let split: Split | undefined;
+    if (fault === 'partial') {
+      split = action === 'BatchWriteItem' || action === 'BatchGetItem' ? splitBatch(action, JSON.parse(body.toString('utf8')) as Json, rnd) : undefined;
+      if (!split) fault = undefined;
+    }
+    if (fault) {
+      injected++;
+      stats.faults[fault]++;
+    }
+    if (fault === 'throttle' || fault === 'throughput' || fault === 'error500' || fault === 'error503') return send(errorAnswer(ERRORS[fault]));
+    const dropAfter = fault === 'drop' && rnd() < 0.5;
+    if (fault === 'drop' && !dropAfter) {
+      // the request never reaches the server: the client sees a reset before any answer
+      req.socket.destroy();
+      return;
+    }
+    if (options.latencyMs) await sleep(options.latencyMs, timers);
+    const answer = await forward(req, split ? Buffer.from(JSON.stringify(split.forward)) : body);
+    if (dropAfter) {
+      // the server did the work; the answer is cut in the middle, so the client must retry an idempotent write
+      stats.droppedAfterForward++;
+      res.writeHead(answer.status, answer.headers);
+      res.write(answer.body.subarray(0, answer.body.length >> 1));
+      setImmediate(() => req.socket.destroy());
+      return;
+    }
+    if (split && answer.status === 200) {
+      const merged = Buffer.from(JSON.stringify(split.merge(JSON.parse(answer.body.toString('utf8')) as Json)));
+      if (action === 'BatchWriteItem') stats.deferredItems += split.deferred;
+      else stats.deferredKeys += split.deferred;
+      return send({ status: 200, headers: answerHeaders(merged), body: merged });
+    }
+    if (fault === 'slow') await sleep(options.slowMs ?? 15_000, timers);
+    send(answer);
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= maxBody) chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size > maxBody) {
+        res.writeHead(413, { 'content-type': 'text/plain' }).end(`fault proxy: request body over ${maxBody} bytes`);
+        return;
+      }
+      handle(req, res, Buffer.concat(chunks)).catch((e: unknown) => {
+        if (!res.headersSent && !res.destroyed) res.writeHead(502, { 'content-type': 'text/plain' }).end(`fault proxy: upstream failed: ${String(e)}`);
+        else res.destroy();
+      });
+    });
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stats: () => structuredClone(stats),
+    setRates(next) {
+      rates = checkRates(next);
+    },
+    setDeny(list) {
+      deny = new Set(list);
+    },
+    async close() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const s of sockets) s.destroy();
+      upstream.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
