@@ -4,43 +4,9 @@
  * budget shared by every view of the run; anything else fails at once.
  */
 import { setTimeout as sleepTimer } from 'node:timers/promises';
+import { classifyFailure, type FailureKind } from '../aws/retryable.js';
 
-export type FailureKind = 'throttle' | 'transient' | 'fatal';
-
-// NOTE: by name/code only (CONVENTIONS 15): local servers word their messages differently.
-const THROTTLE_NAMES = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'Throttling',
-  'TooManyRequestsException',
-]);
-const TRANSIENT_NAMES = new Set([
-  'InternalServerError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'TransactionInProgressException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-]);
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
-
-/** Classifies an error thrown by a write request. */
-export function classifyFailure(e: unknown): FailureKind {
-  if (typeof e !== 'object' || e === null) return 'fatal';
-  const err = e as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } };
-  const name = typeof err.name === 'string' ? err.name : '';
-  const code = typeof err.code === 'string' ? err.code : '';
-  if (THROTTLE_NAMES.has(name) || err.$retryable?.throttling === true || err.$metadata?.httpStatusCode === 429) return 'throttle';
-  if (TRANSIENT_NAMES.has(name) || TRANSIENT_CODES.has(code) || TRANSIENT_CODES.has(name)) return 'transient';
-  const status = err.$metadata?.httpStatusCode;
-  if (status !== undefined && status >= 500) return 'transient';
-  // A socket closed mid-response surfaces without a code on some Node versions.
-  if (name === 'Error' && typeof (e as Error).message === 'string' && (e as Error).message === 'socket hang up') return 'transient';
-  return 'fatal';
-}
+export { classifyFailure, type FailureKind };
 
 /** Retries one run may spend, shared by all its views and requests. */
 export class RetryBudget {

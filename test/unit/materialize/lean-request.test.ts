@@ -3,7 +3,7 @@ import http from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { itemJson } from '../../../src/core/materialize/lean/attribute-json.js';
 import { createLeanBatchSender, createLeanConditionalPutSender } from '../../../src/core/materialize/lean/lean-sender.js';
-import { signRequest } from '../../../src/core/materialize/lean/sigv4.js';
+import { signRequest } from '../../../src/core/aws/lean/sigv4.js';
 import { classifyFailure } from '../../../src/core/materialize/retry.js';
 import type { WriteUnit } from '../../../src/core/materialize/batch-writer.js';
 

@@ -8,9 +8,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { BatchSender, SendOutcome, WriteUnit } from '../batch-writer.js';
 import { MAX_BATCH_WRITE, MONOTONIC_CONDITION, unprocessedUnits } from '../sdk-senders.js';
 import { itemJson } from './attribute-json.js';
-import { createLeanClient, type LeanClientOptions } from './lean-client.js';
+import { createLeanClient, type LeanClientOptions } from '../../aws/lean/lean-client.js';
 
-export { LeanServiceError } from './lean-client.js';
+export { LeanServiceError } from '../../aws/lean/lean-client.js';
 export type LeanSenderOptions = LeanClientOptions;
 
 export interface LeanBatchSender extends BatchSender {
