@@ -70,7 +70,7 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
   return {
     dynamo,
     sts,
-    endpoint: endpointUrl ?? `https://dynamodb.${region}.amazonaws.com`,
+    endpoint: endpointUrl ?? regionalEndpoint(dynamo, region),
     local,
     destroy() {
       dynamo.destroy();
@@ -124,4 +124,13 @@ export function isLoopbackEndpoint(endpointUrl: string): boolean {
     return false;
   }
   return LOOPBACK_NAMES.has(host) || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * The SDK's own endpoint for DynamoDB in `region` (its partition rules: amazonaws.com, amazonaws.com.cn,
+ * the ISO partitions…), for the lean HTTP paths and for messages. No trailing slash.
+ */
+export function regionalEndpoint(dynamo: DynamoDBClient, region: string): string {
+  const resolved = dynamo.config.endpointProvider({ Region: region, UseFIPS: false, UseDualStack: false });
+  return resolved.url.href.replace(/\/$/, '');
 }

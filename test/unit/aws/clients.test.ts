@@ -159,3 +159,20 @@ describe('isLoopbackEndpoint', () => {
     expect(isLoopbackEndpoint(url)).toBe(expected);
   });
 });
+
+describe('regional endpoint', () => {
+  it.each([
+    ['eu-west-1', 'https://dynamodb.eu-west-1.amazonaws.com'],
+    ['cn-north-1', 'https://dynamodb.cn-north-1.amazonaws.com.cn'],
+    ['us-gov-west-1', 'https://dynamodb.us-gov-west-1.amazonaws.com'],
+  ])('%s → %s (the SDK partition rules, for the lean HTTP paths)', async (region, expected) => {
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { regionalEndpoint } = await import('../../../src/core/aws/clients.js');
+    const client = new DynamoDBClient({ region });
+    try {
+      expect(regionalEndpoint(client, region)).toBe(expected);
+    } finally {
+      client.destroy();
+    }
+  });
+});
