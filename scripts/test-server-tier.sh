@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tier="${1:-moto}"
-suites=(test/int/plan-apply.int.test.ts test/int/teardown.int.test.ts)
+suites=(test/int/plan-apply.int.test.ts test/int/teardown.int.test.ts test/int/materialize.int.test.ts test/int/materialize-dtypes.int.test.ts test/int/materialize-faults.int.test.ts test/int/online-read.int.test.ts test/int/online-feast-layout.int.test.ts test/int/online-feature-store.int.test.ts)
 [ -n "${TIER_SUITES:-}" ] && read -r -a suites <<<"$TIER_SUITES"
 
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
@@ -29,4 +29,4 @@ for _ in $(seq 1 100); do
 done
 echo "$tier server on 127.0.0.1:$port"
 DYNAFEAST_TEST_ENDPOINT="http://127.0.0.1:$port" node --experimental-vm-modules --no-warnings=ExperimentalWarning \
-  node_modules/jest/bin/jest.js --selectProjects int "${suites[@]}"
+  node_modules/jest/bin/jest.js "${suites[@]}" --selectProjects int
