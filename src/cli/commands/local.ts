@@ -9,8 +9,8 @@ export async function runLocal(o: LocalOptions, g: GlobalOptions): Promise<numbe
   if (g.json) out.printJson({ ok: true, endpoint: handle.endpoint, dataDir: handle.dataDir, pid: handle.pid });
   out.note(`${out.symbols.ok} Embedded DynamoDB for project ${out.color.bold(config.project)} at ${out.color.bold(handle.endpoint)}`);
   out.note(`  data: ${handle.dataDir}`);
-  out.note(`  try:  aws dynamodb list-tables --endpoint-url ${handle.endpoint} --region ${config.onlineStore.region}`);
-  out.note('  (any access key works; Ctrl-C to stop)');
+  out.note(`  try:  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws dynamodb list-tables --endpoint-url ${handle.endpoint} --region ${config.onlineStore.region}`);
+  out.note('  (clients need some access key, any will do; Ctrl-C to stop)');
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
