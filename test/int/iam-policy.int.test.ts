@@ -1,7 +1,8 @@
 /**
- * The proof behind `iam-policy`: apply, plan, materialize, get-online-features and teardown run against
- * dynalite, through the same core functions and client factory the CLI uses, while every DynamoDB/STS
- * operation is recorded (SDK middleware, and a proxy on the wire for the lean sender). Before each run
+ * The proof behind `iam-policy`: apply, plan, materialize, materialize-incremental, get-online-features
+ * and teardown run against dynalite, through the same core functions, client factory and senders the CLI
+ * uses (materialize's lean writer, FeatureStore's lean reader), while every DynamoDB/STS operation is
+ * recorded (SDK middleware, and a proxy on the wire for what bypasses the SDK). Before each run
  * the policy is generated from the same config, repo and registry, as a CI step would. Then:
  * 1. every recorded call is allowed by that run's policy on the recorded table;
  * 2. over the scenario, every action × table a policy of a command allows was called by that command,
@@ -22,16 +23,13 @@ import { fixedClock, silentLogger } from '../../src/core/context.js';
 import type { PolicyDocument } from '../../src/core/iam/build-policy.js';
 import type { IamCommand } from '../../src/core/iam/commands.js';
 import { generateIamPolicy } from '../../src/core/iam/generate.js';
-import { createLeanBatchSender } from '../../src/core/materialize/lean/lean-sender.js';
-import { materializeWindows } from '../../src/core/materialize/materialize.js';
-import { fixedWindows, selectViews } from '../../src/core/materialize/windows.js';
-import { OnlineReader } from '../../src/core/online/read-online.js';
-import { toFeastDict } from '../../src/core/online/to-dict.js';
+import { materialize, materializeIncremental, type MaterializeContext } from '../../src/core/materialize/run-materialize.js';
 import { applyPlan } from '../../src/core/plan/apply-plan.js';
 import { buildPlan, type PlanContext } from '../../src/core/plan/build-plan.js';
 import { loadRepo } from '../../src/core/repo/load-repo.js';
 import type { RepoModel } from '../../src/core/repo/model.js';
 import { planTeardown, runTeardown } from '../../src/core/teardown.js';
+import { FeatureStore } from '../../src/index.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { CallRecorder, iamMatches, startRecordingProxy, type RecordedCall, type RecordingProxy } from '../helpers/record-aws-calls.js';
 
@@ -246,49 +244,60 @@ describe('iam-policy against the calls the commands really send', () => {
     expect(calls).toEqual(expect.arrayContaining(['DeleteTable old_stats', 'UntagResource driver_hourly_stats']));
   });
 
-  const windows = (repo: RepoModel) => fixedWindows(selectViews(repo, undefined), 1_704_067_200_000_000n, 1_704_153_600_000_000n);
   const clock = fixedClock(1_704_150_000_000_000n); // 2024-01-01T23:00Z: the rows are within the 1d ttl
+  /** What `dynafeast materialize*` hands the core: the session's clients; the core picks the lean sender. */
+  const matCtx = (state: { config: RepoConfig; repo: RepoModel }): MaterializeContext => ({ ...state, aws: clients, clock, logger: silentLogger });
 
-  it('materialize with the SDK sender (BatchWriteItem)', async () => {
+  // first, while the registry holds no interval: the window starts at now - ttl (52 weeks for ttl 0)
+  it('materialize-incremental (lean BatchWriteItem, as the command sends it)', async () => {
     const state = await writeRepo({ capacity: 2 }, 2);
     const calls = await recorded('materialize', state, async () => {
-      const report = await materializeWindows({ ...state, dynamo: clients.dynamo, clock, logger: silentLogger }, windows(state.repo));
+      const report = await materializeIncremental(matCtx(state), { end: 'now', views: [] });
+      expect(report.views.map((v) => [v.view, v.status, v.written])).toEqual([
+        ['driver_hourly_stats', 'written', 2],
+        ['driver_profile', 'written', 2],
+      ]);
+      expect(report.recorded).toBe(true);
+    });
+    expect(calls).toEqual(['BatchWriteItem driver_hourly_stats', 'BatchWriteItem driver_profile']);
+  });
+
+  it('materialize (lean BatchWriteItem, as the command sends it)', async () => {
+    const state = await writeRepo({ capacity: 2 }, 2);
+    const calls = await recorded('materialize', state, async () => {
+      const report = await materialize(matCtx(state), { start: '2024-01-01T00:00:00', end: '2024-01-02T00:00:00', views: [] });
       expect(report.views.map((v) => v.written)).toEqual([2, 2]);
     });
     expect(calls).toEqual(['BatchWriteItem driver_hourly_stats', 'BatchWriteItem driver_profile']);
   });
 
-  it('materialize with the lean sender (BatchWriteItem signed and sent without the SDK)', async () => {
-    const state = await writeRepo({ capacity: 2 }, 2);
-    const sender = createLeanBatchSender({ endpoint: proxy.endpoint, region: REGION, credentials: localDummyCredentials(), maxSockets: 4 });
-    try {
-      const calls = await recorded('materialize', state, async () => {
-        await materializeWindows({ ...state, dynamo: clients.dynamo, clock, logger: silentLogger, sender }, windows(state.repo));
-      });
-      expect(calls).toEqual(['BatchWriteItem driver_hourly_stats', 'BatchWriteItem driver_profile']);
-    } finally {
-      sender.close();
-    }
-  });
-
-  it('materialize with monotonic writes (conditional PutItem)', async () => {
+  it('materialize with monotonic writes (lean conditional PutItem)', async () => {
     const state = await writeRepo({ capacity: 2, monotonic: true }, 2);
     const calls = await recorded('materialize', state, async () => {
-      await materializeWindows({ ...state, dynamo: clients.dynamo, clock, logger: silentLogger }, windows(state.repo));
+      const report = await materialize(matCtx(state), { start: '2024-01-01T00:00:00', end: '2024-01-02T00:00:00', views: [] });
+      // the same rows are stored already: every conditional put is sent and refused
+      expect(report.views.map((v) => [v.written, v.skipped])).toEqual([
+        [0, 2],
+        [0, 2],
+      ]);
     });
     expect(calls).toEqual(['PutItem driver_hourly_stats', 'PutItem driver_profile']);
   });
 
-  it('get-online-features (BatchGetItem)', async () => {
+  it('get-online-features (BatchGetItem through FeatureStore, the reader and sender the command uses)', async () => {
     const state = await writeRepo({ capacity: 2 }, 2);
     const calls = await recorded('read', state, async () => {
-      const reader = new OnlineReader({ ...state, dynamo: clients.dynamo, clock, endpoint: clients.endpoint });
-      const result = await reader.read({
-        features: ['driver_hourly_stats:conv_rate', 'driver_profile:avg_daily_trips'],
-        entityRows: [{ driver_id: 1001 }, { driver_id: 1002 }],
-      });
-      // the monotonic run wrote the same rows: the latest of 1001 is the 12:00 row
-      expect(toFeastDict(result)).toEqual({ driver_id: [1001, 1002], conv_rate: [0.625, 0.25], avg_daily_trips: [13, 7] });
+      const store = await FeatureStore.open({ repoPath: dir, env: {}, clock });
+      try {
+        const result = await store.getOnlineFeatures({
+          features: ['driver_hourly_stats:conv_rate', 'driver_profile:avg_daily_trips'],
+          entityRows: [{ driver_id: 1001 }, { driver_id: 1002 }],
+        });
+        // the latest row of 1001 is the 12:00 one
+        expect(result).toEqual({ driver_id: [1001, 1002], conv_rate: [0.625, 0.25], avg_daily_trips: [13, 7] });
+      } finally {
+        await store.close();
+      }
     });
     expect(calls).toEqual(['BatchGetItem driver_hourly_stats', 'BatchGetItem driver_profile']);
   });
