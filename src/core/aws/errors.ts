@@ -35,6 +35,8 @@ const UNREACHABLE = new Set([
 // TLS failures: a plain-HTTP server behind an https:// URL, or a certificate Node does not trust.
 const TLS_CODE = /^(EPROTO|ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_(GET|VERIFY)|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT)/;
 const TIMEOUT = new Set(['ETIMEDOUT', 'TimeoutError', 'RequestTimeout']);
+// The server was reached but the connection closed mid-request: "nothing answers there" would mislead.
+const DROPPED = new Set(['ECONNRESET', 'EPIPE']);
 
 const IAM_POLICY_HINT = '`dynafeast iam-policy` prints the exact policy each command needs.';
 
@@ -91,7 +93,7 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
     return new DynafeastError(
       'dynamo.unreachable',
       `Could not reach DynamoDB at ${endpoint} (${code ?? name}) during ${call}${where}.`,
-      { hint: TIMEOUT.has(code ?? name) ? timeoutHint(endpoint) : unreachableHint(ctx.endpoint), cause: e },
+      { hint: TIMEOUT.has(code ?? name) ? timeoutHint(endpoint) : DROPPED.has(code ?? name) ? droppedHint(endpoint, ctx.endpoint) : unreachableHint(ctx.endpoint), cause: e },
     );
   }
   const status = err.$metadata?.httpStatusCode;
@@ -134,6 +136,15 @@ function unreachableHint(endpoint: string | undefined): string {
   return (
     'Check online_store.region and online_store.endpoint_url, your network and proxy settings ' +
     '(HTTPS_PROXY); online_store.connect_timeout and read_timeout set how long to wait.'
+  );
+}
+
+function droppedHint(endpoint: string, configured: string | undefined): string {
+  const local = configured !== undefined && /\/\/(localhost|127\.|\[::1\])/i.test(configured);
+  return (
+    `${endpoint} closed the connection in the middle of the request (the server, a proxy or a load balancer ` +
+    'dropped it). Run the command again; if it keeps happening, check the server and any proxy in between' +
+    (local ? ', or start the local server again if it stopped (`dynafeast local`).' : '.')
   );
 }
 
