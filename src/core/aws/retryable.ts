@@ -38,3 +38,15 @@ export function classifyFailure(e: unknown): FailureKind {
   if (name === 'Error' && typeof (e as Error).message === 'string' && (e as Error).message === 'socket hang up') return 'transient';
   return 'fatal';
 }
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * The endpoint could not be reached at all (nothing listening, no such host): worth a retry during a
+ * blip, but not for hours — callers give up once nothing has succeeded for a while.
+ */
+export function isUnreachable(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && UNREACHABLE_CODES.has(code);
+}

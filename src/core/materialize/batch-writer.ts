@@ -5,6 +5,7 @@
  * (push() waits) so at most a few batches per slot are buffered: memory stays bounded.
  */
 import { DynafeastError } from '../errors.js';
+import { isUnreachable } from '../aws/retryable.js';
 import { DEFAULT_BACKOFF, backoffDelayMs, classifyFailure, sleep as defaultSleep, type BackoffOptions, type RetryBudget, type Sleep } from './retry.js';
 import type { Item } from '../layout/item.js';
 
@@ -55,6 +56,8 @@ export interface BatchWriterOptions {
   backoff?: BackoffOptions;
   random?: () => number;
   sleep?: Sleep;
+  /** Monotonic milliseconds, for tests (default performance.now). */
+  nowMs?: () => number;
 }
 
 interface Pending {
@@ -62,8 +65,17 @@ interface Pending {
   attempt: number;
 }
 
+/** How long a run waits for its first answer from an endpoint that refuses connections. */
+const FIRST_ANSWER_GIVE_UP_MS = 3_000;
+/** How long a run that was writing waits for an unreachable endpoint to come back. */
+const UNREACHABLE_GIVE_UP_MS = 30_000;
+
 export class BatchWriter {
   readonly counts: WriterCounts = { written: 0, skipped: 0, requests: 0, retries: 0, throttles: 0, consumedCapacity: 0 };
+  /** When a request last got an answer (ms, monotonic); undefined until the first one. */
+  private lastAnswerAt: number | undefined;
+  private readonly now: () => number;
+  private readonly startedAt: number;
   private readonly fresh: Pending[] = [];
   private freshHead = 0;
   private readonly ready: Pending[] = [];
@@ -84,6 +96,8 @@ export class BatchWriter {
     private readonly options: BatchWriterOptions,
   ) {
     this.max = sender.maxBatch;
+    this.now = options.nowMs ?? (() => performance.now());
+    this.startedAt = this.now();
     this.highWater = Math.max(1, options.concurrency) * this.max * 2;
     options.signal?.addEventListener(
       'abort',
@@ -204,6 +218,7 @@ export class BatchWriter {
   }
 
   private settled(batch: Pending[], outcome: SendOutcome): void {
+    this.lastAnswerAt = this.now();
     const inner = outcome.innerRetries ?? 0;
     this.counts.retries += inner;
     for (let i = 0; i < inner; i++) this.options.budget.take();
@@ -220,6 +235,13 @@ export class BatchWriter {
   private failed(batch: Pending[], e: unknown): void {
     const kind = classifyFailure(e);
     if (kind === 'fatal') return this.fail(e);
+    // NOTE: an endpoint nobody answers on is retried through a blip, not for the hours the retry budget
+    // would allow: with no answer yet in this run, or none for UNREACHABLE_GIVE_UP_MS, the run fails.
+    if (isUnreachable(e)) {
+      const now = this.now();
+      if (this.lastAnswerAt === undefined && now - this.startedAt > FIRST_ANSWER_GIVE_UP_MS) return this.fail(e);
+      if (this.lastAnswerAt !== undefined && now - this.lastAnswerAt > UNREACHABLE_GIVE_UP_MS) return this.fail(e);
+    }
     if (kind === 'throttle') this.counts.throttles++;
     this.retryLater(batch, e);
   }

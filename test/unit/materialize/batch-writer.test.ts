@@ -161,4 +161,59 @@ describe('BatchWriter', () => {
     expect(f.batches.every((b) => b.length === 1)).toBe(true);
     expect(f.stored.size).toBe(30);
   });
+
+  describe('an endpoint nobody answers on', () => {
+    /** A fake monotonic clock that backoff sleeps advance, so seconds pass instantly. */
+    function fakeTime() {
+      let t = 0;
+      return { nowMs: () => t, sleep: async (ms: number) => void (t += ms), advance: (ms: number) => void (t += ms) };
+    }
+    const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+
+    it('fails within seconds when it never answered, not after the whole retry budget', async () => {
+      const time = fakeTime();
+      let calls = 0;
+      const sender: BatchSender = { maxBatch: 25, wire: 'item', send: async () => (calls++, Promise.reject(refused())) };
+      const w = new BatchWriter(sender, { table: 't', concurrency: 2, budget: new RetryBudget(1_000_000), ...time });
+      await expect((async () => (await w.push(units(10)), await w.finish()))()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      expect(time.nowMs()).toBeLessThan(10_000);
+      expect(calls).toBeLessThan(50);
+    });
+
+    it('rides out a short outage after it was writing', async () => {
+      const time = fakeTime();
+      let calls = 0;
+      const sender: BatchSender = {
+        maxBatch: 25,
+        wire: 'item',
+        send: async (_t, batch) => {
+          calls++;
+          if (calls >= 2 && calls <= 6) throw refused(); // a few seconds of refusals mid-run
+          return { unprocessed: [], consumedCapacity: batch.length };
+        },
+      };
+      const w = new BatchWriter(sender, { table: 't', concurrency: 1, budget: new RetryBudget(1000), ...time });
+      await w.push(units(75));
+      await w.finish();
+      expect(w.counts.written).toBe(75);
+    });
+
+    it('gives up once nothing has answered for 30 s mid-run', async () => {
+      const time = fakeTime();
+      let calls = 0;
+      const sender: BatchSender = {
+        maxBatch: 25,
+        wire: 'item',
+        send: async (_t, batch) => {
+          calls++;
+          if (calls >= 2) throw refused();
+          return { unprocessed: [], consumedCapacity: batch.length };
+        },
+      };
+      const w = new BatchWriter(sender, { table: 't', concurrency: 1, budget: new RetryBudget(1_000_000), ...time });
+      await expect((async () => (await w.push(units(75)), await w.finish()))()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      expect(time.nowMs()).toBeGreaterThan(30_000);
+      expect(time.nowMs()).toBeLessThan(60_000);
+    });
+  });
 });
