@@ -93,7 +93,7 @@ export async function runWithProgress<T>(
         if (gate.skip !== undefined) task.skip(`${t.title}: ${gate.skip}`);
       },
     })),
-    { concurrent: true, exitOnError: false, renderer: 'default', rendererOptions: { collapseSubtasks: false } } as never,
+    { concurrent: true, exitOnError: false, registerSignalListeners: false, renderer: 'default', rendererOptions: { collapseSubtasks: false } } as never,
   );
   const sink: ProgressSink = (e) => {
     if (e.type === 'warning') {
