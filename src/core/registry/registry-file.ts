@@ -4,8 +4,8 @@
  * another dynafeast — never sees half a registry.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { clone, create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { RegistrySchema, type Registry } from '../../gen/feast/core/Registry_pb.js';
 import type { RepoConfig } from '../config/types.js';
@@ -87,6 +87,7 @@ export async function writeRegistryAtomic(path: string, registry: Registry, nowM
       await fh.close();
     }
     await rename(tmp, path);
+    await removeStaleTempFiles(path);
   } catch (e) {
     await rm(tmp, { force: true });
     throw new DynafeastError('registry.unreadable', `cannot write the registry ${path}: ${(e as Error).message}`, {
@@ -95,4 +96,32 @@ export async function writeRegistryAtomic(path: string, registry: Registry, nowM
     });
   }
   return next;
+}
+
+/**
+ * A writer killed between creating its temp file and the rename leaves `registry.db.<pid>.<id>.tmp`
+ * behind. Under the registry lock no other writer is mid-write, so temp files of dead processes are
+ * litter: remove them (best effort; a failure here never fails the write).
+ */
+async function removeStaleTempFiles(path: string): Promise<void> {
+  const prefix = `${basename(path)}.`;
+  try {
+    for (const name of await readdir(dirname(path))) {
+      const m = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length)) : null;
+      if (!m || isAlive(Number(m[1]))) continue;
+      await rm(join(dirname(path), name), { force: true });
+    }
+  } catch {
+    // listing or removing failed: the litter stays, the registry is fine
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

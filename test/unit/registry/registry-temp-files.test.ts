@@ -1,0 +1,22 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { create } from '@bufbuild/protobuf';
+import { RegistrySchema } from '../../../src/gen/feast/core/Registry_pb.js';
+import { readRegistry, writeRegistryAtomic } from '../../../src/core/registry/registry-file.js';
+
+describe('writeRegistryAtomic temp files', () => {
+  it('removes temp files a killed writer left behind, and keeps a live writer’s', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dynafeast-reg-'));
+    const file = path.join(dir, 'registry.db');
+    // pid 2^22+1 is above Linux's pid_max default range of live processes in this sandbox
+    const dead = `registry.db.${2 ** 22 + 1}.deadbeef.tmp`;
+    const live = `registry.db.${process.ppid}.cafebabe.tmp`;
+    writeFileSync(path.join(dir, dead), 'half a registry');
+    writeFileSync(path.join(dir, live), 'someone else mid-write');
+    writeFileSync(path.join(dir, 'registry.db.notes.tmp'), 'not ours');
+    await writeRegistryAtomic(file, create(RegistrySchema, {}), 1_700_000_000_000_000n);
+    expect(readdirSync(dir).sort()).toEqual(['registry.db', live, 'registry.db.notes.tmp'].sort());
+    expect((await readRegistry(file)).versionId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
