@@ -135,6 +135,9 @@ export function columnTypeOf(t: DuckDBType): SourceColumnType {
 // DuckDB prefixes every message with its error class ("Conversion Error: …"), a stable part of its API
 // unlike the wording after it.
 const DATA_ERRORS = /^(Error: )?(Conversion|Invalid Input|Out of Range) Error:/;
+// The file itself is not what its format says (corrupt, truncated, another format, undecodable CSV):
+// matched on the file-format terms DuckDB's readers use, so these never get the "fix the values" hint.
+const FILE_ERRORS = /magic bytes|Parquet file|sniff|CSV Error|corrupt|truncat|Invalid unicode|invalid UTF-?8/i;
 // Failures of the engine, not of the data: exit 1, not 2.
 const ENGINE_ERRORS = /^(Error: )?(Out of Memory|INTERRUPT|Interrupt|FATAL|Fatal|INTERNAL|Internal) Error:/;
 
@@ -163,7 +166,7 @@ export function duckdbError(e: unknown, source: FileSource, reader: SourceReader
       hint: 'fix the values in the file, or change the dtype in the view schema',
     });
   }
-  if (DATA_ERRORS.test(message) && !/Parquet file|No files found/i.test(message)) {
+  if (DATA_ERRORS.test(message) && !FILE_ERRORS.test(message) && !/No files found/i.test(message)) {
     return new DynafeastError('repo.badColumnType', `source "${source.name}" (${reader.display}): ${message}`, {
       ...common,
       hint: 'fix the values in the file, or change the dtype in the view schema',
@@ -171,7 +174,9 @@ export function duckdbError(e: unknown, source: FileSource, reader: SourceReader
   }
   return new DynafeastError('repo.unreadableSource', `source "${source.name}": cannot read ${reader.display}: ${message}`, {
     ...common,
-    hint: 'check that the path holds readable parquet/CSV files (`format:` says which) and nothing else',
+    hint: FILE_ERRORS.test(message)
+      ? `the file is not valid ${source.format} (corrupt, truncated, or another format): write it again, or set the source's \`format:\` to what it holds`
+      : 'check that the path holds readable parquet/CSV files (`format:` says which) and nothing else',
   });
 }
 
