@@ -8,6 +8,7 @@ import { CommanderError } from 'commander';
 import { redactSecrets } from '../core/aws/errors.js';
 import { DynafeastError } from '../core/errors.js';
 import { createProgram, type ProgramResult } from './program.js';
+import { installStopHandlers, SIGNAL_EXIT, type StopSignal } from './signals.js';
 import { defaultHandlers } from './handlers.js';
 import { createOutput } from './output.js';
 import { EXIT_USAGE, errorToJson, exitCodeOf, renderError } from './render-error.js';
@@ -15,39 +16,6 @@ import { EXIT_USAGE, errorToJson, exitCodeOf, renderError } from './render-error
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
-}
-
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
-type StopSignal = keyof typeof SIGNAL_EXIT;
-
-/** What a signal has to stop, kept by session.ts: open AWS sessions and commands that stop cleanly. */
-export const running = { sessions: new Set<symbol>(), stoppable: new Set<AbortController>() };
-
-/**
- * Ctrl-C and SIGTERM. A command that took a stop signal (session.stopSignal: materialize waits for the
- * requests in flight and records nothing) stops cleanly and its `aborted` error maps to 130/143. A
- * command with an AWS session that did not ends at once with 128+signal: registry writes are atomic
- * (temp file + rename) and DynamoDB calls idempotent, so the next run finishes the job. A command with
- * its own handler and no session (local) handles it itself. A second signal always ends at once.
- */
-function installStopHandlers(state: { signal?: StopSignal }): () => void {
-  const installed = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((sig) => {
-    const handler = () => {
-      const first = state.signal === undefined;
-      state.signal ??= sig;
-      if (first && running.stoppable.size > 0) {
-        for (const c of running.stoppable) c.abort(sig);
-        return;
-      }
-      if (first && running.sessions.size === 0 && process.listenerCount(sig) > 1) return;
-      // synchronous on purpose: other handlers (listr2 exits with 127 on SIGINT) must not run first
-      process.stderr.write(`\n${sig === 'SIGINT' ? 'interrupted' : 'terminated'}: stopped; run the command again to finish\n`);
-      process.exit(SIGNAL_EXIT[sig]);
-    };
-    process.on(sig, handler);
-    return () => process.off(sig, handler);
-  });
-  return () => installed.forEach((off) => off());
 }
 
 export async function main(argv: string[]): Promise<number> {

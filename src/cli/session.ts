@@ -12,7 +12,7 @@ import { ensureEmbeddedDynamo, type EmbeddedHandle } from '../core/embedded/inde
 import { formatLocation } from '../core/errors.js';
 import { loadRepo } from '../core/repo/load-repo.js';
 import type { RepoModel } from '../core/repo/model.js';
-import { running } from './main.js';
+import { running } from './signals.js';
 import { createOutput, type Output } from './output.js';
 import type { GlobalOptions } from './program.js';
 
