@@ -2,18 +2,10 @@ import { serializeEntityKey, createEntityKeyEncoder } from '../../../src/core/la
 import { entityIdOf, entityIdOfJs, entityIdOfNative, entityIdBackend } from '../../../src/core/layout/entity-id.js';
 import { DynafeastError } from '../../../src/core/errors.js';
 import { hex, loadVectors } from './vectors.js';
+import { codeOf } from '../../helpers/error-code.js';
 
 const vectors = loadVectors();
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DynafeastError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('serializeEntityKey against Feast vectors', () => {
   it.each(vectors.entity_keys.map((v) => [v.join_keys.map((k) => `${k.name}=${JSON.stringify(k.value)}`).join(','), v]))(

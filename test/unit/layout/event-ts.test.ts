@@ -6,20 +6,11 @@ import {
   formatEventTs,
   parseEventTs,
 } from '../../../src/core/layout/event-ts.js';
-import { DynafeastError } from '../../../src/core/errors.js';
 import { loadVectors } from './vectors.js';
+import { codeOf } from '../../helpers/error-code.js';
 
 const vectors = loadVectors();
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DynafeastError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('event_ts against Feast vectors', () => {
   it.each(vectors.event_ts.map((v) => [v.iso, v.event_ts]))('%s → %s', (iso, eventTs) => {

@@ -11,20 +11,11 @@ import {
   parseItem,
   type Item,
 } from '../../../src/core/layout/item.js';
-import { DynafeastError } from '../../../src/core/errors.js';
 import { loadVectors } from './vectors.js';
+import { codeOf } from '../../helpers/error-code.js';
 
 const vectors = loadVectors();
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DynafeastError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 /** DynamoDB JSON with B as base64, like the vectors and the AWS CLI print it. */
 function toDynamoJson(v: AttributeValue): unknown {

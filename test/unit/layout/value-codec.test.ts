@@ -1,9 +1,9 @@
 import { create, toBinary, fromBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { ValueSchema } from '../../../src/gen/feast/types/Value_pb.js';
 import { createValueEncoder, decodeValue, encodeValue } from '../../../src/core/layout/value-codec.js';
-import { DynafeastError } from '../../../src/core/errors.js';
 import { SCALAR_DTYPES, type Dtype, type ScalarDtype } from '../../../src/core/repo/model.js';
 import { hex, loadVectors, unhex } from './vectors.js';
+import { codeOf } from '../../helpers/error-code.js';
 
 const vectors = loadVectors();
 
@@ -14,15 +14,6 @@ function parseDtype(s: string): Dtype {
 const scalar = (s: ScalarDtype): Dtype => ({ kind: 'scalar', scalar: s });
 const list = (s: ScalarDtype): Dtype => ({ kind: 'list', scalar: s });
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DynafeastError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('encodeValue against Feast vectors', () => {
   it.each(vectors.values.map((v) => [v.dtype, JSON.stringify(v.value), v]))('%s %s', (_d, _v, v) => {
