@@ -3,6 +3,7 @@
  * with a config pointing at the benchmark's endpoint.
  */
 import type { RepoConfig } from '../../src/core/config/types.js';
+import { testConfig } from '../../test/helpers/config.js';
 import type { FeatureView, RepoModel } from '../../src/core/repo/model.js';
 
 export const BENCH_VIEW = 'driver_hourly_stats';
@@ -48,42 +49,12 @@ export function benchRepo(root: string, parquetPath: string): RepoModel {
 }
 
 export function benchConfig(root: string, endpointUrl: string, concurrency: number, monotonic = false): RepoConfig {
-  return {
-    project: 'bench',
-    registry: 'data/registry.db',
-    provider: 'aws',
-    onlineStore: {
-      type: 'dynamodb',
-      region: 'us-east-1',
-      endpointUrl,
-      tableNameTemplate: '{project}.{table_name}',
-      batchSize: 100,
-      consistentReads: false,
-      tags: {},
-      sessionBasedAuth: false,
-      maxReadWorkers: 10,
-      maxPoolConnections: 50,
-      connectTimeout: 5,
-      readTimeout: 30,
-      totalMaxRetryAttempts: 3,
-      retryMode: 'standard',
-      warmupConnections: false,
-    },
-    offlineStore: { type: 'file' },
-    entityKeySerializationVersion: 3,
-    dynafeast: {
-      tables: {
-        billingMode: 'PAY_PER_REQUEST',
-        pointInTimeRecovery: false,
-        deletionProtection: false,
-        tableClass: 'STANDARD',
-        ttlExpiry: false,
-        ttlAttribute: 'dynafeast_expires_at',
-      },
-      materialize: { concurrency, monotonicWrites: monotonic, retryBudget: 100_000 },
-      credentials: {},
-    },
+  return testConfig({
     repoPath: root,
-    source: `${root}/feature_store.yaml`,
-  };
+    project: 'bench',
+    endpointUrl,
+    onlineStore: { readTimeout: 30, retryMode: 'standard' },
+    tables: { ttlAttribute: 'dynafeast_expires_at' },
+    materialize: { concurrency, monotonicWrites: monotonic, retryBudget: 100_000 },
+  });
 }

@@ -6,6 +6,7 @@ import type { RepoConfig } from '../../src/core/config/types.js';
 import { silentLogger } from '../../src/core/context.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { startDynalite as startServer } from '../../src/core/embedded/dynalite-server.js';
+import { testConfig } from './config.js';
 
 export interface TestDynalite {
   /** e.g. http://127.0.0.1:41234 */
@@ -41,44 +42,14 @@ export function localRepoConfig(
   endpointUrl: string | undefined,
   overrides: { onlineStore?: Partial<RepoConfig['onlineStore']>; dynafeast?: Partial<RepoConfig['dynafeast']> } = {},
 ): RepoConfig {
-  return {
-    project: 'test_project',
-    registry: 'data/registry.db',
-    provider: 'aws',
-    onlineStore: {
-      type: 'dynamodb',
-      region: 'us-east-1',
-      ...(endpointUrl ? { endpointUrl } : {}),
-      tableNameTemplate: '{project}.{table_name}',
-      batchSize: 100,
-      consistentReads: false,
-      tags: {},
-      sessionBasedAuth: false,
-      maxReadWorkers: 10,
-      maxPoolConnections: 50,
-      connectTimeout: 5,
-      readTimeout: 10,
-      totalMaxRetryAttempts: 3,
-      retryMode: 'adaptive',
-      warmupConnections: false,
-      ...overrides.onlineStore,
-    },
-    offlineStore: { type: 'file' },
-    entityKeySerializationVersion: 3,
-    dynafeast: {
-      tables: {
-        billingMode: 'PAY_PER_REQUEST',
-        pointInTimeRecovery: false,
-        deletionProtection: false,
-        tableClass: 'STANDARD',
-        ttlExpiry: false,
-        ttlAttribute: 'dynafeast_expires_at',
-      },
-      materialize: { concurrency: 16, monotonicWrites: false, retryBudget: 1000 },
-      credentials: {},
-      ...overrides.dynafeast,
-    },
+  // NOTE: ttl_attribute and retry_budget differ from the defaults on purpose: tests that depend on
+  // them were written against these values.
+  return testConfig({
     repoPath,
-    source: `${repoPath}/feature_store.yaml`,
-  };
+    endpointUrl,
+    onlineStore: overrides.onlineStore,
+    tables: { ttlAttribute: 'dynafeast_expires_at' },
+    materialize: { concurrency: 16, retryBudget: 1000 },
+    dynafeast: overrides.dynafeast,
+  });
 }

@@ -2,47 +2,17 @@
  * Plain repo models and configs for planner and registry unit tests (no YAML, no server).
  */
 import type { RepoConfig } from '../../../src/core/config/types.js';
+import { testConfig } from '../../helpers/config.js';
 import type { RepoModel, FeatureView } from '../../../src/core/repo/model.js';
 
 export function makeConfig(over: { project?: string; tags?: Record<string, string>; tables?: Partial<RepoConfig['dynafeast']['tables']>; template?: string } = {}): RepoConfig {
-  return {
-    project: over.project ?? 'demo',
-    registry: 'data/registry.db',
-    provider: 'aws',
-    onlineStore: {
-      type: 'dynamodb',
-      region: 'us-east-1',
-      tableNameTemplate: over.template ?? '{project}.{table_name}',
-      batchSize: 100,
-      consistentReads: false,
-      tags: over.tags ?? {},
-      sessionBasedAuth: false,
-      maxReadWorkers: 10,
-      maxPoolConnections: 50,
-      connectTimeout: 5,
-      readTimeout: 10,
-      totalMaxRetryAttempts: 3,
-      retryMode: 'adaptive',
-      warmupConnections: false,
-    },
-    offlineStore: { type: 'file' },
-    entityKeySerializationVersion: 3,
-    dynafeast: {
-      tables: {
-        billingMode: 'PAY_PER_REQUEST',
-        pointInTimeRecovery: false,
-        deletionProtection: false,
-        tableClass: 'STANDARD',
-        ttlExpiry: false,
-        ttlAttribute: 'dynafeast_expires_at',
-        ...over.tables,
-      },
-      materialize: { concurrency: 16, monotonicWrites: false, retryBudget: 1000 },
-      credentials: {},
-    },
+  return testConfig({
     repoPath: '/repo',
-    source: '/repo/feature_store.yaml',
-  };
+    project: over.project ?? 'demo',
+    onlineStore: { tableNameTemplate: over.template ?? '{project}.{table_name}', tags: over.tags ?? {} },
+    tables: { ttlAttribute: 'dynafeast_expires_at', ...over.tables },
+    materialize: { concurrency: 16, retryBudget: 1000 },
+  });
 }
 
 export function makeView(name: string, over: Partial<FeatureView> = {}): FeatureView {
