@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../context.js';
 import { DynafeastError } from '../errors.js';
+import { civilFromDays, daysFromCivil } from '../layout/event-ts.js';
 
 const MICROS_PER_SECOND = 1_000_000n;
 const MICROS_PER_DAY = 86_400n * MICROS_PER_SECOND;
@@ -15,16 +16,6 @@ const ISO =
 export const TIME_FORMS_HINT =
   'use ISO 8601, e.g. 2024-05-01, 2024-05-01T12:00:00, 2024-05-01 12:00:00.250000+02:00 or `now`; ' +
   'a time without an offset is UTC';
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
@@ -82,23 +73,10 @@ export function formatMicrosIso(micros: bigint): string {
     days -= 1n;
     rem += MICROS_PER_DAY;
   }
-  const [y, mo, d] = civilFromDays(Number(days));
+  const { y, m: mo, d } = civilFromDays(Number(days));
   const secs = Number(rem / MICROS_PER_SECOND);
   const us = Number(rem % MICROS_PER_SECOND);
   const p2 = (n: number) => String(n).padStart(2, '0');
   const time = `${p2(Math.floor(secs / 3600))}:${p2(Math.floor(secs / 60) % 60)}:${p2(secs % 60)}`;
   return `${String(y).padStart(4, '0')}-${p2(mo)}-${p2(d)}T${time}${us ? `.${String(us).padStart(6, '0')}` : ''}Z`;
-}
-
-/** The inverse of daysFromCivil. */
-export function civilFromDays(days: number): [number, number, number] {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day];
 }
