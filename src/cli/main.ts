@@ -11,7 +11,7 @@ import { createProgram, type ProgramResult } from './program.js';
 import { installStopHandlers, SIGNAL_EXIT, type StopSignal } from './signals.js';
 import { defaultHandlers } from './handlers.js';
 import { createOutput } from './output.js';
-import { EXIT_USAGE, errorToJson, exitCodeOf, renderError } from './render-error.js';
+import { EXIT_FAILED, EXIT_USAGE, errorToJson, exitCodeOf, renderError } from './render-error.js';
 
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -25,6 +25,9 @@ export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const debug = argv.includes('--debug');
   const color = !argv.includes('--no-color') && !(process.env.NO_COLOR ?? '');
+  // Terraform's convention for `plan --detailed-exitcode`: 2 means "changes pending", so a usage error
+  // exits 1 there (a bad flag included), never 2.
+  const usageExit = argv.includes('--detailed-exitcode') ? EXIT_FAILED : EXIT_USAGE;
   const stop: { signal?: StopSignal } = {};
   const removeStopHandlers = installStopHandlers(stop);
   try {
@@ -39,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       // help and version are not errors; commander has already printed its own usage message
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       if (json) process.stdout.write(JSON.stringify({ ok: false, error: { code: 'usage.badFlag', message: e.message } }) + '\n');
-      return EXIT_USAGE;
+      return usageExit;
     }
     // Errors may carry what a server echoed back (a signed request, a token), and under --debug the raw
     // cause's stack: scrub both the patterns and this process's own secret values before printing.
@@ -47,7 +50,9 @@ export async function main(argv: string[]): Promise<number> {
     const out = createOutput({ json, color }, { stdout: { write: (t: string) => process.stdout.write(scrub(t)) }, stderr: process.stderr });
     if (json) out.printJson(errorToJson(e));
     process.stderr.write(scrub(renderError(e, out, { debug, version })) + '\n');
-    return stop.signal ? SIGNAL_EXIT[stop.signal] : exitCodeOf(e);
+    if (stop.signal) return SIGNAL_EXIT[stop.signal];
+    const code = exitCodeOf(e);
+    return code === EXIT_USAGE ? usageExit : code;
   } finally {
     removeStopHandlers();
   }

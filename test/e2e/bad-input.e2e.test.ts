@@ -30,3 +30,18 @@ describe('bad repos through `dynafeast validate`', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: expected.code } });
   });
 });
+
+describe('plan --detailed-exitcode keeps 2 for "changes pending"', () => {
+  it('a bad repo exits 1, not 2', async () => {
+    const r = await runCli(['-c', path.join(root, 'repo-unknown-entity'), 'plan', '--detailed-exitcode']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: /);
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it('a bad flag exits 1, not 2', async () => {
+    const r = await runCli(['plan', '--detailed-exitcode', '--bogus']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown option/);
+  });
+});
