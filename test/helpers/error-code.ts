@@ -10,3 +10,14 @@ export function codeOf(fn: () => unknown): string | undefined {
   }
   return undefined;
 }
+
+/** The DynafeastError `fn` throws; fails the test when it returns or throws anything else. */
+export function failure(fn: () => unknown): DynafeastError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DynafeastError) return e;
+    throw e;
+  }
+  throw new Error('expected a DynafeastError');
+}

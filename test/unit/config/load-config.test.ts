@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, loadConfigWithWarnings, parseConfigText } from '../../../src/core/config/load-config.js';
-import { DynafeastError } from '../../../src/core/errors.js';
+import { failure } from '../../helpers/error-code.js';
 
 const MINIMAL = `project: demo
 registry: data/registry.db
@@ -15,15 +15,6 @@ function parse(text: string, env: Record<string, string> = {}) {
   return parseConfigText(text, { file: 'feature_store.yaml', repoPath: '/repo', env });
 }
 
-function failure(fn: () => unknown): DynafeastError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DynafeastError) return e;
-    throw e;
-  }
-  throw new Error('expected a DynafeastError');
-}
 
 describe('parseConfigText: defaults', () => {
   it('fills every default from the schema', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseConfigText } from '../../../src/core/config/load-config.js';
 import { DynafeastError } from '../../../src/core/errors.js';
 import { buildRepoModel, loadRepo } from '../../../src/core/repo/load-repo.js';
+import { failure } from '../../helpers/error-code.js';
 
 const ENTITY = 'entities:\n  - {name: driver, join_keys: [driver_id], value_type: Int64}\n';
 const SOURCE = 'sources:\n  - {name: stats, path: data/stats.parquet, timestamp_field: ts}\n';
@@ -20,15 +21,6 @@ function build(files: Record<string, string>) {
   return buildRepoModel('/repo', Object.entries(files).map(([file, text]) => ({ file, text })));
 }
 
-function failure(fn: () => unknown): DynafeastError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DynafeastError) return e;
-    throw e;
-  }
-  throw new Error('expected a DynafeastError');
-}
 
 describe('buildRepoModel', () => {
   it('resolves a bare view name in a feature service to all its features', () => {
