@@ -15,7 +15,7 @@ import { planView, type PlannedView } from '../offline/read-view.js';
 import { tableNameOf } from '../plan/table-name.js';
 import { ignoreProgress, type ProgressSink } from '../progress.js';
 import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
-import { findFeatureView, recordMaterialization } from '../registry/commit.js';
+import { findFeatureView, recordMaterializations } from '../registry/commit.js';
 import type { RepoModel } from '../repo/model.js';
 import { BatchWriter, type BatchSender } from './batch-writer.js';
 import { createChunkEncoder } from './encode-rows.js';
@@ -87,9 +87,8 @@ export async function materializeWindows(
   }
 
   if (registryPath) {
-    for (const w of windows) {
-      await recordMaterialization(registryPath, deps.config.project, w.view.name, w.startMicros, w.endMicros, { clock: deps.clock });
-    }
+    const intervals = windows.map((w) => ({ view: w.view.name, startMicros: w.startMicros, endMicros: w.endMicros }));
+    await recordMaterializations(registryPath, deps.config.project, intervals, { clock: deps.clock });
   }
   return { views: [...reports, ...upToDateReports], recorded: registryPath !== undefined };
 }

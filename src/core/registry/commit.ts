@@ -91,6 +91,13 @@ export function latestMaterializedEndMicros(registry: Registry, project: string,
  * Appends a materialization interval to `viewName` (Feast's bookkeeping: materialize-incremental starts
  * at the latest end). Atomic, under the registry lock.
  */
+export interface MaterializedInterval {
+  view: string;
+  startMicros: bigint;
+  endMicros: bigint;
+}
+
+/** Records one view's materialized interval (see recordMaterializations). */
 export async function recordMaterialization(
   registryPath: string,
   project: string,
@@ -99,23 +106,39 @@ export async function recordMaterialization(
   endMicros: bigint,
   opts: { clock?: Clock; lock?: LockOptions } = {},
 ): Promise<void> {
+  await recordMaterializations(registryPath, project, [{ view: viewName, startMicros, endMicros }], opts);
+}
+
+/**
+ * Appends the intervals of one run to their views' `materialization_intervals` in one locked
+ * read-modify-write, so a run's views are recorded together or not at all.
+ */
+export async function recordMaterializations(
+  registryPath: string,
+  project: string,
+  intervals: readonly MaterializedInterval[],
+  opts: { clock?: Clock; lock?: LockOptions } = {},
+): Promise<void> {
+  if (intervals.length === 0) return;
   const clock = opts.clock ?? systemClock;
   await withRegistryLock(
     registryPath,
     async () => {
       const registry = await readRegistry(registryPath);
-      const view = findFeatureView(registry, project, viewName);
-      if (!view) {
-        throw new DynafeastError('registry.notApplied', `feature view "${viewName}" of project "${project}" is not in the registry ${registryPath}`, {
-          hint: 'run `dynafeast apply` so the registry knows the view, then materialize again',
-        });
-      }
       const now = clock.nowMicros();
-      view.meta ??= create(FeatureViewMetaSchema, { createdTimestamp: timestampFromMicros(now) });
-      view.meta.materializationIntervals.push(
-        create(MaterializationIntervalSchema, { startTime: timestampFromMicros(startMicros), endTime: timestampFromMicros(endMicros) }),
-      );
-      view.meta.lastUpdatedTimestamp = timestampFromMicros(now);
+      for (const { view: viewName, startMicros, endMicros } of intervals) {
+        const view = findFeatureView(registry, project, viewName);
+        if (!view) {
+          throw new DynafeastError('registry.notApplied', `feature view "${viewName}" of project "${project}" is not in the registry ${registryPath}`, {
+            hint: 'run `dynafeast apply` so the registry knows the view, then materialize again',
+          });
+        }
+        view.meta ??= create(FeatureViewMetaSchema, { createdTimestamp: timestampFromMicros(now) });
+        view.meta.materializationIntervals.push(
+          create(MaterializationIntervalSchema, { startTime: timestampFromMicros(startMicros), endTime: timestampFromMicros(endMicros) }),
+        );
+        view.meta.lastUpdatedTimestamp = timestampFromMicros(now);
+      }
       await writeRegistryAtomic(registryPath, registry, now);
     },
     opts.lock,

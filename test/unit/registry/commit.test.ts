@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '../../../src/core/context.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
-import { commitRegistryChanges, latestMaterializedEndMicros, recordMaterialization, removeProject } from '../../../src/core/registry/commit.js';
+import { commitRegistryChanges, latestMaterializedEndMicros, recordMaterialization, recordMaterializations, removeProject } from '../../../src/core/registry/commit.js';
 import { withRegistryLock } from '../../../src/core/registry/lock.js';
 import { reconcileRegistry } from '../../../src/core/registry/reconcile.js';
 import { readRegistry, readRegistryIfExists } from '../../../src/core/registry/registry-file.js';
@@ -97,5 +97,29 @@ describe('removeProject', () => {
     expect((await readRegistry(path)).featureViews).toEqual([]);
     expect((await removeProject(path, 'demo', clock)).written).toBe(false);
     expect((await removeProject(join(dir, 'none.db'), 'demo', clock)).written).toBe(false);
+  });
+});
+
+describe('recordMaterializations', () => {
+  it('records every view of a run in one write, or none when a view is unknown', async () => {
+    const desired = buildRegistryObjects('demo', makeRepo([makeView('driver_hourly_stats'), makeView('other_view')]));
+    await commitRegistryChanges(path, 'demo', desired, planned(desired), clock);
+    await recordMaterializations(path, 'demo', [
+      { view: 'driver_hourly_stats', startMicros: 1n, endMicros: 5n },
+      { view: 'other_view', startMicros: 2n, endMicros: 6n },
+    ]);
+    const both = await readRegistry(path);
+    expect(latestMaterializedEndMicros(both, 'demo', 'driver_hourly_stats')).toBe(5n);
+    expect(latestMaterializedEndMicros(both, 'demo', 'other_view')).toBe(6n);
+    const before = await readRegistry(path);
+    await expect(
+      recordMaterializations(path, 'demo', [
+        { view: 'driver_hourly_stats', startMicros: 7n, endMicros: 9n },
+        { view: 'missing_view', startMicros: 7n, endMicros: 9n },
+      ]),
+    ).rejects.toMatchObject({ code: 'registry.notApplied' });
+    const after = await readRegistry(path);
+    expect(after.versionId).toBe(before.versionId);
+    expect(latestMaterializedEndMicros(after, 'demo', 'driver_hourly_stats')).toBe(5n);
   });
 });
