@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the integration suites that accept DYNAFEAST_TEST_ENDPOINT against another DynamoDB-compatible
-# server. Usage: scripts/test-server-tier.sh moto
-# The server must be installed (CI: pip install "moto[server]"); if it is not, this says so and fails,
-# unless ALLOW_MISSING_TIER=1, where it reports "skipped" loudly.
+# server. Usage: scripts/test-server-tier.sh moto|dynamodb-local
+# The server must be installed (CI: pip install "moto[server]"; bash scripts/dynamodb-local/install.sh);
+# if it is not, this says so and fails, unless ALLOW_MISSING_TIER=1, where it reports "skipped" loudly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tier="${1:-moto}"
@@ -19,14 +19,34 @@ case "$tier" in
     fi
     moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
     ;;
+  dynamodb-local)
+    ddbl=.tiers/dynamodb-local
+    if [ ! -f "$ddbl/installed" ] || ! command -v java >/dev/null 2>&1; then
+      echo "skipped: DynamoDB Local not installed (needs java and mvn: bash scripts/dynamodb-local/install.sh)" >&2
+      [ "${ALLOW_MISSING_TIER:-}" = 1 ] && exit 0 || exit 1
+    fi
+    # Run from its folder (it writes dynamodb-local-metadata.json to the working directory); -sharedDb so
+    # every client sees the same tables whatever its credentials and region, as dynalite and moto do;
+    # org.sqlite.lib.path so it loads the installed native library instead of unpacking one into /tmp.
+    (cd "$ddbl" && exec java -Dorg.sqlite.lib.path=native -cp 'lib/*' com.amazonaws.services.dynamodbv2.local.main.ServerRunner \
+      -inMemory -sharedDb -disableTelemetry -port "$port") >"$log" 2>&1 &
+    ;;
   *) echo "unknown tier: $tier" >&2; exit 2 ;;
 esac
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 1 100); do
-  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then break; fi
+# Up when it answers HTTP at all (DynamoDB Local answers a bare GET with 400); a JVM can take a while.
+up=
+for _ in $(seq 1 300); do
+  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then up=1; break; fi
+  kill -0 $pid 2>/dev/null || break
   sleep 0.2
 done
+if [ -z "$up" ]; then
+  echo "$tier server did not answer on 127.0.0.1:$port; its output:" >&2
+  cat "$log" >&2
+  exit 1
+fi
 echo "$tier server on 127.0.0.1:$port"
-DYNAFEAST_TEST_ENDPOINT="http://127.0.0.1:$port" node --experimental-vm-modules --no-warnings=ExperimentalWarning \
+DYNAFEAST_TEST_ENDPOINT="http://127.0.0.1:$port" DYNAFEAST_TEST_SERVER="$tier" node --experimental-vm-modules --no-warnings=ExperimentalWarning \
   node_modules/jest/bin/jest.js "${suites[@]}" --selectProjects int

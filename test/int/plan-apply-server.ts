@@ -16,7 +16,11 @@ import { makeConfig } from '../unit/plan/fixtures.js';
 export interface TestServer {
   endpoint: string;
   client: DynamoDBClient;
-  /** 'dynalite' for the in-process default, else the env var's value. */
+  /**
+   * 'dynalite' for the in-process default; for DYNAFEAST_TEST_ENDPOINT, the server named by
+   * DYNAFEAST_TEST_SERVER ('moto', 'dynamodb-local': scripts/test-server-tier.sh sets both), else the
+   * endpoint itself.
+   */
   kind: string;
   stop(): Promise<void>;
 }
@@ -28,7 +32,7 @@ export async function startTestServer(): Promise<TestServer> {
     return { endpoint: d.endpoint, client: d.client, kind: 'dynalite', stop: () => d.stop() };
   }
   const client = new DynamoDBClient({ region: 'us-east-1', endpoint: external, credentials: LOCAL_DUMMY_CREDENTIALS, maxAttempts: 3 });
-  return { endpoint: external, client, kind: external, stop: async () => client.destroy() };
+  return { endpoint: external, client, kind: process.env.DYNAFEAST_TEST_SERVER || external, stop: async () => client.destroy() };
 }
 
 export interface TestRepo {
