@@ -231,7 +231,7 @@ export function createProgram(handlers: CommandHandlers, version: string, result
 
   program
     .command('teardown')
-    .description("delete every table of the project's feature views and remove the project from the registry")
+    .description('delete every table the registry records for the project and remove the project from the registry')
     .option('-y, --yes', 'do not ask for confirmation')
     .action((o: { yes?: boolean }, cmd: Command) => run(handlers.teardown, cmd, { yes: Boolean(o.yes) }));
 

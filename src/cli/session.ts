@@ -26,11 +26,14 @@ export interface RepoSession extends Session {
   repo: RepoModel;
 }
 
-export interface AwsSession extends RepoSession {
+/** Config and clients, without the definitions (teardown works from the registry alone). */
+export interface ConfigAwsSession extends Session {
   aws: AwsClients;
   embedded?: EmbeddedHandle;
   close(): Promise<void>;
 }
+
+export interface AwsSession extends ConfigAwsSession, RepoSession {}
 
 export function cliLogger(out: Output, debug: boolean): Logger {
   return {
@@ -76,6 +79,15 @@ export function stopSignal(): AbortSignal {
 /** Config, definitions and clients; `close()` must be called (it stops an embedded store we started). */
 export async function openAwsSession(g: GlobalOptions, opts: { maxSockets?: number } = {}): Promise<AwsSession> {
   const s = openRepo(g);
+  return { ...(await withAws(s, opts)), repo: s.repo };
+}
+
+/** Config and clients only: the definitions are not read, so they may be broken or gone. */
+export async function openConfigAwsSession(g: GlobalOptions): Promise<ConfigAwsSession> {
+  return withAws(openConfig(g), {});
+}
+
+async function withAws(s: Session, opts: { maxSockets?: number }): Promise<ConfigAwsSession> {
   const embedded = s.config.dynafeast.embedded ? await ensureEmbeddedDynamo(s.config, s.logger) : undefined;
   const aws = createAwsClients(s.config, {
     logger: s.logger,

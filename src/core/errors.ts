@@ -50,6 +50,7 @@ export type ErrorCode =
   | 'dynamo.failed'
   | 'dynamo.deletionProtected'
   | 'registry.unreadable'
+  | 'registry.corrupt'
   | 'registry.conflict'
   | 'registry.locked'
   | 'registry.notApplied'
@@ -79,6 +80,8 @@ export interface DynafeastErrorOptions {
 }
 
 const USAGE_PREFIXES = ['usage.', 'config.', 'repo.', 'init.', 'codec.'];
+/** Usage errors outside those prefixes: a registry file that is not a registry is bad input, not a failed operation. */
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['registry.corrupt']);
 
 export class DynafeastError extends Error {
   readonly code: ErrorCode;
@@ -99,7 +102,7 @@ export class DynafeastError extends Error {
 
   /** usage → exit 2 (bad flags, config, definitions, input data); runtime → exit 1. */
   get kind(): ErrorKind {
-    return USAGE_PREFIXES.some((p) => this.code.startsWith(p)) ? 'usage' : 'runtime';
+    return USAGE_CODES.has(this.code) || USAGE_PREFIXES.some((p) => this.code.startsWith(p)) ? 'usage' : 'runtime';
   }
 }
 

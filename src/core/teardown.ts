@@ -1,6 +1,7 @@
 /**
  * `teardown`: deletes every table of the project's feature views and removes the project from the
- * registry. Idempotent: a missing table is done. Deletion-protected tables are reported and keep the
+ * registry. It works from feature_store.yaml and the registry alone (see plan/teardown-tables.ts).
+ * Idempotent on tables: a missing table is done. Deletion-protected tables are reported and keep the
  * project in the registry, so running teardown again after turning protection off finishes the job.
  */
 import type { RepoConfig } from './config/types.js';
@@ -11,12 +12,12 @@ import type { RepoModel } from './repo/model.js';
 import { removeProject, type CommitResult } from './registry/commit.js';
 import type { LockOptions } from './registry/lock.js';
 import { removeProjectFromRegistry, type RegistryChange } from './registry/reconcile.js';
-import { readRegistryIfExists, registryPathOf } from './registry/registry-file.js';
+import { registryPathOf } from './registry/registry-file.js';
 import { confirmQuestion, type ConfirmFn } from './plan/apply-plan.js';
 import { executeTableStep } from './plan/execute-step.js';
 import { FULL_SUPPORT, introspectTables } from './plan/introspect.js';
 import type { PlanContext } from './plan/build-plan.js';
-import { tableNameOf } from './plan/table-name.js';
+import { missingRegistryError, projectsOf, readRegistryForTeardown, recordedTables } from './plan/teardown-tables.js';
 import type { WaitOptions } from './plan/wait.js';
 
 export interface TeardownTable {
@@ -25,6 +26,8 @@ export interface TeardownTable {
   exists: boolean;
   holdsItems: boolean | 'unknown';
   deletionProtected: boolean;
+  /** Other projects whose recorded view has this same table name: the table is kept, never deleted. */
+  sharedWith: string[];
 }
 
 export interface TeardownPlan {
@@ -32,6 +35,11 @@ export interface TeardownPlan {
   registryPath: string;
   tables: TeardownTable[];
   registryChanges: RegistryChange[];
+  /**
+   * Set when the registry does not record the project (already torn down, or `project:` renamed since
+   * apply) and no repo was given: there is nothing to delete, and the projects it does record.
+   */
+  notRecorded?: { otherProjects: string[] };
 }
 
 export interface TeardownOptions {
@@ -49,43 +57,50 @@ export interface TeardownResult {
   deleted: string[];
   /** Tables that were already gone. */
   absent: string[];
+  /** Tables left in place because another project's view uses the same table name. */
+  kept: { table: string; sharedWith: string[] }[];
   registry?: CommitResult;
   elapsedMs: number;
 }
 
 /**
- * The views come from the repo (when it loads) and from the registry, so tables of views already
- * removed from the repo, or of a repo that no longer parses, are found too.
+ * The tables are those of the online views the registry records for the project, so the definitions
+ * are not needed (the CLI does not load them). Without a repo, a missing registry is a usage error saying
+ * so; a registry that does not record the project gives an empty plan marked `notRecorded` (a second
+ * teardown has nothing left to do); a file that is not a registry is refused before anything is looked at. A library caller may pass `repo` to add the tables of its online views too
+ * (views defined but never applied); then a missing registry or project just means fewer tables.
  */
 export async function planTeardown(ctx: PlanContext, config: RepoConfig, repo?: RepoModel): Promise<TeardownPlan> {
   const registryPath = registryPathOf(config);
-  const registry = await readRegistryIfExists(registryPath);
-  const views = new Set<string>();
-  for (const v of repo?.featureViews ?? []) if (v.online) views.add(v.name);
-  for (const v of registry?.featureViews ?? []) if (v.spec?.project === config.project && v.spec.online) views.add(v.spec.name);
-  const byTable = new Map([...views].sort().map((view) => [tableNameOf(config, view), view]));
-  const actual = await introspectTables(ctx, [...byTable.keys()].map((table) => ({ table, purpose: 'delete' as const })), FULL_SUPPORT);
-  const tables = [...byTable].map(([table, view]): TeardownTable => {
+  const registry = await readRegistryForTeardown(registryPath);
+  const registryChanges = registry ? removeProjectFromRegistry(registry, config.project).changes : [];
+  if (!repo && !registry) throw missingRegistryError(config, registryPath);
+  if (!repo && registry && registryChanges.length === 0) {
+    return { project: config.project, registryPath, tables: [], registryChanges, notRecorded: { otherProjects: projectsOf(registry) } };
+  }
+  const recorded = recordedTables(config, registry, (repo?.featureViews ?? []).filter((v) => v.online).map((v) => v.name));
+  const actual = await introspectTables(ctx, recorded.map((t) => ({ table: t.table, purpose: 'delete' as const })), FULL_SUPPORT);
+  const tables = recorded.map(({ view, table, sharedWith }): TeardownTable => {
     const a = actual.get(table);
-    return { view, table, exists: a?.exists === true, holdsItems: a?.holdsItems ?? false, deletionProtected: a?.deletionProtection === true };
+    return { view, table, exists: a?.exists === true, holdsItems: a?.holdsItems ?? false, deletionProtected: a?.deletionProtection === true, sharedWith };
   });
-  return {
-    project: config.project,
-    registryPath,
-    tables,
-    registryChanges: registry ? removeProjectFromRegistry(registry, config.project).changes : [],
-  };
+  return { project: config.project, registryPath, tables, registryChanges };
+}
+
+/** Tables teardown deletes: those that exist, are not protected and are the project's alone. */
+export function deletableTables(plan: TeardownPlan): TeardownTable[] {
+  return plan.tables.filter((t) => t.exists && !t.deletionProtected && t.sharedWith.length === 0);
 }
 
 export function teardownTaskSpecs(plan: TeardownPlan): TaskSpec[] {
-  const specs = plan.tables.filter((t) => t.exists).map((t) => ({ id: `table:${t.table}`, title: `delete ${t.table}` }));
+  const specs = plan.tables.filter((t) => t.exists && t.sharedWith.length === 0).map((t) => ({ id: `table:${t.table}`, title: `delete ${t.table}` }));
   if (plan.registryChanges.length) specs.push({ id: 'registry', title: `remove project ${plan.project} from the registry` });
   return specs;
 }
 
 /** Asks before deleting anything (teardown always deletes data, so any existing table counts). */
 export async function confirmTeardown(plan: TeardownPlan, confirm: ConfirmFn | undefined): Promise<void> {
-  const deletable = plan.tables.filter((t) => t.exists && !t.deletionProtected);
+  const deletable = deletableTables(plan);
   if (deletable.length > 0) {
     const tables = deletable.map((t) => ({ table: t.table, view: t.view, holdsItems: t.holdsItems }));
     if (!confirm) {
@@ -102,9 +117,9 @@ export async function confirmTeardown(plan: TeardownPlan, confirm: ConfirmFn | u
 export async function runTeardown(plan: TeardownPlan, opts: TeardownOptions): Promise<TeardownResult> {
   const started = Date.now();
   const progress = opts.progress ?? ignoreProgress;
-  const existing = plan.tables.filter((t) => t.exists);
-  const deletable = existing.filter((t) => !t.deletionProtected);
-  const blocked = existing.filter((t) => t.deletionProtected);
+  const deletable = deletableTables(plan);
+  const blocked = plan.tables.filter((t) => t.exists && t.deletionProtected && t.sharedWith.length === 0);
+  const kept = plan.tables.filter((t) => t.exists && t.sharedWith.length > 0).map((t) => ({ table: t.table, sharedWith: t.sharedWith }));
   await confirmTeardown(plan, opts.confirm);
 
   const ctx = { dynamo: opts.dynamo, endpoint: opts.endpoint, wait: opts.wait ?? {} };
@@ -148,5 +163,6 @@ export async function runTeardown(plan: TeardownPlan, opts: TeardownOptions): Pr
     registry = await removeProject(plan.registryPath, plan.project, opts.clock ?? systemClock, opts.lock);
     progress({ type: 'done', id: 'registry', message: plan.registryPath });
   }
-  return { deleted, absent, ...(registry ? { registry } : {}), elapsedMs: Date.now() - started };
+  // sorted: tables finish in any order, and a summary should read the same every run
+  return { deleted: deleted.sort(), absent: absent.sort(), kept, ...(registry ? { registry } : {}), elapsedMs: Date.now() - started };
 }

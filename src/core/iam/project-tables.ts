@@ -1,7 +1,8 @@
 /**
  * The tables a policy is about, named exactly as the planner and teardown name them: the planner's own
- * desired state for the repo's views, the planner's own `removedViews` for what apply deletes, and the
- * union of repo and registry that teardown deletes.
+ * desired state for the repo's views, the planner's own `removedViews` for what apply deletes, and for
+ * teardown the union of repo and registry: teardown deletes what the registry records, and a policy
+ * written before the first apply (an empty registry) must still cover the tables that apply will record.
  */
 import type { Registry } from '../../gen/feast/core/Registry_pb.js';
 import type { RepoConfig } from '../config/types.js';
@@ -20,7 +21,7 @@ export interface ProjectTables {
   repo: DesiredTable[];
   /** Online views of the project in the registry that the repo no longer defines. */
   removed: NamedTable[];
-  /** What teardown deletes: repo and registry online views of the project. */
+  /** What teardown may delete: the registry's online views of the project, and the repo's (recorded once applied). */
   owned: NamedTable[];
 }
 

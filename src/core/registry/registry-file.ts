@@ -47,7 +47,7 @@ export async function readRegistryIfExists(path: string): Promise<Registry | und
     // unknown fields (objects only newer Feast versions know) are kept and written back unchanged
     return fromBinary(RegistrySchema, bytes);
   } catch (e) {
-    throw new DynafeastError('registry.unreadable', `${path} is not a Feast registry (protobuf decoding failed: ${(e as Error).message})`, {
+    throw new DynafeastError('registry.corrupt', `${path} is not a Feast registry (protobuf decoding failed: ${(e as Error).message})`, {
       hint: 'restore the file from a backup, or delete it and run `dynafeast apply` to write a fresh one',
       cause: e,
     });

@@ -46,7 +46,7 @@ describe('registry file', () => {
   it('says a corrupt file is not a registry', async () => {
     const path = join(dir, 'registry.db');
     await writeFile(path, Buffer.from([0xff, 0xff, 0xff, 0xff]));
-    await expect(readRegistryIfExists(path)).rejects.toMatchObject({ code: 'registry.unreadable' });
+    await expect(readRegistryIfExists(path)).rejects.toMatchObject({ code: 'registry.corrupt', kind: 'usage' });
   });
 });
 
