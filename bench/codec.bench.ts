@@ -45,7 +45,7 @@ const result = {
   bench: 'codec',
   n: N,
   node: process.version,
-  hash_backend: entityIdBackend,
+  hash_backend: entityIdBackend(),
   entity_key_bytes: key40.length,
   ns_entity_key: measure((i) => keyEncoder([1000 + (i % 50_000)])),
   ns_entity_key_and_id: measure((i) => entityIdOf(keyEncoder([1000 + (i % 50_000)]))),

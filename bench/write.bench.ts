@@ -120,7 +120,7 @@ async function run(server: BenchTarget): Promise<Record<string, unknown>> {
     bench: 'write',
     target: target === 'latency' ? `instant+${delayMs}ms` : target,
     sender: `${senderKind}${monotonic ? '-conditional-put' : ''}`,
-    hash: entityIdBackend,
+    hash: entityIdBackend(),
     rows,
     drivers,
     items: v.written,

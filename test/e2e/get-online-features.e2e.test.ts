@@ -4,6 +4,7 @@
  */
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { buildItem, createValueEncoder, entityIdOf, formatEventTs, serializeEntityKey } from '../../src/core/layout/index.js';
 import type { Dtype } from '../../src/core/repo/model.js';
@@ -63,6 +64,28 @@ afterAll(async () => {
 });
 
 describe('dynafeast get-online-features (built binary)', () => {
+  it('loads neither the AWS SDK clients, dynalite nor the hash addon for a small read (cold start)', async () => {
+    // Each costs 30-90 ms of a new process's start; a read against a local endpoint needs none of them.
+    const hook = path.join(tempDir(), 'loaded-modules.mjs');
+    writeFileSync(
+      hook,
+      [
+        "import { createRequire } from 'node:module';",
+        'const cache = createRequire(import.meta.url).cache;',
+        "process.on('exit', () => {",
+        "  const heavy = Object.keys(cache).map((f) => /node_modules\\/(@aws-sdk\\/client-[a-z]+|dynalite|murmurhash-native)\\//.exec(f)?.[1]).filter(Boolean);",
+        "  process.stderr.write(`LOADED ${JSON.stringify([...new Set(heavy)])}\\n`);",
+        '});',
+      ].join('\n'),
+    );
+    const r = await runCli(['-c', repo, 'get-online-features', '-f', 'driver_profile:rating', '-e', 'driver_id=1001'], {
+      env: { ...process.env, NODE_OPTIONS: `--import ${pathToFileURL(hook).href}` },
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ driver_id: [1001], rating: [4.1] });
+    expect(r.stderr).toContain('LOADED []');
+  });
+
   it('prints Feast\'s to_dict() JSON for -f and -e', async () => {
     const r = await cli('-f', 'driver_profile:rating', '-f', 'driver_profile:embedding', '-e', 'driver_id=1001', '-e', 'driver_id=1005');
     expect(r.code).toBe(0);

@@ -1,12 +1,13 @@
 import http from 'node:http';
 import https from 'node:https';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { STSClient } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { RepoConfig } from '../config/types.js';
 import { silentLogger, type Logger } from '../context.js';
-import { buildCredentialProvider } from './credentials.js';
+import { buildCredentialProvider, memoizeCredentials } from './credentials.js';
+import { dynamoSdk, httpHandlerSdk, stsSdk } from './sdk.js';
 
 export { describeAwsError, type AwsErrorContext } from './errors.js';
 
@@ -21,10 +22,14 @@ export interface AwsClientOptions {
 }
 
 export interface AwsClients {
-  dynamo: DynamoDBClient;
-  sts: STSClient;
-  /** Where DynamoDB requests go, for messages: the endpoint URL or the regional AWS host. */
-  endpoint: string;
+  /** Built on first use (the SDK loads then). */
+  readonly dynamo: DynamoDBClient;
+  /** Built on first use. */
+  readonly sts: STSClient;
+  /** The identity both SDK clients and the lean HTTP client sign with, resolved once and refreshed before it expires. */
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Where DynamoDB requests go: the endpoint URL or the regional AWS host. */
+  readonly endpoint: string;
   /** True when the endpoint is on this machine (loopback). */
   local: boolean;
   /** Closes pooled sockets so the process can exit. */
@@ -42,39 +47,46 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
   const local = endpointUrl !== undefined && isLoopbackEndpoint(endpointUrl);
   const region = store.region;
 
-  const credentials =
-    opts.credentials ??
-    buildCredentialProvider(config.dynafeast.credentials, { region, local, logger });
+  const given = opts.credentials ?? buildCredentialProvider(config.dynafeast.credentials, { region, local, logger });
+  const credentials = typeof given === 'function' ? memoizeCredentials(given) : given;
   // The SDK has no 'legacy' mode; botocore's legacy and standard both retry throttling and 5xx.
   const retryMode = store.retryMode === 'adaptive' ? 'adaptive' : 'standard';
   const maxAttempts = Math.max(1, store.totalMaxRetryAttempts);
   const maxSockets = Math.max(store.maxPoolConnections, opts.maxSockets ?? 0);
 
   const agents: http.Agent[] = [];
-  const dynamo = new DynamoDBClient({
-    region,
-    ...(endpointUrl ? { endpoint: endpointUrl } : {}),
-    credentials,
-    maxAttempts,
-    retryMode,
-    requestHandler: buildHttpHandler(config, maxSockets, logger, agents),
-  });
-  // STS answers GetCallerIdentity for `iam-policy`; it always talks to AWS, never to endpoint_url.
-  const sts = new STSClient({
-    region,
-    credentials,
-    maxAttempts,
-    retryMode,
-    requestHandler: buildHttpHandler(config, 2, logger, agents),
-  });
+  let dynamo: DynamoDBClient | undefined;
+  let sts: STSClient | undefined;
+  let endpoint = endpointUrl;
   return {
-    dynamo,
-    sts,
-    endpoint: endpointUrl ?? regionalEndpoint(dynamo, region),
+    get dynamo() {
+      return (dynamo ??= new (dynamoSdk().DynamoDBClient)({
+        region,
+        ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+        credentials,
+        maxAttempts,
+        retryMode,
+        requestHandler: buildHttpHandler(config, maxSockets, logger, agents),
+      }));
+    },
+    // STS answers GetCallerIdentity for `iam-policy`; it always talks to AWS, never to endpoint_url.
+    get sts() {
+      return (sts ??= new (stsSdk().STSClient)({
+        region,
+        credentials,
+        maxAttempts,
+        retryMode,
+        requestHandler: buildHttpHandler(config, 2, logger, agents),
+      }));
+    },
+    credentials,
+    get endpoint() {
+      return (endpoint ??= regionalEndpoint(this.dynamo, region));
+    },
     local,
     destroy() {
-      dynamo.destroy();
-      sts.destroy();
+      dynamo?.destroy();
+      sts?.destroy();
       // The handler does not destroy an http (non-TLS) agent it was given; we own them all.
       for (const agent of agents) agent.destroy();
     },
@@ -94,7 +106,7 @@ function buildHttpHandler(config: RepoConfig, maxSockets: number, logger: Logger
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
   agents.push(httpAgent, httpsAgent);
-  return new NodeHttpHandler({
+  return new (httpHandlerSdk().NodeHttpHandler)({
     httpAgent,
     httpsAgent,
     connectionTimeout: store.connectTimeout * 1000,

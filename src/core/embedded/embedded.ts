@@ -7,10 +7,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RepoConfig } from '../config/types.js';
 import type { Logger } from '../context.js';
 import { DynafeastError, isDynafeastError } from '../errors.js';
-import { answersDynamo, assertFolderOpenable, assertPortFree, startDynalite } from './dynalite-server.js';
 import { addLease, liveLeaseholders, removeLease } from './leases.js';
 import { acquireLock, isPidAlive, lockPathOf, readLock, releaseLock, type LockInfo } from './lock.js';
 import { endpointOf, resolveEmbeddedTarget, type EmbeddedTarget } from './target.js';
+
+/**
+ * dynalite and its LevelDB bindings (~150 modules, ~30 ms) load only when a command uses the embedded
+ * store, not on every CLI start.
+ */
+const server = () => import('./dynalite-server.js');
 
 export interface EmbeddedHandle {
   /** URL to give the DynamoDB client; may differ from endpoint_url when another process serves elsewhere. */
@@ -103,22 +108,23 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
     servedHere.delete(dataDir);
     releaseLock(dataDir, owned);
   };
-  let server: Awaited<ReturnType<typeof startDynalite>>;
+  const { answersDynamo, assertFolderOpenable, assertPortFree, startDynalite } = await server();
+  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
   try {
     await assertPortFree(host, port);
     await assertFolderOpenable(dataDir);
-    server = await startDynalite({ dataDir, host, port }, logger);
+    dynalite = await startDynalite({ dataDir, host, port }, logger);
   } catch (e) {
     giveUp();
     if (isDynafeastError(e)) throw e;
     throw startFailed(dataDir, endpointOf(host, port), e);
   }
-  if (!(await answersDynamo(server.endpoint, logger))) {
-    await server.close().catch(() => undefined);
+  if (!(await answersDynamo(dynalite.endpoint, logger))) {
+    await dynalite.close().catch(() => undefined);
     giveUp();
-    throw startFailed(dataDir, server.endpoint, new Error('it did not answer ListTables'));
+    throw startFailed(dataDir, dynalite.endpoint, new Error('it did not answer ListTables'));
   }
-  logger.debug(`embedded DynamoDB started at ${server.endpoint} (data: ${dataDir})`);
+  logger.debug(`embedded DynamoDB started at ${dynalite.endpoint} (data: ${dataDir})`);
   let closing: Promise<void> | undefined;
   const stop = async () => {
     if (mode.waitForUsers) await waitForUsers(dataDir, logger, mode.usersWaitMs ?? Infinity);
@@ -127,13 +133,13 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
       if (users.length) logger.warn(`embedded DynamoDB stopped while pid ${users.join(', ')} still used it`);
     }
     try {
-      await server.close();
+      await dynalite.close();
     } finally {
       giveUp();
     }
   };
   return {
-    endpoint: server.endpoint,
+    endpoint: dynalite.endpoint,
     owned: true,
     dataDir,
     pid: process.pid,
@@ -152,7 +158,7 @@ async function reuse(
   const lease = addLease(dataDir);
   const deadline = Date.now() + startWaitMs;
   for (;;) {
-    if (await answersDynamo(endpoint, logger)) break;
+    if (await (await server()).answersDynamo(endpoint, logger)) break;
     if (!stillHeld(dataDir, lock)) {
       removeLease(lease);
       return undefined;

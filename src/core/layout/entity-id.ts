@@ -34,24 +34,45 @@ export const entityIdOfJs: HexHash = (bytes) => {
   return out;
 };
 
+let nativeLoaded = false;
+let nativeHash: HexHash | undefined;
+
+/** Loads murmurhash-native once (it and its loader, node-pre-gyp, cost ~28 ms); undefined if unavailable. */
 function loadNative(): HexHash | undefined {
+  if (nativeLoaded) return nativeHash;
+  nativeLoaded = true;
   try {
     const native = require('murmurhash-native') as NativeModule;
     const hash = native.LE.murmurHash128x64;
-    return (bytes) => hash(bytes, 0, 'hex');
+    nativeHash = (bytes) => hash(bytes, 0, 'hex');
   } catch {
-    return undefined;
+    nativeHash = undefined;
   }
+  return nativeHash;
 }
 
-const nativeHash = loadNative();
+/**
+ * Keys hashed in JS before the addon is loaded. JS costs ~2 µs per key against ~0.13 µs, so loading the
+ * addon pays for itself after ~15k keys; below this a short-lived command (a CLI read of a few entities)
+ * never pays the load. A long materialize or service switches after its first few thousand keys.
+ */
+export const NATIVE_AFTER_KEYS = 4096;
 
-/** The native hash when it loaded, for tests comparing both implementations. */
-export const entityIdOfNative: HexHash | undefined = nativeHash;
+let hashed = 0;
+let current: HexHash = (bytes) => {
+  if (++hashed >= NATIVE_AFTER_KEYS) current = loadNative() ?? entityIdOfJs;
+  return entityIdOfJs(bytes);
+};
 
-/** Which implementation {@link entityIdOf} uses (reported by benchmarks and `--debug`). */
-export const entityIdBackend: 'murmurhash-native' | 'murmurhash3js-revisited' =
-  nativeHash ? 'murmurhash-native' : 'murmurhash3js-revisited';
+/** The native hash, loading it now; undefined when the addon is not installed or did not build. */
+export function entityIdOfNative(): HexHash | undefined {
+  return loadNative();
+}
+
+/** Which implementation {@link entityIdOf} uses for bulk work (reported by benchmarks and `--debug`). */
+export function entityIdBackend(): 'murmurhash-native' | 'murmurhash3js-revisited' {
+  return loadNative() ? 'murmurhash-native' : 'murmurhash3js-revisited';
+}
 
 /** The DynamoDB `entity_id` (hash key) of a serialized entity key. */
-export const entityIdOf: HexHash = nativeHash ?? entityIdOfJs;
+export const entityIdOf: HexHash = (bytes) => current(bytes);

@@ -3,7 +3,8 @@
  * BatchGetItem requests (all views at once) → values and statuses per entity row, in Feast's column
  * order. One OnlineReader serves many reads: table names and key encoders are built once.
  */
-import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoSdk } from '../aws/sdk.js';
 import type { RepoConfig } from '../config/types.js';
 import type { Clock } from '../context.js';
 import { createEntityKeyEncoder, type EntityKeyEncoder } from '../layout/entity-key.js';
@@ -23,7 +24,7 @@ export interface OnlineReaderDeps {
   repo: RepoModel;
   /** Used unless `send` is given. */
   dynamo?: Pick<DynamoDBClient, 'send'>;
-  /** Sends one BatchGetItem; default `dynamo.send(new BatchGetItemCommand(input))`. */
+  /** Sends one BatchGetItem; default: a BatchGetItemCommand through `dynamo`. */
   send?: BatchGetSend;
   clock: Clock;
   /** Where requests go, for error messages (AwsClients.endpoint). */
@@ -61,7 +62,7 @@ export class OnlineReader {
       this.send = deps.send;
     } else if (deps.dynamo !== undefined) {
       const dynamo = deps.dynamo;
-      this.send = (input) => dynamo.send(new BatchGetItemCommand(input));
+      this.send = (input) => dynamo.send(new (dynamoSdk().BatchGetItemCommand)(input));
     } else {
       throw new TypeError('OnlineReader needs a DynamoDB client or a send function');
     }

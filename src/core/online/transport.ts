@@ -2,7 +2,8 @@
  * How an OnlineReader built by dynafeast sends BatchGetItem: the lean HTTP sender (default), or the
  * SDK client. Both use the client factory's endpoint and credentials chain.
  */
-import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoSdk } from '../aws/sdk.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { RepoConfig } from '../config/types.js';
 import type { BatchGetSend } from './batch-get-runner.js';
@@ -24,16 +25,16 @@ export function dropSdkLogMiddleware(client: Pick<DynamoDBClient, 'middlewareSta
   client.middlewareStack.remove('loggerMiddleware');
 }
 
-export function createReadSender(config: RepoConfig, aws: Pick<AwsClients, 'dynamo' | 'endpoint'>, transport: ReadTransport = 'lean'): ReadSender {
+export function createReadSender(config: RepoConfig, aws: Pick<AwsClients, 'dynamo' | 'endpoint'> & Partial<Pick<AwsClients, 'credentials'>>, transport: ReadTransport = 'lean'): ReadSender {
   const store = config.onlineStore;
   if (transport === 'sdk') {
     dropSdkLogMiddleware(aws.dynamo);
-    return { send: (input) => aws.dynamo.send(new BatchGetItemCommand(input)), close: () => {} };
+    return { send: (input) => aws.dynamo.send(new (dynamoSdk().BatchGetItemCommand)(input)), close: () => {} };
   }
   return createLeanBatchGet({
     endpoint: aws.endpoint,
     region: store.region,
-    credentials: aws.dynamo.config.credentials,
+    credentials: aws.credentials ?? aws.dynamo.config.credentials,
     maxSockets: store.maxReadWorkers,
     readTimeoutMs: store.readTimeout * 1000,
     maxAttempts: Math.max(1, store.totalMaxRetryAttempts),

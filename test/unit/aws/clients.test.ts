@@ -3,7 +3,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from 'node:http';
 import { createAwsClients, isLoopbackEndpoint, type AwsClients } from '../../../src/core/aws/clients.js';
-import { LOCAL_DUMMY_CREDENTIALS } from '../../../src/core/aws/credentials.js';
+import { LOCAL_DUMMY_CREDENTIALS, memoizeCredentials } from '../../../src/core/aws/credentials.js';
 import { localRepoConfig } from '../../helpers/dynalite.js';
 
 // Credential resolution reads the environment and ~/.aws; each test gets a clean, known one.
@@ -141,6 +141,63 @@ describe('createAwsClients', () => {
       credentials: { accessKeyId: 'AKIDGIVEN', secretAccessKey: 's' },
     });
     expect(await clients.dynamo.config.credentials()).toMatchObject({ accessKeyId: 'AKIDGIVEN' });
+  });
+
+  it('resolves a provider once for the SDK clients and the lean client together', async () => {
+    let calls = 0;
+    const clients = build(localRepoConfig('/repo', undefined), {
+      credentials: async () => ({ accessKeyId: `AKID${++calls}`, secretAccessKey: 's' }),
+    });
+    const seen = await Promise.all([clients.dynamo.config.credentials(), clients.sts.config.credentials(), resolve(clients.credentials)]);
+    expect(seen.map((c) => c.accessKeyId)).toEqual(['AKID1', 'AKID1', 'AKID1']);
+    expect(calls).toBe(1);
+  });
+
+  it('builds the SDK clients only when used', () => {
+    const clients = build(localRepoConfig('/repo', 'http://127.0.0.1:8000'));
+    expect(clients.endpoint).toBe('http://127.0.0.1:8000');
+    expect(Object.getOwnPropertyDescriptor(clients, 'dynamo')?.get).toBeDefined();
+    expect(clients.dynamo).toBe(clients.dynamo);
+  });
+});
+
+const resolve = (c: AwsClients['credentials']) => (typeof c === 'function' ? c() : Promise.resolve(c));
+
+describe('memoizeCredentials', () => {
+  const HOUR = 3_600_000;
+  function counting(expiresInMs?: number, fail = 0) {
+    const state = { calls: 0, now: 1_000_000 };
+    const provider = async () => {
+      state.calls += 1;
+      if (state.calls <= fail) throw new Error('sso token expired');
+      return { accessKeyId: `AKID${state.calls}`, secretAccessKey: 's', ...(expiresInMs === undefined ? {} : { expiration: new Date(state.now + expiresInMs) }) };
+    };
+    return { state, memo: memoizeCredentials(provider, () => state.now) };
+  }
+
+  it('shares one resolution between concurrent callers and keeps credentials without an expiry', async () => {
+    const { state, memo } = counting();
+    const all = await Promise.all([memo(), memo(), memo()]);
+    state.now += 10 * HOUR;
+    all.push(await memo());
+    expect(new Set(all.map((c) => c.accessKeyId))).toEqual(new Set(['AKID1']));
+    expect(state.calls).toBe(1);
+  });
+
+  it('resolves again within five minutes of the expiry', async () => {
+    const { state, memo } = counting(HOUR);
+    expect((await memo()).accessKeyId).toBe('AKID1');
+    state.now += HOUR - 6 * 60_000;
+    expect((await memo()).accessKeyId).toBe('AKID1');
+    state.now += 2 * 60_000;
+    expect((await memo()).accessKeyId).toBe('AKID2');
+  });
+
+  it('does not keep a failure: the next call tries again', async () => {
+    const { state, memo } = counting(undefined, 1);
+    await expect(memo()).rejects.toThrow('sso token expired');
+    expect((await memo()).accessKeyId).toBe('AKID2');
+    expect(state.calls).toBe(2);
   });
 });
 
