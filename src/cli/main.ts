@@ -58,8 +58,25 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The password of a proxy URL, as written and decoded. */
+function passwordOf(proxyUrl: string | undefined): string[] {
+  if (!proxyUrl) return [];
+  try {
+    const { password } = new URL(proxyUrl.includes('://') ? proxyUrl : `http://${proxyUrl}`);
+    if (!password) return [];
+    try {
+      return [password, decodeURIComponent(password)];
+    } catch {
+      return [password];
+    }
+  } catch {
+    return [];
+  }
+}
+
 /** Removes credential-shaped text and the values of the secret variables in `env` from `text`. */
 export function secretScrubber(env: NodeJS.ProcessEnv): (text: string) => string {
-  const values = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.AWS_SECURITY_TOKEN].filter((v): v is string => v !== undefined && v.length >= 8);
+  const proxyPasswords = [env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy].flatMap(passwordOf);
+  const values = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.AWS_SECURITY_TOKEN, ...proxyPasswords].filter((v): v is string => v !== undefined && v.length >= 8);
   return (text) => values.reduce((t, v) => t.split(v).join('…'), redactSecrets(text));
 }

@@ -7,6 +7,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { RepoConfig } from '../config/types.js';
 import { silentLogger, type Logger } from '../context.js';
 import { buildCredentialProvider, memoizeCredentials } from './credentials.js';
+import { createProxyAgent, isLoopbackHost, proxyFor, proxyForScheme, type ProxyEnv, type ProxyRoute } from './proxy.js';
 import { dynamoSdk, httpHandlerSdk, stsSdk } from './sdk.js';
 
 export { describeAwsError, type AwsErrorContext } from './errors.js';
@@ -47,14 +48,22 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
   const local = endpointUrl !== undefined && isLoopbackEndpoint(endpointUrl);
   const region = store.region;
 
-  const given = opts.credentials ?? buildCredentialProvider(config.dynafeast.credentials, { region, local, logger });
+  const agents: http.Agent[] = [];
+  // The STS, SSO and web-identity calls of the credential chain go through the same proxy settings.
+  const given =
+    opts.credentials ??
+    buildCredentialProvider(config.dynafeast.credentials, {
+      region,
+      local,
+      logger,
+      ...(local ? {} : { requestHandler: () => buildHttpHandler(config, 2, logger, agents) }),
+    });
   const credentials = typeof given === 'function' ? memoizeCredentials(given) : given;
   // The SDK has no 'legacy' mode; botocore's legacy and standard both retry throttling and 5xx.
   const retryMode = store.retryMode === 'adaptive' ? 'adaptive' : 'standard';
   const maxAttempts = Math.max(1, store.totalMaxRetryAttempts);
   const maxSockets = Math.max(store.maxPoolConnections, opts.maxSockets ?? 0);
 
-  const agents: http.Agent[] = [];
   let dynamo: DynamoDBClient | undefined;
   let sts: STSClient | undefined;
   let endpoint = endpointUrl;
@@ -66,7 +75,7 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
         credentials,
         maxAttempts,
         retryMode,
-        requestHandler: buildHttpHandler(config, maxSockets, logger, agents),
+        requestHandler: buildHttpHandler(config, maxSockets, logger, agents, endpointUrl),
       }));
     },
     // STS answers GetCallerIdentity for `iam-policy`; it always talks to AWS, never to endpoint_url.
@@ -93,9 +102,18 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
   };
 }
 
-function buildHttpHandler(config: RepoConfig, maxSockets: number, logger: Logger, agents: http.Agent[]): NodeHttpHandler {
+function buildHttpHandler(
+  config: RepoConfig,
+  maxSockets: number,
+  logger: Logger,
+  agents: http.Agent[],
+  /** Where requests go, when known (endpoint_url); the regional AWS endpoints are https. */
+  endpoint?: string,
+  env: ProxyEnv = process.env,
+): NodeHttpHandler {
   const store = config.onlineStore;
   const readMs = store.readTimeout * 1000;
+  const connectMs = store.connectTimeout * 1000;
   const agentOptions: http.AgentOptions = {
     keepAlive: true,
     maxSockets,
@@ -103,13 +121,8 @@ function buildHttpHandler(config: RepoConfig, maxSockets: number, logger: Logger
     // closes free sockets after that much idleness (in-flight requests use the read timeout below).
     ...(store.keepaliveTimeout ? { timeout: store.keepaliveTimeout * 1000 } : {}),
   };
-  const httpAgent = new http.Agent(agentOptions);
-  const httpsAgent = new https.Agent(agentOptions);
-  agents.push(httpAgent, httpsAgent);
-  return new (httpHandlerSdk().NodeHttpHandler)({
-    httpAgent,
-    httpsAgent,
-    connectionTimeout: store.connectTimeout * 1000,
+  const settings = {
+    connectionTimeout: connectMs,
     // botocore's read_timeout is an inactivity timeout (socketTimeout); the request cap uses the same
     // figure and must throw, or smithy only logs a warning and waits forever.
     socketTimeout: readMs,
@@ -122,20 +135,49 @@ function buildHttpHandler(config: RepoConfig, maxSockets: number, logger: Logger
       warn: (...parts: unknown[]) => logger.debug(parts.join(' ')),
       error: (...parts: unknown[]) => logger.warn(parts.join(' ')),
     },
-  });
-}
+  };
+  const plain = (protocol: 'http:' | 'https:'): http.Agent => {
+    const agent = new (protocol === 'https:' ? https : http).Agent(agentOptions);
+    agents.push(agent);
+    return agent;
+  };
+  const routeFor = (protocol: 'http:' | 'https:'): ProxyRoute | undefined => {
+    if (endpoint === undefined) return proxyForScheme(protocol, env);
+    return endpoint.toLowerCase().startsWith(protocol) ? proxyFor(endpoint, env) : undefined;
+  };
+  const httpRoute = routeFor('http:');
+  const httpsRoute = routeFor('https:');
+  if (!httpRoute && !httpsRoute) {
+    return new (httpHandlerSdk().NodeHttpHandler)({ httpAgent: plain('http:'), httpsAgent: plain('https:'), ...settings });
+  }
 
-const LOOPBACK_NAMES = new Set(['localhost', '[::1]', '::1']);
+  const to = endpoint ?? 'AWS';
+  for (const route of [httpRoute, httpsRoute]) {
+    if (route) logger.debug(`requests to ${to} go through the proxy ${route.label} (${route.source}) unless NO_PROXY exempts their host`);
+  }
+  // NOTE: a little under the handler's own connection timeout, so a proxy that never answers is named.
+  const proxyOptions = { ...agentOptions, connectTimeoutMs: Math.max(1, connectMs - Math.min(100, connectMs / 10)) };
+  const agentFor = async (protocol: 'http:' | 'https:', route: ProxyRoute | undefined): Promise<http.Agent> => {
+    if (!route) return plain(protocol);
+    const agent = await createProxyAgent(protocol, route, proxyOptions, env);
+    agents.push(agent);
+    return agent;
+  };
+  // The proxy library loads only here, when the handler first resolves its options.
+  return new (httpHandlerSdk().NodeHttpHandler)(async () => ({
+    httpAgent: await agentFor('http:', httpRoute),
+    httpsAgent: await agentFor('https:', httpsRoute),
+    ...settings,
+  }));
+}
 
 /** True for URLs whose host is this machine: localhost, *.localhost, 127.0.0.0/8, ::1. */
 export function isLoopbackEndpoint(endpointUrl: string): boolean {
-  let host: string;
   try {
-    host = new URL(endpointUrl).hostname.toLowerCase();
+    return isLoopbackHost(new URL(endpointUrl).hostname);
   } catch {
     return false;
   }
-  return LOOPBACK_NAMES.has(host) || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /**

@@ -24,6 +24,11 @@ export interface CredentialProviderOptions {
   /** The endpoint is a server on this machine (embedded store, DynamoDB Local, moto). */
   local: boolean;
   logger: Logger;
+  /**
+   * The HTTP handler for the chain's own AWS calls (STS AssumeRole, SSO, web identity), so they honour the
+   * same proxy and timeouts as every other request; built only when a provider needs it.
+   */
+  requestHandler?: () => unknown;
 }
 
 /**
@@ -36,11 +41,13 @@ export function buildCredentialProvider(
 ): AwsCredentialIdentityProvider {
   const { logger } = opts;
   if (opts.local) return localProvider(settings, logger);
+  const handler = opts.requestHandler?.();
+  const clientConfig = { region: opts.region, ...(handler ? { requestHandler: handler } : {}) };
 
   // A named profile must resolve on its own: falling through to other sources would hide a typo.
   const base: AwsCredentialIdentityProvider = settings.profile
-    ? fromIni({ profile: settings.profile })
-    : fromNodeProviderChain();
+    ? fromIni({ profile: settings.profile, clientConfig })
+    : fromNodeProviderChain({ clientConfig });
   logger.debug(
     settings.profile
       ? `aws credentials: profile "${settings.profile}"`
@@ -56,7 +63,7 @@ export function buildCredentialProvider(
       RoleSessionName: settings.roleSessionName ?? DEFAULT_ROLE_SESSION_NAME,
       ...(settings.externalId ? { ExternalId: settings.externalId } : {}),
     },
-    clientConfig: { region: opts.region },
+    clientConfig,
   });
 }
 

@@ -1,4 +1,5 @@
 import { DynafeastError, isDynafeastError } from '../errors.js';
+import { ProxyError } from './proxy.js';
 
 export interface AwsErrorContext {
   /** The DynamoDB table the call was about. */
@@ -46,6 +47,7 @@ const IAM_POLICY_HINT = '`dynafeast iam-policy` prints the exact policy each com
  */
 export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): DynafeastError {
   if (isDynafeastError(e)) return e;
+  if (e instanceof ProxyError) return describeProxyError(e, ctx);
   const err = (typeof e === 'object' && e !== null ? e : {}) as {
     name?: unknown;
     code?: unknown;
@@ -85,7 +87,7 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
     return new DynafeastError('dynamo.unreachable', `The TLS handshake with ${endpoint} failed (${code}) during ${call}${where}.`, {
       hint:
         'A local server (dynalite, DynamoDB Local, moto) speaks plain HTTP: write online_store.endpoint_url with http://. ' +
-        'For a proxy or private CA, point AWS_CA_BUNDLE or NODE_EXTRA_CA_CERTS at its certificate.',
+        'For a proxy or private CA, point NODE_EXTRA_CA_CERTS at its certificate.',
       cause: e,
     });
   }
@@ -97,6 +99,13 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
     );
   }
   const status = err.$metadata?.httpStatusCode;
+  if (status === 407) {
+    // Only a proxy answers 407: one in HTTP_PROXY for an http endpoint answers in the server's place.
+    return new DynafeastError('dynamo.unreachable', `A proxy on the way to ${endpoint} asked for credentials (HTTP 407 Proxy Authentication Required) during ${call}${where}.`, {
+      hint: PROXY_CREDENTIALS_HINT('HTTP_PROXY / HTTPS_PROXY'),
+      cause: e,
+    });
+  }
   if (name === 'SyntaxError' || /Deserialization error/.test(serverMessage)) {
     // The SDK could not parse the answer: whatever answered is not DynamoDB (a web server, a proxy page).
     return new DynafeastError(
@@ -111,6 +120,38 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
     { hint: failedHint(name, status, call), cause: e },
   );
 }
+
+const PROXY_CREDENTIALS_HINT = (source: string): string =>
+  `Put the proxy's user name and password in ${source} as http://user:password@host:port (percent-encode @ : / in them), ` +
+  'or add the endpoint host to NO_PROXY if it can be reached without the proxy.';
+
+/** The proxy named in HTTPS_PROXY / HTTP_PROXY failed: say which, from where, and never its credentials. */
+function describeProxyError(e: ProxyError, ctx: AwsErrorContext): DynafeastError {
+  const { label, source } = e.route;
+  const call = ctx.action ? ctx.action.replace(/^dynamodb:/, '') : 'request';
+  const during = ` during ${call}${ctx.table ? ` on table "${ctx.table}"` : ''}`;
+  const proxy = `the proxy ${label} (from ${source})`;
+  const status = e.status;
+  let message: string;
+  let hint: string;
+  if (status === 407) {
+    message = `${capital(proxy)} refused the connection to ${e.target}: it wants credentials (HTTP 407)${during}.`;
+    hint = PROXY_CREDENTIALS_HINT(source);
+  } else if (status !== undefined && status >= 500) {
+    message = `${capital(proxy)} could not connect to ${e.target} (HTTP ${status})${during}.`;
+    hint = `The proxy could not reach the endpoint: check online_store.region and endpoint_url, or add the host to NO_PROXY if it must be reached directly.`;
+  } else if (status !== undefined) {
+    message = `${capital(proxy)} refused the connection to ${e.target} (HTTP ${status})${during}.`;
+    hint = `Ask the proxy's administrators to allow connections to ${e.target}, or add the host to NO_PROXY if it can be reached without the proxy.`;
+  } else {
+    const why = e.code === 'ETIMEDOUT' ? 'did not answer in time' : `could not be reached (${e.code ?? 'connection closed'})`;
+    message = `${capital(proxy)} ${why} on the way to ${e.target}${during}.`;
+    hint = `Check ${source} (http://host:port) and that the proxy is running, unset it to connect directly, or add the host to NO_PROXY.`;
+  }
+  return new DynafeastError('dynamo.unreachable', message, { hint, cause: e });
+}
+
+const capital = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 function qualifiedAction(action: string | undefined): string | undefined {
   if (!action) return undefined;
@@ -170,9 +211,14 @@ function failedHint(name: string, status: number | undefined, call: string): str
   return undefined;
 }
 
-/** Removes access key ids, session tokens and signatures that a server may echo back. */
+/**
+ * Removes access key ids, session tokens and signatures that a server may echo back, and the credentials
+ * of a URL (a proxy's `http://user:password@host`) or a Basic authorization header.
+ */
 export function redactSecrets(text: string): string {
   return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*(?:@[^\s/?#@]*)*@/gi, '$1…@')
+    .replace(/((?:proxy-)?authorization:\s*basic\s+)[A-Za-z0-9+/=]+/gi, '$1…')
     .replace(/\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b/g, '$1…')
     .replace(/(x-amz-security-token[=:]\s*)[^\s&'",]+/gi, '$1…')
     .replace(/(Signature=)[0-9a-f]+/gi, '$1…')

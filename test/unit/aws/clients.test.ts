@@ -3,7 +3,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from 'node:http';
 import { createAwsClients, isLoopbackEndpoint, type AwsClients } from '../../../src/core/aws/clients.js';
-import { LOCAL_DUMMY_CREDENTIALS, memoizeCredentials } from '../../../src/core/aws/credentials.js';
+import { buildCredentialProvider, LOCAL_DUMMY_CREDENTIALS, memoizeCredentials } from '../../../src/core/aws/credentials.js';
+import { silentLogger } from '../../../src/core/context.js';
 import { localRepoConfig } from '../../helpers/dynalite.js';
 
 // Credential resolution reads the environment and ~/.aws; each test gets a clean, known one.
@@ -162,6 +163,17 @@ describe('createAwsClients', () => {
 });
 
 const resolve = (c: AwsClients['credentials']) => (typeof c === 'function' ? c() : Promise.resolve(c));
+
+describe('buildCredentialProvider', () => {
+  it('gives the chain its HTTP handler (proxy, timeouts) for AWS, and builds none for a local endpoint', () => {
+    let built = 0;
+    const requestHandler = () => ({ built: ++built });
+    buildCredentialProvider({}, { region: 'eu-west-1', local: true, logger: silentLogger, requestHandler });
+    expect(built).toBe(0);
+    buildCredentialProvider({ roleArn: 'arn:aws:iam::123456789012:role/feast' }, { region: 'eu-west-1', local: false, logger: silentLogger, requestHandler });
+    expect(built).toBe(1);
+  });
+});
 
 describe('memoizeCredentials', () => {
   const HOUR = 3_600_000;

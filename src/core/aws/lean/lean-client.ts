@@ -8,6 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { createProxyAgent, proxyFor, ProxyError, type ProxyEnv, type ProxyRoute } from '../proxy.js';
 import { signRequest } from './sigv4.js';
 
 export interface LeanClientOptions {
@@ -21,6 +22,8 @@ export interface LeanClientOptions {
   requestTimeoutMs?: number;
   /** Signing time, for tests. */
   nowMs?: () => number;
+  /** Where the proxy settings (HTTPS_PROXY, NO_PROXY…) are read; default process.env. */
+  env?: ProxyEnv;
 }
 
 export interface LeanClient {
@@ -45,11 +48,22 @@ export class LeanServiceError extends Error {
 export function createLeanClient(options: LeanClientOptions): LeanClient {
   const url = new URL(options.endpoint);
   const secure = url.protocol === 'https:';
-  const agent = new (secure ? https : http).Agent({ keepAlive: true, maxSockets: options.maxSockets });
   const request = secure ? https.request : http.request;
   const timeout = options.requestTimeoutMs ?? 10_000;
   const now = options.nowMs ?? Date.now;
   let cached: AwsCredentialIdentity | undefined;
+  // Without a proxy the agent is the plain keep-alive one, built here as always; with one, the proxy
+  // library loads on the first call.
+  const proxy = proxyFor(options.endpoint, options.env);
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
+  let agent: http.Agent | undefined = proxy ? undefined : new (secure ? https : http).Agent(agentOptions);
+  let proxyAgent: Promise<http.Agent> | undefined;
+  let closed = false;
+  const throughProxy = (route: ProxyRoute): Promise<http.Agent> =>
+    (proxyAgent ??= createProxyAgent(secure ? 'https:' : 'http:', route, { ...agentOptions, connectTimeoutMs: timeout }, options.env).then((made) => {
+      if (closed) made.destroy();
+      return (agent = made);
+    }));
 
   const credentials = async (): Promise<AwsCredentialIdentity> => {
     if (typeof options.credentials !== 'function') return options.credentials;
@@ -58,7 +72,7 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
     return cached;
   };
 
-  const post = (body: string, headers: Record<string, string>) =>
+  const post = (agent: http.Agent, body: string, headers: Record<string, string>) =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = request(
         {
@@ -90,11 +104,18 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
     async call<T>(operation: string, body: string): Promise<T> {
       const target = `DynamoDB_20120810.${operation}`;
       const headers = signRequest({ host: url.host, region: options.region, service: 'dynamodb', target, body, credentials: await credentials(), nowMs: now() });
-      const { status, text } = await post(body, headers);
-      if (status !== 200) throw serviceError(status, text);
+      const { status, text } = await post(agent ?? (await throughProxy(proxy!)), body, headers);
+      if (status !== 200) {
+        // an http endpoint's proxy answers in place of the server
+        if (status === 407 && proxy) throw new ProxyError(proxy, url.host, { status, statusText: 'Proxy Authentication Required' });
+        throw serviceError(status, text);
+      }
       return JSON.parse(text) as T;
     },
-    close: () => agent.destroy(),
+    close: () => {
+      closed = true;
+      agent?.destroy();
+    },
   };
 }
 
