@@ -231,7 +231,7 @@ describe('iam-policy against the calls the commands really send', () => {
       .since(from, 'wire')
       .flatMap((c) => c.tables.map((t) => ({ action: `dynamodb:${c.operation}`, table: t })))
       .filter(({ action, table }) => !allows(policy.document, action, rawArn(table)));
-    expect(outside.map((o) => o.action).sort()).toEqual(['dynamodb:DescribeContinuousBackups', 'dynamodb:UpdateTimeToLive']);
+    expect(outside.map((o) => o.action).sort()).toEqual(['dynamodb:DescribeContinuousBackups', 'dynamodb:ListTagsOfResource', 'dynamodb:UpdateTimeToLive']);
     for (const o of outside) expect(o.table).toMatch(/^dynafeast-probe-/);
   });
 

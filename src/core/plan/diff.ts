@@ -59,7 +59,10 @@ function diffNewTable(t: DesiredTable, support: EndpointSupport, steps: TableSte
   if (t.streamViewType) create.streamViewType = t.streamViewType;
   steps.push(create);
   // NOTE: tags go through TagResource even for a new table: some endpoints (dynalite) drop CreateTable's Tags
-  if (Object.keys(t.tags).length > 0) steps.push({ kind: 'set_tags', ...on, tags: { ...t.tags }, previous: {} });
+  if (Object.keys(t.tags).length > 0) {
+    if (support.tagging) steps.push({ kind: 'set_tags', ...on, tags: { ...t.tags }, previous: {} });
+    else notes.push(unsupportedNote(t, 'tags', 'TagResource'));
+  }
   if (t.ttlAttribute) {
     if (support.updateTimeToLive) steps.push({ kind: 'enable_ttl', ...on, attribute: t.ttlAttribute });
     else notes.push(unsupportedNote(t, 'TTL expiry', 'UpdateTimeToLive'));

@@ -53,6 +53,8 @@ export interface ActualTable {
 export interface EndpointSupport {
   updateTimeToLive: boolean;
   continuousBackups: boolean;
+  /** TagResource / UntagResource / ListTagsOfResource (DynamoDB Local has none of them). */
+  tagging: boolean;
   /**
    * Not AWS: a setting DescribeTable leaves out may be one the endpoint ignores rather than the
    * default AWS means by leaving it out (moto drops TableClass, for one).
@@ -60,7 +62,7 @@ export interface EndpointSupport {
   emulator: boolean;
 }
 
-export const FULL_SUPPORT: EndpointSupport = { updateTimeToLive: true, continuousBackups: true, emulator: false };
+export const FULL_SUPPORT: EndpointSupport = { updateTimeToLive: true, continuousBackups: true, tagging: true, emulator: false };
 
 export interface IntrospectContext {
   dynamo: DynamoDBClient;
@@ -83,11 +85,12 @@ export async function probeEndpointSupport(ctx: IntrospectContext): Promise<Endp
       return !isUnsupportedOperation(e);
     }
   };
-  const [updateTimeToLive, continuousBackups] = await Promise.all([
+  const [updateTimeToLive, continuousBackups, tagging] = await Promise.all([
     supports(() => ctx.dynamo.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: 'x' } }))),
     supports(() => ctx.dynamo.send(new DescribeContinuousBackupsCommand({ TableName: table }))),
+    supports(() => ctx.dynamo.send(new ListTagsOfResourceCommand({ ResourceArn: `arn:aws:dynamodb:us-east-1:000000000000:table/${table}` }))),
   ]);
-  return { updateTimeToLive, continuousBackups, emulator: true };
+  return { updateTimeToLive, continuousBackups, tagging, emulator: true };
 }
 
 function parseDescription(table: string, d: TableDescription, support: EndpointSupport): ActualTable {
@@ -175,7 +178,7 @@ export async function introspectTable(ctx: IntrospectContext, req: IntrospectReq
     }
     const arn = actual.arn ?? '';
     const [tags, ttl, pitr] = await Promise.all([
-      observe('ListTagsOfResource', true, () => readTags(ctx, arn)),
+      observe('ListTagsOfResource', support.tagging, () => readTags(ctx, arn)),
       observe('DescribeTimeToLive', true, async () => {
         const d = (await ctx.dynamo.send(new DescribeTimeToLiveCommand({ TableName: table }))).TimeToLiveDescription;
         const enabled = d?.TimeToLiveStatus === 'ENABLED' || d?.TimeToLiveStatus === 'ENABLING';

@@ -1,4 +1,4 @@
-import { DynamoDBClient, DescribeContinuousBackupsCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, DescribeContinuousBackupsCommand, ListTagsOfResourceCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resolveAccount } from '../../../src/core/iam/account.js';
@@ -61,10 +61,12 @@ describe('endpoint probes under a least-privilege policy', () => {
     const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
     mock.on(UpdateTimeToLiveCommand).rejects(denied);
     mock.on(DescribeContinuousBackupsCommand).rejects(denied);
-    await expect(probeEndpointSupport({ dynamo })).resolves.toEqual({ updateTimeToLive: true, continuousBackups: true, emulator: true });
-    expect(mock.calls().map((c) => (c.args[0].input as { TableName: string }).TableName)).toEqual([
+    mock.on(ListTagsOfResourceCommand).rejects(denied);
+    await expect(probeEndpointSupport({ dynamo })).resolves.toEqual({ updateTimeToLive: true, continuousBackups: true, tagging: true, emulator: true });
+    expect(mock.calls().map((c) => { const input = c.args[0].input as { TableName?: string; ResourceArn?: string }; return input.TableName ?? input.ResourceArn; })).toEqual([
       expect.stringMatching(/^dynafeast-probe-/),
       expect.stringMatching(/^dynafeast-probe-/),
+      expect.stringMatching(/:table\/dynafeast-probe-/),
     ]);
     mock.restore();
   });

@@ -108,7 +108,7 @@ describe('diffTables', () => {
     });
 
     it('notes them as not supported by this endpoint, never as steps, when it lacks the operations', () => {
-      const none: EndpointSupport = { updateTimeToLive: false, continuousBackups: false, emulator: true };
+      const none: EndpointSupport = { updateTimeToLive: false, continuousBackups: false, tagging: true, emulator: true };
       const fresh = diffTables(buildDesiredState(config, makeRepo()), actualOf([], { support: none }));
       expect(fresh.steps.map((s) => s.kind)).toEqual(['create_table']);
       expect(fresh.notes.map((n) => n.message)).toEqual([
@@ -121,6 +121,16 @@ describe('diffTables', () => {
       );
       expect(old.steps).toEqual([]);
       expect(old.notes).toHaveLength(2);
+    });
+
+    it('notes tags on a new table as not supported, rather than planning a step, when the endpoint cannot tag', () => {
+      const noTags: EndpointSupport = { ...FULL_SUPPORT, tagging: false, emulator: true };
+      const tagged = makeConfig({ tags: { team: 'drivers' } });
+      const fresh = diffTables(buildDesiredState(tagged, makeRepo()), actualOf([], { support: noTags }));
+      expect(fresh.steps.map((s) => s.kind)).toEqual(['create_table']);
+      expect(fresh.notes.map((n) => n.message)).toEqual(['tags: not supported by this endpoint (TagResource); not applied']);
+      const withTags = diffTables(buildDesiredState(tagged, makeRepo()), actualOf([]));
+      expect(withTags.steps.map((s) => s.kind)).toEqual(['create_table', 'set_tags']);
     });
 
     it('moves TTL to a new attribute by disabling the old one first', () => {
