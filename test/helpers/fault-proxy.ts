@@ -7,6 +7,10 @@
  * Partial batches forward only the part of a BatchWriteItem/BatchGetItem that is kept and answer the rest
  * as Unprocessed*: a deferred write really is not written, so a client that drops UnprocessedItems loses
  * rows and a test can see it.
+ *
+ * `hold(action)` keeps requests of one operation at the door until the test releases them: while one is
+ * held the client is provably waiting for it, so a test can signal, kill or inspect the client at a known
+ * point instead of guessing one from counters and sleeps.
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
@@ -50,11 +54,42 @@ export interface FaultProxyStats {
   deferredKeys: number;
 }
 
+/** A request kept at the door by `hold()`. */
+export interface HeldRequest {
+  action: string;
+  /** Its number among this operation's requests since the proxy started (1-based), as counted in `stats().byAction`. */
+  n: number;
+  body: string;
+}
+
+export interface RequestHold {
+  /** Resolves with the first request held: from then on its client is waiting for an answer that has not come. */
+  arrived: Promise<HeldRequest>;
+  /** Every request held so far (a client may have several of the operation in flight). */
+  held(): HeldRequest[];
+  /**
+   * Stops holding. `forward` (the default): each held request goes on as if it had just arrived (latency,
+   * faults, the server) even when its client is gone by then, as a real service may still execute it.
+   * `drop`: none reaches the server and their connections are cut. Resolves once every held request has
+   * been dealt with, so the server's state no longer changes because of them.
+   */
+  release(how?: 'forward' | 'drop'): Promise<void>;
+}
+
+export interface HoldOptions {
+  /** Let this many requests of the operation through first (counted from the call to `hold`); default 0. */
+  skip?: number;
+}
+
 export interface FaultProxy {
   endpoint: string;
   stats(): FaultProxyStats;
   setRates(rates: FaultRates): void;
   setDeny(actions: readonly string[]): void;
+  /** Holds every request of `action` that arrives from now on (after `skip`) until `release()`. */
+  hold(action: string, opts?: HoldOptions): RequestHold;
+  /** Resolves when the proxy is handling no request (a held one counts until it is released). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -188,6 +223,25 @@ export function splitBatch(action: string, request: Json, rnd: () => number): Sp
   return { forward: { ...request, RequestItems: forwardItems }, merge, deferred: deferredIdx.size };
 }
 
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+interface HoldState {
+  action: string;
+  skip: number;
+  active: boolean;
+  arrived: Deferred<HeldRequest>;
+  entries: Array<{ request: HeldRequest; go: Deferred<'forward' | 'drop'>; finished: Promise<void> }>;
+}
+
 const sleep = (ms: number, timers: Set<NodeJS.Timeout>) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(() => (timers.delete(t), resolve()), ms);
@@ -214,6 +268,32 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     deferredKeys: 0,
   };
   let injected = 0;
+  const holds: HoldState[] = [];
+  let inFlight = 0;
+  let idleWaiters: Array<() => void> = [];
+  const checkIdle = () => {
+    if (inFlight > 0 || idleWaiters.length === 0) return;
+    // a turn later: data a client sent just before this may still be waiting to be read
+    setImmediate(() => {
+      if (inFlight > 0) return;
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+    });
+  };
+
+  /** The hold this request is kept by, if any (each active hold of its operation counts it once). */
+  const holdOf = (action: string): HoldState | undefined => {
+    for (const h of holds) {
+      if (!h.active || h.action !== action) continue;
+      if (h.skip > 0) {
+        h.skip--;
+        continue;
+      }
+      return h;
+    }
+    return undefined;
+  };
 
   const chooseFault = (action: string): FaultKind | undefined => {
     if ((actions && !actions.has(action)) || injected >= (options.maxFaults ?? Infinity)) return undefined;
@@ -241,10 +321,21 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       stats.forwarded++;
     });
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, finished: Promise<void>): Promise<void> => {
     const action = String(req.headers['x-amz-target'] ?? '').split('.').pop() || 'unknown';
     stats.requests++;
     stats.byAction[action] = (stats.byAction[action] ?? 0) + 1;
+    const hold = holdOf(action);
+    if (hold) {
+      const request: HeldRequest = { action, n: stats.byAction[action]!, body: body.toString('utf8') };
+      const go = deferred<'forward' | 'drop'>();
+      hold.entries.push({ request, go, finished });
+      hold.arrived.resolve(request);
+      if ((await go.promise) === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+    }
     const send = (a: { status: number; headers: Record<string, string | number> | http.IncomingHttpHeaders; body: Buffer }) => {
       if (res.destroyed) return;
       res.writeHead(a.status, a.headers as http.OutgoingHttpHeaders);
@@ -305,10 +396,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         res.writeHead(413, { 'content-type': 'text/plain' }).end(`fault proxy: request body over ${maxBody} bytes`);
         return;
       }
-      handle(req, res, Buffer.concat(chunks)).catch((e: unknown) => {
-        if (!res.headersSent && !res.destroyed) res.writeHead(502, { 'content-type': 'text/plain' }).end(`fault proxy: upstream failed: ${String(e)}`);
-        else res.destroy();
-      });
+      const finished = deferred<void>();
+      inFlight++;
+      handle(req, res, Buffer.concat(chunks), finished.promise)
+        .catch((e: unknown) => {
+          if (!res.headersSent && !res.destroyed) res.writeHead(502, { 'content-type': 'text/plain' }).end(`fault proxy: upstream failed: ${String(e)}`);
+          else res.destroy();
+        })
+        .finally(() => {
+          inFlight--;
+          finished.resolve();
+          checkIdle();
+        });
     });
   });
   server.on('connection', (s: Socket) => {
@@ -330,7 +429,28 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     setDeny(list) {
       deny = new Set(list);
     },
+    hold(action, opts = {}) {
+      const h: HoldState = { action, skip: opts.skip ?? 0, active: true, arrived: deferred(), entries: [] };
+      holds.push(h);
+      return {
+        arrived: h.arrived.promise,
+        held: () => h.entries.map((e) => ({ ...e.request })),
+        async release(how = 'forward') {
+          h.active = false;
+          if (holds.includes(h)) holds.splice(holds.indexOf(h), 1);
+          for (const e of h.entries) e.go.resolve(how);
+          await Promise.all(h.entries.map((e) => e.finished));
+        },
+      };
+    },
+    settled() {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        checkIdle();
+      });
+    },
     async close() {
+      for (const h of holds.splice(0)) for (const e of h.entries) e.go.resolve('drop');
       for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const s of sockets) s.destroy();

@@ -3,16 +3,21 @@
  * readable registry (no interval recorded for unfinished work) and a lock the next run takes over; running
  * the command again converges to exactly what an uninterrupted run gives. A SIGKILL in the middle of
  * registry writes always leaves a whole registry, old or new.
+ *
+ * No timing guesses: the fault proxy holds a request of the chosen operation at the door, the signal is
+ * sent while the CLI is provably waiting for it (so its handlers are installed and its work unfinished),
+ * and only then is the request let go. The registry writer is killed after (and in the middle of) every
+ * file system step of the lock + temp file + rename protocol, and then at random moments.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { withRegistryLock } from '../../src/core/registry/lock.js';
-import { readRegistryIfExists } from '../../src/core/registry/registry-file.js';
+import { readRegistryIfExists, writeRegistryAtomic } from '../../src/core/registry/registry-file.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { seededRandom, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { repoRoot, runCli, spawnCli, STACK_FRAME } from './helpers/cli.js';
+import { repoRoot, runCli, spawnCli, STACK_FRAME, whileRunning, type CliRun } from './helpers/cli.js';
 import { CHAOS_VIEW, CHAOS_WINDOW, compareTables, makeChaosRepo, scanTable } from './helpers/chaos.js';
 import { makeRepo, tempRepoDir } from './helpers/repo.js';
 
@@ -21,7 +26,7 @@ let slow: FaultProxy;
 
 beforeAll(async () => {
   server = await startDynalite();
-  // every request takes 150 ms more, so a signal lands in the middle of the work
+  // every request takes 150 ms more: the work goes on long after a held request is let go
   slow = await startFaultProxy({ target: server.endpoint, latencyMs: 150 });
 });
 
@@ -44,20 +49,29 @@ async function tablesOf(project: string): Promise<string[]> {
 }
 
 describe('interrupting apply', () => {
+  // `forwarded`: the request reaches the server after the CLI is gone (the work was done, the answer
+  // lost); `dropped`: it never does. Both must converge on the next run.
   it.each([
-    ['SIGINT', 'CreateTable', 130],
-    ['SIGTERM', 'CreateTable', 143],
-    ['SIGINT', 'TagResource', 130],
-    ['SIGTERM', 'DescribeTable', 143],
-  ] as const)('%s after the first %s: exit %d, registry intact, a re-run converges', async (signal, action, exitCode) => {
+    ['SIGINT', 'CreateTable', 'forwarded', 130],
+    ['SIGTERM', 'CreateTable', 'dropped', 143],
+    ['SIGINT', 'TagResource', 'dropped', 130],
+    ['SIGTERM', 'DescribeTable', 'forwarded', 143],
+  ] as const)('%s while the first %s is in flight (then %s): exit %d, registry intact, a re-run converges', async (signal, action, fate, exitCode) => {
     const project = `int_${signal.toLowerCase()}_${action.toLowerCase()}`;
     const repo = makeRepo({ project, endpoint: slow.endpoint });
     const registry = path.join(repo, 'data/registry.db');
-    const before = slow.stats().byAction[action] ?? 0;
+    const hold = slow.hold(action);
     const run = spawnCli(['-c', repo, 'apply', '--yes'], { cwd: repo });
-    await until(() => (slow.stats().byAction[action] ?? 0) > before);
-    run.child.kill(signal);
-    const r = await run.done;
+    let r: CliRun;
+    try {
+      await whileRunning(run, hold.arrived, `a ${action} request`);
+      run.child.kill(signal);
+      // the held request is never answered while the CLI lives: it has to stop on the signal alone
+      r = await run.done;
+    } finally {
+      await hold.release(fate === 'forwarded' ? 'forward' : 'drop');
+      await slow.settled();
+    }
 
     expect({ code: r.code, signal: r.signal }).toEqual({ code: exitCode, signal: null });
     expect(r.stderr).toMatch(signal === 'SIGINT' ? /interrupted/ : /terminated/);
@@ -77,13 +91,21 @@ describe('interrupting apply', () => {
 
   it('SIGINT during plan (read-only) ends with 130 and writes nothing', async () => {
     const repo = makeRepo({ project: 'int_plan', endpoint: slow.endpoint });
-    const before = slow.stats().byAction.DescribeTable ?? 0;
+    const hold = slow.hold('DescribeTable');
     const run = spawnCli(['-c', repo, 'plan'], { cwd: repo });
-    await until(() => (slow.stats().byAction.DescribeTable ?? 0) > before);
-    run.child.kill('SIGINT');
-    const r = await run.done;
-    expect(r.code).toBe(130);
+    let r: CliRun;
+    try {
+      await whileRunning(run, hold.arrived, 'a DescribeTable request');
+      run.child.kill('SIGINT');
+      r = await run.done;
+    } finally {
+      await hold.release();
+      await slow.settled();
+    }
+    expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
+    expect(r.stderr).toMatch(/interrupted/);
     expect(existsSync(path.join(repo, 'data/registry.db'))).toBe(false);
+    expect(await tablesOf('int_plan')).toEqual([]);
   });
 });
 
@@ -115,10 +137,18 @@ describe('interrupting materialize', () => {
     try {
       const repo = await makeChaosRepo({ entities: ENTITIES, endpoint: proxy.endpoint, project });
       expect((await runCli(['-c', repo, 'apply', '--yes'], { cwd: repo })).code).toBe(0);
+      // 149 of the 1600 batches go through; from the 150th on, every write waits at the door
+      const writes = proxy.hold('BatchWriteItem', { skip: 149 });
       const run = spawnCli(['-c', repo, 'materialize', ...CHAOS_WINDOW], { cwd: repo });
-      await until(() => (proxy.stats().byAction.BatchWriteItem ?? 0) >= 150, 120_000);
-      run.child.kill(signal);
+      try {
+        await whileRunning(run, writes.arrived, 'the 150th BatchWriteItem');
+        run.child.kill(signal);
+      } finally {
+        // materialize stops cleanly: it waits for the writes in flight, so they must be answered
+        await writes.release();
+      }
       const r = await run.done;
+      await proxy.settled();
       expect({ code: r.code, signal: r.signal }).toEqual({ code: exitCode, signal: null });
       expect(r.stderr).toMatch(/interrupted/);
       expect(r.stderr).not.toMatch(STACK_FRAME);
@@ -143,10 +173,68 @@ describe('interrupting materialize', () => {
 });
 
 describe('SIGKILL in the middle of registry writes', () => {
-  it('always leaves a whole registry (the old or the new one), and a lock the next writer takes over', async () => {
+  const writer = path.join(repoRoot, 'test/reliability/helpers/registry-writer.mjs');
+  const tempsIn = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+
+  /** Runs the writer to its end (or its death) with `mode` (see registry-writer.mjs). */
+  async function runWriter(registry: string, mode: string): Promise<{ signal: NodeJS.Signals | null; code: number | null; out: string }> {
+    const child = spawn(process.execPath, [writer, registry, '2000', mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    return new Promise((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, out }));
+    });
+  }
+
+  it('killed after (or in the middle of) every step of a write: a whole registry, and the next writer takes over at once', async () => {
+    const trace = await runWriter(path.join(tempRepoDir('dynafeast-crash-'), 'registry.db'), 'trace');
+    expect({ code: trace.code, out: trace.out }).toMatchObject({ code: 0, out: expect.stringMatching(/^ready\nwrote\n\[.*\]\n$/) });
+    const steps = JSON.parse(trace.out.split('\n')[2]!) as string[];
+    expect(steps.some((s) => s.startsWith('rename '))).toBe(true);
+    // a step that writes data is also torn: half of it written, then the kill
+    const points = steps.flatMap((s, k) => [...(/^(handle\.)?(write|writeFile|appendFile) /.test(s) ? [`${k}:torn`] : []), `${k}`]);
+
+    const outcome: Record<string, string> = {};
+    let newSeen = false;
+    for (const point of points) {
+      const k = Number(point.split(':')[0]);
+      const label = `${point.endsWith(':torn') ? 'in' : 'after'} ${k}: ${steps[k]}`;
+      const dir = tempRepoDir('dynafeast-crash-');
+      const registry = path.join(dir, 'registry.db');
+      const problems: string[] = [];
+      const run = await runWriter(registry, point);
+      if (run.signal !== 'SIGKILL') problems.push(`not killed there (${run.code ?? run.signal}): ${run.out}`);
+      // whole: one of the two registries, all of it
+      const r = await readRegistryIfExists(registry).catch((e: Error) => void problems.push(`unreadable: ${e.message}`));
+      if (!r && problems.length === 0) problems.push('no registry at all');
+      const project = r?.projects.map((p) => p.spec?.name).join(',');
+      if (r && !((project === 'A' || project === 'B') && r.entities.length === 2000 && r.entities.every((e) => e.spec?.project === project))) {
+        problems.push(`not a whole registry: projects ${project}, ${r.entities.length} entities`);
+      }
+      // once the new registry is in place, a later crash never brings the old one back
+      if (project === 'A' && newSeen) problems.push('the old registry is back after the new one was in place');
+      if (project === 'B') newSeen = true;
+      // the dead writer's lock does not block the next writer, whose write clears the dead one's temp file
+      if (r) {
+        await withRegistryLock(registry, () => writeRegistryAtomic(registry, r, 1n), { timeoutMs: 2000 }).catch((e: Error) =>
+          problems.push(`the next writer is blocked: ${e.message}`),
+        );
+        const left = readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'));
+        if (left.length) problems.push(`left after the next write: ${left.join(', ')}`);
+      }
+      outcome[label] = problems.length ? problems.join('; ') : `ok: registry ${project}`;
+    }
+    process.stderr.write(`SIGKILL at each step:\n${Object.entries(outcome).map(([p, o]) => `  ${p} → ${o}`).join('\n')}\n`);
+    expect(Object.entries(outcome).filter(([, o]) => !o.startsWith('ok'))).toEqual([]);
+    // the kills really spanned the write: some left the old registry, some the new one
+    expect(new Set(Object.values(outcome))).toEqual(new Set(['ok: registry A', 'ok: registry B']));
+  });
+
+  it('killed at random moments: always a whole registry (the old or the new one), and a lock the next writer takes over', async () => {
     const dir = tempRepoDir('dynafeast-kill-');
     const registry = path.join(dir, 'registry.db');
-    const writer = path.join(repoRoot, 'test/reliability/helpers/registry-writer.mjs');
     const rnd = seededRandom(2024);
     const seen = { A: 0, B: 0, killedHoldingLock: 0, leftoverTmp: 0 };
     for (let i = 0; i < 25; i++) {
@@ -166,12 +254,17 @@ describe('SIGKILL in the middle of registry writes', () => {
       expect(r!.entities.every((e) => e.spec?.project === project)).toBe(true);
       seen[project!]++;
       if (existsSync(`${registry}.lock`)) seen.killedHoldingLock++;
-      seen.leftoverTmp = readdirSync(dir).filter((f) => f.endsWith('.tmp')).length;
+      seen.leftoverTmp = tempsIn(dir).length;
       // the dead writer's lock must not block the next one
-      await withRegistryLock(registry, async () => undefined, { timeoutMs: 2000 });
+      await withRegistryLock(registry, async () => undefined, { timeoutMs: 2000 }).catch((e: Error) => {
+        const lock = existsSync(`${registry}.lock`) ? JSON.stringify(readFileSync(`${registry}.lock`, 'utf8')) : 'gone';
+        throw new Error(`kill ${i + 1}: the next writer is blocked (the lock file holds ${lock}): ${e.message}`);
+      });
     }
     process.stderr.write(`SIGKILL registry test: ${JSON.stringify(seen)}\n`);
     expect(seen.A + seen.B).toBe(25);
+    // the writer holds the lock for nearly all of its loop: 25 kills that all missed it would mean the
+    // kills did not land mid-write at all
     expect(seen.killedHoldingLock).toBeGreaterThan(0);
   });
 });

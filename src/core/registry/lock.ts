@@ -2,8 +2,9 @@
  * A lock file beside the registry so two writers (apply, materialize, teardown — in one process or
  * several) never interleave a read-modify-write and lose each other's changes.
  */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DynafeastError } from '../errors.js';
 
@@ -22,6 +23,45 @@ interface LockOwner {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const UNREADABLE_STALE_MS = 5_000;
+
+/** Errors of link() on file systems without hard links. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/**
+ * Takes the lock file, or returns false when another holder has it. The owner is written to a temp
+ * file first and linked into place, so the lock never exists without its owner: a holder killed at any
+ * moment leaves a lock the next writer can judge. The temp file is named like a registry temp file, so
+ * the next registry write clears it if its writer died before removing it.
+ */
+async function tryTake(registryPath: string, lockPath: string, owner: string): Promise<boolean> {
+  const mine = `${registryPath}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+  await writeFile(mine, owner);
+  try {
+    await link(mine, lockPath);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EEXIST') return false;
+    if (!NO_HARD_LINKS.has(code)) throw e;
+  } finally {
+    await rm(mine, { force: true });
+  }
+  // no hard links here: create exclusively, then write the owner (an unreadable lock is judged by age)
+  try {
+    const fh = await open(lockPath, 'wx');
+    try {
+      await fh.writeFile(owner);
+    } finally {
+      await fh.close();
+    }
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -38,9 +78,10 @@ async function isAbandoned(lockPath: string, staleMs: number): Promise<boolean> 
     if (owner.host === hostname()) return !processAlive(owner.pid);
     return Date.now() - owner.at > staleMs;
   } catch {
-    // unreadable or half-written by a holder that is writing it right now: judge by age
+    // Unreadable: a lock taken without hard links by a holder killed while writing its owner (a holder
+    // alive writes it within a millisecond), so a few seconds of age are enough.
     try {
-      return Date.now() - (await stat(lockPath)).mtimeMs > staleMs;
+      return Date.now() - (await stat(lockPath)).mtimeMs > Math.min(staleMs, UNREADABLE_STALE_MS);
     } catch {
       return false;
     }
@@ -55,17 +96,7 @@ export async function withRegistryLock<T>(registryPath: string, fn: () => Promis
   const deadline = Date.now() + timeoutMs;
   await mkdir(dirname(lockPath), { recursive: true });
   for (;;) {
-    try {
-      const fh = await open(lockPath, 'wx');
-      try {
-        await fh.writeFile(JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() } satisfies LockOwner));
-      } finally {
-        await fh.close();
-      }
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
+    if (await tryTake(registryPath, lockPath, JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() } satisfies LockOwner))) break;
     if (await isAbandoned(lockPath, staleMs)) {
       await rm(lockPath, { force: true });
       continue;

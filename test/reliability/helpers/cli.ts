@@ -108,3 +108,16 @@ export function waitForOutput(run: ReturnType<typeof spawnCli>, pattern: RegExp,
     });
   });
 }
+
+/**
+ * Resolves with `event` (e.g. a fault-proxy hold's `arrived`), or rejects with the run's output when the
+ * process exits first or `timeoutMs` passes: a test waiting for a request never hangs on a CLI that failed.
+ */
+export function whileRunning<T>(run: ReturnType<typeof spawnCli>, event: Promise<T>, what: string, timeoutMs = 120_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms:\n${run.output()}`)), timeoutMs);
+    void run.done.then((r) => reject(new Error(`exited ${r.code ?? r.signal} before ${what}:\n${r.stdout}${r.stderr}`)));
+  });
+  return Promise.race([event, failed]).finally(() => clearTimeout(timer));
+}

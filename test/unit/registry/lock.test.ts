@@ -1,0 +1,58 @@
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withRegistryLock } from '../../../src/core/registry/lock.js';
+
+let dir: string;
+let registry: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dynafeast-lock-'));
+  registry = join(dir, 'registry.db');
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const DEAD_PID = 2 ** 22 + 12_345; // above Linux's pid_max default, so never a live process
+
+describe('withRegistryLock', () => {
+  it('writes its owner into the lock while held, and leaves no file behind', async () => {
+    const seen = await withRegistryLock(registry, async () => JSON.parse(await readFile(`${registry}.lock`, 'utf8')) as { pid: number; host: string });
+    expect(seen).toMatchObject({ pid: process.pid, host: hostname() });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('waits for a live holder and then says who to wait for', async () => {
+    await writeFile(`${registry}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() }));
+    await expect(withRegistryLock(registry, async () => 1, { timeoutMs: 200 })).rejects.toMatchObject({ code: 'registry.locked' });
+  });
+
+  it('takes over the lock of a holder on this host that has died', async () => {
+    await writeFile(`${registry}.lock`, JSON.stringify({ pid: DEAD_PID, host: hostname(), at: Date.now() }));
+    await expect(withRegistryLock(registry, async () => 'mine', { timeoutMs: 1000 })).resolves.toBe('mine');
+  });
+
+  it('takes over an unreadable lock a few seconds old (a holder killed while writing it), not a fresh one', async () => {
+    await writeFile(`${registry}.lock`, '');
+    await expect(withRegistryLock(registry, async () => 1, { timeoutMs: 150 })).rejects.toMatchObject({ code: 'registry.locked' });
+    const old = (Date.now() - 6_000) / 1000;
+    await utimes(`${registry}.lock`, old, old);
+    const started = Date.now();
+    await expect(withRegistryLock(registry, async () => 'mine', { timeoutMs: 2000 })).resolves.toBe('mine');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('runs holders one at a time', async () => {
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        withRegistryLock(registry, async () => {
+          most = Math.max(most, ++inside);
+          await new Promise((r) => setTimeout(r, 10));
+          inside--;
+        }),
+      ),
+    );
+    expect(most).toBe(1);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
