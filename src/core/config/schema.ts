@@ -110,7 +110,7 @@ const TABLE_FIELDS: readonly FieldSpec[] = [
 const MATERIALIZE_FIELDS: readonly FieldSpec[] = [
   { key: 'concurrency', type: { kind: 'int', min: 1, max: 256 }, default: 32, description: 'BatchWriteItem (or conditional PutItem) requests in flight; 32 keeps an in-region writer ~20x faster than one at a time.' },
   { key: 'monotonic_writes', type: { kind: 'bool' }, default: false, description: 'Conditional puts that never replace a newer `event_ts` (slower: no batching).' },
-  { key: 'retry_budget', type: { kind: 'int', min: 0, max: 1_000_000_000 }, default: 10000, description: 'Retries (throttling, unprocessed items, 5xx) allowed per run before it fails.' },
+  { key: 'retry_budget', type: { kind: 'int', min: 0, max: 1_000_000_000 }, default: 10000, description: 'Retries (throttling, unprocessed items, 5xx) a run may spend without progress before it fails: each request that writes all its items gives one back, never above this number.' },
 ];
 
 const EMBEDDED_FIELDS: readonly FieldSpec[] = [

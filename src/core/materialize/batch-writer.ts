@@ -226,7 +226,7 @@ export class BatchWriter {
     this.counts.skipped += outcome.skipped ?? 0;
     const left = outcome.unprocessed;
     this.counts.written += batch.length - left.length;
-    if (left.length === 0) return;
+    if (left.length === 0) return this.options.budget.refund();
     this.counts.throttles++;
     const attempt = new Map(batch.map((p) => [p.unit.key, p.attempt]));
     this.retryLater(left.map((unit) => ({ unit, attempt: attempt.get(unit.key) ?? 0 })));
@@ -250,7 +250,7 @@ export class BatchWriter {
     if (this.stopped) return;
     if (!this.options.budget.take()) {
       this.fail(
-        new DynafeastError('materialize.incomplete', `retry budget of ${this.options.budget.limit} spent while writing to ${this.options.table}`, {
+        new DynafeastError('materialize.incomplete', `retry budget of ${this.options.budget.limit} spent while writing to ${this.options.table} (retries without progress: each fully written request gives one back)`, {
           hint: 'the table is throttling or failing: raise its capacity (or use on-demand), lower dynafeast.materialize.concurrency, or raise dynafeast.materialize.retry_budget',
           cause,
         }),

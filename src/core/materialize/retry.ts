@@ -8,20 +8,40 @@ import { classifyFailure, type FailureKind } from '../aws/retryable.js';
 
 export { classifyFailure, type FailureKind };
 
-/** Retries one run may spend, shared by all its views and requests. */
+/**
+ * Retries one run may spend without progress, shared by all its views and requests. Each retry takes one;
+ * each request that writes every item it carried gives one back, never above `limit`. So an endpoint
+ * that keeps failing stops the run after `limit` retries, while a long run that is throttled but keeps
+ * writing (a fresh on-demand table warming up, say) is not cut off by its length.
+ */
 export class RetryBudget {
   private used = 0;
-  constructor(readonly limit: number) {}
+  private left: number;
+  constructor(readonly limit: number) {
+    this.left = limit;
+  }
 
   /** Takes one retry; false when the budget is spent. */
   take(): boolean {
-    if (this.used >= this.limit) return false;
+    if (this.left < 1) return false;
+    this.left--;
     this.used++;
     return true;
   }
 
+  /** A request wrote all its items: one retry back, up to the limit. */
+  refund(): void {
+    if (this.left < this.limit) this.left++;
+  }
+
+  /** Retries taken so far (refunds do not lower it). */
   get spent(): number {
     return this.used;
+  }
+
+  /** Retries that may still be taken. */
+  get available(): number {
+    return this.left;
   }
 }
 

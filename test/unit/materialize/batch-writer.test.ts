@@ -78,6 +78,19 @@ describe('BatchWriter', () => {
     expect(f.stats().calls).toBe(5); // the first batch, then one request and three retries
   });
 
+  it('finishes a long run that keeps being throttled but keeps writing, on a budget smaller than its retries', async () => {
+    // every other request is throttled: one retry per written request, paid back by that request
+    const f = fakeSender((call) => (call % 2 === 1 ? 'throttle' : 'ok'));
+    const budget = new RetryBudget(2);
+    const w = new BatchWriter(f.sender, { table: 't', concurrency: 1, budget, ...fast });
+    await w.push(units(500));
+    const counts = await w.finish();
+    expect(counts.written).toBe(500);
+    expect(f.stored.size).toBe(500);
+    expect(budget.spent).toBeGreaterThan(2);
+    expect(counts.retries).toBe(budget.spent);
+  });
+
   it('stops at the first non-retryable error', async () => {
     const f = fakeSender(() => 'fatal');
     const w = new BatchWriter(f.sender, { table: 't', concurrency: 2, budget: new RetryBudget(100), ...fast });

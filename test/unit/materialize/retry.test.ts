@@ -36,4 +36,14 @@ describe('RetryBudget', () => {
     expect([b.take(), b.take(), b.take()]).toEqual([true, true, false]);
     expect(b.spent).toBe(2);
   });
+
+  it('gets one retry back per fully written request, never above the limit', () => {
+    const b = new RetryBudget(2);
+    b.refund();
+    expect(b.available).toBe(2);
+    expect([b.take(), b.take(), b.take()]).toEqual([true, true, false]);
+    b.refund();
+    expect([b.take(), b.take()]).toEqual([true, false]);
+    expect(b.spent).toBe(3);
+  });
 });
