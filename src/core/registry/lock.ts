@@ -31,11 +31,11 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDE
 /**
  * Takes the lock file, or returns false when another holder has it. The owner is written to a temp
  * file first and linked into place, so the lock never exists without its owner: a holder killed at any
- * moment leaves a lock the next writer can judge. The temp file is named like a registry temp file, so
- * the next registry write clears it if its writer died before removing it.
+ * moment leaves a lock the next writer can judge. A waiter killed before removing its temp file leaves
+ * `registry.db.lock.<pid>.<id>.tmp`, which the next registry write clears.
  */
-async function tryTake(registryPath: string, lockPath: string, owner: string): Promise<boolean> {
-  const mine = `${registryPath}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+async function tryTake(lockPath: string, owner: string): Promise<boolean> {
+  const mine = `${lockPath}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   await writeFile(mine, owner);
   try {
     await link(mine, lockPath);
@@ -96,7 +96,7 @@ export async function withRegistryLock<T>(registryPath: string, fn: () => Promis
   const deadline = Date.now() + timeoutMs;
   await mkdir(dirname(lockPath), { recursive: true });
   for (;;) {
-    if (await tryTake(registryPath, lockPath, JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() } satisfies LockOwner))) break;
+    if (await tryTake(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() } satisfies LockOwner))) break;
     if (await isAbandoned(lockPath, staleMs)) {
       await rm(lockPath, { force: true });
       continue;

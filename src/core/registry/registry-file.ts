@@ -100,15 +100,19 @@ export async function writeRegistryAtomic(path: string, registry: Registry, nowM
 
 /**
  * A writer killed between creating its temp file and the rename leaves `registry.db.<pid>.<id>.tmp`
- * behind. Under the registry lock no other writer is mid-write, so temp files of dead processes are
- * litter: remove them (best effort; a failure here never fails the write).
+ * behind, and a waiter killed while taking the lock `registry.db.lock.<pid>.<id>.tmp`. Under the
+ * registry lock no other writer is mid-write, so such files of dead processes are litter: remove them
+ * (best effort; a failure here never fails the write).
  */
 async function removeStaleTempFiles(path: string): Promise<void> {
   const prefix = `${basename(path)}.`;
   try {
     for (const name of await readdir(dirname(path))) {
-      const m = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length)) : null;
-      if (!m || isAlive(Number(m[1]))) continue;
+      const m = name.startsWith(prefix) ? /^(lock\.)?(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length)) : null;
+      if (!m) continue;
+      const pid = Number(m[2]);
+      // a lock's temp file of this process belongs to a waiter taking the lock right now
+      if (isAlive(pid) || (m[1] !== undefined && pid === process.pid)) continue;
       await rm(join(dirname(path), name), { force: true });
     }
   } catch {
