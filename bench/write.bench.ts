@@ -15,7 +15,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createAwsClients } from '../src/core/aws/clients.js';
 import { localDummyCredentials } from '../src/core/aws/credentials.js';
 import { silentLogger, systemClock } from '../src/core/context.js';
@@ -28,6 +28,7 @@ import { BENCH_VIEW, benchConfig, benchRepo } from './write/bench-repo.js';
 import { dynaliteCeiling } from './write/dynalite-ceiling.js';
 import { cpuOfReading } from './write/phases.js';
 import { startTarget, type BenchTarget } from './write/targets.js';
+import { createFeastTable } from '../test/helpers/dynalite.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -58,14 +59,7 @@ const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function createTable(endpoint: string, table: string): Promise<void> {
   const admin = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: localDummyCredentials() });
-  await admin.send(
-    new CreateTableCommand({
-      TableName: table,
-      KeySchema: [{ AttributeName: 'entity_id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'entity_id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createFeastTable(admin, table);
   admin.destroy();
 }
 

@@ -4,8 +4,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BatchWriteItemCommand, CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildItem, createEntityKeyEncoder, createValueEncoder, entityIdOf, formatEventTs, type Item } from '../../src/core/layout/index.js';
+import { createFeastTable } from '../../test/helpers/dynalite.js';
 
 export const PROJECT = 'readbench';
 export const VIEWS = ['stats_a', 'stats_b', 'stats_c'] as const;
@@ -75,18 +76,7 @@ export async function populate(client: DynamoDBClient, drivers: number): Promise
   const itemOf = benchItemFactory();
   for (const view of VIEWS) {
     const table = `${PROJECT}.${view}`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: table,
-        KeySchema: [{ AttributeName: 'entity_id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'entity_id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    // CreateTable answers CREATING; writes before ACTIVE fail with ResourceNotFoundException.
-    while ((await client.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus !== 'ACTIVE') {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await createFeastTable(client, table);
     for (let start = 0; start < drivers; start += 25) {
       const puts = [];
       for (let d = start; d < Math.min(drivers, start + 25); d++) puts.push({ PutRequest: { Item: itemOf(d) } });

@@ -1,11 +1,13 @@
 /**
  * An in-memory dynalite on a free loopback port for integration tests, plus a RepoConfig pointing at it.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RepoConfig } from '../../src/core/config/types.js';
 import { silentLogger } from '../../src/core/context.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { startDynalite as startServer } from '../../src/core/embedded/dynalite-server.js';
+import { createTableInput } from '../../src/core/plan/execute-step.js';
+import { waitForActive } from '../../src/core/plan/wait.js';
 import { testConfig } from './config.js';
 
 export interface TestDynalite {
@@ -52,4 +54,14 @@ export function localRepoConfig(
     materialize: { concurrency: 16, retryBudget: 1000 },
     dynafeast: overrides.dynafeast,
   });
+}
+
+/**
+ * Creates an on-demand table in Feast's layout with the CreateTable input apply sends, and waits until it
+ * is ACTIVE (writes before that fail on some servers).
+ */
+export async function createFeastTable(client: DynamoDBClient, table: string): Promise<void> {
+  const step = { kind: 'create_table', table, view: table, billing: { mode: 'PAY_PER_REQUEST' }, tableClass: 'STANDARD', deletionProtection: false } as const;
+  await client.send(new CreateTableCommand(createTableInput(step)));
+  await waitForActive(client, table);
 }

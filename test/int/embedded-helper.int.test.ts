@@ -1,5 +1,5 @@
-import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { startDynalite } from '../helpers/dynalite.js';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { createFeastTable, startDynalite } from '../helpers/dynalite.js';
 
 describe('test helper startDynalite', () => {
   it('serves an in-memory store on a free loopback port until stopped', async () => {
@@ -8,14 +8,7 @@ describe('test helper startDynalite', () => {
     try {
       expect(a.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(b.endpoint).not.toBe(a.endpoint);
-      await a.client.send(
-        new CreateTableCommand({
-          TableName: 'only_in_a',
-          KeySchema: [{ AttributeName: 'entity_id', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'entity_id', AttributeType: 'S' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
+      await createFeastTable(a.client, 'only_in_a');
       expect((await a.client.send(new ListTablesCommand({}))).TableNames).toEqual(['only_in_a']);
       expect((await b.client.send(new ListTablesCommand({}))).TableNames).toEqual([]);
     } finally {

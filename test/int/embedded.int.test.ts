@@ -6,8 +6,6 @@ import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateTableCommand,
-  DescribeTableCommand,
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
@@ -19,7 +17,7 @@ import { ensureEmbeddedDynamo, serveEmbedded, type EmbeddedHandle } from '../../
 import { LEASE_DIR } from '../../src/core/embedded/leases.js';
 import { LOCK_FILE } from '../../src/core/embedded/lock.js';
 import { resolveEmbeddedTarget } from '../../src/core/embedded/target.js';
-import { localRepoConfig } from '../helpers/dynalite.js';
+import { createFeastTable, localRepoConfig } from '../helpers/dynalite.js';
 
 jest.setTimeout(15000);
 
@@ -65,20 +63,7 @@ async function withClient<T>(endpoint: string, fn: (c: DynamoDBClient) => Promis
 }
 
 async function createTable(c: DynamoDBClient): Promise<void> {
-  await c.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'entity_id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'entity_id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  for (let i = 0; i < 50; i++) {
-    const out = await c.send(new DescribeTableCommand({ TableName: TABLE }));
-    if (out.Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('table never became ACTIVE');
+  await createFeastTable(c, TABLE);
 }
 
 const item = { entity_id: { S: 'abc123' }, event_ts: { S: '2021-04-12 10:59:42+00:00' }, values: { M: { conv_rate: { B: new Uint8Array([0x35, 0, 0, 0, 0x3f]) } } } };

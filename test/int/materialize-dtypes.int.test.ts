@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { create } from '@bufbuild/protobuf';
 import { fixedClock, silentLogger } from '../../src/core/context.js';
 import { entityIdOfJs } from '../../src/core/layout/entity-id.js';
@@ -24,7 +23,7 @@ import {
   StringListSchema,
   type Value,
 } from '../../src/gen/feast/types/Value_pb.js';
-import { localRepoConfig } from '../helpers/dynalite.js';
+import { createFeastTable, localRepoConfig } from '../helpers/dynalite.js';
 import { makeSource, makeView } from '../unit/offline/view-fixtures.js';
 import { startTestServer, type TestServer } from './plan-apply-server.js';
 import { bytesOf, duckdb, eventTsOf, scanTable, valueBytes } from './materialize-fixture.js';
@@ -136,14 +135,7 @@ it('writes every dtype, nulls and list elements as Feast does', async () => {
   const repo: RepoModel = { root: dir, files: [], entities: [], sources: [source], featureViews: [view], featureServices: [] };
   const config = { ...localRepoConfig(dir, server.endpoint), project: `d${randomUUID().slice(0, 8)}` };
   const table = `${config.project}.${view.name}`;
-  await server.client.send(
-    new CreateTableCommand({
-      TableName: table,
-      KeySchema: [{ AttributeName: 'entity_id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'entity_id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createFeastTable(server.client, table);
   const report = await materializeWindows(
     { config, repo, dynamo: server.client, clock: fixedClock(T0), logger: silentLogger, record: false },
     fixedWindows([view], T0, T0 + 1_000_000n),

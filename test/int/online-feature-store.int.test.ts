@@ -6,13 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { fixedClock, silentLogger } from '../../src/core/context.js';
 import { ensureEmbeddedDynamo } from '../../src/core/embedded/index.js';
 import { FeatureStore } from '../../src/index.js';
-import { waitForActive } from '../../src/core/plan/wait.js';
-import { startDynalite } from '../helpers/dynalite.js';
+import { createFeastTable, startDynalite } from '../helpers/dynalite.js';
 import { DEFINITIONS } from '../unit/online/definitions.js';
 import { startTestServer, type TestServer } from './plan-apply-server.js';
 import { createOnlineFixture, HOUR, NOW, type OnlineFixture } from './online-fixture.js';
@@ -140,15 +139,7 @@ describe('FeatureStore', () => {
     const handle = await ensureEmbeddedDynamo(opened.config, silentLogger);
     const client = new DynamoDBClient({ region: 'us-east-1', endpoint: handle.endpoint, credentials: localDummyCredentials() });
     try {
-      await client.send(
-        new CreateTableCommand({
-          TableName: 'embedded_demo.user_profile',
-          KeySchema: [{ AttributeName: 'entity_id', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'entity_id', AttributeType: 'S' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      await waitForActive(client, 'embedded_demo.user_profile');
+      await createFeastTable(client, 'embedded_demo.user_profile');
       expect(await opened.getOnlineFeatures({ features: ['user_profile:score'], entityRows: [{ user_id: 'nobody' }], includeStatus: true })).toEqual({
         user_id: ['nobody'],
         user_id__status: ['PRESENT'],

@@ -3,17 +3,16 @@
  * directly with the layout codec (Feast's exact layout), so these suites need no materialize.
  */
 import { randomUUID } from 'node:crypto';
-import { BatchWriteItemCommand, CreateTableCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RepoConfig } from '../../src/core/config/types.js';
 import { fixedClock } from '../../src/core/context.js';
 import { buildItem, createValueEncoder, entityIdOf, formatEventTs, serializeEntityKey, type EntityKeyPart } from '../../src/core/layout/index.js';
 import { OnlineReader } from '../../src/core/online/read-online.js';
 import type { BatchGetSend } from '../../src/core/online/batch-get-runner.js';
 import { tableNameOf } from '../../src/core/plan/table-name.js';
-import { waitForActive } from '../../src/core/plan/wait.js';
 import { buildRepoModel } from '../../src/core/repo/load-repo.js';
 import type { FeatureView, RepoModel } from '../../src/core/repo/model.js';
-import { localRepoConfig } from '../helpers/dynalite.js';
+import { createFeastTable, localRepoConfig } from '../helpers/dynalite.js';
 import { DEFINITIONS } from '../unit/online/definitions.js';
 
 
@@ -40,15 +39,7 @@ export async function createOnlineFixture(client: DynamoDBClient, endpoint: stri
   const table = (name: string) => tableNameOf(config, name);
   await Promise.all(
     repo.featureViews.map(async (v) => {
-      await client.send(
-        new CreateTableCommand({
-          TableName: table(v.name),
-          KeySchema: [{ AttributeName: 'entity_id', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'entity_id', AttributeType: 'S' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      await waitForActive(client, table(v.name));
+      await createFeastTable(client, table(v.name));
     }),
   );
   return {

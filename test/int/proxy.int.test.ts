@@ -11,7 +11,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { inspect } from 'node:util';
-import { CreateTableCommand, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createAwsClients, describeAwsError, type AwsClients } from '../../src/core/aws/clients.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { createLeanClient } from '../../src/core/aws/lean/lean-client.js';
@@ -21,7 +21,7 @@ import { isDynafeastError } from '../../src/core/errors.js';
 import type { WriteUnit } from '../../src/core/materialize/batch-writer.js';
 import { createLeanBatchSender, createLeanConditionalPutSender } from '../../src/core/materialize/lean/lean-sender.js';
 import { createLeanBatchGet } from '../../src/core/online/lean-batch-get.js';
-import { localRepoConfig, startDynalite, type TestDynalite } from '../helpers/dynalite.js';
+import { createFeastTable, localRepoConfig, startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 
 const USER = 'alice';
 const PASSWORD = 'pr0xy-s3cret@corp';
@@ -156,14 +156,7 @@ beforeAll(async () => {
   dynalite = await startDynalite();
   proxy = await startProxy();
   tmp = fs.mkdtempSync(join(os.tmpdir(), 'dynafeast-proxy-'));
-  await dynalite.client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [{ AttributeName: 'entity_id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'entity_id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createFeastTable(dynalite.client, TABLE);
 });
 
 afterAll(async () => {

@@ -5,7 +5,6 @@
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
-  CreateTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -15,7 +14,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { describeAwsError } from '../../src/core/aws/errors.js';
 import { classifyFailure } from '../../src/core/materialize/retry.js';
-import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
+import { createFeastTable, startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { seededRandom, splitBatch, startFaultProxy, type FaultProxy, type FaultProxyOptions } from '../helpers/fault-proxy.js';
 
 let server: TestDynalite;
@@ -25,14 +24,7 @@ const TABLE = 'proxy_test';
 
 beforeAll(async () => {
   server = await startDynalite();
-  await server.client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'entity_id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'entity_id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createFeastTable(server.client, TABLE);
 });
 
 afterAll(async () => {
