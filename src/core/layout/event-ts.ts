@@ -3,6 +3,7 @@
  * Microseconds are handled as integers throughout: JS Date only has milliseconds.
  */
 import { DynafeastError } from '../errors.js';
+import { floorDivMod } from '../util/floor-div.js';
 
 const MICROS_PER_DAY = 86_400_000_000n;
 /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, the range of Python's datetime. */
@@ -78,12 +79,7 @@ export function formatEventTs(micros: bigint): string {
         { hint: 'Feast (Python datetime) cannot represent it; check the timestamp column and its unit' },
       );
     }
-    let d = micros / MICROS_PER_DAY;
-    let r = micros % MICROS_PER_DAY;
-    if (r < 0n) {
-      r += MICROS_PER_DAY;
-      d -= 1n;
-    }
+    const { q: d, r } = floorDivMod(micros, MICROS_PER_DAY);
     days = Number(d);
     rem = Number(r);
   }

@@ -14,6 +14,7 @@ import { DynafeastError, isDynafeastError } from '../errors.js';
 import type { FeatureView } from '../repo/model.js';
 import type { OfflineChunk } from '../offline/read-view.js';
 import type { WriteUnit } from './batch-writer.js';
+import { floorDiv } from '../util/floor-div.js';
 
 export interface EncodeOptions {
   /** Adds a numeric expiry attribute (event time + the view's ttl, in epoch seconds) when set. */
@@ -106,11 +107,6 @@ function keyLabel(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v instanceof Uint8Array) return `0x${Buffer.from(v).toString('hex')}`;
   return describeValue(v);
-}
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && a < 0n ? q - 1n : q;
 }
 
 /** Adds the view and entity to a codec error, so a bad row can be found in the file. */

@@ -5,6 +5,7 @@
 import type { Clock } from '../context.js';
 import { DynafeastError } from '../errors.js';
 import { civilFromDays, daysFromCivil } from '../layout/event-ts.js';
+import { floorDivMod } from '../util/floor-div.js';
 
 const MICROS_PER_SECOND = 1_000_000n;
 const MICROS_PER_DAY = 86_400n * MICROS_PER_SECOND;
@@ -67,12 +68,7 @@ function failUnknown(what: string, text: string): never {
 
 /** `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, for messages and JSON summaries. */
 export function formatMicrosIso(micros: bigint): string {
-  let days = micros / MICROS_PER_DAY;
-  let rem = micros % MICROS_PER_DAY;
-  if (rem < 0n) {
-    days -= 1n;
-    rem += MICROS_PER_DAY;
-  }
+  const { q: days, r: rem } = floorDivMod(micros, MICROS_PER_DAY);
   const { y, m: mo, d } = civilFromDays(Number(days));
   const secs = Number(rem / MICROS_PER_SECOND);
   const us = Number(rem % MICROS_PER_SECOND);

@@ -10,6 +10,7 @@ import { valueConverter, type Converter } from './convert-value.js';
 import { decodeStoredValue } from './fast-decode.js';
 import type { ResolvedFeature } from './feature-refs.js';
 import type { FieldStatus, OnlineColumn, ValueFormat } from './types.js';
+import { floorDiv } from '../util/floor-div.js';
 
 export interface ViewRead {
   view: string;
@@ -48,11 +49,6 @@ function unreadable(table: string, entityId: string, what: string, e: unknown, f
   });
 }
 
-function floorSeconds(micros: bigint): number {
-  const s = micros / 1_000_000n;
-  return Number(micros < 0n && s * 1_000_000n !== micros ? s - 1n : s);
-}
-
 export function viewColumns(
   read: ViewRead,
   items: readonly Item[] | undefined,
@@ -89,7 +85,7 @@ export function viewColumns(
     } catch (e) {
       throw unreadable(table, ids[i]!, 'the item', e);
     }
-    seconds[i] = floorSeconds(micros);
+    seconds[i] = Number(floorDiv(micros, 1_000_000n));
     const valuesAttr = item[VALUES_ATTR];
     // A projection that matches no stored feature returns the item without `values`.
     if (valuesAttr === undefined) continue;

@@ -4,18 +4,14 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { DurationSchema, TimestampSchema, type Duration, type Timestamp } from '@bufbuild/protobuf/wkt';
+import { floorDivMod } from '../util/floor-div.js';
 
 const MICROS_PER_SECOND = 1_000_000n;
 
 export function timestampFromMicros(micros: bigint): Timestamp {
   // floor division so pre-1970 instants keep nanos in [0, 1e9) as the Timestamp spec requires
-  let seconds = micros / MICROS_PER_SECOND;
-  let rem = micros % MICROS_PER_SECOND;
-  if (rem < 0n) {
-    seconds -= 1n;
-    rem += MICROS_PER_SECOND;
-  }
-  return create(TimestampSchema, { seconds, nanos: Number(rem) * 1000 });
+  const { q: seconds, r } = floorDivMod(micros, MICROS_PER_SECOND);
+  return create(TimestampSchema, { seconds, nanos: Number(r) * 1000 });
 }
 
 /** Sub-microsecond nanos are truncated. */

@@ -7,6 +7,7 @@
 import { DynafeastError } from '../errors.js';
 import { copyQueryToParquet, type ParquetWriteOptions } from './duckdb-copy.js';
 import { DEFAULT_DRIVERS, DEFAULT_SEED, DUPLICATE_ROW_VALUES, HOUR_MICROS, SALT, driverStatsValuesSql, mixSql } from './driver-stats-values.js';
+import { floorDiv } from '../util/floor-div.js';
 
 export interface DriverStatsOptions extends ParquetWriteOptions {
   /** "Now" in microseconds since the epoch; the newest rows are one hour before its hour. */
@@ -31,8 +32,7 @@ export interface DriverStatsSummary {
 /** The hour that contains `nowMicros`, counted from the epoch. Rows end one hour before it (as in Feast). */
 export function currentEpochHour(nowMicros: bigint): bigint {
   // NOTE: floor, not truncation, so instants before 1970 still land in the hour that contains them
-  const q = nowMicros / HOUR_MICROS;
-  return nowMicros < 0n && q * HOUR_MICROS !== nowMicros ? q - 1n : q;
+  return floorDiv(nowMicros, HOUR_MICROS);
 }
 
 // Bounds keep every intermediate of the value mixer below 2^63 (see driver-stats-values.ts).
