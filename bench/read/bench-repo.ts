@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildItem, createEntityKeyEncoder, createValueEncoder, entityIdOf, formatEventTs, type Item } from '../../src/core/layout/index.js';
+import { featureStoreYaml } from '../../test/helpers/config.js';
 import { createFeastTable } from '../../test/helpers/dynalite.js';
 
 export const PROJECT = 'readbench';
@@ -15,22 +16,7 @@ export const FIRST_DRIVER = 1_000_001;
 
 export async function writeBenchRepo(dir: string, endpoint: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(
-    path.join(dir, 'feature_store.yaml'),
-    [
-      `project: ${PROJECT}`,
-      'registry: data/registry.db',
-      'provider: aws',
-      'online_store:',
-      '  type: dynamodb',
-      '  region: us-east-1',
-      `  endpoint_url: ${endpoint}`,
-      'offline_store:',
-      '  type: file',
-      'entity_key_serialization_version: 3',
-      '',
-    ].join('\n'),
-  );
+  await writeFile(path.join(dir, 'feature_store.yaml'), featureStoreYaml({ project: PROJECT, endpoint }));
   const views = VIEWS.map((v) =>
     [
       `  - name: ${v}`,

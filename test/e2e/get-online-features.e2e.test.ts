@@ -10,6 +10,7 @@ import { buildItem, createValueEncoder, entityIdOf, formatEventTs, serializeEnti
 import type { Dtype } from '../../src/core/repo/model.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { repoRoot, runCli, STACK_FRAME, tempDir } from './helpers.js';
+import { featureStoreYaml } from '../helpers/config.js';
 
 let dynalite: TestDynalite;
 const repo = path.join(tempDir(), 'driver-stats');
@@ -40,7 +41,7 @@ beforeAll(async () => {
   cpSync(path.join(repoRoot, 'examples', 'driver-stats'), repo, { recursive: true });
   writeFileSync(
     path.join(repo, 'feature_store.yaml'),
-    `project: driver_stats\nregistry: data/registry.db\nprovider: aws\nonline_store:\n  type: dynamodb\n  region: us-east-1\n  endpoint_url: ${dynalite.endpoint}\noffline_store:\n  type: file\nentity_key_serialization_version: 3\n`,
+    featureStoreYaml({ project: 'driver_stats', endpoint: dynalite.endpoint }),
   );
   const applied = await runCli(['-c', repo, 'apply', '--yes', '--no-progress']);
   expect(applied.code).toBe(0);

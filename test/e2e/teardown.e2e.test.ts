@@ -10,6 +10,7 @@ import { DeleteTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { readRegistry } from '../../src/core/registry/registry-file.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { repoRoot, runCli, STACK_FRAME, tempDir } from './helpers.js';
+import { featureStoreYaml } from '../helpers/config.js';
 
 jest.setTimeout(120_000);
 
@@ -24,15 +25,13 @@ afterAll(async () => {
   await dynalite?.stop();
 });
 
-function featureStoreYaml(project: string, registry = 'data/registry.db'): string {
-  return `project: ${project}\nregistry: ${registry}\nprovider: aws\nonline_store:\n  type: dynamodb\n  region: us-east-1\n  endpoint_url: ${dynalite.endpoint}\noffline_store:\n  type: file\nentity_key_serialization_version: 3\n`;
-}
+const yamlOf = (project: string, registry?: string) => featureStoreYaml({ project, endpoint: dynalite.endpoint, ...(registry ? { registry } : {}) });
 
 /** A copy of examples/driver-stats for `project`, applied (tables made, registry written) unless told not to. */
 async function repoOf(project: string, opts: { apply?: boolean; registry?: string } = {}): Promise<string> {
   const dir = path.join(parent, project);
   cpSync(path.join(repoRoot, 'examples', 'driver-stats'), dir, { recursive: true });
-  writeFileSync(path.join(dir, 'feature_store.yaml'), featureStoreYaml(project, opts.registry));
+  writeFileSync(path.join(dir, 'feature_store.yaml'), yamlOf(project, opts.registry));
   if (opts.apply !== false) {
     const applied = await runCli(['-c', dir, 'apply', '--yes', '--no-progress']);
     expect({ code: applied.code, stderr: applied.stderr }).toEqual({ code: 0, stderr: expect.not.stringContaining('error') });
@@ -133,7 +132,7 @@ describe('dynafeast teardown (built binary)', () => {
 
   it('has nothing to do for a project the registry does not record, and names those it does (exit 0)', async () => {
     const dir = await repoOf('td_renamed');
-    writeFileSync(path.join(dir, 'feature_store.yaml'), featureStoreYaml('td_renamed_new'));
+    writeFileSync(path.join(dir, 'feature_store.yaml'), yamlOf('td_renamed_new'));
     const r = await teardown(dir, '--yes');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Nothing to tear down: project td_renamed_new is not recorded in ${path.join(dir, 'data/registry.db')} (it records "td_renamed").`);

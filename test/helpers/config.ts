@@ -15,18 +15,37 @@ export interface TestConfigOptions {
   dynafeast?: Partial<RepoConfig['dynafeast']>;
 }
 
-export function testConfig(o: TestConfigOptions): RepoConfig {
-  const yaml = [
-    `project: ${o.project ?? 'test_project'}`,
-    'registry: data/registry.db',
+export interface FeatureStoreYamlOptions {
+  project: string;
+  /** `online_store.endpoint_url`; may be `${VAR}`. None: AWS itself. */
+  endpoint?: string;
+  registry?: string;
+  /** Extra YAML lines appended under `online_store:` (two-space indented by the caller). */
+  onlineStoreLines?: string[];
+  /** A top-level `dynafeast:` block, verbatim. */
+  dynafeastBlock?: string;
+}
+
+/** The feature_store.yaml of test repos and benchmarks: Feast's DynamoDB online store in us-east-1. */
+export function featureStoreYaml(s: FeatureStoreYamlOptions): string {
+  return [
+    `project: ${s.project}`,
+    `registry: ${s.registry ?? 'data/registry.db'}`,
     'provider: aws',
     'online_store:',
     '  type: dynamodb',
     '  region: us-east-1',
-    'offline_store:',
-    '  type: file',
+    ...(s.endpoint === undefined ? [] : [`  endpoint_url: "${s.endpoint}"`]),
+    ...(s.onlineStoreLines ?? []),
+    'offline_store: {type: file}',
     'entity_key_serialization_version: 3',
+    ...(s.dynafeastBlock ? [s.dynafeastBlock] : []),
+    '',
   ].join('\n');
+}
+
+export function testConfig(o: TestConfigOptions): RepoConfig {
+  const yaml = featureStoreYaml({ project: o.project ?? 'test_project' });
   const { config } = parseConfigText(yaml, { file: 'feature_store.yaml', repoPath: o.repoPath, env: {} });
   return {
     ...config,

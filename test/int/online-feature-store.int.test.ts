@@ -15,6 +15,7 @@ import { createFeastTable, startDynalite } from '../helpers/dynalite.js';
 import { DEFINITIONS } from '../unit/online/definitions.js';
 import { startTestServer, type TestServer } from './plan-apply-server.js';
 import { createOnlineFixture, HOUR, NOW, type OnlineFixture } from './online-fixture.js';
+import { featureStoreYaml } from '../helpers/config.js';
 
 let server: TestServer;
 let fx: OnlineFixture;
@@ -25,7 +26,7 @@ function writeRepo(project: string, endpoint: string, extra = ''): string {
   dirs.push(dir);
   writeFileSync(
     path.join(dir, 'feature_store.yaml'),
-    `project: ${project}\nregistry: data/registry.db\nprovider: aws\nonline_store:\n  type: dynamodb\n  region: us-east-1\n  endpoint_url: ${endpoint}\noffline_store:\n  type: file\nentity_key_serialization_version: 3\n${extra}`,
+    featureStoreYaml({ project, endpoint }) + extra,
   );
   writeFileSync(path.join(dir, 'features.yaml'), DEFINITIONS);
   return dir;

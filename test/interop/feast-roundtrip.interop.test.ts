@@ -14,6 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { diffDynafeastRead, diffFeastReads, diffTables, type DynafeastRead, type FeastRead, type TableDump } from './compare.js';
 import { expectOk, interopPython, repoRoot, run, runDynafeast, runPython, tempDir } from './helpers.js';
 import { startServer, type Server } from './server.js';
+import { featureStoreYaml } from '../helpers/config.js';
 
 const SERVER_KIND = (process.env.INTEROP_SERVER ?? 'dynalite') as 'dynalite' | 'moto';
 const START = '2023-12-31T00:00:00';
@@ -44,21 +45,6 @@ function allFeatureRefs(): string[] {
   return doc.feature_views.flatMap((v) => v.schema.map((f) => `${v.name}:${f.name}`));
 }
 
-function featureStoreYaml(project: string, endpoint: string, registry = 'data/registry.db'): string {
-  return [
-    `project: ${project}`,
-    `registry: ${registry}`,
-    'provider: aws',
-    'online_store:',
-    '  type: dynamodb',
-    '  region: us-east-1',
-    `  endpoint_url: ${endpoint}`,
-    'offline_store:',
-    '  type: file',
-    'entity_key_serialization_version: 3',
-    '',
-  ].join('\n');
-}
 
 let root: string;
 let server: Server | undefined;
@@ -85,11 +71,11 @@ beforeAll(async () => {
   dynaRepo = path.join(root, 'dynafeast-repo');
   feastRepo = path.join(root, 'feast-repo');
   mirrorRepo = path.join(root, 'mirror-of-feast-repo');
-  makeRepo(dynaRepo, featureStoreYaml(DYNA_PROJECT, server.endpoint), path.join(FIXTURES, 'yaml-repo', 'features.yaml'));
-  makeRepo(feastRepo, featureStoreYaml(FEAST_PROJECT, server.endpoint), path.join(FIXTURES, 'python-repo', 'features.py'));
+  makeRepo(dynaRepo, featureStoreYaml({ project: DYNA_PROJECT, endpoint: server.endpoint }), path.join(FIXTURES, 'yaml-repo', 'features.yaml'));
+  makeRepo(feastRepo, featureStoreYaml({ project: FEAST_PROJECT, endpoint: server.endpoint }), path.join(FIXTURES, 'python-repo', 'features.py'));
   makeRepo(
     mirrorRepo,
-    featureStoreYaml(FEAST_PROJECT, server.endpoint, path.join(feastRepo, 'data', 'registry.db')),
+    featureStoreYaml({ project: FEAST_PROJECT, endpoint: server.endpoint, registry: path.join(feastRepo, 'data', 'registry.db') }),
     path.join(FIXTURES, 'yaml-repo', 'features.yaml'),
   );
 }, 120_000);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ListTablesCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { repoRoot } from './cli.js';
+import { featureStoreYaml, type FeatureStoreYamlOptions } from '../../helpers/config.js';
 
 export const EXAMPLE_REPO = path.join(repoRoot, 'examples/driver-stats');
 
@@ -27,32 +28,11 @@ export function tempRepoDir(prefix: string): string {
   return dir;
 }
 
-export interface RepoSettings {
-  project: string;
-  /** `online_store.endpoint_url`; may be `${VAR}`. */
+export interface RepoSettings extends FeatureStoreYamlOptions {
   endpoint: string;
-  /** Extra YAML lines appended under `online_store:` (two-space indented by the caller). */
-  onlineStoreLines?: string[];
-  /** A top-level `dynafeast:` block, verbatim. */
-  dynafeastBlock?: string;
 }
 
-export function featureStoreYaml(s: RepoSettings): string {
-  return [
-    `project: ${s.project}`,
-    'registry: data/registry.db',
-    'provider: aws',
-    'online_store:',
-    '  type: dynamodb',
-    '  region: us-east-1',
-    `  endpoint_url: "${s.endpoint}"`,
-    ...(s.onlineStoreLines ?? []),
-    'offline_store: {type: file}',
-    'entity_key_serialization_version: 3',
-    ...(s.dynafeastBlock ? [s.dynafeastBlock] : []),
-    '',
-  ].join('\n');
-}
+export { featureStoreYaml };
 
 /** A copy of examples/driver-stats in a fresh temp folder with its own feature_store.yaml. */
 export function makeRepo(s: RepoSettings, prefix = 'dynafeast-rel-'): string {
