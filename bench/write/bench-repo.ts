@@ -5,46 +5,22 @@
 import type { RepoConfig } from '../../src/core/config/types.js';
 import { testConfig } from '../../test/helpers/config.js';
 import type { FeatureView, RepoModel } from '../../src/core/repo/model.js';
+import { makeSource } from '../../test/unit/offline/view-fixtures.js';
+import { makeRepo, makeView } from '../../test/unit/plan/fixtures.js';
 
 export const BENCH_VIEW = 'driver_hourly_stats';
 
 export function benchRepo(root: string, parquetPath: string): RepoModel {
-  const view: FeatureView = {
-    name: BENCH_VIEW,
-    entities: ['driver'],
-    entityColumns: [{ name: 'driver_id', dtype: 'Int64' }],
-    ttlMicros: 0n,
-    source: 'driver_stats_source',
-    online: true,
-    features: [
-      { name: 'conv_rate', dtype: { kind: 'scalar', scalar: 'Float32' }, description: '', tags: {} },
-      { name: 'acc_rate', dtype: { kind: 'scalar', scalar: 'Float32' }, description: '', tags: {} },
-      { name: 'avg_daily_trips', dtype: { kind: 'scalar', scalar: 'Int64' }, description: '', tags: {} },
-    ],
-    tags: {},
-    description: '',
-    owner: '',
-  };
+  const features: FeatureView['features'] = [
+    { name: 'conv_rate', dtype: { kind: 'scalar', scalar: 'Float32' }, description: '', tags: {} },
+    { name: 'acc_rate', dtype: { kind: 'scalar', scalar: 'Float32' }, description: '', tags: {} },
+    { name: 'avg_daily_trips', dtype: { kind: 'scalar', scalar: 'Int64' }, description: '', tags: {} },
+  ];
   return {
+    ...makeRepo([makeView(BENCH_VIEW, { ttlMicros: 0n, features })]),
     root,
     files: [],
-    entities: [{ name: 'driver', joinKeys: ['driver_id'], valueType: 'Int64', description: '', tags: {}, owner: '' }],
-    sources: [
-      {
-        name: 'driver_stats_source',
-        type: 'file',
-        path: parquetPath,
-        format: 'parquet',
-        timestampField: 'event_timestamp',
-        createdTimestampColumn: 'created',
-        fieldMapping: {},
-        description: '',
-        tags: {},
-        owner: '',
-      },
-    ],
-    featureViews: [view],
-    featureServices: [],
+    sources: [makeSource(parquetPath, { name: 'driver_stats_source' })],
   };
 }
 
