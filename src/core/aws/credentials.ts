@@ -91,34 +91,4 @@ function localProvider(settings: CredentialSettings, logger: Logger): AwsCredent
   };
 }
 
-/** Credentials are refreshed this long before they expire, as the SDK does. */
-const REFRESH_MARGIN_MS = 5 * 60_000;
-
-/**
- * One resolution shared by every client of a run (SDK clients and the lean HTTP client alike), so an
- * assumed role or an SSO lookup happens once; resolved again shortly before the credentials expire, and
- * after a failure.
- */
-export function memoizeCredentials(
-  provider: AwsCredentialIdentityProvider,
-  nowMs: () => number = Date.now,
-): AwsCredentialIdentityProvider {
-  let pending: Promise<AwsCredentialIdentity> | undefined;
-  let resolved: AwsCredentialIdentity | undefined;
-  return async () => {
-    const exp = resolved?.expiration?.getTime();
-    if (resolved && (exp === undefined || exp - nowMs() > REFRESH_MARGIN_MS)) return resolved;
-    pending ??= provider().then(
-      (identity) => {
-        resolved = identity;
-        pending = undefined;
-        return identity;
-      },
-      (e: unknown) => {
-        pending = undefined;
-        throw e;
-      },
-    );
-    return pending;
-  };
-}
+export { memoizeCredentials } from './memoize-credentials.js';

@@ -8,6 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { memoizeCredentials } from '../memoize-credentials.js';
 import { createProxyAgent, proxyFor, ProxyError, type ProxyEnv, type ProxyRoute } from '../proxy.js';
 import { signRequest } from './sigv4.js';
 
@@ -32,9 +33,6 @@ export interface LeanClient {
   close(): void;
 }
 
-// Credentials that expire within this margin are fetched again before signing.
-const REFRESH_MARGIN_MS = 5 * 60_000;
-
 /** An error shaped like the SDK's service exceptions. */
 export class LeanServiceError extends Error {
   readonly $metadata: { httpStatusCode: number };
@@ -51,7 +49,6 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
   const request = secure ? https.request : http.request;
   const timeout = options.requestTimeoutMs ?? 10_000;
   const now = options.nowMs ?? Date.now;
-  let cached: AwsCredentialIdentity | undefined;
   // Without a proxy the agent is the plain keep-alive one, built here as always; with one, the proxy
   // library loads on the first call.
   const proxy = proxyFor(options.endpoint, options.env);
@@ -65,12 +62,8 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
       return (agent = made);
     }));
 
-  const credentials = async (): Promise<AwsCredentialIdentity> => {
-    if (typeof options.credentials !== 'function') return options.credentials;
-    const exp = cached?.expiration?.getTime();
-    if (!cached || (exp !== undefined && exp - now() < REFRESH_MARGIN_MS)) cached = await options.credentials();
-    return cached;
-  };
+  const given = options.credentials;
+  const credentials: () => Promise<AwsCredentialIdentity> = typeof given === 'function' ? memoizeCredentials(given, now) : async () => given;
 
   const post = (agent: http.Agent, body: string, headers: Record<string, string>) =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {
