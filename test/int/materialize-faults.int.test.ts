@@ -15,6 +15,7 @@ import { DEFAULT_SEED, driverStatsValues } from '../../src/core/sample-data/driv
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { startTestServer, type TestServer } from './plan-apply-server.js';
 import { HOUR, LAST_HOUR, NOW, bytesOf, eventTsOf, exampleRepo, int64EntityId, scanTable, testCredentials, valueBytes, type ExampleRepo } from './materialize-fixture.js';
+import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 
 const DRIVERS = 1500;
 // Backoff sleeps and dynalite's pace: seconds, not the default 5 s budget.
@@ -68,7 +69,7 @@ it('writes every row exactly once through throttling, 5xx, partial batches and d
   });
   const client = proxyClient(proxy);
   try {
-    const report = await materialize(r.ctx({ aws: { dynamo: client, endpoint: proxy.endpoint } }), { start: '2025-01-01', end: 'now', views: [] });
+    const report = await materialize(r.ctx({ aws: { dynamo: client, endpoint: proxy.endpoint, credentials: localDummyCredentials() } }), { start: '2025-01-01', end: 'now', views: [] });
     const stats = proxy.stats();
     expect(report.views[0]).toMatchObject({ status: 'written', entities: DRIVERS, written: DRIVERS });
     expect(report.views[0]!.retries).toBeGreaterThan(10);
@@ -92,7 +93,7 @@ it('stops on Ctrl-C, records nothing, and a re-run completes the work', async ()
     if (proxy.stats().forwarded >= 6) controller.abort('SIGINT');
   }, 5);
   try {
-    const ctx = r.ctx({ aws: { dynamo: client, endpoint: proxy.endpoint }, signal: controller.signal });
+    const ctx = r.ctx({ aws: { dynamo: client, endpoint: proxy.endpoint, credentials: localDummyCredentials() }, signal: controller.signal });
     const err = await materialize(ctx, { start: '2025-01-01', end: 'now', views: [] }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'aborted', message: expect.stringMatching(/\d+ of 1,500 items written \(interrupted\)/) });
     const sent = proxy.stats().forwarded;
@@ -105,7 +106,7 @@ it('stops on Ctrl-C, records nothing, and a re-run completes the work', async ()
     const registry = await readRegistry(registryPathOf(r.config));
     expect(latestMaterializedEndMicros(registry, r.config.project, VIEW)).toBeUndefined();
 
-    await materialize(r.ctx({ aws: { dynamo: client, endpoint: proxy.endpoint } }), { start: '2025-01-01', end: 'now', views: [] });
+    await materialize(r.ctx({ aws: { dynamo: client, endpoint: proxy.endpoint, credentials: localDummyCredentials() } }), { start: '2025-01-01', end: 'now', views: [] });
     await expectAllWritten(r, LAST_HOUR);
     expect(latestMaterializedEndMicros(await readRegistry(registryPathOf(r.config)), r.config.project, VIEW)).toBe(NOW);
   } finally {
@@ -121,7 +122,7 @@ it('monotonic writes never replace a newer item with an older one, even through 
   const proxy = await startFaultProxy({ target: server.endpoint, seed: 3, actions: ['PutItem'], rates: { throttle: 0.05, error500: 0.05 } });
   const client = proxyClient(proxy);
   try {
-    const ctx = r.ctx({ aws: { dynamo: client, endpoint: proxy.endpoint }, clock: fixedClock(NOW) });
+    const ctx = r.ctx({ aws: { dynamo: client, endpoint: proxy.endpoint, credentials: localDummyCredentials() }, clock: fixedClock(NOW) });
     const hourWindow = (h: bigint) => ({ start: formatMicrosIso(h * HOUR), end: formatMicrosIso(h * HOUR), views: [] });
     const newer = await materialize(ctx, hourWindow(LAST_HOUR - 1n));
     expect(newer.views[0]).toMatchObject({ written: DRIVERS, skipped: 0 });

@@ -23,6 +23,7 @@ import { loadRepo } from '../../src/core/repo/load-repo.js';
 import type { RepoModel } from '../../src/core/repo/model.js';
 import { ValueSchema, type Value } from '../../src/gen/feast/types/Value_pb.js';
 import { loadVectors } from '../unit/layout/vectors.js';
+import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 
 /** 2026-01-01T00:00:00.000042Z: the sample data's newest rows are one hour before its hour. */
 export const NOW = 1_767_225_600_000_042n;
@@ -56,7 +57,7 @@ export async function exampleRepo(client: DynamoDBClient, endpoint: string, conf
     dir: init.repoDir,
     config,
     repo,
-    ctx: (over = {}) => ({ config, repo, aws: { dynamo: client, endpoint }, clock: fixedClock(NOW), logger: silentLogger, ...over }),
+    ctx: (over = {}) => ({ config, repo, aws: { dynamo: client, endpoint, credentials: localDummyCredentials() }, clock: fixedClock(NOW), logger: silentLogger, ...over }),
     cleanup: () => rm(parent, { recursive: true, force: true }),
   };
 }

@@ -18,6 +18,7 @@ import { DEFAULT_DRIVERS, DEFAULT_SEED, DUPLICATE_ROW_VALUES, driverStatsValues 
 import { EXAMPLE_NOW_MICROS } from '../../src/core/sample-data/example-data.js';
 import { FeatureStore } from '../../src/index.js';
 import { startTestServer, type TestServer } from './plan-apply-server.js';
+import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 
 const EXAMPLE = path.resolve('examples/driver-stats');
 const SECOND = 1_000_000n;
@@ -92,7 +93,7 @@ beforeAll(async () => {
 
   const config = loadConfig({ repoPath, env: {} });
   const repo = loadRepo(repoPath, config);
-  const aws = { dynamo: server.client, endpoint: server.endpoint };
+  const aws = { dynamo: server.client, endpoint: server.endpoint, credentials: localDummyCredentials() };
   const plan = await buildPlan({ ...aws, customEndpoint: true }, config, repo);
   await applyPlan(plan, { ...aws, confirm: async () => true, wait: { pollMs: 20 } });
   const report = await materialize(

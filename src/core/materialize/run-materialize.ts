@@ -17,7 +17,7 @@ import { fixedWindows, incrementalWindows, selectViews } from './windows.js';
 export interface MaterializeContext {
   config: RepoConfig;
   repo: RepoModel;
-  aws: Pick<AwsClients, 'dynamo' | 'endpoint'> & Partial<Pick<AwsClients, 'credentials'>>;
+  aws: Pick<AwsClients, 'dynamo' | 'endpoint' | 'credentials'>;
   clock: Clock;
   logger: Logger;
   progress?: ProgressSink;
@@ -51,7 +51,7 @@ function senderFor(ctx: MaterializeContext): LeanBatchSender {
   const options = {
     endpoint: aws.endpoint,
     region: config.onlineStore.region,
-    credentials: aws.credentials ?? aws.dynamo.config.credentials,
+    credentials: aws.credentials,
     maxSockets: Math.max(1, config.dynafeast.materialize.concurrency),
     requestTimeoutMs: config.onlineStore.readTimeout * 1000,
   };

@@ -25,7 +25,7 @@ export function dropSdkLogMiddleware(client: Pick<DynamoDBClient, 'middlewareSta
   client.middlewareStack.remove('loggerMiddleware');
 }
 
-export function createReadSender(config: RepoConfig, aws: Pick<AwsClients, 'dynamo' | 'endpoint'> & Partial<Pick<AwsClients, 'credentials'>>, transport: ReadTransport = 'lean'): ReadSender {
+export function createReadSender(config: RepoConfig, aws: Pick<AwsClients, 'dynamo' | 'endpoint' | 'credentials'>, transport: ReadTransport = 'lean'): ReadSender {
   const store = config.onlineStore;
   if (transport === 'sdk') {
     dropSdkLogMiddleware(aws.dynamo);
@@ -34,7 +34,7 @@ export function createReadSender(config: RepoConfig, aws: Pick<AwsClients, 'dyna
   return createLeanBatchGet({
     endpoint: aws.endpoint,
     region: store.region,
-    credentials: aws.credentials ?? aws.dynamo.config.credentials,
+    credentials: aws.credentials,
     maxSockets: store.maxReadWorkers,
     readTimeoutMs: store.readTimeout * 1000,
     maxAttempts: Math.max(1, store.totalMaxRetryAttempts),
