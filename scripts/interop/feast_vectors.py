@@ -1,6 +1,12 @@
 """Asks the installed Feast SDK for the DynamoDB layout of a generated set of keys, values and
-timestamps, and writes them as JSON for test/interop/vectors.interop.test.ts to compare with
-dynafeast's codec byte for byte.
+timestamps, and for the registry's protobuf field numbers, and writes them as JSON.
+
+Its output is committed as test/fixtures/feast/feast-vectors.json, the source of every Feast fact the
+unit tests check dynafeast against (the layout codec, the registry schema). The interop tier runs this
+script against the pinned Feast and fails when the committed file differs from what that Feast
+produces. Regenerate after a Feast upgrade:
+
+    .venv-interop/bin/python scripts/interop/feast_vectors.py test/fixtures/feast/feast-vectors.json
 
 Every byte string here comes from Feast's own functions, on the paths Feast really uses:
 - entity keys: feast.infra.key_encoding_utils.serialize_entity_key (version 3) and
@@ -17,9 +23,14 @@ Inputs are written in a JSON form JavaScript can rebuild exactly: 64-bit integer
 floats as numbers or "NaN"/"Infinity"/"-Infinity", bytes as {"hex": ...}, non-string Json as
 {"object": ...}.
 
+The "core" section is a small hand-picked set in a simpler shape (plain JSON values) that unit tests
+index by position; "registry_fields" and "value_type_enum" come from Feast's compiled protobuf
+descriptors.
+
 Usage: python feast_vectors.py OUT.json
 """
 
+import base64
 import datetime as dt
 import json
 import math
@@ -314,6 +325,106 @@ def item_vectors():
     return out
 
 
+# ---------------------------------------------------------------- the core set
+
+CORE_KEYS = [
+    [("driver_id", "Int64", 1001)],
+    [("driver_id", "Int64", 1005)],
+    [("user_id", "String", "alice")],
+    [("__dummy_id", "String", "")],
+    [("driver_id", "Int64", 1001), ("customer_id", "String", "C42")],
+]
+# (dtype, value as the core JSON holds it, Python value Feast gets)
+CORE_VALUES = [
+    ("Float32", 0.5, 0.5), ("Float64", 0.5, 0.5), ("Int64", 1001, 1001), ("Int64", 0, 0), ("Int32", 7, 7),
+    ("String", "abc", "abc"), ("Bool", True, True), ("Bool", False, False),
+    ("UnixTimestamp", 1618210800, dt.datetime.fromtimestamp(1618210800, tz=UTC)),
+    ("Bytes", "0102", b"\x01\x02"), ("Array(Float32)", [1, 2], [1.0, 2.0]), ("Array(Int64)", [1, 2], [1, 2]),
+    ("Array(String)", ["a", "b"], ["a", "b"]), ("Array(Float32)", [], []), ("Float32", None, None),
+]
+CORE_TS = ["2021-04-12T07:00:00+00:00", "2021-04-12T07:00:00.123456+00:00", "2021-04-12T07:00:00.123000+00:00"]
+
+
+def vt_of(dtype):
+    return LIST_VT[dtype[6:-1]] if dtype.startswith("Array(") else SCALAR_VT[dtype]
+
+
+def core_vectors():
+    """Entity keys, values (python path), event_ts and one whole item, in the plain shape unit tests use."""
+    keys = []
+    for parts in CORE_KEYS:
+        ek = EntityKey(join_keys=[p[0] for p in parts], entity_values=[key_value(p[1], p[2]) for p in parts])
+        keys.append({
+            "join_keys": [{"name": n, "dtype": d, "value": v} for n, d, v in parts],
+            "serialized_hex": serialize_entity_key(ek, entity_key_serialization_version=3).hex(),
+            "entity_id": compute_entity_id(ek, entity_key_serialization_version=3),
+        })
+    values = []
+    for dtype, shown, py in CORE_VALUES:
+        sample = [SAMPLE[dtype[6:-1]]] if dtype.startswith("Array(") else None
+        # A leading ordinary value: Feast infers a column's type from its first non-empty value.
+        batch = [sample, py] if sample is not None else [py]
+        hexed = hexes(python_values_to_proto_values(batch, vt_of(dtype)))[-1]
+        values.append({"dtype": dtype, "value": shown, "serialized_hex": hexed})
+    event_ts = [{"iso": t, "event_ts": str(make_tzaware(dt.datetime.fromisoformat(t)))} for t in CORE_TS]
+
+    config = types.SimpleNamespace(entity_key_serialization_version=3)
+    ek = EntityKey(join_keys=["driver_id"], entity_values=[Value(int64_val=1001)])
+    feats = {"conv_rate": ("Float32", 0.5), "acc_rate": ("Float32", 0.25), "avg_daily_trips": ("Int64", 308)}
+    protos = {n: python_values_to_proto_values([v], vt_of(d))[0] for n, (d, v) in feats.items()}
+    item = _to_client_write_item(config, ek, protos, ts(2021, 4, 12, 7, 0, 0).replace(tzinfo=None))
+    return {
+        "entity_keys": keys,
+        "values": values,
+        "event_ts": event_ts,
+        "item": {
+            "note": "driver_id=1001 (Int64), conv_rate 0.5 (Float32), acc_rate 0.25 (Float32), avg_daily_trips "
+                    "308 (Int64), event 2021-04-12T07:00:00Z; B values base64",
+            "dynamodb_json": {
+                "entity_id": item["entity_id"],
+                "event_ts": item["event_ts"],
+                "values": {"M": {k: {"B": base64.b64encode(v["B"]).decode()} for k, v in item["values"]["M"].items()}},
+            },
+        },
+    }
+
+
+# ---------------------------------------------------------------- registry schema
+
+REGISTRY_MESSAGES = {
+    "Registry": "Registry_pb2.Registry", "ProjectMetadata": "Registry_pb2.ProjectMetadata",
+    "Project": "Project_pb2.Project", "ProjectSpec": "Project_pb2.ProjectSpec", "ProjectMeta": "Project_pb2.ProjectMeta",
+    "Entity": "Entity_pb2.Entity", "EntitySpecV2": "Entity_pb2.EntitySpecV2", "EntityMeta": "Entity_pb2.EntityMeta",
+    "FeatureView": "FeatureView_pb2.FeatureView", "FeatureViewSpec": "FeatureView_pb2.FeatureViewSpec",
+    "FeatureViewMeta": "FeatureView_pb2.FeatureViewMeta",
+    "MaterializationInterval": "FeatureView_pb2.MaterializationInterval",
+    "FeatureSpecV2": "Feature_pb2.FeatureSpecV2", "DataSource": "DataSource_pb2.DataSource",
+    "DataSource.FileOptions": "DataSource_pb2.DataSource.FileOptions", "FileFormat": "DataFormat_pb2.FileFormat",
+    "FeatureService": "FeatureService_pb2.FeatureService",
+    "FeatureServiceSpec": "FeatureService_pb2.FeatureServiceSpec",
+    "FeatureServiceMeta": "FeatureService_pb2.FeatureServiceMeta",
+    "FeatureViewProjection": "FeatureViewProjection_pb2.FeatureViewProjection",
+}
+
+
+def registry_fields():
+    """Field name -> number of each registry message dynafeast writes, from Feast's compiled protos."""
+    import importlib
+
+    out = {}
+    for name, where in REGISTRY_MESSAGES.items():
+        module, *path = where.split(".")
+        obj = importlib.import_module(f"feast.protos.feast.core.{module}")
+        for part in path:
+            obj = getattr(obj, part)
+        out[name] = {f.name: f.number for f in obj.DESCRIPTOR.fields}
+    return out
+
+
+def value_type_enum():
+    return [[v.name, v.number] for v in Value.DESCRIPTOR.file.message_types_by_name["ValueType"].enum_types_by_name["Enum"].values]
+
+
 def main():
     written, read = event_ts_vectors()
     doc = {
@@ -327,6 +438,9 @@ def main():
         "event_ts_written": written,
         "event_ts_read": read,
         "items": item_vectors(),
+        "core": core_vectors(),
+        "registry_fields": registry_fields(),
+        "value_type_enum": value_type_enum(),
     }
     with open(sys.argv[1], "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=1, ensure_ascii=False)

@@ -1,213 +1,33 @@
 /**
- * dynafeast's layout codec against vectors the installed Feast SDK produces on the spot
- * (scripts/interop/feast_vectors.py): entity key bytes, entity_id, Value bytes, event_ts strings both
- * ways, and whole items. Byte for byte.
+ * The committed Feast fixture (test/fixtures/feast/feast-vectors.json) still equals what the pinned
+ * Feast produces now (scripts/interop/feast_vectors.py), and dynafeast's codec matches those fresh
+ * vectors byte for byte.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import {
-  buildItem,
-  createValueEncoder,
-  entityIdOf,
-  formatEventTs,
-  parseEventTs,
-  serializeEntityKey,
-  type EntityKeyPart,
-} from '../../src/core/layout/index.js';
-import type { Dtype, JoinKeyDtype, ScalarDtype } from '../../src/core/repo/model.js';
-import { expectOk, hex, runPython, tempDir } from './helpers.js';
+import { describeFeastVectorChecks, type Vectors } from '../helpers/feast-vector-checks.js';
+import { expectOk, repoRoot, runPython, tempDir } from './helpers.js';
 
-type Input = null | boolean | number | string | { hex: string } | { object: unknown } | Input[];
-interface ValueVector {
-  dtype: string;
-  path: 'arrow' | 'python';
-  input: Input;
-  serialized_hex?: string;
-  error?: string;
-}
-interface KeyVector {
-  join_keys: { name: string; dtype: JoinKeyDtype; value: Input }[];
-  serialized_hex: string;
-  entity_id: string;
-}
-interface Vectors {
-  feast_version: string;
-  entity_keys: KeyVector[];
-  values: ValueVector[];
-  event_ts_written: { micros: string; event_ts: string }[];
-  event_ts_read: { event_ts: string; micros: string }[];
-  items: {
-    join_keys: KeyVector['join_keys'];
-    features: { name: string; dtype: string; value: Input }[];
-    event_micros: string;
-    item: { entity_id: string; event_ts: string; values: Record<string, string> };
-  }[];
-}
-
-let vectors: Vectors;
+let fresh: Vectors & Record<string, unknown>;
 
 beforeAll(async () => {
   const dir = tempDir('dynafeast-vectors-');
   const out = path.join(dir, 'feast-vectors.json');
   try {
     expectOk('feast_vectors.py', await runPython('feast_vectors.py', [out]));
-    vectors = JSON.parse(readFileSync(out, 'utf8')) as Vectors;
+    fresh = JSON.parse(readFileSync(out, 'utf8')) as Vectors & Record<string, unknown>;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }, 120_000);
 
-function parseDtypeName(name: string): Dtype {
-  const m = /^Array\((\w+)\)$/.exec(name);
-  return m ? { kind: 'list', scalar: m[1] as ScalarDtype } : { kind: 'scalar', scalar: name as ScalarDtype };
-}
+/** Versions of Feast's own dependencies may move between installs without changing a byte of output. */
+const withoutDependencyVersions = (doc: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(doc).filter(([k]) => !/^(mmh3|protobuf|numpy)_version$/.test(k)));
 
-/** Rebuilds the JS value dynafeast's encoders take from the JSON form feast_vectors.py writes. */
-function jsScalar(scalar: ScalarDtype, x: Input): unknown {
-  if (x === null) return null;
-  switch (scalar) {
-    case 'Int64':
-    case 'UnixTimestamp':
-      return BigInt(x as string);
-    case 'Float32':
-    case 'Float64':
-      return typeof x === 'string' ? Number(x) : x; // "NaN", "Infinity", "-Infinity"
-    case 'Bytes':
-      return Buffer.from((x as { hex: string }).hex, 'hex');
-    case 'Json':
-      return typeof x === 'object' && x !== null && 'object' in x ? x.object : x;
-    default:
-      return x;
-  }
-}
-
-function jsValue(dtype: Dtype, x: Input): unknown {
-  if (dtype.kind === 'list') return x === null ? null : (x as Input[]).map((e) => jsScalar(dtype.scalar, e));
-  return jsScalar(dtype.scalar, x);
-}
-
-const keyParts = (keys: KeyVector['join_keys']): EntityKeyPart[] =>
-  keys.map((k) => ({ name: k.name, dtype: k.dtype, value: jsScalar(k.dtype, k.value) }));
-
-const label = (v: ValueVector): string => `${v.path} ${v.dtype} ${JSON.stringify(v.input)}`;
-
-/**
- * Where Feast's two writers disagree, dynafeast follows one of them on purpose (docs/interop.md,
- * "Where Feast disagrees with itself"). Key: `${dtype} ${JSON.stringify(input)}`; value: the path
- * dynafeast matches.
- */
-const FOLLOWS: Record<string, 'python' | 'arrow'> = {
-  // materialize writes unix_timestamp_val = -2^63 (NaT); push writes an empty Value. Feast reads both
-  // as None; other Feast readers (Go, Java) understand only the empty Value.
-  'UnixTimestamp null': 'python',
-  // materialize writes NaN for a null element (numpy turns the null into NaN); push writes 0.0.
-  // dynafeast is a materializer: same bytes as `feast materialize`, and no made-up 0.0.
-  'Array(Float32) [1.5,null]': 'arrow',
-  'Array(Float64) [2.5,null]': 'arrow',
-  // materialize raises (numpy turns the list into floats); push writes 0.
-  'Array(Int32) [4,null]': 'python',
-  'Array(Int64) ["5",null]': 'python',
-};
-
-describe('values: dynafeast encodes what Feast writes', () => {
-  it('compares a useful number of vectors from the installed Feast', () => {
-    expect(vectors.values.filter((v) => v.serialized_hex !== undefined).length).toBeGreaterThan(250);
-    expect(vectors.feast_version).toMatch(/^\d+\.\d+/);
-  });
-
-  it('matches every vector Feast produced, except the documented choices between its two writers', () => {
-    const failures: string[] = [];
-    const byInput = new Map<string, ValueVector[]>();
-    for (const v of vectors.values) {
-      const key = `${v.dtype} ${JSON.stringify(v.input)}`;
-      byInput.set(key, [...(byInput.get(key) ?? []), v]);
-    }
-    let compared = 0;
-    for (const [key, group] of byInput) {
-      const produced = group.filter((v) => v.serialized_hex !== undefined);
-      const distinct = new Set(produced.map((v) => v.serialized_hex));
-      let expected: ValueVector[];
-      if (distinct.size > 1 || group.some((v) => v.error !== undefined)) {
-        const follow = FOLLOWS[key];
-        if (follow === undefined) {
-          failures.push(`Feast's writers disagree on ${key} (${group.map((v) => `${v.path}=${v.serialized_hex ?? v.error}`).join(', ')}): decide which one dynafeast follows`);
-          continue;
-        }
-        expected = produced.filter((v) => v.path === follow);
-      } else {
-        expected = produced;
-      }
-      for (const v of expected) {
-        const dtype = parseDtypeName(v.dtype);
-        let got: string;
-        try {
-          got = hex(createValueEncoder(dtype)(jsValue(dtype, v.input)));
-        } catch (e) {
-          got = `threw ${(e as Error).message}`;
-        }
-        compared++;
-        if (got !== v.serialized_hex) failures.push(`${label(v)}: Feast ${v.serialized_hex}, dynafeast ${got}`);
-      }
-    }
-    expect(failures).toEqual([]);
-    expect(compared).toBeGreaterThan(250);
-  });
-
-  it('every documented choice still points at a real disagreement in this Feast version', () => {
-    for (const key of Object.keys(FOLLOWS)) {
-      const group = vectors.values.filter((v) => `${v.dtype} ${JSON.stringify(v.input)}` === key);
-      const outcomes = new Set(group.map((v) => v.serialized_hex ?? v.error));
-      expect([key, outcomes.size]).toEqual([key, 2]);
-    }
-  });
+it('the committed fixture equals what this Feast produces (regenerate: see scripts/interop/feast_vectors.py)', () => {
+  const committed = JSON.parse(readFileSync(path.join(repoRoot, 'test/fixtures/feast/feast-vectors.json'), 'utf8')) as Record<string, unknown>;
+  expect(withoutDependencyVersions(committed)).toEqual(withoutDependencyVersions(fresh));
 });
 
-describe('entity keys: bytes and entity_id', () => {
-  it('matches serialize_entity_key (v3) and compute_entity_id for every generated key', () => {
-    const failures: string[] = [];
-    for (const v of vectors.entity_keys) {
-      const bytes = serializeEntityKey(keyParts(v.join_keys));
-      const id = entityIdOf(bytes);
-      if (hex(bytes) !== v.serialized_hex || id !== v.entity_id) {
-        failures.push(`${JSON.stringify(v.join_keys)}: Feast ${v.serialized_hex}/${v.entity_id}, dynafeast ${hex(bytes)}/${id}`);
-      }
-    }
-    expect(failures).toEqual([]);
-    expect(vectors.entity_keys.length).toBeGreaterThan(50);
-  });
-});
-
-describe('event_ts', () => {
-  it('formats every timestamp as Feast writes it after materialize', () => {
-    const got = vectors.event_ts_written.map((v) => ({ micros: v.micros, event_ts: formatEventTs(BigInt(v.micros)) }));
-    expect(got).toEqual(vectors.event_ts_written);
-  });
-
-  it('parses every event_ts to the instant Feast reads with datetime.fromisoformat', () => {
-    const got = vectors.event_ts_read.map((v) => ({ event_ts: v.event_ts, micros: String(parseEventTs(v.event_ts)) }));
-    expect(got).toEqual(vectors.event_ts_read);
-  });
-});
-
-describe('items', () => {
-  it('builds the same DynamoDB item as DynamoDBOnlineStore', () => {
-    expect(vectors.items.length).toBeGreaterThan(0);
-    for (const v of vectors.items) {
-      const values: Record<string, Uint8Array> = {};
-      for (const f of v.features) {
-        const dtype = parseDtypeName(f.dtype);
-        values[f.name] = createValueEncoder(dtype, f.name)(jsValue(dtype, f.value));
-      }
-      const item = buildItem({
-        entityId: entityIdOf(serializeEntityKey(keyParts(v.join_keys))),
-        eventTs: formatEventTs(BigInt(v.event_micros)),
-        values,
-      });
-      expect({
-        entity_id: item.entity_id!.S,
-        event_ts: item.event_ts!.S,
-        values: Object.fromEntries(Object.entries(item.values!.M!).map(([k, b]) => [k, hex(b.B!)])),
-      }).toEqual(v.item);
-    }
-  });
-});
+describeFeastVectorChecks(() => fresh);

@@ -1,7 +1,8 @@
 /**
  * The registry objects a repo defines, as Feast's Python SDK would write them on `feast apply` (field
- * facts in feast-registry-fields.md). Only specs are built here: meta (timestamps, materialization
- * intervals) depends on what the registry already holds and is decided when merging.
+ * numbers checked against Feast's in test/fixtures/feast/feast-vectors.json, "registry_fields"). Only
+ * specs are built here: meta (timestamps, materialization intervals) depends on what the registry
+ * already holds and is decided when merging.
  */
 import { create, type UnknownField } from '@bufbuild/protobuf';
 import { WireType } from '@bufbuild/protobuf/wire';

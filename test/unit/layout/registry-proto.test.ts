@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { create, fromBinary, toBinary, type DescMessage } from '@bufbuild/protobuf';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { timestampFromMs, DurationSchema } from '@bufbuild/protobuf/wkt';
@@ -22,7 +20,7 @@ import {
 import { ProjectMetaSchema, ProjectSchema, ProjectSpecSchema } from '../../../src/gen/feast/core/Project_pb.js';
 import { ProjectMetadataSchema, RegistrySchema } from '../../../src/gen/feast/core/Registry_pb.js';
 import { ValueTypeSchema, ValueType_Enum, ValueType_EnumSchema } from '../../../src/gen/feast/types/Value_pb.js';
-import { SHARED_DIR, hex } from './vectors.js';
+import { hex, loadFeastFixture } from './vectors.js';
 
 const SCHEMAS: Record<string, DescMessage> = {
   Registry: RegistrySchema,
@@ -47,38 +45,24 @@ const SCHEMAS: Record<string, DescMessage> = {
   FeatureViewProjection: FeatureViewProjectionSchema,
 };
 
-/** `| Message | a=1 [r X], b=2 ... |` rows of shared/feast-registry-fields.md. */
-function feastFieldTable(): Map<string, Map<string, number>> {
-  const md = readFileSync(resolve(SHARED_DIR, 'feast-registry-fields.md'), 'utf8');
-  const table = new Map<string, Map<string, number>>();
-  for (const line of md.split('\n')) {
-    const m = /^\| ([A-Za-z.0-9]+) \| (.*) \|$/.exec(line);
-    if (!m || m[1] === 'message') continue;
-    table.set(m[1]!, new Map([...m[2]!.matchAll(/(\w+)=(\d+)/g)].map((f) => [f[1]!, Number(f[2])])));
-  }
-  return table;
-}
+const feast = loadFeastFixture();
 
 describe('proto schema matches Feast\'s field numbers', () => {
-  const table = feastFieldTable();
-
-  it('covers every message of the fact sheet', () => {
-    expect([...table.keys()].sort()).toEqual(Object.keys(SCHEMAS).sort());
+  it('covers every registry message dynafeast writes', () => {
+    expect(Object.keys(feast.registry_fields).sort()).toEqual(Object.keys(SCHEMAS).sort());
   });
 
   it.each(Object.keys(SCHEMAS))('%s', (name) => {
-    const feast = table.get(name)!;
-    for (const field of SCHEMAS[name]!.fields) {
-      expect([field.name, feast.get(field.name)]).toEqual([field.name, field.number]);
+    const fields = feast.registry_fields[name] ?? {};
+    for (const field of SCHEMAS[name]?.fields ?? []) {
+      expect([field.name, fields[field.name]]).toEqual([field.name, field.number]);
     }
   });
 
-  it('ValueType.Enum has Feast\'s numbers', () => {
-    const md = readFileSync(resolve(SHARED_DIR, 'feast-registry-fields.md'), 'utf8');
-    const para = md.slice(md.indexOf('`ValueType` enum'), md.indexOf('Feast dtype → ValueType'));
-    const feast = [...para.matchAll(/\b([A-Z][A-Z0-9_]+) (\d+)\b/g)].map((m) => [m[1], Number(m[2])]);
-    expect(feast.length).toBeGreaterThan(15);
-    expect(ValueType_EnumSchema.values.map((v) => [v.name, v.number])).toEqual(feast);
+  it('ValueType.Enum: every value dynafeast knows has Feast\'s number', () => {
+    const numbers = new Map(feast.value_type_enum);
+    expect(numbers.size).toBeGreaterThan(15);
+    for (const v of ValueType_EnumSchema.values) expect([v.name, numbers.get(v.name)]).toEqual([v.name, v.number]);
     expect(ValueTypeSchema.typeName).toBe('feast.types.ValueType');
   });
 });

@@ -1,6 +1,8 @@
 /**
- * Loads shared/feast-vectors.json: the repo is cloned with shared/ beside it, so the file is
- * <repo>/../shared/feast-vectors.json, found from this file's location rather than the cwd.
+ * Loads the Feast facts committed in test/fixtures/feast/feast-vectors.json. That file is the output of
+ * scripts/interop/feast_vectors.py run against the pinned Feast (its version is recorded in the file);
+ * the interop tier checks that it still equals what that Feast produces. The "core" section is the
+ * small hand-picked set the unit tests index by position.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -25,12 +27,25 @@ export interface FeastVectors {
   };
 }
 
+/** The parts of the fixture outside "core": Feast's registry schema, from its compiled protos. */
+export interface FeastFixture {
+  feast_version: string;
+  core: FeastVectors;
+  /** message name → field name → field number */
+  registry_fields: Record<string, Record<string, number>>;
+  /** feast.types.ValueType.Enum as [name, number] in declaration order */
+  value_type_enum: [string, number][];
+}
+
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const SHARED_DIR = resolve(repoRoot, '../shared');
-export const VECTORS_PATH = resolve(SHARED_DIR, 'feast-vectors.json');
+export const VECTORS_PATH = resolve(repoRoot, 'test/fixtures/feast/feast-vectors.json');
+
+export function loadFeastFixture(): FeastFixture {
+  return JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as FeastFixture;
+}
 
 export function loadVectors(): FeastVectors {
-  return JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as FeastVectors;
+  return loadFeastFixture().core;
 }
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
