@@ -28,7 +28,8 @@ describe('bad repos through `dynafeast validate`', () => {
     const json = await runCli(['-c', dir, '--json', 'validate'], { env });
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: expected.code } });
-  });
+    // Two process starts per case, five cases at once: generous on a loaded machine.
+  }, 30_000);
 });
 
 describe('plan --detailed-exitcode keeps 2 for "changes pending"', () => {
