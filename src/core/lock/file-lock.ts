@@ -67,7 +67,7 @@ export const DEFAULT_STALE_MS = 10 * 60_000;
  * written right now: a live holder finishes within milliseconds, so after this long it is abandoned.
  */
 export const UNREADABLE_GRACE_MS = 5_000;
-const WAIT_BACKOFF = { baseMs: 5, capMs: 100 };
+const WAIT_BACKOFF = { baseMs: 2, capMs: 25 };
 
 /** Tokens this process holds: a lock with our own pid and another token is an earlier run's, or a claim. */
 const heldHere = new Set<string>();
