@@ -78,13 +78,14 @@ async function readItem(c: DynamoDBClient) {
 }
 
 /** Another process that holds the lock and serves the folder, as a second dynafeast would. */
-async function spawnServingProcess(): Promise<{ child: ChildProcess; port: number }> {
+async function spawnServingProcess(lockIdentity = identity()): Promise<{ child: ChildProcess; port: number }> {
   const code = `
     const fs = require('fs');
     const dynalite = require('dynalite');
     const [dir, lock, identity] = process.argv.slice(1);
     const record = (port, token) => JSON.stringify({ pid: process.pid, host: require('os').hostname(), token, at: Date.now(), data: { ...JSON.parse(identity), host: '127.0.0.1', port, startedAt: new Date().toISOString() } });
     fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(require('path').dirname(lock), { recursive: true });
     fs.writeFileSync(lock, record(1, '00000000'), { flag: 'wx' });
     const s = dynalite({ path: dir, createTableMs: 0 });
     s.listen(0, '127.0.0.1', () => {
@@ -92,9 +93,9 @@ async function spawnServingProcess(): Promise<{ child: ChildProcess; port: numbe
       fs.writeFileSync(lock, record(port, '11111111'));
       process.stdout.write('ready ' + port + '\\n');
     });
-    process.on('SIGTERM', () => s.close(() => { fs.unlinkSync(lock); process.exit(0); }));
+    process.on('SIGTERM', () => s.close(() => { fs.rmSync(lock, { force: true }); process.exit(0); }));
   `;
-  const child = spawn(process.execPath, ['-e', code, dataDir(), lockPath(), JSON.stringify(identity())], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', code, lockIdentity.dataDir, lockPath(), JSON.stringify(lockIdentity)], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const childPort = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -169,6 +170,20 @@ describe('embedded DynamoDB', () => {
     expect(logger.lines.join('\n')).toContain(`process ${other.child.pid}`);
 
     await expect(serveEmbedded(config(), recordingLogger())).rejects.toMatchObject({ code: 'embedded.locked' });
+  });
+
+  it('ignores, with a warning, a live process’s lock copied from another repo, and never sends requests to it', async () => {
+    // the lock in this folder names the repo it was copied from, whose server (the child) still runs
+    const other = await spawnServingProcess({ repo: join(repo, 'original'), project: 'test_project', dataDir: join(repo, 'original/data/online_store') });
+    await withClient(`http://127.0.0.1:${other.port}`, createTable);
+    const logger = recordingLogger();
+    const h = await ensure(logger);
+    expect(h).toMatchObject({ owned: true, endpoint: `http://127.0.0.1:${port}`, pid: process.pid });
+    expect(logger.lines.filter((l) => l.startsWith('warn'))).toEqual([expect.stringContaining(`ignoring ${lockPath()}: it was written for project "test_project" of the repo ${join(repo, 'original')}`)]);
+    expect(JSON.parse(fs.readFileSync(lockPath(), 'utf8'))).toMatchObject({ pid: process.pid, data: identity() });
+    // this repo's store is its own (empty); the original's table is still there
+    expect((await withClient(h.endpoint, (c) => c.send(new ListTablesCommand({})))).TableNames).toEqual([]);
+    expect((await withClient(`http://127.0.0.1:${other.port}`, (c) => c.send(new ListTablesCommand({})))).TableNames).toEqual([TABLE]);
   });
 
   it('takes the folder over once the serving process has exited', async () => {

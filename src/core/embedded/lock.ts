@@ -61,8 +61,8 @@ export async function acquireLock(
   const warned = new Set<string>();
   const data: EmbeddedLockData = { ...identity, host: where.host, port: where.port, startedAt: new Date().toISOString() };
   const disown = (record: LockRecord, live: Liveness): boolean => {
-    // a holder on another machine does not serve this machine's loopback
-    const why = live === 'unknown' ? { kind: 'invalid' as const, text: `it was written on another machine (${record.host})` } : disbelief(record, identity);
+    // a holder on another machine does not serve this machine's loopback either
+    const why = disbelief(record, identity) ?? (live === 'unknown' ? { kind: 'invalid' as const, text: `it was written on another machine (${record.host})` } : undefined);
     if (why === undefined) return false;
     const other = record.data as Partial<EmbeddedLockData> | undefined;
     if (why.kind === 'identity' && live === 'alive' && other?.dataDir === identity.dataDir) throw servedForAnother(path, record, other);
