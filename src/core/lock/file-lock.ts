@@ -271,7 +271,8 @@ async function createExclusive(path: string, content: string): Promise<boolean> 
 }
 
 const tempName = (path: string) => `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-const TEMP = /^(\d+)\.[0-9a-f]{8}\.tmp$/;
+// the lock's and a claim's (`<lock>.stale-<key>.<pid>.<id>.tmp`) temp files
+const TEMP = /(?:^|\.)(\d+)\.[0-9a-f]{8}\.tmp$/;
 
 /**
  * Files a process killed mid-way leaves beside the lock: a creator's temp file (`<lock>.<pid>.<id>.tmp`)
@@ -296,7 +297,7 @@ export async function removeLitter(path: string): Promise<void> {
       if (temp) {
         const pid = Number(temp[1]);
         if (pid !== process.pid && !pidExists(pid)) await rm(join(dir, name), { force: true });
-      } else if (rest.startsWith('stale-') && !rest.endsWith('.tmp')) {
+      } else if (rest.startsWith('stale-')) {
         const claim = await readLockState(join(dir, name));
         if (claim.kind === 'held' && claim.liveness === 'dead') await removeIfStill(join(dir, name), claim.key);
       }

@@ -105,10 +105,11 @@ describe('tryLock', () => {
   });
 
   it('clears temp files and claims of dead processes on taking the lock, and keeps live ones', async () => {
-    const litter = [`x.lock.${DEAD_PID}.0badf00d.tmp`, `x.lock.stale-cccccccccccccccc`];
+    const litter = [`x.lock.${DEAD_PID}.0badf00d.tmp`, `x.lock.stale-cccccccccccccccc`, `x.lock.stale-cccccccccccccccc.${DEAD_PID}.0badf00d.tmp`];
     const kept = [`x.lock.${process.pid}.feedface.tmp`, `x.lock.stale-dddddddddddddddd`, 'x.lock.notes'];
     await writeFile(join(dir, litter[0]!), record({ pid: DEAD_PID }));
     await writeFile(join(dir, litter[1]!), record({ pid: DEAD_PID, start: undefined, token: 'eeeeeeeeeeeeeeee' }));
+    await writeFile(join(dir, litter[2]!), record({ pid: DEAD_PID }));
     await writeFile(join(dir, kept[0]!), record());
     await writeFile(join(dir, kept[1]!), record({ pid: process.ppid, start: undefined }));
     await writeFile(join(dir, kept[2]!), 'not ours');
