@@ -45,6 +45,11 @@ function config() {
 }
 
 const dataDir = () => join(repo, 'data/online_store');
+/** Whom a lock of this repo's store must name. */
+const identity = () => ({ repo, project: config().project, dataDir: dataDir() });
+/** A lock file as a live dynafeast serving this repo's store writes it. */
+const lockRecord = (pid: number, lockPort: number, token: string) =>
+  JSON.stringify({ pid, host: os.hostname(), token, at: Date.now(), data: { ...identity(), host: '127.0.0.1', port: lockPort, startedAt: new Date().toISOString() } });
 const lockPath = () => join(dataDir(), LOCK_FILE);
 
 async function ensure(logger: Logger = recordingLogger(), opts = {}): Promise<EmbeddedHandle> {
@@ -73,22 +78,24 @@ async function readItem(c: DynamoDBClient) {
 }
 
 /** Another process that holds the lock and serves the folder, as a second dynafeast would. */
-async function spawnServingProcess(): Promise<{ child: ChildProcess; port: number }> {
+async function spawnServingProcess(lockIdentity = identity()): Promise<{ child: ChildProcess; port: number }> {
   const code = `
     const fs = require('fs');
     const dynalite = require('dynalite');
-    const [dir, lock] = process.argv.slice(1);
+    const [dir, lock, identity] = process.argv.slice(1);
+    const record = (port, token) => JSON.stringify({ pid: process.pid, host: require('os').hostname(), token, at: Date.now(), data: { ...JSON.parse(identity), host: '127.0.0.1', port, startedAt: new Date().toISOString() } });
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: '127.0.0.1', port: 0, startedAt: new Date().toISOString(), token: 'x' }), { flag: 'wx' });
+    fs.mkdirSync(require('path').dirname(lock), { recursive: true });
+    fs.writeFileSync(lock, record(1, '00000000'), { flag: 'wx' });
     const s = dynalite({ path: dir, createTableMs: 0 });
     s.listen(0, '127.0.0.1', () => {
       const port = s.address().port;
-      fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: '127.0.0.1', port, startedAt: new Date().toISOString(), token: 'child' }));
+      fs.writeFileSync(lock, record(port, '11111111'));
       process.stdout.write('ready ' + port + '\\n');
     });
-    process.on('SIGTERM', () => s.close(() => { fs.unlinkSync(lock); process.exit(0); }));
+    process.on('SIGTERM', () => s.close(() => { fs.rmSync(lock, { force: true }); process.exit(0); }));
   `;
-  const child = spawn(process.execPath, ['-e', code, dataDir(), lockPath()], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', code, lockIdentity.dataDir, lockPath(), JSON.stringify(lockIdentity)], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const childPort = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -130,7 +137,7 @@ describe('embedded DynamoDB', () => {
   it('serves the folder, persists data across restarts and removes its lock on close', async () => {
     const first = await ensure();
     expect(first).toMatchObject({ owned: true, endpoint: `http://127.0.0.1:${port}`, pid: process.pid, dataDir: dataDir() });
-    expect(JSON.parse(fs.readFileSync(lockPath(), 'utf8'))).toMatchObject({ pid: process.pid, port });
+    expect(JSON.parse(fs.readFileSync(lockPath(), 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname(), data: { ...identity(), host: '127.0.0.1', port } });
     await withClient(first.endpoint, async (c) => {
       await createTable(c);
       await c.send(new PutItemCommand({ TableName: TABLE, Item: item }));
@@ -165,6 +172,20 @@ describe('embedded DynamoDB', () => {
     await expect(serveEmbedded(config(), recordingLogger())).rejects.toMatchObject({ code: 'embedded.locked' });
   });
 
+  it('ignores, with a warning, a live process’s lock copied from another repo, and never sends requests to it', async () => {
+    // the lock in this folder names the repo it was copied from, whose server (the child) still runs
+    const other = await spawnServingProcess({ repo: join(repo, 'original'), project: 'test_project', dataDir: join(repo, 'original/data/online_store') });
+    await withClient(`http://127.0.0.1:${other.port}`, createTable);
+    const logger = recordingLogger();
+    const h = await ensure(logger);
+    expect(h).toMatchObject({ owned: true, endpoint: `http://127.0.0.1:${port}`, pid: process.pid });
+    expect(logger.lines.filter((l) => l.startsWith('warn'))).toEqual([expect.stringContaining(`ignoring ${lockPath()}: it was written for project "test_project" of the repo ${join(repo, 'original')}`)]);
+    expect(JSON.parse(fs.readFileSync(lockPath(), 'utf8'))).toMatchObject({ pid: process.pid, data: identity() });
+    // this repo's store is its own (empty); the original's table is still there
+    expect((await withClient(h.endpoint, (c) => c.send(new ListTablesCommand({})))).TableNames).toEqual([]);
+    expect((await withClient(`http://127.0.0.1:${other.port}`, (c) => c.send(new ListTablesCommand({})))).TableNames).toEqual([TABLE]);
+  });
+
   it('takes the folder over once the serving process has exited', async () => {
     const other = await spawnServingProcess();
     await withClient(`http://127.0.0.1:${other.port}`, async (c) => {
@@ -191,7 +212,7 @@ describe('embedded DynamoDB', () => {
 
   it('refuses clearly when a live process holds the lock but does not answer', async () => {
     fs.mkdirSync(dataDir(), { recursive: true });
-    const lock = JSON.stringify({ pid: process.ppid, host: '127.0.0.1', port, startedAt: new Date().toISOString(), token: 't' });
+    const lock = lockRecord(process.ppid, port, 'aaaaaaaa');
     fs.writeFileSync(lockPath(), lock);
     const err = await ensureEmbeddedDynamo(config(), recordingLogger(), { startWaitMs: 300 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'embedded.locked' });
@@ -285,6 +306,6 @@ describe('embedded DynamoDB', () => {
     expect(() => resolveEmbeddedTarget(bad('http://10.1.2.3:8000'))).toThrow(expect.objectContaining({ code: 'config.badValue' }));
     expect(() => resolveEmbeddedTarget(bad('http://127.0.0.1'))).toThrow(expect.objectContaining({ code: 'config.badValue' }));
     expect(() => resolveEmbeddedTarget(bad(undefined))).toThrow(expect.objectContaining({ code: 'config.missingKey' }));
-    expect(resolveEmbeddedTarget(bad('http://localhost:8001'))).toEqual({ dataDir: join(repo, 'x'), host: '127.0.0.1', port: 8001 });
+    expect(resolveEmbeddedTarget(bad('http://localhost:8001'))).toEqual({ dataDir: join(repo, 'x'), host: '127.0.0.1', port: 8001, repo, project: config().project });
   });
 });

@@ -5,12 +5,18 @@
  * The config/definition fixtures of test/fixtures/bad are also run through `apply` here, the command that
  * would write if validation let anything through.
  */
-import { appendFileSync, cpSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import path from 'node:path';
-import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
-import { repoRoot, runCli, STACK_FRAME } from './helpers/cli.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { localDummyCredentials } from '../../src/core/aws/credentials.js';
+import { silentLogger } from '../../src/core/context.js';
+import { startDynalite as startServer, type DynaliteServer } from '../../src/core/embedded/dynalite-server.js';
+import { createFeastTable, startDynalite, type TestDynalite } from '../helpers/dynalite.js';
+import { repoRoot, runCli, spawnCli, STACK_FRAME, waitForOutput } from './helpers/cli.js';
 import { caseArgs, generateFiles, loadCases, prepareCase, startAuxServers, type AuxServers, type LoadedCase } from './helpers/corpus.js';
-import { fileTree, serverTree, tempRepoDir } from './helpers/repo.js';
+import { fileTree, makeRepo, serverTree, tempRepoDir } from './helpers/repo.js';
 
 const cases = loadCases();
 const definitionFixtures = readdirSync(path.join(repoRoot, 'test/fixtures/bad')).sort();
@@ -102,5 +108,126 @@ describe('bad-input corpus', () => {
     expect(r.stderr).not.toMatch(STACK_FRAME);
     expect(fileTree(dir)).toEqual(before.files);
     expect(await serverTree(server.client)).toEqual(before.tables);
+  });
+});
+
+/**
+ * The embedded store's lock file (data/online_store/dynafeast.lock) as bad input (issue 15): a lock copied
+ * along with a repo names the original's live server, and a hand-written one can name any host. Commands
+ * must never obey either: each case asserts the exit code, the message, and that the other store's tables
+ * were not touched.
+ */
+describe('embedded store locks that are not this repo\'s', () => {
+  const EMBEDDED = 'dynafeast:\n  embedded: {path: data/online_store}';
+  const lockOf = (repo: string) => path.join(repo, 'data/online_store/dynafeast.lock');
+  let original: string;
+  let originalPort: number;
+  let originalClient: DynamoDBClient;
+  let serving: ReturnType<typeof spawnCli>;
+  let remote: DynaliteServer;
+  let remoteClient: DynamoDBClient;
+
+  async function freePort(): Promise<number> {
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const { port } = srv.address() as net.AddressInfo;
+    await new Promise<void>((r) => srv.close(() => r()));
+    return port;
+  }
+  const clientOf = (port: number) => new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: localDummyCredentials(), maxAttempts: 2 });
+
+  beforeAll(async () => {
+    // the original repo: applied, its store served by `dynafeast local` for the whole block
+    originalPort = await freePort();
+    original = makeRepo({ project: 'lock_orig', endpoint: `http://127.0.0.1:${originalPort}`, dynafeastBlock: EMBEDDED }, 'dynafeast-lock-orig-');
+    const applied = await runCli(['-c', original, 'apply', '--yes'], { cwd: original });
+    if (applied.code !== 0) throw new Error(`apply of the original failed:\n${applied.stdout}${applied.stderr}`);
+    serving = spawnCli(['-c', original, 'local'], { cwd: original });
+    await waitForOutput(serving, /Ctrl-C to stop/);
+    originalClient = clientOf(originalPort);
+    // a server on every interface, for a hand-written lock to name by a non-loopback address
+    remote = await startServer({ host: '0.0.0.0', port: 0 }, silentLogger);
+    remoteClient = clientOf(Number(new URL(remote.endpoint).port));
+  });
+
+  afterAll(async () => {
+    serving?.child.kill('SIGINT');
+    await serving?.done;
+    originalClient?.destroy();
+    remoteClient?.destroy();
+    await remote?.close();
+  });
+
+  /** An address of this machine that is not loopback (what a hand-written lock could name). */
+  const nonLoopback = () => Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? '0.0.0.0';
+
+  interface LockCase {
+    description: string;
+    args: string[];
+    exit: 0 | 1;
+    /** The repo to run in, with its lock in place; returns the client of the store that must stay as it was. */
+    arrange(): Promise<{ repo: string; untouched: DynamoDBClient }>;
+    /** Text the output must contain; `{repo}` is the repo the command runs in. */
+    mentions: string[];
+  }
+
+  const cases: Record<string, LockCase> = {
+    'copied-repo-same-port': {
+      description: 'a copy of a repo whose server still runs, with the same port: the copied lock names the original',
+      args: ['teardown', '--yes'],
+      exit: 1,
+      async arrange() {
+        const repo = tempRepoDir('dynafeast-lock-copy-');
+        cpSync(original, repo, { recursive: true });
+        return { repo, untouched: originalClient };
+      },
+      mentions: ['ignoring {repo}/data/online_store/dynafeast.lock', 'it was written for project "lock_orig" of the repo {original}', 'delete that file', 'error: Port', 'hint: '],
+    },
+    'copied-repo-other-port': {
+      description: 'a copy of a repo whose server still runs, moved to another port: the copy tears down its own store',
+      args: ['teardown', '--yes'],
+      exit: 0,
+      async arrange() {
+        const repo = tempRepoDir('dynafeast-lock-copy-');
+        cpSync(original, repo, { recursive: true });
+        const yaml = path.join(repo, 'feature_store.yaml');
+        writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(`:${originalPort}`, `:${await freePort()}`));
+        return { repo, untouched: originalClient };
+      },
+      mentions: ['ignoring {repo}/data/online_store/dynafeast.lock', 'it was written for project "lock_orig" of the repo {original}'],
+    },
+    'hand-written-remote-endpoint': {
+      description: 'a hand-written lock naming this repo but a non-loopback endpoint, held by a live pid',
+      args: ['teardown', '--yes'],
+      exit: 0,
+      async arrange() {
+        const repo = makeRepo({ project: 'lock_remote', endpoint: `http://127.0.0.1:${await freePort()}`, dynafeastBlock: EMBEDDED }, 'dynafeast-lock-remote-');
+        const applied = await runCli(['-c', repo, 'apply', '--yes'], { cwd: repo });
+        if (applied.code !== 0) throw new Error(`apply failed:\n${applied.stdout}${applied.stderr}`);
+        // the same table on the server the lock points at: obeying the lock would delete it
+        await createFeastTable(remoteClient, 'lock_remote.driver_hourly_stats');
+        const data = { repo, project: 'lock_remote', dataDir: path.join(repo, 'data/online_store'), host: nonLoopback(), port: Number(new URL(remote.endpoint).port), startedAt: new Date().toISOString() };
+        writeFileSync(lockOf(repo), JSON.stringify({ pid: process.pid, host: hostname(), token: '0123456789abcdef', at: Date.now(), data }));
+        return { repo, untouched: remoteClient };
+      },
+      mentions: ['ignoring {repo}/data/online_store/dynafeast.lock', 'which is not on this machine (only loopback endpoints are used)'],
+    },
+  };
+
+  it.each(Object.entries(cases))('%s', async (name, c) => {
+    const { repo, untouched } = await c.arrange();
+    const before = await serverTree(untouched);
+    expect(Object.keys(before).length).toBeGreaterThan(0);
+    const r = await runCli(['-c', repo, ...c.args], { cwd: repo, timeoutMs: 90_000 });
+    const shown = `${name}: ${c.description}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
+    if (process.env.CORPUS_REPORT) appendFileSync(process.env.CORPUS_REPORT, `## lock/${name} (exit ${r.code})\n${c.description}\n${r.stderr}\n`);
+    expect({ case: name, exit: r.code }).toEqual({ case: name, exit: c.exit });
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+    for (const m of c.mentions.map((x) => x.replaceAll('{repo}', repo).replaceAll('{original}', original))) {
+      if (!r.stderr.includes(m)) throw new Error(`output does not mention ${JSON.stringify(m)}\n${shown}`);
+    }
+    // the other store is exactly as it was, and the command left no lock behind
+    expect({ case: name, ...(await serverTree(untouched)) }).toEqual({ case: name, ...before });
+    expect(existsSync(lockOf(repo))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The embedded DynamoDB (DESIGN §6): dynalite in this process over `dynafeast.embedded.path`, or the
+ * The embedded DynamoDB: dynalite in this process over `dynafeast.embedded.path`, or the
  * instance another process already serves for the same folder.
  */
 import fs from 'node:fs';
@@ -8,7 +8,8 @@ import type { RepoConfig } from '../config/types.js';
 import type { Logger } from '../context.js';
 import { DynafeastError, isDynafeastError } from '../errors.js';
 import { addLease, liveLeaseholders, removeLease } from './leases.js';
-import { acquireLock, isPidAlive, lockPathOf, readLock, releaseLock, type LockInfo } from './lock.js';
+import type { HeldLock } from '../lock/file-lock.js';
+import { acquireLock, lockPathOf, stillHeld, type EmbeddedLockData, type LockInfo } from './lock.js';
 import { endpointOf, resolveEmbeddedTarget, type EmbeddedTarget } from './target.js';
 
 /**
@@ -38,9 +39,6 @@ export interface EmbeddedOptions {
 
 const DEFAULT_START_WAIT_MS = 5000;
 const POLL_MS = 200;
-
-/** Folders this process serves, so a second call here reuses rather than reopens them. */
-const servedHere = new Set<string>();
 
 /**
  * Makes the embedded store available for a command whose config sets `dynafeast.embedded`: reuses the
@@ -87,12 +85,15 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
       cause: e,
     });
   }
-  let lock: LockInfo | undefined;
-  while (!lock) {
-    const result = await acquireLock(dataDir, { host, port }, servedHere).catch((e: unknown) => {
-      throw startFailed(dataDir, endpointOf(host, port), e);
+  const identity = { repo: target.repo, project: target.project, dataDir };
+  let held: HeldLock<EmbeddedLockData> | undefined;
+  while (!held) {
+    const result = await acquireLock(identity, { host, port }, (m) => logger.warn(m)).catch((e: unknown) => {
+      throw isDynafeastError(e) ? e : startFailed(dataDir, endpointOf(host, port), e);
     });
-    if (result.acquired) lock = result.lock;
+    if (result.acquired) held = result.held;
+    // the lock is being written this very moment
+    else if (!result.lock) await sleep(50);
     else if (!mode.reuse) throw alreadyServed(dataDir, result.lock);
     else {
       const reused = await reuse(dataDir, result.lock, logger, mode.startWaitMs ?? DEFAULT_START_WAIT_MS);
@@ -100,13 +101,12 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
       if (reused) return reused;
     }
   }
-  const owned = lock;
-  const onExit = () => releaseLock(dataDir, owned);
+  const owned = held;
+  const onExit = () => owned.releaseSync();
   process.on('exit', onExit);
   const giveUp = () => {
     process.removeListener('exit', onExit);
-    servedHere.delete(dataDir);
-    releaseLock(dataDir, owned);
+    owned.releaseSync();
   };
   const { answersDynamo, assertFolderOpenable, assertPortFree, startDynalite } = await server();
   let dynalite: Awaited<ReturnType<typeof startDynalite>>;
@@ -189,13 +189,6 @@ async function reuse(
       removeLease(lease);
     },
   };
-}
-
-/** The holder is alive and its lock is still in place (it did not give up starting). */
-function stillHeld(dataDir: string, lock: LockInfo): boolean {
-  const current = readLock(lockPathOf(dataDir));
-  if (typeof current !== 'object' || current.lock.token !== lock.token) return false;
-  return lock.pid === process.pid || isPidAlive(lock.pid);
 }
 
 async function waitForUsers(dataDir: string, logger: Logger, maxMs: number): Promise<void> {

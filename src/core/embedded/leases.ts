@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { join } from 'node:path';
-import { isPidAlive, unlinkQuietly } from './lock.js';
+import { liveness, thisProcess } from '../lock/liveness.js';
 
 export const LEASE_DIR = 'dynafeast.users';
 
@@ -14,7 +14,8 @@ export function addLease(dataDir: string): string {
   const dir = join(dataDir, LEASE_DIR);
   fs.mkdirSync(dir, { recursive: true });
   const path = join(dir, `${process.pid}-${randomBytes(4).toString('hex')}`);
-  fs.writeFileSync(path, '');
+  // the holder's identity, so a lease of a dead process whose pid was reused is not waited for
+  fs.writeFileSync(path, JSON.stringify(thisProcess()));
   return path;
 }
 
@@ -35,8 +36,27 @@ export function liveLeaseholders(dataDir: string): number[] {
   for (const name of names) {
     const pid = Number(name.split('-')[0]);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
-    if (isPidAlive(pid)) pids.add(pid);
+    // a lease from another machine (a copied folder) is not a user of this machine's server
+    if (liveness({ pid, ...holderOf(join(dir, name)) }) === 'alive') pids.add(pid);
     else unlinkQuietly(join(dir, name));
   }
   return [...pids];
+}
+
+/** The host and start time a lease names; nothing for an empty or foreign file (the pid decides). */
+function holderOf(path: string): { host?: string; start?: string } {
+  try {
+    const v = JSON.parse(fs.readFileSync(path, 'utf8')) as { host?: unknown; start?: unknown };
+    return { ...(typeof v.host === 'string' ? { host: v.host } : {}), ...(typeof v.start === 'string' ? { start: v.start } : {}) };
+  } catch {
+    return {};
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    fs.unlinkSync(path);
+  } catch {
+    // already gone
+  }
 }

@@ -9,6 +9,9 @@ export interface EmbeddedTarget {
   port: number;
   /** Loopback address to listen on; 127.0.0.1 unless the endpoint names another loopback IP. */
   host?: string;
+  /** The repo (absolute path) and project the store is for: its lock names them. */
+  repo: string;
+  project: string;
 }
 
 export const DEFAULT_EMBEDDED_PATH = 'data/online_store';
@@ -20,9 +23,10 @@ export const DEFAULT_EMBEDDED_PATH = 'data/online_store';
  */
 export function resolveEmbeddedTarget(config: RepoConfig, overrides: { port?: number } = {}): EmbeddedTarget {
   const dataDir = resolve(config.repoPath, config.dynafeast.embedded?.path ?? DEFAULT_EMBEDDED_PATH);
+  const identity = { repo: resolve(config.repoPath), project: config.project };
   const raw = config.onlineStore.endpointUrl;
   if (raw === undefined) {
-    if (overrides.port !== undefined) return { dataDir, port: overrides.port, host: '127.0.0.1' };
+    if (overrides.port !== undefined) return { dataDir, port: overrides.port, host: '127.0.0.1', ...identity };
     throw new DynafeastError('config.missingKey', 'The embedded DynamoDB needs online_store.endpoint_url.', {
       path: 'online_store.endpoint_url',
       location: { file: config.source },
@@ -40,7 +44,7 @@ export function resolveEmbeddedTarget(config: RepoConfig, overrides: { port?: nu
   if (host === undefined) throw badEndpoint(config, raw, `"${url.hostname}" is not this machine (loopback)`);
   const port = overrides.port ?? (url.port === '' ? undefined : Number(url.port));
   if (port === undefined) throw badEndpoint(config, raw, 'it has no port');
-  return { dataDir, port, host };
+  return { dataDir, port, host, ...identity };
 }
 
 export function endpointOf(host: string | undefined, port: number): string {
@@ -48,12 +52,18 @@ export function endpointOf(host: string | undefined, port: number): string {
   return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }
 
+/** The loopback address a URL's hostname stands for, or undefined when it is not this machine. */
 function listenHost(hostname: string): string | undefined {
   const h = hostname.toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost')) return '127.0.0.1';
-  if (/^127(\.\d{1,3}){3}$/.test(h)) return h;
+  if (/^127(\.\d{1,3}){3}$/.test(h) && h.split('.').every((n) => Number(n) <= 255)) return h;
   if (h === '[::1]') return '::1';
   return undefined;
+}
+
+/** Whether `host` (a hostname or an IP, IPv6 with or without brackets) is this machine's loopback. */
+export function isLoopbackHost(host: string): boolean {
+  return listenHost(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host) !== undefined;
 }
 
 function badEndpoint(config: RepoConfig, raw: string, why: string): DynafeastError {

@@ -10,6 +10,8 @@ import { clone, create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { RegistrySchema, type Registry } from '../../gen/feast/core/Registry_pb.js';
 import type { RepoConfig } from '../config/types.js';
 import { DynafeastError } from '../errors.js';
+import { removeLitter } from '../lock/file-lock.js';
+import { pidExists } from '../lock/liveness.js';
 import { timestampFromMicros } from './time.js';
 
 /** What Feast writes in `registry_schema_version`. */
@@ -88,6 +90,7 @@ export async function writeRegistryAtomic(path: string, registry: Registry, nowM
     }
     await rename(tmp, path);
     await removeStaleTempFiles(path);
+    await removeLitter(`${path}.lock`);
   } catch (e) {
     await rm(tmp, { force: true });
     throw new DynafeastError('registry.unreadable', `cannot write the registry ${path}: ${(e as Error).message}`, {
@@ -100,32 +103,22 @@ export async function writeRegistryAtomic(path: string, registry: Registry, nowM
 
 /**
  * A writer killed between creating its temp file and the rename leaves `registry.db.<pid>.<id>.tmp`
- * behind, and a waiter killed while taking the lock `registry.db.lock.<pid>.<id>.tmp`. Under the
- * registry lock no other writer is mid-write, so such files of dead processes are litter: remove them
- * (best effort; a failure here never fails the write).
+ * behind. Under the registry lock no other writer is mid-write, so such files of dead processes are
+ * litter: remove them (best effort; a failure here never fails the write). The lock's own litter (a waiter
+ * killed while taking it) is cleared by the lock module.
  */
 async function removeStaleTempFiles(path: string): Promise<void> {
   const prefix = `${basename(path)}.`;
   try {
     for (const name of await readdir(dirname(path))) {
-      const m = name.startsWith(prefix) ? /^(lock\.)?(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length)) : null;
+      const m = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length)) : null;
       if (!m) continue;
-      const pid = Number(m[2]);
-      // a lock's temp file of this process belongs to a waiter taking the lock right now
-      if (isAlive(pid) || (m[1] !== undefined && pid === process.pid)) continue;
+      const pid = Number(m[1]);
+      // this process writes under the lock, so its own temp files are litter too
+      if (pid !== process.pid && pidExists(pid)) continue;
       await rm(join(dirname(path), name), { force: true });
     }
   } catch {
     // listing or removing failed: the litter stays, the registry is fine
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
