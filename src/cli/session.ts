@@ -10,7 +10,7 @@ import type { Logger } from '../core/context.js';
 import { createAwsClients, type AwsClients } from '../core/aws/clients.js';
 import { ensureEmbeddedDynamo, type EmbeddedHandle } from '../core/embedded/index.js';
 import { formatLocation } from '../core/errors.js';
-import { loadRepo } from '../core/repo/load-repo.js';
+import { describeOrigin, loadDefinitions } from '../core/repo/definition-source.js';
 import type { RepoModel } from '../core/repo/model.js';
 import { running } from './signals.js';
 import { createOutput, type Output } from './output.js';
@@ -60,9 +60,13 @@ export function openConfig(g: GlobalOptions): Session {
   return { config, out, logger };
 }
 
+/** Config and definitions: YAML files, or a Feast repo's registry (said once on stderr). */
 export function openRepo(g: GlobalOptions): RepoSession {
   const s = openConfig(g);
-  return { ...s, repo: loadRepo(s.config.repoPath, s.config) };
+  const { repo, origin } = loadDefinitions(s.config);
+  const said = describeOrigin(origin, repo.root);
+  if (said !== undefined) s.out.note(said);
+  return { ...s, repo };
 }
 
 /**

@@ -87,6 +87,11 @@ export interface FeatureView {
   description: string;
   owner: string;
   location?: SourceLocation;
+  /**
+   * Registry-driven mode only: why this view can be read but not materialized (its batch source is not
+   * a file dynafeast can read). `source` is '' then.
+   */
+  notMaterializable?: string;
 }
 
 export interface FeatureServiceProjection {
