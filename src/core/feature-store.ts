@@ -68,7 +68,7 @@ export class FeatureStore {
     for (const w of warnings) logger.warn(`${w.path ? `${w.path}: ` : ''}${w.message}`);
     const { repo, origin } = loadDefinitions(config);
     const said = describeOrigin(origin, repo.root);
-    if (said !== undefined) logger.info(said);
+    if (said !== undefined) (origin.kind === 'yaml' ? logger.warn : logger.info)(said);
     const clock = options.clock ?? systemClock;
 
     if (options.clients !== undefined) {

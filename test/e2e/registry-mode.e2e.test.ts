@@ -3,7 +3,7 @@
  * definitions are gone still materializes and reads from its registry; `import` writes YAML back and
  * `plan` then has nothing to do.
  */
-import { readFileSync, renameSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, tempDir, STACK_FRAME } from './helpers.js';
 
@@ -32,6 +32,12 @@ describe('a repo with only a registry (as after `feast apply` of Python definiti
     expect(s.code).toBe(0);
   }, 60_000);
 
+  it('plan manages the tables only: nothing to do, and it says why the registry is left alone', async () => {
+    const p = await cli('plan', '--detailed-exitcode');
+    expect(p.code).toBe(0);
+    expect(p.stdout + p.stderr).toMatch(/manage the tables only/);
+  });
+
   it('list --json gives entities as a JSON array', async () => {
     const r = await cli('--json', 'list', 'feature-views');
     expect(JSON.parse(r.stdout)).toEqual([{ name: 'driver_hourly_stats', entities: ['driver'], type: 'FeatureView' }]);
@@ -47,6 +53,26 @@ describe('a repo with only a registry (as after `feast apply` of Python definiti
     expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, entities: ['driver'], featureServices: ['driver_activity'] });
     const p = await cli('plan', '--detailed-exitcode');
     expect([p.code, p.stdout]).toEqual([0, expect.stringMatching(/no changes/i)]);
+  }, 60_000);
+
+  it('validate and plan show where the YAML disagrees with the registry on stored bytes, both sides', async () => {
+    const file = path.join(repo, 'features.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('value_type: Int64', 'value_type: String').replace('dtype: Float32', 'dtype: Float64').replace('data/driver_stats.parquet', 'data/other.parquet'));
+    try {
+      const v = await cli('--json', 'validate');
+      expect(v.code).toBe(0);
+      expect(JSON.parse(v.stdout).registryMismatches).toEqual([
+        { object: 'entity driver', field: 'value_type', yaml: 'String', registry: 'Int64' },
+        { object: 'feature view driver_hourly_stats', field: 'join key columns', yaml: '["driver_id:String"]', registry: '["driver_id:Int64"]' },
+        { object: 'feature view driver_hourly_stats', field: 'conv_rate dtype', yaml: 'Float64', registry: 'Float32' },
+        { object: 'data source driver_stats_source', field: 'path', yaml: 'data/other.parquet', registry: 'data/driver_stats.parquet' },
+      ]);
+      const p = await cli('plan');
+      expect(p.stderr).toMatch(/entity driver: value_type: YAML String, registry Int64/);
+    } finally {
+      writeFileSync(file, original);
+    }
   }, 60_000);
 
   it('import never overwrites, and refuses a path outside the repo', async () => {

@@ -8,10 +8,12 @@ import type { RepoConfig } from '../config/types.js';
 import { readRegistryIfExistsSync, registryPathOf } from '../registry/registry-file.js';
 import { loadRepo, repoDefinitionFiles } from './load-repo.js';
 import type { RepoModel } from './model.js';
+import { compareWithRegistry, type DefinitionMismatch } from './compare-registry.js';
 import { definitionsFromRegistry, type NotServed } from './registry-definitions.js';
 
 export type DefinitionOrigin =
-  | { kind: 'yaml'; files: string[] }
+  /** `mismatches`: where the YAML disagrees with the registry on what decides stored bytes. */
+  | { kind: 'yaml'; files: string[]; mismatches: DefinitionMismatch[] }
   | { kind: 'registry'; registryPath: string; notServed: NotServed[] };
 
 export interface LoadedDefinitions {
@@ -27,20 +29,30 @@ export interface LoadedDefinitions {
 export function loadDefinitions(config: RepoConfig): LoadedDefinitions {
   const root = path.resolve(config.repoPath);
   const files = repoDefinitionFiles(root, config);
+  const registryPath = registryPathOf(config);
   if (files.length === 0) {
-    const registryPath = registryPathOf(config);
     const registry = readRegistryIfExistsSync(registryPath);
     if (registry !== undefined) {
       const { repo, notServed } = definitionsFromRegistry(registry, config.project, root);
       return { repo, origin: { kind: 'registry', registryPath, notServed } };
     }
   }
-  return { repo: loadRepo(root, config, files), origin: { kind: 'yaml', files } };
+  const repo = loadRepo(root, config, files);
+  const registry = readRegistryIfExistsSync(registryPath);
+  const mismatches = registry === undefined ? [] : compareWithRegistry(repo, definitionsFromRegistry(registry, config.project, root).repo);
+  return { repo, origin: { kind: 'yaml', files, mismatches } };
 }
 
 /** The one message that says where definitions came from and what is not served, or undefined. */
 export function describeOrigin(origin: DefinitionOrigin, repoRoot: string): string | undefined {
-  if (origin.kind === 'yaml') return undefined;
+  if (origin.kind === 'yaml') {
+    if (origin.mismatches.length === 0) return undefined;
+    return [
+      'The definitions differ from the registry in what decides the stored bytes (data written under the registry\'s definitions would not be found or would be misread):',
+      ...origin.mismatches.map((m) => `  ${m.object}: ${m.field}: YAML ${m.yaml}, registry ${m.registry}`),
+      '  `dynafeast apply` makes the registry follow the YAML; re-materialize the views affected.',
+    ].join('\n');
+  }
   const where = path.relative(repoRoot, origin.registryPath) || origin.registryPath;
   const lines = [`Definitions come from the Feast registry ${where} (this repo has no dynafeast definition files; Python files are not run).`];
   if (origin.notServed.length > 0) {
