@@ -71,6 +71,7 @@ function fileSourceOf(proto: DataSourceProto | undefined, fallbackName: string):
     type: 'file',
     path: file.uri,
     format,
+    ...(file.fileFormat?.format.case === undefined ? {} : { formatDeclared: true }),
     timestampField: proto.timestampField,
     createdTimestampColumn: proto.createdTimestampColumn,
     fieldMapping: { ...proto.fieldMapping },

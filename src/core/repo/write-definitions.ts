@@ -38,7 +38,7 @@ export function writeDefinitions(repo: RepoModel, header: string): string {
     name: s.name,
     type: s.type,
     path: s.path,
-    ...(inferFormat(s.path) === s.format ? {} : { format: s.format }),
+    ...(s.formatDeclared || inferFormat(s.path) !== s.format ? { format: s.format } : {}),
     timestamp_field: s.timestampField,
     ...(s.createdTimestampColumn ? { created_timestamp_column: s.createdTimestampColumn } : {}),
     ...(Object.keys(s.fieldMapping).length > 0 ? { field_mapping: { ...s.fieldMapping } } : {}),
