@@ -404,6 +404,13 @@ REGISTRY_MESSAGES = {
     "FeatureServiceSpec": "FeatureService_pb2.FeatureServiceSpec",
     "FeatureServiceMeta": "FeatureService_pb2.FeatureServiceMeta",
     "FeatureViewProjection": "FeatureViewProjection_pb2.FeatureViewProjection",
+    "StreamFeatureView": "StreamFeatureView_pb2.StreamFeatureView",
+    "StreamFeatureViewSpec": "StreamFeatureView_pb2.StreamFeatureViewSpec",
+    "OnDemandFeatureView": "OnDemandFeatureView_pb2.OnDemandFeatureView",
+    "OnDemandFeatureViewSpec": "OnDemandFeatureView_pb2.OnDemandFeatureViewSpec",
+    "OnDemandSource": "OnDemandFeatureView_pb2.OnDemandSource",
+    "LabelView": "LabelView_pb2.LabelView",
+    "LabelViewSpec": "LabelView_pb2.LabelViewSpec",
 }
 
 

@@ -11,6 +11,7 @@ export const defaultHandlers: CommandHandlers = {
   apply: async (o, g) => (await import('./commands/apply.js')).runApply(o, g),
   teardown: async (o, g) => (await import('./commands/teardown.js')).runTeardownCommand(o, g),
   list: async (o, g) => (await import('./commands/list.js')).runList(o, g),
+  import: async (o, g) => (await import('./commands/import.js')).runImport(o, g),
   registryDump: async (o, g) => (await import('./commands/registry-dump.js')).runRegistryDump(o, g),
   iamPolicy: async (o, g) => (await import('./commands/iam-policy.js')).runIamPolicy(o, g),
   getOnlineFeatures: async (o, g) => (await import('./commands/get-online-features.js')).runGetOnlineFeatures(o, g),

@@ -47,6 +47,12 @@ export interface ListOptions {
   kind: (typeof LIST_KINDS)[number];
 }
 
+export interface ImportOptions {
+  /** Definitions file to write, relative to the repo (default features.yaml). */
+  out?: string;
+  force: boolean;
+}
+
 export interface RegistryDumpOptions {
   allProjects: boolean;
 }
@@ -102,6 +108,7 @@ export interface CommandHandlers {
   teardown: Handler<TeardownOptions>;
   list: Handler<ListOptions>;
   registryDump: Handler<RegistryDumpOptions>;
+  import: Handler<ImportOptions>;
   iamPolicy: Handler<IamPolicyOptions>;
   getOnlineFeatures: Handler<GetOnlineFeaturesOptions>;
   materialize: Handler<MaterializeOptions>;
@@ -246,6 +253,13 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .description("print the registry as JSON (Feast's field names)")
     .option('--all-projects', 'include the objects of every project, not only this one')
     .action((o: { allProjects?: boolean }, cmd: Command) => run(handlers.registryDump, cmd, { allProjects: Boolean(o.allProjects) }));
+
+  program
+    .command('import')
+    .description("write dynafeast YAML definitions from the Feast registry (for a repo whose definitions are Python)")
+    .option('--out <file>', 'definitions file to write, inside the repo', 'features.yaml')
+    .option('--force', 'replace the file when it exists')
+    .action((o: { out: string; force?: boolean }, cmd: Command) => run(handlers.import, cmd, { out: o.out, force: Boolean(o.force) }));
 
   program
     .command('get-online-features')

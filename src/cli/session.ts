@@ -10,7 +10,7 @@ import type { Logger } from '../core/context.js';
 import { createAwsClients, type AwsClients } from '../core/aws/clients.js';
 import { ensureEmbeddedDynamo, type EmbeddedHandle } from '../core/embedded/index.js';
 import { formatLocation } from '../core/errors.js';
-import { loadRepo } from '../core/repo/load-repo.js';
+import { describeOrigin, loadDefinitions, type DefinitionOrigin } from '../core/repo/definition-source.js';
 import type { RepoModel } from '../core/repo/model.js';
 import { running } from './signals.js';
 import { createOutput, type Output } from './output.js';
@@ -24,6 +24,8 @@ export interface Session {
 
 export interface RepoSession extends Session {
   repo: RepoModel;
+  /** YAML files, or the registry of a Feast repo (registry-driven mode). */
+  origin: DefinitionOrigin;
 }
 
 /** Config and clients, without the definitions (teardown works from the registry alone). */
@@ -60,9 +62,16 @@ export function openConfig(g: GlobalOptions): Session {
   return { config, out, logger };
 }
 
+/** Config and definitions: YAML files, or a Feast repo's registry (said once on stderr). */
 export function openRepo(g: GlobalOptions): RepoSession {
   const s = openConfig(g);
-  return { ...s, repo: loadRepo(s.config.repoPath, s.config) };
+  const { repo, origin } = loadDefinitions(s.config);
+  const said = describeOrigin(origin, repo.root);
+  if (said !== undefined) {
+    if (origin.kind === 'yaml') s.out.warn(said);
+    else s.out.note(said);
+  }
+  return { ...s, repo, origin };
 }
 
 /**
@@ -79,7 +88,7 @@ export function stopSignal(): AbortSignal {
 /** Config, definitions and clients; `close()` must be called (it stops an embedded store we started). */
 export async function openAwsSession(g: GlobalOptions, opts: { maxSockets?: number } = {}): Promise<AwsSession> {
   const s = openRepo(g);
-  return { ...(await withAws(s, opts)), repo: s.repo };
+  return { ...(await withAws(s, opts)), repo: s.repo, origin: s.origin };
 }
 
 /** Config and clients only: the definitions are not read, so they may be broken or gone. */

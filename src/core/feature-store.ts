@@ -15,7 +15,7 @@ import { OnlineReader } from './online/read-online.js';
 import { createReadSender, type ReadTransport } from './online/transport.js';
 import { toFeastDict, type ShapeOptions } from './online/to-dict.js';
 import type { OnlineFeaturesRequest, OnlineFeaturesResult } from './online/types.js';
-import { loadRepo } from './repo/load-repo.js';
+import { describeOrigin, loadDefinitions } from './repo/definition-source.js';
 import type { RepoModel } from './repo/model.js';
 
 export interface FeatureStoreOptions {
@@ -66,7 +66,9 @@ export class FeatureStore {
       env: options.env ?? process.env,
     });
     for (const w of warnings) logger.warn(`${w.path ? `${w.path}: ` : ''}${w.message}`);
-    const repo = loadRepo(config.repoPath, config);
+    const { repo, origin } = loadDefinitions(config);
+    const said = describeOrigin(origin, repo.root);
+    if (said !== undefined) (origin.kind === 'yaml' ? logger.warn : logger.info)(said);
     const clock = options.clock ?? systemClock;
 
     if (options.clients !== undefined) {

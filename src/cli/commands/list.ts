@@ -17,7 +17,7 @@ export async function runList(o: ListOptions, g: GlobalOptions): Promise<number>
   const registry = await readRegistry(registryPathOf(config));
   const table = listRegistry(registry, config.project, o.kind);
   if (g.json) {
-    out.printJson(table.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v]))));
+    out.printJson(table.json);
     return 0;
   }
   out.say(formatTable(table.columns, table.rows));

@@ -24,7 +24,7 @@ export async function runPlan(o: PlanOptions, g: GlobalOptions): Promise<number>
   // applies that, as the one place that maps errors to exit codes.
   const s = await openAwsSession(g);
   try {
-    const plan = await buildPlan(planContextOf(s), s.config, s.repo);
+    const plan = await buildPlan(planContextOf(s), s.config, s.repo, { infrastructureOnly: s.origin.kind === 'registry' });
     if (g.json) s.out.printJson(planToJson(plan));
     else s.out.say(renderPlan(plan, s.out));
     return o.detailedExitcode && plan.steps.length > 0 ? EXIT_CHANGES_PENDING : 0;

@@ -3,7 +3,7 @@ import type { GlobalOptions, ValidateOptions } from '../program.js';
 import { openRepo } from '../session.js';
 
 export async function runValidate(_o: ValidateOptions, g: GlobalOptions): Promise<number> {
-  const { config, repo, out } = openRepo(g);
+  const { config, repo, out, origin } = openRepo(g);
   const entities = repo.entities.filter((e) => e.name !== '__dummy');
   const summary = {
     ok: true,
@@ -18,12 +18,15 @@ export async function runValidate(_o: ValidateOptions, g: GlobalOptions): Promis
       features: v.features.map((f) => `${f.name}:${formatDtype(f.dtype)}`),
     })),
     featureServices: repo.featureServices.map((s) => s.name),
+    definitionsFrom: origin.kind === 'yaml' ? 'yaml' : origin.registryPath,
+    ...(origin.kind === 'yaml' ? { registryMismatches: origin.mismatches } : { notServed: origin.notServed }),
   };
   if (g.json) {
     out.printJson(summary);
     return 0;
   }
-  out.say(`${out.symbols.ok} ${config.source} and ${repo.files.length} definition file(s) are valid (project ${out.color.bold(config.project)})`);
+  const what = origin.kind === 'yaml' ? `${repo.files.length} definition file(s)` : `the definitions in ${origin.registryPath}`;
+  out.say(`${out.symbols.ok} ${config.source} and ${what} are valid (project ${out.color.bold(config.project)})`);
   out.say(`  ${entities.length} entities, ${repo.sources.length} data sources, ${repo.featureViews.length} feature views, ${repo.featureServices.length} feature services`);
   return 0;
 }

@@ -20,11 +20,16 @@ import { validateShape } from './validate-shape.js';
 
 export const BASE64_ENV_VAR = 'FEATURE_STORE_YAML_BASE64';
 export const DEFAULT_CONFIG_FILE = 'feature_store.yaml';
+/** Feast's variable naming the config file when `-f` is not given (relative paths from the current directory). */
+export const FEAST_YAML_PATH_ENV_VAR = 'FEAST_FS_YAML_FILE_PATH';
 
 export interface LoadConfigOptions {
   /** Feature repo root; default the current directory. */
   repoPath?: string;
-  /** Config file; default `<repoPath>/feature_store.yaml`. A relative path is taken from the current directory, like a CLI flag. */
+  /**
+   * Config file; default `$FEAST_FS_YAML_FILE_PATH`, then `<repoPath>/feature_store.yaml`, as Feast's CLI
+   * does. A relative path is taken from the current directory, like a CLI flag.
+   */
   featureStoreYaml?: string;
   /** Environment for `FEATURE_STORE_YAML_BASE64` and `${VAR}` expansion; default `process.env`. */
   env?: Env;
@@ -127,7 +132,8 @@ export function loadConfigWithWarnings(opts: LoadConfigOptions = {}): LoadedConf
     const text = decodeBase64(base64);
     return parseConfigText(text, { file: BASE64_ENV_VAR, repoPath, source: BASE64_ENV_VAR, env });
   }
-  const file = opts.featureStoreYaml ? path.resolve(opts.featureStoreYaml) : path.join(repoPath, DEFAULT_CONFIG_FILE);
+  const named = opts.featureStoreYaml || env[FEAST_YAML_PATH_ENV_VAR] || undefined;
+  const file = named ? path.resolve(named) : path.join(repoPath, DEFAULT_CONFIG_FILE);
   const rel = path.relative(repoPath, file);
   const label = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
   const text = readConfigFile(file, label);

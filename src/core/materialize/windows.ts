@@ -23,7 +23,7 @@ export const NO_TTL_LOOKBACK_MICROS = 52n * 7n * 86_400n * 1_000_000n;
  * is an error, as in Feast; so is an unknown name.
  */
 export function selectViews(repo: RepoModel, names: readonly string[] | undefined): FeatureView[] {
-  if (!names || names.length === 0) return repo.featureViews.filter((v) => v.online);
+  if (!names || names.length === 0) return materializable(repo.featureViews.filter((v) => v.online), repo);
   const byName = new Map(repo.featureViews.map((v) => [v.name, v]));
   const seen = new Set<string>();
   const out: FeatureView[] = [];
@@ -44,7 +44,22 @@ export function selectViews(repo: RepoModel, names: readonly string[] | undefine
     if (!seen.has(name)) out.push(view);
     seen.add(name);
   }
-  return out;
+  return materializable(out, repo);
+}
+
+/** Views read from a Feast registry whose source dynafeast cannot read stop the run, never skipped. */
+function materializable(views: FeatureView[], repo: RepoModel): FeatureView[] {
+  const blocked = views.filter((v) => v.notMaterializable !== undefined);
+  if (blocked.length === 0) return views;
+  const others = repo.featureViews.filter((v) => v.online && v.notMaterializable === undefined).map((v) => v.name);
+  throw new DynafeastError(
+    'usage.badArgument',
+    `dynafeast cannot materialize ${blocked.map((v) => `feature view "${v.name}": ${v.notMaterializable}`).join('; ')}.`,
+    {
+      path: '--views',
+      hint: others.length > 0 ? `materialize the others with --views ${others.join(' ')}, and this one with Feast` : 'materialize it with Feast',
+    },
+  );
 }
 
 /** One window for every view; START after END is a usage error. */

@@ -22,18 +22,33 @@ export interface PlanContext {
   customEndpoint: boolean;
 }
 
-export async function buildPlan(ctx: PlanContext, config: RepoConfig, repo: RepoModel): Promise<Plan> {
+export interface BuildPlanOptions {
+  /**
+   * The definitions were read from the registry (a Feast repo with Python definitions): the registry
+   * is Feast's to write, so the plan manages the tables of the views dynafeast serves and nothing
+   * else — no registry change and no deletion (a view dynafeast cannot serve is not a removed view).
+   */
+  infrastructureOnly?: boolean;
+}
+
+export async function buildPlan(ctx: PlanContext, config: RepoConfig, repo: RepoModel, opts: BuildPlanOptions = {}): Promise<Plan> {
   const desired = buildDesiredState(config, repo);
   const registryPath = registryPathOf(config);
   const registry = await readRegistryIfExists(registryPath);
-  const removed = removedViews(registry, config.project, new Set(repo.featureViews.map((v) => v.name)), (v) => tableNameOf(config, v));
+  const removed = opts.infrastructureOnly
+    ? []
+    : removedViews(registry, config.project, new Set(repo.featureViews.map((v) => v.name)), (v) => tableNameOf(config, v));
   const support = ctx.customEndpoint ? await probeEndpointSupport(ctx) : FULL_SUPPORT;
   const requests: IntrospectRequest[] = [
     ...desired.tables.map((t) => ({ table: t.table, purpose: 'settings' as const })),
     ...removed.map((r) => ({ table: r.table, purpose: 'delete' as const })),
   ];
   const tables = await introspectTables(ctx, requests, support);
-  const { steps, notes } = diff(desired, { tables, registry, support, removed });
+  const { steps: all, notes } = diff(desired, { tables, registry, support, removed });
+  const steps = opts.infrastructureOnly ? all.filter((step) => step.kind !== 'registry') : all;
+  if (opts.infrastructureOnly) {
+    notes.push({ level: 'info', message: 'definitions come from the Feast registry: plan and apply manage the tables only, never the registry' });
+  }
   return {
     project: config.project,
     registryPath,

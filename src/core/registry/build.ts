@@ -72,10 +72,11 @@ export function dataSourceProto(project: string, s: model.DataSource): DataSourc
     options: {
       case: 'fileOptions',
       value: create(DataSource_FileOptionsSchema, {
-        // Feast's FileFormat has no CSV case: CSV sources leave the format unset (Feast cannot read them
-        // itself, dynafeast can).
+        // As `feast apply` writes a FileSource: a file format only when the definition names one
+        // (`file_format=ParquetFormat()`); Feast reads an unset format as parquet. Feast's FileFormat has
+        // no CSV case: CSV sources leave it unset (Feast cannot read them itself, dynafeast can).
         fileFormat:
-          s.format === 'parquet'
+          s.format === 'parquet' && s.formatDeclared
             ? create(FileFormatSchema, { format: { case: 'parquetFormat', value: create(FileFormat_ParquetFormatSchema) } })
             : undefined,
         uri: s.path,

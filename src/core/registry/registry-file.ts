@@ -4,6 +4,7 @@
  * another dynafeast — never sees half a registry.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { clone, create, fromBinary, toBinary } from '@bufbuild/protobuf';
@@ -39,12 +40,31 @@ export async function readRegistryIfExists(path: string): Promise<Registry | und
   try {
     bytes = await readFile(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new DynafeastError('registry.unreadable', `cannot read the registry ${path}: ${(e as Error).message}`, {
-      hint: 'check the file permissions and the `registry:` path in feature_store.yaml',
-      cause: e,
-    });
+    return notReadable(path, e);
   }
+  return decodeRegistry(path, bytes);
+}
+
+/** {@link readRegistryIfExists} for loaders that are synchronous (the definitions loader). */
+export function readRegistryIfExistsSync(path: string): Registry | undefined {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    return notReadable(path, e);
+  }
+  return decodeRegistry(path, bytes);
+}
+
+function notReadable(path: string, e: unknown): undefined {
+  if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  throw new DynafeastError('registry.unreadable', `cannot read the registry ${path}: ${(e as Error).message}`, {
+    hint: 'check the file permissions and the `registry:` path in feature_store.yaml',
+    cause: e,
+  });
+}
+
+function decodeRegistry(path: string, bytes: Uint8Array): Registry {
   try {
     // unknown fields (objects only newer Feast versions know) are kept and written back unchanged
     return fromBinary(RegistrySchema, bytes);

@@ -57,11 +57,10 @@ export function buildRepoModel(root: string, texts: readonly DefinitionText[], c
 }
 
 /**
- * Reads every definitions file under `repoPath` (see findDefinitionFiles) and validates them. With
- * `config`, also skips the config's own file and embedded data folder and checks table names.
+ * The definition files of the repo at `root` (see findDefinitionFiles). With `config`, skips the
+ * config's own file and the embedded store's data folder.
  */
-export function loadRepo(repoPath: string, config?: RepoConfig): RepoModel {
-  const root = path.resolve(repoPath);
+export function repoDefinitionFiles(root: string, config?: RepoConfig): string[] {
   const excludeFiles: string[] = [];
   const excludeDirs: string[] = [];
   if (config) {
@@ -75,7 +74,16 @@ export function loadRepo(repoPath: string, config?: RepoConfig): RepoModel {
       hint: 'Run the command inside a feature repo or pass it with -c DIR.',
     });
   }
-  const files = findDefinitionFiles(root, { excludeFiles, excludeDirs });
+  return findDefinitionFiles(root, { excludeFiles, excludeDirs });
+}
+
+/**
+ * Reads every definitions file under `repoPath` (see findDefinitionFiles) and validates them. With
+ * `config`, also skips the config's own file and embedded data folder and checks table names.
+ */
+export function loadRepo(repoPath: string, config?: RepoConfig, files?: string[]): RepoModel {
+  const root = path.resolve(repoPath);
+  files ??= repoDefinitionFiles(root, config);
   const texts: DefinitionText[] = [];
   const decodeErrors: DynafeastError[] = [];
   for (const file of files) {

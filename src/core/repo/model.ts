@@ -47,6 +47,11 @@ export interface FileSource {
   path: string;
   /** `parquet` or `csv`: from `format:` or inferred from the path's extension. */
   format: 'parquet' | 'csv';
+  /**
+   * True when the definition names the format (YAML `format:`, Feast's `file_format=`): only then does
+   * the registry record a file format, as `feast apply` does.
+   */
+  formatDeclared?: boolean;
   timestampField: string;
   createdTimestampColumn: string;
   /** source column name -> feature / join key name */
@@ -87,6 +92,11 @@ export interface FeatureView {
   description: string;
   owner: string;
   location?: SourceLocation;
+  /**
+   * Registry-driven mode only: why this view can be read but not materialized (its batch source is not
+   * a file dynafeast can read). `source` is '' then.
+   */
+  notMaterializable?: string;
 }
 
 export interface FeatureServiceProjection {

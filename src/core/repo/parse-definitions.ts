@@ -139,7 +139,7 @@ class DefinitionParser extends ObjectReader {
     const meta = this.meta(map, path);
     if (!name || !filePath || !format || !timestampField) return undefined;
     return {
-      source: { name: name.name, type: 'file', path: filePath.name, format, timestampField: timestampField.name, createdTimestampColumn: created, fieldMapping, ...meta, location: map.loc },
+      source: { name: name.name, type: 'file', path: filePath.name, format, ...(formatNode ? { formatDeclared: true } : {}), timestampField: timestampField.name, createdTimestampColumn: created, fieldMapping, ...meta, location: map.loc },
       nameLoc: name.loc,
     };
   }

@@ -230,6 +230,17 @@ describe('loadConfigWithWarnings: files and FEATURE_STORE_YAML_BASE64', () => {
     expect(e.location).toEqual({ file: 'envs/prod.yaml', line: 6, column: 15 });
   });
 
+  it('reads the file FEAST_FS_YAML_FILE_PATH names when -f is not given, as Feast does; -f wins', () => {
+    mkdirSync(path.join(dir, 'envs'));
+    writeFileSync(path.join(dir, 'feature_store.yaml'), MINIMAL);
+    writeFileSync(path.join(dir, 'envs', 'staging.yaml'), MINIMAL.replace('demo', 'staging'));
+    writeFileSync(path.join(dir, 'envs', 'prod.yaml'), MINIMAL.replace('demo', 'prod'));
+    const env = { FEAST_FS_YAML_FILE_PATH: path.join(dir, 'envs', 'staging.yaml') };
+    expect(loadConfig({ repoPath: dir, env }).project).toBe('staging');
+    expect(loadConfig({ repoPath: dir, env, featureStoreYaml: path.join(dir, 'envs', 'prod.yaml') }).project).toBe('prod');
+    expect(loadConfig({ repoPath: dir, env: { FEAST_FS_YAML_FILE_PATH: '' } }).project).toBe('demo');
+  });
+
   it('says config.notFound with a hint when there is no file', () => {
     const e = failure(() => loadConfig({ repoPath: dir, env: {} }));
     expect(e.code).toBe('config.notFound');

@@ -17,7 +17,10 @@ import {
   FeatureViewSpecSchema,
   MaterializationIntervalSchema,
 } from '../../../src/gen/feast/core/FeatureView_pb.js';
+import { LabelViewSchema, LabelViewSpecSchema } from '../../../src/gen/feast/core/LabelView_pb.js';
+import { OnDemandFeatureViewSchema, OnDemandFeatureViewSpecSchema, OnDemandSourceSchema } from '../../../src/gen/feast/core/OnDemandFeatureView_pb.js';
 import { ProjectMetaSchema, ProjectSchema, ProjectSpecSchema } from '../../../src/gen/feast/core/Project_pb.js';
+import { StreamFeatureViewSchema, StreamFeatureViewSpecSchema } from '../../../src/gen/feast/core/StreamFeatureView_pb.js';
 import { ProjectMetadataSchema, RegistrySchema } from '../../../src/gen/feast/core/Registry_pb.js';
 import { ValueTypeSchema, ValueType_Enum, ValueType_EnumSchema } from '../../../src/gen/feast/types/Value_pb.js';
 import { hex, loadFeastFixture } from './vectors.js';
@@ -43,6 +46,13 @@ const SCHEMAS: Record<string, DescMessage> = {
   FeatureServiceSpec: FeatureServiceSpecSchema,
   FeatureServiceMeta: FeatureServiceMetaSchema,
   FeatureViewProjection: FeatureViewProjectionSchema,
+  StreamFeatureView: StreamFeatureViewSchema,
+  StreamFeatureViewSpec: StreamFeatureViewSpecSchema,
+  OnDemandFeatureView: OnDemandFeatureViewSchema,
+  OnDemandFeatureViewSpec: OnDemandFeatureViewSpecSchema,
+  OnDemandSource: OnDemandSourceSchema,
+  LabelView: LabelViewSchema,
+  LabelViewSpec: LabelViewSpecSchema,
 };
 
 const feast = loadFeastFixture();

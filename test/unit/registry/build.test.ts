@@ -26,12 +26,19 @@ describe('buildRegistryObjects', () => {
     ]);
   });
 
+  it('records a parquet file format only when the definition names it, as feast apply does', () => {
+    const declared = makeRepo([makeView('driver_hourly_stats')]);
+    declared.sources[0]!.formatDeclared = true;
+    const source = toJson(DataSourceSchema, buildRegistryObjects('demo', declared).dataSources[0]!) as { fileOptions: unknown };
+    expect(source.fileOptions).toEqual({ fileFormat: { parquetFormat: {} }, uri: 'data/driver_stats.parquet' });
+  });
+
   it('writes a complete Feast file source', () => {
     expect(toJson(DataSourceSchema, objects.dataSources[0]!)).toEqual({
       type: 'BATCH_FILE',
       timestampField: 'event_timestamp',
       createdTimestampColumn: 'created',
-      fileOptions: { fileFormat: { parquetFormat: {} }, uri: 'data/driver_stats.parquet' },
+      fileOptions: { uri: 'data/driver_stats.parquet' },
       dataSourceClassType: 'feast.infra.offline_stores.file_source.FileSource',
       name: 'driver_stats_source',
       project: 'demo',
@@ -76,7 +83,7 @@ describe('buildRegistryObjects', () => {
               type: 'BATCH_FILE',
               timestampField: 'event_timestamp',
               createdTimestampColumn: 'created',
-              fileOptions: { fileFormat: { parquetFormat: {} }, uri: 'data/driver_stats.parquet' },
+              fileOptions: { uri: 'data/driver_stats.parquet' },
               name: 'driver_stats_source',
             },
           },

@@ -107,15 +107,15 @@ describe('reconcileRegistry', () => {
     // FeatureViewSpec.offline = true (field 13, varint) inside the stored view
     const spec = fromBinary(FeatureViewSpecSchema, withExtraFields(toBinary(FeatureViewSpecSchema, first.featureViews[0]!.spec!), [13 << 3, 1]));
     first.featureViews[0]!.spec = spec;
-    // Registry.on_demand_feature_views (field 8): one opaque 3-byte message
-    const bytes = withExtraFields(toBinary(RegistrySchema, first), [(8 << 3) | 2, 3, 0x0a, 0x01, 0x78]);
+    // Registry.saved_datasets (field 11): one opaque 3-byte message
+    const bytes = withExtraFields(toBinary(RegistrySchema, first), [(11 << 3) | 2, 3, 0x0a, 0x01, 0x78]);
     const stored = fromBinary(RegistrySchema, bytes);
     const repo = makeRepo([makeView('driver_hourly_stats', { tags: { team: 'x' } })]);
     const { registry, changes } = reconcileRegistry(stored, 'demo', buildRegistryObjects('demo', repo), T1);
     expect(changes).toHaveLength(1);
     const out = toBinary(RegistrySchema, registry);
     const reread = fromBinary(RegistrySchema, out);
-    expect(reread.$unknown?.map((f) => f.no)).toEqual([8]);
+    expect(reread.$unknown?.map((f) => f.no)).toEqual([11]);
     expect(reread.featureViews[0]!.spec!.$unknown?.map((f) => f.no)).toEqual([13]);
     expect(reread.featureViews[0]!.spec!.tags).toEqual({ team: 'x' });
   });

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file feast/types/Value.proto.
  */
 export const file_feast_types_Value: GenFile = /*@__PURE__*/
-  fileDesc("ChdmZWFzdC90eXBlcy9WYWx1ZS5wcm90bxILZmVhc3QudHlwZXMisAIKCVZhbHVlVHlwZSKiAgoERW51bRILCgdJTlZBTElEEAASCQoFQllURVMQARIKCgZTVFJJTkcQAhIJCgVJTlQzMhADEgkKBUlOVDY0EAQSCgoGRE9VQkxFEAUSCQoFRkxPQVQQBhIICgRCT09MEAcSEgoOVU5JWF9USU1FU1RBTVAQCBIOCgpCWVRFU19MSVNUEAsSDwoLU1RSSU5HX0xJU1QQDBIOCgpJTlQzMl9MSVNUEA0SDgoKSU5UNjRfTElTVBAOEg8KC0RPVUJMRV9MSVNUEA8SDgoKRkxPQVRfTElTVBAQEg0KCUJPT0xfTElTVBAREhcKE1VOSVhfVElNRVNUQU1QX0xJU1QQEhIICgROVUxMEBMSCAoESlNPThAgEg0KCUpTT05fTElTVBAhIsgFCgVWYWx1ZRITCglieXRlc192YWwYASABKAxIABIUCgpzdHJpbmdfdmFsGAIgASgJSAASEwoJaW50MzJfdmFsGAMgASgFSAASEwoJaW50NjRfdmFsGAQgASgDSAASFAoKZG91YmxlX3ZhbBgFIAEoAUgAEhMKCWZsb2F0X3ZhbBgGIAEoAkgAEhIKCGJvb2xfdmFsGAcgASgISAASHAoSdW5peF90aW1lc3RhbXBfdmFsGAggASgDSAASMAoOYnl0ZXNfbGlzdF92YWwYCyABKAsyFi5mZWFzdC50eXBlcy5CeXRlc0xpc3RIABIyCg9zdHJpbmdfbGlzdF92YWwYDCABKAsyFy5mZWFzdC50eXBlcy5TdHJpbmdMaXN0SAASMAoOaW50MzJfbGlzdF92YWwYDSABKAsyFi5mZWFzdC50eXBlcy5JbnQzMkxpc3RIABIwCg5pbnQ2NF9saXN0X3ZhbBgOIAEoCzIWLmZlYXN0LnR5cGVzLkludDY0TGlzdEgAEjIKD2RvdWJsZV9saXN0X3ZhbBgPIAEoCzIXLmZlYXN0LnR5cGVzLkRvdWJsZUxpc3RIABIwCg5mbG9hdF9saXN0X3ZhbBgQIAEoCzIWLmZlYXN0LnR5cGVzLkZsb2F0TGlzdEgAEi4KDWJvb2xfbGlzdF92YWwYESABKAsyFS5mZWFzdC50eXBlcy5Cb29sTGlzdEgAEjkKF3VuaXhfdGltZXN0YW1wX2xpc3RfdmFsGBIgASgLMhYuZmVhc3QudHlwZXMuSW50NjRMaXN0SAASJQoIbnVsbF92YWwYEyABKA4yES5mZWFzdC50eXBlcy5OdWxsSAASEgoIanNvbl92YWwYICABKAlIABIwCg1qc29uX2xpc3RfdmFsGCEgASgLMhcuZmVhc3QudHlwZXMuU3RyaW5nTGlzdEgAQgUKA3ZhbCIYCglCeXRlc0xpc3QSCwoDdmFsGAEgAygMIhkKClN0cmluZ0xpc3QSCwoDdmFsGAEgAygJIhgKCUludDMyTGlzdBILCgN2YWwYASADKAUiGAoJSW50NjRMaXN0EgsKA3ZhbBgBIAMoAyIZCgpEb3VibGVMaXN0EgsKA3ZhbBgBIAMoASIYCglGbG9hdExpc3QSCwoDdmFsGAEgAygCIhcKCEJvb2xMaXN0EgsKA3ZhbBgBIAMoCCoQCgROdWxsEggKBE5VTEwQAGIGcHJvdG8z");
+  fileDesc("ChdmZWFzdC90eXBlcy9WYWx1ZS5wcm90bxILZmVhc3QudHlwZXMitwUKCVZhbHVlVHlwZSKpBQoERW51bRILCgdJTlZBTElEEAASCQoFQllURVMQARIKCgZTVFJJTkcQAhIJCgVJTlQzMhADEgkKBUlOVDY0EAQSCgoGRE9VQkxFEAUSCQoFRkxPQVQQBhIICgRCT09MEAcSEgoOVU5JWF9USU1FU1RBTVAQCBIOCgpCWVRFU19MSVNUEAsSDwoLU1RSSU5HX0xJU1QQDBIOCgpJTlQzMl9MSVNUEA0SDgoKSU5UNjRfTElTVBAOEg8KC0RPVUJMRV9MSVNUEA8SDgoKRkxPQVRfTElTVBAQEg0KCUJPT0xfTElTVBAREhcKE1VOSVhfVElNRVNUQU1QX0xJU1QQEhIICgROVUxMEBMSBwoDTUFQEBQSDAoITUFQX0xJU1QQFRINCglCWVRFU19TRVQQFhIOCgpTVFJJTkdfU0VUEBcSDQoJSU5UMzJfU0VUEBgSDQoJSU5UNjRfU0VUEBkSDgoKRE9VQkxFX1NFVBAaEg0KCUZMT0FUX1NFVBAbEgwKCEJPT0xfU0VUEBwSFgoSVU5JWF9USU1FU1RBTVBfU0VUEB0SCAoESlNPThAgEg0KCUpTT05fTElTVBAhEgoKBlNUUlVDVBAiEg8KC1NUUlVDVF9MSVNUECMSCAoEVVVJRBAkEg0KCVRJTUVfVVVJRBAlEg0KCVVVSURfTElTVBAmEhIKDlRJTUVfVVVJRF9MSVNUECcSDAoIVVVJRF9TRVQQKBIRCg1USU1FX1VVSURfU0VUECkSDgoKVkFMVUVfTElTVBAqEg0KCVZBTFVFX1NFVBArEgsKB0RFQ0lNQUwQLBIQCgxERUNJTUFMX0xJU1QQLRIPCgtERUNJTUFMX1NFVBAuEg4KClNDQUxBUl9NQVAQLxITCg9aT05FRF9USU1FU1RBTVAQMCLIBQoFVmFsdWUSEwoJYnl0ZXNfdmFsGAEgASgMSAASFAoKc3RyaW5nX3ZhbBgCIAEoCUgAEhMKCWludDMyX3ZhbBgDIAEoBUgAEhMKCWludDY0X3ZhbBgEIAEoA0gAEhQKCmRvdWJsZV92YWwYBSABKAFIABITCglmbG9hdF92YWwYBiABKAJIABISCghib29sX3ZhbBgHIAEoCEgAEhwKEnVuaXhfdGltZXN0YW1wX3ZhbBgIIAEoA0gAEjAKDmJ5dGVzX2xpc3RfdmFsGAsgASgLMhYuZmVhc3QudHlwZXMuQnl0ZXNMaXN0SAASMgoPc3RyaW5nX2xpc3RfdmFsGAwgASgLMhcuZmVhc3QudHlwZXMuU3RyaW5nTGlzdEgAEjAKDmludDMyX2xpc3RfdmFsGA0gASgLMhYuZmVhc3QudHlwZXMuSW50MzJMaXN0SAASMAoOaW50NjRfbGlzdF92YWwYDiABKAsyFi5mZWFzdC50eXBlcy5JbnQ2NExpc3RIABIyCg9kb3VibGVfbGlzdF92YWwYDyABKAsyFy5mZWFzdC50eXBlcy5Eb3VibGVMaXN0SAASMAoOZmxvYXRfbGlzdF92YWwYECABKAsyFi5mZWFzdC50eXBlcy5GbG9hdExpc3RIABIuCg1ib29sX2xpc3RfdmFsGBEgASgLMhUuZmVhc3QudHlwZXMuQm9vbExpc3RIABI5Chd1bml4X3RpbWVzdGFtcF9saXN0X3ZhbBgSIAEoCzIWLmZlYXN0LnR5cGVzLkludDY0TGlzdEgAEiUKCG51bGxfdmFsGBMgASgOMhEuZmVhc3QudHlwZXMuTnVsbEgAEhIKCGpzb25fdmFsGCAgASgJSAASMAoNanNvbl9saXN0X3ZhbBghIAEoCzIXLmZlYXN0LnR5cGVzLlN0cmluZ0xpc3RIAEIFCgN2YWwiGAoJQnl0ZXNMaXN0EgsKA3ZhbBgBIAMoDCIZCgpTdHJpbmdMaXN0EgsKA3ZhbBgBIAMoCSIYCglJbnQzMkxpc3QSCwoDdmFsGAEgAygFIhgKCUludDY0TGlzdBILCgN2YWwYASADKAMiGQoKRG91YmxlTGlzdBILCgN2YWwYASADKAEiGAoJRmxvYXRMaXN0EgsKA3ZhbBgBIAMoAiIXCghCb29sTGlzdBILCgN2YWwYASADKAgqEAoETnVsbBIICgROVUxMEABiBnByb3RvMw");
 
 /**
  * @generated from message feast.types.ValueType
@@ -29,6 +29,9 @@ export const ValueTypeSchema: GenMessage<ValueType> = /*@__PURE__*/
   messageDesc(file_feast_types_Value, 0);
 
 /**
+ * Every value type of Feast 0.67 (names and numbers from Feast, test/fixtures/feast); the codec
+ * supports the ones its dtype table lists.
+ *
  * @generated from enum feast.types.ValueType.Enum
  */
 export enum ValueType_Enum {
@@ -123,6 +126,56 @@ export enum ValueType_Enum {
   NULL = 19,
 
   /**
+   * @generated from enum value: MAP = 20;
+   */
+  MAP = 20,
+
+  /**
+   * @generated from enum value: MAP_LIST = 21;
+   */
+  MAP_LIST = 21,
+
+  /**
+   * @generated from enum value: BYTES_SET = 22;
+   */
+  BYTES_SET = 22,
+
+  /**
+   * @generated from enum value: STRING_SET = 23;
+   */
+  STRING_SET = 23,
+
+  /**
+   * @generated from enum value: INT32_SET = 24;
+   */
+  INT32_SET = 24,
+
+  /**
+   * @generated from enum value: INT64_SET = 25;
+   */
+  INT64_SET = 25,
+
+  /**
+   * @generated from enum value: DOUBLE_SET = 26;
+   */
+  DOUBLE_SET = 26,
+
+  /**
+   * @generated from enum value: FLOAT_SET = 27;
+   */
+  FLOAT_SET = 27,
+
+  /**
+   * @generated from enum value: BOOL_SET = 28;
+   */
+  BOOL_SET = 28,
+
+  /**
+   * @generated from enum value: UNIX_TIMESTAMP_SET = 29;
+   */
+  UNIX_TIMESTAMP_SET = 29,
+
+  /**
    * @generated from enum value: JSON = 32;
    */
   JSON = 32,
@@ -131,6 +184,81 @@ export enum ValueType_Enum {
    * @generated from enum value: JSON_LIST = 33;
    */
   JSON_LIST = 33,
+
+  /**
+   * @generated from enum value: STRUCT = 34;
+   */
+  STRUCT = 34,
+
+  /**
+   * @generated from enum value: STRUCT_LIST = 35;
+   */
+  STRUCT_LIST = 35,
+
+  /**
+   * @generated from enum value: UUID = 36;
+   */
+  UUID = 36,
+
+  /**
+   * @generated from enum value: TIME_UUID = 37;
+   */
+  TIME_UUID = 37,
+
+  /**
+   * @generated from enum value: UUID_LIST = 38;
+   */
+  UUID_LIST = 38,
+
+  /**
+   * @generated from enum value: TIME_UUID_LIST = 39;
+   */
+  TIME_UUID_LIST = 39,
+
+  /**
+   * @generated from enum value: UUID_SET = 40;
+   */
+  UUID_SET = 40,
+
+  /**
+   * @generated from enum value: TIME_UUID_SET = 41;
+   */
+  TIME_UUID_SET = 41,
+
+  /**
+   * @generated from enum value: VALUE_LIST = 42;
+   */
+  VALUE_LIST = 42,
+
+  /**
+   * @generated from enum value: VALUE_SET = 43;
+   */
+  VALUE_SET = 43,
+
+  /**
+   * @generated from enum value: DECIMAL = 44;
+   */
+  DECIMAL = 44,
+
+  /**
+   * @generated from enum value: DECIMAL_LIST = 45;
+   */
+  DECIMAL_LIST = 45,
+
+  /**
+   * @generated from enum value: DECIMAL_SET = 46;
+   */
+  DECIMAL_SET = 46,
+
+  /**
+   * @generated from enum value: SCALAR_MAP = 47;
+   */
+  SCALAR_MAP = 47,
+
+  /**
+   * @generated from enum value: ZONED_TIMESTAMP = 48;
+   */
+  ZONED_TIMESTAMP = 48,
 }
 
 /**

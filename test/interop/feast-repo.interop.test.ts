@@ -1,0 +1,116 @@
+/**
+ * dynafeast on a Feast user's repository as it is (registry-driven mode), against the real Feast SDK:
+ * - a repo with Python definitions that `feast apply` registered: dynafeast reads its definitions from
+ *   the registry and materializes the same bytes as `feast materialize` (each on its own server, same
+ *   data, tables dumped and compared item by item);
+ * - `dynafeast import` over that registry writes YAML after which `dynafeast plan` has nothing to do;
+ * - `feast plan` over a repo `dynafeast apply` registered (YAML beside the equal Python) finds nothing
+ *   to change.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { diffTables, type TableDump } from './compare.js';
+import { expectOk, interopPython, repoRoot, run, runDynafeast, runPython, tempDir } from './helpers.js';
+import { startServer, type Server } from './server.js';
+import { featureStoreYaml } from '../helpers/config.js';
+
+const START = '2023-12-31T00:00:00';
+const END = '2024-01-03T00:00:00';
+const FIXTURES = path.join(repoRoot, 'test', 'interop', 'fixtures');
+const PROJECT = 'feast_repo';
+/** What `feast materialize` writes for a null UnixTimestamp (numpy NaT); dynafeast writes an empty Value. */
+const NAT_TIMESTAMP = '4080808080808080808001';
+
+let root: string;
+let dataDir: string;
+let feastServer: Server | undefined;
+let dynaServer: Server | undefined;
+
+beforeAll(async () => {
+  root = tempDir('dynafeast-feast-repo-');
+  dataDir = path.join(root, 'source-data');
+  expectOk('make_data.py', await runPython('make_data.py', [dataDir]));
+  mkdirSync(path.join(root, 'feast-server'));
+  mkdirSync(path.join(root, 'dyna-server'));
+  feastServer = await startServer('dynalite', path.join(root, 'feast-server'));
+  dynaServer = await startServer('dynalite', path.join(root, 'dyna-server'));
+}, 120_000);
+
+afterAll(async () => {
+  await feastServer?.stop();
+  await dynaServer?.stop();
+  if (process.env.INTEROP_KEEP === '1') console.log(`interop files kept in ${root}`);
+  else if (root !== undefined) rmSync(root, { recursive: true, force: true });
+});
+
+const feastCli = (args: string[], cwd: string) => run(path.join(path.dirname(interopPython()), 'feast'), args, { cwd });
+
+function makeRepo(dir: string, endpoint: string, files: string[]): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'feature_store.yaml'), featureStoreYaml({ project: PROJECT, endpoint }));
+  for (const f of files) cpSync(f, path.join(dir, path.basename(f)));
+  cpSync(dataDir, path.join(dir, 'data'), { recursive: true });
+}
+
+async function dumpTables(server: Server): Promise<TableDump> {
+  const out = path.join(mkdtempSync(path.join(root, 'dump-')), 'dump.json');
+  expectOk('dump_tables.py', await runPython('dump_tables.py', [server.endpoint, 'us-east-1', PROJECT, out]));
+  return JSON.parse(readFileSync(out, 'utf8')) as TableDump;
+}
+
+describe('a Feast repo with Python definitions', () => {
+  let feastRepo: string;
+  let dynaRepo: string;
+
+  it('feast apply + feast materialize on one server', async () => {
+    feastRepo = path.join(root, 'feast-repo');
+    makeRepo(feastRepo, feastServer!.endpoint, [path.join(FIXTURES, 'python-repo', 'features.py')]);
+    expectOk('feast apply', await feastCli(['apply'], feastRepo));
+    expectOk('feast materialize', await feastCli(['materialize', START, END], feastRepo));
+  }, 180_000);
+
+  it('dynafeast reads the definitions from the registry, creates the tables and materializes the same bytes', async () => {
+    // The same repo (Python definitions and Feast's registry) pointed at the other server.
+    dynaRepo = path.join(root, 'dyna-repo');
+    makeRepo(dynaRepo, dynaServer!.endpoint, [path.join(FIXTURES, 'python-repo', 'features.py')]);
+    cpSync(path.join(feastRepo, 'data', 'registry.db'), path.join(dynaRepo, 'data', 'registry.db'));
+    const apply = expectOk('dynafeast apply', await runDynafeast(['-c', dynaRepo, 'apply', '--no-progress']));
+    expect(apply.stderr).toMatch(/Definitions come from the Feast registry data\/registry\.db/);
+    expect(apply.stdout + apply.stderr).toMatch(/manage the tables only/);
+    // Feast's registry is untouched by apply in this mode
+    expect(readFileSync(path.join(dynaRepo, 'data', 'registry.db'))).toEqual(readFileSync(path.join(feastRepo, 'data', 'registry.db')));
+    expectOk('dynafeast materialize', await runDynafeast(['-c', dynaRepo, 'materialize', START, END, '--no-progress']));
+    const ours = await dumpTables(dynaServer!);
+    const theirs = await dumpTables(feastServer!);
+    expect(Object.keys(ours).sort()).toEqual(['all_types', 'driver_customer', 'global_stats', 'store_stats']);
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
+    const allowed = (_f: string, d: string, f: string) => d === '' && f === NAT_TIMESTAMP;
+    expect(diffTables(ours, theirs, allowed)).toEqual([]);
+  }, 180_000);
+
+  it('Feast continues from the interval dynafeast recorded in its registry', async () => {
+    const r = expectOk('feast materialize-incremental', await feastCli(['materialize-incremental', '2024-01-04T00:00:00'], dynaRepo));
+    expect(r.stdout.replace(/\x1b\[[0-9;]*m/g, '').match(/ from 2024-01-03 00:00:00\+00:00 to 2024-01-04/g)).toHaveLength(4);
+  }, 180_000);
+
+  it('dynafeast import writes YAML after which dynafeast plan has nothing to do', async () => {
+    const imported = path.join(root, 'imported-repo');
+    makeRepo(imported, feastServer!.endpoint, [path.join(FIXTURES, 'python-repo', 'features.py')]);
+    cpSync(path.join(feastRepo, 'data', 'registry.db'), path.join(imported, 'data', 'registry.db'));
+    expectOk('dynafeast import', await runDynafeast(['-c', imported, 'import']));
+    const plan = await runDynafeast(['-c', imported, 'plan', '--detailed-exitcode', '--no-progress']);
+    if (plan.code !== 0) throw new Error(`plan exited ${plan.code} (0 = no changes)\n${plan.stdout}${plan.stderr}`);
+  }, 120_000);
+});
+
+describe('a repo dynafeast applied', () => {
+  it('feast plan over the same repo (the equal Python definitions beside the YAML) finds nothing to change', async () => {
+    const repo = path.join(root, 'both-repo');
+    makeRepo(repo, dynaServer!.endpoint, [path.join(FIXTURES, 'python-repo', 'features.py'), path.join(FIXTURES, 'yaml-repo', 'features.yaml')]);
+    writeFileSync(path.join(repo, 'feature_store.yaml'), featureStoreYaml({ project: 'both_repo', endpoint: dynaServer!.endpoint }));
+    expectOk('dynafeast apply', await runDynafeast(['-c', repo, 'apply', '--no-progress']));
+    const r = expectOk('feast plan', await feastCli(['plan'], repo));
+    expect(r.stdout).toMatch(/No changes to registry/);
+    expect(r.stdout).not.toMatch(/^(Created|Updated|Deleted) /m);
+  }, 180_000);
+});

@@ -1,0 +1,108 @@
+/**
+ * Registry-driven mode: a Feast registry → the RepoModel the YAML loader would build. Checked on the
+ * registry Feast 0.67 itself writes for its starter repo (test/fixtures/feast/init-registry.db, from
+ * scripts/interop/feast_init_registry.sh) and by a round trip through dynafeast's registry builder.
+ */
+import { readFileSync } from 'node:fs';
+import { create, fromBinary } from '@bufbuild/protobuf';
+import { RegistrySchema, type Registry } from '../../../src/gen/feast/core/Registry_pb.js';
+import { DataSource_SourceType } from '../../../src/gen/feast/core/DataSource_pb.js';
+import { buildRegistryObjects } from '../../../src/core/registry/build.js';
+import { definitionsFromRegistry } from '../../../src/core/repo/registry-definitions.js';
+import type { RepoModel } from '../../../src/core/repo/model.js';
+import { testRepo } from '../online/repo.js';
+
+const feastInit = (): Registry => fromBinary(RegistrySchema, readFileSync(new URL('../../fixtures/feast/init-registry.db', import.meta.url)));
+
+/** The model without what only YAML has (file locations, the file list), objects sorted by name. */
+function comparable(repo: RepoModel) {
+  const strip = <T extends object>(o: T) => {
+    const { location: _l, ...rest } = o as T & { location?: unknown };
+    return rest;
+  };
+  const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
+  return {
+    entities: repo.entities.map(strip).sort(byName),
+    sources: repo.sources.map(strip).sort(byName),
+    featureViews: repo.featureViews.map(strip).sort(byName),
+    featureServices: repo.featureServices.map(strip).sort(byName),
+  };
+}
+
+function registryOf(repo: RepoModel, project: string): Registry {
+  const objects = buildRegistryObjects(project, repo);
+  return create(RegistrySchema, {
+    entities: objects.entities,
+    dataSources: objects.dataSources,
+    featureViews: objects.featureViews,
+    featureServices: objects.featureServices,
+  });
+}
+
+describe('definitions from a registry dynafeast wrote', () => {
+  it('give back the model the YAML defined', () => {
+    const repo = testRepo();
+    const { repo: back, notServed } = definitionsFromRegistry(registryOf(repo, 'p'), 'p', repo.root);
+    expect(notServed).toEqual([]);
+    expect(comparable(back)).toEqual(comparable(repo));
+  });
+
+  it('only the named project', () => {
+    const repo = testRepo();
+    const registry = registryOf(repo, 'p');
+    const other = registryOf(repo, 'other');
+    registry.entities.push(...other.entities);
+    registry.featureViews.push(...other.featureViews);
+    const { repo: mine } = definitionsFromRegistry(registry, 'p', repo.root);
+    expect(mine.featureViews.map((v) => v.name).sort()).toEqual(repo.featureViews.map((v) => v.name).sort());
+    expect(definitionsFromRegistry(registry, 'nobody', repo.root).repo.featureViews).toEqual([]);
+  });
+
+  it('a view whose batch source is not a file is readable, not materializable, and says why', () => {
+    const repo = testRepo();
+    const registry = registryOf(repo, 'p');
+    const view = registry.featureViews[0]!.spec!;
+    view.batchSource = { ...view.batchSource!, type: DataSource_SourceType.BATCH_REDSHIFT, options: { case: undefined }, name: 'warehouse' };
+    const { repo: back } = definitionsFromRegistry(registry, 'p', repo.root);
+    const got = back.featureViews.find((v) => v.name === view.name)!;
+    expect(got.source).toBe('');
+    expect(got.notMaterializable).toMatch(/`warehouse` is a Redshift source/);
+  });
+});
+
+describe("definitions from the registry of Feast's own starter repo (feast init, Feast 0.67)", () => {
+  const { repo, notServed } = definitionsFromRegistry(feastInit(), 'demo', '/repo');
+  const named = (kind: string) => notServed.filter((n) => n.kind === kind).map((n) => n.name).sort();
+
+  it('names both on-demand views and the feature services that use them', () => {
+    expect(named('on-demand feature view')).toEqual(['transformed_conv_rate', 'transformed_conv_rate_fresh']);
+    const odfv = notServed.find((n) => n.name === 'transformed_conv_rate')!;
+    expect(odfv.reason).toMatch(/Python/);
+    expect(odfv.usedBy.sort()).toEqual(['feature service driver_activity_v1', 'feature service driver_activity_v2']);
+    expect(named('feature service')).toEqual(['driver_activity_v1', 'driver_activity_v2', 'driver_activity_v3']);
+  });
+
+  it('every feature view is either served, or listed with the feature or source that stops it', () => {
+    const all = ['driver_hourly_stats', 'driver_hourly_stats_fresh'];
+    for (const name of all) {
+      const served = repo.featureViews.find((v) => v.name === name);
+      const listed = notServed.find((n) => n.name === name);
+      expect([name, served === undefined, listed === undefined]).not.toEqual([name, true, true]);
+      if (listed) expect(listed.reason).toMatch(/feature `\w+` has type [A-Z_]+/);
+    }
+    expect(named('label view')).toEqual(['driver_quality_labels']);
+  });
+
+  it("takes the entity's key type from the views when Feast recorded none", () => {
+    const driver = repo.entities.find((e) => e.name === 'driver')!;
+    expect(driver.joinKeys).toEqual(['driver_id']);
+    // Feast 0.67 writes no value type for `Entity(name="driver", join_keys=["driver_id"])`; the views'
+    // entity columns say INT64 — but only once a view of the repo is served.
+    expect([undefined, 'Int64']).toContain(driver.valueType);
+  });
+
+  it("reads the push source's batch source and the file source as written", () => {
+    const source = repo.sources.find((s) => s.name === 'driver_hourly_stats_source')!;
+    expect(source).toMatchObject({ type: 'file', path: 'data/driver_stats.parquet', format: 'parquet', timestampField: 'event_timestamp', createdTimestampColumn: 'created' });
+  });
+});

@@ -1,0 +1,26 @@
+/** `import`'s YAML writer is the loader's inverse: the written text loads into the same model. */
+import { buildRepoModel } from '../../../src/core/repo/load-repo.js';
+import type { RepoModel } from '../../../src/core/repo/model.js';
+import { writeDefinitions } from '../../../src/core/repo/write-definitions.js';
+import { testRepo } from '../online/repo.js';
+
+const withoutLocations = (repo: RepoModel) =>
+  JSON.parse(JSON.stringify({ ...repo, files: [] }, (k, v: unknown) => (k === 'location' ? undefined : typeof v === 'bigint' ? `${v}n` : v))) as unknown;
+
+describe('writeDefinitions', () => {
+  it('round-trips every object of a repo with entityless views, lists, services, tags and descriptions', () => {
+    const repo = testRepo();
+    const text = writeDefinitions(repo, ' header');
+    const back = buildRepoModel(repo.root, [{ file: 'features.yaml', text }]);
+    expect(withoutLocations(back)).toEqual(withoutLocations(repo));
+  });
+
+  it('keeps names YAML would misread (numbers, booleans, colons) as strings', () => {
+    const repo = testRepo();
+    const view = repo.featureViews[0]!;
+    view.tags = { 'yes': 'no', '1': 'true', 'a: b': '#x', '': 'empty key' };
+    view.description = 'line one\nline two: with colon';
+    const back = buildRepoModel(repo.root, [{ file: 'f.yaml', text: writeDefinitions(repo, ' h') }]);
+    expect(back.featureViews.find((v) => v.name === view.name)).toMatchObject({ tags: view.tags, description: view.description });
+  });
+});
