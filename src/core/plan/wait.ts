@@ -5,7 +5,8 @@
 import { DescribeTableCommand, type DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { describeAwsError } from '../aws/errors.js';
 import { DynafeastError } from '../errors.js';
-import { isNotFound } from './aws-names.js';
+import { sleep } from '../util/sleep.js';
+import { isNotFound } from '../aws/aws-errors.js';
 
 export interface WaitOptions {
   /** First poll interval; grows ×1.5 up to maxPollMs. */
@@ -14,8 +15,6 @@ export interface WaitOptions {
   timeoutMs?: number;
   endpoint?: string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function describe(dynamo: DynamoDBClient, table: string, endpoint?: string): Promise<TableDescription | undefined> {
   try {

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { link, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DynafeastError } from '../errors.js';
+import { sleep } from '../util/sleep.js';
 
 export interface LockOptions {
   /** How long to wait for another holder before giving up. */
@@ -21,7 +22,6 @@ interface LockOwner {
   at: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const UNREADABLE_STALE_MS = 5_000;
 

@@ -1,5 +1,5 @@
 import { BatchWriter, type BatchSender, type SendOutcome, type WriteUnit } from '../../../src/core/materialize/batch-writer.js';
-import { RetryBudget } from '../../../src/core/materialize/retry.js';
+import { DEFAULT_RETRY_POLICY, RetryBudget } from '../../../src/core/util/retry.js';
 
 const unit = (i: number, tag = ''): WriteUnit => ({ key: `k${i}`, item: { entity_id: { S: `k${i}` }, event_ts: { S: tag } } });
 const units = (n: number, from = 0) => Array.from({ length: n }, (_, i) => unit(from + i));
@@ -37,7 +37,7 @@ function fakeSender(script: (call: number, batch: readonly WriteUnit[]) => 'ok' 
   return { sender, stored, batches, stats: () => ({ maxInFlight, calls }) };
 }
 
-const fast = { backoff: { baseMs: 1, capMs: 2 } };
+const fast = { retry: { ...DEFAULT_RETRY_POLICY, baseMs: 1, capMs: 2 } };
 
 describe('BatchWriter', () => {
   it('writes everything in batches of at most 25 with at most `concurrency` requests in flight', async () => {
@@ -133,7 +133,7 @@ describe('BatchWriter', () => {
       if (call === 1) controller.abort();
       return call % 2 ? { unprocess: 5 } : 'ok';
     });
-    const w = new BatchWriter(f.sender, { table: 't', concurrency: 1, budget: new RetryBudget(100), signal: controller.signal, backoff: { baseMs: 50, capMs: 50 } });
+    const w = new BatchWriter(f.sender, { table: 't', concurrency: 1, budget: new RetryBudget(100), signal: controller.signal, retry: { ...DEFAULT_RETRY_POLICY, baseMs: 50, capMs: 50 } });
     const run = (async () => {
       await w.push(units(200));
       await w.finish();
@@ -211,7 +211,7 @@ describe('BatchWriter', () => {
       expect(w.counts.written).toBe(75);
     });
 
-    it('gives up once nothing has answered for 30 s mid-run', async () => {
+    it('gives up once nothing has answered for the unreachable grace mid-run', async () => {
       const time = fakeTime();
       let calls = 0;
       const sender: BatchSender = {
@@ -223,10 +223,13 @@ describe('BatchWriter', () => {
           return { unprocessed: [], consumedCapacity: batch.length };
         },
       };
-      const w = new BatchWriter(sender, { table: 't', concurrency: 1, budget: new RetryBudget(1_000_000), ...time });
+      const retry = { ...DEFAULT_RETRY_POLICY, unreachableGraceMs: 3000 };
+      const w = new BatchWriter(sender, { table: 't', concurrency: 1, budget: new RetryBudget(1_000_000), retry, ...time });
       await expect((async () => (await w.push(units(75)), await w.finish()))()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-      expect(time.nowMs()).toBeGreaterThan(30_000);
-      expect(time.nowMs()).toBeLessThan(60_000);
+      expect(time.nowMs()).toBeGreaterThan(3000);
+      // the last wait before giving up is at most one capped backoff
+      expect(time.nowMs()).toBeLessThan(3000 + DEFAULT_RETRY_POLICY.capMs);
+      expect(calls).toBeLessThan(30);
     });
   });
 });
