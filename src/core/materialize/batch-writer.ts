@@ -71,7 +71,7 @@ export class BatchWriter {
   readonly counts: WriterCounts = { written: 0, skipped: 0, requests: 0, retries: 0, throttles: 0, consumedCapacity: 0 };
   /** When a request last got an answer (ms, monotonic); undefined until the first one. */
   private lastAnswerAt: number | undefined;
-  /** When a request last wrote everything it carried; undefined until the first one. */
+  /** When a request last wrote (or deliberately skipped) an item; undefined until the first one. */
   private lastProgressAt: number | undefined;
   private readonly policy: RetryPolicy;
   private readonly now: () => number;
@@ -231,10 +231,9 @@ export class BatchWriter {
     this.counts.skipped += outcome.skipped ?? 0;
     const left = outcome.unprocessed;
     this.counts.written += batch.length - left.length;
-    if (left.length === 0) {
-      this.lastProgressAt = this.lastAnswerAt;
-      return this.options.budget.refund();
-    }
+    // progress is any item written: a throttled run that writes some of each batch is not stalled
+    if (left.length < batch.length) this.lastProgressAt = this.lastAnswerAt;
+    if (left.length === 0) return this.options.budget.refund();
     this.counts.throttles++;
     const attempt = new Map(batch.map((p) => [p.unit.key, p.attempt]));
     this.retryLater(left.map((unit) => ({ unit, attempt: attempt.get(unit.key) ?? 0 })));
