@@ -1,5 +1,5 @@
 /**
- * The one retry policy (docs/architecture.md): exponential backoff with full jitter and a cap, a budget
+ * The one retry policy: exponential backoff with full jitter and a cap, a budget
  * by attempts and by elapsed time, a short grace for an endpoint nobody answers on, and the service's own
  * `Retry-After` hint honoured when it gives one. Materialize, reads and plan execution all draw their
  * waits from here; the tunables come from `dynafeast.retry` in feature_store.yaml (retryPolicyOf).
