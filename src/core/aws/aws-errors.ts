@@ -139,6 +139,20 @@ export function tlsFailureCode(e: unknown): string | undefined {
   return code !== undefined && TLS_CODE.test(code) ? code : undefined;
 }
 
+const TIMEOUTS = new Set(['ETIMEDOUT', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+
+/**
+ * What happened to the connection, for network failures: nobody answers (`unreachable`), no answer in
+ * time (`timeout`), or the connection closed mid-request (`dropped`); undefined for anything else.
+ */
+export function networkFailureOf(e: unknown): 'unreachable' | 'timeout' | 'dropped' | undefined {
+  const id = awsErrorCode(e) ?? awsErrorName(e);
+  if (TIMEOUTS.has(id)) return 'timeout';
+  if (UNREACHABLE_CODES.has(id)) return 'unreachable';
+  if (TRANSIENT_CODES.has(id)) return 'dropped';
+  return undefined;
+}
+
 const REASONS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ENOTFOUND: 'no such host',

@@ -4,6 +4,7 @@ import {
   classifyAwsError,
   credentialProblem,
   isAccessDenied,
+  networkFailureOf,
   networkReason,
   PROVIDER_ERROR_NAMES,
   tlsFailureCode,
@@ -20,11 +21,6 @@ export interface AwsErrorContext {
   /** The endpoint the call went to (AwsClients.endpoint), named when it cannot be reached. */
   endpoint?: string;
 }
-
-// Network failures the message names by what happened to the connection.
-const TIMEOUT_NAMES = new Set(['ETIMEDOUT', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
-// The server was reached but the connection closed mid-request: "nothing answers there" would mislead.
-const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
 const IAM_POLICY_HINT = '`dynafeast iam-policy` prints the exact policy each command needs.';
 
@@ -81,16 +77,16 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
       cause: e,
     });
   }
-  const network = code ?? name;
-  if (kind === 'endpoint-unreachable' || (kind === 'transient-network' && (TIMEOUT_NAMES.has(network) || DROPPED.has(network)))) {
+  const network = networkFailureOf(e);
+  if (network !== undefined) {
     // NOTE: the first words are what a user greps for; a loopback endpoint is almost always a local
-    // server that is not running (or was stopped mid-run).
-    const local = isLoopback(ctx.endpoint);
-    const tail = kind === 'endpoint-unreachable' && local ? ' — is `dynafeast local` running?' : '';
+    // server that is not running (or was stopped mid-run). A dropped connection means the server was
+    // reached: "nothing answers there" would mislead, so its hint says what dropped it.
+    const tail = kind === 'endpoint-unreachable' && isLoopback(ctx.endpoint) ? ' — is `dynafeast local` running?' : '';
     return new DynafeastError(
       'dynamo.unreachable',
-      `cannot reach ${endpoint}: ${networkReason(e)} (${network}, during ${call}${where})${tail}`,
-      { hint: TIMEOUT_NAMES.has(network) ? timeoutHint(endpoint) : DROPPED.has(network) ? droppedHint(endpoint, ctx.endpoint) : unreachableHint(ctx.endpoint), cause: e },
+      `cannot reach ${endpoint}: ${networkReason(e)} (${code ?? name}, during ${call}${where})${tail}`,
+      { hint: network === 'timeout' ? timeoutHint(endpoint) : network === 'dropped' ? droppedHint(endpoint, ctx.endpoint) : unreachableHint(ctx.endpoint), cause: e },
     );
   }
   const status = err.$metadata?.httpStatusCode;
