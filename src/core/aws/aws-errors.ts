@@ -39,10 +39,12 @@ const TRANSIENT_NAMES = new Set([
   'RequestTimeout',
   'RequestTimeoutException',
 ]);
-// The server was reached but the request did not complete: worth a resend.
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+// The request did not complete (dropped mid-way, or no answer in time): worth a resend.
+// NOTE: ETIMEDOUT is here, not below: the SDK gives its read timeout that code too, so a slow server
+// and an unanswered connect cannot be told apart by code; attempts × read_timeout bound both.
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ETIMEDOUT']);
 // Nobody answers there at all.
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 const ACCESS_DENIED_NAMES = new Set(['AccessDeniedException', 'AccessDenied']);
 const BAD_KEY_NAMES = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidAccessKeyId']);
 const BAD_SIGNATURE_NAMES = new Set(['InvalidSignatureException', 'SignatureDoesNotMatch', 'IncompleteSignatureException']);
