@@ -19,6 +19,8 @@ import { FULL_SUPPORT, introspectTables } from './plan/introspect.js';
 import type { PlanContext } from './plan/build-plan.js';
 import { missingRegistryError, projectsOf, readRegistryForTeardown, recordedTables } from './plan/teardown-tables.js';
 import type { WaitOptions } from './plan/wait.js';
+import { runPool } from './util/pool.js';
+import type { RetryPolicy } from './util/retry.js';
 
 export interface TeardownTable {
   view: string;
@@ -50,6 +52,8 @@ export interface TeardownOptions {
   clock?: Clock;
   concurrency?: number;
   wait?: WaitOptions;
+  /** dynafeast.retry (retryPolicyOf); default DEFAULT_RETRY_POLICY. */
+  retry?: RetryPolicy;
   lock?: LockOptions;
 }
 
@@ -122,28 +126,23 @@ export async function runTeardown(plan: TeardownPlan, opts: TeardownOptions): Pr
   const kept = plan.tables.filter((t) => t.exists && t.sharedWith.length > 0).map((t) => ({ table: t.table, sharedWith: t.sharedWith }));
   await confirmTeardown(plan, opts.confirm);
 
-  const ctx = { dynamo: opts.dynamo, endpoint: opts.endpoint, wait: opts.wait ?? {} };
+  const ctx = { dynamo: opts.dynamo, endpoint: opts.endpoint, wait: opts.wait ?? {}, ...(opts.retry ? { retry: opts.retry } : {}) };
   const deleted: string[] = [];
   const absent = plan.tables.filter((t) => !t.exists).map((t) => t.table);
   const failures: DynafeastError[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < deletable.length) {
-      const t = deletable[next++]!;
-      const id = `table:${t.table}`;
-      progress({ type: 'start', id });
-      try {
-        const outcome = await executeTableStep(ctx, { kind: 'delete_table', table: t.table, view: t.view, holdsItems: t.holdsItems, deletionProtected: false }, {});
-        (outcome.message === 'already gone' ? absent : deleted).push(t.table);
-        progress({ type: 'done', id, ...(outcome.message ? { message: outcome.message } : {}) });
-      } catch (e) {
-        const err = e instanceof DynafeastError ? e : new DynafeastError('internal', String((e as Error)?.message ?? e), { cause: e });
-        failures.push(err);
-        progress({ type: 'failed', id, message: err.message });
-      }
+  await runPool(deletable, opts.concurrency ?? 8, async (t) => {
+    const id = `table:${t.table}`;
+    progress({ type: 'start', id });
+    try {
+      const outcome = await executeTableStep(ctx, { kind: 'delete_table', table: t.table, view: t.view, holdsItems: t.holdsItems, deletionProtected: false }, {});
+      (outcome.message === 'already gone' ? absent : deleted).push(t.table);
+      progress({ type: 'done', id, ...(outcome.message ? { message: outcome.message } : {}) });
+    } catch (e) {
+      const err = e instanceof DynafeastError ? e : new DynafeastError('internal', String((e as Error)?.message ?? e), { cause: e });
+      failures.push(err);
+      progress({ type: 'failed', id, message: err.message });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, deletable.length) }, worker));
+  });
   for (const t of blocked) progress({ type: 'failed', id: `table:${t.table}`, message: 'deletion protection is on' });
 
   if (failures.length > 0) {

@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeAwsError } from '../../src/core/aws/errors.js';
 import { createLeanBatchGet, type LeanBatchGetOptions } from '../../src/core/online/lean-batch-get.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/core/util/retry.js';
 
 type Reply = { status: number; body: string } | 'hang';
 interface Seen {
@@ -52,7 +53,7 @@ function sender(endpoint: string, over: Partial<LeanBatchGetOptions> = {}) {
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' },
     maxSockets: 2,
     readTimeoutMs: 2000,
-    maxAttempts: 3,
+    retry: { ...DEFAULT_RETRY_POLICY, baseMs: 50, capMs: 2000, maxAttempts: 3 },
     nowMs: () => Date.UTC(2024, 4, 1, 12, 0, 0),
     sleep: async (ms) => void delays.push(ms),
     random: () => 1,

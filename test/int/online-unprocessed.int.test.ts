@@ -11,6 +11,7 @@ import type { BatchGetSend } from '../../src/core/online/batch-get-runner.js';
 import { createLeanBatchGet } from '../../src/core/online/lean-batch-get.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { createOnlineFixture, NOW, type OnlineFixture } from './online-fixture.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/core/util/retry.js';
 
 const DRIVERS = Array.from({ length: 10 }, (_, i) => 100 + i);
 const big = (d: number) => `${d}:`.padEnd(300 * 1024, String.fromCharCode(97 + (d % 26)));
@@ -42,7 +43,7 @@ function recording(send: BatchGetSend) {
 }
 
 const lean = () =>
-  createLeanBatchGet({ endpoint: dynalite.endpoint, region: 'us-east-1', credentials: localDummyCredentials(), maxSockets: 4, readTimeoutMs: 10_000, maxAttempts: 3 });
+  createLeanBatchGet({ endpoint: dynalite.endpoint, region: 'us-east-1', credentials: localDummyCredentials(), maxSockets: 4, readTimeoutMs: 10_000, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3 } });
 
 describe.each([
   ['the lean sender', () => lean()],

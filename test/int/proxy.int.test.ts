@@ -22,6 +22,7 @@ import type { WriteUnit } from '../../src/core/materialize/batch-writer.js';
 import { createLeanBatchSender, createLeanConditionalPutSender } from '../../src/core/materialize/lean/lean-sender.js';
 import { createLeanBatchGet } from '../../src/core/online/lean-batch-get.js';
 import { createFeastTable, localRepoConfig, startDynalite, type TestDynalite } from '../helpers/dynalite.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/core/util/retry.js';
 
 const USER = 'alice';
 const PASSWORD = 'pr0xy-s3cret@corp';
@@ -194,7 +195,7 @@ function awsClients(endpoint = dynalite.endpoint): AwsClients {
 const leanOptions = (endpoint = dynalite.endpoint, maxSockets = 4) => ({ endpoint, region: 'us-east-1', credentials: localDummyCredentials(), maxSockets, requestTimeoutMs: 2000 });
 
 function leanGet(endpoint = dynalite.endpoint, maxSockets = 4) {
-  const get = createLeanBatchGet({ endpoint, region: 'us-east-1', credentials: localDummyCredentials(), maxSockets, readTimeoutMs: 2000, maxAttempts: 1 });
+  const get = createLeanBatchGet({ endpoint, region: 'us-east-1', credentials: localDummyCredentials(), maxSockets, readTimeoutMs: 2000, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 } });
   owned.push(get);
   return get;
 }

@@ -13,7 +13,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { describeAwsError } from '../../src/core/aws/errors.js';
-import { classifyFailure } from '../../src/core/materialize/retry.js';
+import { classifyAwsError } from '../../src/core/aws/aws-errors.js';
 import { createFeastTable, startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { seededRandom, splitBatch, startFaultProxy, type FaultProxy, type FaultProxyOptions } from '../helpers/fault-proxy.js';
 
@@ -79,16 +79,16 @@ describe('fault proxy', () => {
   });
 
   it.each([
-    ['throttle', 'ThrottlingException', 400, 'throttle'],
-    ['throughput', 'ProvisionedThroughputExceededException', 400, 'throttle'],
-    ['error500', 'InternalServerError', 500, 'transient'],
-    ['error503', 'ServiceUnavailable', 503, 'transient'],
+    ['throttle', 'ThrottlingException', 400, 'throttled'],
+    ['throughput', 'ProvisionedThroughputExceededException', 400, 'throttled'],
+    ['error500', 'InternalServerError', 500, 'transient-network'],
+    ['error503', 'ServiceUnavailable', 503, 'transient-network'],
   ] as const)('%s answers %s (HTTP %d) that the writer classifies as %s', async (kind, name, status, klass) => {
     const p = await proxy({ rates: { [kind]: 1 } });
     const e = await caught(clientFor(p).send(new GetItemCommand({ TableName: TABLE, Key: key('none') })));
     expect(e.name).toBe(name);
     expect(e.$metadata?.httpStatusCode).toBe(status);
-    expect(classifyFailure(e)).toBe(klass);
+    expect(classifyAwsError(e)).toBe(klass);
     expect(p.stats().faults[kind]).toBe(1);
     expect(p.stats().forwarded).toBe(0);
   });
@@ -150,7 +150,7 @@ describe('fault proxy', () => {
     const c = clientFor(p);
     const errors = [];
     for (let i = 0; i < 12; i++) errors.push(await caught(c.send(new PutItemCommand({ TableName: TABLE, Item: { ...key(`drop-${i}`), v: { S: 'd' } } }))));
-    // NOTE: no classifyFailure check here: under jest's VM realm the SDK wraps Node's socket errors
+    // NOTE: no classifyAwsError check here: under jest's VM realm the SDK wraps Node's socket errors
     // (instanceof Error fails across realms), which never happens in the real CLI process.
     for (const e of errors) expect(e.message).toMatch(/socket hang up|aborted|ECONNRESET/);
     const s = p.stats();
@@ -166,7 +166,7 @@ describe('fault proxy', () => {
     const started = Date.now();
     const e = await caught(clientFor(p, { requestTimeout: 300 }).send(new GetItemCommand({ TableName: TABLE, Key: key('none') })));
     expect(Date.now() - started).toBeLessThan(2500);
-    expect(classifyFailure(e)).toBe('transient');
+    expect(classifyAwsError(e)).toBe('transient-network');
     expect(p.stats().faults.slow).toBe(1);
   });
 

@@ -11,6 +11,7 @@ import { progressModeOf, runWithProgress } from '../progress.js';
 import { formatElapsed, renderNotes, renderPlan, renderPlanSteps, renderSummary } from '../render-plan.js';
 import { openAwsSession } from '../session.js';
 import { planContextOf } from './plan.js';
+import { retryPolicyOf } from '../../core/util/retry.js';
 
 export async function runApply(o: ApplyOptions, g: GlobalOptions): Promise<number> {
   const s = await openAwsSession(g);
@@ -26,7 +27,7 @@ export async function runApply(o: ApplyOptions, g: GlobalOptions): Promise<numbe
     // asked before the progress display owns the terminal
     await confirmPlan(plan, cliConfirm({ yes: o.yes, json: g.json }));
     const result = await runWithProgress(applyTaskSpecs(plan), progressModeOf(g), out, (progress) =>
-      applyPlan(plan, { dynamo: s.aws.dynamo, endpoint: s.aws.endpoint, progress, confirm: async () => true }),
+      applyPlan(plan, { dynamo: s.aws.dynamo, endpoint: s.aws.endpoint, progress, confirm: async () => true, retry: retryPolicyOf(s.config) }),
     );
     if (g.json) {
       out.printJson({

@@ -10,6 +10,7 @@ import { formatElapsed } from '../render-plan.js';
 import type { GlobalOptions, TeardownOptions } from '../program.js';
 import { progressModeOf, runWithProgress } from '../progress.js';
 import { openConfigAwsSession } from '../session.js';
+import { retryPolicyOf } from '../../core/util/retry.js';
 
 export async function runTeardownCommand(o: TeardownOptions, g: GlobalOptions): Promise<number> {
   const s = await openConfigAwsSession(g);
@@ -31,7 +32,7 @@ export async function runTeardownCommand(o: TeardownOptions, g: GlobalOptions): 
     if (!g.json) out.say(renderTeardownPlan(plan, out));
     await confirmTeardown(plan, cliConfirm({ yes: o.yes, json: g.json }));
     const result = await runWithProgress(teardownTaskSpecs(plan), progressModeOf(g), out, (progress) =>
-      runTeardown(plan, { dynamo: aws.dynamo, endpoint: aws.endpoint, progress, confirm: async () => true }),
+      runTeardown(plan, { dynamo: aws.dynamo, endpoint: aws.endpoint, progress, confirm: async () => true, retry: retryPolicyOf(config) }),
     );
     if (g.json) {
       out.printJson({

@@ -1,4 +1,16 @@
 import { DynafeastError, isDynafeastError } from '../errors.js';
+import {
+  awsErrorCode,
+  classifyAwsError,
+  credentialProblem,
+  isAccessDenied,
+  networkFailureOf,
+  networkReason,
+  PROVIDER_ERROR_NAMES,
+  tlsFailureCode,
+  type AwsErrorKind,
+  type CredentialProblem,
+} from './aws-errors.js';
 import { ProxyError } from './proxy.js';
 
 export interface AwsErrorContext {
@@ -10,40 +22,12 @@ export interface AwsErrorContext {
   endpoint?: string;
 }
 
-// NOTE: classified by name/code only, never by message: local servers word their messages differently.
-const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied']);
-const BAD_KEY = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidAccessKeyId']);
-const BAD_SIGNATURE = new Set(['InvalidSignatureException', 'SignatureDoesNotMatch', 'IncompleteSignatureException']);
-const NO_CREDENTIALS = new Set([
-  'CredentialsProviderError',
-  'TokenProviderError',
-  'MissingAuthenticationToken',
-  'MissingAuthenticationTokenException',
-]);
-const PROVIDER_ERRORS = new Set(['CredentialsProviderError', 'TokenProviderError']);
-const UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'EPIPE',
-  'TimeoutError',
-]);
-
-// TLS failures: a plain-HTTP server behind an https:// URL, or a certificate Node does not trust.
-const TLS_CODE = /^(EPROTO|ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_(GET|VERIFY)|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT)/;
-const TIMEOUT = new Set(['ETIMEDOUT', 'TimeoutError', 'RequestTimeout']);
-// The server was reached but the connection closed mid-request: "nothing answers there" would mislead.
-const DROPPED = new Set(['ECONNRESET', 'EPIPE']);
-
 const IAM_POLICY_HINT = '`dynafeast iam-policy` prints the exact policy each command needs.';
 
 /**
  * Turns an error thrown by the AWS SDK (or its credential providers, or the socket under it) into a
  * DynafeastError with a stable code and a next step. Pure. Messages never carry credential values.
+ * Which kind of failure it is comes from the one classification (aws-errors.ts); this only words it.
  */
 export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): DynafeastError {
   if (isDynafeastError(e)) return e;
@@ -55,14 +39,15 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
     $metadata?: { httpStatusCode?: number };
   };
   const name = typeof err.name === 'string' ? err.name : 'Error';
-  const code = typeof err.code === 'string' ? err.code : undefined;
+  const code = awsErrorCode(e);
+  const kind = classifyAwsError(e);
   const serverMessage = typeof err.message === 'string' ? redactSecrets(err.message) : String(e);
   const iamAction = qualifiedAction(ctx.action);
   const call = ctx.action ? ctx.action.replace(/^dynamodb:/, '') : 'request';
   const where = ctx.table ? ` on table "${ctx.table}"` : '';
   const endpoint = ctx.endpoint ?? 'the DynamoDB endpoint';
 
-  if (ACCESS_DENIED.has(name)) {
+  if (isAccessDenied(e)) {
     return new DynafeastError('dynamo.accessDenied', `Access denied: ${call}${where} (${serverMessage})`, {
       hint:
         `Allow ${iamAction ?? 'the action'}${ctx.table ? ` on the table's ARN` : ''} for the identity ` +
@@ -70,12 +55,12 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
       cause: e,
     });
   }
-  const credentialProblem = credentialDiagnosis(name);
-  if (credentialProblem) {
+  const problem = credentialProblem(e);
+  if (problem) {
     // The server's wording is left out on purpose: signature errors echo the signed request.
     // A provider's own wording is local (it names the profile or file it tried) and worth showing.
-    const provider = PROVIDER_ERRORS.has(name) && !/from any providers/.test(serverMessage) ? ` ${serverMessage}` : '';
-    return new DynafeastError('dynamo.credentials', `AWS credentials rejected for ${endpoint}: ${credentialProblem}${provider}`, {
+    const provider = PROVIDER_ERROR_NAMES.has(name) && !/from any providers/.test(serverMessage) ? ` ${serverMessage}` : '';
+    return new DynafeastError('dynamo.credentials', `AWS credentials rejected for ${endpoint}: ${CREDENTIAL_PROBLEMS[problem]}${provider}`, {
       hint:
         'Set dynafeast.credentials.profile (or AWS_PROFILE), run `aws sso login` for SSO profiles, or ' +
         'export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; `aws sts get-caller-identity` shows who you are. ' +
@@ -83,19 +68,25 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
       cause: e,
     });
   }
-  if (code !== undefined && TLS_CODE.test(code)) {
-    return new DynafeastError('dynamo.unreachable', `The TLS handshake with ${endpoint} failed (${code}) during ${call}${where}.`, {
+  const tls = tlsFailureCode(e);
+  if (tls !== undefined) {
+    return new DynafeastError('dynamo.unreachable', `The TLS handshake with ${endpoint} failed (${tls}) during ${call}${where}.`, {
       hint:
         'A local server (dynalite, DynamoDB Local, moto) speaks plain HTTP: write online_store.endpoint_url with http://. ' +
         'For a proxy or private CA, point NODE_EXTRA_CA_CERTS at its certificate.',
       cause: e,
     });
   }
-  if (UNREACHABLE.has(name) || (code !== undefined && UNREACHABLE.has(code))) {
+  const network = networkFailureOf(e);
+  if (network !== undefined) {
+    // NOTE: the first words are what a user greps for; a loopback endpoint is almost always a local
+    // server that is not running (or was stopped mid-run). A dropped connection means the server was
+    // reached: "nothing answers there" would mislead, so its hint says what dropped it.
+    const tail = kind === 'endpoint-unreachable' && isLoopback(ctx.endpoint) ? ' — is `dynafeast local` running?' : '';
     return new DynafeastError(
       'dynamo.unreachable',
-      `Could not reach DynamoDB at ${endpoint} (${code ?? name}) during ${call}${where}.`,
-      { hint: TIMEOUT.has(code ?? name) ? timeoutHint(endpoint) : DROPPED.has(code ?? name) ? droppedHint(endpoint, ctx.endpoint) : unreachableHint(ctx.endpoint), cause: e },
+      `cannot reach ${endpoint}: ${networkReason(e)} (${code ?? name}, during ${call}${where})${tail}`,
+      { hint: network === 'timeout' ? timeoutHint(endpoint) : network === 'dropped' ? droppedHint(endpoint, ctx.endpoint) : unreachableHint(ctx.endpoint), cause: e },
     );
   }
   const status = err.$metadata?.httpStatusCode;
@@ -117,7 +108,7 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
   return new DynafeastError(
     'dynamo.failed',
     `DynamoDB ${call}${where} failed: ${name}${status ? ` (HTTP ${status})` : ''}: ${serverMessage}`,
-    { hint: failedHint(name, status, call), cause: e },
+    { hint: failedHint(name, kind, status, call), cause: e },
   );
 }
 
@@ -158,17 +149,17 @@ function qualifiedAction(action: string | undefined): string | undefined {
   return action.includes(':') ? action : `dynamodb:${action}`;
 }
 
-function credentialDiagnosis(name: string): string | undefined {
-  if (NO_CREDENTIALS.has(name)) return 'no credentials could be found (env, profile, SSO, web identity, ECS, EC2).';
-  if (name.startsWith('ExpiredToken') || name === 'RequestExpired') return 'the session token has expired.';
-  if (BAD_KEY.has(name)) return 'the access key or security token is not recognised.';
-  if (BAD_SIGNATURE.has(name)) return 'the request signature was rejected (wrong secret key or clock skew).';
-  return undefined;
-}
+const CREDENTIAL_PROBLEMS: Record<CredentialProblem, string> = {
+  missing: 'no credentials could be found (env, profile, SSO, web identity, ECS, EC2).',
+  expired: 'the session token has expired.',
+  'bad-key': 'the access key or security token is not recognised.',
+  'bad-signature': 'the request signature was rejected (wrong secret key or clock skew).',
+};
+
+const isLoopback = (endpoint: string | undefined): boolean => endpoint !== undefined && /\/\/(localhost|127\.|\[::1\])/i.test(endpoint);
 
 function unreachableHint(endpoint: string | undefined): string {
-  const local = endpoint !== undefined && /\/\/(localhost|127\.|\[::1\])/i.test(endpoint);
-  if (local) {
+  if (isLoopback(endpoint)) {
     return (
       'Nothing answers there. Start a server (`dynafeast local`), or set `dynafeast.embedded` in ' +
       'feature_store.yaml so commands start the embedded store themselves.'
@@ -181,7 +172,7 @@ function unreachableHint(endpoint: string | undefined): string {
 }
 
 function droppedHint(endpoint: string, configured: string | undefined): string {
-  const local = configured !== undefined && /\/\/(localhost|127\.|\[::1\])/i.test(configured);
+  const local = isLoopback(configured);
   return (
     `${endpoint} closed the connection in the middle of the request (the server, a proxy or a load balancer ` +
     'dropped it). Run the command again; if it keeps happening, check the server and any proxy in between' +
@@ -198,9 +189,9 @@ function timeoutHint(endpoint: string): string {
 
 const READ_CALLS = new Set(['BatchGetItem', 'GetItem', 'Query', 'Scan']);
 
-function failedHint(name: string, status: number | undefined, call: string): string | undefined {
+function failedHint(name: string, kind: AwsErrorKind, status: number | undefined, call: string): string | undefined {
   if (name === 'ResourceNotFoundException') return 'The table does not exist: run `dynafeast apply` first.';
-  if (name === 'ProvisionedThroughputExceededException' || name === 'ThrottlingException') {
+  if (kind === 'throttled') {
     // the knob that lowers the request rate depends on who was sending
     if (READ_CALLS.has(call)) return 'Retries were exhausted: lower online_store.max_read_workers, raise online_store.total_max_retry_attempts, or raise the table read capacity.';
     if (call === 'BatchWriteItem' || call === 'PutItem') return 'Retries were exhausted: lower dynafeast.materialize.concurrency or raise the table write capacity.';

@@ -113,6 +113,14 @@ const MATERIALIZE_FIELDS: readonly FieldSpec[] = [
   { key: 'retry_budget', type: { kind: 'int', min: 0, max: 1_000_000_000 }, default: 10000, description: 'Retries (throttling, unprocessed items, 5xx) a run may spend without progress before it fails: each request that writes all its items gives one back, never above this number.' },
 ];
 
+const RETRY_FIELDS: readonly FieldSpec[] = [
+  { key: 'base_delay_ms', type: { kind: 'int', min: 1, max: 60_000 }, default: 25, description: 'First retry waits a random time below this (ms); each further retry doubles it (exponential backoff, full jitter).' },
+  { key: 'max_delay_ms', type: { kind: 'int', min: 1, max: 300_000 }, default: 5000, description: 'No retry waits longer than this (ms), unless the service asks for longer (`Retry-After`).' },
+  { key: 'max_attempts', type: { kind: 'int', min: 1, max: 1000 }, default: 10, description: 'Attempts per request, first included, for unprocessed read keys and table settings; failed reads use `online_store.total_max_retry_attempts`, materialize its `retry_budget`.' },
+  { key: 'max_elapsed', type: { kind: 'number', min: 0, max: 86_400 }, default: 120, description: 'Seconds after which a request is no longer retried (materialize: seconds without a write).' },
+  { key: 'unreachable_grace', type: { kind: 'number', min: 0, max: 3600 }, default: 3, description: 'Seconds an endpoint that refuses connections or has no such host is retried before the command stops with "cannot reach".' },
+];
+
 const EMBEDDED_FIELDS: readonly FieldSpec[] = [
   { key: 'path', type: { kind: 'string', nonEmpty: true }, default: 'data/online_store', description: 'Folder (relative to the repo root) holding the embedded store\'s data.' },
 ];
@@ -135,6 +143,7 @@ const CREDENTIAL_FIELDS: readonly FieldSpec[] = [
 export const DYNAFEAST_FIELDS: readonly FieldSpec[] = [
   { key: 'tables', type: { kind: 'section', fields: TABLE_FIELDS, whenAbsent: 'defaults' }, description: 'Table settings applied by `apply`.' },
   { key: 'materialize', type: { kind: 'section', fields: MATERIALIZE_FIELDS, whenAbsent: 'defaults' }, description: 'Write settings for `materialize`.' },
+  { key: 'retry', type: { kind: 'section', fields: RETRY_FIELDS, whenAbsent: 'defaults' }, description: 'How every AWS call is retried: backoff, attempts, time budget.' },
   { key: 'embedded', type: { kind: 'section', fields: EMBEDDED_FIELDS, whenAbsent: 'omit' }, description: 'Run the embedded DynamoDB (dynalite) for this repo; absent = a real endpoint.' },
   { key: 'credentials', type: { kind: 'section', fields: CREDENTIAL_FIELDS, whenAbsent: 'defaults' }, description: 'How to obtain AWS credentials; absent = the default chain.' },
 ];

@@ -48,6 +48,17 @@ export interface MaterializeSettings {
   retryBudget: number;
 }
 
+/** dynafeast.retry: the one retry policy (util/retry.ts). */
+export interface RetrySettings {
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxAttempts: number;
+  /** Seconds. */
+  maxElapsed: number;
+  /** Seconds. */
+  unreachableGrace: number;
+}
+
 export interface EmbeddedSettings {
   /** Folder (relative to the repo) that holds the dynalite data. */
   path: string;
@@ -63,6 +74,7 @@ export interface CredentialSettings {
 export interface DynafeastSettings {
   tables: TableSettings;
   materialize: MaterializeSettings;
+  retry: RetrySettings;
   embedded?: EmbeddedSettings;
   credentials: CredentialSettings;
 }

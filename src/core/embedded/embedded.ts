@@ -3,7 +3,7 @@
  * instance another process already serves for the same folder.
  */
 import fs from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../util/sleep.js';
 import type { RepoConfig } from '../config/types.js';
 import type { Logger } from '../context.js';
 import { DynafeastError, isDynafeastError } from '../errors.js';

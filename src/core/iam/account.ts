@@ -3,6 +3,7 @@
  * asked of STS GetCallerIdentity — a call IAM never denies, so it fails only without usable credentials.
  */
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { awsErrorName } from '../aws/aws-errors.js';
 import { redactSecrets } from '../aws/errors.js';
 import { DynafeastError } from '../errors.js';
 import { checkAccountId, partitionOfArn } from './arn.js';
@@ -24,7 +25,7 @@ export async function resolveAccount(opts: { accountId?: string; sts: () => STSC
   try {
     out = await opts.sts().send(new GetCallerIdentityCommand({}));
   } catch (e) {
-    const name = typeof (e as { name?: unknown })?.name === 'string' ? (e as { name: string }).name : 'Error';
+    const name = awsErrorName(e) || 'Error';
     const message = e instanceof Error ? redactSecrets(e.message) : String(e);
     throw new DynafeastError('iam.accountUnknown', `could not find the AWS account for the policy's ARNs: STS GetCallerIdentity failed (${name}: ${message})`, {
       hint: 'pass --account-id <12 digits>, or make AWS credentials available (AWS_PROFILE, `aws sso login`, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)',

@@ -19,7 +19,7 @@ import { findFeatureView, recordMaterializations } from '../registry/commit.js';
 import type { RepoModel } from '../repo/model.js';
 import { BatchWriter, type BatchSender } from './batch-writer.js';
 import { createChunkEncoder } from './encode-rows.js';
-import { RetryBudget, type BackoffOptions } from './retry.js';
+import { RetryBudget, retryPolicyOf, type RetryPolicy } from '../util/retry.js';
 import { createConditionalPutSender, createSdkBatchSender } from './sdk-senders.js';
 import { describeReports, emptyReport, type MaterializeReport, type ViewReport } from './report.js';
 import { startProgressTicker } from './view-progress.js';
@@ -45,7 +45,8 @@ export interface MaterializeDeps {
   offline?: OfflineStoreOptions;
   /** Append the intervals to the registry after success (default true; benchmarks have no registry). */
   record?: boolean;
-  backoff?: BackoffOptions;
+  /** Default: dynafeast.retry of the config. */
+  retry?: RetryPolicy;
   random?: () => number;
 }
 
@@ -125,7 +126,7 @@ async function writeView(
     concurrency: Math.max(1, deps.config.dynafeast.materialize.concurrency),
     budget,
     ...(deps.signal ? { signal: deps.signal } : {}),
-    ...(deps.backoff ? { backoff: deps.backoff } : {}),
+    retry: deps.retry ?? retryPolicyOf(deps.config),
     ...(deps.random ? { random: deps.random } : {}),
   });
   const ticker = startProgressTicker(id, progress, prepared, () => writer.counts);

@@ -5,6 +5,7 @@
  */
 import { BatchWriteItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynafeastError } from '../errors.js';
+import { classifyAwsError } from '../aws/aws-errors.js';
 import { ENTITY_ID_ATTR, EVENT_TS_ATTR } from '../layout/item.js';
 import type { BatchSender, SendOutcome, WriteUnit } from './batch-writer.js';
 
@@ -90,7 +91,7 @@ export function createConditionalPutSender(client: DynamoDBClient): BatchSender 
         );
         return { unprocessed: [], consumedCapacity: out.ConsumedCapacity?.CapacityUnits, innerRetries: innerRetries(out.$metadata) };
       } catch (e) {
-        if ((e as { name?: string }).name === 'ConditionalCheckFailedException') {
+        if (classifyAwsError(e) === 'conditional-failed') {
           const meta = (e as { $metadata?: { attempts?: number } }).$metadata;
           return { unprocessed: [], skipped: 1, innerRetries: innerRetries(meta) };
         }

@@ -4,31 +4,27 @@
  * ~1.4 MB); they are resent with the projection re-attached from our own TableRead, because servers do
  * not all echo it back (dynalite drops ProjectionExpression, which would return whole items).
  */
-import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import { describeAwsError } from '../aws/errors.js';
 import { DynafeastError } from '../errors.js';
 import { ENTITY_ID_ATTR, type Item } from '../layout/item.js';
+import { runPool } from '../util/pool.js';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../util/retry.js';
+import { sleep as defaultSleep, type Sleep } from '../util/sleep.js';
 import { buildBatchGetInput, type Chunk, type TableRead } from './batch-get.js';
 
 export type BatchGetSend = (input: BatchGetItemCommandInput) => Promise<BatchGetItemCommandOutput>;
 
-export interface RetryOptions {
-  /** Resends that made no progress (nothing read) allowed per chunk before the read fails. */
-  maxStalledRetries: number;
-  baseMs: number;
-  capMs: number;
-}
-
-export const DEFAULT_READ_RETRY: RetryOptions = { maxStalledRetries: 8, baseMs: 25, capMs: 1000 };
-
 export interface RunnerOptions {
   send: BatchGetSend;
   maxInFlight: number;
-  retry?: RetryOptions;
+  /** Resends of unprocessed keys: maxAttempts sends per chunk without progress, within maxElapsedMs. */
+  retry?: RetryPolicy;
   /** Where requests go, for error messages. */
   endpoint?: string;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: Sleep;
+  /** Monotonic milliseconds, for tests (default performance.now). */
+  nowMs?: () => number;
   random?: () => number;
 }
 
@@ -53,11 +49,11 @@ function keyCount(chunk: Chunk): number {
 }
 
 async function readChunk(first: Chunk, opts: RunnerOptions, out: ReadItems): Promise<void> {
-  const retry = opts.retry ?? DEFAULT_READ_RETRY;
-  const sleep = opts.sleep ?? ((ms: number) => sleepTimer(ms).then(() => undefined));
-  const random = opts.random ?? Math.random;
+  const retry = opts.retry ?? DEFAULT_RETRY_POLICY;
+  const sleep = opts.sleep ?? defaultSleep;
   let chunk = first;
   let stalled = 0;
+  let stalledSince = 0;
   for (;;) {
     let res: BatchGetItemCommandOutput;
     try {
@@ -86,40 +82,25 @@ async function readChunk(first: Chunk, opts: RunnerOptions, out: ReadItems): Pro
       stalled = 0;
       continue;
     }
+    const now = opts.nowMs ?? (() => performance.now());
+    if (stalled === 0) stalledSince = now();
     stalled += 1;
-    if (stalled > retry.maxStalledRetries) {
+    // Full jitter: concurrent chunks that stalled together do not come back together.
+    const delay = backoffDelayMs(stalled - 1, retry, opts.random);
+    if (stalled >= retry.maxAttempts || now() + delay - stalledSince > retry.maxElapsedMs) {
       throw new DynafeastError(
         'dynamo.failed',
-        `BatchGetItem: ${left} key(s) of ${[...chunk.keys()].map((r) => r.table).join(', ')} were still unprocessed after ${retry.maxStalledRetries} retries`,
-        { hint: 'the table is throttled: raise its read capacity (or use on-demand), or lower online_store.max_read_workers' },
+        `BatchGetItem: ${left} key(s) of ${[...chunk.keys()].map((r) => r.table).join(', ')} were still unprocessed after ${stalled - 1} retries`,
+        { hint: 'the table is throttled: raise its read capacity (or use on-demand), lower online_store.max_read_workers, or raise dynafeast.retry.max_attempts' },
       );
     }
-    // Full jitter: concurrent chunks that stalled together do not come back together.
-    await sleep(random() * Math.min(retry.capMs, retry.baseMs * 2 ** (stalled - 1)));
+    await sleep(delay);
   }
 }
 
 /** Reads every chunk; resolves with the items per table, or rejects with the first failure. */
 export async function runBatchGets(chunks: readonly Chunk[], opts: RunnerOptions): Promise<ReadItems> {
   const out: ReadItems = new Map();
-  if (chunks.length === 1) {
-    await readChunk(chunks[0]!, opts, out);
-    return out;
-  }
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < chunks.length) {
-      const chunk = chunks[next++]!;
-      try {
-        await readChunk(chunk, opts, out);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    }
-  };
-  const workers = Math.max(1, Math.min(opts.maxInFlight, chunks.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  await runPool(chunks, opts.maxInFlight, (chunk) => readChunk(chunk, opts, out));
   return out;
 }

@@ -2,16 +2,16 @@
  * The default BatchGetItem sender for clients dynafeast owns: a keep-alive HTTP client that writes the
  * request as JSON, signs it (the lean client shared with the writer) and parses the answer itself. Measured
  * against the SDK on the same server it spends about a third of the SDK's CPU per 100-key request (see
- * docs/read.md), which is most of a read's client-side cost. It retries what the SDK would retry
- * (throttling, 5xx, dropped connections) up to `total_max_retry_attempts`; its errors carry the SDK's
+ * docs/read.md), which is most of a read's client-side cost. It retries under the one policy (util/retry.ts)
+ * with `total_max_retry_attempts` attempts; its errors carry the SDK's
  * `name` / `code` / `$metadata.httpStatusCode`, so describeAwsError treats both alike.
  */
 import { Buffer } from 'node:buffer';
-import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { AttributeValue, BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { createLeanClient } from '../aws/lean/lean-client.js';
-import { classifyFailure } from '../aws/retryable.js';
+import { withRetry, type RetryPolicy } from '../util/retry.js';
+import type { Sleep } from '../util/sleep.js';
 import type { BatchGetSend } from './batch-get-runner.js';
 
 export { LeanServiceError, serviceError } from '../aws/lean/lean-client.js';
@@ -25,10 +25,11 @@ export interface LeanBatchGetOptions {
   maxSockets: number;
   /** No answer within this long fails the attempt (botocore's read_timeout). */
   readTimeoutMs: number;
-  /** Attempts per request, the first included (total_max_retry_attempts). */
-  maxAttempts: number;
+  /** Backoff and budgets; maxAttempts is online_store.total_max_retry_attempts (Feast's, per request). */
+  retry: RetryPolicy;
+  /** Signing time, for tests. */
   nowMs?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: Sleep;
   random?: () => number;
 }
 
@@ -37,8 +38,6 @@ export interface LeanBatchGet {
   /** Closes pooled sockets. */
   close(): void;
 }
-
-const isRetryable = (e: unknown): boolean => classifyFailure(e) !== 'fatal';
 
 /** DynamoDB JSON → the SDK's AttributeValue shapes (B and BS as bytes). */
 export function attributeFromJson(v: Record<string, unknown>): AttributeValue {
@@ -80,21 +79,16 @@ export function createLeanBatchGet(options: LeanBatchGetOptions): LeanBatchGet {
     requestTimeoutMs: options.readTimeoutMs,
     ...(options.nowMs ? { nowMs: options.nowMs } : {}),
   });
-  const sleep = options.sleep ?? ((ms: number) => sleepTimer(ms).then(() => undefined));
-  const random = options.random ?? Math.random;
+  const retry = {
+    policy: options.retry,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  };
 
   return {
     async send(input: BatchGetItemCommandInput): Promise<BatchGetItemCommandOutput> {
       const body = JSON.stringify(input);
-      for (let n = 1; ; n++) {
-        try {
-          return toOutput(await client.call<BatchGetAnswer>('BatchGetItem', body));
-        } catch (e) {
-          if (n >= options.maxAttempts || !isRetryable(e)) throw e;
-          // Full jitter, as the SDK's standard retry mode.
-          await sleep(random() * Math.min(2000, 50 * 2 ** (n - 1)));
-        }
-      }
+      return withRetry(async () => toOutput(await client.call<BatchGetAnswer>('BatchGetItem', body)), retry);
     },
     close: () => client.close(),
   };

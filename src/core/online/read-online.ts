@@ -12,7 +12,9 @@ import { entityIdOf } from '../layout/entity-id.js';
 import { tableNameOf } from '../plan/table-name.js';
 import { DUMMY_ENTITY_ID, isEntityless, type EntityColumn, type FeatureView, type RepoModel } from '../repo/model.js';
 import { buildTableRead, planChunks, type TableRead } from './batch-get.js';
-import { runBatchGets, type BatchGetSend, type RetryOptions } from './batch-get-runner.js';
+import { retryPolicyOf, type RetryPolicy } from '../util/retry.js';
+import type { Sleep } from '../util/sleep.js';
+import { runBatchGets, type BatchGetSend } from './batch-get-runner.js';
 import { echoedJoinKeyOutput, joinKeyOutput } from './convert-value.js';
 import { convertEntityRows, type EchoKey, type EntityTable } from './entity-rows.js';
 import { resolveFeatures, type ResolvedFeature } from './feature-refs.js';
@@ -29,8 +31,9 @@ export interface OnlineReaderDeps {
   clock: Clock;
   /** Where requests go, for error messages (AwsClients.endpoint). */
   endpoint?: string;
-  retry?: RetryOptions;
-  sleep?: (ms: number) => Promise<void>;
+  /** Resends of unprocessed keys; default dynafeast.retry of the config. */
+  retry?: RetryPolicy;
+  sleep?: Sleep;
 }
 
 /** Keys of one set of join key columns: the entity_id of every row, deduplicated. */
@@ -56,8 +59,10 @@ export class OnlineReader {
   private readonly tables = new Map<string, string>();
   private readonly tsCache = new EventTsCache();
   private joinKeys: EchoKey[] | undefined;
+  private readonly retryPolicy: RetryPolicy;
 
   constructor(private readonly deps: OnlineReaderDeps) {
+    this.retryPolicy = retryPolicyOf(deps.config);
     if (deps.send !== undefined) {
       this.send = deps.send;
     } else if (deps.dynamo !== undefined) {
@@ -106,8 +111,8 @@ export class OnlineReader {
       send: this.send,
       maxInFlight: config.onlineStore.maxReadWorkers,
       endpoint: this.deps.endpoint,
-      retry: this.deps.retry,
-      sleep: this.deps.sleep,
+      retry: this.deps.retry ?? this.retryPolicy,
+      ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
     });
 
     const nowMicros = this.deps.clock.nowMicros();

@@ -7,6 +7,7 @@ import { dynamoSdk } from '../aws/sdk.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { RepoConfig } from '../config/types.js';
 import type { BatchGetSend } from './batch-get-runner.js';
+import { retryPolicyOf } from '../util/retry.js';
 import { createLeanBatchGet } from './lean-batch-get.js';
 
 export type ReadTransport = 'lean' | 'sdk';
@@ -37,6 +38,7 @@ export function createReadSender(config: RepoConfig, aws: Pick<AwsClients, 'dyna
     credentials: aws.credentials,
     maxSockets: store.maxReadWorkers,
     readTimeoutMs: store.readTimeout * 1000,
-    maxAttempts: Math.max(1, store.totalMaxRetryAttempts),
+    // Feast's per-request attempts; backoff and budgets from dynafeast.retry
+    retry: { ...retryPolicyOf(config), maxAttempts: Math.max(1, store.totalMaxRetryAttempts) },
   });
 }

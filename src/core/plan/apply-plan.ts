@@ -10,6 +10,8 @@ import { DynafeastError } from '../errors.js';
 import { ignoreProgress, type ProgressSink, type TaskSpec } from '../progress.js';
 import { commitRegistryChanges, type CommitResult } from '../registry/commit.js';
 import type { LockOptions } from '../registry/lock.js';
+import { runPool } from '../util/pool.js';
+import type { RetryPolicy } from '../util/retry.js';
 import { describeStep, stepVerb } from './describe-step.js';
 import { executeTableStep, type ExecContext, type StepOutcome, type TableState } from './execute-step.js';
 import { destructiveSteps, isRegistryStep, isTableStep, type Plan, type PlanStep, type TableStep } from './steps.js';
@@ -36,6 +38,8 @@ export interface ApplyOptions {
   /** Tables worked on at once. */
   concurrency?: number;
   wait?: WaitOptions;
+  /** dynafeast.retry (retryPolicyOf); default DEFAULT_RETRY_POLICY. */
+  retry?: RetryPolicy;
   lock?: LockOptions;
 }
 
@@ -93,14 +97,6 @@ export function confirmQuestion(operation: ConfirmRequest['operation'], tables: 
   return `${operation} will delete ${tables.length} table(s) that may hold feature data: ${list}. Continue?`;
 }
 
-async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), items.length) }, worker));
-}
-
 /**
  * Refuses before touching anything when a deletion cannot or may not happen. applyPlan calls it; a CLI
  * calls it first too, to ask its question before progress output takes over the terminal.
@@ -127,7 +123,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
   const started = Date.now();
   const progress = opts.progress ?? ignoreProgress;
   await confirmPlan(plan, opts.confirm);
-  const ctx: ExecContext = { dynamo: opts.dynamo, endpoint: opts.endpoint, wait: opts.wait ?? {} };
+  const ctx: ExecContext = { dynamo: opts.dynamo, endpoint: opts.endpoint, wait: opts.wait ?? {}, ...(opts.retry ? { retry: opts.retry } : {}) };
   const results: StepResult[] = [];
   const warnings: string[] = [];
   const failures: DynafeastError[] = [];

@@ -17,7 +17,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { describeAwsError } from '../aws/errors.js';
 import { DynafeastError } from '../errors.js';
-import { isAccessDenied, isContinuousBackupsUnavailable, isInUse, isNotFound, isUnsupportedOperation } from './aws-names.js';
+import { isAccessDenied, isContinuousBackupsUnavailable, isInUse, isNotFound, isUnsupportedOperation } from '../aws/aws-errors.js';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../util/retry.js';
 import type { Billing, TableStep } from './steps.js';
 import { waitForActive, waitForGone, type WaitOptions } from './wait.js';
 
@@ -31,14 +32,14 @@ export interface ExecContext {
   dynamo: DynamoDBClient;
   endpoint?: string;
   wait: WaitOptions;
+  /** dynafeast.retry; default DEFAULT_RETRY_POLICY. */
+  retry?: RetryPolicy;
 }
 
 /** What a table group learns as it goes (the ARN of a table it just created). */
 export interface TableState {
   arn?: string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function billingParams(b: Billing) {
   return b.mode === 'PAY_PER_REQUEST'
@@ -148,18 +149,19 @@ async function deleteTable(ctx: ExecContext, step: Extract<TableStep, { kind: 'd
 
 async function setPitr(ctx: ExecContext, table: string, enabled: boolean): Promise<StepOutcome> {
   const what = `point-in-time recovery ${enabled ? 'enable' : 'disable'}`;
-  // a table created seconds ago answers ContinuousBackupsUnavailable for a while
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await optional(ctx, table, 'UpdateContinuousBackups', what, () =>
+  // NOTE: a table created seconds ago answers ContinuousBackupsUnavailable for a while (tens of seconds on
+  // AWS): that wait is bounded by the policy's elapsed time, not its attempts.
+  const policy = ctx.retry ?? DEFAULT_RETRY_POLICY;
+  return withRetry(
+    () =>
+      optional(ctx, table, 'UpdateContinuousBackups', what, () =>
         ctx.dynamo.send(new UpdateContinuousBackupsCommand({ TableName: table, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: enabled } })),
-      );
-    } catch (e) {
-      const cause = e instanceof DynafeastError ? e.cause : e;
-      if (!isContinuousBackupsUnavailable(cause) || attempt >= 20) throw e;
-      await sleep(Math.min(5000, 250 * 2 ** attempt));
-    }
-  }
+      ),
+    {
+      policy: { ...policy, maxAttempts: Number.POSITIVE_INFINITY },
+      retryable: (e) => isContinuousBackupsUnavailable(e instanceof DynafeastError ? e.cause : e),
+    },
+  );
 }
 
 export async function executeTableStep(ctx: ExecContext, step: TableStep, state: TableState): Promise<StepOutcome> {

@@ -15,7 +15,8 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { describeAwsError } from '../aws/errors.js';
-import { isAccessDenied, isNotFound, isUnsupportedOperation } from './aws-names.js';
+import { isAccessDenied, isNotFound, isUnsupportedOperation } from '../aws/aws-errors.js';
+import { runPool } from '../util/pool.js';
 import type { Billing, StreamViewType, TableClass } from './steps.js';
 
 export type Observed<T> =
@@ -209,13 +210,6 @@ export async function introspectTables(
   concurrency = 8,
 ): Promise<Map<string, ActualTable>> {
   const out = new Map<string, ActualTable>();
-  let next = 0;
-  const worker = async () => {
-    while (next < requests.length) {
-      const req = requests[next++]!;
-      out.set(req.table, await introspectTable(ctx, req, support));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, requests.length) }, worker));
+  await runPool(requests, concurrency, async (req) => void out.set(req.table, await introspectTable(ctx, req, support)));
   return out;
 }

@@ -53,6 +53,7 @@ describe('parseConfigText: defaults', () => {
           ttlAttribute: 'expire_at',
         },
         materialize: { concurrency: 32, monotonicWrites: false, retryBudget: 10000 },
+        retry: { baseDelayMs: 25, maxDelayMs: 5000, maxAttempts: 10, maxElapsed: 120, unreachableGrace: 3 },
         credentials: {},
       },
       repoPath: '/repo',

@@ -1,5 +1,5 @@
 import { BatchWriter, type BatchSender, type SendOutcome, type WriteUnit } from '../../../src/core/materialize/batch-writer.js';
-import { RetryBudget } from '../../../src/core/materialize/retry.js';
+import { DEFAULT_RETRY_POLICY, RetryBudget } from '../../../src/core/util/retry.js';
 
 const unit = (i: number, tag = ''): WriteUnit => ({ key: `k${i}`, item: { entity_id: { S: `k${i}` }, event_ts: { S: tag } } });
 const units = (n: number, from = 0) => Array.from({ length: n }, (_, i) => unit(from + i));
@@ -37,7 +37,7 @@ function fakeSender(script: (call: number, batch: readonly WriteUnit[]) => 'ok' 
   return { sender, stored, batches, stats: () => ({ maxInFlight, calls }) };
 }
 
-const fast = { backoff: { baseMs: 1, capMs: 2 } };
+const fast = { retry: { ...DEFAULT_RETRY_POLICY, baseMs: 1, capMs: 2 } };
 
 describe('BatchWriter', () => {
   it('writes everything in batches of at most 25 with at most `concurrency` requests in flight', async () => {
@@ -133,7 +133,7 @@ describe('BatchWriter', () => {
       if (call === 1) controller.abort();
       return call % 2 ? { unprocess: 5 } : 'ok';
     });
-    const w = new BatchWriter(f.sender, { table: 't', concurrency: 1, budget: new RetryBudget(100), signal: controller.signal, backoff: { baseMs: 50, capMs: 50 } });
+    const w = new BatchWriter(f.sender, { table: 't', concurrency: 1, budget: new RetryBudget(100), signal: controller.signal, retry: { ...DEFAULT_RETRY_POLICY, baseMs: 50, capMs: 50 } });
     const run = (async () => {
       await w.push(units(200));
       await w.finish();
@@ -175,6 +175,55 @@ describe('BatchWriter', () => {
     expect(f.stored.size).toBe(30);
   });
 
+  describe('the retry policy\'s time budget and buffer', () => {
+    function fakeTime() {
+      let t = 0;
+      return { nowMs: () => t, sleep: async (ms: number) => void (t += ms) };
+    }
+    const reset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+
+    it('fails with materialize.incomplete once nothing was written for max_elapsed', async () => {
+      const time = fakeTime();
+      const sender: BatchSender = { maxBatch: 25, wire: 'item', send: async () => Promise.reject(reset()) };
+      const retry = { ...DEFAULT_RETRY_POLICY, maxElapsedMs: 20_000 };
+      const w = new BatchWriter(sender, { table: 't', concurrency: 2, budget: new RetryBudget(1_000_000), retry, ...time });
+      await expect((async () => (await w.push(units(50)), await w.finish()))()).rejects.toMatchObject({
+        code: 'materialize.incomplete',
+        message: expect.stringContaining('dynafeast.retry.max_elapsed'),
+      });
+      expect(time.nowMs()).toBeGreaterThan(20_000);
+    });
+
+    it('a throttled run that writes part of every batch is not stopped by max_elapsed', async () => {
+      const time = fakeTime();
+      const f = fakeSender((_call, batch) => ({ unprocess: Math.max(0, batch.length - 5) })); // 5 written per request
+      const retry = { ...DEFAULT_RETRY_POLICY, baseMs: 1000, capMs: 1000, maxElapsedMs: 3000 };
+      const w = new BatchWriter(f.sender, { table: 't', concurrency: 1, budget: new RetryBudget(1_000_000), retry, random: () => 0.99, ...time });
+      await w.push(units(200));
+      await w.finish();
+      expect(f.stored.size).toBe(200);
+      expect(time.nowMs()).toBeGreaterThan(3000);
+    });
+
+    it('against a failing endpoint the producer waits: units pending a resend count against the buffer', async () => {
+      const time = fakeTime();
+      let calls = 0;
+      const sender: BatchSender = { maxBatch: 25, wire: 'item', send: async () => (calls++, Promise.reject(reset())) };
+      const w = new BatchWriter(sender, { table: 't', concurrency: 2, budget: new RetryBudget(1_000_000), ...time });
+      let pushed = 0;
+      const run = (async () => {
+        for (let i = 0; i < 400; i++) {
+          await w.push(units(25, i * 25));
+          pushed += 25;
+        }
+        await w.finish();
+      })();
+      await expect(run).rejects.toMatchObject({ code: 'materialize.incomplete' });
+      // high water is concurrency × 25 × 2 = 100 buffered units: the 10,000 rows never all went out
+      expect(pushed).toBeLessThanOrEqual(200);
+    });
+  });
+
   describe('an endpoint nobody answers on', () => {
     /** A fake monotonic clock that backoff sleeps advance, so seconds pass instantly. */
     function fakeTime() {
@@ -211,7 +260,7 @@ describe('BatchWriter', () => {
       expect(w.counts.written).toBe(75);
     });
 
-    it('gives up once nothing has answered for 30 s mid-run', async () => {
+    it('gives up once nothing has answered for the unreachable grace mid-run', async () => {
       const time = fakeTime();
       let calls = 0;
       const sender: BatchSender = {
@@ -223,10 +272,13 @@ describe('BatchWriter', () => {
           return { unprocessed: [], consumedCapacity: batch.length };
         },
       };
-      const w = new BatchWriter(sender, { table: 't', concurrency: 1, budget: new RetryBudget(1_000_000), ...time });
+      const retry = { ...DEFAULT_RETRY_POLICY, unreachableGraceMs: 3000 };
+      const w = new BatchWriter(sender, { table: 't', concurrency: 1, budget: new RetryBudget(1_000_000), retry, ...time });
       await expect((async () => (await w.push(units(75)), await w.finish()))()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-      expect(time.nowMs()).toBeGreaterThan(30_000);
-      expect(time.nowMs()).toBeLessThan(60_000);
+      expect(time.nowMs()).toBeGreaterThan(3000);
+      // the last wait before giving up is at most one capped backoff
+      expect(time.nowMs()).toBeLessThan(3000 + DEFAULT_RETRY_POLICY.capMs);
+      expect(calls).toBeLessThan(30);
     });
   });
 });

@@ -4,7 +4,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { itemJson } from '../../../src/core/materialize/lean/attribute-json.js';
 import { createLeanBatchSender, createLeanConditionalPutSender } from '../../../src/core/materialize/lean/lean-sender.js';
 import { signRequest } from '../../../src/core/aws/lean/sigv4.js';
-import { classifyFailure } from '../../../src/core/materialize/retry.js';
+import { classifyAwsError } from '../../../src/core/aws/aws-errors.js';
 import type { WriteUnit } from '../../../src/core/materialize/batch-writer.js';
 
 /** node:crypto in the shape the SDK's signer takes (a Checksum constructor). */
@@ -118,7 +118,7 @@ describe('createLeanBatchSender', () => {
       for (let i = 0; i < 4; i++) errors.push(await sender.send('p.v', batch).catch((e: unknown) => e));
       sender.close();
       expect(errors.map((e) => (e as Error).name)).toEqual(['ProvisionedThroughputExceededException', 'InternalServerError', 'ResourceNotFoundException', 'Error']);
-      expect(errors.map(classifyFailure)).toEqual(['throttle', 'transient', 'fatal', 'transient']);
+      expect(errors.map(classifyAwsError)).toEqual(['throttled', 'transient-network', 'not-found', 'transient-network']);
     });
   });
 

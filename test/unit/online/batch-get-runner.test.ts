@@ -1,6 +1,7 @@
 import type { BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import { buildTableRead, planChunks } from '../../../src/core/online/batch-get.js';
 import { runBatchGets } from '../../../src/core/online/batch-get-runner.js';
+import { DEFAULT_RETRY_POLICY } from '../../../src/core/util/retry.js';
 
 const read = buildTableRead('p.v', ['f'], false);
 const item = (id: string) => ({ entity_id: { S: id }, event_ts: { S: '2021-04-12 07:00:00+00:00' } });
@@ -41,7 +42,7 @@ describe('runBatchGets', () => {
       runBatchGets(planChunks([{ read, ids: ['a'] }], 100), {
         send,
         maxInFlight: 1,
-        retry: { maxStalledRetries: 3, baseMs: 10, capMs: 25 },
+        retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, baseMs: 10, capMs: 25 },
         sleep: async (ms) => void delays.push(ms),
         random: () => 1,
       }),

@@ -8,6 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { parseRetryAfter } from '../aws-errors.js';
 import { memoizeCredentials } from '../memoize-credentials.js';
 import { createProxyAgent, proxyFor, ProxyError, type ProxyEnv, type ProxyRoute } from '../proxy.js';
 import { signRequest } from './sigv4.js';
@@ -36,10 +37,13 @@ export interface LeanClient {
 /** An error shaped like the SDK's service exceptions. */
 export class LeanServiceError extends Error {
   readonly $metadata: { httpStatusCode: number };
-  constructor(name: string, message: string, status: number) {
+  /** The answer's Retry-After, in ms, when it had one (read by retryAfterHintMs). */
+  readonly retryAfterMs?: number;
+  constructor(name: string, message: string, status: number, retryAfterMs?: number) {
     super(message);
     this.name = name;
     this.$metadata = { httpStatusCode: status };
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -66,7 +70,7 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
   const credentials: () => Promise<AwsCredentialIdentity> = typeof given === 'function' ? memoizeCredentials(given, now) : async () => given;
 
   const post = (agent: http.Agent, body: string, headers: Record<string, string>) =>
-    new Promise<{ status: number; text: string }>((resolve, reject) => {
+    new Promise<{ status: number; text: string; retryAfter?: string }>((resolve, reject) => {
       const req = request(
         {
           agent,
@@ -80,7 +84,10 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () => {
+            const retryAfter = res.headers['retry-after'];
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ...(retryAfter !== undefined ? { retryAfter } : {}) });
+          });
           res.on('error', reject);
         },
       );
@@ -97,11 +104,11 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
     async call<T>(operation: string, body: string): Promise<T> {
       const target = `DynamoDB_20120810.${operation}`;
       const headers = signRequest({ host: url.host, region: options.region, service: 'dynamodb', target, body, credentials: await credentials(), nowMs: now() });
-      const { status, text } = await post(agent ?? (await throughProxy(proxy!)), body, headers);
+      const { status, text, retryAfter } = await post(agent ?? (await throughProxy(proxy!)), body, headers);
       if (status !== 200) {
         // an http endpoint's proxy answers in place of the server
         if (status === 407 && proxy) throw new ProxyError(proxy, url.host, { status, statusText: 'Proxy Authentication Required' });
-        throw serviceError(status, text);
+        throw serviceError(status, text, parseRetryAfter(retryAfter));
       }
       return JSON.parse(text) as T;
     },
@@ -113,7 +120,7 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
 }
 
 /** DynamoDB errors are `{"__type":"com.amazonaws.dynamodb.v20120810#Name","message":"…"}`. */
-export function serviceError(status: number, text: string): LeanServiceError {
+export function serviceError(status: number, text: string, retryAfterMs?: number): LeanServiceError {
   let name = status >= 500 ? 'InternalServerError' : 'UnknownError';
   let message = text.slice(0, 500);
   try {
@@ -123,5 +130,5 @@ export function serviceError(status: number, text: string): LeanServiceError {
   } catch {
     // not JSON (a proxy's HTML page, an empty 503): keep the status-derived name
   }
-  return new LeanServiceError(name, message, status);
+  return new LeanServiceError(name, message, status, retryAfterMs);
 }

@@ -5,6 +5,7 @@
  * rate on a small machine.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { classifyAwsError } from '../../aws/aws-errors.js';
 import type { BatchSender, SendOutcome, WriteUnit } from '../batch-writer.js';
 import { MAX_BATCH_WRITE, MONOTONIC_CONDITION, unprocessedUnits } from '../sdk-senders.js';
 import { itemJson } from './attribute-json.js';
@@ -60,7 +61,7 @@ export function createLeanConditionalPutSender(options: LeanSenderOptions): Lean
         const answer = await client.call<{ ConsumedCapacity?: { CapacityUnits?: number } }>('PutItem', body);
         return { unprocessed: [], ...(answer.ConsumedCapacity?.CapacityUnits !== undefined ? { consumedCapacity: answer.ConsumedCapacity.CapacityUnits } : {}) };
       } catch (e) {
-        if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return { unprocessed: [], skipped: 1 };
+        if (classifyAwsError(e) === 'conditional-failed') return { unprocessed: [], skipped: 1 };
         throw e;
       }
     },
