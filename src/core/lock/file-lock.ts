@@ -16,7 +16,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { link, mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { backoffDelayMs, sleep } from '../materialize/retry.js';
+import { backoffDelayMs } from '../util/retry.js';
+import { sleep } from '../util/sleep.js';
 import { liveness, pidExists, thisProcess, type Liveness, type ProcessRef } from './liveness.js';
 
 /** What a lock file holds: its holder, and what the holder publishes (the embedded store: its endpoint). */
