@@ -8,8 +8,7 @@ import type { AwsClients } from '../aws/clients.js';
 import type { RepoConfig } from '../config/types.js';
 import type { BatchGetSend } from './batch-get-runner.js';
 import { createLeanBatchGet } from './lean-batch-get.js';
-
-export type ReadTransport = 'lean' | 'sdk';
+import type { ReadTransport } from './types.js';
 
 export interface ReadSender {
   send: BatchGetSend;
