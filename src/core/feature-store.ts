@@ -45,7 +45,11 @@ export interface FeatureStoreOptions {
 
 export interface GetOnlineFeaturesOptions extends OnlineFeaturesRequest, ShapeOptions {}
 
-export class FeatureStore {
+/**
+ * A program that forgets `close()` still ends: idle sockets do not hold the event loop, and an embedded
+ * store this process serves closes itself when nothing else is left to do.
+ */
+export class FeatureStore implements AsyncDisposable {
   private closed = false;
 
   private constructor(
@@ -116,5 +120,10 @@ export class FeatureStore {
     if (this.closed) return;
     this.closed = true;
     await this.release();
+  }
+
+  /** `await using store = await FeatureStore.open(…)` closes the store when the block is left. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }

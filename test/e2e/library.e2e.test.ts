@@ -1,0 +1,106 @@
+/**
+ * The library as a program uses it, against the built dist: docs/library.md's example compiled by tsc
+ * (strict, every declaration file checked) and run on a materialized `-t local` repo, and scripts that
+ * forget close() still ending on their own.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { consumerTsconfig, repoRoot, runCli, runNode, startCli, tempDir, tscPath, useFreePort } from './helpers.js';
+
+const parent = tempDir('dynafeast-lib-');
+const repo = path.join(parent, 'demo', 'feature_repo');
+const store = path.join(repo, 'data', 'online_store');
+const example = readFileSync(path.join(repoRoot, 'examples', 'library', 'read.ts'), 'utf8');
+
+/** No lock and no lease left behind: whoever served or used the store let go of it. */
+function storeReleased(): boolean {
+  const leases = path.join(store, 'dynafeast.users');
+  return !existsSync(path.join(store, 'dynafeast.lock')) && (!existsSync(leases) || readdirSync(leases).length === 0);
+}
+
+beforeAll(async () => {
+  // `import ... from 'dynafeast'` resolves as in an installed project: node_modules/dynafeast is this package.
+  mkdirSync(path.join(parent, 'node_modules'));
+  symlinkSync(repoRoot, path.join(parent, 'node_modules', 'dynafeast'), 'dir');
+  writeFileSync(path.join(parent, 'package.json'), JSON.stringify({ private: true, type: 'module' }));
+  expect((await runCli(['init', 'demo', '-t', 'local'], { cwd: parent })).code).toBe(0);
+  await useFreePort(repo);
+  for (const args of [['apply'], ['materialize-incremental', 'now']]) {
+    const r = await runCli(['--no-progress', ...args], { cwd: repo });
+    expect(r.stderr + r.stdout).toMatch(/complete|Materialized/);
+    expect(r.code).toBe(0);
+  }
+}, 60_000);
+
+describe('docs/library.md example', () => {
+  it('is examples/library/read.ts, word for word', () => {
+    expect(readFileSync(path.join(repoRoot, 'docs', 'library.md'), 'utf8')).toContain(example);
+  });
+
+  it('type-checks strictly against the published types, and its `await using` runs on this Node', async () => {
+    writeFileSync(path.join(parent, 'read.ts'), example);
+    writeFileSync(path.join(parent, 'tsconfig.json'), consumerTsconfig(['read.ts'], 'out'));
+    execFileSync(process.execPath, [tscPath, '-p', parent], { stdio: 'pipe' });
+    const started = Date.now();
+    const r = await runNode(path.join(parent, 'out', 'read.js'), [repo], { timeoutMs: 30_000 });
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+    const [features, failure] = r.stdout.trim().split('\n');
+    expect(JSON.parse(features!)).toEqual({
+      driver_id: [1001, 1002],
+      driver_id__status: ['PRESENT', 'PRESENT'],
+      conv_rate: [expect.any(Number), expect.any(Number)],
+      conv_rate__status: ['PRESENT', 'PRESENT'],
+      avg_daily_trips: [expect.any(Number), expect.any(Number)],
+      avg_daily_trips__status: ['PRESENT', 'PRESENT'],
+    });
+    expect(failure).toMatch(/^repo\.unknownFeature: .*no_such_feature/);
+    expect(storeReleased()).toBe(true);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 60_000);
+});
+
+describe('a script that never calls close()', () => {
+  const forgetful = path.join(parent, 'forgets-close.mjs');
+  beforeAll(() => {
+    writeFileSync(
+      forgetful,
+      [
+        "import { FeatureStore } from 'dynafeast';",
+        "const store = await FeatureStore.open({ repoPath: process.argv[2], transport: process.argv[3] });",
+        "const read = await store.getOnlineFeatures({ features: ['driver_hourly_stats:conv_rate'], entityRows: [{ driver_id: 1001 }] });",
+        'console.log(JSON.stringify(read));',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  async function runForgetful(transport: string) {
+    const started = Date.now();
+    // killed (signal set) if it hangs
+    const r = await runNode(forgetful, [repo, transport], { timeoutMs: 20_000 });
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ driver_id: [1001], conv_rate: [expect.any(Number)] });
+    return Date.now() - started;
+  }
+
+  it.each(['lean', 'sdk'])('ends on its own when it serves the embedded store (%s transport), and closes the store', async (transport) => {
+    expect(await runForgetful(transport)).toBeLessThan(10_000);
+    expect(storeReleased()).toBe(true);
+  }, 30_000);
+
+  it.each(['lean', 'sdk'])('ends on its own when another process serves the store (%s transport), and gives up its lease', async (transport) => {
+    const server = await startCli(['local'], /Ctrl-C to stop/, { cwd: repo });
+    try {
+      expect(await runForgetful(transport)).toBeLessThan(10_000);
+      expect(readdirSync(path.join(store, 'dynafeast.users'))).toEqual([]);
+    } finally {
+      server.child.kill('SIGINT');
+    }
+    expect((await server.exited).code).toBe(0);
+    expect(storeReleased()).toBe(true);
+  }, 30_000);
+});
