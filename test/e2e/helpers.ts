@@ -28,8 +28,13 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<RunResult
 
 /** Runs a Node script with no TTY; SIGKILLed (signal in the result) after timeoutMs. */
 export function runNode(script: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return runProcess(process.execPath, [script, ...args], opts);
+}
+
+/** Runs a program with no TTY; SIGKILLed (signal in the result) after timeoutMs. */
+export function runProcess(command: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(command, args, {
       cwd: opts.cwd ?? repoRoot,
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
