@@ -3,7 +3,7 @@
  * (strict, every declaration file checked) and run on a materialized `-t local` repo, and scripts that
  * forget close() still ending on their own.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { consumerTsconfig, repoRoot, runCli, runNode, startCli, tempDir, tscPath, useFreePort } from './helpers.js';
@@ -89,6 +89,27 @@ describe('a script that never calls close()', () => {
 
   it.each(['lean', 'sdk'])('ends on its own when it serves the embedded store (%s transport), and closes the store', async (transport) => {
     expect(await runForgetful(transport)).toBeLessThan(10_000);
+    expect(storeReleased()).toBe(true);
+  }, 30_000);
+
+  it('first waits for another process still using the store it serves', async () => {
+    // a live process holding a lease, as a `dynafeast materialize` that joined this store would
+    const user = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+    await new Promise((resolve) => user.once('spawn', resolve));
+    mkdirSync(path.join(store, 'dynafeast.users'), { recursive: true });
+    writeFileSync(path.join(store, 'dynafeast.users', `${user.pid}-test`), '');
+    const script = spawn(process.execPath, [forgetful, repo, 'lean'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const scriptExit = new Promise<number | null>((resolve) => script.once('exit', resolve));
+    try {
+      // the read is done once it printed; the script then has nothing left to do but wait for the user
+      await Promise.race([new Promise((resolve) => script.stdout.once('data', resolve)), scriptExit]);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(script.exitCode).toBeNull();
+      expect(existsSync(path.join(store, 'dynafeast.lock'))).toBe(true);
+    } finally {
+      user.kill();
+    }
+    expect(await scriptExit).toBe(0);
     expect(storeReleased()).toBe(true);
   }, 30_000);
 
