@@ -3,7 +3,7 @@
  * (strict, every declaration file checked) and run on a materialized `-t local` repo, and scripts that
  * forget close() still ending on their own.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { consumerTsconfig, repoRoot, runCli, runNode, startCli, tempDir, tscPath, useFreePort } from './helpers.js';
@@ -31,19 +31,21 @@ beforeAll(async () => {
     expect(r.stderr + r.stdout).toMatch(/complete|Materialized/);
     expect(r.code).toBe(0);
   }
-}, 60_000);
+}, 180_000);
 
 describe('docs/library.md example', () => {
   it('is examples/library/read.ts, word for word', () => {
     expect(readFileSync(path.join(repoRoot, 'docs', 'library.md'), 'utf8')).toContain(example);
   });
 
-  it('type-checks strictly against the published types, and its `await using` runs on this Node', async () => {
+  it('type-checks strictly against the built types, and its `await using` runs on this Node', async () => {
     writeFileSync(path.join(parent, 'read.ts'), example);
-    writeFileSync(path.join(parent, 'tsconfig.json'), consumerTsconfig(['read.ts'], 'out'));
-    execFileSync(process.execPath, [tscPath, '-p', parent], { stdio: 'pipe' });
-    const started = Date.now();
-    const r = await runNode(path.join(parent, 'out', 'read.js'), [repo], { timeoutMs: 30_000 });
+    // strict; test/e2e/pack.e2e.test.ts compiles it again with every declaration file checked
+    writeFileSync(path.join(parent, 'tsconfig.json'), consumerTsconfig(['read.ts'], 'out', false));
+    const tsc = await runNode(tscPath, ['-p', parent], { timeoutMs: 150_000 });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.code).toBe(0);
+    const r = await runNode(path.join(parent, 'out', 'read.js'), [repo], { timeoutMs: 60_000 });
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
@@ -58,8 +60,7 @@ describe('docs/library.md example', () => {
     });
     expect(failure).toMatch(/^repo\.unknownFeature: .*no_such_feature/);
     expect(storeReleased()).toBe(true);
-    expect(Date.now() - started).toBeLessThan(15_000);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('a script that never calls close()', () => {
@@ -77,20 +78,18 @@ describe('a script that never calls close()', () => {
     );
   });
 
-  async function runForgetful(transport: string) {
-    const started = Date.now();
-    // killed (signal set) if it hangs
-    const r = await runNode(forgetful, [repo, transport], { timeoutMs: 20_000 });
+  /** Without the fix a forgotten store keeps the process up for good: a hang is a SIGKILL at the time-out. */
+  async function runForgetful(transport: string): Promise<void> {
+    const r = await runNode(forgetful, [repo, transport], { timeoutMs: 60_000 });
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ driver_id: [1001], conv_rate: [expect.any(Number)] });
-    return Date.now() - started;
   }
 
   it.each(['lean', 'sdk'])('ends on its own when it serves the embedded store (%s transport), and closes the store', async (transport) => {
-    expect(await runForgetful(transport)).toBeLessThan(10_000);
+    await runForgetful(transport);
     expect(storeReleased()).toBe(true);
-  }, 30_000);
+  }, 90_000);
 
   it('first waits for another process still using the store it serves', async () => {
     // a live process holding a lease, as a `dynafeast materialize` that joined this store would
@@ -111,17 +110,17 @@ describe('a script that never calls close()', () => {
     }
     expect(await scriptExit).toBe(0);
     expect(storeReleased()).toBe(true);
-  }, 30_000);
+  }, 90_000);
 
   it.each(['lean', 'sdk'])('ends on its own when another process serves the store (%s transport), and gives up its lease', async (transport) => {
     const server = await startCli(['local'], /Ctrl-C to stop/, { cwd: repo });
     try {
-      expect(await runForgetful(transport)).toBeLessThan(10_000);
+      await runForgetful(transport);
       expect(readdirSync(path.join(store, 'dynafeast.users'))).toEqual([]);
     } finally {
       server.child.kill('SIGINT');
     }
     expect((await server.exited).code).toBe(0);
     expect(storeReleased()).toBe(true);
-  }, 30_000);
+  }, 90_000);
 });

@@ -98,7 +98,7 @@ describe('the installed package', () => {
   it('npx dynafeast --help', async () => {
     const r = ok(await npx(['--help']), 'dynafeast --help');
     expect(r.stdout).toMatch(/^Usage: dynafeast/m);
-  });
+  }, 60_000);
 
   it('runs the demo flow: init -t local, apply, materialize-incremental now, get-online-features', async () => {
     ok(await npx(['init', 'x', '-t', 'local']), 'npx dynafeast init');
@@ -112,10 +112,10 @@ describe('the installed package', () => {
   it('compiles a strict TypeScript consumer (skipLibCheck: false) against the installed types, which then runs', async () => {
     cpSync(path.join(repoRoot, 'examples', 'library', 'read.ts'), path.join(app, 'read.ts'));
     writeFileSync(path.join(app, 'tsconfig.json'), consumerTsconfig(['read.ts'], 'out'));
-    const tsc = await runNode(tscPath, ['-p', app], { timeoutMs: 120_000 });
+    const tsc = await runNode(tscPath, ['-p', app], { timeoutMs: 150_000 });
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.code).toBe(0);
     const r = ok(await runNode(path.join(app, 'out', 'read.js'), [repo], { cwd: app, timeoutMs: 30_000 }), 'the compiled consumer');
     expect(JSON.parse(r.stdout.split('\n')[0]!)).toMatchObject({ driver_id: [1001, 1002], conv_rate__status: ['PRESENT', 'PRESENT'] });
-  }, 180_000);
+  }, 240_000);
 });

@@ -19,7 +19,7 @@ describe('versions', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(`${dynafeast}\n`);
     }
-  });
+  }, 60_000);
 
   it('version --json reports dynafeast, Node.js, DuckDB and the AWS SDK', async () => {
     const r = await runCli(['version', '--json']);
@@ -33,7 +33,7 @@ describe('versions', () => {
       duckdbNodeApi: versionOf(require.resolve('@duckdb/node-api/package.json')),
       awsSdk: versionOf(require.resolve('@aws-sdk/client-dynamodb/package.json')),
     });
-  });
+  }, 60_000);
 
   it('version prints one line per component for people', async () => {
     const r = await runCli(['version']);
@@ -44,7 +44,7 @@ describe('versions', () => {
     expect(lines[1]).toContain(process.versions.node);
     expect(lines[2]).toMatch(/^DuckDB +\d+\.\d+\.\d+/);
     expect(lines[3]).toMatch(/^AWS SDK +3\.\d+/);
-  });
+  }, 60_000);
 });
 
 describe('what the CLI loads', () => {
@@ -76,9 +76,9 @@ describe('what the CLI loads', () => {
     const loaded = await loadedBy(args);
     expect(loaded.some((u) => u.includes('/dist/cli/main.js'))).toBe(true);
     expect(loaded.filter((u) => /@duckdb|@aws-sdk|@smithy|dynalite/.test(u))).toEqual([]);
-  });
+  }, 60_000);
 
   it('version loads DuckDB (to ask its engine version)', async () => {
     expect((await loadedBy(['version'])).some((u) => u.includes('@duckdb/node-api'))).toBe(true);
-  });
+  }, 60_000);
 });
