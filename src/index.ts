@@ -6,11 +6,13 @@ export type {
   EntityRows,
   FieldStatus,
   OnlineColumn,
+  OnlineFeaturesColumns,
   OnlineFeaturesRequest,
   OnlineFeaturesResult,
+  ReadTransport,
   ValueFormat,
 } from './core/online/types.js';
-export type { ReadTransport } from './core/online/transport.js';
+export type { AwsCredentials, AwsCredentialsProvider } from './core/aws/identity.js';
 export { toFeastDict, toRows, TIMESTAMP_SUFFIX, STATUS_SUFFIX, type ShapeOptions } from './core/online/to-dict.js';
 export { DynafeastError, isDynafeastError, type ErrorCode } from './core/errors.js';
 export { systemClock, fixedClock, type Clock, type Logger } from './core/context.js';

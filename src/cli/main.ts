@@ -3,20 +3,15 @@
  * 0 success · 1 the operation failed · 2 usage error (flags, feature_store.yaml, definitions, input data)
  * · 130/143 interrupted.
  */
-import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { redactSecrets } from '../core/aws/errors.js';
 import { DynafeastError } from '../core/errors.js';
+import { packageVersion } from '../core/version.js';
 import { createProgram, type ProgramResult } from './program.js';
 import { installStopHandlers, SIGNAL_EXIT, type StopSignal } from './signals.js';
 import { defaultHandlers } from './handlers.js';
 import { createOutput } from './output.js';
 import { EXIT_FAILED, EXIT_USAGE, errorToJson, exitCodeOf, renderError } from './render-error.js';
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 export async function main(argv: string[]): Promise<number> {
   const version = packageVersion();

@@ -27,6 +27,8 @@ export interface LocalOptions {
 
 export type ValidateOptions = Record<string, never>;
 
+export type VersionOptions = Record<string, never>;
+
 export interface PlanOptions {
   /** Terraform's convention: exit 0 no changes, 2 changes pending, 1 error. */
   detailedExitcode: boolean;
@@ -113,6 +115,7 @@ export interface CommandHandlers {
   getOnlineFeatures: Handler<GetOnlineFeaturesOptions>;
   materialize: Handler<MaterializeOptions>;
   materializeIncremental: Handler<MaterializeIncrementalOptions>;
+  version: Handler<VersionOptions>;
 }
 
 function parsePort(value: string): number {
@@ -335,6 +338,11 @@ export function createProgram(handlers: CommandHandlers, version: string, result
         format: o.format,
       }),
     );
+
+  program
+    .command('version')
+    .description('print the versions of dynafeast, Node.js, DuckDB and the AWS SDK (with --json: as one JSON document)')
+    .action((_o: unknown, cmd: Command) => run(handlers.version, cmd, {}));
 
   return program;
 }

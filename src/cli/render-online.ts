@@ -3,7 +3,7 @@
  * aligned table for people.
  */
 import { outputColumns, toFeastDict, toRows, type ShapeOptions } from '../core/online/to-dict.js';
-import type { OnlineFeaturesResult } from '../core/online/types.js';
+import type { OnlineFeaturesColumns } from '../core/online/types.js';
 import type { Output } from './output.js';
 
 export type OnlineOutput = 'json' | 'table' | 'csv' | 'jsonl';
@@ -21,20 +21,20 @@ function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function renderCsv(result: OnlineFeaturesResult, opts: ShapeOptions): string {
+export function renderCsv(result: OnlineFeaturesColumns, opts: ShapeOptions): string {
   const names = outputColumns(result, opts);
   const lines = [names.map(csvCell).join(',')];
   for (const row of toRows(result, opts)) lines.push(names.map((n) => csvCell(row[n])).join(','));
   return lines.join('\n');
 }
 
-export function renderJsonl(result: OnlineFeaturesResult, opts: ShapeOptions): string {
+export function renderJsonl(result: OnlineFeaturesColumns, opts: ShapeOptions): string {
   return toRows(result, opts)
     .map((r) => JSON.stringify(r))
     .join('\n');
 }
 
-export function renderTable(result: OnlineFeaturesResult, opts: ShapeOptions, out: Output): string {
+export function renderTable(result: OnlineFeaturesColumns, opts: ShapeOptions, out: Output): string {
   const names = outputColumns(result, opts);
   const rows = toRows(result, opts).map((r) => names.map((n) => (r[n] === null ? 'null' : cellText(r[n]))));
   const widths = names.map((n, i) => Math.max(n.length, ...rows.map((r) => r[i]!.length)));
@@ -49,7 +49,7 @@ export function renderTable(result: OnlineFeaturesResult, opts: ShapeOptions, ou
   return [line(names, (s) => out.color.bold(s)), ...rows.map((r) => line(r, statusStyle))].join('\n');
 }
 
-export function renderOnline(result: OnlineFeaturesResult, format: OnlineOutput, opts: ShapeOptions, out: Output): void {
+export function renderOnline(result: OnlineFeaturesColumns, format: OnlineOutput, opts: ShapeOptions, out: Output): void {
   switch (format) {
     case 'json':
       out.printJson(toFeastDict(result, opts));

@@ -4,7 +4,7 @@
  * embedded store when the repo uses one, table names, key encoders) is set up in `open`, not per call.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentials, AwsCredentialsProvider } from './aws/identity.js';
 import { createAwsClients } from './aws/clients.js';
 import { loadConfigWithWarnings } from './config/load-config.js';
 import type { RepoConfig } from './config/types.js';
@@ -12,9 +12,9 @@ import { silentLogger, systemClock, type Clock, type Logger } from './context.js
 import { ensureEmbeddedDynamo, type EmbeddedHandle } from './embedded/index.js';
 import { DynafeastError } from './errors.js';
 import { OnlineReader } from './online/read-online.js';
-import { createReadSender, type ReadTransport } from './online/transport.js';
+import { createReadSender } from './online/transport.js';
 import { toFeastDict, type ShapeOptions } from './online/to-dict.js';
-import type { OnlineFeaturesRequest, OnlineFeaturesResult } from './online/types.js';
+import type { OnlineFeaturesColumns, OnlineFeaturesRequest, OnlineFeaturesResult, ReadTransport } from './online/types.js';
 import { describeOrigin, loadDefinitions } from './repo/definition-source.js';
 import type { RepoModel } from './repo/model.js';
 
@@ -31,7 +31,7 @@ export interface FeatureStoreOptions {
    */
   clients?: { dynamo: Pick<DynamoDBClient, 'send'> };
   /** Overrides the configured credentials chain. */
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  credentials?: AwsCredentials | AwsCredentialsProvider;
   /**
    * `lean` (default): dynafeast's own signed HTTP requests, a third of the SDK's CPU per request;
    * `sdk`: the AWS SDK client. Ignored when `clients` is given (its client is used).
@@ -45,7 +45,11 @@ export interface FeatureStoreOptions {
 
 export interface GetOnlineFeaturesOptions extends OnlineFeaturesRequest, ShapeOptions {}
 
-export class FeatureStore {
+/**
+ * A program that forgets `close()` still ends: idle sockets do not hold the event loop, and an embedded
+ * store this process serves closes itself when nothing else is left to do.
+ */
+export class FeatureStore implements AsyncDisposable {
   private closed = false;
 
   private constructor(
@@ -101,12 +105,12 @@ export class FeatureStore {
    * Feast's `get_online_features(...).to_dict()`: `{ driver_id: [1001], conv_rate: [0.5] }`, one value
    * per entity row; `__ts` / `__status` columns when asked for. JSON-safe unless `valueFormat: 'native'`.
    */
-  async getOnlineFeatures(options: GetOnlineFeaturesOptions): Promise<Record<string, unknown[]>> {
+  async getOnlineFeatures(options: GetOnlineFeaturesOptions): Promise<OnlineFeaturesResult> {
     return toFeastDict(await this.readOnlineFeatures(options), options);
   }
 
   /** The same read as columns with values, statuses and event timestamps kept apart. */
-  async readOnlineFeatures(request: OnlineFeaturesRequest): Promise<OnlineFeaturesResult> {
+  async readOnlineFeatures(request: OnlineFeaturesRequest): Promise<OnlineFeaturesColumns> {
     if (this.closed) {
       throw new DynafeastError('usage.badArgument', 'this FeatureStore was closed', { hint: 'open a new one with FeatureStore.open()' });
     }
@@ -118,5 +122,10 @@ export class FeatureStore {
     if (this.closed) return;
     this.closed = true;
     await this.release();
+  }
+
+  /** `await using store = await FeatureStore.open(…)` closes the store when the block is left. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }

@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentials, AwsCredentialsProvider } from './identity.js';
 import type { RepoConfig } from '../config/types.js';
 import { silentLogger, type Logger } from '../context.js';
 import { buildCredentialProvider, memoizeCredentials } from './credentials.js';
@@ -16,7 +16,7 @@ export interface AwsClientOptions {
   /** Requests the caller keeps in flight (e.g. materialize concurrency); the socket pool grows to fit. */
   maxSockets?: number;
   /** Overrides the configured identity (library users, tests). */
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  credentials?: AwsCredentials | AwsCredentialsProvider;
   logger?: Logger;
   /** Overrides `online_store.endpoint_url`, e.g. with the endpoint an already running embedded store has. */
   endpointUrl?: string;
@@ -28,7 +28,7 @@ export interface AwsClients {
   /** Built on first use. */
   readonly sts: STSClient;
   /** The identity both SDK clients and the lean HTTP client sign with, resolved once and refreshed before it expires. */
-  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  credentials: AwsCredentials | AwsCredentialsProvider;
   /** Where DynamoDB requests go: the endpoint URL or the regional AWS host. */
   readonly endpoint: string;
   /** True when the endpoint is on this machine (loopback). */

@@ -1,5 +1,5 @@
 import { fromEnv, fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentials, AwsCredentialsProvider } from './identity.js';
 import type { CredentialSettings } from '../config/types.js';
 import type { Logger } from '../context.js';
 
@@ -7,13 +7,13 @@ import type { Logger } from '../context.js';
  * Signs requests to a local DynamoDB-compatible server when the machine has no AWS credentials at all.
  * Local servers (dynalite, DynamoDB Local, moto) accept any key, so a fresh machine can run `init -t local`.
  */
-export const LOCAL_DUMMY_CREDENTIALS: Readonly<AwsCredentialIdentity> = {
+export const LOCAL_DUMMY_CREDENTIALS: Readonly<AwsCredentials> = {
   accessKeyId: 'dynafeastlocal',
   secretAccessKey: 'dynafeastlocal',
 };
 
 /** A fresh copy: the SDK annotates the credentials object it is handed. */
-export function localDummyCredentials(): AwsCredentialIdentity {
+export function localDummyCredentials(): AwsCredentials {
   return { ...LOCAL_DUMMY_CREDENTIALS };
 }
 
@@ -38,14 +38,14 @@ export interface CredentialProviderOptions {
 export function buildCredentialProvider(
   settings: CredentialSettings,
   opts: CredentialProviderOptions,
-): AwsCredentialIdentityProvider {
+): AwsCredentialsProvider {
   const { logger } = opts;
   if (opts.local) return localProvider(settings, logger);
   const handler = opts.requestHandler?.();
   const clientConfig = { region: opts.region, ...(handler ? { requestHandler: handler } : {}) };
 
   // A named profile must resolve on its own: falling through to other sources would hide a typo.
-  const base: AwsCredentialIdentityProvider = settings.profile
+  const base: AwsCredentialsProvider = settings.profile
     ? fromIni({ profile: settings.profile, clientConfig })
     : fromNodeProviderChain({ clientConfig });
   logger.debug(
@@ -73,9 +73,9 @@ export function buildCredentialProvider(
  * dummy keys. The instance-metadata and SSO parts of the chain are skipped on purpose: they can take
  * seconds to time out on a laptop and no local server checks them.
  */
-function localProvider(settings: CredentialSettings, logger: Logger): AwsCredentialIdentityProvider {
+function localProvider(settings: CredentialSettings, logger: Logger): AwsCredentialsProvider {
   if (settings.roleArn) logger.debug('aws credentials: role_arn is not assumed for a local endpoint');
-  const sources: AwsCredentialIdentityProvider[] = settings.profile
+  const sources: AwsCredentialsProvider[] = settings.profile
     ? [fromIni({ profile: settings.profile })]
     : [fromEnv(), fromIni()];
   return async () => {

@@ -2,7 +2,7 @@
  * One credential resolution shared by every client of a run. No SDK import: the lean HTTP client uses it
  * too.
  */
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentials, AwsCredentialsProvider } from './identity.js';
 
 /** Credentials are refreshed this long before they expire, as the SDK does. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -13,11 +13,11 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
  * after a failure.
  */
 export function memoizeCredentials(
-  provider: AwsCredentialIdentityProvider,
+  provider: AwsCredentialsProvider,
   nowMs: () => number = Date.now,
-): AwsCredentialIdentityProvider {
-  let pending: Promise<AwsCredentialIdentity> | undefined;
-  let resolved: AwsCredentialIdentity | undefined;
+): AwsCredentialsProvider {
+  let pending: Promise<AwsCredentials> | undefined;
+  let resolved: AwsCredentials | undefined;
   return async () => {
     const exp = resolved?.expiration?.getTime();
     if (resolved && (exp === undefined || exp - nowMs() > REFRESH_MARGIN_MS)) return resolved;

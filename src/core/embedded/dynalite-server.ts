@@ -12,6 +12,11 @@ import { endpointOf } from './target.js';
 export interface DynaliteServer {
   endpoint: string;
   close(): Promise<void>;
+  /**
+   * Lets the process end while the server listens or holds idle keep-alive connections; a request in
+   * flight still keeps it alive through its client's socket.
+   */
+  unref(): void;
 }
 
 // Keep-alive sockets of clients in other processes would hold close() open; cut them after this.
@@ -43,7 +48,14 @@ export async function startDynalite(
   const address = server.address();
   const endpoint = endpointOf(target.host, typeof address === 'object' && address ? address.port : target.port);
   logger.debug(`embedded DynamoDB serving ${target.dataDir ?? 'memory'} at ${endpoint}`);
-  return { endpoint, close: () => closeServer(server) };
+  return {
+    endpoint,
+    close: () => closeServer(server),
+    unref: () => {
+      server.unref();
+      server.on('connection', (socket: net.Socket) => socket.unref());
+    },
+  };
 }
 
 /**

@@ -52,7 +52,7 @@ export async function ensureEmbeddedDynamo(
   if (!config.dynafeast.embedded) {
     throw new DynafeastError('internal', 'ensureEmbeddedDynamo called for a config without dynafeast.embedded.');
   }
-  return open(resolveEmbeddedTarget(config), logger, { ...opts, reuse: true, waitForUsers: true });
+  return open(resolveEmbeddedTarget(config), logger, { ...opts, reuse: true, waitForUsers: true, holdsProcess: false });
 }
 
 /**
@@ -65,12 +65,18 @@ export async function serveEmbedded(
   opts: EmbeddedOptions & { port?: number } = {},
 ): Promise<EmbeddedHandle> {
   const resolved = 'dataDir' in target ? target : resolveEmbeddedTarget(target, { port: opts.port });
-  return open(resolved, logger, { ...opts, reuse: false, waitForUsers: false });
+  return open(resolved, logger, { ...opts, reuse: false, waitForUsers: false, holdsProcess: true });
 }
 
 interface OpenMode extends EmbeddedOptions {
   reuse: boolean;
   waitForUsers: boolean;
+  /**
+   * true (`dynafeast local`): the server alone keeps the process running. false: a program that is done
+   * ends even if it never called close() (a library user's forgotten `store.close()`); the store is
+   * then closed at 'beforeExit', after the processes still using it are done.
+   */
+  holdsProcess: boolean;
 }
 
 async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Promise<EmbeddedHandle> {
@@ -126,7 +132,16 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
   }
   logger.debug(`embedded DynamoDB started at ${dynalite.endpoint} (data: ${dataDir})`);
   let closing: Promise<void> | undefined;
+  const close = () => (closing ??= stop());
+  // Nothing else left to do in this process: close as the caller would have (waiting for other users
+  // with a timer that keeps the process up meanwhile), so LevelDB is closed and the lock released.
+  const closeAtExit = () => void close().catch((e: unknown) => logger.warn(`embedded DynamoDB: ${(e as Error).message}`));
+  if (!mode.holdsProcess) {
+    dynalite.unref();
+    process.once('beforeExit', closeAtExit);
+  }
   const stop = async () => {
+    process.removeListener('beforeExit', closeAtExit);
     if (mode.waitForUsers) await waitForUsers(dataDir, logger, mode.usersWaitMs ?? Infinity);
     else {
       const users = liveLeaseholders(dataDir);
@@ -143,7 +158,7 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
     owned: true,
     dataDir,
     pid: process.pid,
-    close: () => (closing ??= stop()),
+    close,
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { AttributeValue, BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentials, AwsCredentialsProvider } from '../aws/identity.js';
 import { createLeanClient } from '../aws/lean/lean-client.js';
 import { withRetry, type RetryPolicy } from '../util/retry.js';
 import type { Sleep } from '../util/sleep.js';
@@ -20,7 +20,7 @@ export interface LeanBatchGetOptions {
   /** e.g. `https://dynamodb.eu-west-1.amazonaws.com` or `http://127.0.0.1:8000`. */
   endpoint: string;
   region: string;
-  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  credentials: AwsCredentials | AwsCredentialsProvider;
   /** Sockets kept open: max_read_workers. */
   maxSockets: number;
   /** No answer within this long fails the attempt (botocore's read_timeout). */

@@ -19,7 +19,7 @@ import { echoedJoinKeyOutput, joinKeyOutput } from './convert-value.js';
 import { convertEntityRows, type EchoKey, type EntityTable } from './entity-rows.js';
 import { resolveFeatures, type ResolvedFeature } from './feature-refs.js';
 import { EventTsCache, viewColumns } from './view-columns.js';
-import type { FieldStatus, OnlineColumn, OnlineFeaturesRequest, OnlineFeaturesResult, ValueFormat } from './types.js';
+import type { FieldStatus, OnlineColumn, OnlineFeaturesRequest, OnlineFeaturesColumns, ValueFormat } from './types.js';
 
 export interface OnlineReaderDeps {
   config: RepoConfig;
@@ -73,7 +73,7 @@ export class OnlineReader {
     }
   }
 
-  async read(request: OnlineFeaturesRequest): Promise<OnlineFeaturesResult> {
+  async read(request: OnlineFeaturesRequest): Promise<OnlineFeaturesColumns> {
     const { config, repo } = this.deps;
     const format: ValueFormat = request.valueFormat ?? 'json';
     const resolved = resolveFeatures(repo, request);

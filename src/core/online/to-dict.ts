@@ -2,7 +2,7 @@
  * The shapes a read is handed back in: Feast's `OnlineResponse.to_dict()` (column → one value per
  * entity row) and one object per row (jsonl, csv, table).
  */
-import type { OnlineFeaturesResult } from './types.js';
+import type { OnlineFeaturesColumns, OnlineFeaturesResult } from './types.js';
 
 export interface ShapeOptions {
   /** Adds `<column>__status` (PRESENT, NOT_FOUND, NULL_VALUE, OUTSIDE_MAX_AGE). */
@@ -16,7 +16,7 @@ export const TIMESTAMP_SUFFIX = '__ts';
 export const STATUS_SUFFIX = '__status';
 
 /** Output column names in order: each column followed by its `__ts` and `__status` when asked for. */
-export function outputColumns(result: OnlineFeaturesResult, opts: ShapeOptions = {}): string[] {
+export function outputColumns(result: OnlineFeaturesColumns, opts: ShapeOptions = {}): string[] {
   const names: string[] = [];
   for (const c of result.columns) {
     names.push(c.name);
@@ -27,8 +27,8 @@ export function outputColumns(result: OnlineFeaturesResult, opts: ShapeOptions =
 }
 
 /** `{ driver_id: [1001, 1002], conv_rate: [0.5, null] }`, in Feast's column order. */
-export function toFeastDict(result: OnlineFeaturesResult, opts: ShapeOptions = {}): Record<string, unknown[]> {
-  const out: Record<string, unknown[]> = {};
+export function toFeastDict(result: OnlineFeaturesColumns, opts: ShapeOptions = {}): OnlineFeaturesResult {
+  const out: OnlineFeaturesResult = {};
   for (const c of result.columns) {
     out[c.name] = c.values;
     if (opts.includeEventTimestamps) out[c.name + TIMESTAMP_SUFFIX] = c.eventTimestamps;
@@ -38,7 +38,7 @@ export function toFeastDict(result: OnlineFeaturesResult, opts: ShapeOptions = {
 }
 
 /** One object per entity row, with the same keys as {@link toFeastDict}. */
-export function toRows(result: OnlineFeaturesResult, opts: ShapeOptions = {}): Record<string, unknown>[] {
+export function toRows(result: OnlineFeaturesColumns, opts: ShapeOptions = {}): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (let r = 0; r < result.rowCount; r++) {
     const row: Record<string, unknown> = {};

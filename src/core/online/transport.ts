@@ -9,8 +9,7 @@ import type { RepoConfig } from '../config/types.js';
 import type { BatchGetSend } from './batch-get-runner.js';
 import { retryPolicyOf } from '../util/retry.js';
 import { createLeanBatchGet } from './lean-batch-get.js';
-
-export type ReadTransport = 'lean' | 'sdk';
+import type { ReadTransport } from './types.js';
 
 export interface ReadSender {
   send: BatchGetSend;

@@ -23,6 +23,12 @@ export type ValueFormat = 'json' | 'native';
  */
 export type EntityRows = ReadonlyArray<Readonly<Record<string, unknown>>> | Readonly<Record<string, readonly unknown[]>>;
 
+/**
+ * How reads are sent: `lean` (default), dynafeast's own signed HTTP requests, a third of the SDK's CPU
+ * per request; `sdk`, the AWS SDK client.
+ */
+export type ReadTransport = 'lean' | 'sdk';
+
 export interface OnlineFeaturesRequest {
   /** `view:feature` references. Exactly one of `features` and `featureService`. */
   features?: readonly string[];
@@ -48,7 +54,15 @@ export interface OnlineColumn {
   eventTimestamps: number[];
 }
 
-export interface OnlineFeaturesResult {
+/**
+ * What `FeatureStore.getOnlineFeatures` returns, Feast's `OnlineResponse.to_dict()`: column name → one
+ * value per entity row, join keys first (`{ driver_id: [1001, 1002], conv_rate: [0.5, null] }`), plus
+ * `<column>__ts` and `<column>__status` columns when asked for.
+ */
+export type OnlineFeaturesResult = Record<string, unknown[]>;
+
+/** What `FeatureStore.readOnlineFeatures` returns: the same read with values, statuses and times apart. */
+export interface OnlineFeaturesColumns {
   /** Number of entity rows asked for (duplicates included). */
   rowCount: number;
   /** Join keys first (in the order the rows name them), then features in the order requested. */

@@ -9,7 +9,7 @@ function harness() {
     calls.push({ command, options, globals });
   };
   const handlers = Object.fromEntries(
-    (['init', 'local', 'validate', 'plan', 'apply', 'teardown', 'list', 'registryDump', 'iamPolicy', 'materialize', 'materializeIncremental', 'getOnlineFeatures'] as const).map((c) => [c, stub(c)]),
+    (['init', 'local', 'validate', 'plan', 'apply', 'teardown', 'list', 'registryDump', 'iamPolicy', 'materialize', 'materializeIncremental', 'getOnlineFeatures', 'version'] as const).map((c) => [c, stub(c)]),
   ) as unknown as CommandHandlers;
   const program = createProgram(handlers, '9.9.9');
   program.exitOverride();
@@ -41,6 +41,8 @@ describe('createProgram', () => {
     { args: ['init', 'demo', '--no-color', '--no-progress'], command: 'init', options: { name: 'demo', template: 'local', region: undefined }, globals: { color: false, progress: false } },
     { args: ['-c', 'repo', '-f', 'x.yaml', 'validate'], command: 'validate', options: {}, globals: { chdir: 'repo', featureStoreYaml: 'x.yaml' } },
     { args: ['--chdir', 'r', 'validate', '--debug'], command: 'validate', options: {}, globals: { chdir: 'r', debug: true } },
+    { args: ['version'], command: 'version', options: {} },
+    { args: ['version', '--json'], command: 'version', options: {}, globals: { json: true } },
     { args: ['local'], command: 'local', options: { port: undefined } },
     { args: ['local', '--port', '8001'], command: 'local', options: { port: 8001 } },
     { args: ['plan'], command: 'plan', options: { detailedExitcode: false } },
@@ -132,6 +134,7 @@ describe('createProgram', () => {
     [['materialize', '2024-01-01'], 'commander.missingArgument'],
     [['materialize-incremental'], 'commander.missingArgument'],
     [['materialize-incremental', 'now', 'later'], 'commander.excessArguments'],
+    [['version', '1.0'], 'commander.excessArguments'],
   ])('rejects %j', async (args, code) => {
     const { program, calls } = harness();
     await expect(program.parseAsync(args, { from: 'user' })).rejects.toMatchObject({ code });

@@ -1,9 +1,9 @@
 import { createOutput } from '../../../src/cli/output.js';
 import { renderCsv, renderJsonl, renderOnline, renderTable } from '../../../src/cli/render-online.js';
 import { outputColumns, toFeastDict, toRows } from '../../../src/core/online/to-dict.js';
-import type { OnlineFeaturesResult } from '../../../src/core/online/types.js';
+import type { OnlineFeaturesColumns } from '../../../src/core/online/types.js';
 
-const result: OnlineFeaturesResult = {
+const result: OnlineFeaturesColumns = {
   rowCount: 2,
   columns: [
     { name: 'driver_id', kind: 'joinKey', values: [1001, 1002], statuses: ['PRESENT', 'PRESENT'], eventTimestamps: [0, 0] },

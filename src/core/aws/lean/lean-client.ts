@@ -7,8 +7,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { parseRetryAfter } from '../aws-errors.js';
+import type { AwsCredentials, AwsCredentialsProvider } from '../identity.js';
 import { memoizeCredentials } from '../memoize-credentials.js';
 import { createProxyAgent, proxyFor, ProxyError, type ProxyEnv, type ProxyRoute } from '../proxy.js';
 import { signRequest } from './sigv4.js';
@@ -17,7 +17,7 @@ export interface LeanClientOptions {
   /** e.g. `https://dynamodb.eu-west-1.amazonaws.com` or `http://127.0.0.1:8000`. */
   endpoint: string;
   region: string;
-  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  credentials: AwsCredentials | AwsCredentialsProvider;
   /** Sockets kept open: the writer's concurrency. */
   maxSockets: number;
   /** No answer within this long fails the request (retried by the writer). Default 10 s. */
@@ -67,7 +67,7 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
     }));
 
   const given = options.credentials;
-  const credentials: () => Promise<AwsCredentialIdentity> = typeof given === 'function' ? memoizeCredentials(given, now) : async () => given;
+  const credentials: () => Promise<AwsCredentials> = typeof given === 'function' ? memoizeCredentials(given, now) : async () => given;
 
   const post = (agent: http.Agent, body: string, headers: Record<string, string>) =>
     new Promise<{ status: number; text: string; retryAfter?: string }>((resolve, reject) => {

@@ -5,7 +5,7 @@
  * output against the SDK's own signer.
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentials } from '../identity.js';
 
 export interface SignInput {
   host: string;
@@ -14,7 +14,7 @@ export interface SignInput {
   /** e.g. `DynamoDB_20120810.BatchWriteItem`. */
   target: string;
   body: string;
-  credentials: AwsCredentialIdentity;
+  credentials: AwsCredentials;
   /** Signing time (ms since the epoch; the signature has one-second resolution). */
   nowMs: number;
 }
