@@ -23,6 +23,8 @@ export interface InitOptions {
 
 export interface LocalOptions {
   port?: number;
+  /** The one browser origin allowed to call the server (CORS); none by default. */
+  corsOrigin?: string;
 }
 
 export type ValidateOptions = Record<string, never>;
@@ -114,6 +116,20 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError(`expected a TCP port 1-65535, got "${value}"`);
   }
   return n;
+}
+
+/** A browser origin as browsers send it: scheme://host[:port], nothing else (`*` is not offered). */
+function parseOrigin(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== value) {
+    throw new InvalidArgumentError(`expected an origin like http://localhost:3000 (scheme, host and port only), got "${value}"`);
+  }
+  return value;
 }
 
 function parseIamFor(value: string): IamCommand[] {
@@ -210,7 +226,10 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .command('local')
     .description("serve the repo's embedded DynamoDB on loopback until Ctrl-C (for Feast, the AWS CLI, SDKs)")
     .option('-p, --port <port>', 'port to listen on (default: the port of online_store.endpoint_url)', parsePort)
-    .action((o: { port?: number }, cmd: Command) => run(handlers.local, cmd, { port: o.port }));
+    .option('--cors-origin <origin>', 'let web pages of this one origin (e.g. http://localhost:3000) call the server; default: none', parseOrigin)
+    .action((o: { port?: number; corsOrigin?: string }, cmd: Command) =>
+      run(handlers.local, cmd, { port: o.port, ...(o.corsOrigin ? { corsOrigin: o.corsOrigin } : {}) }),
+    );
 
   program
     .command('validate')

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { readLocalCredentials } from '../../src/core/embedded/local-credentials.js';
 import { runCli, startCli, tempDir, STACK_FRAME } from './helpers.js';
 
 async function freePort(): Promise<number> {
@@ -58,7 +59,8 @@ describe('dynafeast init and local (built binary)', () => {
     const client = new DynamoDBClient({
       region: 'us-east-1',
       endpoint: `http://127.0.0.1:${port}`,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      // the repo's own key, which init wrote (the server refuses any other)
+      credentials: readLocalCredentials(path.join(repo, 'data/online_store'))!,
     });
     try {
       const tables = await client.send(new ListTablesCommand({}));

@@ -9,6 +9,13 @@ import { silentLogger, type Logger } from '../context.js';
 import { buildCredentialProvider, memoizeCredentials } from './credentials.js';
 import { createProxyAgent, isLoopbackHost, proxyFor, proxyForScheme, type ProxyEnv, type ProxyRoute } from './proxy.js';
 import { dynamoSdk, httpHandlerSdk, stsSdk } from './sdk.js';
+import { ensureLocalCredentials } from '../embedded/local-credentials.js';
+import { embeddedDataDir } from '../embedded/target.js';
+
+/** The repo's embedded-store key, read (or made) when the first request is signed. */
+function embeddedKeyProvider(config: RepoConfig, logger: Logger): AwsCredentialIdentityProvider {
+  return async () => ({ ...ensureLocalCredentials(embeddedDataDir(config), logger) });
+}
 
 export { describeAwsError, type AwsErrorContext } from './errors.js';
 
@@ -52,6 +59,8 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
   // The STS, SSO and web-identity calls of the credential chain go through the same proxy settings.
   const given =
     opts.credentials ??
+    // the embedded store accepts only the repo's own key (embedded/local-credentials.ts)
+    (config.dynafeast.embedded ? embeddedKeyProvider(config, logger) : undefined) ??
     buildCredentialProvider(config.dynafeast.credentials, {
       region,
       local,

@@ -1,13 +1,15 @@
 /**
- * The embedded DynamoDB (DESIGN §6): dynalite in this process over `dynafeast.embedded.path`, or the
+ * The embedded DynamoDB (docs/architecture.md): dynalite in this process over `dynafeast.embedded.path`, or the
  * instance another process already serves for the same folder.
  */
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import type { RepoConfig } from '../config/types.js';
 import type { Logger } from '../context.js';
 import { DynafeastError, isDynafeastError } from '../errors.js';
 import { addLease, liveLeaseholders, removeLease } from './leases.js';
+import { ensureLocalCredentials } from './local-credentials.js';
 import { acquireLock, isPidAlive, lockPathOf, readLock, releaseLock, type LockInfo } from './lock.js';
 import { endpointOf, resolveEmbeddedTarget, type EmbeddedTarget } from './target.js';
 
@@ -25,6 +27,8 @@ export interface EmbeddedHandle {
   dataDir: string;
   /** The process serving the store. */
   pid: number;
+  /** The repo's local key (local-credentials.ts): the server refuses requests not signed with it. */
+  credentials: AwsCredentialIdentity;
   /** Owned: waits for other processes still using the store, then stops it. Reused: lets go of it. */
   close(): Promise<void>;
 }
@@ -64,13 +68,15 @@ export async function ensureEmbeddedDynamo(
 export async function serveEmbedded(
   target: RepoConfig | EmbeddedTarget,
   logger: Logger,
-  opts: EmbeddedOptions & { port?: number } = {},
+  opts: EmbeddedOptions & { port?: number; corsOrigin?: string } = {},
 ): Promise<EmbeddedHandle> {
   const resolved = 'dataDir' in target ? target : resolveEmbeddedTarget(target, { port: opts.port });
   return open(resolved, logger, { ...opts, reuse: false, waitForUsers: false });
 }
 
 interface OpenMode extends EmbeddedOptions {
+  /** The one browser origin `dynafeast local --cors-origin` allows. */
+  corsOrigin?: string;
   reuse: boolean;
   waitForUsers: boolean;
 }
@@ -87,6 +93,7 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
       cause: e,
     });
   }
+  const credentials = ensureLocalCredentials(dataDir, logger);
   let lock: LockInfo | undefined;
   while (!lock) {
     const result = await acquireLock(dataDir, { host, port }, servedHere).catch((e: unknown) => {
@@ -95,7 +102,7 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
     if (result.acquired) lock = result.lock;
     else if (!mode.reuse) throw alreadyServed(dataDir, result.lock);
     else {
-      const reused = await reuse(dataDir, result.lock, logger, mode.startWaitMs ?? DEFAULT_START_WAIT_MS);
+      const reused = await reuse(dataDir, result.lock, credentials, logger, mode.startWaitMs ?? DEFAULT_START_WAIT_MS);
       // undefined: the holder exited meanwhile, so the folder is free to take.
       if (reused) return reused;
     }
@@ -113,13 +120,13 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
   try {
     await assertPortFree(host, port);
     await assertFolderOpenable(dataDir);
-    dynalite = await startDynalite({ dataDir, host, port }, logger);
+    dynalite = await startDynalite({ dataDir, host, port }, logger, { auth: credentials, checkHost: true, ...(mode.corsOrigin ? { corsOrigin: mode.corsOrigin } : {}) });
   } catch (e) {
     giveUp();
     if (isDynafeastError(e)) throw e;
     throw startFailed(dataDir, endpointOf(host, port), e);
   }
-  if (!(await answersDynamo(dynalite.endpoint, logger))) {
+  if (!(await answersDynamo(dynalite.endpoint, logger, { credentials }))) {
     await dynalite.close().catch(() => undefined);
     giveUp();
     throw startFailed(dataDir, dynalite.endpoint, new Error('it did not answer ListTables'));
@@ -143,6 +150,7 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
     owned: true,
     dataDir,
     pid: process.pid,
+    credentials,
     close: () => (closing ??= stop()),
   };
 }
@@ -150,6 +158,7 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
 async function reuse(
   dataDir: string,
   lock: LockInfo,
+  credentials: AwsCredentialIdentity,
   logger: Logger,
   startWaitMs: number,
 ): Promise<EmbeddedHandle | undefined> {
@@ -158,7 +167,7 @@ async function reuse(
   const lease = addLease(dataDir);
   const deadline = Date.now() + startWaitMs;
   for (;;) {
-    if (await (await server()).answersDynamo(endpoint, logger)) break;
+    if (await (await server()).answersDynamo(endpoint, logger, { credentials })) break;
     if (!stillHeld(dataDir, lock)) {
       removeLease(lease);
       return undefined;
@@ -184,6 +193,7 @@ async function reuse(
     owned: false,
     dataDir,
     pid: lock.pid,
+    credentials,
     close: async () => {
       process.removeListener('exit', onExit);
       removeLease(lease);

@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { link, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DynafeastError } from '../errors.js';
+import { readRegularFile } from '../util/checked-file.js';
 
 export interface LockOptions {
   /** How long to wait for another holder before giving up. */
@@ -74,7 +75,7 @@ function processAlive(pid: number): boolean {
 
 async function isAbandoned(lockPath: string, staleMs: number): Promise<boolean> {
   try {
-    const owner = JSON.parse(await readFile(lockPath, 'utf8')) as LockOwner;
+    const owner = JSON.parse((await readRegularFile(lockPath, { what: 'the registry lock' })).toString('utf8')) as LockOwner;
     if (owner.host === hostname()) return !processAlive(owner.pid);
     return Date.now() - owner.at > staleMs;
   } catch {

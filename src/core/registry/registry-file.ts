@@ -4,12 +4,13 @@
  * another dynafeast — never sees half a registry.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { clone, create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { RegistrySchema, type Registry } from '../../gen/feast/core/Registry_pb.js';
 import type { RepoConfig } from '../config/types.js';
-import { DynafeastError } from '../errors.js';
+import { DynafeastError, isDynafeastError } from '../errors.js';
+import { checkRegularOrAbsent, readRegularFile, type FileRole } from '../util/checked-file.js';
 import { timestampFromMicros } from './time.js';
 
 /** What Feast writes in `registry_schema_version`. */
@@ -27,6 +28,8 @@ export function registryPathOf(config: Pick<RepoConfig, 'registry' | 'repoPath'>
   return isAbsolute(p) ? p : resolve(config.repoPath, p);
 }
 
+const REGISTRY_FILE: FileRole = { what: 'the registry', path: 'registry' };
+
 export function emptyRegistry(): Registry {
   return create(RegistrySchema, { registrySchemaVersion: REGISTRY_SCHEMA_VERSION });
 }
@@ -35,9 +38,10 @@ export function emptyRegistry(): Registry {
 export async function readRegistryIfExists(path: string): Promise<Registry | undefined> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readRegularFile(path, REGISTRY_FILE);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isDynafeastError(e)) throw e;
     throw new DynafeastError('registry.unreadable', `cannot read the registry ${path}: ${(e as Error).message}`, {
       hint: 'check the file permissions and the `registry:` path in feature_store.yaml',
       cause: e,
@@ -75,6 +79,8 @@ export async function writeRegistryAtomic(path: string, registry: Registry, nowM
   next.lastUpdated = timestampFromMicros(nowMicros);
   if (next.registrySchemaVersion === '') next.registrySchemaVersion = REGISTRY_SCHEMA_VERSION;
   const bytes = toBinary(RegistrySchema, next);
+  // the rename below would replace a device or FIFO named as the registry
+  checkRegularOrAbsent(path, REGISTRY_FILE);
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   try {
