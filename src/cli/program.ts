@@ -32,11 +32,15 @@ export type ValidateOptions = Record<string, never>;
 export interface PlanOptions {
   /** Terraform's convention: exit 0 no changes, 2 changes pending, 1 error. */
   detailedExitcode: boolean;
+  /** Plan as `apply --adopt` would. */
+  adopt?: boolean;
 }
 
 export interface ApplyOptions {
   /** Confirms deleting tables that hold data without asking. */
   yes: boolean;
+  /** Takes over existing Feast-shaped tables that are not known to be this project's. */
+  adopt?: boolean;
 }
 
 export interface TeardownOptions {
@@ -240,13 +244,15 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .command('plan')
     .description('show what apply would change in the DynamoDB tables and the registry')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when changes are pending, 1 on error')
-    .action((o: { detailedExitcode?: boolean }, cmd: Command) => run(handlers.plan, cmd, { detailedExitcode: Boolean(o.detailedExitcode) }));
+    .option('--adopt', 'plan as `apply --adopt` would: take over existing Feast-shaped tables not known to be this project\'s')
+    .action((o: { detailedExitcode?: boolean; adopt?: boolean }, cmd: Command) => run(handlers.plan, cmd, { detailedExitcode: Boolean(o.detailedExitcode), adopt: Boolean(o.adopt) }));
 
   program
     .command('apply')
     .description('create or update the tables of the online feature views and write the registry')
     .option('-y, --yes', 'delete tables of removed views even when they hold data, without asking')
-    .action((o: { yes?: boolean }, cmd: Command) => run(handlers.apply, cmd, { yes: Boolean(o.yes) }));
+    .option('--adopt', 'take over existing tables with Feast\'s key schema that are not known to be this project\'s (they get its tag)')
+    .action((o: { yes?: boolean; adopt?: boolean }, cmd: Command) => run(handlers.apply, cmd, { yes: Boolean(o.yes), adopt: Boolean(o.adopt) }));
 
   program
     .command('teardown')
