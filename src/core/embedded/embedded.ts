@@ -1,5 +1,5 @@
 /**
- * The embedded DynamoDB (docs/architecture.md): dynalite in this process over `dynafeast.embedded.path`, or the
+ * The embedded DynamoDB (DESIGN §6): dynalite in this process over `dynafeast.embedded.path`, or the
  * instance another process already serves for the same folder.
  */
 import fs from 'node:fs';

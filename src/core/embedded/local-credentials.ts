@@ -3,7 +3,7 @@
  * (mode 0600, in the AWS shared-credentials format so `AWS_SHARED_CREDENTIALS_FILE=` points any AWS
  * client at it), beside a `.gitignore` that keeps it out of commits. The embedded server accepts only
  * requests signed with it, so a web page or another user's process on this machine cannot use the store
- * (docs/architecture.md, "The embedded store's doors").
+ * (README, "The embedded DynamoDB").
  *
  * `init -t local` creates it; a repo made before that gets one on first use, with a warning.
  */
