@@ -57,17 +57,20 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
 
   const agents: http.Agent[] = [];
   // The STS, SSO and web-identity calls of the credential chain go through the same proxy settings.
-  const given =
+  const configured =
     opts.credentials ??
-    // the embedded store accepts only the repo's own key (embedded/local-credentials.ts)
-    (config.dynafeast.embedded ? embeddedKeyProvider(config, logger) : undefined) ??
     buildCredentialProvider(config.dynafeast.credentials, {
       region,
       local,
       logger,
       ...(local ? {} : { requestHandler: () => buildHttpHandler(config, 2, logger, agents) }),
     });
-  const credentials = typeof given === 'function' ? memoizeCredentials(given) : given;
+  // the embedded store accepts only the repo's own key (embedded/local-credentials.ts); STS, which
+  // always talks to AWS, keeps the configured identity
+  const given = opts.credentials ?? (config.dynafeast.embedded ? embeddedKeyProvider(config, logger) : configured);
+  const memo = (c: AwsCredentialIdentity | AwsCredentialIdentityProvider) => (typeof c === 'function' ? memoizeCredentials(c) : c);
+  const credentials = memo(given);
+  const stsCredentials = given === configured ? credentials : memo(configured);
   // The SDK has no 'legacy' mode; botocore's legacy and standard both retry throttling and 5xx.
   const retryMode = store.retryMode === 'adaptive' ? 'adaptive' : 'standard';
   const maxAttempts = Math.max(1, store.totalMaxRetryAttempts);
@@ -91,7 +94,7 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
     get sts() {
       return (sts ??= new (stsSdk().STSClient)({
         region,
-        credentials,
+        credentials: stsCredentials,
         maxAttempts,
         retryMode,
         requestHandler: buildHttpHandler(config, 2, logger, agents),
