@@ -78,6 +78,9 @@ async function checkOwnership(
     if (support.emulator && !tagged && !recorded.has(t.table) && a.keySchemaProblem === undefined) a.holdsItems = await holdsItems(ctx, t.table);
     const o = ownershipOf(a, { project: config.project, recorded: recorded.has(t.table), purpose: 'update', adopt: ctx.adopt === true });
     if (!o.owned) foreign.push({ table: t.table, view: t.view, reason: o.reason, adoptable: o.adoptable });
+    // a table the registry vouches for (Feast made it, or the endpoint cannot tag) keeps its tags as
+    // they are: plan stays a no-op on a project Feast applied, and the record says whose it is
+    else if (o.by === 'registry') delete t.tags[PROJECT_TAG];
     else if (o.by === 'empty') notes.push({ level: 'info', table: t.table, view: t.view, message: `the table exists, empty, without a ${PROJECT_TAG} tag and unrecorded: apply takes it over` });
     else if (o.by === 'adopt') notes.push({ level: 'warning', table: t.table, view: t.view, message: `--adopt: apply takes over this existing table (it was not known to be project ${config.project}'s)` });
   }
