@@ -23,6 +23,8 @@ export interface InitOptions {
 
 export interface LocalOptions {
   port?: number;
+  /** The one browser origin allowed to call the server (CORS); none by default. */
+  corsOrigin?: string;
 }
 
 export type ValidateOptions = Record<string, never>;
@@ -32,11 +34,15 @@ export type VersionOptions = Record<string, never>;
 export interface PlanOptions {
   /** Terraform's convention: exit 0 no changes, 2 changes pending, 1 error. */
   detailedExitcode: boolean;
+  /** Plan as `apply --adopt` would. */
+  adopt?: boolean;
 }
 
 export interface ApplyOptions {
   /** Confirms deleting tables that hold data without asking. */
   yes: boolean;
+  /** Takes over existing Feast-shaped tables that are not known to be this project's. */
+  adopt?: boolean;
 }
 
 export interface TeardownOptions {
@@ -124,6 +130,20 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError(`expected a TCP port 1-65535, got "${value}"`);
   }
   return n;
+}
+
+/** A browser origin as browsers send it: scheme://host[:port], nothing else (`*` is not offered). */
+function parseOrigin(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== value) {
+    throw new InvalidArgumentError(`expected an origin like http://localhost:3000 (scheme, host and port only), got "${value}"`);
+  }
+  return value;
 }
 
 function parseIamFor(value: string): IamCommand[] {
@@ -220,7 +240,10 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .command('local')
     .description("serve the repo's embedded DynamoDB on loopback until Ctrl-C (for Feast, the AWS CLI, SDKs)")
     .option('-p, --port <port>', 'port to listen on (default: the port of online_store.endpoint_url)', parsePort)
-    .action((o: { port?: number }, cmd: Command) => run(handlers.local, cmd, { port: o.port }));
+    .option('--cors-origin <origin>', 'let web pages of this one origin (e.g. http://localhost:3000) call the server; default: none', parseOrigin)
+    .action((o: { port?: number; corsOrigin?: string }, cmd: Command) =>
+      run(handlers.local, cmd, { port: o.port, ...(o.corsOrigin ? { corsOrigin: o.corsOrigin } : {}) }),
+    );
 
   program
     .command('validate')
@@ -231,13 +254,15 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .command('plan')
     .description('show what apply would change in the DynamoDB tables and the registry')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when changes are pending, 1 on error')
-    .action((o: { detailedExitcode?: boolean }, cmd: Command) => run(handlers.plan, cmd, { detailedExitcode: Boolean(o.detailedExitcode) }));
+    .option('--adopt', 'plan as `apply --adopt` would: take over existing Feast-shaped tables not known to be this project\'s')
+    .action((o: { detailedExitcode?: boolean; adopt?: boolean }, cmd: Command) => run(handlers.plan, cmd, { detailedExitcode: Boolean(o.detailedExitcode), adopt: Boolean(o.adopt) }));
 
   program
     .command('apply')
     .description('create or update the tables of the online feature views and write the registry')
     .option('-y, --yes', 'delete tables of removed views even when they hold data, without asking')
-    .action((o: { yes?: boolean }, cmd: Command) => run(handlers.apply, cmd, { yes: Boolean(o.yes) }));
+    .option('--adopt', 'take over existing tables with Feast\'s key schema that are not known to be this project\'s (they get its tag)')
+    .action((o: { yes?: boolean; adopt?: boolean }, cmd: Command) => run(handlers.apply, cmd, { yes: Boolean(o.yes), adopt: Boolean(o.adopt) }));
 
   program
     .command('teardown')

@@ -18,6 +18,7 @@ import { executeTableStep } from './plan/execute-step.js';
 import { FULL_SUPPORT, introspectTables } from './plan/introspect.js';
 import type { PlanContext } from './plan/build-plan.js';
 import { missingRegistryError, projectsOf, readRegistryForTeardown, recordedTables } from './plan/teardown-tables.js';
+import { notOursError, ownershipOf, type ForeignTable } from './plan/ownership.js';
 import type { WaitOptions } from './plan/wait.js';
 import { runPool } from './util/pool.js';
 import type { RetryPolicy } from './util/retry.js';
@@ -88,6 +89,16 @@ export async function planTeardown(ctx: PlanContext, config: RepoConfig, repo?: 
     const a = actual.get(table);
     return { view, table, exists: a?.exists === true, holdsItems: a?.holdsItems ?? false, deletionProtected: a?.deletionProtection === true, sharedWith };
   });
+  // nothing is deleted unless every table is this project's: a table replaced by someone else's since apply stops it all
+  const inRegistry = new Set((registry?.featureViews ?? []).filter((v) => v.spec?.project === config.project && v.spec.online).map((v) => v.spec!.name));
+  const foreign: ForeignTable[] = [];
+  for (const t of tables) {
+    const a = actual.get(t.table);
+    if (!a?.exists || t.sharedWith.length > 0) continue;
+    const o = ownershipOf(a, { project: config.project, recorded: inRegistry.has(t.view), purpose: 'delete' });
+    if (!o.owned) foreign.push({ table: t.table, view: t.view, reason: o.reason, adoptable: false });
+  }
+  if (foreign.length) throw notOursError(config.project, 'teardown', foreign, true);
   return { project: config.project, registryPath, tables, registryChanges };
 }
 

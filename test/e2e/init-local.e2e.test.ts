@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { readLocalCredentials } from '../../src/core/embedded/local-credentials.js';
 import { freePort, runCli, startCli, tempDir, STACK_FRAME } from './helpers.js';
 
 describe('dynafeast init and local (built binary)', () => {
@@ -48,7 +49,8 @@ describe('dynafeast init and local (built binary)', () => {
     const client = new DynamoDBClient({
       region: 'us-east-1',
       endpoint: `http://127.0.0.1:${port}`,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      // the repo's own key, which init wrote (the server refuses any other)
+      credentials: readLocalCredentials(path.join(repo, 'data/online_store'))!,
     });
     try {
       const tables = await client.send(new ListTablesCommand({}));

@@ -195,7 +195,8 @@ describe('iam-policy against the calls the commands really send', () => {
     expect(calls).toEqual(
       expect.arrayContaining(['CreateTable driver_hourly_stats', 'TagResource driver_hourly_stats', 'UpdateTimeToLive driver_hourly_stats', 'UpdateContinuousBackups old_stats']),
     );
-    expect(calls).not.toContain('TagResource driver_profile');
+    // every table gets the project tag; only tables with configured tags may be untagged
+    expect(calls).toContain('TagResource driver_profile');
     expect(calls).not.toContain('UpdateTimeToLive driver_profile');
   });
 
@@ -311,7 +312,7 @@ describe('iam-policy against the calls the commands really send', () => {
     expect(calls).toEqual(expect.arrayContaining(['DeleteTable driver_hourly_stats', 'DeleteTable driver_profile', 'Scan driver_profile']));
   });
 
-  it('with default table settings and no tags, apply calls no tag, TTL, PITR or UpdateTable action', async () => {
+  it('with default table settings and no tags, apply tags only with the project tag and calls no untag, TTL, PITR or UpdateTable action', async () => {
     const state = await writeRepo({ capacity: 1, plain: true }, 2);
     const all: string[] = [];
     for (let run = 0; run < 2; run++) {
@@ -322,7 +323,8 @@ describe('iam-policy against the calls the commands really send', () => {
         })),
       );
     }
-    expect(all.filter((c) => /^(TagResource|UntagResource|UpdateTimeToLive|UpdateContinuousBackups|UpdateTable) /.test(c))).toEqual([]);
+    // TagResource: the project tag alone (plan/ownership.ts)
+    expect(all.filter((c) => /^(UntagResource|UpdateTimeToLive|UpdateContinuousBackups|UpdateTable) /.test(c))).toEqual([]);
     expect(all).toEqual(expect.arrayContaining(['CreateTable driver_profile', 'ListTagsOfResource driver_profile', 'DescribeContinuousBackups driver_profile']));
     await recorded('teardown', state, async () => {
       const plan = await planTeardown(planCtx(), state.config, state.repo);

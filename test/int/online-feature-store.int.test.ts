@@ -138,7 +138,7 @@ describe('FeatureStore', () => {
     const opened = await FeatureStore.open({ repoPath });
     // The store serves the embedded DynamoDB in this process: arrange a table through the same instance.
     const handle = await ensureEmbeddedDynamo(opened.config, silentLogger);
-    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: handle.endpoint, credentials: localDummyCredentials() });
+    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: handle.endpoint, credentials: { ...handle.credentials } });
     try {
       await createFeastTable(client, 'embedded_demo.user_profile');
       expect(await opened.getOnlineFeatures({ features: ['user_profile:score'], entityRows: [{ user_id: 'nobody' }], includeStatus: true })).toEqual({

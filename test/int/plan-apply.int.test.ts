@@ -68,8 +68,9 @@ describe(`plan and apply (${process.env.DYNAFEAST_TEST_ENDPOINT ?? 'dynalite'})`
     expect(table.KeySchema).toEqual([{ AttributeName: 'entity_id', KeyType: 'HASH' }]);
     expect(table.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     if (!noTagging()) {
-      expect(await tagsOf(`${p}.driver_hourly_stats`)).toEqual({ env: 'dev', owner: 'ml', team: 'drivers' });
-      expect(await tagsOf(`${p}.driver_profile`)).toEqual({ env: 'dev', owner: 'ml' });
+      // the project tag says whose table it is (plan/ownership.ts)
+      expect(await tagsOf(`${p}.driver_hourly_stats`)).toEqual({ env: 'dev', owner: 'ml', team: 'drivers', 'dynafeast:project': p });
+      expect(await tagsOf(`${p}.driver_profile`)).toEqual({ env: 'dev', owner: 'ml', 'dynafeast:project': p });
     }
 
     const registry = await readRegistry(registryPathOf(repo.config));
@@ -109,12 +110,12 @@ describe(`plan and apply (${process.env.DYNAFEAST_TEST_ENDPOINT ?? 'dynalite'})`
       { kind: 'set_tags', table: `${p}.driver_hourly_stats`, view: 'driver_hourly_stats', tags: { env: 'prod' }, previous: { env: 'dev' } },
       { kind: 'set_tags', table: `${p}.driver_profile`, view: 'driver_profile', tags: { env: 'prod' }, previous: { env: 'dev' } },
     ]);
-    expect(await tagsOf(`${p}.driver_hourly_stats`)).toEqual({ env: 'prod', owner: 'ml', team: 'drivers' });
+    expect(await tagsOf(`${p}.driver_hourly_stats`)).toEqual({ env: 'prod', owner: 'ml', team: 'drivers', 'dynafeast:project': p });
     // a tag dropped from the config is removed, the others stay
     repo.config.onlineStore.tags = { env: 'prod' };
     const { plan: removal } = await planAndApply(twoViews());
     expect(tableSteps(removal.steps).map((s) => s.kind)).toEqual(['remove_tags', 'remove_tags']);
-    expect(await tagsOf(`${p}.driver_profile`)).toEqual({ env: 'prod' });
+    expect(await tagsOf(`${p}.driver_profile`)).toEqual({ env: 'prod', 'dynafeast:project': p });
     expect((await buildPlan(repo.ctx, repo.config, twoViews())).steps).toEqual([]);
   });
 

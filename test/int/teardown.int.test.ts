@@ -35,8 +35,8 @@ afterEach(async () => {
 const model = () => makeRepo([makeView('a'), makeView('b'), makeView('c')]);
 const yes = async () => true;
 
-async function applied(config: RepoConfig = repo.config, views = model()) {
-  const plan = await buildPlan(repo.ctx, config, views);
+async function applied(config: RepoConfig = repo.config, views = model(), opts: { adopt?: boolean } = {}) {
+  const plan = await buildPlan({ ...repo.ctx, ...opts }, config, views);
   await applyPlan(plan, { dynamo: server.client });
 }
 
@@ -162,8 +162,10 @@ describe(`teardown from the registry alone (${process.env.DYNAFEAST_TEST_ENDPOIN
     repo.config.onlineStore = { ...repo.config.onlineStore, tableNameTemplate: template };
     await applied();
     const other = otherConfig();
-    // the other project's view "a" lands in the same table as ours: apply adopts it
-    await applied(other, makeRepo([makeView('a')]));
+    // the other project's view "a" lands in the same table as ours (a template feature_store.yaml now
+    // refuses): apply refuses to adopt it, `--adopt` takes it over
+    await expect(applied(other, makeRepo([makeView('a')]))).rejects.toMatchObject({ code: 'dynamo.notOurs' });
+    await applied(other, makeRepo([makeView('a')]), { adopt: true });
     const plan = await planTeardown(repo.ctx, repo.config);
     expect(plan.tables.map((t) => [t.table, t.sharedWith])).toEqual([
       [`${p}_a`, [other.project]],
@@ -218,9 +220,9 @@ describe(`teardown from the registry alone (${process.env.DYNAFEAST_TEST_ENDPOIN
     await runTeardown(await planTeardown(repo.ctx, repo.config), { dynamo: server.client, confirm: yes });
   });
 
-  it('keeps a registry that cannot be read at all a runtime failure', async () => {
+  it('refuses a registry path that is not a regular file (a folder) as bad input', async () => {
     const path = registryPathOf(repo.config);
     await mkdir(path, { recursive: true });
-    await expect(planTeardown(repo.ctx, repo.config)).rejects.toMatchObject({ code: 'registry.unreadable', kind: 'runtime' });
+    await expect(planTeardown(repo.ctx, repo.config)).rejects.toMatchObject({ code: 'usage.notRegularFile', kind: 'usage', path: 'registry' });
   });
 });

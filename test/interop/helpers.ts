@@ -38,11 +38,18 @@ export const AWS_DUMMY_ENV = {
   AWS_EC2_METADATA_DISABLED: 'true',
 };
 
+/**
+ * The key of the server under test when it checks signatures (`dynafeast local` accepts only its repo's
+ * key): set by server.ts once the server runs, and given to every boto3 and dynafeast process after
+ * the dummy credentials, so it wins.
+ */
+export const serverCredentialsEnv: Record<string, string> = {};
+
 export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.cwd ?? repoRoot,
-      env: { ...process.env, NO_COLOR: '1', ...AWS_DUMMY_ENV, ...opts.env },
+      env: { ...process.env, NO_COLOR: '1', ...AWS_DUMMY_ENV, ...serverCredentialsEnv, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { AWS_DUMMY_ENV, binPath } from './helpers.js';
+import { readLocalCredentials } from '../../src/core/embedded/local-credentials.js';
+import { AWS_DUMMY_ENV, binPath, serverCredentialsEnv } from './helpers.js';
 
 export interface Server {
   kind: 'dynalite' | 'moto';
@@ -101,5 +102,19 @@ export async function startServer(kind: 'dynalite' | 'moto', dir: string): Promi
     await stopChild(child);
     throw e;
   }
-  return { kind, endpoint, stop: () => stopChild(child) };
+  if (kind === 'dynalite') {
+    // `dynafeast local` refuses requests not signed with the key it generated for its repo: Feast's
+    // boto3 and the dynafeast processes of the test get that key instead of the dummy one.
+    const key = readLocalCredentials(path.join(dir, 'data/online_store'));
+    if (!key) throw new Error(`dynafeast local wrote no key file in ${dir}/data/online_store:\n${log}`);
+    Object.assign(serverCredentialsEnv, { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey });
+  }
+  return {
+    kind,
+    endpoint,
+    stop: async () => {
+      await stopChild(child);
+      for (const k of Object.keys(serverCredentialsEnv)) delete serverCredentialsEnv[k];
+    },
+  };
 }

@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/core/context.js';
 import { startDynalite as startServer, type DynaliteServer } from '../../src/core/embedded/dynalite-server.js';
 import { createFeastTable, startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { repoRoot, runCli, spawnCli, STACK_FRAME, waitForOutput } from './helpers/cli.js';
-import { caseArgs, generateFiles, loadCases, prepareCase, startAuxServers, type AuxServers, type LoadedCase } from './helpers/corpus.js';
+import { caseArgs, createCaseTables, generateFiles, loadCases, prepareCase, startAuxServers, type AuxServers, type LoadedCase } from './helpers/corpus.js';
 import { fileTree, makeRepo, serverTree, tempRepoDir } from './helpers/repo.js';
 
 const cases = loadCases();
@@ -50,12 +50,14 @@ async function runCase(c: LoadedCase): Promise<void> {
   // the config reads ${DYNAFEAST_TEST_ENDPOINT}, so a case can move the endpoint after its setup ran
   const repo = await prepareCase(c, '${DYNAFEAST_TEST_ENDPOINT}');
   const caseEnv = { ...env, ...Object.fromEntries(Object.entries(c.spec.env ?? {}).map(([k, v]) => [k, fill(v, repo)])) };
+  await createCaseTables(server.client, c, false);
   const opts = { cwd: repo, env: caseEnv, unset: c.spec.unset ?? [], timeoutMs: 90_000 };
   for (const step of c.spec.setup ?? []) {
     const r = await runCli(['-c', repo, ...step], { ...opts, env: { ...env } });
     if (r.code !== 0) throw new Error(`setup ${step.join(' ')} failed (${r.code}):\n${r.stdout}${r.stderr}`);
   }
   await generateFiles(repo, (c.spec.generate ?? []).filter((g) => g.afterSetup));
+  await createCaseTables(server.client, c, true);
   const before = { files: fileTree(repo), tables: await serverTree(server.client) };
 
   const args = caseArgs(c, repo);

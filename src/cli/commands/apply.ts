@@ -17,7 +17,7 @@ export async function runApply(o: ApplyOptions, g: GlobalOptions): Promise<numbe
   const s = await openAwsSession(g);
   const { out } = s;
   try {
-    const plan = await buildPlan(planContextOf(s), s.config, s.repo, { infrastructureOnly: s.origin.kind === 'registry' });
+    const plan = await buildPlan(planContextOf(s, { adopt: o.adopt }), s.config, s.repo, { infrastructureOnly: s.origin.kind === 'registry' });
     if (plan.steps.length === 0) {
       if (g.json) out.printJson({ ok: true, plan: planToJson(plan), results: [], warnings: [] });
       else out.say(renderPlan(plan, out));

@@ -11,8 +11,9 @@ import { openAwsSession, type AwsSession } from '../session.js';
 export const EXIT_CHANGES_PENDING = 2;
 
 /** The plan context of a session: emulators get their TTL/PITR support probed. */
-export function planContextOf(s: AwsSession) {
+export function planContextOf(s: AwsSession, opts: { adopt?: boolean } = {}) {
   return {
+    adopt: opts.adopt === true,
     dynamo: s.aws.dynamo,
     endpoint: s.aws.endpoint,
     customEndpoint: s.embedded !== undefined || s.config.onlineStore.endpointUrl !== undefined,
@@ -24,7 +25,7 @@ export async function runPlan(o: PlanOptions, g: GlobalOptions): Promise<number>
   // applies that, as the one place that maps errors to exit codes.
   const s = await openAwsSession(g);
   try {
-    const plan = await buildPlan(planContextOf(s), s.config, s.repo, { infrastructureOnly: s.origin.kind === 'registry' });
+    const plan = await buildPlan(planContextOf(s, { adopt: o.adopt }), s.config, s.repo, { infrastructureOnly: s.origin.kind === 'registry' });
     if (g.json) s.out.printJson(planToJson(plan));
     else s.out.say(renderPlan(plan, s.out));
     return o.detailedExitcode && plan.steps.length > 0 ? EXIT_CHANGES_PENDING : 0;

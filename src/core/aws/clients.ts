@@ -9,6 +9,13 @@ import { silentLogger, type Logger } from '../context.js';
 import { buildCredentialProvider, memoizeCredentials } from './credentials.js';
 import { createProxyAgent, isLoopbackHost, proxyFor, proxyForScheme, type ProxyEnv, type ProxyRoute } from './proxy.js';
 import { dynamoSdk, httpHandlerSdk, stsSdk } from './sdk.js';
+import { ensureLocalCredentials } from '../embedded/local-credentials.js';
+import { embeddedDataDir } from '../embedded/target.js';
+
+/** The repo's embedded-store key, read (or made) when the first request is signed. */
+function embeddedKeyProvider(config: RepoConfig, logger: Logger): AwsCredentialsProvider {
+  return async () => ({ ...ensureLocalCredentials(embeddedDataDir(config), logger) });
+}
 
 export { describeAwsError, type AwsErrorContext } from './errors.js';
 
@@ -50,7 +57,7 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
 
   const agents: http.Agent[] = [];
   // The STS, SSO and web-identity calls of the credential chain go through the same proxy settings.
-  const given =
+  const configured =
     opts.credentials ??
     buildCredentialProvider(config.dynafeast.credentials, {
       region,
@@ -58,7 +65,12 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
       logger,
       ...(local ? {} : { requestHandler: () => buildHttpHandler(config, 2, logger, agents) }),
     });
-  const credentials = typeof given === 'function' ? memoizeCredentials(given) : given;
+  // the embedded store accepts only the repo's own key (embedded/local-credentials.ts); STS, which
+  // always talks to AWS, keeps the configured identity
+  const given = opts.credentials ?? (config.dynafeast.embedded ? embeddedKeyProvider(config, logger) : configured);
+  const memo = (c: AwsCredentials | AwsCredentialsProvider) => (typeof c === 'function' ? memoizeCredentials(c) : c);
+  const credentials = memo(given);
+  const stsCredentials = given === configured ? credentials : memo(configured);
   // The SDK has no 'legacy' mode; botocore's legacy and standard both retry throttling and 5xx.
   const retryMode = store.retryMode === 'adaptive' ? 'adaptive' : 'standard';
   const maxAttempts = Math.max(1, store.totalMaxRetryAttempts);
@@ -82,7 +94,7 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
     get sts() {
       return (sts ??= new (stsSdk().STSClient)({
         region,
-        credentials,
+        credentials: stsCredentials,
         maxAttempts,
         retryMode,
         requestHandler: buildHttpHandler(config, 2, logger, agents),

@@ -21,6 +21,7 @@ const REGION_SHAPE = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 /** Why a `table_name_template` cannot produce valid table names, or undefined when it can. */
 export function templateProblem(template: string): string | undefined {
   let sawTableName = false;
+  let sawProject = false;
   let literal = '';
   for (let i = 0; i < template.length; i++) {
     const c = template[i]!;
@@ -38,10 +39,14 @@ export function templateProblem(template: string): string | undefined {
     if (end === -1) return 'it has a `{` without a closing `}`';
     const field = template.slice(i + 1, end);
     if (field === 'table_name') sawTableName = true;
-    else if (field !== 'project') return `it uses \`{${field}}\`; only \`{project}\` and \`{table_name}\` are available`;
+    else if (field === 'project') sawProject = true;
+    else return `it uses \`{${field}}\`; only \`{project}\` and \`{table_name}\` are available`;
     i = end;
   }
   if (!sawTableName) return 'it does not contain `{table_name}`, so every view would share one table';
+  // NOTE: Feast accepts such templates; two projects on one account would then adopt, change and
+  // delete each other's tables (the registry records views, not whose table a name is)
+  if (!sawProject) return 'it does not contain `{project}`, so two projects with a view of the same name would share (and delete) one table';
   if (!TABLE_NAME_CHARS.test(literal)) {
     return 'its fixed text has characters DynamoDB does not allow in table names (allowed: letters, digits, `_`, `.`, `-`)';
   }

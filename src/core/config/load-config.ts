@@ -3,9 +3,9 @@
  * `${VAR}` expansion, shape, then cross-field rules. Every problem is located (file:line:column) and
  * all of them are reported in one DynafeastError.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DynafeastError } from '../errors.js';
+import { DynafeastError, isDynafeastError } from '../errors.js';
+import { readRegularFileSync } from '../util/checked-file.js';
 import { Diagnostics } from '../yaml/diagnostics.js';
 import { decodeUtf8, parseYaml } from '../yaml/parse-yaml.js';
 import { describeFound } from '../yaml/yaml-tree.js';
@@ -71,8 +71,9 @@ function decodeBase64(value: string): string {
 function readConfigFile(file: string, label: string): string {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readRegularFileSync(file, { what: 'the config file', path: '-c / -f' });
   } catch (e) {
+    if (isDynafeastError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const missing = code === 'ENOENT' || code === 'ENOTDIR';
     throw new DynafeastError(

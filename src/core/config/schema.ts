@@ -64,7 +64,7 @@ export const ONLINE_STORE_FIELDS: readonly FieldSpec[] = [
   },
   { key: 'region', type: { kind: 'string', nonEmpty: true }, required: true, description: 'AWS region of the tables, e.g. `us-east-1`.', hint: 'e.g. `region: us-east-1` (any region works with a local endpoint).' },
   { key: 'endpoint_url', type: { kind: 'string', nonEmpty: true }, description: 'DynamoDB endpoint (local servers, VPC endpoints); required for the embedded store.' },
-  { key: 'table_name_template', type: { kind: 'string', nonEmpty: true }, default: '{project}.{table_name}', description: 'Python format string for table names; must contain `{table_name}`.' },
+  { key: 'table_name_template', type: { kind: 'string', nonEmpty: true }, default: '{project}.{table_name}', description: 'Python format string for table names; must contain `{project}` and `{table_name}` (so projects never share a table).' },
   { key: 'batch_size', type: { kind: 'int', min: 1, max: 100 }, default: 100, description: 'Keys per BatchGetItem request when reading.' },
   { key: 'consistent_reads', type: { kind: 'bool' }, default: false, description: 'Strongly consistent reads.' },
   { key: 'tags', type: { kind: 'stringMap' }, default: {}, description: 'Tags added to every table.' },

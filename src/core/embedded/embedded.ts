@@ -7,7 +7,9 @@ import { sleep } from '../util/sleep.js';
 import type { RepoConfig } from '../config/types.js';
 import type { Logger } from '../context.js';
 import { DynafeastError, isDynafeastError } from '../errors.js';
+import type { AwsCredentials } from '../aws/identity.js';
 import { addLease, liveLeaseholders, removeLease } from './leases.js';
+import { ensureLocalCredentials } from './local-credentials.js';
 import type { HeldLock } from '../lock/file-lock.js';
 import { acquireLock, lockPathOf, stillHeld, type EmbeddedLockData, type LockInfo } from './lock.js';
 import { endpointOf, resolveEmbeddedTarget, type EmbeddedTarget } from './target.js';
@@ -26,6 +28,8 @@ export interface EmbeddedHandle {
   dataDir: string;
   /** The process serving the store. */
   pid: number;
+  /** The repo's local key (local-credentials.ts): the server refuses requests not signed with it. */
+  credentials: AwsCredentials;
   /** Owned: waits for other processes still using the store, then stops it. Reused: lets go of it. */
   close(): Promise<void>;
 }
@@ -62,13 +66,15 @@ export async function ensureEmbeddedDynamo(
 export async function serveEmbedded(
   target: RepoConfig | EmbeddedTarget,
   logger: Logger,
-  opts: EmbeddedOptions & { port?: number } = {},
+  opts: EmbeddedOptions & { port?: number; corsOrigin?: string } = {},
 ): Promise<EmbeddedHandle> {
   const resolved = 'dataDir' in target ? target : resolveEmbeddedTarget(target, { port: opts.port });
   return open(resolved, logger, { ...opts, reuse: false, waitForUsers: false, holdsProcess: true });
 }
 
 interface OpenMode extends EmbeddedOptions {
+  /** The one browser origin `dynafeast local --cors-origin` allows. */
+  corsOrigin?: string;
   reuse: boolean;
   waitForUsers: boolean;
   /**
@@ -91,6 +97,7 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
       cause: e,
     });
   }
+  const credentials = ensureLocalCredentials(dataDir, logger);
   const identity = { repo: target.repo, project: target.project, dataDir };
   let held: HeldLock<EmbeddedLockData> | undefined;
   while (!held) {
@@ -102,7 +109,7 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
     else if (!result.lock) await sleep(50);
     else if (!mode.reuse) throw alreadyServed(dataDir, result.lock);
     else {
-      const reused = await reuse(dataDir, result.lock, logger, mode.startWaitMs ?? DEFAULT_START_WAIT_MS);
+      const reused = await reuse(dataDir, result.lock, credentials, logger, mode.startWaitMs ?? DEFAULT_START_WAIT_MS);
       // undefined: the holder exited meanwhile, so the folder is free to take.
       if (reused) return reused;
     }
@@ -119,13 +126,13 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
   try {
     await assertPortFree(host, port);
     await assertFolderOpenable(dataDir);
-    dynalite = await startDynalite({ dataDir, host, port }, logger);
+    dynalite = await startDynalite({ dataDir, host, port }, logger, { auth: credentials, checkHost: true, ...(mode.corsOrigin ? { corsOrigin: mode.corsOrigin } : {}) });
   } catch (e) {
     giveUp();
     if (isDynafeastError(e)) throw e;
     throw startFailed(dataDir, endpointOf(host, port), e);
   }
-  if (!(await answersDynamo(dynalite.endpoint, logger))) {
+  if (!(await answersDynamo(dynalite.endpoint, logger, { credentials }))) {
     await dynalite.close().catch(() => undefined);
     giveUp();
     throw startFailed(dataDir, dynalite.endpoint, new Error('it did not answer ListTables'));
@@ -158,6 +165,7 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
     owned: true,
     dataDir,
     pid: process.pid,
+    credentials,
     close,
   };
 }
@@ -165,6 +173,7 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
 async function reuse(
   dataDir: string,
   lock: LockInfo,
+  credentials: AwsCredentials,
   logger: Logger,
   startWaitMs: number,
 ): Promise<EmbeddedHandle | undefined> {
@@ -173,7 +182,7 @@ async function reuse(
   const lease = addLease(dataDir);
   const deadline = Date.now() + startWaitMs;
   for (;;) {
-    if (await (await server()).answersDynamo(endpoint, logger)) break;
+    if (await (await server()).answersDynamo(endpoint, logger, { credentials })) break;
     if (!stillHeld(dataDir, lock)) {
       removeLease(lease);
       return undefined;
@@ -199,6 +208,7 @@ async function reuse(
     owned: false,
     dataDir,
     pid: lock.pid,
+    credentials,
     close: async () => {
       process.removeListener('exit', onExit);
       removeLease(lease);

@@ -22,7 +22,7 @@ export const DEFAULT_EMBEDDED_PATH = 'data/online_store';
  * server is only for this machine.
  */
 export function resolveEmbeddedTarget(config: RepoConfig, overrides: { port?: number } = {}): EmbeddedTarget {
-  const dataDir = resolve(config.repoPath, config.dynafeast.embedded?.path ?? DEFAULT_EMBEDDED_PATH);
+  const dataDir = embeddedDataDir(config);
   const identity = { repo: resolve(config.repoPath), project: config.project };
   const raw = config.onlineStore.endpointUrl;
   if (raw === undefined) {
@@ -45,6 +45,11 @@ export function resolveEmbeddedTarget(config: RepoConfig, overrides: { port?: nu
   const port = overrides.port ?? (url.port === '' ? undefined : Number(url.port));
   if (port === undefined) throw badEndpoint(config, raw, 'it has no port');
   return { dataDir, port, host, ...identity };
+}
+
+/** The absolute folder of the embedded store's data (and its key file). */
+export function embeddedDataDir(config: Pick<RepoConfig, 'repoPath' | 'dynafeast'>): string {
+  return resolve(config.repoPath, config.dynafeast.embedded?.path ?? DEFAULT_EMBEDDED_PATH);
 }
 
 export function endpointOf(host: string | undefined, port: number): string {

@@ -7,6 +7,7 @@
 import type { RepoConfig } from '../config/types.js';
 import type { DesiredTable } from '../plan/desired.js';
 import type { IamCommand } from './commands.js';
+import { PROJECT_TAG } from '../plan/ownership.js';
 
 /**
  * Which tables a row is about:
@@ -33,7 +34,8 @@ export interface ActionRow {
   why: string;
 }
 
-const hasTags = (t: DesiredTable) => Object.keys(t.tags).length > 0;
+/** Tags the config asks for beyond the project tag every table gets. */
+const hasTags = (t: DesiredTable) => Object.keys(t.tags).some((k) => k !== PROJECT_TAG);
 
 /** A setting only UpdateTable can bring an existing table to (billing and capacity, class, SSE, stream, protection). */
 const hasUpdatableSetting = (t: DesiredTable) =>
@@ -47,10 +49,12 @@ export const ACTION_TABLE: readonly ActionRow[] = [
   { commands: ['plan', 'apply'], action: 'dynamodb:DescribeContinuousBackups', tables: 'repo', why: 'introspect reads the PITR status of each existing table' },
   { commands: ['plan', 'apply'], action: 'dynamodb:DescribeTable', tables: 'removed', why: 'introspect: does the table of a removed view still exist' },
   { commands: ['plan', 'apply'], action: 'dynamodb:Scan', tables: 'removed', why: 'a one-item COUNT scan: does a table about to be deleted hold data' },
+  // plan/ownership.ts: whose table is it, before adopting, changing or deleting it
+  { commands: ['plan', 'apply'], action: 'dynamodb:ListTagsOfResource', tables: 'removed', why: 'the project tag of a table about to be deleted: is it this project\'s' },
   // plan/execute-step.ts
   { commands: ['apply'], action: 'dynamodb:CreateTable', tables: 'repo', why: 'create_table' },
-  { commands: ['apply'], action: 'dynamodb:TagResource', tables: 'repo', when: hasTags, condition: 'the table has tags', why: 'set_tags (online_store.tags and the view tags)' },
-  { commands: ['apply'], action: 'dynamodb:UntagResource', tables: 'repo', when: hasTags, condition: 'the table has tags', why: 'remove_tags (a tag key dropped from the config)' },
+  { commands: ['apply'], action: 'dynamodb:TagResource', tables: 'repo', why: `set_tags (the ${PROJECT_TAG} tag, online_store.tags and the view tags)` },
+  { commands: ['apply'], action: 'dynamodb:UntagResource', tables: 'repo', when: hasTags, condition: 'the config gives the table tags', why: 'remove_tags (a tag key dropped from the config)' },
   {
     commands: ['apply'],
     action: 'dynamodb:UpdateTimeToLive',
@@ -98,6 +102,7 @@ export const ACTION_TABLE: readonly ActionRow[] = [
   // teardown.ts
   { commands: ['teardown'], action: 'dynamodb:DescribeTable', tables: 'owned', why: 'introspect, then waits for the deletion' },
   { commands: ['teardown'], action: 'dynamodb:Scan', tables: 'owned', why: 'a one-item COUNT scan to say which tables hold data' },
+  { commands: ['teardown'], action: 'dynamodb:ListTagsOfResource', tables: 'owned', why: 'the project tag: teardown deletes only this project\'s tables' },
   { commands: ['teardown'], action: 'dynamodb:DeleteTable', tables: 'owned', why: 'deletes the table' },
 ];
 

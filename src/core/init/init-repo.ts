@@ -12,6 +12,8 @@ import { writeDriverStatsParquet } from '../sample-data/driver-stats.js';
 import { DEFAULT_INIT_NAME, projectNameFromDirName } from './project-name.js';
 import { resolveRegion, type ResolvedRegion } from './region.js';
 import { TEMPLATE_NAMES, initTemplateVars, renderTemplateDir, type TemplateName } from './templates.js';
+import { createLocalCredentials } from '../embedded/local-credentials.js';
+import { DEFAULT_EMBEDDED_PATH } from '../embedded/target.js';
 
 /** Port of the embedded DynamoDB written into the local template's endpoint_url. */
 export const DEFAULT_EMBEDDED_PORT = 4567;
@@ -103,6 +105,8 @@ export async function initRepo(options: InitRepoOptions): Promise<InitRepoResult
       await writeFile(target, file.content, { flag: 'wx' });
     }
     const sample = await writeDriverStatsParquet(path.join(repoStaging, SAMPLE_DATA_FILE), { nowMicros: options.clock.nowMicros() });
+    // the embedded store's own access key (0600, git-ignored); its server refuses requests without it
+    if (options.template === 'local') createLocalCredentials(path.join(repoStaging, DEFAULT_EMBEDDED_PATH));
 
     // Checked again: another process may have created NAME meanwhile. rmdir only removes an empty folder.
     if (!(await isMissingOrEmptyDir(projectDir))) throw refuse();

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import { link, mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { backoffDelayMs } from '../util/retry.js';
+import { notRegularFile } from '../util/checked-file.js';
 import { sleep } from '../util/sleep.js';
 import { liveness, pidExists, thisProcess, type Liveness, type ProcessRef } from './liveness.js';
 
@@ -121,14 +122,19 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
   }
 }
 
+const LOCK_READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+const LOCK_FILE_ROLE = { what: 'the lock file' };
+
 /** Reads and judges the lock file without taking it. */
 export async function readLockState(path: string): Promise<LockState> {
   let raw: string;
   let st: fs.Stats;
   try {
-    const fh = await open(path, 'r');
+    // non-blocking, and only a regular file: a FIFO put where the lock goes must not hang the command
+    const fh = await open(path, LOCK_READ_FLAGS);
     try {
       st = await fh.stat();
+      if (!st.isFile()) throw notRegularFile(path, st, LOCK_FILE_ROLE);
       raw = await fh.readFile('utf8');
     } finally {
       await fh.close();
@@ -145,9 +151,10 @@ export function readLockStateSync(path: string): LockState {
   let raw: string;
   let st: fs.Stats;
   try {
-    const fd = fs.openSync(path, 'r');
+    const fd = fs.openSync(path, LOCK_READ_FLAGS);
     try {
       st = fs.fstatSync(fd);
+      if (!st.isFile()) throw notRegularFile(path, st, LOCK_FILE_ROLE);
       raw = fs.readFileSync(fd, 'utf8');
     } finally {
       fs.closeSync(fd);

@@ -3,10 +3,11 @@
  * glob, or a folder (read recursively, hive partitions `key=value/` becoming columns). Paths are
  * relative to the repo root, as in Feast.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DynafeastError } from '../errors.js';
 import type { FileSource } from '../repo/model.js';
+import { notRegularFile, type FileRole } from '../util/checked-file.js';
 
 export interface SourceReader {
   /** A DuckDB table expression, e.g. `read_parquet('/repo/data/x.parquet', hive_partitioning = true)`. */
@@ -66,9 +67,25 @@ export async function resolveSourceReader(source: FileSource, repoRoot: string):
     if (info.isDirectory()) {
       pattern = path.join(absolute, '**', `*.${ext}`);
       folder = true;
+      await assertRegularFilesUnder(absolute, `.${ext}`, { what: `data source ${source.name}: file`, path: `sources.${source.name}.path` });
+    } else if (!info.isFile()) {
+      // DuckDB would block on a FIFO (uninterruptibly) or read a device
+      throw notRegularFile(display, info, { what: `data source ${source.name}:`, path: `sources.${source.name}.path` });
     }
   }
   // union_by_name: files of one glob or folder may have gained columns over time.
   const options = [`hive_partitioning = ${folder || GLOB_CHARS.test(source.path) ? 'true' : 'false'}`, 'union_by_name = true'];
   return { sql: `${fn}(${sqlString(pattern)}, ${options.join(', ')})`, display };
+}
+
+/** Every `*ext` file DuckDB's `**` pattern would read under `dir` must be a regular file. */
+async function assertRegularFilesUnder(dir: string, ext: string, role: FileRole): Promise<void> {
+  for (const d of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, d.name);
+    if (d.isDirectory()) await assertRegularFilesUnder(full, ext, role);
+    else if (d.name.toLowerCase().endsWith(ext)) {
+      const st = await stat(full).catch(() => undefined);
+      if (st && !st.isFile() && !st.isDirectory()) throw notRegularFile(full, st, role);
+    }
+  }
 }

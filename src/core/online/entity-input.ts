@@ -3,9 +3,9 @@
  * JSON array of objects or object of columns, JSONL). Values stay as given (strings from flags and
  * CSV); the reader converts them with each join key's dtype.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DynafeastError } from '../errors.js';
+import { DynafeastError, isDynafeastError } from '../errors.js';
+import { readRegularFileSync } from '../util/checked-file.js';
 import type { EntityRows } from './types.js';
 
 const FLAG_HINT = 'write entities as key=value, e.g. -e driver_id=1001 (repeat -e for more rows)';
@@ -158,8 +158,9 @@ export function readEntityFile(file: string): EntityRows {
   const format = entityFileFormat(file);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, { what: 'entities file', path: '--entities-file' }).toString('utf8');
   } catch (e) {
+    if (isDynafeastError(e)) throw e;
     throw new DynafeastError('usage.badArgument', `cannot read entities file ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
       path: '--entities-file',
       hint: 'check the path (relative paths are taken from the current directory)',

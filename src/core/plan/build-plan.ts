@@ -7,8 +7,11 @@ import type { RepoModel } from '../repo/model.js';
 import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
 import { buildDesiredState } from './desired.js';
 import { diff, removedViews } from './diff.js';
-import { FULL_SUPPORT, introspectTables, probeEndpointSupport, type IntrospectRequest } from './introspect.js';
-import type { Plan } from './steps.js';
+import type { Registry } from '../../gen/feast/core/Registry_pb.js';
+import type { DesiredTable } from './desired.js';
+import { FULL_SUPPORT, holdsItems, introspectTables, probeEndpointSupport, type ActualTable, type EndpointSupport, type IntrospectRequest } from './introspect.js';
+import { notOursError, ownershipOf, PROJECT_TAG, type ForeignTable } from './ownership.js';
+import type { Plan, PlanNote } from './steps.js';
 import { tableNameOf } from './table-name.js';
 
 export interface PlanContext {
@@ -20,6 +23,8 @@ export interface PlanContext {
    * for TTL and PITR operations is probed instead of assumed.
    */
   customEndpoint: boolean;
+  /** `apply --adopt`: take over existing Feast-shaped tables that are not known to be this project's. */
+  adopt?: boolean;
 }
 
 export interface BuildPlanOptions {
@@ -44,7 +49,9 @@ export async function buildPlan(ctx: PlanContext, config: RepoConfig, repo: Repo
     ...removed.map((r) => ({ table: r.table, purpose: 'delete' as const })),
   ];
   const tables = await introspectTables(ctx, requests, support);
+  const ownNotes = await checkOwnership(ctx, config, registry, desired.tables, removed, tables, support);
   const { steps: all, notes } = diff(desired, { tables, registry, support, removed });
+  notes.unshift(...ownNotes);
   const steps = opts.infrastructureOnly ? all.filter((step) => step.kind !== 'registry') : all;
   if (opts.infrastructureOnly) {
     notes.push({ level: 'info', message: 'definitions come from the Feast registry: plan and apply manage the tables only, never the registry' });
@@ -56,4 +63,49 @@ export async function buildPlan(ctx: PlanContext, config: RepoConfig, repo: Repo
     notes,
     registry: { baseVersionId: registry?.versionId, desired: desired.registry },
   };
+}
+
+/**
+ * Stops the plan when an existing table it would adopt, change or delete is not this project's
+ * (ownership.ts); returns notes for the tables it takes over without a project tag.
+ */
+async function checkOwnership(
+  ctx: PlanContext,
+  config: RepoConfig,
+  registry: Registry | undefined,
+  desired: DesiredTable[],
+  removed: { view: string; table: string }[],
+  tables: Map<string, ActualTable>,
+  support: EndpointSupport,
+): Promise<PlanNote[]> {
+  const recorded = new Set(
+    (registry?.featureViews ?? []).filter((v) => v.spec?.project === config.project && v.spec.online).map((v) => tableNameOf(config, v.spec!.name)),
+  );
+  const notes: PlanNote[] = [];
+  const foreign: ForeignTable[] = [];
+  for (const t of desired) {
+    const a = tables.get(t.table);
+    if (!a?.exists) continue;
+    const tagged = a.tags?.state === 'known' && a.tags.value[PROJECT_TAG] !== undefined;
+    // On an emulator an untagged table nobody recorded may be an empty one apply made before it was
+    // stopped between CreateTable and TagResource: only then is it worth a scan. (On AWS that window is
+    // one request wide; a table left there needs --adopt. No IAM grant is needed for the scan.)
+    if (support.emulator && !tagged && !recorded.has(t.table) && a.keySchemaProblem === undefined) a.holdsItems = await holdsItems(ctx, t.table);
+    const o = ownershipOf(a, { project: config.project, recorded: recorded.has(t.table), purpose: 'update', adopt: ctx.adopt === true });
+    if (!o.owned) foreign.push({ table: t.table, view: t.view, reason: o.reason, adoptable: o.adoptable });
+    // a table the registry vouches for (Feast made it, or the endpoint cannot tag) keeps its tags as
+    // they are: plan stays a no-op on a project Feast applied, and the record says whose it is
+    else if (o.by === 'registry') delete t.tags[PROJECT_TAG];
+    else if (o.by === 'empty') notes.push({ level: 'info', table: t.table, view: t.view, message: `the table exists, empty, without a ${PROJECT_TAG} tag and unrecorded: apply takes it over` });
+    else if (o.by === 'adopt') notes.push({ level: 'warning', table: t.table, view: t.view, message: `--adopt: apply takes over this existing table (it was not known to be project ${config.project}'s)` });
+  }
+  if (foreign.length) throw notOursError(config.project, 'apply', foreign, false);
+  for (const r of removed) {
+    const a = tables.get(r.table);
+    if (!a?.exists) continue;
+    const o = ownershipOf(a, { project: config.project, recorded: true, purpose: 'delete' });
+    if (!o.owned) foreign.push({ table: r.table, view: r.view, reason: o.reason, adoptable: false });
+  }
+  if (foreign.length) throw notOursError(config.project, 'apply', foreign, true);
+  return notes;
 }

@@ -6,6 +6,7 @@ import type { RepoConfig } from '../config/types.js';
 import type { RepoModel } from '../repo/model.js';
 import { buildRegistryObjects, type DesiredRegistryObjects } from '../registry/build.js';
 import type { Billing, StreamViewType, TableClass } from './steps.js';
+import { PROJECT_TAG } from './ownership.js';
 import { tableNameOf } from './table-name.js';
 
 export interface DesiredTable {
@@ -49,8 +50,9 @@ export function buildDesiredState(config: RepoConfig, repo: RepoModel): DesiredS
       tableClass: settings.tableClass,
       deletionProtection: settings.deletionProtection,
       pointInTimeRecovery: settings.pointInTimeRecovery,
-      // as Feast does: the store-wide tags, overridden key by key by the view's own
-      tags: { ...config.onlineStore.tags, ...view.tags },
+      // as Feast does: the store-wide tags, overridden key by key by the view's own; then the project
+      // tag, which says whose table it is (ownership.ts) and which no configured tag may replace
+      tags: { ...config.onlineStore.tags, ...view.tags, [PROJECT_TAG]: config.project },
     };
     if (settings.sseKmsKeyId) t.sseKmsKeyId = settings.sseKmsKeyId;
     if (settings.streamViewType) t.streamViewType = settings.streamViewType;

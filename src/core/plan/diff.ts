@@ -6,6 +6,7 @@ import type { Registry } from '../../gen/feast/core/Registry_pb.js';
 import { reconcileRegistry } from '../registry/reconcile.js';
 import type { DesiredState, DesiredTable } from './desired.js';
 import type { ActualTable, EndpointSupport } from './introspect.js';
+import { PROJECT_TAG } from './ownership.js';
 import type { Billing, PlanNote, PlanStep, TableStep } from './steps.js';
 
 export interface ActualState {
@@ -41,6 +42,9 @@ function sameKmsKey(wanted: string | undefined, arn: string | undefined): boolea
   return arn === wanted || arn.endsWith(`:key/${wanted}`);
 }
 
+/** Tags the config asks for; without them, an endpoint that cannot tag is not worth a note (docs/plan.md). */
+const hasUserTags = (t: DesiredTable) => Object.keys(t.tags).some((k) => k !== PROJECT_TAG);
+
 /** aws: tags belong to AWS and cannot be changed by anyone. */
 const ownTag = (key: string) => !key.startsWith('aws:');
 
@@ -61,7 +65,7 @@ function diffNewTable(t: DesiredTable, support: EndpointSupport, steps: TableSte
   // NOTE: tags go through TagResource even for a new table: some endpoints (dynalite) drop CreateTable's Tags
   if (Object.keys(t.tags).length > 0) {
     if (support.tagging) steps.push({ kind: 'set_tags', ...on, tags: { ...t.tags }, previous: {} });
-    else notes.push(unsupportedNote(t, 'tags', 'TagResource'));
+    else if (hasUserTags(t)) notes.push(unsupportedNote(t, 'tags', 'TagResource'));
   }
   if (t.ttlAttribute) {
     if (support.updateTimeToLive) steps.push({ kind: 'enable_ttl', ...on, attribute: t.ttlAttribute });
@@ -111,7 +115,7 @@ function diffTags(t: DesiredTable, a: ActualTable, steps: TableStep[], notes: Pl
   const tags = a.tags;
   if (!tags) return;
   if (tags.state === 'unsupported') {
-    if (Object.keys(t.tags).length) notes.push(unsupportedNote(t, 'tags', tags.operation));
+    if (hasUserTags(t)) notes.push(unsupportedNote(t, 'tags', tags.operation));
     return;
   }
   if (tags.state === 'denied') return void notes.push(deniedNote(t, 'tags', tags.action));

@@ -17,6 +17,7 @@ import {
 import { describeAwsError } from '../aws/errors.js';
 import { isAccessDenied, isNotFound, isUnsupportedOperation } from '../aws/aws-errors.js';
 import { runPool } from '../util/pool.js';
+import { keySchemaProblem } from './ownership.js';
 import type { Billing, StreamViewType, TableClass } from './steps.js';
 
 export type Observed<T> =
@@ -46,8 +47,10 @@ export interface ActualTable {
   tags?: Observed<Record<string, string>>;
   ttl?: Observed<{ enabled: boolean; attribute?: string }>;
   pitr?: Observed<boolean>;
-  /** Only for tables about to be deleted. */
+  /** For tables about to be deleted, and existing tables not known to be the project's (ownership.ts). */
   holdsItems?: boolean | 'unknown';
+  /** Why the key schema is not Feast's; undefined when it is (ownership.ts). */
+  keySchemaProblem?: string;
 }
 
 /** Operations some endpoints lack, found by probing; AWS itself supports all of them. */
@@ -114,6 +117,8 @@ function parseDescription(table: string, d: TableDescription, support: EndpointS
     deletionProtection: d.DeletionProtectionEnabled === true,
     settingsSupported: typeof d.DeletionProtectionEnabled === 'boolean',
   };
+  const keyProblem = keySchemaProblem(d.KeySchema, d.AttributeDefinitions);
+  if (keyProblem !== undefined) actual.keySchemaProblem = keyProblem;
   if (sseOn && d.SSEDescription?.KMSMasterKeyArn) actual.sseKmsKeyArn = d.SSEDescription.KMSMasterKeyArn;
   if (d.StreamSpecification?.StreamEnabled && d.StreamSpecification.StreamViewType) {
     actual.streamViewType = d.StreamSpecification.StreamViewType as StreamViewType;
@@ -144,7 +149,7 @@ async function readTags(ctx: IntrospectContext, arn: string): Promise<Record<str
 }
 
 /** One scanned item is enough to know a table is not empty (ItemCount lags by hours on AWS). */
-async function holdsItems(ctx: IntrospectContext, table: string): Promise<boolean | 'unknown'> {
+export async function holdsItems(ctx: IntrospectContext, table: string): Promise<boolean | 'unknown'> {
   try {
     const out = await ctx.dynamo.send(new ScanCommand({ TableName: table, Limit: 1, Select: 'COUNT' }));
     return (out.Count ?? 0) > 0 || out.LastEvaluatedKey !== undefined;
@@ -157,7 +162,7 @@ async function holdsItems(ctx: IntrospectContext, table: string): Promise<boolea
 
 export interface IntrospectRequest {
   table: string;
-  /** 'settings': everything a diff compares; 'delete': only existence, protection and contents. */
+  /** 'settings': everything a diff compares; 'delete': existence, protection, contents and tags (whose table). */
   purpose: 'settings' | 'delete';
 }
 
@@ -173,11 +178,13 @@ export async function introspectTable(ctx: IntrospectContext, req: IntrospectReq
   if (!description || description.TableStatus === 'DELETING') return { table, exists: false };
   const actual = parseDescription(table, description, support);
   try {
+    const arn = actual.arn ?? '';
     if (req.purpose === 'delete') {
-      actual.holdsItems = await holdsItems(ctx, table);
+      const [items, tags] = await Promise.all([holdsItems(ctx, table), observe('ListTagsOfResource', support.tagging, () => readTags(ctx, arn))]);
+      actual.holdsItems = items;
+      actual.tags = tags;
       return actual;
     }
-    const arn = actual.arn ?? '';
     const [tags, ttl, pitr] = await Promise.all([
       observe('ListTagsOfResource', support.tagging, () => readTags(ctx, arn)),
       observe('DescribeTimeToLive', true, async () => {

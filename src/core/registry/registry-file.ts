@@ -4,15 +4,15 @@
  * another dynafeast — never sees half a registry.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { clone, create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { RegistrySchema, type Registry } from '../../gen/feast/core/Registry_pb.js';
 import type { RepoConfig } from '../config/types.js';
-import { DynafeastError } from '../errors.js';
+import { DynafeastError, isDynafeastError } from '../errors.js';
 import { removeLitter } from '../lock/file-lock.js';
 import { pidExists } from '../lock/liveness.js';
+import { checkRegularOrAbsent, readRegularFile, readRegularFileSync, type FileRole } from '../util/checked-file.js';
 import { timestampFromMicros } from './time.js';
 
 /** What Feast writes in `registry_schema_version`. */
@@ -30,6 +30,8 @@ export function registryPathOf(config: Pick<RepoConfig, 'registry' | 'repoPath'>
   return isAbsolute(p) ? p : resolve(config.repoPath, p);
 }
 
+const REGISTRY_FILE: FileRole = { what: 'the registry', path: 'registry' };
+
 export function emptyRegistry(): Registry {
   return create(RegistrySchema, { registrySchemaVersion: REGISTRY_SCHEMA_VERSION });
 }
@@ -38,7 +40,7 @@ export function emptyRegistry(): Registry {
 export async function readRegistryIfExists(path: string): Promise<Registry | undefined> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readRegularFile(path, REGISTRY_FILE);
   } catch (e) {
     return notReadable(path, e);
   }
@@ -49,7 +51,7 @@ export async function readRegistryIfExists(path: string): Promise<Registry | und
 export function readRegistryIfExistsSync(path: string): Registry | undefined {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegularFileSync(path, REGISTRY_FILE);
   } catch (e) {
     return notReadable(path, e);
   }
@@ -58,6 +60,7 @@ export function readRegistryIfExistsSync(path: string): Registry | undefined {
 
 function notReadable(path: string, e: unknown): undefined {
   if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  if (isDynafeastError(e)) throw e;
   throw new DynafeastError('registry.unreadable', `cannot read the registry ${path}: ${(e as Error).message}`, {
     hint: 'check the file permissions and the `registry:` path in feature_store.yaml',
     cause: e,
@@ -97,6 +100,8 @@ export async function writeRegistryAtomic(path: string, registry: Registry, nowM
   next.lastUpdated = timestampFromMicros(nowMicros);
   if (next.registrySchemaVersion === '') next.registrySchemaVersion = REGISTRY_SCHEMA_VERSION;
   const bytes = toBinary(RegistrySchema, next);
+  // the rename below would replace a device or FIFO named as the registry
+  checkRegularOrAbsent(path, REGISTRY_FILE);
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   try {

@@ -5,6 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { notRegularFile } from '../util/checked-file.js';
 
 const SKIPPED_DIRS = new Set(['node_modules', '__pycache__']);
 const CONFIG_FILE = 'feature_store.yaml';
@@ -33,10 +34,16 @@ export function findDefinitionFiles(root: string, opts: FindOptions = {}): strin
       // Symlinked folders are not followed: they can loop, and a repo should not span trees.
       let isDir = d.isDirectory();
       let isFile = d.isFile();
+      let special = !isDir && !isFile && !d.isSymbolicLink();
       if (d.isSymbolicLink()) {
         const s = statSync(path.join(abs, d.name), { throwIfNoEntry: false });
         isFile = s?.isFile() ?? false;
         isDir = false;
+        special = s !== undefined && !s.isFile() && !s.isDirectory();
+      }
+      // a FIFO or device named like a definition file would block or garble the load: refused by name
+      if (special && isYaml(d.name) && d.name !== CONFIG_FILE && !excludeFiles.has(childRel)) {
+        throw notRegularFile(childRel, statSync(path.join(abs, d.name)), { what: 'definition file' });
       }
       if (isDir) {
         if (d.name.startsWith('.') || SKIPPED_DIRS.has(d.name) || excludeDirs.has(childRel)) continue;

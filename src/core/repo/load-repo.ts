@@ -3,10 +3,11 @@
  * file's shape, then cross-file names and references. All problems of a stage are reported at once,
  * each at file:line:column. Reads files; prints nothing.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { RepoConfig } from '../config/types.js';
-import { DynafeastError } from '../errors.js';
+import { DynafeastError, isDynafeastError } from '../errors.js';
+import { readRegularFileSync } from '../util/checked-file.js';
 import { Diagnostics } from '../yaml/diagnostics.js';
 import { decodeUtf8, parseYaml } from '../yaml/parse-yaml.js';
 import type { FileDefinitions } from './definitions.js';
@@ -89,8 +90,12 @@ export function loadRepo(repoPath: string, config?: RepoConfig, files?: string[]
   for (const file of files) {
     let bytes: Buffer;
     try {
-      bytes = readFileSync(path.join(root, file));
+      bytes = readRegularFileSync(path.join(root, file), { what: 'definition file' });
     } catch (e) {
+      if (isDynafeastError(e)) {
+        decodeErrors.push(new DynafeastError(e.code, e.message, { location: { file }, ...(e.hint ? { hint: e.hint } : {}), cause: e }));
+        continue;
+      }
       const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
       decodeErrors.push(new DynafeastError('repo.badYaml', `Cannot read the file (${code}).`, { location: { file }, hint: 'Check its permissions.', cause: e }));
       continue;

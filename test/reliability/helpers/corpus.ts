@@ -3,10 +3,13 @@
  * each case is a folder with `case.json` and optionally `files/`, copied over a fresh copy of
  * examples/driver-stats. See test/fixtures/bad-cli/README.md for the format.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, PutItemCommand, TagResourceCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { waitForActive } from '../../../src/core/plan/wait.js';
 import { copyQueryToParquet } from '../../../src/core/sample-data/duckdb-copy.js';
 import { seededRandom } from '../../helpers/fault-proxy.js';
 import { repoRoot } from './cli.js';
@@ -26,7 +29,24 @@ export interface Generate {
   bytes?: number;
   /** A parquet file written by DuckDB from this query (`{example}` is examples/driver-stats). */
   sql?: string;
+  /** A named pipe (FIFO) at `path`, replacing what is there. */
+  fifo?: boolean;
+  /** A symbolic link at `path` to this target (e.g. `/dev/zero`), replacing what is there. */
+  symlink?: string;
   /** Generated after the setup commands instead of before (e.g. to damage a registry apply wrote). */
+  afterSetup?: boolean;
+}
+
+/** A DynamoDB table the case puts on the server before its run (someone else's table, say). */
+export interface CorpusTable {
+  /** `{project}` is the case's project. */
+  name: string;
+  /** Key attributes, hash first: `[name, type]`; default Feast's `[["entity_id", "S"]]`. */
+  keys?: [string, 'S' | 'N' | 'B'][];
+  tags?: Record<string, string>;
+  /** Items put into it (attribute → string value). */
+  items?: Record<string, string>[];
+  /** Made after the setup commands, replacing a table of that name (e.g. one apply made). */
   afterSetup?: boolean;
 }
 
@@ -42,6 +62,8 @@ export interface CorpusCase {
   env?: Record<string, string>;
   unset?: string[];
   generate?: Generate[];
+  /** Tables put on the test server (their names start with the case's project, so cases never meet). */
+  tables?: CorpusTable[];
   /** Pass `-c <repo>` (default true). */
   chdir?: boolean;
   exit: 1 | 2;
@@ -78,7 +100,11 @@ export async function generateFiles(repo: string, list: readonly Generate[]): Pr
   for (const g of list) {
     const target = path.join(repo, g.path);
     mkdirSync(path.dirname(target), { recursive: true });
-    if (g.random !== undefined) {
+    if (g.fifo || g.symlink !== undefined) {
+      rmSync(target, { recursive: true, force: true });
+      if (g.fifo) execFileSync('mkfifo', [target]);
+      else symlinkSync(g.symlink!, target);
+    } else if (g.random !== undefined) {
       const rnd = seededRandom(g.random);
       const buf = Buffer.alloc(g.random);
       for (let i = 0; i < buf.length; i++) buf[i] = Math.floor(rnd() * 256);
@@ -101,8 +127,35 @@ export async function generateFiles(repo: string, list: readonly Generate[]): Pr
 }
 
 /** A fresh repo for the case: the base, its files/ overlay, and the generated files. */
+export function caseProject(c: LoadedCase): string {
+  return `c_${c.name.replace(/^bad-\w+\//, '').replace(/[^a-z0-9]/gi, '_')}`.slice(0, 60);
+}
+
+/** Puts the case's tables (those made before or after setup) on the server, replacing same-named ones. */
+export async function createCaseTables(client: DynamoDBClient, c: LoadedCase, afterSetup: boolean): Promise<void> {
+  for (const t of (c.spec.tables ?? []).filter((x) => Boolean(x.afterSetup) === afterSetup)) {
+    const name = t.name.replaceAll('{project}', caseProject(c));
+    await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
+    const keys = t.keys ?? [['entity_id', 'S']];
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: keys.map(([n], i) => ({ AttributeName: n, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+        AttributeDefinitions: keys.map(([n, type]) => ({ AttributeName: n, AttributeType: type })),
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await waitForActive(client, name);
+    const arn = (await client.send(new DescribeTableCommand({ TableName: name }))).Table!.TableArn!;
+    if (t.tags) await client.send(new TagResourceCommand({ ResourceArn: arn, Tags: Object.entries(t.tags).map(([Key, Value]) => ({ Key, Value })) }));
+    for (const item of t.items ?? []) {
+      await client.send(new PutItemCommand({ TableName: name, Item: Object.fromEntries(Object.entries(item).map(([k, v]) => [k, { S: v }])) }));
+    }
+  }
+}
+
 export async function prepareCase(c: LoadedCase, endpoint: string): Promise<string> {
-  const project = `c_${c.name.replace(/^bad-\w+\//, '').replace(/[^a-z0-9]/gi, '_')}`.slice(0, 60);
+  const project = caseProject(c);
   const repo = makeRepo({ project, endpoint }, 'dynafeast-corpus-');
   if ((c.spec.base ?? 'example') === 'empty') {
     for (const e of readdirSync(repo)) rmSync(path.join(repo, e), { recursive: true, force: true });

@@ -200,7 +200,7 @@ dynafeast:
   });
 
   it('reads `{{` in table_name_template as a literal brace (which table names cannot hold)', () => {
-    const e = failure(() => parse(MINIMAL + '  table_name_template: "{{project}}-{table_name}"\n'));
+    const e = failure(() => parse(MINIMAL + '  table_name_template: "{{project}}-{project}-{table_name}"\n'));
     expect(e.details[0]!.message).toContain('characters DynamoDB does not allow');
   });
 

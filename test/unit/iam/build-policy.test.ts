@@ -46,10 +46,10 @@ describe('the action table', () => {
 });
 
 describe('grants per command', () => {
-  it('default settings: apply may create and introspect, no tag, TTL, PITR or UpdateTable action', () => {
+  it('default settings: apply may create, introspect and tag with the project tag; no untag, TTL, PITR or UpdateTable action', () => {
     expect(actionsByTable(input(), 'apply')).toEqual({
-      'demo.driver_hourly_stats': ['dynamodb:CreateTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource'],
-      'demo.driver_profile': ['dynamodb:CreateTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource'],
+      'demo.driver_hourly_stats': ['dynamodb:CreateTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource', 'dynamodb:TagResource'],
+      'demo.driver_profile': ['dynamodb:CreateTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource', 'dynamodb:TagResource'],
     });
     expect(actionsByTable(input(), 'plan')).toEqual({
       'demo.driver_hourly_stats': ['dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource'],
@@ -57,11 +57,11 @@ describe('grants per command', () => {
     });
   });
 
-  it('tag actions only on the tables that get tags', () => {
+  it('untag only on the tables the config gives tags (every table gets the project tag)', () => {
     const repo = makeRepo([makeView('a_view', { tags: { team: 'x' } }), makeView('b_view')]);
     const got = actionsByTable(input({ repo }), 'apply');
     expect(got['demo.a_view']).toEqual(expect.arrayContaining(['dynamodb:TagResource', 'dynamodb:UntagResource']));
-    expect(got['demo.b_view']).not.toContain('dynamodb:TagResource');
+    expect(got['demo.b_view']).toContain('dynamodb:TagResource');
     expect(got['demo.b_view']).not.toContain('dynamodb:UntagResource');
     // store-wide tags reach every table
     const all = actionsByTable(input({ repo, config: makeConfig({ tags: { env: 'prod' } }) }), 'apply');
@@ -114,14 +114,14 @@ describe('grants per command', () => {
       { name: 'other_projects_view', project: 'other' },
     ]);
     const repo = makeRepo([makeView('driver_hourly_stats')]);
-    expect(actionsByTable(input({ repo, registry }), 'apply')['demo.old_view']).toEqual(['dynamodb:DeleteTable', 'dynamodb:DescribeTable', 'dynamodb:Scan']);
-    expect(actionsByTable(input({ repo, registry }), 'plan')['demo.old_view']).toEqual(['dynamodb:DescribeTable', 'dynamodb:Scan']);
+    expect(actionsByTable(input({ repo, registry }), 'apply')['demo.old_view']).toEqual(['dynamodb:DeleteTable', 'dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource', 'dynamodb:Scan']);
+    expect(actionsByTable(input({ repo, registry }), 'plan')['demo.old_view']).toEqual(['dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource', 'dynamodb:Scan']);
     expect(Object.keys(actionsByTable(input({ repo, registry }), 'apply')).sort()).toEqual(['demo.driver_hourly_stats', 'demo.old_view']);
     expect(actionsByTable(input({ repo, registry }), 'materialize')['demo.old_view']).toBeUndefined();
     // teardown deletes the tables of the repo and of the registry alike
     expect(actionsByTable(input({ repo, registry }), 'teardown')).toEqual({
-      'demo.driver_hourly_stats': ['dynamodb:DeleteTable', 'dynamodb:DescribeTable', 'dynamodb:Scan'],
-      'demo.old_view': ['dynamodb:DeleteTable', 'dynamodb:DescribeTable', 'dynamodb:Scan'],
+      'demo.driver_hourly_stats': ['dynamodb:DeleteTable', 'dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource', 'dynamodb:Scan'],
+      'demo.old_view': ['dynamodb:DeleteTable', 'dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource', 'dynamodb:Scan'],
     });
   });
 
@@ -154,7 +154,7 @@ describe('buildIamPolicy', () => {
       {
         Sid: 'Apply2',
         Effect: 'Allow',
-        Action: ['dynamodb:CreateTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource'],
+        Action: ['dynamodb:CreateTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource', 'dynamodb:TagResource'],
         Resource: [T('demo.b_view'), T('demo.c_view')],
       },
     ]);

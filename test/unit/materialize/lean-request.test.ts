@@ -6,21 +6,8 @@ import { createLeanBatchSender, createLeanConditionalPutSender } from '../../../
 import { signRequest } from '../../../src/core/aws/lean/sigv4.js';
 import { classifyAwsError } from '../../../src/core/aws/aws-errors.js';
 import type { WriteUnit } from '../../../src/core/materialize/batch-writer.js';
+import { Sha256 } from '../../helpers/node-sha256.js';
 
-/** node:crypto in the shape the SDK's signer takes (a Checksum constructor). */
-class Sha256 {
-  private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret ? createHmac('sha256', secret) : createHash('sha256');
-  }
-  update(data: string | Uint8Array) {
-    this.h.update(data);
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-  reset() {}
-}
 
 describe('signRequest (SigV4)', () => {
   it.each([

@@ -1,6 +1,7 @@
 import { buildDesiredState } from '../../../src/core/plan/desired.js';
 import { diff, diffTables, removedViews, type ActualState } from '../../../src/core/plan/diff.js';
 import { FULL_SUPPORT, type ActualTable, type EndpointSupport } from '../../../src/core/plan/introspect.js';
+import { PROJECT_TAG } from '../../../src/core/plan/ownership.js';
 import type { PlanStep } from '../../../src/core/plan/steps.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { reconcileRegistry } from '../../../src/core/registry/reconcile.js';
@@ -18,7 +19,7 @@ function existing(over: Partial<ActualTable> = {}): ActualTable {
     tableClass: 'STANDARD',
     deletionProtection: false,
     settingsSupported: true,
-    tags: { state: 'known', value: {} },
+    tags: { state: 'known', value: { [PROJECT_TAG]: 'demo' } },
     ttl: { state: 'known', value: { enabled: false } },
     pitr: { state: 'known', value: false },
     ...over,
@@ -38,19 +39,19 @@ describe('diffTables', () => {
     const { steps, notes } = diffTables(buildDesiredState(config, repo), actualOf([]));
     expect(steps).toEqual([
       { kind: 'create_table', table: TABLE, view: 'driver_hourly_stats', billing: { mode: 'PAY_PER_REQUEST' }, tableClass: 'STANDARD', deletionProtection: false },
-      { kind: 'set_tags', table: TABLE, view: 'driver_hourly_stats', tags: { team: 'drivers', env: 'dev' }, previous: {} },
+      { kind: 'set_tags', table: TABLE, view: 'driver_hourly_stats', tags: { team: 'drivers', env: 'dev', [PROJECT_TAG]: 'demo' }, previous: {} },
     ]);
     expect(notes).toEqual([]);
   });
 
   it('plans nothing when the table matches', () => {
     const desired = buildDesiredState(makeConfig({ tags: { env: 'dev' } }), makeRepo());
-    expect(diffTables(desired, actualOf([existing({ tags: { state: 'known', value: { env: 'dev' } } })])).steps).toEqual([]);
+    expect(diffTables(desired, actualOf([existing({ tags: { state: 'known', value: { env: 'dev', [PROJECT_TAG]: 'demo' } } })])).steps).toEqual([]);
   });
 
   it('changes only the tag that changed and removes dropped keys, leaving aws: tags alone', () => {
     const desired = buildDesiredState(makeConfig({ tags: { env: 'prod', owner: 'ml' } }), makeRepo());
-    const actual = actualOf([existing({ tags: { state: 'known', value: { env: 'dev', owner: 'ml', old: 'x', 'aws:cloudformation:stack-name': 's' } } })]);
+    const actual = actualOf([existing({ tags: { state: 'known', value: { env: 'dev', owner: 'ml', old: 'x', 'aws:cloudformation:stack-name': 's', [PROJECT_TAG]: 'demo' } } })]);
     expect(diffTables(desired, actual).steps).toEqual([
       { kind: 'set_tags', table: TABLE, view: 'driver_hourly_stats', tags: { env: 'prod' }, previous: { env: 'dev' } },
       { kind: 'remove_tags', table: TABLE, view: 'driver_hourly_stats', keys: ['old'] },
@@ -103,14 +104,14 @@ describe('diffTables', () => {
 
     it('enables both on a new table when the endpoint supports them', () => {
       const { steps } = diffTables(buildDesiredState(config, makeRepo()), actualOf([]));
-      expect(steps.map((s) => s.kind)).toEqual(['create_table', 'enable_ttl', 'enable_pitr']);
-      expect(steps[1]).toMatchObject({ attribute: 'dynafeast_expires_at' });
+      expect(steps.map((s) => s.kind)).toEqual(['create_table', 'set_tags', 'enable_ttl', 'enable_pitr']);
+      expect(steps[2]).toMatchObject({ attribute: 'dynafeast_expires_at' });
     });
 
     it('notes them as not supported by this endpoint, never as steps, when it lacks the operations', () => {
       const none: EndpointSupport = { updateTimeToLive: false, continuousBackups: false, tagging: true, emulator: true };
       const fresh = diffTables(buildDesiredState(config, makeRepo()), actualOf([], { support: none }));
-      expect(fresh.steps.map((s) => s.kind)).toEqual(['create_table']);
+      expect(fresh.steps.map((s) => s.kind)).toEqual(['create_table', 'set_tags']);
       expect(fresh.notes.map((n) => n.message)).toEqual([
         'TTL expiry: not supported by this endpoint (UpdateTimeToLive); not applied',
         'point-in-time recovery: not supported by this endpoint (UpdateContinuousBackups); not applied',
@@ -148,7 +149,7 @@ describe('diffTables', () => {
 
     it('does not expire items of a view whose ttl is 0, and says so', () => {
       const { steps, notes } = diffTables(buildDesiredState(config, makeRepo([makeView('driver_hourly_stats', { ttlMicros: 0n })])), actualOf([]));
-      expect(steps.map((s) => s.kind)).toEqual(['create_table', 'enable_pitr']);
+      expect(steps.map((s) => s.kind)).toEqual(['create_table', 'set_tags', 'enable_pitr']);
       expect(notes).toEqual([expect.objectContaining({ level: 'info', view: 'driver_hourly_stats' })]);
     });
 
@@ -193,6 +194,7 @@ describe('diff', () => {
     const first = diff(desired, actualOf([]));
     expect(kinds(first.steps)).toEqual([
       `create_table:${TABLE}`,
+      `set_tags:${TABLE}`,
       'registry:create:project:demo',
       'registry:create:entity:__dummy',
       'registry:create:entity:driver',

@@ -64,14 +64,14 @@ describe('buildRepoModel', () => {
   });
 
   it('checks table names against the config', () => {
-    const { config } = parseConfigText('project: p\nregistry: r.db\nprovider: aws\nonline_store: {region: us-east-1, table_name_template: "{table_name}"}\n', {
+    const { config } = parseConfigText('project: p\nregistry: r.db\nprovider: aws\nonline_store: {region: us-east-1, table_name_template: "{project}{table_name}"}\n', {
       file: 'feature_store.yaml',
       repoPath: '/repo',
       env: {},
     });
-    const e = failure(() => buildRepoModel('/repo', [{ file: 'a.yaml', text: ENTITY + SOURCE + VIEW.replace('stats_view', 'sv') }], config));
+    const e = failure(() => buildRepoModel('/repo', [{ file: 'a.yaml', text: ENTITY + SOURCE + VIEW.replace('stats_view', 's') }], config));
     expect(e.code).toBe('repo.badValue');
-    expect(e.details[0]!.message).toContain('`sv`');
+    expect(e.details[0]!.message).toContain('`s`');
   });
 
   it('rejects an empty services list entry and an empty schema', () => {

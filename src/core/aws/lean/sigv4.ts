@@ -2,7 +2,8 @@
  * AWS Signature Version 4 for the one request shape the lean writer sends: `POST /` with a JSON body
  * and the `x-amz-target` header. Written for this shape only (no query string, fixed headers), so signing
  * costs two SHA-256 digests and one HMAC per request; the derived key is cached per day. Tests check the
- * output against the SDK's own signer.
+ * output against the SDK's own signer. The embedded server checks incoming signatures with the same
+ * `signatureOf` (embedded/verify-signature.ts), so there is one SigV4 implementation.
  */
 import { createHash, createHmac } from 'node:crypto';
 import type { AwsCredentials } from '../identity.js';
@@ -39,12 +40,52 @@ function signingKey(secret: string, day: string, region: string, service: string
   return key;
 }
 
+/** What a SigV4 signature covers, for signing and for checking someone else's signature. */
+export interface CanonicalInput {
+  method: string;
+  /** Canonical URI (already URI-encoded, as sent), e.g. `/`. */
+  path: string;
+  /** Canonical query string (sorted, encoded); '' when none. */
+  query: string;
+  /** Signed headers in canonical order: lowercase names, sorted. */
+  headers: Array<[string, string]>;
+  /** Hex SHA-256 of the body. */
+  payloadHash: string;
+  /** `20240501T120000Z`. */
+  date: string;
+  region: string;
+  service: string;
+  secretAccessKey: string;
+}
+
+/** The hex signature of a request (AWS's canonical request → string to sign → HMAC with the derived key). */
+export function signatureOf(input: CanonicalInput): string {
+  const day = input.date.slice(0, 8);
+  const canonical = [
+    input.method,
+    input.path,
+    input.query,
+    // header values: trimmed, inner runs of spaces collapsed to one
+    input.headers.map(([n, v]) => `${n}:${v.trim().replace(/ +/g, ' ')}\n`).join(''),
+    input.headers.map(([n]) => n).join(';'),
+    input.payloadHash,
+  ].join('\n');
+  const scope = `${day}/${input.region}/${input.service}/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', input.date, scope, sha256Hex(canonical)].join('\n');
+  return createHmac('sha256', signingKey(input.secretAccessKey, day, input.region, input.service)).update(toSign, 'utf8').digest('hex');
+}
+
+/** Hex SHA-256 of a body (string or bytes). */
+export function payloadHashOf(body: string | Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
 /** The headers of a signed request (host and content-length are added by the HTTP client). */
 export function signRequest(input: SignInput): Record<string, string> {
   const date = amzDate(input.nowMs);
   const day = date.slice(0, 8);
   const token = input.credentials.sessionToken;
-  // Canonical headers: lowercase names, sorted, each `name:value\n`.
+  // Canonical headers: lowercase names, sorted.
   const headers: Array<[string, string]> = [
     ['content-type', CONTENT_TYPE],
     ['host', input.host],
@@ -53,19 +94,18 @@ export function signRequest(input: SignInput): Record<string, string> {
     ['x-amz-target', input.target],
   ];
   const signedHeaders = headers.map(([n]) => n).join(';');
-  const canonical = [
-    'POST',
-    '/',
-    '',
-    headers.map(([n, v]) => `${n}:${v.trim()}\n`).join(''),
-    signedHeaders,
-    sha256Hex(input.body),
-  ].join('\n');
+  const signature = signatureOf({
+    method: 'POST',
+    path: '/',
+    query: '',
+    headers,
+    payloadHash: sha256Hex(input.body),
+    date,
+    region: input.region,
+    service: input.service,
+    secretAccessKey: input.credentials.secretAccessKey,
+  });
   const scope = `${day}/${input.region}/${input.service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', date, scope, sha256Hex(canonical)].join('\n');
-  const signature = createHmac('sha256', signingKey(input.credentials.secretAccessKey, day, input.region, input.service))
-    .update(toSign, 'utf8')
-    .digest('hex');
   const out: Record<string, string> = {
     'content-type': CONTENT_TYPE,
     'x-amz-date': date,
