@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fixedClock } from '../../src/core/context.js';
 import { materialize } from '../../src/core/materialize/run-materialize.js';
 import { formatMicrosIso } from '../../src/core/materialize/time-arg.js';
-import { tableNameOf } from '../../src/core/plan/table-name.js';
+import { tableNameOf } from '../../src/core/layout/table-name.js';
 import { readRegistry, registryPathOf } from '../../src/core/registry/registry-file.js';
 import { latestMaterializedEndMicros } from '../../src/core/registry/commit.js';
 import { writeDriverStatsRows } from '../../src/core/sample-data/driver-stats.js';

@@ -8,7 +8,7 @@ import type { Registry } from '../../gen/feast/core/Registry_pb.js';
 import type { RepoConfig } from '../config/types.js';
 import { buildDesiredState, type DesiredTable } from '../plan/desired.js';
 import { removedViews } from '../plan/diff.js';
-import { tableNameOf } from '../plan/table-name.js';
+import { tableNameOf } from '../layout/table-name.js';
 import type { RepoModel } from '../repo/model.js';
 
 export interface NamedTable {

@@ -12,7 +12,7 @@ import type { Clock, Logger } from '../context.js';
 import { DynafeastError, isDynafeastError } from '../errors.js';
 import { openOfflineStore, type OfflineStoreOptions } from '../offline/offline-store.js';
 import { planView, type PlannedView } from '../offline/read-view.js';
-import { tableNameOf } from '../plan/table-name.js';
+import { tableNameOf } from '../layout/table-name.js';
 import { ignoreProgress, type ProgressSink } from '../progress.js';
 import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
 import { findFeatureView, recordMaterializations } from '../registry/commit.js';

@@ -9,7 +9,7 @@ import { buildDesiredState } from './desired.js';
 import { diff, removedViews } from './diff.js';
 import { FULL_SUPPORT, introspectTables, probeEndpointSupport, type IntrospectRequest } from './introspect.js';
 import type { Plan } from './steps.js';
-import { tableNameOf } from './table-name.js';
+import { tableNameOf } from '../layout/table-name.js';
 
 export interface PlanContext {
   dynamo: DynamoDBClient;

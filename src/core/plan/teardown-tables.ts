@@ -8,7 +8,7 @@ import type { Registry } from '../../gen/feast/core/Registry_pb.js';
 import type { RepoConfig } from '../config/types.js';
 import { DynafeastError } from '../errors.js';
 import { readRegistryIfExists } from '../registry/registry-file.js';
-import { formatTableName, tableNameOf } from './table-name.js';
+import { formatTableName, tableNameOf } from '../layout/table-name.js';
 
 export interface RecordedTable {
   view: string;
