@@ -6,7 +6,7 @@
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { IAM_FORMATS, parseIamCommands, type IamCommand, type IamFormat } from '../core/iam/commands.js';
 
-export interface GlobalOptions {
+export interface GlobalFlags {
   chdir?: string;
   featureStoreYaml?: string;
   json: boolean;
@@ -15,45 +15,45 @@ export interface GlobalOptions {
   debug: boolean;
 }
 
-export interface InitOptions {
+export interface InitFlags {
   name?: string;
   template: 'local' | 'aws';
   region?: string;
 }
 
-export interface LocalOptions {
+export interface LocalFlags {
   port?: number;
 }
 
-export type ValidateOptions = Record<string, never>;
+export type ValidateFlags = Record<string, never>;
 
-export interface PlanOptions {
+export interface PlanFlags {
   /** Terraform's convention: exit 0 no changes, 2 changes pending, 1 error. */
   detailedExitcode: boolean;
 }
 
-export interface ApplyOptions {
+export interface ApplyFlags {
   /** Confirms deleting tables that hold data without asking. */
   yes: boolean;
 }
 
-export interface TeardownOptions {
+export interface TeardownFlags {
   yes: boolean;
 }
 
 export const LIST_KINDS = ['entities', 'feature-views', 'feature-services'] as const;
 
-export interface ListOptions {
+export interface ListFlags {
   kind: (typeof LIST_KINDS)[number];
 }
 
-export interface RegistryDumpOptions {
+export interface RegistryDumpFlags {
   allProjects: boolean;
 }
 
 export const ONLINE_OUTPUTS = ['json', 'table', 'csv', 'jsonl'] as const;
 
-export interface GetOnlineFeaturesOptions {
+export interface GetOnlineFeaturesFlags {
   /** `view:feature` references (repeatable, or comma-separated). */
   features: string[];
   featureService?: string;
@@ -67,7 +67,7 @@ export interface GetOnlineFeaturesOptions {
   includeEventTimestamps: boolean;
 }
 
-export interface IamPolicyOptions {
+export interface IamPolicyFlags {
   /** Commands the policy is for, canonical order; `all` expanded. */
   for: IamCommand[];
   /** 12 digits; undefined = ask STS GetCallerIdentity. */
@@ -77,7 +77,7 @@ export interface IamPolicyOptions {
   format: IamFormat;
 }
 
-export interface MaterializeOptions {
+export interface MaterializeFlags {
   /** ISO 8601 (naive = UTC) or `now`; parsed by core so errors name the argument. */
   start: string;
   end: string;
@@ -85,27 +85,27 @@ export interface MaterializeOptions {
   views: string[];
 }
 
-export interface MaterializeIncrementalOptions {
+export interface MaterializeIncrementalFlags {
   end: string;
   views: string[];
 }
 
 /** A handler returns the exit code it wants (0 when it returns nothing). Errors are thrown. */
-export type Handler<O> = (options: O, globals: GlobalOptions) => Promise<number | void>;
+export type Handler<O> = (options: O, globals: GlobalFlags) => Promise<number | void>;
 
 export interface CommandHandlers {
-  init: Handler<InitOptions>;
-  local: Handler<LocalOptions>;
-  validate: Handler<ValidateOptions>;
-  plan: Handler<PlanOptions>;
-  apply: Handler<ApplyOptions>;
-  teardown: Handler<TeardownOptions>;
-  list: Handler<ListOptions>;
-  registryDump: Handler<RegistryDumpOptions>;
-  iamPolicy: Handler<IamPolicyOptions>;
-  getOnlineFeatures: Handler<GetOnlineFeaturesOptions>;
-  materialize: Handler<MaterializeOptions>;
-  materializeIncremental: Handler<MaterializeIncrementalOptions>;
+  init: Handler<InitFlags>;
+  local: Handler<LocalFlags>;
+  validate: Handler<ValidateFlags>;
+  plan: Handler<PlanFlags>;
+  apply: Handler<ApplyFlags>;
+  teardown: Handler<TeardownFlags>;
+  list: Handler<ListFlags>;
+  registryDump: Handler<RegistryDumpFlags>;
+  iamPolicy: Handler<IamPolicyFlags>;
+  getOnlineFeatures: Handler<GetOnlineFeaturesFlags>;
+  materialize: Handler<MaterializeFlags>;
+  materializeIncremental: Handler<MaterializeIncrementalFlags>;
 }
 
 function parsePort(value: string): number {
@@ -129,7 +129,7 @@ function parseAccountId(value: string): string {
   return value;
 }
 
-function globalsOf(cmd: Command): GlobalOptions {
+function globalsOf(cmd: Command): GlobalFlags {
   const o = cmd.optsWithGlobals();
   return {
     chdir: o.chdir,
@@ -239,7 +239,7 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .command('list')
     .description("list the registry's entities, feature views or feature services of the project")
     .addArgument(new Argument('<kind>', 'what to list').choices(LIST_KINDS))
-    .action((kind: ListOptions['kind'], _o: unknown, cmd: Command) => run(handlers.list, cmd, { kind }));
+    .action((kind: ListFlags['kind'], _o: unknown, cmd: Command) => run(handlers.list, cmd, { kind }));
 
   program
     .command('registry-dump')
@@ -266,7 +266,7 @@ export function createProgram(handlers: CommandHandlers, version: string, result
           entities?: string[];
           entitiesFile?: string;
           fullFeatureNames?: boolean;
-          output?: GetOnlineFeaturesOptions['output'];
+          output?: GetOnlineFeaturesFlags['output'];
           withStatus?: boolean;
           includeEventTimestamps?: boolean;
         },

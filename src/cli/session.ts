@@ -14,7 +14,7 @@ import { loadRepo } from '../core/repo/load-repo.js';
 import type { RepoModel } from '../core/repo/model.js';
 import { running } from './signals.js';
 import { createOutput, type Output } from './output.js';
-import type { GlobalOptions } from './program.js';
+import type { GlobalFlags } from './program.js';
 
 export interface Session {
   config: RepoConfig;
@@ -45,7 +45,7 @@ export function cliLogger(out: Output, debug: boolean): Logger {
   };
 }
 
-export function openConfig(g: GlobalOptions): Session {
+export function openConfig(g: GlobalFlags): Session {
   const out = createOutput(g);
   const logger = cliLogger(out, g.debug);
   const { config, warnings } = loadConfigWithWarnings({
@@ -60,7 +60,7 @@ export function openConfig(g: GlobalOptions): Session {
   return { config, out, logger };
 }
 
-export function openRepo(g: GlobalOptions): RepoSession {
+export function openRepo(g: GlobalFlags): RepoSession {
   const s = openConfig(g);
   return { ...s, repo: loadRepo(s.config.repoPath, s.config) };
 }
@@ -77,13 +77,13 @@ export function stopSignal(): AbortSignal {
 }
 
 /** Config, definitions and clients; `close()` must be called (it stops an embedded store we started). */
-export async function openAwsSession(g: GlobalOptions, opts: { maxSockets?: number } = {}): Promise<AwsSession> {
+export async function openAwsSession(g: GlobalFlags, opts: { maxSockets?: number } = {}): Promise<AwsSession> {
   const s = openRepo(g);
   return { ...(await withAws(s, opts)), repo: s.repo };
 }
 
 /** Config and clients only: the definitions are not read, so they may be broken or gone. */
-export async function openConfigAwsSession(g: GlobalOptions): Promise<ConfigAwsSession> {
+export async function openConfigAwsSession(g: GlobalFlags): Promise<ConfigAwsSession> {
   return withAws(openConfig(g), {});
 }
 

@@ -8,7 +8,7 @@ import { materialize, materializeTaskSpecs, type MaterializeContext } from '../.
 import { formatMicrosIso } from '../../core/materialize/time-arg.js';
 import type { ProgressSink } from '../../core/progress.js';
 import type { Output } from '../output.js';
-import type { GlobalOptions, MaterializeOptions } from '../program.js';
+import type { GlobalFlags, MaterializeFlags } from '../program.js';
 import { progressModeOf, runWithProgress } from '../progress.js';
 import { openAwsSession, stopSignal, type AwsSession } from '../session.js';
 
@@ -17,7 +17,7 @@ const MAX_SOCKETS = 256;
 
 /** Opens the session, runs `work` under the progress display, prints the summary. Shared by both commands. */
 export async function runMaterializeCommand(
-  g: GlobalOptions,
+  g: GlobalFlags,
   views: string[],
   work: (ctx: MaterializeContext) => Promise<MaterializeReport>,
 ): Promise<number> {
@@ -54,6 +54,6 @@ function renderReport(report: MaterializeReport, out: Output): void {
   if (report.recorded) out.say('  intervals recorded in the registry');
 }
 
-export async function runMaterialize(o: MaterializeOptions, g: GlobalOptions): Promise<number> {
+export async function runMaterialize(o: MaterializeFlags, g: GlobalFlags): Promise<number> {
   return runMaterializeCommand(g, o.views, (ctx) => materialize(ctx, { start: o.start, end: o.end, views: o.views }));
 }
