@@ -10,12 +10,10 @@
  */
 import type { Registry } from '../gen/feast/core/Registry_pb.js';
 import type { RepoConfig } from './config/types.js';
-import { systemClock, type Clock } from './context.js';
 import { DynafeastError } from './errors.js';
 import { ignoreProgress, type ProgressSink, type TaskSpec } from './progress.js';
 import type { RepoModel } from './repo/model.js';
 import { removeProject, type CommitResult } from './registry/commit.js';
-import type { LockOptions } from './registry/lock.js';
 import { removeProjectFromRegistry, type RegistryChange } from './registry/reconcile.js';
 import { readRegistryIfExists, registryPathOf } from './registry/registry-file.js';
 import { formatTableName, tableNameOf } from './layout/table-name.js';
@@ -94,6 +92,9 @@ export function recordedTables(config: TeardownConfig, registry: Registry | unde
     .sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
 }
 
+/** DeleteTable calls in flight: each returns once DynamoDB starts deleting, so a few at once suffice. */
+const DELETE_CONCURRENCY = 8;
+
 export interface TeardownTable {
   view: string;
   table: string;
@@ -121,10 +122,7 @@ export interface TeardownOptions {
   endpoint?: string;
   confirm?: ConfirmFn;
   progress?: ProgressSink;
-  clock?: Clock;
-  concurrency?: number;
   wait?: WaitOptions;
-  lock?: LockOptions;
 }
 
 export interface TeardownResult {
@@ -217,7 +215,7 @@ export async function runTeardown(plan: TeardownPlan, opts: TeardownOptions): Pr
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, deletable.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, deletable.length) }, worker));
   for (const t of blocked) progress({ type: 'failed', id: `table:${t.table}`, message: 'deletion protection is on' });
 
   if (failures.length > 0) {
@@ -234,7 +232,7 @@ export async function runTeardown(plan: TeardownPlan, opts: TeardownOptions): Pr
   let registry: CommitResult | undefined;
   if (plan.registryChanges.length > 0) {
     progress({ type: 'start', id: 'registry' });
-    registry = await removeProject(plan.registryPath, plan.project, opts.clock ?? systemClock, opts.lock);
+    registry = await removeProject(plan.registryPath, plan.project);
     progress({ type: 'done', id: 'registry', message: plan.registryPath });
   }
   // sorted: tables finish in any order, and a summary should read the same every run

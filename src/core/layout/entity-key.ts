@@ -16,9 +16,6 @@ export interface EntityKeyPart {
   value: unknown;
 }
 
-/** The only `entity_key_serialization_version` dynafeast writes (Feast's current default). */
-export const ENTITY_KEY_SERIALIZATION_VERSION = 3;
-
 /**
  * Encodes one entity's join key values, given in the order of the columns the encoder was built for.
  * The result may be a view into Node's shared Buffer pool: honour byteOffset/length, never `.buffer`.

@@ -24,8 +24,3 @@ export function durationFromMicros(micros: bigint): Duration {
   // Duration nanos carry the sign of seconds; bigint `/` and `%` truncate toward zero, which matches
   return create(DurationSchema, { seconds, nanos: Number(micros % MICROS_PER_SECOND) * 1000 });
 }
-
-export function durationToMicros(d: Duration | undefined): bigint {
-  if (!d) return 0n;
-  return d.seconds * MICROS_PER_SECOND + BigInt(Math.trunc(d.nanos / 1000));
-}
