@@ -20,7 +20,7 @@ export interface EncodeOptions {
   /** Adds a numeric expiry attribute (event time + the view's ttl, in epoch seconds) when set. */
   ttlAttribute?: string;
   /**
-   * `item`: SDK AttributeValue maps (the SDK senders); `json`: the item's DynamoDB JSON text, written
+   * `item`: AttributeValue maps (tests and the encode benchmark); `json`: the item's DynamoDB JSON text, written
    * directly (the lean sender: no object per item, no generic serializer). Default `item`.
    */
   wire?: 'item' | 'json';
