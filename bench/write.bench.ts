@@ -85,7 +85,7 @@ async function run(server: BenchTarget): Promise<Record<string, unknown>> {
   const ceilingBefore = target === 'dynalite' && process.argv.includes('--ceiling') ? await measureCeiling() : undefined;
   if (target === 'dynalite') await createTable(server.endpoint, TABLE);
   const config = benchConfig(root, server.endpoint, concurrency, monotonic);
-  const clients = createAwsClients(config, { maxSockets: concurrency, credentials: localDummyCredentials() });
+  const clients = createAwsClients(config, { credentials: localDummyCredentials() });
   const serverCpu0 = server.cpuSeconds();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();

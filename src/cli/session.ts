@@ -7,8 +7,9 @@ import path from 'node:path';
 import { loadConfigWithWarnings } from '../core/config/load-config.js';
 import type { RepoConfig } from '../core/config/types.js';
 import type { Logger } from '../core/context.js';
-import { createAwsClients, type AwsClients } from '../core/aws/clients.js';
-import { ensureEmbeddedDynamo, type EmbeddedHandle } from '../core/embedded/index.js';
+import type { AwsClients } from '../core/aws/clients.js';
+import type { EmbeddedHandle } from '../core/embedded/index.js';
+import { openStoreClients } from '../core/store-clients.js';
 import { formatLocation } from '../core/errors.js';
 import { loadRepo } from '../core/repo/load-repo.js';
 import type { RepoModel } from '../core/repo/model.js';
@@ -77,33 +78,27 @@ export function stopSignal(): AbortSignal {
 }
 
 /** Config, definitions and clients; `close()` must be called (it stops an embedded store we started). */
-export async function openAwsSession(g: GlobalFlags, opts: { maxSockets?: number } = {}): Promise<AwsSession> {
+export async function openAwsSession(g: GlobalFlags): Promise<AwsSession> {
   const s = openRepo(g);
-  return { ...(await withAws(s, opts)), repo: s.repo };
+  return { ...(await withAws(s)), repo: s.repo };
 }
 
 /** Config and clients only: the definitions are not read, so they may be broken or gone. */
 export async function openConfigAwsSession(g: GlobalFlags): Promise<ConfigAwsSession> {
-  return withAws(openConfig(g), {});
+  return withAws(openConfig(g));
 }
 
-async function withAws(s: Session, opts: { maxSockets?: number }): Promise<ConfigAwsSession> {
-  const embedded = s.config.dynafeast.embedded ? await ensureEmbeddedDynamo(s.config, s.logger) : undefined;
-  const aws = createAwsClients(s.config, {
-    logger: s.logger,
-    maxSockets: opts.maxSockets,
-    ...(embedded ? { endpointUrl: embedded.endpoint } : {}),
-  });
+async function withAws(s: Session): Promise<ConfigAwsSession> {
+  const clients = await openStoreClients(s.config, { logger: s.logger });
   const token = Symbol('session');
   running.sessions.add(token);
   return {
     ...s,
-    aws,
-    embedded,
+    aws: clients.aws,
+    embedded: clients.embedded,
     close: async () => {
       running.sessions.delete(token);
-      aws.destroy();
-      await embedded?.close();
+      await clients.close();
     },
   };
 }

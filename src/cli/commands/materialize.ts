@@ -12,9 +12,6 @@ import type { GlobalFlags, MaterializeFlags } from '../program.js';
 import { progressModeOf, runWithProgress } from '../progress.js';
 import { openAwsSession, stopSignal, type AwsSession } from '../session.js';
 
-/** Sockets the session may open: the writer keeps at most `concurrency` (≤ 256) requests in flight. */
-const MAX_SOCKETS = 256;
-
 /** Opens the session, runs `work` under the progress display, prints the summary. Shared by both commands. */
 export async function runMaterializeCommand(
   g: GlobalFlags,
@@ -22,7 +19,7 @@ export async function runMaterializeCommand(
   work: (ctx: MaterializeContext) => Promise<MaterializeReport>,
 ): Promise<number> {
   const signal = stopSignal();
-  const s = await openAwsSession(g, { maxSockets: MAX_SOCKETS });
+  const s = await openAwsSession(g);
   try {
     const tasks = materializeTaskSpecs(s.repo, views);
     const report = await runWithProgress(tasks, progressModeOf(g), s.out, (progress: ProgressSink) =>
