@@ -131,10 +131,7 @@ async function writeView(
     progress({ type: 'warning', id, message: `${prepared.nullKeyRows} rows in the window have a NULL join key and were not written` });
   }
 
-  const encode = createChunkEncoder(w.view, {
-    wire: sender.wire,
-    ...(deps.config.dynafeast.tables.ttlExpiry ? { ttlAttribute: deps.config.dynafeast.tables.ttlAttribute } : {}),
-  });
+  const encode = createChunkEncoder(w.view, deps.config.dynafeast.tables.ttlExpiry ? { ttlAttribute: deps.config.dynafeast.tables.ttlAttribute } : {});
   const writer = new BatchWriter(sender, {
     table: report.table,
     concurrency: Math.max(1, deps.config.dynafeast.materialize.concurrency),

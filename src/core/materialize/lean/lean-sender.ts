@@ -8,7 +8,6 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { BatchSender, SendOutcome, WriteUnit } from '../batch-writer.js';
 import { DynafeastError } from '../../errors.js';
 import { ENTITY_ID_ATTR, EVENT_TS_ATTR } from '../../layout/item.js';
-import { itemJson } from './attribute-json.js';
 import { createLeanClient, type LeanClientOptions } from '../../aws/lean/lean-client.js';
 
 export { LeanServiceError } from '../../aws/lean/lean-client.js';
@@ -49,16 +48,13 @@ interface BatchWriteAnswer {
   ConsumedCapacity?: Array<{ CapacityUnits?: number }>;
 }
 
-const unitJson = (u: WriteUnit) => u.json ?? itemJson(u.item);
-
 export function createLeanBatchSender(options: LeanSenderOptions): LeanBatchSender {
   const client = createLeanClient(options);
   return {
     maxBatch: MAX_BATCH_WRITE,
-    wire: 'json',
     async send(table, batch): Promise<SendOutcome> {
       let body = `{"RequestItems":{${JSON.stringify(table)}:[`;
-      for (let i = 0; i < batch.length; i++) body += `${i ? ',' : ''}{"PutRequest":{"Item":${unitJson(batch[i]!)}}}`;
+      for (let i = 0; i < batch.length; i++) body += `${i ? ',' : ''}{"PutRequest":{"Item":${batch[i]!.json}}}`;
       body += ']},"ReturnConsumedCapacity":"TOTAL"}';
       const answer = await client.call<BatchWriteAnswer>('BatchWriteItem', body);
       const unprocessed = unprocessedUnits(batch, answer.UnprocessedItems?.[table] ?? []);
@@ -84,13 +80,11 @@ export function createLeanConditionalPutSender(options: LeanSenderOptions): Lean
   const condition = JSON.stringify(MONOTONIC_CONDITION);
   return {
     maxBatch: 1,
-    wire: 'json',
     async send(table, batch): Promise<SendOutcome> {
       const unit = batch[0]!;
-      const eventTs = unit.json === undefined ? unit.item.event_ts?.S : unit.eventTs;
       const body =
-        `{"TableName":${JSON.stringify(table)},"Item":${unitJson(unit)},"ConditionExpression":${condition},` +
-        `"ExpressionAttributeValues":{":ts":{"S":${JSON.stringify(eventTs)}}},"ReturnConsumedCapacity":"TOTAL"}`;
+        `{"TableName":${JSON.stringify(table)},"Item":${unit.json},"ConditionExpression":${condition},` +
+        `"ExpressionAttributeValues":{":ts":{"S":${JSON.stringify(unit.eventTs)}}},"ReturnConsumedCapacity":"TOTAL"}`;
       try {
         const answer = await client.call<{ ConsumedCapacity?: { CapacityUnits?: number } }>('PutItem', body);
         return { unprocessed: [], ...(answer.ConsumedCapacity?.CapacityUnits !== undefined ? { consumedCapacity: answer.ConsumedCapacity.CapacityUnits } : {}) };
