@@ -154,7 +154,7 @@ async function benchTarget(kind: Target): Promise<TargetResult> {
     }
 
     // One raw 100-key BatchGetItem: same client settings and projection as the library, no reader.
-    const clients = createAwsClients(store.config, { maxSockets: store.config.onlineStore.maxReadWorkers });
+    const clients = createAwsClients(store.config);
     dropSdkLogMiddleware(clients.dynamo);
     const itemOf = benchItemFactory();
     const ids = Array.from({ length: DRIVERS }, (_, d) => itemOf(d).entity_id!.S!);

@@ -10,8 +10,7 @@ drivers="${BENCH_DRIVERS:-100000}"
 npx tsc -p tsconfig.json --outDir .bench >/dev/null || true # emits even when unrelated files have type errors
 b() { node --no-warnings .bench/bench/write.bench.js --rows "$rows" --drivers "$drivers" "$@"; }
 
-b --target instant --sender lean --split                 # (b) client-side ceiling, default sender
-b --target instant --sender sdk                          # (b) the same through the AWS SDK
+b --target instant --split                               # (b) client-side ceiling
 b --target latency --delay-ms 8 --concurrency 16         # (c) in-region model, the configured default
 b --target latency --delay-ms 8 --concurrency 32         # (c) the same, 32 requests in flight
 b --target latency --delay-ms 8 --concurrency 1          # (c) one request at a time, the baseline

@@ -5,7 +5,7 @@
  *
  *   npx tsc -p tsconfig.json --outDir .bench
  *   node .bench/bench/write.bench.js --target instant|latency|dynalite [--rows N] [--drivers N]
- *        [--concurrency N] [--sender lean|sdk] [--monotonic] [--delay-ms 8] [--split] [--ceiling]
+ *        [--concurrency N] [--monotonic] [--delay-ms 8] [--split] [--ceiling]
  *
  * --split (instant target) adds the CPU shares of DuckDB, encoding and the request path, from two
  * extra passes that read (and encode) without writing. --ceiling (dynalite) adds what dynalite absorbs
@@ -20,7 +20,6 @@ import { createAwsClients } from '../src/core/aws/clients.js';
 import { localDummyCredentials } from '../src/core/aws/credentials.js';
 import { silentLogger, systemClock } from '../src/core/context.js';
 import { entityIdBackend } from '../src/core/layout/entity-id.js';
-import { createLeanBatchSender, createLeanConditionalPutSender } from '../src/core/materialize/lean/lean-sender.js';
 import { materializeWindows } from '../src/core/materialize/materialize.js';
 import { fixedWindows } from '../src/core/materialize/windows.js';
 import { writeDriverStatsRows } from '../src/core/sample-data/driver-stats.js';
@@ -40,7 +39,6 @@ const rows = Number(arg('rows', '5000000'));
 const drivers = Number(arg('drivers', '100000'));
 const concurrency = Number(arg('concurrency', '32'));
 const monotonic = process.argv.includes('--monotonic');
-const senderKind = arg('sender', 'lean') as 'lean' | 'sdk';
 const delayMs = Number(arg('delay-ms', '8'));
 // A fixed "now" so every run reads the same file; its rows end one hour before it.
 const NOW = 1_767_225_600_000_000n; // 2026-01-01T00:00:00Z
@@ -87,21 +85,18 @@ async function run(server: BenchTarget): Promise<Record<string, unknown>> {
   const ceilingBefore = target === 'dynalite' && process.argv.includes('--ceiling') ? await measureCeiling() : undefined;
   if (target === 'dynalite') await createTable(server.endpoint, TABLE);
   const config = benchConfig(root, server.endpoint, concurrency, monotonic);
-  const clients = createAwsClients(config, { maxSockets: concurrency, credentials: localDummyCredentials() });
-  const leanOptions = { endpoint: server.endpoint, region: 'us-east-1', credentials: localDummyCredentials(), maxSockets: concurrency };
-  // sdk: materialize's fallback senders through the SDK client (BatchWriteItem, or PutItem when monotonic)
-  const sender = senderKind === 'lean' ? (monotonic ? createLeanConditionalPutSender(leanOptions) : createLeanBatchSender(leanOptions)) : undefined;
+  const clients = createAwsClients(config, { credentials: localDummyCredentials() });
   const serverCpu0 = server.cpuSeconds();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let report;
   try {
     report = await materializeWindows(
-      { config, repo, dynamo: clients.dynamo, clock: systemClock, logger: silentLogger, record: false, ...(sender ? { sender } : {}) },
+      // materialize's own sender, as the CLI runs it (lean BatchWriteItem, or conditional PutItem when monotonic)
+      { config, repo, aws: clients, clock: systemClock, logger: silentLogger, record: false },
       fixedWindows(repo.featureViews, 0n, NOW),
     );
   } finally {
-    sender?.close();
     clients.destroy();
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -113,7 +108,7 @@ async function run(server: BenchTarget): Promise<Record<string, unknown>> {
   const result: Record<string, unknown> = {
     bench: 'write',
     target: target === 'latency' ? `instant+${delayMs}ms` : target,
-    sender: `${senderKind}${monotonic ? '-conditional-put' : ''}`,
+    sender: `lean${monotonic ? '-conditional-put' : ''}`,
     hash: entityIdBackend(),
     rows,
     drivers,

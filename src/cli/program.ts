@@ -6,7 +6,7 @@
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { IAM_FORMATS, parseIamCommands, type IamCommand, type IamFormat } from '../core/iam/commands.js';
 
-export interface GlobalOptions {
+export interface GlobalFlags {
   chdir?: string;
   featureStoreYaml?: string;
   json: boolean;
@@ -15,59 +15,59 @@ export interface GlobalOptions {
   debug: boolean;
 }
 
-export interface InitOptions {
+export interface InitFlags {
   name?: string;
   template: 'local' | 'aws';
   region?: string;
 }
 
-export interface LocalOptions {
+export interface LocalFlags {
   port?: number;
   /** The one browser origin allowed to call the server (CORS); none by default. */
   corsOrigin?: string;
 }
 
-export type ValidateOptions = Record<string, never>;
+export type ValidateFlags = Record<string, never>;
 
-export type VersionOptions = Record<string, never>;
+export type VersionFlags = Record<string, never>;
 
-export interface PlanOptions {
+export interface PlanFlags {
   /** Terraform's convention: exit 0 no changes, 2 changes pending, 1 error. */
   detailedExitcode: boolean;
   /** Plan as `apply --adopt` would. */
   adopt?: boolean;
 }
 
-export interface ApplyOptions {
+export interface ApplyFlags {
   /** Confirms deleting tables that hold data without asking. */
   yes: boolean;
   /** Takes over existing Feast-shaped tables that are not known to be this project's. */
   adopt?: boolean;
 }
 
-export interface TeardownOptions {
+export interface TeardownFlags {
   yes: boolean;
 }
 
 export const LIST_KINDS = ['entities', 'feature-views', 'feature-services'] as const;
 
-export interface ListOptions {
+export interface ListFlags {
   kind: (typeof LIST_KINDS)[number];
 }
 
-export interface ImportOptions {
+export interface ImportFlags {
   /** Definitions file to write, relative to the repo (default features.yaml). */
   out?: string;
   force: boolean;
 }
 
-export interface RegistryDumpOptions {
+export interface RegistryDumpFlags {
   allProjects: boolean;
 }
 
 export const ONLINE_OUTPUTS = ['json', 'table', 'csv', 'jsonl'] as const;
 
-export interface GetOnlineFeaturesOptions {
+export interface GetOnlineFeaturesFlags {
   /** `view:feature` references (repeatable, or comma-separated). */
   features: string[];
   featureService?: string;
@@ -81,7 +81,7 @@ export interface GetOnlineFeaturesOptions {
   includeEventTimestamps: boolean;
 }
 
-export interface IamPolicyOptions {
+export interface IamPolicyFlags {
   /** Commands the policy is for, canonical order; `all` expanded. */
   for: IamCommand[];
   /** 12 digits; undefined = ask STS GetCallerIdentity. */
@@ -91,7 +91,7 @@ export interface IamPolicyOptions {
   format: IamFormat;
 }
 
-export interface MaterializeOptions {
+export interface MaterializeFlags {
   /** ISO 8601 (naive = UTC) or `now`; parsed by core so errors name the argument. */
   start: string;
   end: string;
@@ -99,29 +99,29 @@ export interface MaterializeOptions {
   views: string[];
 }
 
-export interface MaterializeIncrementalOptions {
+export interface MaterializeIncrementalFlags {
   end: string;
   views: string[];
 }
 
 /** A handler returns the exit code it wants (0 when it returns nothing). Errors are thrown. */
-export type Handler<O> = (options: O, globals: GlobalOptions) => Promise<number | void>;
+export type Handler<O> = (options: O, globals: GlobalFlags) => Promise<number | void>;
 
 export interface CommandHandlers {
-  init: Handler<InitOptions>;
-  local: Handler<LocalOptions>;
-  validate: Handler<ValidateOptions>;
-  plan: Handler<PlanOptions>;
-  apply: Handler<ApplyOptions>;
-  teardown: Handler<TeardownOptions>;
-  list: Handler<ListOptions>;
-  registryDump: Handler<RegistryDumpOptions>;
-  import: Handler<ImportOptions>;
-  iamPolicy: Handler<IamPolicyOptions>;
-  getOnlineFeatures: Handler<GetOnlineFeaturesOptions>;
-  materialize: Handler<MaterializeOptions>;
-  materializeIncremental: Handler<MaterializeIncrementalOptions>;
-  version: Handler<VersionOptions>;
+  init: Handler<InitFlags>;
+  local: Handler<LocalFlags>;
+  validate: Handler<ValidateFlags>;
+  plan: Handler<PlanFlags>;
+  apply: Handler<ApplyFlags>;
+  teardown: Handler<TeardownFlags>;
+  list: Handler<ListFlags>;
+  registryDump: Handler<RegistryDumpFlags>;
+  import: Handler<ImportFlags>;
+  iamPolicy: Handler<IamPolicyFlags>;
+  getOnlineFeatures: Handler<GetOnlineFeaturesFlags>;
+  materialize: Handler<MaterializeFlags>;
+  materializeIncremental: Handler<MaterializeIncrementalFlags>;
+  version: Handler<VersionFlags>;
 }
 
 function parsePort(value: string): number {
@@ -159,7 +159,7 @@ function parseAccountId(value: string): string {
   return value;
 }
 
-function globalsOf(cmd: Command): GlobalOptions {
+function globalsOf(cmd: Command): GlobalFlags {
   const o = cmd.optsWithGlobals();
   return {
     chdir: o.chdir,
@@ -274,7 +274,7 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .command('list')
     .description("list the registry's entities, feature views or feature services of the project")
     .addArgument(new Argument('<kind>', 'what to list').choices(LIST_KINDS))
-    .action((kind: ListOptions['kind'], _o: unknown, cmd: Command) => run(handlers.list, cmd, { kind }));
+    .action((kind: ListFlags['kind'], _o: unknown, cmd: Command) => run(handlers.list, cmd, { kind }));
 
   program
     .command('registry-dump')
@@ -308,7 +308,7 @@ export function createProgram(handlers: CommandHandlers, version: string, result
           entities?: string[];
           entitiesFile?: string;
           fullFeatureNames?: boolean;
-          output?: GetOnlineFeaturesOptions['output'];
+          output?: GetOnlineFeaturesFlags['output'];
           withStatus?: boolean;
           includeEventTimestamps?: boolean;
         },

@@ -7,14 +7,15 @@ import path from 'node:path';
 import { loadConfigWithWarnings } from '../core/config/load-config.js';
 import type { RepoConfig } from '../core/config/types.js';
 import type { Logger } from '../core/context.js';
-import { createAwsClients, type AwsClients } from '../core/aws/clients.js';
-import { ensureEmbeddedDynamo, type EmbeddedHandle } from '../core/embedded/index.js';
+import type { AwsClients } from '../core/aws/clients.js';
+import type { EmbeddedHandle } from '../core/embedded/index.js';
+import { openStoreClients } from '../core/store-clients.js';
 import { formatLocation } from '../core/errors.js';
 import { describeOrigin, loadDefinitions, type DefinitionOrigin } from '../core/repo/definition-source.js';
 import type { RepoModel } from '../core/repo/model.js';
 import { running } from './signals.js';
 import { createOutput, type Output } from './output.js';
-import type { GlobalOptions } from './program.js';
+import type { GlobalFlags } from './program.js';
 
 export interface Session {
   config: RepoConfig;
@@ -47,7 +48,7 @@ export function cliLogger(out: Output, debug: boolean): Logger {
   };
 }
 
-export function openConfig(g: GlobalOptions): Session {
+export function openConfig(g: GlobalFlags): Session {
   const out = createOutput(g);
   const logger = cliLogger(out, g.debug);
   const { config, warnings } = loadConfigWithWarnings({
@@ -63,7 +64,7 @@ export function openConfig(g: GlobalOptions): Session {
 }
 
 /** Config and definitions: YAML files, or a Feast repo's registry (said once on stderr). */
-export function openRepo(g: GlobalOptions): RepoSession {
+export function openRepo(g: GlobalFlags): RepoSession {
   const s = openConfig(g);
   const { repo, origin } = loadDefinitions(s.config);
   const said = describeOrigin(origin, repo.root);
@@ -86,33 +87,27 @@ export function stopSignal(): AbortSignal {
 }
 
 /** Config, definitions and clients; `close()` must be called (it stops an embedded store we started). */
-export async function openAwsSession(g: GlobalOptions, opts: { maxSockets?: number } = {}): Promise<AwsSession> {
+export async function openAwsSession(g: GlobalFlags): Promise<AwsSession> {
   const s = openRepo(g);
-  return { ...(await withAws(s, opts)), repo: s.repo, origin: s.origin };
+  return { ...(await withAws(s)), repo: s.repo, origin: s.origin };
 }
 
 /** Config and clients only: the definitions are not read, so they may be broken or gone. */
-export async function openConfigAwsSession(g: GlobalOptions): Promise<ConfigAwsSession> {
-  return withAws(openConfig(g), {});
+export async function openConfigAwsSession(g: GlobalFlags): Promise<ConfigAwsSession> {
+  return withAws(openConfig(g));
 }
 
-async function withAws(s: Session, opts: { maxSockets?: number }): Promise<ConfigAwsSession> {
-  const embedded = s.config.dynafeast.embedded ? await ensureEmbeddedDynamo(s.config, s.logger) : undefined;
-  const aws = createAwsClients(s.config, {
-    logger: s.logger,
-    maxSockets: opts.maxSockets,
-    ...(embedded ? { endpointUrl: embedded.endpoint } : {}),
-  });
+async function withAws(s: Session): Promise<ConfigAwsSession> {
+  const clients = await openStoreClients(s.config, { logger: s.logger });
   const token = Symbol('session');
   running.sessions.add(token);
   return {
     ...s,
-    aws,
-    embedded,
+    aws: clients.aws,
+    embedded: clients.embedded,
     close: async () => {
       running.sessions.delete(token);
-      aws.destroy();
-      await embedded?.close();
+      await clients.close();
     },
   };
 }

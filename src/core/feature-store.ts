@@ -5,17 +5,16 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AwsCredentials, AwsCredentialsProvider } from './aws/identity.js';
-import { createAwsClients } from './aws/clients.js';
 import { loadConfigWithWarnings } from './config/load-config.js';
 import type { RepoConfig } from './config/types.js';
 import { silentLogger, systemClock, type Clock, type Logger } from './context.js';
-import { ensureEmbeddedDynamo, type EmbeddedHandle } from './embedded/index.js';
 import { DynafeastError } from './errors.js';
 import { OnlineReader } from './online/read-online.js';
 import { createReadSender } from './online/transport.js';
 import { toFeastDict, type ShapeOptions } from './online/to-dict.js';
 import type { OnlineFeaturesColumns, OnlineFeaturesRequest, OnlineFeaturesResult, ReadTransport } from './online/types.js';
 import { describeOrigin, loadDefinitions } from './repo/definition-source.js';
+import { openStoreClients } from './store-clients.js';
 import type { RepoModel } from './repo/model.js';
 
 export interface FeatureStoreOptions {
@@ -79,24 +78,17 @@ export class FeatureStore implements AsyncDisposable {
       const reader = new OnlineReader({ config, repo, dynamo: options.clients.dynamo, clock, endpoint: config.onlineStore.endpointUrl });
       return new FeatureStore(config, repo, reader, async () => {});
     }
-    let embedded: EmbeddedHandle | undefined;
-    if (config.dynafeast.embedded) embedded = await ensureEmbeddedDynamo(config, logger);
+    // The same clients (and embedded store) the CLI session opens.
+    const clients = await openStoreClients(config, { logger, ...(options.credentials !== undefined ? { credentials: options.credentials } : {}) });
     try {
-      const aws = createAwsClients(config, {
-        logger,
-        credentials: options.credentials,
-        maxSockets: config.onlineStore.maxReadWorkers,
-        ...(embedded ? { endpointUrl: embedded.endpoint } : {}),
-      });
-      const sender = createReadSender(config, aws, options.transport);
-      const reader = new OnlineReader({ config, repo, send: sender.send, clock, endpoint: aws.endpoint });
+      const sender = createReadSender(config, clients.aws, options.transport);
+      const reader = new OnlineReader({ config, repo, send: sender.send, clock, endpoint: clients.aws.endpoint });
       return new FeatureStore(config, repo, reader, async () => {
         sender.close();
-        aws.destroy();
-        await embedded?.close();
+        await clients.close();
       });
     } catch (e) {
-      await embedded?.close();
+      await clients.close();
       throw e;
     }
   }

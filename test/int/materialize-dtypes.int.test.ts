@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { create } from '@bufbuild/protobuf';
+import { createAwsClients } from '../../src/core/aws/clients.js';
 import { fixedClock, silentLogger } from '../../src/core/context.js';
 import { entityIdOfJs } from '../../src/core/layout/entity-id.js';
 import { materializeWindows } from '../../src/core/materialize/materialize.js';
@@ -136,10 +137,12 @@ it('writes every dtype, nulls and list elements as Feast does', async () => {
   const config = { ...localRepoConfig(dir, server.endpoint), project: `d${randomUUID().slice(0, 8)}` };
   const table = `${config.project}.${view.name}`;
   await createFeastTable(server.client, table);
+  // The store's clients and the default sender, as `dynafeast materialize` builds them.
+  const aws = createAwsClients(config);
   const report = await materializeWindows(
-    { config, repo, dynamo: server.client, clock: fixedClock(T0), logger: silentLogger, record: false },
+    { config, repo, aws, clock: fixedClock(T0), logger: silentLogger, record: false },
     fixedWindows([view], T0, T0 + 1_000_000n),
-  );
+  ).finally(() => aws.destroy());
   expect(report.views[0]).toMatchObject({ entities: 3, written: 3 });
 
   const items = await scanTable(server.client, table);

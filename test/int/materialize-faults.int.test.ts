@@ -3,18 +3,17 @@
  * batches, dropped connections), interrupted with Ctrl-C, and in monotonic mode. Every run that
  * succeeds must leave every entity present exactly once with the right bytes.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fixedClock } from '../../src/core/context.js';
 import { materialize } from '../../src/core/materialize/run-materialize.js';
 import { formatMicrosIso } from '../../src/core/materialize/time-arg.js';
-import { tableNameOf } from '../../src/core/plan/table-name.js';
+import { tableNameOf } from '../../src/core/layout/table-name.js';
 import { readRegistry, registryPathOf } from '../../src/core/registry/registry-file.js';
 import { latestMaterializedEndMicros } from '../../src/core/registry/commit.js';
 import { writeDriverStatsRows } from '../../src/core/sample-data/driver-stats.js';
 import { DEFAULT_SEED, driverStatsValues } from '../../src/core/sample-data/driver-stats-values.js';
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { startTestServer, type TestServer } from './plan-apply-server.js';
-import { HOUR, LAST_HOUR, NOW, bytesOf, eventTsOf, exampleRepo, int64EntityId, scanTable, testCredentials, valueBytes, type ExampleRepo } from './materialize-fixture.js';
+import { HOUR, LAST_HOUR, NOW, bytesOf, eventTsOf, exampleRepo, int64EntityId, scanTable, valueBytes, type ExampleRepo } from './materialize-fixture.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 
 const DRIVERS = 1500;
@@ -55,10 +54,6 @@ async function expectAllWritten(r: ExampleRepo, hour: bigint): Promise<void> {
   expect(wrong).toEqual([]);
 }
 
-function proxyClient(proxy: FaultProxy): DynamoDBClient {
-  return new DynamoDBClient({ region: 'us-east-1', endpoint: proxy.endpoint, credentials: testCredentials, maxAttempts: 1 });
-}
-
 it('writes every row exactly once through throttling, 5xx, partial batches and dropped connections', async () => {
   const r = await bigRepo((c) => ({ ...c, dynafeast: { ...c.dynafeast, materialize: { ...c.dynafeast.materialize, concurrency: 8 } } }));
   const proxy = await startFaultProxy({
@@ -67,9 +62,8 @@ it('writes every row exactly once through throttling, 5xx, partial batches and d
     actions: ['BatchWriteItem'],
     rates: { throttle: 0.1, throughput: 0.1, error500: 0.05, error503: 0.05, partial: 0.25, drop: 0.1 },
   });
-  const client = proxyClient(proxy);
   try {
-    const report = await materialize(r.ctx({ aws: { dynamo: client, endpoint: proxy.endpoint, credentials: localDummyCredentials() } }), { start: '2025-01-01', end: 'now', views: [] });
+    const report = await materialize(r.ctx({ aws: { endpoint: proxy.endpoint, credentials: localDummyCredentials() } }), { start: '2025-01-01', end: 'now', views: [] });
     const stats = proxy.stats();
     expect(report.views[0]).toMatchObject({ status: 'written', entities: DRIVERS, written: DRIVERS });
     expect(report.views[0]!.retries).toBeGreaterThan(10);
@@ -78,7 +72,6 @@ it('writes every row exactly once through throttling, 5xx, partial batches and d
     expect(stats.faults.drop).toBeGreaterThan(0);
     await expectAllWritten(r, LAST_HOUR);
   } finally {
-    client.destroy();
     await proxy.close();
     await r.cleanup();
   }
@@ -87,13 +80,12 @@ it('writes every row exactly once through throttling, 5xx, partial batches and d
 it('stops on Ctrl-C, records nothing, and a re-run completes the work', async () => {
   const r = await bigRepo((c) => ({ ...c, dynafeast: { ...c.dynafeast, materialize: { ...c.dynafeast.materialize, concurrency: 2 } } }));
   const proxy = await startFaultProxy({ target: server.endpoint, latencyMs: 20 });
-  const client = proxyClient(proxy);
   const controller = new AbortController();
   const watch = setInterval(() => {
     if (proxy.stats().forwarded >= 6) controller.abort('SIGINT');
   }, 5);
   try {
-    const ctx = r.ctx({ aws: { dynamo: client, endpoint: proxy.endpoint, credentials: localDummyCredentials() }, signal: controller.signal });
+    const ctx = r.ctx({ aws: { endpoint: proxy.endpoint, credentials: localDummyCredentials() }, signal: controller.signal });
     const err = await materialize(ctx, { start: '2025-01-01', end: 'now', views: [] }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'aborted', message: expect.stringMatching(/\d+ of 1,500 items written \(interrupted\)/) });
     const sent = proxy.stats().forwarded;
@@ -106,12 +98,11 @@ it('stops on Ctrl-C, records nothing, and a re-run completes the work', async ()
     const registry = await readRegistry(registryPathOf(r.config));
     expect(latestMaterializedEndMicros(registry, r.config.project, VIEW)).toBeUndefined();
 
-    await materialize(r.ctx({ aws: { dynamo: client, endpoint: proxy.endpoint, credentials: localDummyCredentials() } }), { start: '2025-01-01', end: 'now', views: [] });
+    await materialize(r.ctx({ aws: { endpoint: proxy.endpoint, credentials: localDummyCredentials() } }), { start: '2025-01-01', end: 'now', views: [] });
     await expectAllWritten(r, LAST_HOUR);
     expect(latestMaterializedEndMicros(await readRegistry(registryPathOf(r.config)), r.config.project, VIEW)).toBe(NOW);
   } finally {
     clearInterval(watch);
-    client.destroy();
     await proxy.close();
     await r.cleanup();
   }
@@ -120,9 +111,8 @@ it('stops on Ctrl-C, records nothing, and a re-run completes the work', async ()
 it('monotonic writes never replace a newer item with an older one, even through throttling', async () => {
   const r = await bigRepo((c) => ({ ...c, dynafeast: { ...c.dynafeast, materialize: { ...c.dynafeast.materialize, monotonicWrites: true, concurrency: 16 } } }));
   const proxy = await startFaultProxy({ target: server.endpoint, seed: 3, actions: ['PutItem'], rates: { throttle: 0.05, error500: 0.05 } });
-  const client = proxyClient(proxy);
   try {
-    const ctx = r.ctx({ aws: { dynamo: client, endpoint: proxy.endpoint, credentials: localDummyCredentials() }, clock: fixedClock(NOW) });
+    const ctx = r.ctx({ aws: { endpoint: proxy.endpoint, credentials: localDummyCredentials() }, clock: fixedClock(NOW) });
     const hourWindow = (h: bigint) => ({ start: formatMicrosIso(h * HOUR), end: formatMicrosIso(h * HOUR), views: [] });
     const newer = await materialize(ctx, hourWindow(LAST_HOUR - 1n));
     expect(newer.views[0]).toMatchObject({ written: DRIVERS, skipped: 0 });
@@ -136,7 +126,6 @@ it('monotonic writes never replace a newer item with an older one, even through 
     expect(newest.views[0]).toMatchObject({ written: DRIVERS, skipped: 0 });
     await expectAllWritten(r, LAST_HOUR);
   } finally {
-    client.destroy();
     await proxy.close();
     await r.cleanup();
   }

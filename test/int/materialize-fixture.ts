@@ -10,7 +10,6 @@ import path from 'node:path';
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { LOCAL_DUMMY_CREDENTIALS } from '../../src/core/aws/credentials.js';
 import { loadConfig } from '../../src/core/config/load-config.js';
 import type { RepoConfig } from '../../src/core/config/types.js';
 import { fixedClock, silentLogger } from '../../src/core/context.js';
@@ -57,7 +56,7 @@ export async function exampleRepo(client: DynamoDBClient, endpoint: string, conf
     dir: init.repoDir,
     config,
     repo,
-    ctx: (over = {}) => ({ config, repo, aws: { dynamo: client, endpoint, credentials: localDummyCredentials() }, clock: fixedClock(NOW), logger: silentLogger, ...over }),
+    ctx: (over = {}) => ({ config, repo, aws: { endpoint, credentials: localDummyCredentials() }, clock: fixedClock(NOW), logger: silentLogger, ...over }),
     cleanup: () => rm(parent, { recursive: true, force: true }),
   };
 }
@@ -129,5 +128,3 @@ export async function duckdb(sql: string): Promise<void> {
     db.closeSync();
   }
 }
-
-export const testCredentials = LOCAL_DUMMY_CREDENTIALS;

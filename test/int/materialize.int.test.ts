@@ -9,7 +9,7 @@ import { timestampToMicros } from '../../src/core/registry/time.js';
 import { fixedClock } from '../../src/core/context.js';
 import { materialize, materializeIncremental } from '../../src/core/materialize/run-materialize.js';
 import { formatMicrosIso } from '../../src/core/materialize/time-arg.js';
-import { tableNameOf } from '../../src/core/plan/table-name.js';
+import { tableNameOf } from '../../src/core/layout/table-name.js';
 import { DEFAULT_DRIVERS, DEFAULT_SEED, DUPLICATE_ROW_VALUES, driverStatsValues } from '../../src/core/sample-data/driver-stats-values.js';
 import type { ProgressEvent } from '../../src/core/progress.js';
 import { startTestServer, type TestServer } from './plan-apply-server.js';

@@ -9,7 +9,7 @@ import { fixedClock } from '../../src/core/context.js';
 import { buildItem, createValueEncoder, entityIdOf, formatEventTs, serializeEntityKey, type EntityKeyPart } from '../../src/core/layout/index.js';
 import { OnlineReader } from '../../src/core/online/read-online.js';
 import type { BatchGetSend } from '../../src/core/online/batch-get-runner.js';
-import { tableNameOf } from '../../src/core/plan/table-name.js';
+import { tableNameOf } from '../../src/core/layout/table-name.js';
 import { buildRepoModel } from '../../src/core/repo/load-repo.js';
 import type { FeatureView, RepoModel } from '../../src/core/repo/model.js';
 import { createFeastTable, localRepoConfig } from '../helpers/dynalite.js';

@@ -3,7 +3,7 @@
  * `feast.types` name that has a Feast ValueType dynafeast can store (scalars and Array of each).
  */
 import { parseDtype } from '../../src/core/repo/dtype.js';
-import { valueTypeOf } from '../../src/core/layout/value-type.js';
+import { valueTypeOf } from '../../src/core/layout/feast-types.js';
 import { expectOk, run, interopPython } from './helpers.js';
 
 const SCALARS = ['Int32', 'Int64', 'Float32', 'Float64', 'String', 'Bytes', 'Bool', 'UnixTimestamp', 'Json'];

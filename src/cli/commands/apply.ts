@@ -6,14 +6,14 @@ import { applyPlan, applyTaskSpecs, confirmPlan } from '../../core/plan/apply-pl
 import { buildPlan } from '../../core/plan/build-plan.js';
 import { planToJson } from '../../core/plan/plan-json.js';
 import { cliConfirm } from '../confirm.js';
-import type { ApplyOptions, GlobalOptions } from '../program.js';
+import type { ApplyFlags, GlobalFlags } from '../program.js';
 import { progressModeOf, runWithProgress } from '../progress.js';
 import { formatElapsed, renderNotes, renderPlan, renderPlanSteps, renderSummary } from '../render-plan.js';
 import { openAwsSession } from '../session.js';
 import { planContextOf } from './plan.js';
 import { retryPolicyOf } from '../../core/util/retry.js';
 
-export async function runApply(o: ApplyOptions, g: GlobalOptions): Promise<number> {
+export async function runApply(o: ApplyFlags, g: GlobalFlags): Promise<number> {
   const s = await openAwsSession(g);
   const { out } = s;
   try {

@@ -9,11 +9,11 @@ import { parseEntityFlags, readEntityFile } from '../../core/online/entity-input
 import { createReadSender } from '../../core/online/transport.js';
 import { OnlineReader } from '../../core/online/read-online.js';
 import type { EntityRows } from '../../core/online/types.js';
-import type { GetOnlineFeaturesOptions, GlobalOptions } from '../program.js';
+import type { GetOnlineFeaturesFlags, GlobalFlags } from '../program.js';
 import { renderOnline, type OnlineOutput } from '../render-online.js';
 import { openAwsSession } from '../session.js';
 
-function outputOf(o: GetOnlineFeaturesOptions, g: GlobalOptions): OnlineOutput {
+function outputOf(o: GetOnlineFeaturesFlags, g: GlobalFlags): OnlineOutput {
   if (g.json && o.output !== undefined && o.output !== 'json') {
     throw new DynafeastError('usage.badFlag', `--json prints JSON; it cannot be combined with --output ${o.output}`, {
       hint: 'drop --json to get csv, jsonl or a table',
@@ -22,7 +22,7 @@ function outputOf(o: GetOnlineFeaturesOptions, g: GlobalOptions): OnlineOutput {
   return o.output ?? 'json';
 }
 
-function entityRowsOf(o: GetOnlineFeaturesOptions): EntityRows {
+function entityRowsOf(o: GetOnlineFeaturesFlags): EntityRows {
   if (o.entitiesFile !== undefined && o.entities.length > 0) {
     throw new DynafeastError('usage.badFlag', 'give entities either with -e/--entities or with --entities-file, not both', {
       hint: 'put every row in the file, or pass them all with -e',
@@ -37,7 +37,7 @@ function entityRowsOf(o: GetOnlineFeaturesOptions): EntityRows {
   return parseEntityFlags(o.entities);
 }
 
-export async function runGetOnlineFeatures(o: GetOnlineFeaturesOptions, g: GlobalOptions): Promise<number> {
+export async function runGetOnlineFeatures(o: GetOnlineFeaturesFlags, g: GlobalFlags): Promise<number> {
   const format = outputOf(o, g);
   const entityRows = entityRowsOf(o);
   const features = o.features.length > 0 ? o.features : undefined;

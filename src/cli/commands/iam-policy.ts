@@ -6,10 +6,10 @@ import { createAwsClients, type AwsClients } from '../../core/aws/clients.js';
 import { generateIamPolicy } from '../../core/iam/generate.js';
 import { policySize, MANAGED_POLICY_MAX_CHARS } from '../../core/iam/build-policy.js';
 import { renderPolicy } from '../../core/iam/render.js';
-import type { GlobalOptions, IamPolicyOptions } from '../program.js';
+import type { GlobalFlags, IamPolicyFlags } from '../program.js';
 import { openRepo } from '../session.js';
 
-export async function runIamPolicy(o: IamPolicyOptions, g: GlobalOptions): Promise<number> {
+export async function runIamPolicy(o: IamPolicyFlags, g: GlobalFlags): Promise<number> {
   const s = openRepo(g);
   const region = o.region ?? s.config.onlineStore.region;
   // STS is asked in the policy's region, so credentials of another partition (aws-cn) resolve there

@@ -1,9 +1,9 @@
 /** `dynafeast import [--out FILE] [--force]`: the Feast registry's definitions as dynafeast YAML. */
 import { importDefinitions } from '../../core/repo/import-definitions.js';
-import type { GlobalOptions, ImportOptions } from '../program.js';
+import type { GlobalFlags, ImportFlags } from '../program.js';
 import { openConfig } from '../session.js';
 
-export async function runImport(o: ImportOptions, g: GlobalOptions): Promise<number> {
+export async function runImport(o: ImportFlags, g: GlobalFlags): Promise<number> {
   const { config, out } = openConfig(g);
   const result = importDefinitions(config, { out: o.out, force: o.force });
   if (g.json) {

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { initRepo } from '../../core/init/init-repo.js';
 import { systemClock } from '../../core/context.js';
 import { createOutput } from '../output.js';
-import type { GlobalOptions, InitOptions } from '../program.js';
+import type { GlobalFlags, InitFlags } from '../program.js';
 
-export async function runInit(o: InitOptions, g: GlobalOptions): Promise<number> {
+export async function runInit(o: InitFlags, g: GlobalFlags): Promise<number> {
   const out = createOutput(g);
   const parentDir = path.resolve(g.chdir ?? '.');
   const result = await initRepo({

@@ -3,7 +3,7 @@
  */
 import { listRegistry } from '../../core/list.js';
 import { readRegistry, registryPathOf } from '../../core/registry/registry-file.js';
-import type { GlobalOptions, ListOptions } from '../program.js';
+import type { GlobalFlags, ListFlags } from '../program.js';
 import { openConfig } from '../session.js';
 
 export function formatTable(columns: string[], rows: Record<string, string>[]): string {
@@ -12,7 +12,7 @@ export function formatTable(columns: string[], rows: Record<string, string>[]): 
   return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))].join('\n');
 }
 
-export async function runList(o: ListOptions, g: GlobalOptions): Promise<number> {
+export async function runList(o: ListFlags, g: GlobalFlags): Promise<number> {
   const { config, out } = openConfig(g);
   const registry = await readRegistry(registryPathOf(config));
   const table = listRegistry(registry, config.project, o.kind);

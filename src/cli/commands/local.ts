@@ -1,10 +1,10 @@
 import { serveEmbedded } from '../../core/embedded/index.js';
 import { localCredentialsPathOf } from '../../core/embedded/local-credentials.js';
-import type { GlobalOptions, LocalOptions } from '../program.js';
+import type { GlobalFlags, LocalFlags } from '../program.js';
 import { openConfig } from '../session.js';
 
 /** Serves the embedded DynamoDB until SIGINT/SIGTERM, for Feast Python, the AWS CLI or any SDK. */
-export async function runLocal(o: LocalOptions, g: GlobalOptions): Promise<number> {
+export async function runLocal(o: LocalFlags, g: GlobalFlags): Promise<number> {
   const { config, out, logger } = openConfig(g);
   const handle = await serveEmbedded(config, logger, { port: o.port, ...(o.corsOrigin ? { corsOrigin: o.corsOrigin } : {}) });
   // the key's file, never the key itself: terminals end up in logs and screen shares

@@ -3,9 +3,9 @@
  * materialized end (or now - ttl on the first run) to END; END may be `now`.
  */
 import { materializeIncremental } from '../../core/materialize/run-materialize.js';
-import type { GlobalOptions, MaterializeIncrementalOptions } from '../program.js';
+import type { GlobalFlags, MaterializeIncrementalFlags } from '../program.js';
 import { runMaterializeCommand } from './materialize.js';
 
-export async function runMaterializeIncremental(o: MaterializeIncrementalOptions, g: GlobalOptions): Promise<number> {
+export async function runMaterializeIncremental(o: MaterializeIncrementalFlags, g: GlobalFlags): Promise<number> {
   return runMaterializeCommand(g, o.views, (ctx) => materializeIncremental(ctx, { end: o.end, views: o.views }));
 }

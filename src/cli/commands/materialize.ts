@@ -8,21 +8,18 @@ import { materialize, materializeTaskSpecs, type MaterializeContext } from '../.
 import { formatMicrosIso } from '../../core/materialize/time-arg.js';
 import type { ProgressSink } from '../../core/progress.js';
 import type { Output } from '../output.js';
-import type { GlobalOptions, MaterializeOptions } from '../program.js';
+import type { GlobalFlags, MaterializeFlags } from '../program.js';
 import { progressModeOf, runWithProgress } from '../progress.js';
 import { openAwsSession, stopSignal, type AwsSession } from '../session.js';
 
-/** Sockets the session may open: the writer keeps at most `concurrency` (≤ 256) requests in flight. */
-const MAX_SOCKETS = 256;
-
 /** Opens the session, runs `work` under the progress display, prints the summary. Shared by both commands. */
 export async function runMaterializeCommand(
-  g: GlobalOptions,
+  g: GlobalFlags,
   views: string[],
   work: (ctx: MaterializeContext) => Promise<MaterializeReport>,
 ): Promise<number> {
   const signal = stopSignal();
-  const s = await openAwsSession(g, { maxSockets: MAX_SOCKETS });
+  const s = await openAwsSession(g);
   try {
     const tasks = materializeTaskSpecs(s.repo, views);
     const report = await runWithProgress(tasks, progressModeOf(g), s.out, (progress: ProgressSink) =>
@@ -54,6 +51,6 @@ function renderReport(report: MaterializeReport, out: Output): void {
   if (report.recorded) out.say('  intervals recorded in the registry');
 }
 
-export async function runMaterialize(o: MaterializeOptions, g: GlobalOptions): Promise<number> {
+export async function runMaterialize(o: MaterializeFlags, g: GlobalFlags): Promise<number> {
   return runMaterializeCommand(g, o.views, (ctx) => materialize(ctx, { start: o.start, end: o.end, views: o.views }));
 }

@@ -4,7 +4,7 @@
  */
 import { buildPlan } from '../../core/plan/build-plan.js';
 import { planToJson } from '../../core/plan/plan-json.js';
-import type { GlobalOptions, PlanOptions } from '../program.js';
+import type { GlobalFlags, PlanFlags } from '../program.js';
 import { renderPlan } from '../render-plan.js';
 import { openAwsSession, type AwsSession } from '../session.js';
 
@@ -20,7 +20,7 @@ export function planContextOf(s: AwsSession, opts: { adopt?: boolean } = {}) {
   };
 }
 
-export async function runPlan(o: PlanOptions, g: GlobalOptions): Promise<number> {
+export async function runPlan(o: PlanFlags, g: GlobalFlags): Promise<number> {
   // NOTE: with --detailed-exitcode a usage error exits 1, not 2 (2 means "changes pending"); main.ts
   // applies that, as the one place that maps errors to exit codes.
   const s = await openAwsSession(g);

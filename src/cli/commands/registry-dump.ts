@@ -4,10 +4,10 @@
  */
 import { registryToJson } from '../../core/registry/dump.js';
 import { readRegistry, registryPathOf } from '../../core/registry/registry-file.js';
-import type { GlobalOptions, RegistryDumpOptions } from '../program.js';
+import type { GlobalFlags, RegistryDumpFlags } from '../program.js';
 import { openConfig } from '../session.js';
 
-export async function runRegistryDump(o: RegistryDumpOptions, g: GlobalOptions): Promise<number> {
+export async function runRegistryDump(o: RegistryDumpFlags, g: GlobalFlags): Promise<number> {
   const { config, out } = openConfig(g);
   const registry = await readRegistry(registryPathOf(config));
   // the dump is JSON whether or not --json is given: it is the command's only output

@@ -7,12 +7,12 @@ import { confirmTeardown, planTeardown, runTeardown, teardownTaskSpecs, type Tea
 import { cliConfirm } from '../confirm.js';
 import type { Output } from '../output.js';
 import { formatElapsed } from '../render-plan.js';
-import type { GlobalOptions, TeardownOptions } from '../program.js';
+import type { GlobalFlags, TeardownFlags } from '../program.js';
 import { progressModeOf, runWithProgress } from '../progress.js';
 import { openConfigAwsSession } from '../session.js';
 import { retryPolicyOf } from '../../core/util/retry.js';
 
-export async function runTeardownCommand(o: TeardownOptions, g: GlobalOptions): Promise<number> {
+export async function runTeardownCommand(o: TeardownFlags, g: GlobalFlags): Promise<number> {
   const s = await openConfigAwsSession(g);
   const { out, config, aws } = s;
   try {

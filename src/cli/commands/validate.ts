@@ -1,8 +1,8 @@
 import { formatDtype, isEntityless } from '../../core/repo/model.js';
-import type { GlobalOptions, ValidateOptions } from '../program.js';
+import type { GlobalFlags, ValidateFlags } from '../program.js';
 import { openRepo } from '../session.js';
 
-export async function runValidate(_o: ValidateOptions, g: GlobalOptions): Promise<number> {
+export async function runValidate(_o: ValidateFlags, g: GlobalFlags): Promise<number> {
   const { config, repo, out, origin } = openRepo(g);
   const entities = repo.entities.filter((e) => e.name !== '__dummy');
   const summary = {

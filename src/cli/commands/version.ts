@@ -1,8 +1,8 @@
 import { collectVersions } from '../../core/version.js';
 import { createOutput } from '../output.js';
-import type { GlobalOptions, VersionOptions } from '../program.js';
+import type { GlobalFlags, VersionFlags } from '../program.js';
 
-export async function runVersion(_o: VersionOptions, g: GlobalOptions): Promise<number> {
+export async function runVersion(_o: VersionFlags, g: GlobalFlags): Promise<number> {
   const out = createOutput(g);
   const v = await collectVersions();
   if (g.json) {

@@ -20,8 +20,6 @@ function embeddedKeyProvider(config: RepoConfig, logger: Logger): AwsCredentials
 export { describeAwsError, type AwsErrorContext } from './errors.js';
 
 export interface AwsClientOptions {
-  /** Requests the caller keeps in flight (e.g. materialize concurrency); the socket pool grows to fit. */
-  maxSockets?: number;
   /** Overrides the configured identity (library users, tests). */
   credentials?: AwsCredentials | AwsCredentialsProvider;
   logger?: Logger;
@@ -74,7 +72,9 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
   // The SDK has no 'legacy' mode; botocore's legacy and standard both retry throttling and 5xx.
   const retryMode = store.retryMode === 'adaptive' ? 'adaptive' : 'standard';
   const maxAttempts = Math.max(1, store.totalMaxRetryAttempts);
-  const maxSockets = Math.max(store.maxPoolConnections, opts.maxSockets ?? 0);
+  // The SDK client carries the control plane (plan, apply, teardown) and the library's `sdk` read
+  // transport, which keeps max_read_workers requests in flight; the lean senders have their own pools.
+  const maxSockets = Math.max(store.maxPoolConnections, store.maxReadWorkers);
 
   let dynamo: DynamoDBClient | undefined;
   let sts: STSClient | undefined;

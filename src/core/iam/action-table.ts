@@ -80,7 +80,7 @@ export const ACTION_TABLE: readonly ActionRow[] = [
     why: 'update_billing, update_table_class, update_sse, update_stream, set_deletion_protection',
   },
   { commands: ['apply'], action: 'dynamodb:DeleteTable', tables: 'removed', why: 'delete_table of a view removed from the repo' },
-  // materialize/sdk-senders.ts and the lean sender
+  // materialize/lean/lean-sender.ts
   {
     commands: ['materialize'],
     action: 'dynamodb:BatchWriteItem',

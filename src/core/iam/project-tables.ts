@@ -8,8 +8,9 @@ import type { Registry } from '../../gen/feast/core/Registry_pb.js';
 import type { RepoConfig } from '../config/types.js';
 import { buildDesiredState, type DesiredTable } from '../plan/desired.js';
 import { removedViews } from '../plan/diff.js';
-import { tableNameOf } from '../plan/table-name.js';
+import { tableNameOf } from '../layout/table-name.js';
 import type { RepoModel } from '../repo/model.js';
+import { recordedTables } from '../teardown.js';
 
 export interface NamedTable {
   view: string;
@@ -28,12 +29,7 @@ export interface ProjectTables {
 export function projectTables(config: RepoConfig, repo: RepoModel, registry: Registry | undefined): ProjectTables {
   const desired = buildDesiredState(config, repo).tables;
   const removed = removedViews(registry, config.project, new Set(repo.featureViews.map((v) => v.name)), (v) => tableNameOf(config, v));
-  const owned = new Map<string, NamedTable>();
-  for (const t of desired) owned.set(t.table, { view: t.view, table: t.table });
-  for (const v of registry?.featureViews ?? []) {
-    if (v.spec?.project !== config.project || !v.spec.online) continue;
-    const table = tableNameOf(config, v.spec.name);
-    if (!owned.has(table)) owned.set(table, { view: v.spec.name, table });
-  }
-  return { repo: desired, removed, owned: [...owned.values()] };
+  // Teardown's own list: the registry's online views of the project plus the repo's (recorded once applied).
+  const owned = recordedTables(config, registry, desired.map((t) => t.view)).map(({ view, table }) => ({ view, table }));
+  return { repo: desired, removed, owned };
 }

@@ -7,6 +7,7 @@
 import { Buffer } from 'node:buffer';
 import { DynafeastError } from '../errors.js';
 import type { EntityColumn, JoinKeyDtype } from '../repo/model.js';
+import { FEAST_TYPES, JOIN_KEY_DTYPES, type FeastType } from './feast-types.js';
 import { describeValue, int32Of, int64Of, unixSecondsOf } from './coerce.js';
 
 export interface EntityKeyPart {
@@ -16,23 +17,17 @@ export interface EntityKeyPart {
   value: unknown;
 }
 
-/** The only `entity_key_serialization_version` dynafeast writes (Feast's current default). */
-export const ENTITY_KEY_SERIALIZATION_VERSION = 3;
-
 /**
  * Encodes one entity's join key values, given in the order of the columns the encoder was built for.
  * The result may be a view into Node's shared Buffer pool: honour byteOffset/length, never `.buffer`.
  */
 export type EntityKeyEncoder = (values: readonly unknown[]) => Uint8Array;
 
-/** Feast's ValueType numbers as written in front of each key value. */
-const KEY_VALUE_TYPE: Record<JoinKeyDtype, number> = {
-  Bytes: 1,
-  String: 2,
-  Int32: 3,
-  Int64: 4,
-  UnixTimestamp: 8,
-};
+/** Feast's ValueType number as written in front of each key value; undefined for a dtype no key may have. */
+function keyValueType(dtype: string): number | undefined {
+  const row = (FEAST_TYPES as Record<string, FeastType | undefined>)[dtype];
+  return row?.joinKey ? row.scalar.valueType : undefined;
+}
 
 interface Slot {
   /** Index of this key's value in the caller's values array. */
@@ -76,9 +71,9 @@ export function createEntityKeyEncoder(columns: readonly EntityColumn[]): Entity
   }
   const slots: Slot[] = columns
     .map((c, index) => {
-      const typeCode = KEY_VALUE_TYPE[c.dtype];
+      const typeCode = keyValueType(c.dtype);
       if (typeCode === undefined) {
-        throw badKey(c, `a key of type ${String(c.dtype)}`, `join keys must be one of ${Object.keys(KEY_VALUE_TYPE).join(', ')}`);
+        throw badKey(c, `a key of type ${String(c.dtype)}`, `join keys must be one of ${JOIN_KEY_DTYPES.join(', ')}`);
       }
       return { index, name: c.name, dtype: c.dtype, typeCode };
     })

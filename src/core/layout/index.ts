@@ -4,4 +4,4 @@ export * from './entity-id.js';
 export * from './event-ts.js';
 export * from './item.js';
 export * from './value-codec.js';
-export * from './value-type.js';
+export * from './feast-types.js';

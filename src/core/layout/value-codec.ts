@@ -15,36 +15,13 @@
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { DynafeastError } from '../errors.js';
 import { formatDtype, type Dtype, type ScalarDtype } from '../repo/model.js';
+import { FEAST_TYPES, isFloatDtype } from './feast-types.js';
 import { describeValue, INT64_MIN, int32Of, int64Of, unixSecondsOf } from './coerce.js';
 import { pythonJsonDumps } from './python-json.js';
 
 export { decodeValue, type DecodedValue, type ValueKind } from './value-decode.js';
 
 export type ValueEncoder = (v: unknown) => Uint8Array;
-
-/** Oneof field numbers of feast.types.Value. */
-const SCALAR_FIELD: Record<ScalarDtype, number> = {
-  Bytes: 1,
-  String: 2,
-  Int32: 3,
-  Int64: 4,
-  Float64: 5,
-  Float32: 6,
-  Bool: 7,
-  UnixTimestamp: 8,
-  Json: 32,
-};
-const LIST_FIELD: Record<ScalarDtype, number> = {
-  Bytes: 11,
-  String: 12,
-  Int32: 13,
-  Int64: 14,
-  Float64: 15,
-  Float32: 16,
-  Bool: 17,
-  UnixTimestamp: 18,
-  Json: 33,
-};
 
 const EMPTY = new Uint8Array(0);
 
@@ -55,27 +32,27 @@ const writer = new BinaryWriter();
 /** Writes one scalar (no tag) after checking its JS type; false = wrong type, nothing written. */
 type ScalarWrite = (w: BinaryWriter, v: unknown) => boolean;
 
-const WRITE: Record<ScalarDtype, { wire: WireType; write: ScalarWrite; zero: unknown }> = {
-  Bytes: { wire: WireType.LengthDelimited, zero: EMPTY, write: (w, v) => v instanceof Uint8Array && !!w.bytes(v) },
-  String: { wire: WireType.LengthDelimited, zero: '', write: (w, v) => typeof v === 'string' && !!w.string(v) },
+/** How each dtype's JS values are written (field numbers and wire types are feast-types.ts's). */
+const WRITE: Record<ScalarDtype, { write: ScalarWrite; zero: unknown }> = {
+  Bytes: { zero: EMPTY, write: (w, v) => v instanceof Uint8Array && !!w.bytes(v) },
+  String: { zero: '', write: (w, v) => typeof v === 'string' && !!w.string(v) },
   Int32: {
-    wire: WireType.Varint,
     zero: 0,
     write: (w, v) => {
       const n = int32Of(v, false);
       return n !== undefined && !!w.int32(n);
     },
   },
-  Int64: { wire: WireType.Varint, zero: 0, write: (w, v) => writeInt64(w, int64Of(v, false)) },
+  Int64: { zero: 0, write: (w, v) => writeInt64(w, int64Of(v, false)) },
   // Feast's NULL_TIMESTAMP_INT_VALUE (numpy NaT as int64): a 0 would read back as 1970-01-01.
-  UnixTimestamp: { wire: WireType.Varint, zero: INT64_MIN, write: (w, v) => writeInt64(w, unixSecondsOf(v, false)) },
+  UnixTimestamp: { zero: INT64_MIN, write: (w, v) => writeInt64(w, unixSecondsOf(v, false)) },
   // A null inside a float list: `feast materialize` writes NaN (numpy turns the null into NaN).
-  Float64: { wire: WireType.Bit64, zero: NaN, write: (w, v) => typeof v === 'number' && !!w.double(v) },
+  Float64: { zero: NaN, write: (w, v) => typeof v === 'number' && !!w.double(v) },
   // fround first: a double beyond float32 range becomes ±Infinity (as numpy casts it) instead of
   // tripping the writer's range assertion.
-  Float32: { wire: WireType.Bit32, zero: NaN, write: (w, v) => typeof v === 'number' && !!w.float(Math.fround(v)) },
-  Bool: { wire: WireType.Varint, zero: false, write: (w, v) => typeof v === 'boolean' && !!w.bool(v) },
-  Json: { wire: WireType.LengthDelimited, zero: 'null', write: (w, v) => writeJson(w, v) },
+  Float32: { zero: NaN, write: (w, v) => typeof v === 'number' && !!w.float(Math.fround(v)) },
+  Bool: { zero: false, write: (w, v) => typeof v === 'boolean' && !!w.bool(v) },
+  Json: { zero: 'null', write: (w, v) => writeJson(w, v) },
 };
 
 function writeInt64(w: BinaryWriter, n: number | bigint | undefined): boolean {
@@ -129,10 +106,12 @@ const EXPECTED: Record<ScalarDtype, string> = {
  */
 export function createValueEncoder(dtype: Dtype, feature?: string): ValueEncoder {
   const spec = WRITE[dtype.scalar];
-  if (spec === undefined) throw badValue(dtype, feature, 'values of an unknown dtype');
+  const type = FEAST_TYPES[dtype.scalar];
+  if (spec === undefined || type === undefined) throw badValue(dtype, feature, 'values of an unknown dtype');
+  const { wire } = type;
+  const { field } = type[dtype.kind];
   if (dtype.kind === 'scalar') {
-    const field = SCALAR_FIELD[dtype.scalar];
-    const { wire, write } = spec;
+    const { write } = spec;
     return (v) => {
       if (isNull(v)) return EMPTY;
       writer.tag(field, wire);
@@ -140,11 +119,10 @@ export function createValueEncoder(dtype: Dtype, feature?: string): ValueEncoder
       return writer.finish();
     };
   }
-  const field = LIST_FIELD[dtype.scalar];
-  const { wire, write, zero } = spec;
+  const { write, zero } = spec;
   // proto3 packs repeated numerics; strings and bytes repeat the element tag.
   const packed = wire !== WireType.LengthDelimited;
-  const nanIsNull = dtype.scalar !== 'Float32' && dtype.scalar !== 'Float64';
+  const nanIsNull = !isFloatDtype(dtype.scalar);
   return (v) => {
     if (v === null || v === undefined) return EMPTY;
     if (!Array.isArray(v) && !(packed && ArrayBuffer.isView(v) && !(v instanceof DataView))) {

@@ -9,6 +9,7 @@
  */
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { DynafeastError } from '../errors.js';
+import { FEAST_TYPES, SCALAR_DTYPES, type ScalarDtype, type ValueCase } from './feast-types.js';
 
 export type DecodedValue =
   | { kind: 'bytesVal'; value: Uint8Array }
@@ -33,6 +34,13 @@ export type DecodedValue =
 /** The oneof case names, as protobuf-es names them in the generated `Value` type. */
 export type ValueKind = DecodedValue['kind'];
 
+// DecodedValue spells out each case's JS type; these two lines fail to compile when its cases and the
+// table's drift apart (a dtype added to feast-types.ts without a decoded form here, or the reverse).
+const everyTableCaseDecodes: ValueCase extends ValueKind ? true : never = true;
+const everyDecodedCaseInTable: ValueKind extends ValueCase ? true : never = true;
+void everyTableCaseDecodes;
+void everyDecodedCaseInTable;
+
 type Read = (r: BinaryReader) => unknown;
 
 const readBytes: Read = (r) => r.bytes().slice(); // copy: do not pin the whole response buffer
@@ -52,26 +60,30 @@ interface Case {
 
 const V = WireType.Varint;
 const LD = WireType.LengthDelimited;
-const CASES = new Map<number, Case>([
-  [1, { kind: 'bytesVal', list: false, wire: LD, read: readBytes }],
-  [2, { kind: 'stringVal', list: false, wire: LD, read: readString }],
-  [3, { kind: 'int32Val', list: false, wire: V, read: readInt32 }],
-  [4, { kind: 'int64Val', list: false, wire: V, read: readInt64 }],
-  [5, { kind: 'doubleVal', list: false, wire: WireType.Bit64, read: readDouble }],
-  [6, { kind: 'floatVal', list: false, wire: WireType.Bit32, read: readFloat }],
-  [7, { kind: 'boolVal', list: false, wire: V, read: readBool }],
-  [8, { kind: 'unixTimestampVal', list: false, wire: V, read: readInt64 }],
-  [11, { kind: 'bytesListVal', list: true, wire: LD, read: readBytes }],
-  [12, { kind: 'stringListVal', list: true, wire: LD, read: readString }],
-  [13, { kind: 'int32ListVal', list: true, wire: V, read: readInt32 }],
-  [14, { kind: 'int64ListVal', list: true, wire: V, read: readInt64 }],
-  [15, { kind: 'doubleListVal', list: true, wire: WireType.Bit64, read: readDouble }],
-  [16, { kind: 'floatListVal', list: true, wire: WireType.Bit32, read: readFloat }],
-  [17, { kind: 'boolListVal', list: true, wire: V, read: readBool }],
-  [18, { kind: 'unixTimestampListVal', list: true, wire: V, read: readInt64 }],
-  [32, { kind: 'jsonVal', list: false, wire: LD, read: readString }],
-  [33, { kind: 'jsonListVal', list: true, wire: LD, read: readString }],
-]);
+
+/** How each dtype's elements are read (field numbers, cases and wire types are feast-types.ts's). */
+const READ: Record<ScalarDtype, Read> = {
+  Bytes: readBytes,
+  String: readString,
+  Int32: readInt32,
+  Int64: readInt64,
+  Float64: readDouble,
+  Float32: readFloat,
+  Bool: readBool,
+  UnixTimestamp: readInt64,
+  Json: readString,
+};
+
+/** Value field number -> how to read it: every form of every dtype in the table. */
+const CASES = new Map<number, Case>(
+  SCALAR_DTYPES.flatMap((scalar) => {
+    const { wire } = FEAST_TYPES[scalar];
+    return (['scalar', 'list'] as const).map((form): [number, Case] => {
+      const { field, valueCase } = FEAST_TYPES[scalar][form];
+      return [field, { kind: valueCase as ValueKind, list: form === 'list', wire, read: READ[scalar] }];
+    });
+  }),
+);
 const NULL_VAL_FIELD = 19;
 /** numpy's NaT as int64 (feast.type_map.NULL_TIMESTAMP_INT_VALUE). */
 const NULL_TIMESTAMP = -(2n ** 63n);

@@ -8,16 +8,17 @@ import { DynafeastError } from '../errors.js';
 import { classifyAwsError, isRetryableKind, retryAfterHintMs } from '../aws/aws-errors.js';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryBudget, type RetryPolicy } from '../util/retry.js';
 import { sleep as defaultSleep, type Sleep } from '../util/sleep.js';
-import type { Item } from '../layout/item.js';
 
 /**
- * One item to put, with its hash key (entity_id) so a batch never holds the same key twice: as SDK
- * attribute values, or as DynamoDB JSON text for the lean sender (see BatchSender.wire).
+ * One item to put as DynamoDB JSON text (what the sender writes into the request body), with its hash
+ * key (entity_id) so a batch never holds the same key twice.
  */
-export type WriteUnit =
-  | { key: string; item: Item; json?: undefined }
-  /** `eventTs` repeats the item's event_ts for conditional puts. */
-  | { key: string; json: string; eventTs: string; item?: undefined };
+export interface WriteUnit {
+  key: string;
+  json: string;
+  /** The item's event_ts again, for conditional puts. */
+  eventTs: string;
+}
 
 export interface SendOutcome {
   /** Units the server did not write this time (UnprocessedItems); resent after a backoff. */
@@ -33,8 +34,6 @@ export interface SendOutcome {
 export interface BatchSender {
   /** Most units one request takes: 25 for BatchWriteItem, 1 for conditional PutItem. */
   readonly maxBatch: number;
-  /** The unit form it sends without converting: `item` (SDK) or `json` (text). */
-  readonly wire: 'item' | 'json';
   send(table: string, batch: readonly WriteUnit[]): Promise<SendOutcome>;
 }
 

@@ -19,11 +19,6 @@ import { floorDiv } from '../util/floor-div.js';
 export interface EncodeOptions {
   /** Adds a numeric expiry attribute (event time + the view's ttl, in epoch seconds) when set. */
   ttlAttribute?: string;
-  /**
-   * `item`: SDK AttributeValue maps (the SDK senders); `json`: the item's DynamoDB JSON text, written
-   * directly (the lean sender: no object per item, no generic serializer). Default `item`.
-   */
-  wire?: 'item' | 'json';
 }
 
 /** Encodes rows [from, to) of a chunk (default: all of it). */
@@ -46,7 +41,6 @@ export function createChunkEncoder(view: FeatureView, options: EncodeOptions = {
   const entryBytes = names.map((n) => 1 + Buffer.byteLength(n, 'utf8'));
   const sizeBudget = MAX_ITEM_BYTES - FIXED_ITEM_BYTES - Buffer.byteLength(options.ttlAttribute ?? '', 'utf8');
   const keyValues: unknown[] = new Array(keyCount);
-  const wire = options.wire ?? 'item';
 
   const describeEntity = (chunk: OfflineChunk, row: number) =>
     view.entityColumns.map((c, k) => `${c.name}=${keyLabel(chunk.keys[k]![row])}`).join(', ');
@@ -57,7 +51,8 @@ export function createChunkEncoder(view: FeatureView, options: EncodeOptions = {
     const ttl = ttlOf(event);
     return buildItem({ entityId, eventTs: formatEventTs(event), values, ...(ttl !== undefined ? { extra: { [ttlAttr!]: { N: ttl } } } : {}) });
   };
-  // JSON wire form: the per-feature text around each base64 value is built once per view.
+  // Units are the item's DynamoDB JSON text, written directly (no object per item, no generic
+  // serializer); the per-feature text around each base64 value is built once per view.
   const fieldOpen = names.map((n, f) => `${f ? ',' : ''}${JSON.stringify(n)}:{"B":"`);
   const ttlOpen = ttlAttr === undefined ? '' : `,${JSON.stringify(ttlAttr)}:{"N":"`;
   const valueBytes = new Array<Uint8Array>(names.length);
@@ -76,12 +71,13 @@ export function createChunkEncoder(view: FeatureView, options: EncodeOptions = {
           size += bytes.length + entryBytes[f]!;
         }
         const event = chunk.eventMicros[row]!;
-        if (size > sizeBudget || wire === 'item') {
+        if (size > sizeBudget) {
+          // Possibly too large: build the item to size it exactly (and refuse it, naming the entity).
           const values: Record<string, Uint8Array> = {};
           for (let f = 0; f < names.length; f++) values[names[f]!] = valueBytes[f]!;
           const item = toItem(entityId, event, values);
-          if (size > sizeBudget) assertItemFits(item, { view: view.name, entity: describeEntity(chunk, row) });
-          units[out] = wire === 'item' ? { key: entityId, item } : { key: entityId, json: itemJson(item), eventTs: item.event_ts!.S! };
+          assertItemFits(item, { view: view.name, entity: describeEntity(chunk, row) });
+          units[out] = { key: entityId, json: itemJson(item), eventTs: item.event_ts!.S! };
           continue;
         }
         // NOTE: entity_id (hex) and event_ts (digits, '-', ':', '.', '+', ' ') never need JSON escaping.

@@ -5,14 +5,14 @@
  * an interrupted or failed run records nothing, and running it again completes the work (puts are
  * idempotent).
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AwsClients } from '../aws/clients.js';
 import { describeAwsError } from '../aws/errors.js';
 import type { RepoConfig } from '../config/types.js';
 import type { Clock, Logger } from '../context.js';
 import { DynafeastError, isDynafeastError } from '../errors.js';
 import { openOfflineStore, type OfflineStoreOptions } from '../offline/offline-store.js';
 import { planView, type PlannedView } from '../offline/read-view.js';
-import { tableNameOf } from '../plan/table-name.js';
+import { tableNameOf } from '../layout/table-name.js';
 import { ignoreProgress, type ProgressSink } from '../progress.js';
 import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
 import { findFeatureView, recordMaterializations } from '../registry/commit.js';
@@ -20,7 +20,7 @@ import type { RepoModel } from '../repo/model.js';
 import { BatchWriter, type BatchSender } from './batch-writer.js';
 import { createChunkEncoder } from './encode-rows.js';
 import { RetryBudget, retryPolicyOf, type RetryPolicy } from '../util/retry.js';
-import { createConditionalPutSender, createSdkBatchSender } from './sdk-senders.js';
+import { createLeanBatchSender, createLeanConditionalPutSender, type LeanBatchSender } from './lean/lean-sender.js';
 import { describeReports, emptyReport, type MaterializeReport, type ViewReport } from './report.js';
 import { startProgressTicker } from './view-progress.js';
 import type { ViewWindow } from './windows.js';
@@ -32,15 +32,17 @@ const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 export interface MaterializeDeps {
   config: RepoConfig;
   repo: RepoModel;
-  dynamo: DynamoDBClient;
-  /** Where requests go, for messages (AwsClients.endpoint). */
-  endpoint?: string;
+  /** Where requests go and who signs them: the store's clients (aws/clients.ts). */
+  aws: Pick<AwsClients, 'endpoint' | 'credentials'>;
   clock: Clock;
   logger: Logger;
   progress?: ProgressSink;
   /** Ctrl-C: stop reading and sending, wait for requests in flight, record nothing. */
   signal?: AbortSignal;
-  /** Sends the batches; default BatchWriteItem (or conditional PutItem in monotonic mode) via `dynamo`. */
+  /**
+   * Sends the batches; default the lean BatchWriteItem sender (conditional PutItem in monotonic mode),
+   * which is what the CLI runs. Tests and benchmarks pass another only to put a fault or a probe between.
+   */
   sender?: BatchSender;
   offline?: OfflineStoreOptions;
   /** Append the intervals to the registry after success (default true; benchmarks have no registry). */
@@ -64,8 +66,8 @@ export async function materializeWindows(
   const upToDateReports = upToDate.map((w) => emptyReport(w, tableNameOf(deps.config, w.view.name), 'up to date'));
   for (const r of upToDateReports) progress({ type: 'skipped', id: r.view, message: describeReports([r], { short: true }) });
   const settings = deps.config.dynafeast.materialize;
-  const monotonic = settings.monotonicWrites;
-  const sender = deps.sender ?? (monotonic ? createConditionalPutSender(deps.dynamo) : createSdkBatchSender(deps.dynamo));
+  const own = deps.sender === undefined ? leanSenderFor(deps.config, deps.aws) : undefined;
+  const sender = deps.sender ?? own!;
   const budget = new RetryBudget(settings.retryBudget);
   const store = await openOfflineStore(deps.offline);
   const onAbort = () => store.interrupt();
@@ -84,6 +86,7 @@ export async function materializeWindows(
     throw runFailure(deps, e, reports);
   } finally {
     deps.signal?.removeEventListener('abort', onAbort);
+    own?.close();
     await store.close();
   }
 
@@ -92,6 +95,18 @@ export async function materializeWindows(
     await recordMaterializations(registryPath, deps.config.project, intervals, { clock: deps.clock });
   }
   return { views: [...reports, ...upToDateReports], recorded: registryPath !== undefined };
+}
+
+/** The lean HTTP sender for the config's write mode, signing with the store's credentials. */
+function leanSenderFor(config: RepoConfig, aws: MaterializeDeps['aws']): LeanBatchSender {
+  const options = {
+    endpoint: aws.endpoint,
+    region: config.onlineStore.region,
+    credentials: aws.credentials,
+    maxSockets: Math.max(1, config.dynafeast.materialize.concurrency),
+    requestTimeoutMs: config.onlineStore.readTimeout * 1000,
+  };
+  return config.dynafeast.materialize.monotonicWrites ? createLeanConditionalPutSender(options) : createLeanBatchSender(options);
 }
 
 async function writeView(
@@ -117,10 +132,7 @@ async function writeView(
     progress({ type: 'warning', id, message: `${prepared.nullKeyRows} rows in the window have a NULL join key and were not written` });
   }
 
-  const encode = createChunkEncoder(w.view, {
-    wire: sender.wire,
-    ...(deps.config.dynafeast.tables.ttlExpiry ? { ttlAttribute: deps.config.dynafeast.tables.ttlAttribute } : {}),
-  });
+  const encode = createChunkEncoder(w.view, deps.config.dynafeast.tables.ttlExpiry ? { ttlAttribute: deps.config.dynafeast.tables.ttlAttribute } : {});
   const writer = new BatchWriter(sender, {
     table: report.table,
     concurrency: Math.max(1, deps.config.dynafeast.materialize.concurrency),
@@ -210,7 +222,7 @@ function runFailure(deps: MaterializeDeps, e: unknown, reports: ViewReport[]): D
     ? new DynafeastError('aborted', 'materialization interrupted', { hint: 'run the same command again to finish: writes are idempotent', cause: e })
     : isDynafeastError(e)
       ? e
-      : describeAwsError(e, { table: running?.table, action: 'dynamodb:BatchWriteItem', ...(deps.endpoint ? { endpoint: deps.endpoint } : {}) });
+      : describeAwsError(e, { table: running?.table, action: 'dynamodb:BatchWriteItem', endpoint: deps.aws.endpoint });
   const started = reports.some((r) => r.status !== 'not started');
   if (!started) return base;
   const message = `${base.message}\n${describeReports(reports, { short: false })}\nNothing was recorded in the registry.`;

@@ -1,6 +1,6 @@
 /**
  * The two entry points the commands call: `materialize START END` and `materialize-incremental END`.
- * They turn arguments into per-view windows and pick the sender; the pipeline is materialize.ts.
+ * They turn arguments into per-view windows; the pipeline (and its sender) is materialize.ts.
  */
 import type { AwsClients } from '../aws/clients.js';
 import type { RepoConfig } from '../config/types.js';
@@ -8,7 +8,6 @@ import type { Clock, Logger } from '../context.js';
 import type { ProgressSink, TaskSpec } from '../progress.js';
 import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
 import type { RepoModel } from '../repo/model.js';
-import { createLeanBatchSender, createLeanConditionalPutSender, type LeanBatchSender } from './lean/lean-sender.js';
 import { materializeWindows } from './materialize.js';
 import type { MaterializeReport } from './report.js';
 import { parseTimeArgument } from './time-arg.js';
@@ -17,7 +16,7 @@ import { fixedWindows, incrementalWindows, selectViews } from './windows.js';
 export interface MaterializeContext {
   config: RepoConfig;
   repo: RepoModel;
-  aws: Pick<AwsClients, 'dynamo' | 'endpoint' | 'credentials'>;
+  aws: Pick<AwsClients, 'endpoint' | 'credentials'>;
   clock: Clock;
   logger: Logger;
   progress?: ProgressSink;
@@ -42,43 +41,20 @@ export function materializeTaskSpecs(repo: RepoModel, views: string[]): TaskSpec
   return selectViews(repo, views).map((v) => ({ id: v.name, title: v.name }));
 }
 
-/**
- * The lean HTTP senders (see docs/materialize.md for why not the SDK): BatchWriteItem, or conditional
- * PutItem in monotonic mode. They use the credentials and endpoint of the session's SDK client.
- */
-function senderFor(ctx: MaterializeContext): LeanBatchSender {
-  const { config, aws } = ctx;
-  const options = {
-    endpoint: aws.endpoint,
-    region: config.onlineStore.region,
-    credentials: aws.credentials,
-    maxSockets: Math.max(1, config.dynafeast.materialize.concurrency),
-    requestTimeoutMs: config.onlineStore.readTimeout * 1000,
-  };
-  return config.dynafeast.materialize.monotonicWrites ? createLeanConditionalPutSender(options) : createLeanBatchSender(options);
-}
-
-async function run(ctx: MaterializeContext, windows: Parameters<typeof materializeWindows>[1], upToDate: Parameters<typeof materializeWindows>[2] = []) {
-  const sender = senderFor(ctx);
-  try {
-    return await materializeWindows(
-      {
-        config: ctx.config,
-        repo: ctx.repo,
-        dynamo: ctx.aws.dynamo,
-        endpoint: ctx.aws.endpoint,
-        clock: ctx.clock,
-        logger: ctx.logger,
-        sender,
-        ...(ctx.progress ? { progress: ctx.progress } : {}),
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-      },
-      windows,
-      upToDate,
-    );
-  } finally {
-    sender.close();
-  }
+function run(ctx: MaterializeContext, windows: Parameters<typeof materializeWindows>[1], upToDate: Parameters<typeof materializeWindows>[2] = []) {
+  return materializeWindows(
+    {
+      config: ctx.config,
+      repo: ctx.repo,
+      aws: ctx.aws,
+      clock: ctx.clock,
+      logger: ctx.logger,
+      ...(ctx.progress ? { progress: ctx.progress } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    },
+    windows,
+    upToDate,
+  );
 }
 
 export async function materialize(ctx: MaterializeContext, args: MaterializeArgs): Promise<MaterializeReport> {

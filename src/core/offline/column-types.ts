@@ -3,6 +3,8 @@
  * the one canonical type the encoder reads (Int32 → INTEGER, Int64 / UnixTimestamp → BIGINT seconds,
  * Float32 / Float64 → DOUBLE, …). Pure: tests describe columns without opening DuckDB.
  */
+import { DynafeastError } from '../errors.js';
+import { FEAST_TYPES } from '../layout/feast-types.js';
 import type { Dtype, JoinKeyDtype, ScalarDtype } from '../repo/model.js';
 import { sqlString } from './source-reader.js';
 
@@ -24,9 +26,9 @@ export const OWN_ERROR_MARK = 'dynafeast: ';
 /** `expr` converted, or why the column cannot hold the dtype. */
 export type Conversion = { ok: true; sql: string } | { ok: false; expected: string };
 
-const INT_RANGE: Record<'Int32' | 'Int64', { sqlType: string; lo: bigint; hi: bigint }> = {
-  Int32: { sqlType: 'INTEGER', lo: -(2n ** 31n), hi: 2n ** 31n - 1n },
-  Int64: { sqlType: 'BIGINT', lo: -(2n ** 63n), hi: 2n ** 63n - 1n },
+const INT_RANGE: Record<'Int32' | 'Int64', { lo: bigint; hi: bigint }> = {
+  Int32: { lo: -(2n ** 31n), hi: 2n ** 31n - 1n },
+  Int64: { lo: -(2n ** 63n), hi: 2n ** 63n - 1n },
 };
 
 /** True when every value of the integer type fits in the target. */
@@ -42,11 +44,12 @@ function fits(t: SourceColumnType, target: 'Int32' | 'Int64'): boolean {
  */
 function intCast(expr: string, t: SourceColumnType, target: 'Int32' | 'Int64', what: string): string {
   const r = INT_RANGE[target];
-  if (fits(t, target)) return `CAST(${expr} AS ${r.sqlType})`;
+  const sqlType = FEAST_TYPES[target].duckdb;
+  if (fits(t, target)) return `CAST(${expr} AS ${sqlType})`;
   const msg = sqlString(`${OWN_ERROR_MARK}${what}: value out of the ${target} range: `);
   return (
     `CASE WHEN ${expr} IS NULL OR (${expr} >= ${r.lo} AND ${expr} <= ${r.hi}) ` +
-    `THEN CAST(${expr} AS ${r.sqlType}) ELSE error(${msg} || CAST(${expr} AS VARCHAR)) END`
+    `THEN CAST(${expr} AS ${sqlType}) ELSE error(${msg} || CAST(${expr} AS VARCHAR)) END`
   );
 }
 
@@ -74,20 +77,22 @@ const EXPECTED: Record<ScalarDtype, string> = {
   UnixTimestamp: 'a TIMESTAMP or DATE column, or integer seconds',
 };
 
-/** A scalar conversion of `expr` (a column or a list element) of type `t` to `scalar`. */
+/**
+ * A scalar conversion of `expr` (a column or a list element) of type `t` to `scalar`, ending in the
+ * table's DuckDB type for it (feast-types.ts).
+ */
 function scalarSql(expr: string, t: SourceColumnType, scalar: ScalarDtype, what: string): string | undefined {
+  const sqlType = FEAST_TYPES[scalar].duckdb;
   switch (scalar) {
     case 'Int32':
     case 'Int64':
       return t.kind === 'integer' ? intCast(expr, t, scalar, what) : undefined;
     case 'Float32':
     case 'Float64':
-      // Float32 stays DOUBLE here: the encoder rounds to f32 as protobuf's float field does, which also
-      // keeps values beyond f32's range (inf) instead of DuckDB's cast error.
-      return ['float', 'integer', 'decimal'].includes(t.kind) ? `CAST(${expr} AS DOUBLE)` : undefined;
+      return ['float', 'integer', 'decimal'].includes(t.kind) ? `CAST(${expr} AS ${sqlType})` : undefined;
     case 'String':
     case 'Json':
-      return t.kind === 'string' ? `CAST(${expr} AS VARCHAR)` : undefined;
+      return t.kind === 'string' ? `CAST(${expr} AS ${sqlType})` : undefined;
     case 'Bytes':
       return t.kind === 'blob' ? expr : undefined;
     case 'Bool':
@@ -97,7 +102,14 @@ function scalarSql(expr: string, t: SourceColumnType, scalar: ScalarDtype, what:
       const micros = epochMicrosSql(expr, t);
       return micros === undefined ? undefined : floorSeconds(micros);
     }
+    default:
+      return unknownDtype(scalar);
   }
+}
+
+/** Compiles only when the switch above covers every dtype of the table. */
+function unknownDtype(scalar: never): never {
+  throw new DynafeastError('internal', `no source column conversion for dtype ${String(scalar)}`);
 }
 
 /** The conversion of a feature column, or what was expected instead. */

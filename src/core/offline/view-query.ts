@@ -6,6 +6,7 @@
  */
 import { DynafeastError } from '../errors.js';
 import { formatDtype, isEntityless, type FeatureView, type FileSource } from '../repo/model.js';
+import { isFloatDtype } from '../layout/feast-types.js';
 import { didYouMean } from '../util/suggest.js';
 import { featureSql, joinKeySql, timestampSql, type Conversion, type SourceColumnType } from './column-types.js';
 import { sqlIdentifier, type SourceReader } from './source-reader.js';
@@ -110,7 +111,7 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
   ].join('\n');
   // NOTE: max_by over a struct canonicalizes -0.0 to 0.0 (its sort-key encoding), which would change the
   // Value bytes Feast writes. Float features carry their sign of zero alongside, NULL unless it is -0.0.
-  const floatFeatures = view.features.flatMap((f, i) => (f.dtype.scalar === 'Float32' || f.dtype.scalar === 'Float64' ? [i] : []));
+  const floatFeatures = view.features.flatMap((f, i) => (isFloatDtype(f.dtype.scalar) ? [i] : []));
   const signSql = (i: number) =>
     view.features[i]!.dtype.kind === 'scalar'
       ? `CASE WHEN f${i} = 0 AND signbit(f${i}) THEN true END`

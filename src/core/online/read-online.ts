@@ -9,7 +9,7 @@ import type { RepoConfig } from '../config/types.js';
 import type { Clock } from '../context.js';
 import { createEntityKeyEncoder, type EntityKeyEncoder } from '../layout/entity-key.js';
 import { entityIdOf } from '../layout/entity-id.js';
-import { tableNameOf } from '../plan/table-name.js';
+import { tableNameOf } from '../layout/table-name.js';
 import { DUMMY_ENTITY_ID, isEntityless, type EntityColumn, type FeatureView, type RepoModel } from '../repo/model.js';
 import { buildTableRead, planChunks, type TableRead } from './batch-get.js';
 import { retryPolicyOf, type RetryPolicy } from '../util/retry.js';

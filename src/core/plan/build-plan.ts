@@ -12,7 +12,7 @@ import type { DesiredTable } from './desired.js';
 import { FULL_SUPPORT, holdsItems, introspectTables, probeEndpointSupport, type ActualTable, type EndpointSupport, type IntrospectRequest } from './introspect.js';
 import { notOursError, ownershipOf, PROJECT_TAG, type ForeignTable } from './ownership.js';
 import type { Plan, PlanNote } from './steps.js';
-import { tableNameOf } from './table-name.js';
+import { tableNameOf } from '../layout/table-name.js';
 
 export interface PlanContext {
   dynamo: DynamoDBClient;

@@ -7,7 +7,7 @@ import type { RepoModel } from '../repo/model.js';
 import { buildRegistryObjects, type DesiredRegistryObjects } from '../registry/build.js';
 import type { Billing, StreamViewType, TableClass } from './steps.js';
 import { PROJECT_TAG } from './ownership.js';
-import { tableNameOf } from './table-name.js';
+import { tableNameOf } from '../layout/table-name.js';
 
 export interface DesiredTable {
   view: string;

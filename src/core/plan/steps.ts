@@ -54,8 +54,6 @@ export type RegistryStep = { kind: 'registry' } & RegistryChange;
 
 export type PlanStep = TableStep | RegistryStep;
 
-export type PlanStepKind = PlanStep['kind'];
-
 export interface PlanNote {
   level: 'info' | 'warning';
   message: string;

@@ -14,6 +14,7 @@ import { FeatureViewSchema, FeatureViewSpecSchema, type FeatureView } from '../.
 import { FeatureServiceSchema, FeatureServiceSpecSchema, type FeatureService } from '../../gen/feast/core/FeatureService_pb.js';
 import { FeatureViewProjectionSchema } from '../../gen/feast/core/FeatureViewProjection_pb.js';
 import { ValueType_Enum } from '../../gen/feast/types/Value_pb.js';
+import { valueTypeOf } from '../layout/feast-types.js';
 import type * as model from '../repo/model.js';
 import { durationFromMicros } from './time.js';
 
@@ -25,23 +26,6 @@ export interface DesiredRegistryObjects {
   dataSources: DataSource[];
   featureViews: FeatureView[];
   featureServices: FeatureService[];
-}
-
-const SCALAR_VALUE_TYPES: Record<model.ScalarDtype, [ValueType_Enum, ValueType_Enum]> = {
-  Int32: [ValueType_Enum.INT32, ValueType_Enum.INT32_LIST],
-  Int64: [ValueType_Enum.INT64, ValueType_Enum.INT64_LIST],
-  Float32: [ValueType_Enum.FLOAT, ValueType_Enum.FLOAT_LIST],
-  Float64: [ValueType_Enum.DOUBLE, ValueType_Enum.DOUBLE_LIST],
-  String: [ValueType_Enum.STRING, ValueType_Enum.STRING_LIST],
-  Bytes: [ValueType_Enum.BYTES, ValueType_Enum.BYTES_LIST],
-  Bool: [ValueType_Enum.BOOL, ValueType_Enum.BOOL_LIST],
-  UnixTimestamp: [ValueType_Enum.UNIX_TIMESTAMP, ValueType_Enum.UNIX_TIMESTAMP_LIST],
-  Json: [ValueType_Enum.JSON, ValueType_Enum.JSON_LIST],
-};
-
-export function valueTypeOf(dtype: model.Dtype): ValueType_Enum {
-  const [scalar, list] = SCALAR_VALUE_TYPES[dtype.scalar];
-  return dtype.kind === 'list' ? list : scalar;
 }
 
 function entityProto(project: string, e: model.Entity): Entity {

@@ -25,6 +25,7 @@ export function durationFromMicros(micros: bigint): Duration {
   return create(DurationSchema, { seconds, nanos: Number(micros % MICROS_PER_SECOND) * 1000 });
 }
 
+/** A registry Duration (a view's ttl) as microseconds; unset = 0 (no ttl). */
 export function durationToMicros(d: Duration | undefined): bigint {
   if (!d) return 0n;
   return d.seconds * MICROS_PER_SECOND + BigInt(Math.trunc(d.nanos / 1000));

@@ -3,7 +3,8 @@
  * like Feast, but a near miss gets a suggestion.
  */
 import { suggest } from '../util/suggest.js';
-import { JOIN_KEY_DTYPES, SCALAR_DTYPES } from './model.js';
+import { dtypeOfEnumName } from '../layout/feast-types.js';
+import { formatDtype, JOIN_KEY_DTYPES, SCALAR_DTYPES } from './model.js';
 import type { Dtype, JoinKeyDtype, ScalarDtype } from './model.js';
 
 export type DtypeResult = { ok: true; dtype: Dtype } | { ok: false; reason: string; suggestion?: string };
@@ -34,17 +35,13 @@ export function parseDtype(text: string): DtypeResult {
       suggestion: innerGuess === undefined ? undefined : `Array(${innerGuess})`,
     };
   }
-  return { ok: false, reason: 'not a Feast dtype', suggestion: suggest(text, ALL_NAMES) ?? feastEnumName(text) };
+  return { ok: false, reason: 'not a Feast dtype', suggestion: feastEnumName(text) ?? suggest(text, ALL_NAMES) };
 }
 
-/** Feast ValueType enum spellings (`INT64`, `ValueType.FLOAT`) mapped to dtype names. */
+/** The dtype name a Feast ValueType enum spelling stands for (`INT64` -> Int64, `ValueType.FLOAT_LIST` -> Array(Float32)). */
 function feastEnumName(text: string): string | undefined {
-  const t = text.replace(/^ValueType\./, '').toUpperCase();
-  const table: Record<string, string> = {
-    INT32: 'Int32', INT64: 'Int64', FLOAT: 'Float32', DOUBLE: 'Float64', STRING: 'String', BYTES: 'Bytes',
-    BOOL: 'Bool', UNIX_TIMESTAMP: 'UnixTimestamp', JSON: 'Json',
-  };
-  return table[t];
+  const d = dtypeOfEnumName(text);
+  return d === undefined ? undefined : formatDtype(d);
 }
 
 /** A join key dtype (serializable into an entity key). */

@@ -3,27 +3,10 @@
  * Names mirror Feast's objects (CONVENTIONS 12).
  */
 import type { SourceLocation } from '../errors.js';
+import type { Dtype, JoinKeyDtype } from '../layout/feast-types.js';
 
-/** Feast scalar dtypes. */
-export const SCALAR_DTYPES = [
-  'Int32',
-  'Int64',
-  'Float32',
-  'Float64',
-  'String',
-  'Bytes',
-  'Bool',
-  'UnixTimestamp',
-  'Json',
-] as const;
-export type ScalarDtype = (typeof SCALAR_DTYPES)[number];
-
-/** A feature dtype: a scalar, or `Array(<scalar>)` (written `{ list: 'Float32' }` in the model). */
-export type Dtype = { kind: 'scalar'; scalar: ScalarDtype } | { kind: 'list'; scalar: ScalarDtype };
-
-/** Dtypes a join key may have (they are serializable into an entity key, DESIGN §3). */
-export const JOIN_KEY_DTYPES = ['Int32', 'Int64', 'String', 'Bytes', 'UnixTimestamp'] as const;
-export type JoinKeyDtype = (typeof JOIN_KEY_DTYPES)[number];
+// The dtypes are Feast's, one table for every part of dynafeast (layout/feast-types.ts).
+export { SCALAR_DTYPES, JOIN_KEY_DTYPES, type ScalarDtype, type JoinKeyDtype, type Dtype } from '../layout/feast-types.js';
 
 export const DUMMY_ENTITY_NAME = '__dummy';
 export const DUMMY_ENTITY_ID = '__dummy_id';

@@ -9,7 +9,7 @@ import { DataSource_SourceType } from '../../gen/feast/core/DataSource_pb.js';
 import type { FeatureSpecV2 } from '../../gen/feast/core/Feature_pb.js';
 import type { Registry } from '../../gen/feast/core/Registry_pb.js';
 import { ValueType_Enum } from '../../gen/feast/types/Value_pb.js';
-import { dtypeOfValueType } from '../layout/value-type.js';
+import { dtypeOfValueType } from '../layout/feast-types.js';
 import { durationToMicros } from '../registry/time.js';
 import {
   DUMMY_ENTITY_ID,

@@ -91,11 +91,11 @@ describe('createAwsClients', () => {
     expect(await clients.dynamo.config.endpoint!()).toMatchObject({ port: 9999 });
   });
 
-  it('sizes the keep-alive pool for the concurrency and converts timeouts to ms', async () => {
+  it('sizes the keep-alive pool for max_read_workers reads in flight and converts timeouts to ms', async () => {
     const config = localRepoConfig('/repo', undefined, {
-      onlineStore: { maxPoolConnections: 50, connectTimeout: 2, readTimeout: 7, keepaliveTimeout: 12 },
+      onlineStore: { maxPoolConnections: 50, maxReadWorkers: 200, connectTimeout: 2, readTimeout: 7, keepaliveTimeout: 12 },
     });
-    const big = await handlerConfig(build(config, { maxSockets: 200 }));
+    const big = await handlerConfig(build(config));
     expect(big).toMatchObject({ connectionTimeout: 2000, requestTimeout: 7000, socketTimeout: 7000, throwOnRequestTimeout: true });
     expect(big.httpsAgent.maxSockets).toBe(200);
     const httpAgent = await big.httpAgentProvider();
@@ -103,7 +103,7 @@ describe('createAwsClients', () => {
     expect((httpAgent as unknown as { keepAlive: boolean }).keepAlive).toBe(true);
     expect((httpAgent as unknown as { options: { timeout?: number } }).options.timeout).toBe(12000);
 
-    const small = await handlerConfig(build(config, { maxSockets: 4 }));
+    const small = await handlerConfig(build(localRepoConfig('/repo', undefined, { onlineStore: { maxPoolConnections: 50, maxReadWorkers: 4 } })));
     expect(small.httpsAgent.maxSockets).toBe(50);
   });
 

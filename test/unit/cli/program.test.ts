@@ -1,11 +1,11 @@
 import { CommanderError } from 'commander';
-import { createProgram, type CommandHandlers, type GlobalOptions } from '../../../src/cli/program.js';
+import { createProgram, type CommandHandlers, type GlobalFlags } from '../../../src/cli/program.js';
 
-type Call = { command: keyof CommandHandlers; options: unknown; globals: GlobalOptions };
+type Call = { command: keyof CommandHandlers; options: unknown; globals: GlobalFlags };
 
 function harness() {
   const calls: Call[] = [];
-  const stub = (command: keyof CommandHandlers) => async (options: unknown, globals: GlobalOptions) => {
+  const stub = (command: keyof CommandHandlers) => async (options: unknown, globals: GlobalFlags) => {
     calls.push({ command, options, globals });
   };
   const handlers = Object.fromEntries(
@@ -31,10 +31,10 @@ const onlineDefaults = {
   withStatus: false,
   includeEventTimestamps: false,
 };
-const defaults: GlobalOptions = { json: false, progress: true, color: true, debug: false, chdir: undefined, featureStoreYaml: undefined };
+const defaults: GlobalFlags = { json: false, progress: true, color: true, debug: false, chdir: undefined, featureStoreYaml: undefined };
 
 describe('createProgram', () => {
-  const cases: { args: string[]; command: keyof CommandHandlers; options: unknown; globals?: Partial<GlobalOptions> }[] = [
+  const cases: { args: string[]; command: keyof CommandHandlers; options: unknown; globals?: Partial<GlobalFlags> }[] = [
     { args: ['init'], command: 'init', options: { name: 'my_project', template: 'local', region: undefined } },
     { args: ['init', 'demo', '-t', 'aws', '--region', 'eu-west-1'], command: 'init', options: { name: 'demo', template: 'aws', region: 'eu-west-1' } },
     { args: ['--json', 'init', 'demo'], command: 'init', options: { name: 'demo', template: 'local', region: undefined }, globals: { json: true } },

@@ -1,7 +1,7 @@
 import { BatchWriter, type BatchSender, type SendOutcome, type WriteUnit } from '../../../src/core/materialize/batch-writer.js';
 import { DEFAULT_RETRY_POLICY, RetryBudget } from '../../../src/core/util/retry.js';
 
-const unit = (i: number, tag = ''): WriteUnit => ({ key: `k${i}`, item: { entity_id: { S: `k${i}` }, event_ts: { S: tag } } });
+const unit = (i: number, tag = ''): WriteUnit => ({ key: `k${i}`, json: JSON.stringify({ entity_id: { S: `k${i}` }, event_ts: { S: tag } }), eventTs: tag });
 const units = (n: number, from = 0) => Array.from({ length: n }, (_, i) => unit(from + i));
 
 /** An in-memory table behind a scripted sender: `script(call, batch)` decides each request's fate. */
@@ -13,7 +13,6 @@ function fakeSender(script: (call: number, batch: readonly WriteUnit[]) => 'ok' 
   let calls = 0;
   const sender: BatchSender = {
     maxBatch,
-    wire: 'item',
     async send(_table, batch): Promise<SendOutcome> {
       const call = calls++;
       inFlight++;
@@ -30,7 +29,7 @@ function fakeSender(script: (call: number, batch: readonly WriteUnit[]) => 'ok' 
       if (fate === 'fatal') throw Object.assign(new Error('no such table'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
       const n = fate === 'ok' ? 0 : Math.min(fate.unprocess, batch.length);
       const written = batch.slice(0, batch.length - n);
-      for (const u of written) stored.set(u.key, u.item!.event_ts!.S!);
+      for (const u of written) stored.set(u.key, u.eventTs);
       return { unprocessed: batch.slice(batch.length - n), consumedCapacity: written.length };
     },
   };
@@ -115,7 +114,7 @@ describe('BatchWriter', () => {
   it('makes push wait while the buffer is full, so memory stays bounded', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const sender: BatchSender = { maxBatch: 25, wire: 'item', send: async () => (await gate, { unprocessed: [] }) };
+    const sender: BatchSender = { maxBatch: 25, send: async () => (await gate, { unprocessed: [] }) };
     const w = new BatchWriter(sender, { table: 't', concurrency: 2, budget: new RetryBudget(0) });
     let pushed = false;
     const p = w.push(units(2 * 25 + 2 * 2 * 25 + 1)).then(() => (pushed = true));
@@ -149,7 +148,6 @@ describe('BatchWriter', () => {
     let calls = 0;
     const sender: BatchSender = {
       maxBatch: 25,
-      wire: 'item',
       send: async (_t, batch) => {
         if (++calls === 2) controller.abort();
         await new Promise((r) => setTimeout(r, 30));
@@ -184,7 +182,7 @@ describe('BatchWriter', () => {
 
     it('fails with materialize.incomplete once nothing was written for max_elapsed', async () => {
       const time = fakeTime();
-      const sender: BatchSender = { maxBatch: 25, wire: 'item', send: async () => Promise.reject(reset()) };
+      const sender: BatchSender = { maxBatch: 25, send: async () => Promise.reject(reset()) };
       const retry = { ...DEFAULT_RETRY_POLICY, maxElapsedMs: 20_000 };
       const w = new BatchWriter(sender, { table: 't', concurrency: 2, budget: new RetryBudget(1_000_000), retry, ...time });
       await expect((async () => (await w.push(units(50)), await w.finish()))()).rejects.toMatchObject({
@@ -208,7 +206,7 @@ describe('BatchWriter', () => {
     it('against a failing endpoint the producer waits: units pending a resend count against the buffer', async () => {
       const time = fakeTime();
       let calls = 0;
-      const sender: BatchSender = { maxBatch: 25, wire: 'item', send: async () => (calls++, Promise.reject(reset())) };
+      const sender: BatchSender = { maxBatch: 25, send: async () => (calls++, Promise.reject(reset())) };
       const w = new BatchWriter(sender, { table: 't', concurrency: 2, budget: new RetryBudget(1_000_000), ...time });
       let pushed = 0;
       const run = (async () => {
@@ -235,7 +233,7 @@ describe('BatchWriter', () => {
     it('fails within seconds when it never answered, not after the whole retry budget', async () => {
       const time = fakeTime();
       let calls = 0;
-      const sender: BatchSender = { maxBatch: 25, wire: 'item', send: async () => (calls++, Promise.reject(refused())) };
+      const sender: BatchSender = { maxBatch: 25, send: async () => (calls++, Promise.reject(refused())) };
       const w = new BatchWriter(sender, { table: 't', concurrency: 2, budget: new RetryBudget(1_000_000), ...time });
       await expect((async () => (await w.push(units(10)), await w.finish()))()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
       expect(time.nowMs()).toBeLessThan(10_000);
@@ -247,7 +245,6 @@ describe('BatchWriter', () => {
       let calls = 0;
       const sender: BatchSender = {
         maxBatch: 25,
-        wire: 'item',
         send: async (_t, batch) => {
           calls++;
           if (calls >= 2 && calls <= 6) throw refused(); // a few seconds of refusals mid-run
@@ -265,7 +262,6 @@ describe('BatchWriter', () => {
       let calls = 0;
       const sender: BatchSender = {
         maxBatch: 25,
-        wire: 'item',
         send: async (_t, batch) => {
           calls++;
           if (calls >= 2) throw refused();

@@ -1,6 +1,10 @@
 import { createChunkEncoder } from '../../../src/core/materialize/encode-rows.js';
 import { itemJson } from '../../../src/core/materialize/lean/attribute-json.js';
 import type { OfflineChunk } from '../../../src/core/offline/read-view.js';
+import type { WriteUnit } from '../../../src/core/materialize/batch-writer.js';
+import { buildItem } from '../../../src/core/layout/item.js';
+import { formatEventTs } from '../../../src/core/layout/event-ts.js';
+import { encodeValue } from '../../../src/core/layout/value-codec.js';
 import { loadVectors, unhex } from '../layout/vectors.js';
 import { list, makeView, scalar } from '../offline/view-fixtures.js';
 
@@ -14,17 +18,28 @@ const driverView = makeView('driver_hourly_stats', [{ name: 'driver_id', dtype: 
 
 const chunk = (keys: unknown[][], eventMicros: bigint[], features: unknown[][]): OfflineChunk => ({ length: eventMicros.length, keys, eventMicros, features });
 
+/** A unit's item, read back from the JSON text the sender puts in the request body. */
+interface JsonItem {
+  entity_id: { S: string };
+  event_ts: { S: string };
+  values: { M: Record<string, { B: string }> };
+  [extra: string]: unknown;
+}
+const itemOf = (u: WriteUnit | undefined): JsonItem => JSON.parse(u!.json) as JsonItem;
+
 describe('createChunkEncoder', () => {
   it("builds Feast's item for the shared vector, byte for byte", () => {
     const [u] = createChunkEncoder(driverView)(chunk([[1001n]], [T0], [[0.5], [0.25], [308n]]));
     const expected = vectors.item.dynamodb_json;
     expect(u!.key).toBe(expected.entity_id.S);
-    expect(u!.item!.entity_id).toEqual({ S: expected.entity_id.S });
-    expect(u!.item!.event_ts).toEqual({ S: expected.event_ts.S });
-    const values = u!.item!.values!.M!;
+    const item = itemOf(u);
+    expect(item.entity_id).toEqual({ S: expected.entity_id.S });
+    expect(item.event_ts).toEqual({ S: expected.event_ts.S });
+    expect(u!.eventTs).toBe(expected.event_ts.S);
+    const values = item.values.M;
     expect(Object.keys(values).sort()).toEqual(Object.keys(expected.values.M).sort());
     for (const [name, v] of Object.entries(expected.values.M)) {
-      expect(Buffer.from(values[name]!.B!).toString('base64')).toBe(v.B);
+      expect(values[name]!.B).toBe(v.B);
     }
   });
 
@@ -45,16 +60,16 @@ describe('createChunkEncoder', () => {
       const value = v.dtype === 'Bytes' ? unhex(v.value as string) : v.dtype === 'Int64' && typeof v.value === 'number' ? BigInt(v.value) : v.value;
       const view = makeView('v', [{ name: 'k', dtype: 'Int32' }], [['f', dtype]]);
       const [u] = createChunkEncoder(view)(chunk([[1]], [T0], [[value]]));
-      expect(Buffer.from(u!.item!.values!.M!.f!.B!).toString('hex')).toBe(v.serialized_hex);
+      expect(Buffer.from(itemOf(u).values.M.f!.B, 'base64').toString('hex')).toBe(v.serialized_hex);
     }
   });
 
   it('adds the expiry attribute (event time + ttl, epoch seconds) only when asked and the view has a ttl', () => {
     const view = { ...driverView, ttlMicros: 3_600_000_000n };
     const row = chunk([[1001n]], [T0 + 999_999n], [[0.5], [0.25], [308n]]);
-    expect(createChunkEncoder(view, { ttlAttribute: 'expires_at' })(row)[0]!.item!.expires_at).toEqual({ N: String(1_618_210_800 + 3600) });
-    expect(createChunkEncoder(driverView, { ttlAttribute: 'expires_at' })(row)[0]!.item!.expires_at).toBeUndefined();
-    expect(createChunkEncoder(view)(row)[0]!.item!.expires_at).toBeUndefined();
+    expect(itemOf(createChunkEncoder(view, { ttlAttribute: 'expires_at' })(row)[0]).expires_at).toEqual({ N: String(1_618_210_800 + 3600) });
+    expect(itemOf(createChunkEncoder(driverView, { ttlAttribute: 'expires_at' })(row)[0]).expires_at).toBeUndefined();
+    expect(itemOf(createChunkEncoder(view)(row)[0]).expires_at).toBeUndefined();
   });
 
   it('rejects an item over 400 KB before sending, naming the view and the entity', () => {
@@ -66,7 +81,7 @@ describe('createChunkEncoder', () => {
     );
   });
 
-  it('writes the same item as JSON text for the lean sender', () => {
+  it("writes the JSON text of the layout's own item (buildItem + itemJson), escapes included", () => {
     const view = {
       ...makeView('j', [{ name: 'user_id', dtype: 'String' }], [
         ['naïve "q"', scalar('String')],
@@ -75,15 +90,23 @@ describe('createChunkEncoder', () => {
       ]),
       ttlMicros: 86_400_000_000n,
     };
-    const rows = chunk([['a', 'b\n']], [T0 + 5n, T0 - 1n], [['x"y', null], [[1, 2], []], [null, 7n]]);
+    const keys = ['a', 'b\n'];
+    const events = [T0 + 5n, T0 - 1n];
+    const features = [['x"y', null], [[1, 2], []], [null, 7n]];
+    const rows = chunk([keys], events, features);
     for (const ttlAttribute of [undefined, 'expires "at"']) {
-      const items = createChunkEncoder(view, { ttlAttribute })(rows);
-      const texts = createChunkEncoder(view, { ttlAttribute, wire: 'json' })(rows);
-      expect(texts.map((u) => u.key)).toEqual(items.map((u) => u.key));
-      texts.forEach((u, i) => expect(JSON.parse(u.json!)).toEqual(JSON.parse(itemJson(items[i]!.item!))));
+      const units = createChunkEncoder(view, { ttlAttribute })(rows);
+      units.forEach((u, i) => {
+        const values: Record<string, Uint8Array> = {};
+        view.features.forEach((f, j) => (values[f.name] = encodeValue(f.dtype, features[j]![i])));
+        const expiry = String(events[i]! / 1_000_000n + 86_400n);
+        const item = buildItem({ entityId: u.key, eventTs: formatEventTs(events[i]!), values, ...(ttlAttribute ? { extra: { [ttlAttribute]: { N: expiry } } } : {}) });
+        expect(JSON.parse(u.json)).toEqual(JSON.parse(itemJson(item)));
+        expect(u.eventTs).toBe(formatEventTs(events[i]!));
+      });
     }
     expect(() =>
-      createChunkEncoder(makeView('big', [{ name: 'k', dtype: 'Int32' }], [['b', scalar('Bytes')]]), { wire: 'json' })(chunk([[1]], [T0], [[new Uint8Array(401 * 1024)]])),
+      createChunkEncoder(makeView('big', [{ name: 'k', dtype: 'Int32' }], [['b', scalar('Bytes')]]))(chunk([[1]], [T0], [[new Uint8Array(401 * 1024)]])),
     ).toThrow(expect.objectContaining({ code: 'codec.itemTooLarge' }));
   });
 

@@ -80,7 +80,8 @@ describe('createLeanBatchSender', () => {
       await new Promise<void>((r) => server.close(() => r()));
     }
   }
-  const batch: WriteUnit[] = ['a', 'b', 'c'].map((k) => ({ key: k, item: { entity_id: { S: k }, event_ts: { S: 't' }, values: { M: {} } } }));
+  const items = ['a', 'b', 'c'].map((k) => ({ entity_id: { S: k }, event_ts: { S: 't' }, values: { M: {} } }));
+  const batch: WriteUnit[] = items.map((item) => ({ key: item.entity_id.S, json: itemJson(item), eventTs: item.event_ts.S }));
 
   it('posts a signed BatchWriteItem and maps UnprocessedItems back to the units sent', async () => {
     const answer = { UnprocessedItems: { 'p.v': [{ PutRequest: { Item: { entity_id: { S: 'b' } } } }] }, ConsumedCapacity: [{ TableName: 'p.v', CapacityUnits: 2 }] };
@@ -92,7 +93,7 @@ describe('createLeanBatchSender', () => {
       expect(out.consumedCapacity).toBe(2);
       expect(seen[0]!.headers['x-amz-target']).toBe('DynamoDB_20120810.BatchWriteItem');
       expect(seen[0]!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=a\/\d{8}\/us-east-1\/dynamodb\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/);
-      expect(JSON.parse(seen[0]!.body)).toEqual({ RequestItems: { 'p.v': batch.map((u) => ({ PutRequest: { Item: u.item } })) }, ReturnConsumedCapacity: 'TOTAL' });
+      expect(JSON.parse(seen[0]!.body)).toEqual({ RequestItems: { 'p.v': items.map((item) => ({ PutRequest: { Item: item } })) }, ReturnConsumedCapacity: 'TOTAL' });
     });
   });
 

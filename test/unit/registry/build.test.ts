@@ -5,7 +5,8 @@ import { EntitySchema } from '../../../src/gen/feast/core/Entity_pb.js';
 import { DataSourceSchema } from '../../../src/gen/feast/core/DataSource_pb.js';
 import { FeatureViewSchema } from '../../../src/gen/feast/core/FeatureView_pb.js';
 import { FeatureServiceSchema } from '../../../src/gen/feast/core/FeatureService_pb.js';
-import { buildRegistryObjects, valueTypeOf } from '../../../src/core/registry/build.js';
+import { buildRegistryObjects } from '../../../src/core/registry/build.js';
+import { valueTypeOf } from '../../../src/core/layout/feast-types.js';
 import { ValueType_Enum } from '../../../src/gen/feast/types/Value_pb.js';
 import { makeRepo, makeView } from '../plan/fixtures.js';
 

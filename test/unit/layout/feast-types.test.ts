@@ -1,0 +1,164 @@
+/**
+ * The one dtype table (src/core/layout/feast-types.ts): every row has every column and agrees with the
+ * generated feast.types protos, and every consumer (Value codec, registry writer, dtype parser, entity
+ * key encoder, offline engine) handles every row. A dtype added to the table without a consumer fails
+ * here; the per-dtype samples below are a Record, so the new row must also be given one.
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { WireType } from '@bufbuild/protobuf/wire';
+import { ValueSchema, ValueType_Enum } from '../../../src/gen/feast/types/Value_pb.js';
+import {
+  FEAST_TYPES,
+  JOIN_KEY_DTYPES,
+  SCALAR_DTYPES,
+  dtypeOfEnumName,
+  dtypeOfValueType,
+  valueTypeOf,
+  type Dtype,
+  type ScalarDtype,
+} from '../../../src/core/layout/feast-types.js';
+import { createValueEncoder, decodeValue } from '../../../src/core/layout/value-codec.js';
+import { createEntityKeyEncoder } from '../../../src/core/layout/entity-key.js';
+import { buildRegistryObjects } from '../../../src/core/registry/build.js';
+import { parseDtype, parseJoinKeyDtype } from '../../../src/core/repo/dtype.js';
+import { formatDtype } from '../../../src/core/repo/model.js';
+import { featureSql, type SourceColumnType } from '../../../src/core/offline/column-types.js';
+import { columnTypeOf } from '../../../src/core/offline/offline-store.js';
+import { makeRepo, makeView } from '../plan/fixtures.js';
+
+/** Per dtype: a JS value the encoder takes, and a DuckDB literal of a source column that feeds it. */
+const SAMPLES: Record<ScalarDtype, { js: unknown; sql: string }> = {
+  Int32: { js: -7, sql: 'CAST(-7 AS INTEGER)' },
+  Int64: { js: 2n ** 40n, sql: 'CAST(1099511627776 AS BIGINT)' },
+  Float32: { js: 0.5, sql: 'CAST(0.5 AS FLOAT)' },
+  Float64: { js: 0.25, sql: 'CAST(0.25 AS DOUBLE)' },
+  String: { js: 'héllo', sql: "'héllo'" },
+  Bytes: { js: new Uint8Array([0, 255]), sql: "'\\x00\\xFF'::BLOB" },
+  Bool: { js: true, sql: 'true' },
+  UnixTimestamp: { js: 1_700_000_000, sql: "TIMESTAMP '2023-11-14 22:13:20'" },
+  Json: { js: '{"a": 1}', sql: '\'{"a": 1}\'' },
+};
+
+const FORMS = ['scalar', 'list'] as const;
+const EVERY_DTYPE: Dtype[] = SCALAR_DTYPES.flatMap((scalar) => FORMS.map((kind) => ({ kind, scalar }) as Dtype));
+
+describe('the Feast type table', () => {
+  it('has every column for every dtype, agreeing with the generated feast.types protos', () => {
+    const fields = new Map(ValueSchema.fields.map((f) => [f.localName, f]));
+    const seenFields = new Set<number>();
+    const seenTypes = new Set<number>();
+    expect(SCALAR_DTYPES.length).toBeGreaterThan(0);
+    for (const scalar of SCALAR_DTYPES) {
+      const row = FEAST_TYPES[scalar];
+      expect(Object.keys(row).sort()).toEqual(['duckdb', 'joinKey', 'list', 'scalar', 'wire']);
+      expect(typeof row.joinKey).toBe('boolean');
+      expect(['INTEGER', 'BIGINT', 'DOUBLE', 'VARCHAR', 'BLOB', 'BOOLEAN']).toContain(row.duckdb);
+      for (const kind of FORMS) {
+        const f = row[kind];
+        // the ValueType exists, and its Value oneof case is the one the proto declares with that number
+        expect(ValueType_Enum[f.valueType]).toBeDefined();
+        const field = fields.get(f.valueCase);
+        expect({ dtype: scalar, kind, number: field?.number, oneof: field?.oneof?.name }).toEqual({ dtype: scalar, kind, number: f.field, oneof: 'val' });
+        expect(ValueType_Enum[f.valueType]).toBe(kind === 'list' ? `${ValueType_Enum[row.scalar.valueType]}_LIST` : ValueType_Enum[f.valueType]);
+        // no two rows share a field or a ValueType
+        expect(seenFields.has(f.field)).toBe(false);
+        expect(seenTypes.has(f.valueType)).toBe(false);
+        seenFields.add(f.field);
+        seenTypes.add(f.valueType);
+      }
+    }
+    expect(JOIN_KEY_DTYPES).toEqual(SCALAR_DTYPES.filter((s) => FEAST_TYPES[s].joinKey));
+  });
+
+  it('maps dtype <-> ValueType both ways, with no dtype for INVALID or NULL', () => {
+    for (const d of EVERY_DTYPE) {
+      expect(dtypeOfValueType(valueTypeOf(d))).toEqual(d);
+      expect(dtypeOfEnumName(ValueType_Enum[valueTypeOf(d)])).toEqual(d);
+      expect(dtypeOfEnumName(`ValueType.${ValueType_Enum[valueTypeOf(d)].toLowerCase()}`)).toEqual(d);
+    }
+    expect(dtypeOfValueType(ValueType_Enum.INVALID)).toBeUndefined();
+    expect(dtypeOfValueType(ValueType_Enum.NULL)).toBeUndefined();
+    expect(dtypeOfEnumName('NOT_A_TYPE')).toBeUndefined();
+    expect(ValueType_Enum.JSON).toBe(32);
+  });
+
+  it('the Value codec writes and reads every form of every dtype under the table field and case', () => {
+    for (const d of EVERY_DTYPE) {
+      const form = FEAST_TYPES[d.scalar][d.kind];
+      const sample = SAMPLES[d.scalar].js;
+      const bytes = createValueEncoder(d)(d.kind === 'list' ? [sample, sample] : sample);
+      const wire = d.kind === 'list' ? WireType.LengthDelimited : FEAST_TYPES[d.scalar].wire;
+      // the first tag is the table's field with the form's wire type (one-byte tags up to field 15, two after)
+      const tag = (form.field << 3) | wire;
+      expect(tag < 128 ? [bytes[0]] : [bytes[0], bytes[1]]).toEqual(tag < 128 ? [tag] : [(tag & 0x7f) | 0x80, tag >> 7]);
+      const decoded = decodeValue(bytes);
+      expect({ dtype: formatDtype(d), kind: decoded?.kind }).toEqual({ dtype: formatDtype(d), kind: form.valueCase });
+      if (d.kind === 'list') expect(decoded!.value).toHaveLength(2);
+    }
+  });
+
+  it('the registry writer records the table ValueType for features, entity columns and entities', () => {
+    const features = EVERY_DTYPE.map((dtype, i) => ({ name: `f${i}`, dtype, description: '', tags: {} }));
+    const view = makeView('all_types', { features });
+    const repo = makeRepo([view]);
+    const built = buildRegistryObjects('demo', repo).featureViews[0]!.spec!;
+    expect(built.features.map((f) => f.valueType)).toEqual(EVERY_DTYPE.map((d) => FEAST_TYPES[d.scalar][d.kind].valueType));
+    expect(built.entityColumns[0]!.valueType).toBe(FEAST_TYPES.Int64.scalar.valueType);
+    for (const key of JOIN_KEY_DTYPES) {
+      const withKey = makeRepo([view]);
+      withKey.entities[0]!.valueType = key;
+      const entity = buildRegistryObjects('demo', withKey).entities.find((e) => e.spec!.name === 'driver')!;
+      expect(entity.spec!.valueType).toBe(FEAST_TYPES[key].scalar.valueType);
+    }
+  });
+
+  it('the dtype parser reads every dtype by name and suggests it from its Feast enum spelling', () => {
+    for (const d of EVERY_DTYPE) {
+      expect(parseDtype(formatDtype(d))).toEqual({ ok: true, dtype: d });
+      expect(parseDtype(ValueType_Enum[valueTypeOf(d)])).toMatchObject({ ok: false, suggestion: formatDtype(d) });
+    }
+    for (const s of SCALAR_DTYPES) {
+      expect(parseJoinKeyDtype(s).ok).toBe(FEAST_TYPES[s].joinKey);
+    }
+  });
+
+  it('the entity key encoder writes the table ValueType for every join key dtype and refuses the rest', () => {
+    for (const s of SCALAR_DTYPES) {
+      const encode = () => createEntityKeyEncoder([{ name: 'k', dtype: s as never }]);
+      if (!FEAST_TYPES[s].joinKey) {
+        expect(encode).toThrow(expect.objectContaining({ code: 'codec.badEntityKey' }));
+        continue;
+      }
+      const key = Buffer.from(encode()([SAMPLES[s].js]));
+      // version-3 layout: key count, then per key its ValueType (little-endian int32) after the name block
+      const typeAt = 4 + 4 + 4 + 1; // count, name type, name length, "k"
+      expect({ dtype: s, type: key.readInt32LE(typeAt) }).toEqual({ dtype: s, type: FEAST_TYPES[s].scalar.valueType });
+    }
+  });
+
+  describe('the offline engine', () => {
+    let instance: DuckDBInstance;
+    beforeAll(async () => {
+      instance = await DuckDBInstance.create(':memory:');
+    });
+    afterAll(() => instance.closeSync());
+
+    it('converts a matching source column of every dtype to the table DuckDB type', async () => {
+      const connection = await instance.connect();
+      try {
+        for (const d of EVERY_DTYPE) {
+          const literal = d.kind === 'list' ? `[${SAMPLES[d.scalar].sql}]` : SAMPLES[d.scalar].sql;
+          const described = await connection.run(`SELECT ${literal} AS c LIMIT 0`);
+          const source: SourceColumnType = columnTypeOf(described.columnType(0));
+          const conversion = featureSql('c', source, d, 'c');
+          if (!conversion.ok) throw new Error(`${formatDtype(d)}: no conversion from ${source.name}`);
+          const result = await connection.run(`SELECT ${conversion.sql} AS v FROM (SELECT ${literal} AS c)`);
+          const want = d.kind === 'list' ? `${FEAST_TYPES[d.scalar].duckdb}[]` : FEAST_TYPES[d.scalar].duckdb;
+          expect({ dtype: formatDtype(d), type: result.columnType(0).toString() }).toEqual({ dtype: formatDtype(d), type: want });
+        }
+      } finally {
+        connection.closeSync();
+      }
+    });
+  });
+});
