@@ -4,6 +4,8 @@
  * here touches AWS, YAML or the process exit code.
  */
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { redact } from '../core/redact.js';
+import { escapeControl } from './output.js';
 import { IAM_FORMATS, parseIamCommands, type IamCommand, type IamFormat } from '../core/iam/commands.js';
 
 export interface GlobalOptions {
@@ -13,6 +15,8 @@ export interface GlobalOptions {
   progress: boolean;
   color: boolean;
   debug: boolean;
+  /** Print `${VAR}`-expanded config values instead of the `${VAR}` text (secrets are hidden by default). */
+  showEnvValues: boolean;
 }
 
 export interface InitOptions {
@@ -138,6 +142,7 @@ function globalsOf(cmd: Command): GlobalOptions {
     progress: o.progress !== false,
     color: o.color !== false && !('NO_COLOR' in process.env && process.env.NO_COLOR !== ''),
     debug: Boolean(o.debug),
+    showEnvValues: Boolean(o.showEnvValues),
   };
 }
 
@@ -180,8 +185,11 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .option('--no-progress', 'plain progress lines instead of live task lists')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .option('--debug', 'print stack traces and debug logs (never secrets)')
+    .option('--show-env-values', 'print ${VAR}-expanded feature_store.yaml values (hidden by default: they may be secrets)')
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
+    // commander echoes the bad argument: it goes through the same escaping and redaction as all output
+    .configureOutput({ writeErr: (text) => void process.stderr.write(escapeControl(redact(text))) })
     // throw CommanderError instead of exiting: the entry point alone decides the exit code
     .exitOverride();
   const parseOptions = program.parseOptions.bind(program);

@@ -16,6 +16,7 @@ import { tableNameOf } from '../plan/table-name.js';
 import { ignoreProgress, type ProgressSink } from '../progress.js';
 import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
 import { findFeatureView, recordMaterializations } from '../registry/commit.js';
+import { withDone } from '../fs-error.js';
 import type { RepoModel } from '../repo/model.js';
 import { BatchWriter, type BatchSender } from './batch-writer.js';
 import { createChunkEncoder } from './encode-rows.js';
@@ -88,7 +89,12 @@ export async function materializeWindows(
 
   if (registryPath) {
     const intervals = windows.map((w) => ({ view: w.view.name, startMicros: w.startMicros, endMicros: w.endMicros }));
-    await recordMaterializations(registryPath, deps.config.project, intervals, { clock: deps.clock });
+    try {
+      await recordMaterializations(registryPath, deps.config.project, intervals, { clock: deps.clock });
+    } catch (e) {
+      const items = reports.reduce((n, r) => n + r.written, 0);
+      throw withDone(e, `the ${items} item(s) are written to DynamoDB, but the run is not recorded in the registry: run the same command again once it can be written (rewriting is harmless)`);
+    }
   }
   return { views: [...reports, ...upToDateReports], recorded: registryPath !== undefined };
 }

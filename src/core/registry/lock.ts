@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { link, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DynafeastError } from '../errors.js';
+import { describeFsError } from '../fs-error.js';
 
 export interface LockOptions {
   /** How long to wait for another holder before giving up. */
@@ -94,9 +95,17 @@ export async function withRegistryLock<T>(registryPath: string, fn: () => Promis
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const staleMs = opts.staleMs ?? 10 * 60_000;
   const deadline = Date.now() + timeoutMs;
-  await mkdir(dirname(lockPath), { recursive: true });
+  // a folder that cannot be written fails here, before anything else is touched
+  const take = async () => {
+    try {
+      await mkdir(dirname(lockPath), { recursive: true });
+      return await tryTake(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() } satisfies LockOwner));
+    } catch (e) {
+      throw describeFsError(e, { doing: 'take the registry lock in', path: dirname(lockPath), done: 'the registry is unchanged' }) ?? e;
+    }
+  };
   for (;;) {
-    if (await tryTake(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() } satisfies LockOwner))) break;
+    if (await take()) break;
     if (await isAbandoned(lockPath, staleMs)) {
       await rm(lockPath, { force: true });
       continue;

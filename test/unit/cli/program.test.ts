@@ -31,7 +31,7 @@ const onlineDefaults = {
   withStatus: false,
   includeEventTimestamps: false,
 };
-const defaults: GlobalOptions = { json: false, progress: true, color: true, debug: false, chdir: undefined, featureStoreYaml: undefined };
+const defaults: GlobalOptions = { json: false, progress: true, color: true, debug: false, showEnvValues: false, chdir: undefined, featureStoreYaml: undefined };
 
 describe('createProgram', () => {
   const cases: { args: string[]; command: keyof CommandHandlers; options: unknown; globals?: Partial<GlobalOptions> }[] = [
