@@ -4,6 +4,7 @@
  * here touches AWS, YAML or the process exit code.
  */
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { DynafeastError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { escapeControl } from './output.js';
 import { IAM_FORMATS, parseIamCommands, type IamCommand, type IamFormat } from '../core/iam/commands.js';
@@ -120,7 +121,27 @@ function parsePort(value: string): number {
   return n;
 }
 
+/**
+ * The names of a repeatable, comma-separated flag. An empty name (`--views ''`, `--views a,,b`, a
+ * trailing comma) is refused rather than dropped: dropping them all would silently mean "everything".
+ */
+export function listItems(flag: string, values: readonly string[], what: string, example: string): string[] {
+  const items = values.flatMap((v) => v.split(',')).map((v) => v.trim());
+  const bad = values.find((v) => v.split(',').some((i) => i.trim() === ''));
+  if (bad !== undefined) {
+    const why = bad.trim() === '' ? 'is empty' : `has an empty name (${JSON.stringify(bad)}: two commas in a row, or one at an end)`;
+    throw new DynafeastError('usage.badFlag', `${flag} ${why}: it must name at least one ${what}.`, {
+      path: flag,
+      hint: `Write ${flag} ${example}${flag === '--views' ? ', or leave --views out to use every online view' : ''}.`,
+    });
+  }
+  return items;
+}
+
 function parseIamFor(value: string): IamCommand[] {
+  if (value.split(',').some((i) => i.trim() === '')) {
+    throw new InvalidArgumentError(`${JSON.stringify(value)} has an empty name; expected a comma list of plan, apply, materialize, read, teardown or all`);
+  }
   const { commands, unknown } = parseIamCommands(value);
   if (unknown.length > 0) {
     throw new InvalidArgumentError(`unknown command ${unknown.map((u) => `"${u}"`).join(', ')}; expected a comma list of plan, apply, materialize, read, teardown or all`);
@@ -281,7 +302,7 @@ export function createProgram(handlers: CommandHandlers, version: string, result
         cmd: Command,
       ) =>
         run(handlers.getOnlineFeatures, cmd, {
-          features: (o.features ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter((f) => f !== ''),
+          features: listItems('--features', o.features ?? [], 'feature', 'driver_hourly_stats:conv_rate,driver_hourly_stats:acc_rate'),
           featureService: o.featureService,
           entities: o.entities ?? [],
           entitiesFile: o.entitiesFile,
@@ -295,7 +316,7 @@ export function createProgram(handlers: CommandHandlers, version: string, result
 
   const viewsOption = () =>
     new Option('-v, --views <names...>', 'feature views to materialize (default: every online view; repeatable or comma-separated)');
-  const viewsOf = (views: string[] | undefined) => (views ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const viewsOf = (views: string[] | undefined) => listItems('--views', views ?? [], 'feature view', 'driver_hourly_stats,driver_profile');
 
   program
     .command('materialize')
