@@ -61,7 +61,7 @@ export async function materializeWindows(
   if (registryPath) await assertApplied(registryPath, deps.config.project, windows);
 
   const reports = windows.map((w) => emptyReport(w, tableNameOf(deps.config, w.view.name)));
-  const upToDateReports = upToDate.map((w) => emptyReport(w, tableNameOf(deps.config, w.view.name), 'up to date'));
+  const upToDateReports = upToDate.map((w) => emptyReport(w, tableNameOf(deps.config, w.view.name), w.empty?.status ?? 'up to date'));
   for (const r of upToDateReports) progress({ type: 'skipped', id: r.view, message: describeReports([r], { short: true }) });
   const settings = deps.config.dynafeast.materialize;
   const monotonic = settings.monotonicWrites;
