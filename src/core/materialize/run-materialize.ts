@@ -17,7 +17,7 @@ import { fixedWindows, incrementalWindows, selectViews } from './windows.js';
 export interface MaterializeContext {
   config: RepoConfig;
   repo: RepoModel;
-  aws: Pick<AwsClients, 'dynamo' | 'endpoint' | 'credentials'>;
+  aws: Pick<AwsClients, 'dynamo' | 'endpoint' | 'credentials'> & Partial<Pick<AwsClients, 'slowCalls'>>;
   clock: Clock;
   logger: Logger;
   progress?: ProgressSink;
@@ -54,6 +54,8 @@ function senderFor(ctx: MaterializeContext): LeanBatchSender {
     credentials: aws.credentials,
     maxSockets: Math.max(1, config.dynafeast.materialize.concurrency),
     requestTimeoutMs: config.onlineStore.readTimeout * 1000,
+    connectTimeoutMs: config.onlineStore.connectTimeout * 1000,
+    ...(aws.slowCalls ? { slowCalls: aws.slowCalls } : {}),
   };
   return config.dynafeast.materialize.monotonicWrites ? createLeanConditionalPutSender(options) : createLeanBatchSender(options);
 }

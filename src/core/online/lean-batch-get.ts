@@ -11,6 +11,7 @@ import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { AttributeValue, BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { createLeanClient } from '../aws/lean/lean-client.js';
+import type { SlowCallWatch } from '../aws/slow-call.js';
 import { classifyFailure } from '../aws/retryable.js';
 import type { BatchGetSend } from './batch-get-runner.js';
 
@@ -25,6 +26,10 @@ export interface LeanBatchGetOptions {
   maxSockets: number;
   /** No answer within this long fails the attempt (botocore's read_timeout). */
   readTimeoutMs: number;
+  /** No connection within this long fails the attempt (botocore's connect_timeout). */
+  connectTimeoutMs?: number;
+  /** Says what a call waits for when the endpoint is slow. */
+  slowCalls?: SlowCallWatch;
   /** Attempts per request, the first included (total_max_retry_attempts). */
   maxAttempts: number;
   nowMs?: () => number;
@@ -78,6 +83,8 @@ export function createLeanBatchGet(options: LeanBatchGetOptions): LeanBatchGet {
     credentials: options.credentials,
     maxSockets: options.maxSockets,
     requestTimeoutMs: options.readTimeoutMs,
+    ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    ...(options.slowCalls ? { slowCalls: options.slowCalls } : {}),
     ...(options.nowMs ? { nowMs: options.nowMs } : {}),
   });
   const sleep = options.sleep ?? ((ms: number) => sleepTimer(ms).then(() => undefined));
