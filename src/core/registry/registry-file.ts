@@ -39,8 +39,10 @@ export async function readRegistryIfExists(path: string): Promise<Registry | und
     bytes = await readFile(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new DynafeastError('registry.unreadable', `cannot read the registry ${path}: ${(e as Error).message}`, {
-      hint: 'check the file permissions and the `registry:` path in feature_store.yaml',
+    // the code stays registry.unreadable (nothing was written yet); the words say what is wrong with the path
+    const fs = describeFsError(e, { doing: 'read the registry', path, done: 'nothing was changed' });
+    throw new DynafeastError('registry.unreadable', fs?.message ?? `cannot read the registry ${path}: ${(e as Error).message}`, {
+      hint: fs ? `${fs.hint} Or point \`registry:\` in feature_store.yaml at another file.` : 'check the file permissions and the `registry:` path in feature_store.yaml',
       cause: e,
     });
   }
