@@ -4,9 +4,9 @@
  * · 130/143 interrupted.
  */
 import { CommanderError } from 'commander';
-import { redactSecrets } from '../core/aws/errors.js';
 import { DynafeastError } from '../core/errors.js';
 import { packageVersion } from '../core/version.js';
+import { hideEnvSecrets, redact } from '../core/redact.js';
 import { createProgram, type ProgramResult } from './program.js';
 import { installStopHandlers, SIGNAL_EXIT, type StopSignal } from './signals.js';
 import { defaultHandlers } from './handlers.js';
@@ -25,6 +25,9 @@ export async function main(argv: string[]): Promise<number> {
   const usageExit = argv.includes('--detailed-exitcode') ? EXIT_FAILED : EXIT_USAGE;
   const stop: { signal?: StopSignal } = {};
   const removeStopHandlers = installStopHandlers(stop);
+  // this run's credentials from the environment are never printed, whoever prints them
+  hideEnvSecrets(process.env);
+  guardPipes();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return result.exitCode;
@@ -36,15 +39,14 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       // help and version are not errors; commander has already printed its own usage message
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      if (json) process.stdout.write(JSON.stringify({ ok: false, error: { code: 'usage.badFlag', message: e.message } }) + '\n');
+      if (json) process.stdout.write(redact(JSON.stringify({ ok: false, error: { code: 'usage.badFlag', message: e.message } })) + '\n');
       return usageExit;
     }
     // Errors may carry what a server echoed back (a signed request, a token), and under --debug the raw
-    // cause's stack: scrub both the patterns and this process's own secret values before printing.
-    const scrub = secretScrubber(process.env);
-    const out = createOutput({ json, color }, { stdout: { write: (t: string) => process.stdout.write(scrub(t)) }, stderr: process.stderr });
+    // cause's stack: errorToJson redacts its fields, and the Output redacts and escapes what it prints.
+    const out = createOutput({ json, color });
     if (json) out.printJson(errorToJson(e));
-    process.stderr.write(scrub(renderError(e, out, { debug, version })) + '\n');
+    out.note(renderError(e, out, { debug, version }));
     if (stop.signal) return SIGNAL_EXIT[stop.signal];
     const code = exitCodeOf(e);
     return code === EXIT_USAGE ? usageExit : code;
@@ -53,25 +55,27 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The password of a proxy URL, as written and decoded. */
-function passwordOf(proxyUrl: string | undefined): string[] {
-  if (!proxyUrl) return [];
-  try {
-    const { password } = new URL(proxyUrl.includes('://') ? proxyUrl : `http://${proxyUrl}`);
-    if (!password) return [];
-    try {
-      return [password, decodeURIComponent(password)];
-    } catch {
-      return [password];
-    }
-  } catch {
-    return [];
-  }
-}
+/**
+ * `dynafeast … | head` closes the pipe before dynafeast is done writing: Node then raises EPIPE on the
+ * stream. The reader has what it wanted, so that is no error to report: the stream is left closed (the
+ * Output writes nothing more to it) and the command ends with its own exit code.
+ */
+let pipesGuarded = false;
 
-/** Removes credential-shaped text and the values of the secret variables in `env` from `text`. */
-export function secretScrubber(env: NodeJS.ProcessEnv): (text: string) => string {
-  const proxyPasswords = [env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy].flatMap(passwordOf);
-  const values = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.AWS_SECURITY_TOKEN, ...proxyPasswords].filter((v): v is string => v !== undefined && v.length >= 8);
-  return (text) => values.reduce((t, v) => t.split(v).join('…'), redactSecrets(text));
+function guardPipes(): void {
+  // installed once and kept until exit: output still flushing after main returns can fail the same way
+  if (pipesGuarded) return;
+  pipesGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    const onError = (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') {
+        stream.destroy();
+        return;
+      }
+      // nothing can be reported on a stream that fails to write; the exit code still tells
+      stream.destroy();
+      process.exitCode = 1;
+    };
+    stream.on('error', onError);
+  }
 }

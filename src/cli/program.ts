@@ -4,6 +4,9 @@
  * here touches AWS, YAML or the process exit code.
  */
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { DynafeastError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import { escapeControl } from './output.js';
 import { IAM_FORMATS, parseIamCommands, type IamCommand, type IamFormat } from '../core/iam/commands.js';
 
 export interface GlobalFlags {
@@ -13,6 +16,8 @@ export interface GlobalFlags {
   progress: boolean;
   color: boolean;
   debug: boolean;
+  /** Print `${VAR}`-expanded config values instead of the `${VAR}` text (secrets are hidden by default). */
+  showEnvValues: boolean;
 }
 
 export interface InitFlags {
@@ -146,7 +151,27 @@ function parseOrigin(value: string): string {
   return value;
 }
 
+/**
+ * The names of a repeatable, comma-separated flag. An empty name (`--views ''`, `--views a,,b`, a
+ * trailing comma) is refused rather than dropped: dropping them all would silently mean "everything".
+ */
+export function listItems(flag: string, values: readonly string[], what: string, example: string): string[] {
+  const items = values.flatMap((v) => v.split(',')).map((v) => v.trim());
+  const bad = values.find((v) => v.split(',').some((i) => i.trim() === ''));
+  if (bad !== undefined) {
+    const why = bad.trim() === '' ? 'is empty' : `has an empty name (${JSON.stringify(bad)}: two commas in a row, or one at an end)`;
+    throw new DynafeastError('usage.badFlag', `${flag} ${why}: it must name at least one ${what}.`, {
+      path: flag,
+      hint: `Write ${flag} ${example}${flag === '--views' ? ', or leave --views out to use every online view' : ''}.`,
+    });
+  }
+  return items;
+}
+
 function parseIamFor(value: string): IamCommand[] {
+  if (value.split(',').some((i) => i.trim() === '')) {
+    throw new InvalidArgumentError(`${JSON.stringify(value)} has an empty name; expected a comma list of plan, apply, materialize, read, teardown or all`);
+  }
   const { commands, unknown } = parseIamCommands(value);
   if (unknown.length > 0) {
     throw new InvalidArgumentError(`unknown command ${unknown.map((u) => `"${u}"`).join(', ')}; expected a comma list of plan, apply, materialize, read, teardown or all`);
@@ -168,6 +193,7 @@ function globalsOf(cmd: Command): GlobalFlags {
     progress: o.progress !== false,
     color: o.color !== false && !('NO_COLOR' in process.env && process.env.NO_COLOR !== ''),
     debug: Boolean(o.debug),
+    showEnvValues: Boolean(o.showEnvValues),
   };
 }
 
@@ -210,8 +236,11 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .option('--no-progress', 'plain progress lines instead of live task lists')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .option('--debug', 'print stack traces and debug logs (never secrets)')
+    .option('--show-env-values', 'print ${VAR}-expanded feature_store.yaml values (hidden by default: they may be secrets)')
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
+    // commander echoes the bad argument: it goes through the same escaping and redaction as all output
+    .configureOutput({ writeErr: (text) => void process.stderr.write(escapeControl(redact(text))) })
     // throw CommanderError instead of exiting: the entry point alone decides the exit code
     .exitOverride();
   const parseOptions = program.parseOptions.bind(program);
@@ -315,7 +344,7 @@ export function createProgram(handlers: CommandHandlers, version: string, result
         cmd: Command,
       ) =>
         run(handlers.getOnlineFeatures, cmd, {
-          features: (o.features ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter((f) => f !== ''),
+          features: listItems('--features', o.features ?? [], 'feature', 'driver_hourly_stats:conv_rate,driver_hourly_stats:acc_rate'),
           featureService: o.featureService,
           entities: o.entities ?? [],
           entitiesFile: o.entitiesFile,
@@ -329,7 +358,7 @@ export function createProgram(handlers: CommandHandlers, version: string, result
 
   const viewsOption = () =>
     new Option('-v, --views <names...>', 'feature views to materialize (default: every online view; repeatable or comma-separated)');
-  const viewsOf = (views: string[] | undefined) => (views ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const viewsOf = (views: string[] | undefined) => listItems('--views', views ?? [], 'feature view', 'driver_hourly_stats,driver_profile');
 
   program
     .command('materialize')

@@ -85,12 +85,13 @@ export async function runWithProgress<T>(
   const warnings: string[] = [];
   const listr = new Listr(
     tasks.map((t) => ({
-      title: t.title,
+      // listr2 writes to the terminal itself: its text is cleaned as Output would
+      title: out.clean(t.title),
       task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
         wrappers.set(t.id, task);
         const gate = gates.get(t.id)!;
         await gate.promise;
-        if (gate.skip !== undefined) task.skip(`${t.title}: ${gate.skip}`);
+        if (gate.skip !== undefined) task.skip(out.clean(`${t.title}: ${gate.skip}`));
       },
     })),
     { concurrent: true, exitOnError: false, registerSignalListeners: false, renderer: 'default', rendererOptions: { collapseSubtasks: false } } as never,
@@ -103,16 +104,16 @@ export async function runWithProgress<T>(
     const gate = gates.get(e.id);
     const w = wrappers.get(e.id);
     if (!gate) return;
-    if (e.type === 'update' && w) w.output = e.message;
+    if (e.type === 'update' && w) w.output = out.clean(e.message);
     if (e.type === 'done') {
-      if (w && e.message) w.title = `${tasks.find((t) => t.id === e.id)!.title}: ${e.message}`;
+      if (w && e.message) w.title = out.clean(`${tasks.find((t) => t.id === e.id)!.title}: ${e.message}`);
       gate.resolve();
     }
     if (e.type === 'skipped') {
       gate.skip = e.message;
       gate.resolve();
     }
-    if (e.type === 'failed') gate.reject(new Error(e.message));
+    if (e.type === 'failed') gate.reject(new Error(out.clean(e.message)));
   };
   const running = listr.run().catch(() => {});
   try {

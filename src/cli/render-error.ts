@@ -3,13 +3,24 @@
  * the only caller.
  */
 import { DynafeastError, formatLocation } from '../core/errors.js';
+import { describeFsError } from '../core/fs-error.js';
+import { redact } from '../core/redact.js';
 import type { Output } from './output.js';
+
+/**
+ * The error as the user should see it: a file-system failure that escaped without context (a full disk,
+ * a read-only folder) is still explained, never reported as a bug.
+ */
+function classify(e: unknown): unknown {
+  return e instanceof DynafeastError ? e : (describeFsError(e, { done: 'Steps before this one are done; run the command again once the file can be written' }) ?? e);
+}
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-export function exitCodeOf(e: unknown): number {
+export function exitCodeOf(error: unknown): number {
+  const e = classify(error);
   if (e instanceof DynafeastError) {
     if (e.code === 'aborted') return 130;
     return e.kind === 'usage' ? EXIT_USAGE : EXIT_FAILED;
@@ -24,7 +35,8 @@ function oneError(e: DynafeastError, out: Output, indent = ''): string[] {
   return lines;
 }
 
-export function renderError(e: unknown, out: Output, opts: { debug: boolean; version: string }): string {
+export function renderError(error: unknown, out: Output, opts: { debug: boolean; version: string }): string {
+  const e = classify(error);
   if (e instanceof DynafeastError) {
     const lines: string[] = [];
     if (e.details.length > 0) {
@@ -48,16 +60,18 @@ export function renderError(e: unknown, out: Output, opts: { debug: boolean; ver
 }
 
 /** The JSON form of an error for --json runs. */
-export function errorToJson(e: unknown): Record<string, unknown> {
+/** The JSON form of an error for --json runs; its text is redacted (messages may echo a server). */
+export function errorToJson(error: unknown): Record<string, unknown> {
+  const e = classify(error);
   if (e instanceof DynafeastError) {
     const one = (x: DynafeastError) => ({
       code: x.code,
-      message: x.message,
-      ...(x.path ? { path: x.path } : {}),
+      message: redact(x.message),
+      ...(x.path ? { path: redact(x.path) } : {}),
       ...(x.location ? { location: x.location } : {}),
-      ...(x.hint ? { hint: x.hint } : {}),
+      ...(x.hint ? { hint: redact(x.hint) } : {}),
     });
     return { ok: false, error: { ...one(e), details: e.details.map(one) } };
   }
-  return { ok: false, error: { code: 'internal', message: e instanceof Error ? e.message : String(e) } };
+  return { ok: false, error: { code: 'internal', message: redact(e instanceof Error ? e.message : String(e)) } };
 }

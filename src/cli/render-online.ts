@@ -37,7 +37,9 @@ export function renderJsonl(result: OnlineFeaturesColumns, opts: ShapeOptions): 
 export function renderTable(result: OnlineFeaturesColumns, opts: ShapeOptions, out: Output): string {
   const names = outputColumns(result, opts);
   const rows = toRows(result, opts).map((r) => names.map((n) => (r[n] === null ? 'null' : cellText(r[n]))));
-  const widths = names.map((n, i) => Math.max(n.length, ...rows.map((r) => r[i]!.length)));
+  // a loop, not Math.max(...column): spreading 125k+ cells as arguments overflows the stack
+  const widths = names.map((n) => n.length);
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i]!, c.length)));
   const line = (cells: string[], style: (s: string, col: number) => string) =>
     cells.map((c, i) => style(c.padEnd(widths[i]!), i)).join('  ').trimEnd();
   const statusStyle = (s: string): string => {

@@ -5,7 +5,9 @@
  */
 import path from 'node:path';
 import { loadConfigWithWarnings } from '../core/config/load-config.js';
+import type { EnvValue } from '../core/config/expand-env.js';
 import type { RepoConfig } from '../core/config/types.js';
+import { hideValue } from '../core/redact.js';
 import type { Logger } from '../core/context.js';
 import type { AwsClients } from '../core/aws/clients.js';
 import type { EmbeddedHandle } from '../core/embedded/index.js';
@@ -56,11 +58,26 @@ export function openConfig(g: GlobalFlags): Session {
     featureStoreYaml: g.featureStoreYaml,
     env: process.env,
   });
+  if (!g.showEnvValues) hideEnvValues(config.envValues ?? []);
   for (const w of warnings) {
     const where = formatLocation(w.location);
     out.warn(`${where ? `${where}: ` : ''}${w.message}`);
   }
   return { config, out, logger };
+}
+
+/**
+ * `${VAR}`-expanded settings may be secrets (a tag holding a key): from here on every output shows
+ * their text as written (`team-${TEAM_SECRET}`) instead. A variable's value alone is hidden too.
+ */
+function hideEnvValues(values: readonly EnvValue[]): void {
+  for (const v of values) {
+    hideValue(v.value, v.template);
+    for (const name of v.names) {
+      const raw = process.env[name];
+      if (raw !== undefined) hideValue(raw, `\${${name}}`);
+    }
+  }
 }
 
 /** Config and definitions: YAML files, or a Feast repo's registry (said once on stderr). */

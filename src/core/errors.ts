@@ -61,6 +61,11 @@ export type ErrorCode =
   | 'offline.failed'
   | 'iam.accountUnknown'
   | 'online.badItem'
+  | 'fs.permissionDenied'
+  | 'fs.readOnly'
+  | 'fs.noSpace'
+  | 'fs.badPath'
+  | 'fs.tooManyOpenFiles'
   | 'aborted'
   | 'internal';
 

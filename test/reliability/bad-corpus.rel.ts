@@ -19,6 +19,7 @@ import { caseArgs, createCaseTables, generateFiles, loadCases, prepareCase, star
 import { fileTree, makeRepo, serverTree, tempRepoDir } from './helpers/repo.js';
 
 const cases = loadCases();
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const definitionFixtures = readdirSync(path.join(repoRoot, 'test/fixtures/bad')).sort();
 
 let server: TestDynalite;
@@ -69,6 +70,8 @@ async function runCase(c: LoadedCase): Promise<void> {
   expect({ case: c.name, exit: human.code }).toEqual({ case: c.name, exit: c.spec.exit });
   expect(human.stderr).toMatch(/^error: /m);
   expect(human.stderr).not.toMatch(STACK_FRAME);
+  // whatever the input held, no control character a terminal acts on reaches it (colour is off here)
+  expect({ case: c.name, raw: CONTROL.exec(human.stdout + human.stderr)?.[0] }).toEqual({ case: c.name, raw: undefined });
   // a next step is always offered: a hint, a suggestion, or commander's pointer to --help
   expect(human.stderr).toMatch(/hint: |Did you mean|--help/);
   for (const m of c.spec.mentions) {

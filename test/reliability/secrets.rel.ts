@@ -20,12 +20,13 @@ const CANARY = {
   profileSecret: 'canaryProfileSecret/Hh4Jk9Lm2Nn5Pp8Qq',
   profileToken: 'canaryProfileSessionTokenZZ9Y8X7W6V',
   configValue: 'canary-config-value-31415',
+  tagValue: 'canaryTagSecret8c1f4e',
 } as const;
 const canaries = Object.values(CANARY);
 
 let server: TestDynalite;
 let proxy: FaultProxy;
-let respond: ((r: { action: string; headers: Record<string, unknown> }) => ProxyErrorAnswer | undefined) | undefined;
+let respond: ((r: { action: string; headers: Record<string, unknown>; body: string }) => ProxyErrorAnswer | undefined) | undefined;
 const runs: Array<{ label: string; run: CliRun }> = [];
 
 const envCredentials = { AWS_ACCESS_KEY_ID: CANARY.keyId, AWS_SECRET_ACCESS_KEY: CANARY.secret, AWS_SESSION_TOKEN: CANARY.token, CANARY_EXTERNAL_ID: CANARY.externalId };
@@ -198,6 +199,67 @@ describe('secrets', () => {
     for (const flags of [[], ['--debug'], ['--json']]) {
       const r = await run('aws', [...flags, 'plan'], { ...envCredentials, AWS_MAX_ATTEMPTS: '1' }, repo);
       expect(r.code).toBe(1);
+    }
+    expectNoLeaks(repo);
+  });
+
+  it('${VAR}-expanded tag values, even an AWS secret, stay out of plan, apply, --debug, --json and echoed errors, unless --show-env-values', async () => {
+    const tags = ['  tags:', '    owner: "team-${CANARY_TAG}"', '    leaked_key: "${AWS_SECRET_ACCESS_KEY}"', '    plain: "${CANARY_TAG}"'];
+    const repo = makeRepo({ project: 'secrets_tags', endpoint: proxy.endpoint, onlineStoreLines: tags });
+    const env = { ...envCredentials, CANARY_TAG: CANARY.tagValue };
+    for (const flags of [[], ['--debug'], ['--json'], ['--debug', '--json']]) expect((await run('tags', [...flags, 'plan'], env, repo)).code).toBe(0);
+    // a server that echoes the request (tags included) in its error
+    respond = ({ action, body }) => (action === 'CreateTable' ? { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ValidationException', message: `rejected request: ${body}` } : undefined);
+    try {
+      for (const flags of [[], ['--debug'], ['--json']]) {
+        const r = await run('tags echo', [...flags, 'apply', '--yes'], { ...env, AWS_MAX_ATTEMPTS: '1' }, repo);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/ValidationException/);
+      }
+    } finally {
+      respond = undefined;
+    }
+    for (const flags of [[], ['--debug'], ['--json']]) expect((await run('tags', [...flags, 'apply', '--yes'], env, repo)).code).toBe(0);
+    expectNoLeaks(repo);
+
+    // changed tags: plan shows the stored values (read back from DynamoDB) and the new ones
+    const yamlFile = path.join(repo, 'feature_store.yaml');
+    writeFileSync(yamlFile, readFileSync(yamlFile, 'utf8').replace('team-${CANARY_TAG}', 'squad-${CANARY_TAG}').replace('"${AWS_SECRET_ACCESS_KEY}"', '"k-${AWS_SECRET_ACCESS_KEY}"'));
+    for (const flags of [[], ['--debug'], ['--json'], ['--debug', '--json']]) {
+      const plan = await run('tags changed', [...flags, 'plan'], env, repo);
+      expect(plan.code).toBe(0);
+      // what was written is shown instead: the variable names say where the values come from
+      expect(plan.stdout + plan.stderr).toContain('squad-${CANARY_TAG}');
+      expect(plan.stdout + plan.stderr).toContain('k-${AWS_SECRET_ACCESS_KEY}');
+    }
+    expect((await run('tags changed', ['apply', '--yes'], env, repo)).code).toBe(0);
+    expectNoLeaks(repo);
+
+    // the opt-in shows the tag value, never the credentials of the run
+    writeFileSync(path.join(repo, 'feature_store.yaml'), readFileSync(path.join(repo, 'feature_store.yaml'), 'utf8').replace('squad-${CANARY_TAG}', 'crew-${CANARY_TAG}'));
+    const shown = await runCli(['-c', repo, '--show-env-values', 'plan'], { cwd: repo, env });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`crew-${CANARY.tagValue}`);
+    expect(leaks(shown.stdout + shown.stderr).filter((c) => c !== CANARY.tagValue)).toEqual([]);
+    await run('tags', ['teardown', '--yes'], env, repo);
+    expectNoLeaks(repo);
+  });
+
+  it('a session token or bearer token echoed as JSON headers or in any casing is not repeated', async () => {
+    const repo = makeRepo({ project: 'secrets_json_echo', endpoint: proxy.endpoint, dynafeastBlock: 'dynafeast:\n  credentials: {profile: canary}' });
+    const credentials = path.join(tempRepoDir('dynafeast-rel-aws-'), 'credentials');
+    writeFileSync(credentials, `[canary]\naws_access_key_id = ${CANARY.profileKeyId}\naws_secret_access_key = ${CANARY.profileSecret}\naws_session_token = ${CANARY.profileToken}\n`);
+    respond = ({ headers }) => ({
+      status: 400,
+      type: 'com.amazonaws.dynamodb.v20120810#ValidationException',
+      message: `headers were ${JSON.stringify(headers)}; Authorization: Bearer ${CANARY.profileToken}; X-AMZ-SECURITY-TOKEN=${String(headers['x-amz-security-token'])}`,
+    });
+    try {
+      for (const flags of [[], ['--debug'], ['--json'], ['--debug', '--json']]) {
+        expect((await run('json echo', [...flags, 'plan'], { AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_MAX_ATTEMPTS: '1' }, repo)).code).toBe(1);
+      }
+    } finally {
+      respond = undefined;
     }
     expectNoLeaks(repo);
   });

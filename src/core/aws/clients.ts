@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from '../context.js';
 import { buildCredentialProvider, memoizeCredentials } from './credentials.js';
 import { createProxyAgent, isLoopbackHost, proxyFor, proxyForScheme, type ProxyEnv, type ProxyRoute } from './proxy.js';
 import { dynamoSdk, httpHandlerSdk, stsSdk } from './sdk.js';
+import { createSlowCallWatch, type SlowCallWatch } from './slow-call.js';
 import { ensureLocalCredentials } from '../embedded/local-credentials.js';
 import { embeddedDataDir } from '../embedded/target.js';
 
@@ -38,6 +39,8 @@ export interface AwsClients {
   readonly endpoint: string;
   /** True when the endpoint is on this machine (loopback). */
   local: boolean;
+  /** Says what a call is waiting for when the endpoint is slow to answer; the lean clients use it too. */
+  readonly slowCalls: SlowCallWatch;
   /** Closes pooled sockets so the process can exit. */
   destroy(): void;
 }
@@ -79,32 +82,40 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
   let dynamo: DynamoDBClient | undefined;
   let sts: STSClient | undefined;
   let endpoint = endpointUrl;
-  return {
+  const limits = `online_store.read_timeout ${store.readTimeout} s × ${maxAttempts} attempt(s) (total_max_retry_attempts)`;
+  const clients: AwsClients = {
     get dynamo() {
-      return (dynamo ??= new (dynamoSdk().DynamoDBClient)({
-        region,
-        ...(endpointUrl ? { endpoint: endpointUrl } : {}),
-        credentials,
-        maxAttempts,
-        retryMode,
-        requestHandler: buildHttpHandler(config, maxSockets, logger, agents, endpointUrl),
-      }));
+      return (dynamo ??= watchCalls(
+        new (dynamoSdk().DynamoDBClient)({
+          region,
+          ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+          credentials,
+          maxAttempts,
+          retryMode,
+          requestHandler: buildHttpHandler(config, maxSockets, logger, agents, endpointUrl),
+        }),
+        clients.slowCalls,
+      ));
     },
     // STS answers GetCallerIdentity for `iam-policy`; it always talks to AWS, never to endpoint_url.
     get sts() {
-      return (sts ??= new (stsSdk().STSClient)({
-        region,
-        credentials: stsCredentials,
-        maxAttempts,
-        retryMode,
-        requestHandler: buildHttpHandler(config, 2, logger, agents),
-      }));
+      return (sts ??= watchCalls(
+        new (stsSdk().STSClient)({
+          region,
+          credentials: stsCredentials,
+          maxAttempts,
+          retryMode,
+          requestHandler: buildHttpHandler(config, 2, logger, agents),
+        }),
+        stsCalls,
+      ));
     },
     credentials,
     get endpoint() {
       return (endpoint ??= regionalEndpoint(this.dynamo, region));
     },
     local,
+    slowCalls: createSlowCallWatch(logger, () => clients.endpoint, { limits }),
     destroy() {
       dynamo?.destroy();
       sts?.destroy();
@@ -112,6 +123,27 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
       for (const agent of agents) agent.destroy();
     },
   };
+  const stsCalls = createSlowCallWatch(logger, `AWS STS in ${region}`, { limits });
+  return clients;
+}
+
+/** Every call of `client` (retries included) is watched by `watch`. */
+function watchCalls<C extends { middlewareStack: { add(...args: never[]): unknown } }>(client: C, watch: SlowCallWatch): C {
+  const stack = client.middlewareStack as unknown as {
+    add(mw: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>, opts: { step: 'initialize'; name: string }): void;
+  };
+  stack.add(
+    (next, context) => async (args) => {
+      const done = watch.start(String(context.commandName ?? 'request').replace(/Command$/, ''));
+      try {
+        return await next(args);
+      } finally {
+        done();
+      }
+    },
+    { step: 'initialize', name: 'dynafeastSlowCallMiddleware' },
+  );
+  return client;
 }
 
 function buildHttpHandler(

@@ -11,6 +11,7 @@ import {
   type AwsErrorKind,
   type CredentialProblem,
 } from './aws-errors.js';
+import { redactSecrets } from '../redact.js';
 import { ProxyError } from './proxy.js';
 
 export interface AwsErrorContext {
@@ -202,16 +203,5 @@ function failedHint(name: string, kind: AwsErrorKind, status: number | undefined
   return undefined;
 }
 
-/**
- * Removes access key ids, session tokens and signatures that a server may echo back, and the credentials
- * of a URL (a proxy's `http://user:password@host`) or a Basic authorization header.
- */
-export function redactSecrets(text: string): string {
-  return text
-    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*(?:@[^\s/?#@]*)*@/gi, '$1…@')
-    .replace(/((?:proxy-)?authorization:\s*basic\s+)[A-Za-z0-9+/=]+/gi, '$1…')
-    .replace(/\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b/g, '$1…')
-    .replace(/(x-amz-security-token[=:]\s*)[^\s&'",]+/gi, '$1…')
-    .replace(/(Signature=)[0-9a-f]+/gi, '$1…')
-    .replace(/(Credential=)[^\s,]+/gi, '$1…');
-}
+/** Moved to src/core/redact.ts (the one place that knows secret shapes); re-exported for callers here. */
+export { redactSecrets };

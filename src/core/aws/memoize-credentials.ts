@@ -3,6 +3,7 @@
  * too.
  */
 import type { AwsCredentials, AwsCredentialsProvider } from './identity.js';
+import { hideValue } from '../redact.js';
 
 /** Credentials are refreshed this long before they expire, as the SDK does. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -23,6 +24,9 @@ export function memoizeCredentials(
     if (resolved && (exp === undefined || exp - nowMs() > REFRESH_MARGIN_MS)) return resolved;
     pending ??= provider().then(
       (identity) => {
+        // whatever source they came from (profile, SSO, assumed role), their values are never printed
+        hideValue(identity.secretAccessKey);
+        if (identity.sessionToken) hideValue(identity.sessionToken);
         resolved = identity;
         pending = undefined;
         return identity;

@@ -51,7 +51,29 @@ function expandScalar(node: YScalar, path: string, env: Env, diag: Diagnostics):
     });
   }
   if (missing.length > 0) return node;
-  return { ...node, value: node.plain ? retype(expanded) : expanded, fromEnv: [...new Set(names)] };
+  return { ...node, value: node.plain ? retype(expanded) : expanded, fromEnv: [...new Set(names)], template: node.value };
+}
+
+/** A string setting that came from `${VAR}` expansion: its value, the text as written, and the variables. */
+export interface EnvValue {
+  path: string;
+  value: string;
+  template: string;
+  names: string[];
+}
+
+/** Every string value of the tree that `${VAR}` expansion produced (numbers and booleans carry no secret). */
+export function envValuesOf(node: YNode, path = ''): EnvValue[] {
+  switch (node.kind) {
+    case 'scalar':
+      return typeof node.value === 'string' && node.fromEnv && node.template !== undefined
+        ? [{ path, value: node.value, template: node.template, names: node.fromEnv }]
+        : [];
+    case 'seq':
+      return node.items.flatMap((item, i) => envValuesOf(item, joinPath(path, i)));
+    case 'map':
+      return node.entries.flatMap((e) => envValuesOf(e.value, joinPath(path, e.key)));
+  }
 }
 
 /** A copy of the tree with `${VAR}` references in string values replaced from `env`. */

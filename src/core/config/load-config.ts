@@ -12,9 +12,9 @@ import { describeFound } from '../yaml/yaml-tree.js';
 import type { YMap } from '../yaml/yaml-tree.js';
 import { checkCrossFields } from './cross-rules.js';
 import type { ShapedConfig } from './cross-rules.js';
-import { expandEnv } from './expand-env.js';
+import { envValuesOf, expandEnv } from './expand-env.js';
 import type { Env } from './expand-env.js';
-import { CONFIG_SCHEMA } from './schema.js';
+import { CONFIG_SCHEMA, isShownSetting } from './schema.js';
 import type { ConfigWarning, RepoConfig } from './types.js';
 import { validateShape } from './validate-shape.js';
 
@@ -119,7 +119,8 @@ export function parseConfigText(text: string, opts: ParseConfigOptions): LoadedC
   checkCrossFields(cfg, expanded, diag);
   diag.throwIfErrors(subject);
 
-  const config = { ...cfg, repoPath: opts.repoPath, source: opts.source ?? opts.file } as RepoConfig;
+  const envValues = envValuesOf(expanded).filter((v) => !isShownSetting(v.path));
+  const config = { ...cfg, repoPath: opts.repoPath, source: opts.source ?? opts.file, ...(envValues.length ? { envValues } : {}) } as RepoConfig;
   const line = (w: ConfigWarning): number => w.location?.line ?? Number.MAX_SAFE_INTEGER;
   return { config, warnings: [...diag.warnings].sort((a, b) => line(a) - line(b)) };
 }

@@ -33,12 +33,18 @@ export interface FieldSpec {
   description: string;
   /** Appended to errors about this field. */
   hint?: string;
+  /**
+   * A `${VAR}`-expanded value of this key is printed as it is: it says where things are (an endpoint, a
+   * region, a path), which the messages about them must show. Every other expanded value is hidden in
+   * output unless `--show-env-values` is given.
+   */
+  shown?: true;
 }
 
 const TIMEOUT = { kind: 'number', min: 0, max: 3600 } as const;
 
 export const REGISTRY_FIELDS: readonly FieldSpec[] = [
-  { key: 'path', type: { kind: 'string', nonEmpty: true }, required: true, description: 'Registry file path (relative to the repo root, absolute, or s3://).' },
+  { key: 'path', type: { kind: 'string', nonEmpty: true }, required: true, shown: true, description: 'Registry file path (relative to the repo root, absolute, or s3://).' },
   {
     key: 'registry_type',
     type: { kind: 'enum', choices: ['file'] },
@@ -62,9 +68,9 @@ export const ONLINE_STORE_FIELDS: readonly FieldSpec[] = [
     description: 'Must be `dynamodb`. May be omitted with `provider: aws` (Feast then defaults to dynamodb).',
     hint: 'dynafeast only manages DynamoDB online stores.',
   },
-  { key: 'region', type: { kind: 'string', nonEmpty: true }, required: true, description: 'AWS region of the tables, e.g. `us-east-1`.', hint: 'e.g. `region: us-east-1` (any region works with a local endpoint).' },
-  { key: 'endpoint_url', type: { kind: 'string', nonEmpty: true }, description: 'DynamoDB endpoint (local servers, VPC endpoints); required for the embedded store.' },
-  { key: 'table_name_template', type: { kind: 'string', nonEmpty: true }, default: '{project}.{table_name}', description: 'Python format string for table names; must contain `{project}` and `{table_name}` (so projects never share a table).' },
+  { key: 'region', type: { kind: 'string', nonEmpty: true }, required: true, shown: true, description: 'AWS region of the tables, e.g. `us-east-1`.', hint: 'e.g. `region: us-east-1` (any region works with a local endpoint).' },
+  { key: 'endpoint_url', type: { kind: 'string', nonEmpty: true }, shown: true, description: 'DynamoDB endpoint (local servers, VPC endpoints); required for the embedded store.' },
+  { key: 'table_name_template', type: { kind: 'string', nonEmpty: true }, shown: true, default: '{project}.{table_name}', description: 'Python format string for table names; must contain `{project}` and `{table_name}` (so projects never share a table).' },
   { key: 'batch_size', type: { kind: 'int', min: 1, max: 100 }, default: 100, description: 'Keys per BatchGetItem request when reading.' },
   { key: 'consistent_reads', type: { kind: 'bool' }, default: false, description: 'Strongly consistent reads.' },
   { key: 'tags', type: { kind: 'stringMap' }, default: {}, description: 'Tags added to every table.' },
@@ -122,11 +128,11 @@ const RETRY_FIELDS: readonly FieldSpec[] = [
 ];
 
 const EMBEDDED_FIELDS: readonly FieldSpec[] = [
-  { key: 'path', type: { kind: 'string', nonEmpty: true }, default: 'data/online_store', description: 'Folder (relative to the repo root) holding the embedded store\'s data.' },
+  { key: 'path', type: { kind: 'string', nonEmpty: true }, shown: true, default: 'data/online_store', description: 'Folder (relative to the repo root) holding the embedded store\'s data.' },
 ];
 
 const CREDENTIAL_FIELDS: readonly FieldSpec[] = [
-  { key: 'profile', type: { kind: 'string', nonEmpty: true }, description: 'Named profile from the shared AWS config/credentials files (SSO included).' },
+  { key: 'profile', type: { kind: 'string', nonEmpty: true }, shown: true, description: 'Named profile from the shared AWS config/credentials files (SSO included).' },
   {
     key: 'role_arn',
     type: { kind: 'string', pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, patternRule: 'an IAM role ARN (`arn:aws:iam::<account>:role/<name>`)' },
@@ -168,6 +174,7 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = [
     key: 'project',
     type: { kind: 'string', nonEmpty: true, pattern: /^[A-Za-z][A-Za-z0-9_]*$/, patternRule: PROJECT_NAME_RULE },
     required: true,
+    shown: true,
     description: 'Project name; prefixes table names and scopes registry objects.',
     hint: 'Feast allows letters, digits and underscores in project names, e.g. `driver_demo`.',
   },
@@ -176,6 +183,7 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = [
     key: 'registry',
     type: { kind: 'pathOrSection', fields: REGISTRY_FIELDS },
     required: true,
+    shown: true,
     description: 'Feast file registry: a path, or a mapping with `path` (and `registry_type: file`).',
     hint: 'Add `registry: data/registry.db`.',
   },
@@ -203,6 +211,18 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = [
     (key): FieldSpec => ({ key, type: { kind: 'ignored' }, description: 'Feast setting; accepted and ignored by dynafeast (warning).' }),
   ),
 ];
+
+/** Whether a `${VAR}`-expanded value at `path` (e.g. `online_store.endpoint_url`) is shown in output. */
+export function isShownSetting(path: string): boolean {
+  let fields: readonly FieldSpec[] = CONFIG_SCHEMA;
+  let field: FieldSpec | undefined;
+  for (const key of path.split('.')) {
+    field = fields.find((f) => f.key === key);
+    if (!field) return false;
+    fields = field.type.kind === 'section' || field.type.kind === 'pathOrSection' ? field.type.fields : [];
+  }
+  return field?.shown === true;
+}
 
 export function camelCase(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());

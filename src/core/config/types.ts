@@ -1,3 +1,4 @@
+import type { EnvValue } from './expand-env.js';
 import type { SourceLocation } from '../errors.js';
 
 /**
@@ -95,6 +96,11 @@ export interface RepoConfig {
   repoPath: string;
   /** Where the config came from: a file path or `FEATURE_STORE_YAML_BASE64`. */
   source: string;
+  /**
+   * Settings whose value came from `${VAR}` expansion and may be secret (all but those that say where
+   * things are, see `isShownSetting`): the CLI hides these values in everything it prints.
+   */
+  envValues?: readonly EnvValue[];
 }
 
 /** A problem that does not stop loading (e.g. a Feast key dynafeast ignores). */

@@ -16,6 +16,7 @@ import { tableNameOf } from '../layout/table-name.js';
 import { ignoreProgress, type ProgressSink } from '../progress.js';
 import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
 import { findFeatureView, recordMaterializations } from '../registry/commit.js';
+import { withDone } from '../fs-error.js';
 import type { RepoModel } from '../repo/model.js';
 import { BatchWriter, type BatchSender } from './batch-writer.js';
 import { createChunkEncoder } from './encode-rows.js';
@@ -33,7 +34,7 @@ export interface MaterializeDeps {
   config: RepoConfig;
   repo: RepoModel;
   /** Where requests go and who signs them: the store's clients (aws/clients.ts). */
-  aws: Pick<AwsClients, 'endpoint' | 'credentials'>;
+  aws: Pick<AwsClients, 'endpoint' | 'credentials'> & Partial<Pick<AwsClients, 'slowCalls'>>;
   clock: Clock;
   logger: Logger;
   progress?: ProgressSink;
@@ -63,7 +64,7 @@ export async function materializeWindows(
   if (registryPath) await assertApplied(registryPath, deps.config.project, windows);
 
   const reports = windows.map((w) => emptyReport(w, tableNameOf(deps.config, w.view.name)));
-  const upToDateReports = upToDate.map((w) => emptyReport(w, tableNameOf(deps.config, w.view.name), 'up to date'));
+  const upToDateReports = upToDate.map((w) => emptyReport(w, tableNameOf(deps.config, w.view.name), w.empty?.status ?? 'up to date'));
   for (const r of upToDateReports) progress({ type: 'skipped', id: r.view, message: describeReports([r], { short: true }) });
   const settings = deps.config.dynafeast.materialize;
   const own = deps.sender === undefined ? leanSenderFor(deps.config, deps.aws) : undefined;
@@ -92,7 +93,12 @@ export async function materializeWindows(
 
   if (registryPath) {
     const intervals = windows.map((w) => ({ view: w.view.name, startMicros: w.startMicros, endMicros: w.endMicros }));
-    await recordMaterializations(registryPath, deps.config.project, intervals, { clock: deps.clock });
+    try {
+      await recordMaterializations(registryPath, deps.config.project, intervals, { clock: deps.clock });
+    } catch (e) {
+      const items = reports.reduce((n, r) => n + r.written, 0);
+      throw withDone(e, `the ${items} item(s) are written to DynamoDB, but the run is not recorded in the registry: run the same command again once it can be written (rewriting is harmless)`);
+    }
   }
   return { views: [...reports, ...upToDateReports], recorded: registryPath !== undefined };
 }
@@ -105,6 +111,8 @@ function leanSenderFor(config: RepoConfig, aws: MaterializeDeps['aws']): LeanBat
     credentials: aws.credentials,
     maxSockets: Math.max(1, config.dynafeast.materialize.concurrency),
     requestTimeoutMs: config.onlineStore.readTimeout * 1000,
+    connectTimeoutMs: config.onlineStore.connectTimeout * 1000,
+    ...(aws.slowCalls ? { slowCalls: aws.slowCalls } : {}),
   };
   return config.dynafeast.materialize.monotonicWrites ? createLeanConditionalPutSender(options) : createLeanBatchSender(options);
 }

@@ -5,7 +5,7 @@
 import { formatMicrosIso } from './time-arg.js';
 import type { ViewWindow } from './windows.js';
 
-export type ViewStatus = 'pending' | 'running' | 'written' | 'failed' | 'interrupted' | 'not started' | 'up to date';
+export type ViewStatus = 'pending' | 'running' | 'written' | 'failed' | 'interrupted' | 'not started' | 'up to date' | 'empty window';
 
 export interface ViewReport {
   view: string;
@@ -13,6 +13,8 @@ export interface ViewReport {
   startMicros: bigint;
   endMicros: bigint;
   status: ViewStatus;
+  /** Why nothing was written (`up to date`, `empty window`). */
+  reason?: string;
   rowsInWindow: number;
   /** Items to write: one per distinct entity key in the window. */
   entities: number;
@@ -40,6 +42,7 @@ export function emptyReport(w: ViewWindow, table: string, status: ViewStatus = '
   return {
     view: w.view.name,
     table,
+    ...(w.empty ? { reason: w.empty.reason } : {}),
     startMicros: w.startMicros,
     endMicros: w.endMicros,
     status,
@@ -65,7 +68,7 @@ export function describeReports(reports: readonly ViewReport[], opts: { short: b
     .map((r) => {
       const name = opts.short ? '' : `  ${r.view}: `;
       if (r.status === 'not started') return `${name}not started`;
-      if (r.status === 'up to date') return `${name}already materialized up to ${formatMicrosIso(r.startMicros)}`;
+      if (r.status === 'up to date' || r.status === 'empty window') return `${name}${r.reason ?? `already materialized up to ${formatMicrosIso(r.startMicros)}`}`;
       const parts = [`${fmt.format(r.rowsInWindow)} rows in window`, `${fmt.format(r.written)} of ${fmt.format(r.entities)} items written`];
       if (r.skipped > 0) parts.push(`${fmt.format(r.skipped)} skipped (newer stored)`);
       if (r.status === 'written') {
@@ -89,6 +92,7 @@ export function reportToJson(report: MaterializeReport): Record<string, unknown>
       view: r.view,
       table: r.table,
       status: r.status,
+      ...(r.reason ? { reason: r.reason } : {}),
       start: formatMicrosIso(r.startMicros),
       end: formatMicrosIso(r.endMicros),
       rows: r.rowsInWindow,

@@ -16,7 +16,7 @@ import { fixedWindows, incrementalWindows, selectViews } from './windows.js';
 export interface MaterializeContext {
   config: RepoConfig;
   repo: RepoModel;
-  aws: Pick<AwsClients, 'endpoint' | 'credentials'>;
+  aws: Pick<AwsClients, 'endpoint' | 'credentials'> & Partial<Pick<AwsClients, 'slowCalls'>>;
   clock: Clock;
   logger: Logger;
   progress?: ProgressSink;

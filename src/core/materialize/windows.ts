@@ -6,6 +6,7 @@ import type { Registry } from '../../gen/feast/core/Registry_pb.js';
 import { DynafeastError } from '../errors.js';
 import { latestMaterializedEndMicros } from '../registry/commit.js';
 import type { FeatureView, RepoModel } from '../repo/model.js';
+import { formatDuration } from '../util/duration.js';
 import { didYouMean } from '../util/suggest.js';
 import { formatMicrosIso } from './time-arg.js';
 
@@ -13,6 +14,8 @@ export interface ViewWindow {
   view: FeatureView;
   startMicros: bigint;
   endMicros: bigint;
+  /** Why a window that is not written is empty, for the report (materialize-incremental). */
+  empty?: { status: 'up to date' | 'empty window'; reason: string };
 }
 
 /** Feast's start for a view never materialized whose ttl is 0: `now - timedelta(weeks=52)`. */
@@ -90,8 +93,24 @@ export function incrementalWindows(
   const upToDate: ViewWindow[] = [];
   for (const view of views) {
     const latest = registry ? latestMaterializedEndMicros(registry, project, view.name) : undefined;
-    const startMicros = latest ?? nowMicros - (view.ttlMicros > 0n ? view.ttlMicros : NO_TTL_LOOKBACK_MICROS);
-    (startMicros > endMicros ? upToDate : windows).push({ view, startMicros, endMicros });
+    const lookback = view.ttlMicros > 0n ? view.ttlMicros : NO_TTL_LOOKBACK_MICROS;
+    const startMicros = latest ?? nowMicros - lookback;
+    if (startMicros <= endMicros) {
+      windows.push({ view, startMicros, endMicros });
+      continue;
+    }
+    const end = formatMicrosIso(endMicros);
+    // the two ways a window comes out empty need different next steps: say which one it is
+    const empty: ViewWindow['empty'] =
+      latest !== undefined
+        ? { status: 'up to date', reason: `already materialized up to ${formatMicrosIso(latest)}, which is after END ${end}: nothing to write (give a later END to continue)` }
+        : {
+            status: 'empty window',
+            reason:
+              `never materialized, so the first run starts at now - ${view.ttlMicros > 0n ? `ttl (${formatDuration(view.ttlMicros)})` : '52 weeks (the view has no ttl)'} = ` +
+              `${formatMicrosIso(startMicros)}, which is after END ${end}: nothing to write (give a later END, or \`dynafeast materialize START END\` for older data)`,
+          };
+    upToDate.push({ view, startMicros, endMicros, empty });
   }
   return { windows, upToDate };
 }

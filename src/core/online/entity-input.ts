@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { DynafeastError, isDynafeastError } from '../errors.js';
 import { readRegularFileSync } from '../util/checked-file.js';
+import { parseJsonExact } from '../util/json-exact.js';
 import type { EntityRows } from './types.js';
 
 const FLAG_HINT = 'write entities as key=value, e.g. -e driver_id=1001 (repeat -e for more rows)';
@@ -110,7 +111,7 @@ function badJson(file: string, line: number | undefined, why: string): Dynafeast
 function jsonRows(text: string, file: string): EntityRows {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseJsonExact(text);
   } catch (e) {
     throw badJson(file, undefined, `not valid JSON (${(e as Error).message})`);
   }
@@ -124,7 +125,7 @@ function jsonlRows(text: string, file: string): Record<string, unknown>[] {
     if (line.trim() === '') return;
     let row: unknown;
     try {
-      row = JSON.parse(line);
+      row = parseJsonExact(line);
     } catch (e) {
       throw badJson(file, i + 1, `not valid JSON (${(e as Error).message})`);
     }

@@ -12,6 +12,7 @@ import type { AwsCredentials, AwsCredentialsProvider } from '../aws/identity.js'
 import { createLeanClient } from '../aws/lean/lean-client.js';
 import { withRetry, type RetryPolicy } from '../util/retry.js';
 import type { Sleep } from '../util/sleep.js';
+import type { SlowCallWatch } from '../aws/slow-call.js';
 import type { BatchGetSend } from './batch-get-runner.js';
 
 export { LeanServiceError, serviceError } from '../aws/lean/lean-client.js';
@@ -27,6 +28,10 @@ export interface LeanBatchGetOptions {
   readTimeoutMs: number;
   /** Backoff and budgets; maxAttempts is online_store.total_max_retry_attempts (Feast's, per request). */
   retry: RetryPolicy;
+  /** No connection within this long fails the attempt (botocore's connect_timeout). */
+  connectTimeoutMs?: number;
+  /** Says what a call waits for when the endpoint is slow. */
+  slowCalls?: SlowCallWatch;
   /** Signing time, for tests. */
   nowMs?: () => number;
   sleep?: Sleep;
@@ -77,6 +82,8 @@ export function createLeanBatchGet(options: LeanBatchGetOptions): LeanBatchGet {
     credentials: options.credentials,
     maxSockets: options.maxSockets,
     requestTimeoutMs: options.readTimeoutMs,
+    ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    ...(options.slowCalls ? { slowCalls: options.slowCalls } : {}),
     ...(options.nowMs ? { nowMs: options.nowMs } : {}),
   });
   const retry = {

@@ -25,7 +25,7 @@ export function dropSdkLogMiddleware(client: Pick<DynamoDBClient, 'middlewareSta
   client.middlewareStack.remove('loggerMiddleware');
 }
 
-export function createReadSender(config: RepoConfig, aws: Pick<AwsClients, 'dynamo' | 'endpoint' | 'credentials'>, transport: ReadTransport = 'lean'): ReadSender {
+export function createReadSender(config: RepoConfig, aws: Pick<AwsClients, 'dynamo' | 'endpoint' | 'credentials'> & Partial<Pick<AwsClients, 'slowCalls'>>, transport: ReadTransport = 'lean'): ReadSender {
   const store = config.onlineStore;
   if (transport === 'sdk') {
     dropSdkLogMiddleware(aws.dynamo);
@@ -39,5 +39,7 @@ export function createReadSender(config: RepoConfig, aws: Pick<AwsClients, 'dyna
     readTimeoutMs: store.readTimeout * 1000,
     // Feast's per-request attempts; backoff and budgets from dynafeast.retry
     retry: { ...retryPolicyOf(config), maxAttempts: Math.max(1, store.totalMaxRetryAttempts) },
+    connectTimeoutMs: store.connectTimeout * 1000,
+    ...(aws.slowCalls ? { slowCalls: aws.slowCalls } : {}),
   });
 }

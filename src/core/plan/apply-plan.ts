@@ -7,6 +7,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock } from '../context.js';
 import { DynafeastError } from '../errors.js';
+import { withDone } from '../fs-error.js';
 import { ignoreProgress, type ProgressSink, type TaskSpec } from '../progress.js';
 import { commitRegistryChanges, type CommitResult } from '../registry/commit.js';
 import type { LockOptions } from '../registry/lock.js';
@@ -173,7 +174,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
       registry = await commitRegistryChanges(plan.registryPath, plan.project, plan.registry.desired, p.registry.map(({ kind: _k, ...c }) => c), opts.clock ?? systemClock, opts.lock);
     } catch (e) {
       progress({ type: 'failed', id: 'registry', message: (e as Error).message });
-      throw e;
+      const tables = results.length;
+      throw withDone(e, `${tables ? `the ${tables} DynamoDB table change(s) are done, but ` : ''}the registry was not written: run \`dynafeast apply\` again once it can be`);
     }
     for (const step of p.registry) results.push({ step, status: 'done' });
     progress({ type: 'done', id: 'registry', message: plan.registryPath });

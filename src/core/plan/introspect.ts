@@ -79,20 +79,27 @@ export interface IntrospectContext {
  * targets a table name that cannot exist, so any answer other than "unknown operation" (not found,
  * validation) means the operation is there, and nothing is changed either way.
  */
+const NOTHING_ANSWERS = new Set(['ETIMEDOUT', 'TimeoutError', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 export async function probeEndpointSupport(ctx: IntrospectContext): Promise<EndpointSupport> {
   const table = `dynafeast-probe-${randomUUID()}`;
-  const supports = async (call: () => Promise<unknown>) => {
+  const supports = async (action: string, call: () => Promise<unknown>) => {
     try {
       await call();
       return true;
     } catch (e) {
+      // an endpoint that cannot be reached answers nothing about its operations: waiting for the
+      // next calls to time out as well would only double the wait before the same error
+      // (a dropped connection is not in the list: the next call may well get through)
+      const err = e as { code?: unknown; name?: unknown };
+      if (NOTHING_ANSWERS.has(String(err.code ?? err.name))) throw describeAwsError(e, { action, endpoint: ctx.endpoint });
       return !isUnsupportedOperation(e);
     }
   };
   const [updateTimeToLive, continuousBackups, tagging] = await Promise.all([
-    supports(() => ctx.dynamo.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: 'x' } }))),
-    supports(() => ctx.dynamo.send(new DescribeContinuousBackupsCommand({ TableName: table }))),
-    supports(() => ctx.dynamo.send(new ListTagsOfResourceCommand({ ResourceArn: `arn:aws:dynamodb:us-east-1:000000000000:table/${table}` }))),
+    supports('UpdateTimeToLive', () => ctx.dynamo.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: 'x' } }))),
+    supports('DescribeContinuousBackups', () => ctx.dynamo.send(new DescribeContinuousBackupsCommand({ TableName: table }))),
+    supports('ListTagsOfResource', () => ctx.dynamo.send(new ListTagsOfResourceCommand({ ResourceArn: `arn:aws:dynamodb:us-east-1:000000000000:table/${table}` }))),
   ]);
   return { updateTimeToLive, continuousBackups, tagging, emulator: true };
 }

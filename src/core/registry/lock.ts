@@ -4,7 +4,10 @@
  * shared file lock (../lock/file-lock.ts); this names it and words its error.
  */
 import { DynafeastError } from '../errors.js';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { DEFAULT_STALE_MS, withFileLock } from '../lock/file-lock.js';
+import { describeFsError } from '../fs-error.js';
 
 export interface LockOptions {
   /** How long to wait for another holder before giving up. */
@@ -16,6 +19,12 @@ export interface LockOptions {
 /** Runs `fn` while holding `<registryPath>.lock`. */
 export async function withRegistryLock<T>(registryPath: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const lockPath = `${registryPath}.lock`;
+  // a folder that cannot be written fails here, before anything else is touched
+  try {
+    await mkdir(dirname(lockPath), { recursive: true });
+  } catch (e) {
+    throw describeFsError(e, { doing: 'take the registry lock in', path: dirname(lockPath), done: 'the registry is unchanged' }) ?? e;
+  }
   return withFileLock(lockPath, fn, {
     timeoutMs: opts.timeoutMs ?? 30_000,
     staleMs: opts.staleMs ?? DEFAULT_STALE_MS,

@@ -4,12 +4,13 @@
  * another dynafeast — never sees half a registry.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { clone, create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { RegistrySchema, type Registry } from '../../gen/feast/core/Registry_pb.js';
 import type { RepoConfig } from '../config/types.js';
 import { DynafeastError, isDynafeastError } from '../errors.js';
+import { describeFsError } from '../fs-error.js';
 import { removeLitter } from '../lock/file-lock.js';
 import { pidExists } from '../lock/liveness.js';
 import { checkRegularOrAbsent, readRegularFile, readRegularFileSync, type FileRole } from '../util/checked-file.js';
@@ -61,8 +62,10 @@ export function readRegistryIfExistsSync(path: string): Registry | undefined {
 function notReadable(path: string, e: unknown): undefined {
   if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
   if (isDynafeastError(e)) throw e;
-  throw new DynafeastError('registry.unreadable', `cannot read the registry ${path}: ${(e as Error).message}`, {
-    hint: 'check the file permissions and the `registry:` path in feature_store.yaml',
+  // the code stays registry.unreadable (nothing was written yet); the words say what is wrong with the path
+  const fs = describeFsError(e, { doing: 'read the registry', path, done: 'nothing was changed' });
+  throw new DynafeastError('registry.unreadable', fs?.message ?? `cannot read the registry ${path}: ${(e as Error).message}`, {
+    hint: fs ? `${fs.hint} Or point \`registry:\` in feature_store.yaml at another file.` : 'check the file permissions and the `registry:` path in feature_store.yaml',
     cause: e,
   });
 }
@@ -102,11 +105,15 @@ export async function writeRegistryAtomic(path: string, registry: Registry, nowM
   const bytes = toBinary(RegistrySchema, next);
   // the rename below would replace a device or FIFO named as the registry
   checkRegularOrAbsent(path, REGISTRY_FILE);
-  await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   try {
-    const fh = await open(tmp, 'w', 0o644);
+    await mkdir(dirname(path), { recursive: true });
+    // the rename puts a new inode in place: it gets the old file's mode (a registry kept 0600 stays 0600)
+    const mode = await modeOf(path);
+    // a new registry is readable by others, as Feast writes it: Feast servers often run as another user
+    const fh = await open(tmp, 'w', mode ?? 0o644);
     try {
+      if (mode !== undefined) await fh.chmod(mode);
       await fh.writeFile(bytes);
       // flushed before the rename, or a crash could leave an empty file under the real name
       await fh.sync();
@@ -117,13 +124,26 @@ export async function writeRegistryAtomic(path: string, registry: Registry, nowM
     await removeStaleTempFiles(path);
     await removeLitter(`${path}.lock`);
   } catch (e) {
-    await rm(tmp, { force: true });
-    throw new DynafeastError('registry.unreadable', `cannot write the registry ${path}: ${(e as Error).message}`, {
-      hint: 'check that the folder exists and is writable',
-      cause: e,
-    });
+    await rm(tmp, { force: true }).catch(() => {});
+    throw (
+      describeFsError(e, { doing: 'write the registry', path, done: `the registry file is unchanged (it is replaced whole or not at all)` }) ??
+      new DynafeastError('registry.unreadable', `cannot write the registry ${path}: ${(e as Error).message}`, {
+        hint: 'check that the folder exists and is writable',
+        cause: e,
+      })
+    );
   }
   return next;
+}
+
+/** Permission bits of the file at `path`; undefined when there is none yet. */
+async function modeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).mode & 0o7777;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
 
 /**

@@ -31,6 +31,24 @@ export interface ParsedYaml {
 const MAX_NODES = 200_000;
 
 class TooManyNodes extends Error {}
+// Nothing dynafeast reads nests beyond ~8 levels; deeper documents are refused before the stack runs out.
+export const MAX_DEPTH = 100;
+
+class TooDeep extends Error {
+  constructor(readonly loc: SourceLocation | undefined) {
+    super('too deep');
+  }
+}
+
+/** The error for a document nested beyond {@link MAX_DEPTH} (or beyond what the parser's stack holds). */
+function tooDeep(opts: ParseYamlOptions, loc: SourceLocation | undefined): DynafeastError {
+  return new DynafeastError(shapeCode(opts.domain, 'badYaml'), `The document is nested more than ${MAX_DEPTH} levels deep (lists and mappings inside each other); dynafeast reads at most ${MAX_DEPTH}.`, {
+    location: loc ?? { file: opts.file, line: 1 },
+    hint: 'This is a nesting limit, not a syntax error: flatten the structure (no setting or definition needs more than a few levels).',
+  });
+}
+
+const isStackOverflow = (e: unknown): boolean => e instanceof RangeError && /call stack/i.test(e.message);
 
 const HINTS: Record<string, string> = {
   TAB_AS_INDENT: 'Indent with spaces: YAML does not allow tabs for indentation.',
@@ -108,8 +126,9 @@ class Converter {
     this.errors.push(new DynafeastError(shapeCode(this.opts.domain, 'badYaml'), message, { location: loc, hint }));
   }
 
-  convert(node: unknown, fallback: SourceLocation): YNode {
+  convert(node: unknown, fallback: SourceLocation, depth = 0): YNode {
     if (++this.nodes > MAX_NODES) throw new TooManyNodes();
+    if (depth > MAX_DEPTH) throw new TooDeep(this.loc((node as AstNode | null)?.range?.[0]));
     if (node === null || node === undefined) return { kind: 'scalar', value: null, loc: fallback };
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
@@ -119,20 +138,20 @@ class Converter {
       }
       this.resolving.add(target);
       try {
-        return this.convert(target, fallback);
+        return this.convert(target, fallback, depth);
       } finally {
         this.resolving.delete(target);
       }
     }
     const loc = this.loc((node as AstNode).range?.[0]);
     if (isScalar(node)) return { kind: 'scalar', value: node.value, loc, plain: node.type === 'PLAIN' };
-    if (isSeq(node)) return { kind: 'seq', items: node.items.map((i) => this.convert(i, loc)), loc };
-    if (isMap(node)) return { kind: 'map', entries: this.entries(node.items, loc), loc };
+    if (isSeq(node)) return { kind: 'seq', items: node.items.map((i) => this.convert(i, loc, depth + 1)), loc };
+    if (isMap(node)) return { kind: 'map', entries: this.entries(node.items, loc, depth + 1), loc };
     this.fail('Unsupported YAML node.', loc);
     return { kind: 'scalar', value: null, loc };
   }
 
-  private entries(items: unknown[], mapLoc: SourceLocation): YEntry[] {
+  private entries(items: unknown[], mapLoc: SourceLocation, depth: number): YEntry[] {
     const out: YEntry[] = [];
     const merged: YEntry[] = [];
     for (const pair of items) {
@@ -141,7 +160,7 @@ class Converter {
       const keyOffset = (key as AstNode | null)?.range?.[0];
       const keyLoc = keyOffset === undefined ? mapLoc : this.loc(keyOffset);
       if (isScalar(key) && (key.source === '<<' || typeof key.value === 'symbol')) {
-        merged.push(...this.mergeSources(pair.value, keyLoc));
+        merged.push(...this.mergeSources(pair.value, keyLoc, depth));
         continue;
       }
       if (!isScalar(key) || key.value === null) {
@@ -156,15 +175,15 @@ class Converter {
         this.fail(`Duplicate key \`${name}\` (first defined on line ${first.keyLoc.line}).`, keyLoc, 'Keep one of them: YAML keys must be unique within a mapping.');
         continue;
       }
-      out.push({ key: name, keyLoc, value: this.convert(pair.value, keyLoc) });
+      out.push({ key: name, keyLoc, value: this.convert(pair.value, keyLoc, depth) });
     }
     // Explicit keys win over merged ones, as in YAML's merge-key convention.
     for (const m of merged) if (!out.some((e) => e.key === m.key)) out.push(m);
     return out;
   }
 
-  private mergeSources(value: unknown, keyLoc: SourceLocation): YEntry[] {
-    const node = this.convert(value, keyLoc);
+  private mergeSources(value: unknown, keyLoc: SourceLocation, depth: number): YEntry[] {
+    const node = this.convert(value, keyLoc, depth);
     const maps = node.kind === 'seq' ? node.items : [node];
     const out: YEntry[] = [];
     for (const m of maps) {
@@ -181,16 +200,27 @@ class Converter {
 /** Parses one YAML document into a located tree; collects every syntax problem. */
 export function parseYaml(text: string, opts: ParseYamlOptions): ParsedYaml {
   const lc = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter: lc,
-    version: opts.version,
-    intAsBigInt: true,
-    merge: true,
-    uniqueKeys: false,
-    prettyErrors: false,
-  });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, {
+      lineCounter: lc,
+      version: opts.version,
+      intAsBigInt: true,
+      merge: true,
+      uniqueKeys: false,
+      prettyErrors: false,
+    });
+  } catch (e) {
+    if (isStackOverflow(e)) return { root: undefined, errors: [tooDeep(opts, undefined)] };
+    throw e;
+  }
   // Only the first syntax error: the ones after it are usually the parser losing its footing.
   const first = [...doc.errors, ...doc.warnings].sort((a, b) => a.pos[0] - b.pos[0])[0];
+  // the parser reports running out of stack as a syntax error: it is the nesting limit
+  if (first && /call stack/i.test(first.message)) {
+    const pos = lc.linePos(first.pos[0]);
+    return { root: undefined, errors: [tooDeep(opts, { file: opts.file, line: pos.line, column: pos.col })] };
+  }
   if (first) return { root: undefined, errors: [yamlErrorToDynafeast(first, opts, lc, doc)] };
   if (doc.contents === null) return { root: undefined, errors: [] };
   const conv = new Converter(doc, lc, opts);
@@ -198,6 +228,8 @@ export function parseYaml(text: string, opts: ParseYamlOptions): ParsedYaml {
     const root = conv.convert(doc.contents, { file: opts.file, line: 1, column: 1 });
     return { root: conv.errors.length > 0 ? undefined : root, errors: conv.errors };
   } catch (e) {
+    if (e instanceof TooDeep) return { root: undefined, errors: [tooDeep(opts, e.loc)] };
+    if (isStackOverflow(e)) return { root: undefined, errors: [tooDeep(opts, undefined)] };
     if (!(e instanceof TooManyNodes)) throw e;
     const err = new DynafeastError(shapeCode(opts.domain, 'badYaml'), `The document expands to more than ${MAX_NODES} nodes.`, {
       location: { file: opts.file, line: 1 },

@@ -13,6 +13,8 @@ export interface YScalar {
   plain?: boolean;
   /** Names of the environment variables expanded into this value; its text must then never be shown. */
   fromEnv?: string[];
+  /** The text as written, before `${VAR}` expansion (set with `fromEnv`). */
+  template?: string;
 }
 
 export interface YEntry {

@@ -31,7 +31,7 @@ const onlineDefaults = {
   withStatus: false,
   includeEventTimestamps: false,
 };
-const defaults: GlobalFlags = { json: false, progress: true, color: true, debug: false, chdir: undefined, featureStoreYaml: undefined };
+const defaults: GlobalFlags = { json: false, progress: true, color: true, debug: false, showEnvValues: false, chdir: undefined, featureStoreYaml: undefined };
 
 describe('createProgram', () => {
   const cases: { args: string[]; command: keyof CommandHandlers; options: unknown; globals?: Partial<GlobalFlags> }[] = [
@@ -149,5 +149,35 @@ describe('createProgram', () => {
     const err = await program.parseAsync(['--version'], { from: 'user' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommanderError);
     expect((err as CommanderError).code).toBe('commander.version');
+  });
+});
+
+describe('name lists', () => {
+  it.each([
+    ['materialize', '2020-01-01', '2030-01-01', '--views', ''],
+    ['materialize', '2020-01-01', '2030-01-01', '--views', 'a,,b'],
+    ['materialize', '2020-01-01', '2030-01-01', '--views', 'a,'],
+    ['materialize', '2020-01-01', '2030-01-01', '--views', ' , '],
+    ['materialize', '2020-01-01', '2030-01-01', '--views', 'a', '--views', ''],
+    ['materialize-incremental', 'now', '--views', ''],
+    ['materialize-incremental', 'now', '-v', ',b'],
+    ['get-online-features', '-f', '', '-e', 'driver_id=1'],
+    ['get-online-features', '--features', 'v:a,,v:b', '-e', 'driver_id=1'],
+  ])('an empty name is refused, never read as "all": %s', async (...argv) => {
+    const { program, calls } = harness();
+    await expect(program.parseAsync(argv, { from: 'user' })).rejects.toMatchObject({ code: 'usage.badFlag', kind: 'usage' });
+    expect(calls).toEqual([]);
+  });
+
+  it('--for with an empty name is a usage error', async () => {
+    const { program, calls } = harness();
+    await expect(program.parseAsync(['iam-policy', '--for', 'plan,,apply'], { from: 'user' })).rejects.toBeInstanceOf(CommanderError);
+    expect(calls).toEqual([]);
+  });
+
+  it('names around commas and repeated flags are kept, trimmed', async () => {
+    const { program, calls } = harness();
+    await program.parseAsync(['materialize', '2020-01-01', 'now', '--views', 'a, b', '--views', 'c'], { from: 'user' });
+    expect(calls[0]!.options).toMatchObject({ views: ['a', 'b', 'c'] });
   });
 });

@@ -66,4 +66,23 @@ describe('incrementalWindows', () => {
     expect(windows).toEqual([]);
     expect(upToDate.map((w) => w.startMicros)).toEqual([now]);
   });
+
+  it('says why a window is empty: recorded past END, or a first run whose now - ttl start is after END', () => {
+    const recorded = incrementalWindows([a], registryWith('a', [now]), 'p', now - DAY, now).upToDate[0]!;
+    expect(recorded.empty).toMatchObject({ status: 'up to date' });
+    expect(recorded.empty!.reason).toMatch(/already materialized up to .* after END/);
+
+    // never materialized, END two days back, ttl one day: the first run would start after END
+    const first = incrementalWindows([a, b], undefined, 'p', now - 2n * DAY, now);
+    expect(first.windows.map((w) => w.view.name)).toEqual(['b']);
+    const [w] = first.upToDate;
+    expect(w!.empty!.status).toBe('empty window');
+    expect(w!.empty!.reason).toMatch(/never materialized/);
+    expect(w!.empty!.reason).toMatch(/now - ttl \(1d\)/);
+    expect(w!.empty!.reason).not.toMatch(/already materialized/);
+    expect(w!.empty!.reason).toMatch(/materialize START END/);
+
+    const noTtl = incrementalWindows([b], undefined, 'p', now - 400n * DAY, now).upToDate[0]!;
+    expect(noTtl.empty!.reason).toMatch(/52 weeks \(the view has no ttl\)/);
+  });
 });

@@ -53,4 +53,25 @@ describe('renderers', () => {
     renderOnline(result, 'json', {}, c.out);
     expect(JSON.parse(c.text())).toEqual(toFeastDict(result));
   });
+
+  it.each(['table', 'csv', 'jsonl', 'json'] as const)('%s renders 300k rows (no argument spread that overflows the stack)', (format) => {
+    const n = 300_000;
+    const big: OnlineFeaturesColumns = {
+      rowCount: n,
+      columns: [
+        { name: 'driver_id', kind: 'joinKey', values: Array.from({ length: n }, (_, i) => i), statuses: new Array(n).fill('PRESENT'), eventTimestamps: new Array(n).fill(0) },
+        { name: 'conv_rate', kind: 'feature', view: 'v', values: Array.from({ length: n }, (_, i) => (i === n - 1 ? 'the-widest-value' : 0.5)), statuses: new Array(n).fill('PRESENT'), eventTimestamps: new Array(n).fill(0) },
+      ],
+    };
+    const c = capture();
+    renderOnline(big, format, {}, c.out);
+    const lines = c.text().trimEnd().split('\n');
+    if (format === 'table') {
+      expect(lines).toHaveLength(n + 1);
+      expect(lines[1]).toBe('0          0.5');
+    }
+    if (format === 'csv') expect(lines).toHaveLength(n + 1);
+    if (format === 'jsonl') expect(lines).toHaveLength(n);
+    if (format === 'json') expect((JSON.parse(c.text()) as { driver_id: number[] }).driver_id).toHaveLength(n);
+  });
 });

@@ -1,4 +1,4 @@
-import { decodeUtf8, parseYaml } from '../../../src/core/yaml/parse-yaml.js';
+import { decodeUtf8, MAX_DEPTH, parseYaml } from '../../../src/core/yaml/parse-yaml.js';
 import { toPlain } from '../../../src/core/yaml/yaml-tree.js';
 import type { YMap } from '../../../src/core/yaml/yaml-tree.js';
 
@@ -69,5 +69,32 @@ describe('decodeUtf8', () => {
   it('recognises UTF-16', () => {
     const r = decodeUtf8(Buffer.from('\uFEFFa: 1\n', 'utf16le'), opts);
     expect('error' in r && r.error.message).toContain('UTF-16');
+  });
+});
+
+describe('nesting limit', () => {
+  const flow = (n: number) => `a: ${'['.repeat(n)}${']'.repeat(n)}\n`;
+  const block = (n: number) => Array.from({ length: n }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n') + ` 1\n`;
+  const mixed = (n: number) => `a:\n${Array.from({ length: n }, (_, i) => `${'  '.repeat(i + 1)}- `).join('\n')}x\n`;
+
+  it.each([
+    ['flow', flow(150)],
+    ['flow, beyond the parser stack', flow(20_000)],
+    ['block mappings', block(150)],
+    ['block lists', mixed(150)],
+  ])('%s nested past the limit says which limit, not "syntax error"', (_kind, text) => {
+    for (const domain of ['config', 'repo'] as const) {
+      const r = parseYaml(text, { file: 'f.yaml', domain, version: '1.2' });
+      expect(r.root).toBeUndefined();
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors[0]!.code).toBe(`${domain}.badYaml`);
+      expect(r.errors[0]!.message).toContain(`nested more than ${MAX_DEPTH} levels`);
+      expect(r.errors[0]!.message).not.toMatch(/call stack|Invalid YAML/);
+      expect(r.errors[0]!.hint).toMatch(/nesting limit/);
+    }
+  });
+
+  it('a document at the limit is read', () => {
+    expect(parseYaml(flow(MAX_DEPTH - 1), { file: 'f.yaml', domain: 'repo', version: '1.2' }).errors).toEqual([]);
   });
 });

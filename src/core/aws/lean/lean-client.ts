@@ -11,6 +11,7 @@ import { parseRetryAfter } from '../aws-errors.js';
 import type { AwsCredentials, AwsCredentialsProvider } from '../identity.js';
 import { memoizeCredentials } from '../memoize-credentials.js';
 import { createProxyAgent, proxyFor, ProxyError, type ProxyEnv, type ProxyRoute } from '../proxy.js';
+import { NO_WATCH, type SlowCallWatch } from '../slow-call.js';
 import { signRequest } from './sigv4.js';
 
 export interface LeanClientOptions {
@@ -22,6 +23,10 @@ export interface LeanClientOptions {
   maxSockets: number;
   /** No answer within this long fails the request (retried by the writer). Default 10 s. */
   requestTimeoutMs?: number;
+  /** No connection within this long fails the request (online_store.connect_timeout). Default: requestTimeoutMs. */
+  connectTimeoutMs?: number;
+  /** Says what a call waits for when the endpoint is slow (AwsClients.slowCalls). */
+  slowCalls?: SlowCallWatch;
   /** Signing time, for tests. */
   nowMs?: () => number;
   /** Where the proxy settings (HTTPS_PROXY, NO_PROXY…) are read; default process.env. */
@@ -52,6 +57,8 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
   const secure = url.protocol === 'https:';
   const request = secure ? https.request : http.request;
   const timeout = options.requestTimeoutMs ?? 10_000;
+  const connectTimeout = options.connectTimeoutMs ?? timeout;
+  const slowCalls = options.slowCalls ?? NO_WATCH;
   const now = options.nowMs ?? Date.now;
   // Without a proxy the agent is the plain keep-alive one, built here as always; with one, the proxy
   // library loads on the first call.
@@ -61,7 +68,7 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
   let proxyAgent: Promise<http.Agent> | undefined;
   let closed = false;
   const throughProxy = (route: ProxyRoute): Promise<http.Agent> =>
-    (proxyAgent ??= createProxyAgent(secure ? 'https:' : 'http:', route, { ...agentOptions, connectTimeoutMs: timeout }, options.env).then((made) => {
+    (proxyAgent ??= createProxyAgent(secure ? 'https:' : 'http:', route, { ...agentOptions, connectTimeoutMs: connectTimeout }, options.env).then((made) => {
       if (closed) made.destroy();
       return (agent = made);
     }));
@@ -96,6 +103,17 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
         e.name = 'TimeoutError';
         req.destroy(e);
       });
+      // a new socket that does not connect in connect_timeout fails the attempt (a pooled one is connected)
+      req.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        const timer = setTimeout(() => {
+          const e = Object.assign(new Error(`no connection to ${url.host} within ${connectTimeout} ms`), { code: 'ETIMEDOUT' });
+          req.destroy(e);
+        }, connectTimeout);
+        timer.unref();
+        socket.once('connect', () => clearTimeout(timer));
+        socket.once('close', () => clearTimeout(timer));
+      });
       req.on('error', reject);
       req.end(body);
     });
@@ -104,7 +122,14 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
     async call<T>(operation: string, body: string): Promise<T> {
       const target = `DynamoDB_20120810.${operation}`;
       const headers = signRequest({ host: url.host, region: options.region, service: 'dynamodb', target, body, credentials: await credentials(), nowMs: now() });
-      const { status, text, retryAfter } = await post(agent ?? (await throughProxy(proxy!)), body, headers);
+      const done = slowCalls.start(operation);
+      let answer: { status: number; text: string; retryAfter?: string };
+      try {
+        answer = await post(agent ?? (await throughProxy(proxy!)), body, headers);
+      } finally {
+        done();
+      }
+      const { status, text, retryAfter } = answer;
       if (status !== 200) {
         // an http endpoint's proxy answers in place of the server
         if (status === 407 && proxy) throw new ProxyError(proxy, url.host, { status, statusText: 'Proxy Authentication Required' });
