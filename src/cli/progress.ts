@@ -3,7 +3,7 @@
  * TTY, under CI, or with --no-progress; nothing with --json (the command prints a summary instead).
  */
 import { Listr, type ListrTaskWrapper } from 'listr2';
-import type { ProgressEvent, ProgressSink, TaskSpec } from '../core/progress.js';
+import type { ProgressSink, TaskSpec } from '../core/progress.js';
 import type { Output } from './output.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'silent';

@@ -10,6 +10,7 @@
  */
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { diffDynafeastRead, diffFeastReads, diffTables, type DynafeastRead, type FeastRead, type TableDump } from './compare.js';
 import { expectOk, interopPython, repoRoot, run, runDynafeast, runPython, tempDir } from './helpers.js';
@@ -212,7 +213,7 @@ describe(`Feast ${SERVER_KIND} interop`, () => {
     need('dynafeastWrote');
     const r = expectOk('feast materialize-incremental', await feastCli(['materialize-incremental', '2024-01-04T00:00:00'], dynaRepo));
     // One line per view, starting where `dynafeast materialize` ended.
-    expect(r.stdout.replace(/\x1b\[[0-9;]*m/g, '').match(/ from 2024-01-03 00:00:00\+00:00 to 2024-01-04/g)).toHaveLength(4);
+    expect(stripVTControlCharacters(r.stdout).match(/ from 2024-01-03 00:00:00\+00:00 to 2024-01-04/g)).toHaveLength(4);
     const plan = await runDynafeast(['-c', dynaRepo, 'plan', '--detailed-exitcode', '--no-progress']);
     if (plan.code !== 0) throw new Error(`plan exited ${plan.code} (0 = no changes)\n${plan.stdout}${plan.stderr}`);
   });

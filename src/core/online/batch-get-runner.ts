@@ -9,7 +9,7 @@ import type { BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-s
 import { describeAwsError } from '../aws/errors.js';
 import { DynafeastError } from '../errors.js';
 import { ENTITY_ID_ATTR, type Item } from '../layout/item.js';
-import { buildBatchGetInput, type Chunk, type TableRead } from './batch-get.js';
+import { buildBatchGetInput, type Chunk } from './batch-get.js';
 
 export type BatchGetSend = (input: BatchGetItemCommandInput) => Promise<BatchGetItemCommandOutput>;
 

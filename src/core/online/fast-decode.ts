@@ -48,6 +48,8 @@ export function decodeStoredValue(bytes: Uint8Array): DecodedValue | null {
           return { kind: 'doubleVal', value: f64[0]! };
         }
         break;
+      default: // any other tag: the general decoder below
+        break;
     }
   }
   switch (bytes[0]) {
@@ -66,6 +68,8 @@ export function decodeStoredValue(bytes: Uint8Array): DecodedValue | null {
     }
     case 0x38: // bool_val (7)
       if (n === 2 && bytes[1]! <= 1) return { kind: 'boolVal', value: bytes[1] === 1 };
+      break;
+    default: // any other field, or a longer form of these: the general decoder
       break;
   }
   return decodeValue(bytes);
