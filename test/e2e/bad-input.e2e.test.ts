@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot, runCli, STACK_FRAME } from './helpers.js';
+import { repoRoot, runCli, STACK_FRAME } from '../helpers/cli.js';
 
 /** Every malformed config/definition fixture, through the real binary: exit 2, located, no stack trace. */
 const root = path.join(repoRoot, 'test/fixtures/bad');

@@ -9,7 +9,7 @@ import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { buildItem, createValueEncoder, entityIdOf, formatEventTs, serializeEntityKey } from '../../src/core/layout/index.js';
 import type { Dtype } from '../../src/core/repo/model.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
-import { repoRoot, runCli, STACK_FRAME, tempDir } from './helpers.js';
+import { repoRoot, runCli, STACK_FRAME, tempDir } from '../helpers/cli.js';
 import { featureStoreYaml } from '../helpers/config.js';
 
 let dynalite: TestDynalite;

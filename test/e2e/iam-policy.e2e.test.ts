@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { repoRoot, runCli } from './helpers.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
 
 const example = path.join(repoRoot, 'examples', 'driver-stats');
 const arn = (region: string, view: string) => `arn:aws:dynamodb:${region}:123456789012:table/driver_stats.${view}`;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { runCli, startCli, tempDir, STACK_FRAME } from './helpers.js';
+import { runCli, startCli, tempDir, STACK_FRAME } from '../helpers/cli.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DeleteTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { readRegistry } from '../../src/core/registry/registry-file.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
-import { repoRoot, runCli, STACK_FRAME, tempDir } from './helpers.js';
+import { repoRoot, runCli, STACK_FRAME, tempDir } from '../helpers/cli.js';
 import { featureStoreYaml } from '../helpers/config.js';
 
 jest.setTimeout(120_000);

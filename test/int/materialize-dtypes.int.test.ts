@@ -24,9 +24,9 @@ import {
   type Value,
 } from '../../src/gen/feast/types/Value_pb.js';
 import { createFeastTable, localRepoConfig } from '../helpers/dynalite.js';
-import { makeSource, makeView } from '../unit/offline/view-fixtures.js';
-import { startTestServer, type TestServer } from './plan-apply-server.js';
-import { bytesOf, duckdb, eventTsOf, scanTable, valueBytes } from './materialize-fixture.js';
+import { makeSource, makeView } from '../helpers/view-fixtures.js';
+import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
+import { bytesOf, duckdb, eventTsOf, scanTable, valueBytes } from '../helpers/materialize-fixture.js';
 
 let server: TestServer;
 let dir: string;

@@ -13,8 +13,8 @@ import { latestMaterializedEndMicros } from '../../src/core/registry/commit.js';
 import { writeDriverStatsRows } from '../../src/core/sample-data/driver-stats.js';
 import { DEFAULT_SEED, driverStatsValues } from '../../src/core/sample-data/driver-stats-values.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { startTestServer, type TestServer } from './plan-apply-server.js';
-import { HOUR, LAST_HOUR, NOW, bytesOf, eventTsOf, exampleRepo, int64EntityId, scanTable, testCredentials, valueBytes, type ExampleRepo } from './materialize-fixture.js';
+import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
+import { HOUR, LAST_HOUR, NOW, bytesOf, eventTsOf, exampleRepo, int64EntityId, scanTable, testCredentials, valueBytes, type ExampleRepo } from '../helpers/materialize-fixture.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 
 const DRIVERS = 1500;

@@ -6,9 +6,9 @@
 import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { entityIdOf, serializeEntityKey } from '../../src/core/layout/index.js';
 import { toFeastDict } from '../../src/core/online/to-dict.js';
-import { loadVectors, unhex } from '../unit/layout/vectors.js';
-import { startTestServer, type TestServer } from './plan-apply-server.js';
-import { createOnlineFixture, type OnlineFixture } from './online-fixture.js';
+import { loadVectors, unhex } from '../helpers/layout-vectors.js';
+import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
+import { createOnlineFixture, type OnlineFixture } from '../helpers/online-fixture.js';
 
 const vectors = loadVectors();
 let server: TestServer;

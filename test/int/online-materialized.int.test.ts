@@ -17,7 +17,7 @@ import { loadRepo } from '../../src/core/repo/load-repo.js';
 import { DEFAULT_DRIVERS, DEFAULT_SEED, DUPLICATE_ROW_VALUES, driverStatsValues } from '../../src/core/sample-data/driver-stats-values.js';
 import { EXAMPLE_NOW_MICROS } from '../../src/core/sample-data/example-data.js';
 import { FeatureStore } from '../../src/index.js';
-import { startTestServer, type TestServer } from './plan-apply-server.js';
+import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 
 const EXAMPLE = path.resolve('examples/driver-stats');

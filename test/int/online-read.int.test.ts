@@ -5,8 +5,8 @@
 import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { fixedClock } from '../../src/core/context.js';
 import { OnlineReader } from '../../src/core/online/read-online.js';
-import { startTestServer, type TestServer } from './plan-apply-server.js';
-import { createOnlineFixture, DAY, HOUR, NOW, type OnlineFixture } from './online-fixture.js';
+import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
+import { createOnlineFixture, DAY, HOUR, NOW, type OnlineFixture } from '../helpers/online-fixture.js';
 import { toFeastDict } from '../../src/core/online/to-dict.js';
 
 let server: TestServer;

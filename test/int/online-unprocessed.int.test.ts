@@ -10,7 +10,7 @@ import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import type { BatchGetSend } from '../../src/core/online/batch-get-runner.js';
 import { createLeanBatchGet } from '../../src/core/online/lean-batch-get.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
-import { createOnlineFixture, NOW, type OnlineFixture } from './online-fixture.js';
+import { createOnlineFixture, NOW, type OnlineFixture } from '../helpers/online-fixture.js';
 
 const DRIVERS = Array.from({ length: 10 }, (_, i) => 100 + i);
 const big = (d: number) => `${d}:`.padEnd(300 * 1024, String.fromCharCode(97 + (d % 26)));

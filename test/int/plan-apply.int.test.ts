@@ -8,8 +8,8 @@ import { buildPlan } from '../../src/core/plan/build-plan.js';
 import type { PlanStep } from '../../src/core/plan/steps.js';
 import { readRegistry, registryPathOf } from '../../src/core/registry/registry-file.js';
 import type { RepoModel } from '../../src/core/repo/model.js';
-import { makeRepo, makeView } from '../unit/plan/fixtures.js';
-import { makeTestRepo, putItem, startTestServer, tablesWithPrefix, type TestRepo, type TestServer } from './plan-apply-server.js';
+import { makeRepo, makeView } from '../helpers/plan-fixtures.js';
+import { makeTestRepo, putItem, startTestServer, tablesWithPrefix, type TestRepo, type TestServer } from '../helpers/plan-apply-server.js';
 
 jest.setTimeout(30000);
 

@@ -12,8 +12,8 @@ import { reconcileRegistry } from '../../src/core/registry/reconcile.js';
 import { buildRegistryObjects } from '../../src/core/registry/build.js';
 import { commitRegistryChanges } from '../../src/core/registry/commit.js';
 import { planTeardown, runTeardown } from '../../src/core/teardown.js';
-import { makeRepo, makeView } from '../unit/plan/fixtures.js';
-import { makeTestRepo, putItem, startTestServer, tablesWithPrefix, type TestRepo, type TestServer } from './plan-apply-server.js';
+import { makeRepo, makeView } from '../helpers/plan-fixtures.js';
+import { makeTestRepo, putItem, startTestServer, tablesWithPrefix, type TestRepo, type TestServer } from '../helpers/plan-apply-server.js';
 
 jest.setTimeout(30000);
 

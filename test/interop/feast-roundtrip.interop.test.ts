@@ -12,9 +12,9 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { diffDynafeastRead, diffFeastReads, diffTables, type DynafeastRead, type FeastRead, type TableDump } from './compare.js';
-import { expectOk, interopPython, repoRoot, run, runDynafeast, runPython, tempDir } from './helpers.js';
-import { startServer, type Server } from './server.js';
+import { diffDynafeastRead, diffFeastReads, diffTables, type DynafeastRead, type FeastRead, type TableDump } from '../helpers/interop-compare.js';
+import { expectOk, interopPython, repoRoot, run, runDynafeast, runPython, tempDir } from '../helpers/interop.js';
+import { startServer, type Server } from '../helpers/interop-server.js';
 import { featureStoreYaml } from '../helpers/config.js';
 
 const SERVER_KIND = (process.env.INTEROP_SERVER ?? 'dynalite') as 'dynalite' | 'moto';

@@ -15,7 +15,7 @@ import {
   type EntityKeyPart,
 } from '../../src/core/layout/index.js';
 import type { Dtype, JoinKeyDtype, ScalarDtype } from '../../src/core/repo/model.js';
-import { expectOk, hex, runPython, tempDir } from './helpers.js';
+import { expectOk, hex, runPython, tempDir } from '../helpers/interop.js';
 
 type Input = null | boolean | number | string | { hex: string } | { object: unknown } | Input[];
 interface ValueVector {

@@ -8,9 +8,9 @@
 import { appendFileSync, cpSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
-import { repoRoot, runCli, STACK_FRAME } from './helpers/cli.js';
-import { caseArgs, generateFiles, loadCases, prepareCase, startAuxServers, type AuxServers, type LoadedCase } from './helpers/corpus.js';
-import { fileTree, serverTree, tempRepoDir } from './helpers/repo.js';
+import { repoRoot, runCli, STACK_FRAME } from '../helpers/isolated-cli.js';
+import { caseArgs, generateFiles, loadCases, prepareCase, startAuxServers, type AuxServers, type LoadedCase } from '../helpers/bad-corpus.js';
+import { fileTree, serverTree, tempRepoDir } from '../helpers/temp-repo.js';
 
 const cases = loadCases();
 const definitionFixtures = readdirSync(path.join(repoRoot, 'test/fixtures/bad')).sort();

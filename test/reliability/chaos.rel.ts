@@ -10,8 +10,8 @@ import path from 'node:path';
 import { readRegistryIfExists } from '../../src/core/registry/registry-file.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { startFaultProxy, type FaultProxy, type FaultRates } from '../helpers/fault-proxy.js';
-import { runCli, type CliRun } from './helpers/cli.js';
-import { CHAOS_VIEW, CHAOS_WINDOW, compareTables, makeChaosRepo, scanTable } from './helpers/chaos.js';
+import { runCli, type CliRun } from '../helpers/isolated-cli.js';
+import { CHAOS_VIEW, CHAOS_WINDOW, compareTables, makeChaosRepo, scanTable } from '../helpers/chaos-repo.js';
 
 const ENTITIES = Number(process.env.CHAOS_ENTITIES ?? 200_000);
 const CHAOS: FaultRates = { throttle: 0.3, partial: 0.2, drop: 0.01 };

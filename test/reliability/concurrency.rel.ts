@@ -7,9 +7,9 @@ import path from 'node:path';
 import { readRegistryIfExists } from '../../src/core/registry/registry-file.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { runCli, STACK_FRAME } from './helpers/cli.js';
-import { CHAOS_VIEW, compareTables, makeChaosRepo, monthlyQuery, scanTable } from './helpers/chaos.js';
-import { makeRepo } from './helpers/repo.js';
+import { runCli, STACK_FRAME } from '../helpers/isolated-cli.js';
+import { CHAOS_VIEW, compareTables, makeChaosRepo, monthlyQuery, scanTable } from '../helpers/chaos-repo.js';
+import { makeRepo } from '../helpers/temp-repo.js';
 
 let server: TestDynalite;
 let proxy: FaultProxy;

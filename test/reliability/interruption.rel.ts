@@ -17,9 +17,9 @@ import { withRegistryLock } from '../../src/core/registry/lock.js';
 import { readRegistryIfExists, writeRegistryAtomic } from '../../src/core/registry/registry-file.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { seededRandom, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { repoRoot, runCli, spawnCli, STACK_FRAME, whileRunning, type CliRun } from './helpers/cli.js';
-import { CHAOS_VIEW, CHAOS_WINDOW, compareTables, makeChaosRepo, scanTable } from './helpers/chaos.js';
-import { makeRepo, tempRepoDir } from './helpers/repo.js';
+import { repoRoot, runCli, spawnCli, STACK_FRAME, whileRunning, type CliRun } from '../helpers/isolated-cli.js';
+import { CHAOS_VIEW, CHAOS_WINDOW, compareTables, makeChaosRepo, scanTable } from '../helpers/chaos-repo.js';
+import { makeRepo, tempRepoDir } from '../helpers/temp-repo.js';
 
 let server: TestDynalite;
 let slow: FaultProxy;
@@ -173,7 +173,7 @@ describe('interrupting materialize', () => {
 });
 
 describe('SIGKILL in the middle of registry writes', () => {
-  const writer = path.join(repoRoot, 'test/reliability/helpers/registry-writer.mjs');
+  const writer = path.join(repoRoot, 'test/helpers/registry-writer.mjs');
   const tempsIn = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 
   /** Runs the writer to its end (or its death) with `mode` (see registry-writer.mjs). */

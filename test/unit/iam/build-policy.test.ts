@@ -5,7 +5,7 @@ import type { RepoConfig } from '../../../src/core/config/types.js';
 import { buildIamPolicy, grantsOf, MANAGED_POLICY_MAX_CHARS, policySize, type PolicyInput } from '../../../src/core/iam/build-policy.js';
 import { IAM_COMMANDS, parseIamCommands, type IamCommand } from '../../../src/core/iam/commands.js';
 import { ACTION_TABLE } from '../../../src/core/iam/action-table.js';
-import { makeConfig, makeRepo, makeView } from '../plan/fixtures.js';
+import { makeConfig, makeRepo, makeView } from '../../helpers/plan-fixtures.js';
 
 const arn = { partition: 'aws', region: 'us-east-1', accountId: '123456789012' };
 const T = (name: string) => `arn:aws:dynamodb:us-east-1:123456789012:table/${name}`;

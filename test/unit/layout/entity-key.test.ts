@@ -1,7 +1,7 @@
 import { serializeEntityKey, createEntityKeyEncoder } from '../../../src/core/layout/entity-key.js';
 import { entityIdOf, entityIdOfJs, entityIdOfNative as loadNative, entityIdBackend, NATIVE_AFTER_KEYS } from '../../../src/core/layout/entity-id.js';
 import { DynafeastError } from '../../../src/core/errors.js';
-import { hex, loadVectors } from './vectors.js';
+import { hex, loadVectors } from '../../helpers/layout-vectors.js';
 import { codeOf } from '../../helpers/error-code.js';
 
 const vectors = loadVectors();

@@ -11,7 +11,7 @@ import {
   parseItem,
   type Item,
 } from '../../../src/core/layout/item.js';
-import { loadVectors } from './vectors.js';
+import { loadVectors } from '../../helpers/layout-vectors.js';
 import { codeOf } from '../../helpers/error-code.js';
 
 const vectors = loadVectors();

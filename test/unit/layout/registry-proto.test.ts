@@ -22,7 +22,7 @@ import {
 import { ProjectMetaSchema, ProjectSchema, ProjectSpecSchema } from '../../../src/gen/feast/core/Project_pb.js';
 import { ProjectMetadataSchema, RegistrySchema } from '../../../src/gen/feast/core/Registry_pb.js';
 import { ValueTypeSchema, ValueType_Enum, ValueType_EnumSchema } from '../../../src/gen/feast/types/Value_pb.js';
-import { SHARED_DIR, hex } from './vectors.js';
+import { SHARED_DIR, hex } from '../../helpers/layout-vectors.js';
 
 const SCHEMAS: Record<string, DescMessage> = {
   Registry: RegistrySchema,

@@ -2,7 +2,7 @@ import { create, toBinary, fromBinary, type MessageInitShape } from '@bufbuild/p
 import { ValueSchema } from '../../../src/gen/feast/types/Value_pb.js';
 import { createValueEncoder, decodeValue, encodeValue } from '../../../src/core/layout/value-codec.js';
 import { SCALAR_DTYPES, type Dtype, type ScalarDtype } from '../../../src/core/repo/model.js';
-import { hex, loadVectors, unhex } from './vectors.js';
+import { hex, loadVectors, unhex } from '../../helpers/layout-vectors.js';
 import { codeOf } from '../../helpers/error-code.js';
 
 const vectors = loadVectors();

@@ -1,8 +1,8 @@
 import { createChunkEncoder } from '../../../src/core/materialize/encode-rows.js';
 import { itemJson } from '../../../src/core/materialize/lean/attribute-json.js';
 import type { OfflineChunk } from '../../../src/core/offline/read-view.js';
-import { loadVectors, unhex } from '../layout/vectors.js';
-import { list, makeView, scalar } from '../offline/view-fixtures.js';
+import { loadVectors, unhex } from '../../helpers/layout-vectors.js';
+import { list, makeView, scalar } from '../../helpers/view-fixtures.js';
 
 const vectors = loadVectors();
 const T0 = 1_618_210_800_000_000n; // 2021-04-12T07:00:00Z

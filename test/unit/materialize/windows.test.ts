@@ -4,7 +4,7 @@ import { RegistrySchema } from '../../../src/gen/feast/core/Registry_pb.js';
 import { fixedWindows, incrementalWindows, NO_TTL_LOOKBACK_MICROS, selectViews } from '../../../src/core/materialize/windows.js';
 import { timestampFromMicros } from '../../../src/core/registry/time.js';
 import type { RepoModel } from '../../../src/core/repo/model.js';
-import { makeView, scalar } from '../offline/view-fixtures.js';
+import { makeView, scalar } from '../../helpers/view-fixtures.js';
 
 const DAY = 86_400_000_000n;
 const a = { ...makeView('a', [{ name: 'driver_id', dtype: 'Int64' }], [['x', scalar('Int64')]]), ttlMicros: DAY };

@@ -5,7 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { openOfflineStore, type OfflineStore } from '../../../src/core/offline/offline-store.js';
 import { prepareView, type OfflineChunk } from '../../../src/core/offline/read-view.js';
 import type { FeatureView, FileSource } from '../../../src/core/repo/model.js';
-import { list, makeSource, makeView, scalar } from './view-fixtures.js';
+import { list, makeSource, makeView, scalar } from '../../helpers/view-fixtures.js';
 
 let dir: string;
 let store: OfflineStore;

@@ -21,7 +21,7 @@ import { applyPlan, applyTaskSpecs } from '../../../src/core/plan/apply-plan.js'
 import type { Plan, PlanStep } from '../../../src/core/plan/steps.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import type { ProgressEvent } from '../../../src/core/progress.js';
-import { makeRepo } from './fixtures.js';
+import { makeRepo } from '../../helpers/plan-fixtures.js';
 
 const TABLE = 'demo.v';
 const ACTIVE = { Table: { TableName: TABLE, TableStatus: 'ACTIVE' as const, TableArn: `arn:aws:dynamodb:us-east-1:1:table/${TABLE}` } };

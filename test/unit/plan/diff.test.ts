@@ -4,7 +4,7 @@ import { FULL_SUPPORT, type ActualTable, type EndpointSupport } from '../../../s
 import type { PlanStep } from '../../../src/core/plan/steps.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { reconcileRegistry } from '../../../src/core/registry/reconcile.js';
-import { makeConfig, makeRepo, makeView } from './fixtures.js';
+import { makeConfig, makeRepo, makeView } from '../../helpers/plan-fixtures.js';
 
 const TABLE = 'demo.driver_hourly_stats';
 

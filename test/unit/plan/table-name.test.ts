@@ -1,5 +1,5 @@
 import { formatTableName, tableNameOf } from '../../../src/core/plan/table-name.js';
-import { makeConfig } from './fixtures.js';
+import { makeConfig } from '../../helpers/plan-fixtures.js';
 
 describe('formatTableName (Python str.format with project and table_name)', () => {
   it.each([

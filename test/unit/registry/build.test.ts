@@ -7,7 +7,7 @@ import { FeatureViewSchema } from '../../../src/gen/feast/core/FeatureView_pb.js
 import { FeatureServiceSchema } from '../../../src/gen/feast/core/FeatureService_pb.js';
 import { buildRegistryObjects, valueTypeOf } from '../../../src/core/registry/build.js';
 import { ValueType_Enum } from '../../../src/gen/feast/types/Value_pb.js';
-import { makeRepo, makeView } from '../plan/fixtures.js';
+import { makeRepo, makeView } from '../../helpers/plan-fixtures.js';
 
 describe('buildRegistryObjects', () => {
   const repo = makeRepo(

@@ -8,7 +8,7 @@ import { withRegistryLock } from '../../../src/core/registry/lock.js';
 import { reconcileRegistry } from '../../../src/core/registry/reconcile.js';
 import { readRegistry, readRegistryIfExists } from '../../../src/core/registry/registry-file.js';
 import { timestampToMicros } from '../../../src/core/registry/time.js';
-import { makeRepo, makeView } from '../plan/fixtures.js';
+import { makeRepo, makeView } from '../../helpers/plan-fixtures.js';
 
 let dir: string;
 let path: string;

@@ -5,7 +5,7 @@ import { MaterializationIntervalSchema } from '../../../src/gen/feast/core/Featu
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { reconcileRegistry, removeProjectFromRegistry } from '../../../src/core/registry/reconcile.js';
 import { timestampFromMicros, timestampToMicros } from '../../../src/core/registry/time.js';
-import { makeRepo, makeView } from '../plan/fixtures.js';
+import { makeRepo, makeView } from '../../helpers/plan-fixtures.js';
 
 const T0 = 1_700_000_000_000_000n;
 const T1 = T0 + 60_000_000n;

@@ -6,7 +6,7 @@ import { timestampToMicros } from '../../../src/core/registry/time.js';
 import { registryToJson } from '../../../src/core/registry/dump.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { reconcileRegistry } from '../../../src/core/registry/reconcile.js';
-import { makeRepo } from '../plan/fixtures.js';
+import { makeRepo } from '../../helpers/plan-fixtures.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -6,9 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { binPath, repoRoot } from '../../e2e/helpers.js';
+import { binPath, repoRoot } from './cli.js';
 
-export { binPath, repoRoot, STACK_FRAME } from '../../e2e/helpers.js';
+export { binPath, repoRoot, STACK_FRAME } from './cli.js';
 
 export interface CliRun {
   code: number | null;

@@ -7,8 +7,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, write
 import os from 'node:os';
 import path from 'node:path';
 import { ListTablesCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { repoRoot } from './cli.js';
-import { featureStoreYaml, type FeatureStoreYamlOptions } from '../../helpers/config.js';
+import { repoRoot } from './isolated-cli.js';
+import { featureStoreYaml, type FeatureStoreYamlOptions } from './config.js';
 
 export const EXAMPLE_REPO = path.join(repoRoot, 'examples/driver-stats');
 

@@ -10,8 +10,8 @@ import { DynamoDBClient, ListTablesCommand, PutItemCommand } from '@aws-sdk/clie
 import { LOCAL_DUMMY_CREDENTIALS } from '../../src/core/aws/credentials.js';
 import type { RepoConfig } from '../../src/core/config/types.js';
 import type { PlanContext } from '../../src/core/plan/build-plan.js';
-import { startDynalite } from '../helpers/dynalite.js';
-import { makeConfig } from '../unit/plan/fixtures.js';
+import { startDynalite } from './dynalite.js';
+import { makeConfig } from './plan-fixtures.js';
 
 export interface TestServer {
   endpoint: string;

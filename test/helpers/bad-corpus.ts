@@ -7,10 +7,10 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, trunc
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { copyQueryToParquet } from '../../../src/core/sample-data/duckdb-copy.js';
-import { seededRandom } from '../../helpers/fault-proxy.js';
-import { repoRoot } from './cli.js';
-import { EXAMPLE_REPO, makeRepo } from './repo.js';
+import { copyQueryToParquet } from '../../src/core/sample-data/duckdb-copy.js';
+import { seededRandom } from './fault-proxy.js';
+import { repoRoot } from './isolated-cli.js';
+import { EXAMPLE_REPO, makeRepo } from './temp-repo.js';
 
 export interface Generate {
   /** File to write, relative to the repo. */

@@ -12,8 +12,8 @@ import type { BatchGetSend } from '../../src/core/online/batch-get-runner.js';
 import { tableNameOf } from '../../src/core/plan/table-name.js';
 import { buildRepoModel } from '../../src/core/repo/load-repo.js';
 import type { FeatureView, RepoModel } from '../../src/core/repo/model.js';
-import { createFeastTable, localRepoConfig } from '../helpers/dynalite.js';
-import { DEFINITIONS } from '../unit/online/definitions.js';
+import { createFeastTable, localRepoConfig } from './dynalite.js';
+import { DEFINITIONS } from './online-definitions.js';
 
 
 /** 2021-04-12T10:00:00Z in µs: "now" for ttl checks. */

@@ -5,8 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { copyQueryToParquet } from '../../../src/core/sample-data/duckdb-copy.js';
-import { featureStoreYaml, tempRepoDir } from './repo.js';
+import { copyQueryToParquet } from '../../src/core/sample-data/duckdb-copy.js';
+import { featureStoreYaml, tempRepoDir } from './temp-repo.js';
 
 export const CHAOS_VIEW = 'driver_hourly_stats';
 /** The window every chaos materialization uses (both ends inclusive). */

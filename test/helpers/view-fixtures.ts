@@ -1,4 +1,4 @@
-import type { Dtype, EntityColumn, FeatureView, FileSource, ScalarDtype } from '../../../src/core/repo/model.js';
+import type { Dtype, EntityColumn, FeatureView, FileSource, ScalarDtype } from '../../src/core/repo/model.js';
 
 export const scalar = (s: ScalarDtype): Dtype => ({ kind: 'scalar', scalar: s });
 export const list = (s: ScalarDtype): Dtype => ({ kind: 'list', scalar: s });

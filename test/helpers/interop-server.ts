@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { AWS_DUMMY_ENV, binPath } from './helpers.js';
+import { AWS_DUMMY_ENV, binPath } from './interop.js';
 
 export interface Server {
   kind: 'dynalite' | 'moto';

@@ -1,9 +1,9 @@
 /**
  * Plain repo models and configs for planner and registry unit tests (no YAML, no server).
  */
-import type { RepoConfig } from '../../../src/core/config/types.js';
-import { testConfig } from '../../helpers/config.js';
-import type { RepoModel, FeatureView } from '../../../src/core/repo/model.js';
+import type { RepoConfig } from '../../src/core/config/types.js';
+import { testConfig } from './config.js';
+import type { RepoModel, FeatureView } from '../../src/core/repo/model.js';
 
 export function makeConfig(over: { project?: string; tags?: Record<string, string>; tables?: Partial<RepoConfig['dynafeast']['tables']>; template?: string } = {}): RepoConfig {
   return testConfig({

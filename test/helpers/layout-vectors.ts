@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JoinKeyDtype } from '../../../src/core/repo/model.js';
+import type { JoinKeyDtype } from '../../src/core/repo/model.js';
 
 export interface FeastVectors {
   entity_keys: {
@@ -25,7 +25,7 @@ export interface FeastVectors {
   };
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SHARED_DIR = resolve(repoRoot, '../shared');
 export const VECTORS_PATH = resolve(SHARED_DIR, 'feast-vectors.json');
 

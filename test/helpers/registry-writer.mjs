@@ -76,11 +76,11 @@ if (mode) {
 }
 
 const { create } = await import('@bufbuild/protobuf');
-const { EntitySchema, EntitySpecV2Schema } = await import('../../../dist/gen/feast/core/Entity_pb.js');
-const { ProjectSchema, ProjectSpecSchema } = await import('../../../dist/gen/feast/core/Project_pb.js');
-const { RegistrySchema } = await import('../../../dist/gen/feast/core/Registry_pb.js');
-const { withRegistryLock } = await import('../../../dist/core/registry/lock.js');
-const { writeRegistryAtomic } = await import('../../../dist/core/registry/registry-file.js');
+const { EntitySchema, EntitySpecV2Schema } = await import('../../dist/gen/feast/core/Entity_pb.js');
+const { ProjectSchema, ProjectSpecSchema } = await import('../../dist/gen/feast/core/Project_pb.js');
+const { RegistrySchema } = await import('../../dist/gen/feast/core/Registry_pb.js');
+const { withRegistryLock } = await import('../../dist/core/registry/lock.js');
+const { writeRegistryAtomic } = await import('../../dist/core/registry/registry-file.js');
 
 const registryOf = (project) =>
   create(RegistrySchema, {

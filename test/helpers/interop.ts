@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from './cli.js';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { repoRoot };
 export const scriptsDir = path.join(repoRoot, 'scripts', 'interop');
 /** The built binary; INTEROP_DYNAFEAST_BIN points elsewhere (e.g. a private build while the tree is in flux). */
 export const binPath = process.env.INTEROP_DYNAFEAST_BIN ?? path.join(repoRoot, 'bin', 'dynafeast.js');

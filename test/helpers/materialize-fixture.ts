@@ -22,7 +22,7 @@ import { buildPlan } from '../../src/core/plan/build-plan.js';
 import { loadRepo } from '../../src/core/repo/load-repo.js';
 import type { RepoModel } from '../../src/core/repo/model.js';
 import { ValueSchema, type Value } from '../../src/gen/feast/types/Value_pb.js';
-import { loadVectors } from '../unit/layout/vectors.js';
+import { loadVectors } from './layout-vectors.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 
 /** 2026-01-01T00:00:00.000042Z: the sample data's newest rows are one hour before its hour. */
