@@ -3,30 +3,16 @@
  * command could have written (the server's tables and items, the repo's files) to prove it wrote nothing.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ListTablesCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { repoRoot } from './isolated-cli.js';
+import { tempRepoDir } from './temp-dir.js';
 import { featureStoreYaml, type FeatureStoreYamlOptions } from './config.js';
 
 export const EXAMPLE_REPO = path.join(repoRoot, 'examples/driver-stats');
 
-const made = new Set<string>();
-// Registered when a suite imports this module: its temp repos go when the suite ends (KEEP_TMP=1 keeps
-// them for a look after a failure).
-afterAll(() => {
-  if (process.env.KEEP_TMP) return;
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-  made.clear();
-});
-
-/** A fresh temp folder, removed after the suite. */
-export function tempRepoDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.add(dir);
-  return dir;
-}
+export { tempRepoDir };
 
 export interface RepoSettings extends FeatureStoreYamlOptions {
   endpoint: string;

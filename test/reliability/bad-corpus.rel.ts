@@ -5,15 +5,15 @@
  * The config/definition fixtures of test/fixtures/bad are also run through `apply` here, the command that
  * would write if validation let anything through.
  */
-import { appendFileSync, cpSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { appendFileSync } from 'node:fs';
+import { badFixture, badFixtureNames } from '../helpers/bad-fixtures.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
-import { repoRoot, runCli, STACK_FRAME } from '../helpers/isolated-cli.js';
+import { runCli, STACK_FRAME } from '../helpers/isolated-cli.js';
 import { caseArgs, generateFiles, loadCases, prepareCase, startAuxServers, type AuxServers, type LoadedCase } from '../helpers/bad-corpus.js';
-import { fileTree, serverTree, tempRepoDir } from '../helpers/temp-repo.js';
+import { fileTree, serverTree } from '../helpers/temp-repo.js';
 
 const cases = loadCases();
-const definitionFixtures = readdirSync(path.join(repoRoot, 'test/fixtures/bad')).sort();
+const definitionFixtures = badFixtureNames();
 
 let server: TestDynalite;
 let aux: AuxServers;
@@ -93,11 +93,9 @@ describe('bad-input corpus', () => {
   });
 
   it.each(definitionFixtures)('test/fixtures/bad/%s refused by apply, nothing written', async (name) => {
-    const dir = tempRepoDir('dynafeast-badfix-');
-    cpSync(path.join(repoRoot, 'test/fixtures/bad', name), dir, { recursive: true });
-    const expected = JSON.parse(readFileSync(path.join(dir, 'expect.json'), 'utf8')) as { code: string; base64?: string };
+    const { dir, env: caseEnv } = badFixture(name);
     const before = { files: fileTree(dir), tables: await serverTree(server.client) };
-    const r = await runCli(['-c', dir, 'apply', '--yes'], { cwd: dir, env: { ...env, ...(expected.base64 === undefined ? {} : { FEATURE_STORE_YAML_BASE64: expected.base64 }) } });
+    const r = await runCli(['-c', dir, 'apply', '--yes'], { cwd: dir, env: { ...env, ...caseEnv } });
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(STACK_FRAME);
     expect(fileTree(dir)).toEqual(before.files);
