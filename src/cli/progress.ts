@@ -88,6 +88,7 @@ export async function runWithProgress<T>(
       title: t.title,
       task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
         wrappers.set(t.id, task);
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- gates has an entry for every task, made from the same list
         const gate = gates.get(t.id)!;
         await gate.promise;
         if (gate.skip !== undefined) task.skip(`${t.title}: ${gate.skip}`);
@@ -105,6 +106,7 @@ export async function runWithProgress<T>(
     if (!gate) return;
     if (e.type === 'update' && w) w.output = e.message;
     if (e.type === 'done') {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- e.id has a gate (checked above), and gates are made from tasks
       if (w && e.message) w.title = `${tasks.find((t) => t.id === e.id)!.title}: ${e.message}`;
       gate.resolve();
     }

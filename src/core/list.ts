@@ -24,6 +24,7 @@ export function listRegistry(registry: Registry, project: string, kind: ListKind
         columns: ['NAME', 'DESCRIPTION', 'TYPE'],
         rows: registry.entities
           .filter((e) => e.spec?.project === project && e.spec.name !== DUMMY_ENTITY_NAME)
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above only lets entities with a spec through
           .map((e) => ({ NAME: e.spec!.name, DESCRIPTION: e.spec!.description, TYPE: `ValueType.${ValueType_Enum[e.spec!.valueType] ?? e.spec!.valueType}`, name: e.spec!.name }))
           .sort(byName)
           .map(({ name: _n, ...row }) => row),
@@ -33,6 +34,7 @@ export function listRegistry(registry: Registry, project: string, kind: ListKind
         columns: ['NAME', 'ENTITIES', 'TYPE'],
         rows: registry.featureViews
           .filter((v) => v.spec?.project === project)
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above only lets views with a spec through
           .map((v) => ({ name: v.spec!.name, NAME: v.spec!.name, ENTITIES: `{${v.spec!.entities.map((e) => `'${e}'`).join(', ')}}`, TYPE: 'FeatureView' }))
           .sort(byName)
           .map(({ name: _n, ...row }) => row),
@@ -43,8 +45,11 @@ export function listRegistry(registry: Registry, project: string, kind: ListKind
         rows: registry.featureServices
           .filter((s) => s.spec?.project === project)
           .map((s) => ({
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above only lets services with a spec through
             name: s.spec!.name,
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above only lets services with a spec through
             NAME: s.spec!.name,
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above only lets services with a spec through
             FEATURES: s.spec!.features.flatMap((p) => p.featureColumns.map((f) => `${p.featureViewNameAlias || p.featureViewName}:${f.name}`)).join(', '),
           }))
           .sort(byName)

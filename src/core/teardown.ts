@@ -129,6 +129,7 @@ export async function runTeardown(plan: TeardownPlan, opts: TeardownOptions): Pr
   let next = 0;
   const worker = async () => {
     while (next < deletable.length) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- next < deletable.length, checked by the loop
       const t = deletable[next++]!;
       const id = `table:${t.table}`;
       progress({ type: 'start', id });
@@ -148,7 +149,9 @@ export async function runTeardown(plan: TeardownPlan, opts: TeardownOptions): Pr
 
   if (failures.length > 0) {
     throw failures.length === 1
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only reached with at least one failure
       ? failures[0]!
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only reached with at least one failure
       : new DynafeastError(failures[0]!.code, `teardown failed on ${failures.length} tables; the registry was not changed`, { details: failures });
   }
   if (blocked.length > 0) {

@@ -73,10 +73,12 @@ export async function materializeWindows(
     // Every source is checked before anything is written, so a bad column in the last view costs nothing.
     const planned: PlannedView[] = [];
     for (const w of windows) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- repo validation refuses a view whose source is not defined
       const source = deps.repo.sources.find((s) => s.name === w.view.source)!;
       planned.push(await planView(store, { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: w.startMicros, endMicros: w.endMicros }));
     }
     for (let i = 0; i < windows.length; i++) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planned and reports have one entry per window
       await writeView(deps, windows[i]!, planned[i]!, reports[i]!, sender, budget, progress);
     }
   } catch (e) {

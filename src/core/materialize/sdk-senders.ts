@@ -76,6 +76,7 @@ export function createConditionalPutSender(client: DynamoDBClient): BatchSender 
     maxBatch: 1,
     wire: 'item',
     async send(table, batch): Promise<SendOutcome> {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the batch writer never sends an empty batch
       const unit = batch[0]!;
       const item = itemOf(unit);
       try {
@@ -84,6 +85,7 @@ export function createConditionalPutSender(client: DynamoDBClient): BatchSender 
             TableName: table,
             Item: item,
             ConditionExpression: MONOTONIC_CONDITION,
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- buildItem always writes event_ts
             ExpressionAttributeValues: { ':ts': item[EVENT_TS_ATTR]! },
             ReturnConsumedCapacity: 'TOTAL',
           }),

@@ -41,6 +41,7 @@ function unprocessedChunk(chunk: Chunk, left: BatchGetItemCommandOutput['Unproce
   for (const read of chunk.keys()) {
     const keys = left[read.table]?.Keys;
     if (keys === undefined || keys.length === 0) continue;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- unprocessed keys are keys we sent, which always carry entity_id as a string
     next.set(read, keys.map((k) => k[ENTITY_ID_ATTR]!.S!));
   }
   return next;
@@ -69,6 +70,7 @@ async function readChunk(first: Chunk, opts: RunnerOptions, out: ReadItems): Pro
     let got = 0;
     if (res.Responses !== undefined) {
       for (const table in res.Responses) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- table comes from iterating the same record
         const items = res.Responses[table]!;
         if (items.length === 0) continue;
         got += items.length;
@@ -103,6 +105,7 @@ async function readChunk(first: Chunk, opts: RunnerOptions, out: ReadItems): Pro
 export async function runBatchGets(chunks: readonly Chunk[], opts: RunnerOptions): Promise<ReadItems> {
   const out: ReadItems = new Map();
   if (chunks.length === 1) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- chunks is not empty here
     await readChunk(chunks[0]!, opts, out);
     return out;
   }
@@ -110,6 +113,7 @@ export async function runBatchGets(chunks: readonly Chunk[], opts: RunnerOptions
   let failed = false;
   const worker = async (): Promise<void> => {
     while (!failed && next < chunks.length) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- next < chunks.length, checked by the loop
       const chunk = chunks[next++]!;
       try {
         await readChunk(chunk, opts, out);

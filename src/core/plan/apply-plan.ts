@@ -96,6 +96,7 @@ export function confirmQuestion(operation: ConfirmRequest['operation'], tables: 
 async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- next < items.length, checked by the loop
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), items.length) }, worker));
@@ -164,9 +165,11 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
   if (failures.length > 0) {
     const skipped = p.registry.length ? '; the registry was not written' : '';
     if (failures.length === 1) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- failures.length is 1
       const only = failures[0]!;
       throw new DynafeastError(only.code, `${only.message}${skipped}`, { hint: only.hint, cause: only.cause });
     }
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only reached with at least one failure
     throw new DynafeastError(failures[0]!.code, `apply failed on ${failures.length} tables${skipped}`, { details: failures });
   }
 

@@ -212,6 +212,7 @@ export async function introspectTables(
   let next = 0;
   const worker = async () => {
     while (next < requests.length) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- next < requests.length, checked by the loop
       const req = requests[next++]!;
       out.set(req.table, await introspectTable(ctx, req, support));
     }

@@ -97,6 +97,7 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
     async call<T>(operation: string, body: string): Promise<T> {
       const target = `DynamoDB_20120810.${operation}`;
       const headers = signRequest({ host: url.host, region: options.region, service: 'dynamodb', target, body, credentials: await credentials(), nowMs: now() });
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- agent is only undefined when a proxy was configured
       const { status, text } = await post(agent ?? (await throughProxy(proxy!)), body, headers);
       if (status !== 200) {
         // an http endpoint's proxy answers in place of the server

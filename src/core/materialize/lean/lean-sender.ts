@@ -32,6 +32,7 @@ export function createLeanBatchSender(options: LeanSenderOptions): LeanBatchSend
     wire: 'json',
     async send(table, batch): Promise<SendOutcome> {
       let body = `{"RequestItems":{${JSON.stringify(table)}:[`;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < batch.length
       for (let i = 0; i < batch.length; i++) body += `${i ? ',' : ''}{"PutRequest":{"Item":${unitJson(batch[i]!)}}}`;
       body += ']},"ReturnConsumedCapacity":"TOTAL"}';
       const answer = await client.call<BatchWriteAnswer>('BatchWriteItem', body);
@@ -51,6 +52,7 @@ export function createLeanConditionalPutSender(options: LeanSenderOptions): Lean
     maxBatch: 1,
     wire: 'json',
     async send(table, batch): Promise<SendOutcome> {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the batch writer never sends an empty batch
       const unit = batch[0]!;
       const eventTs = unit.json === undefined ? unit.item.event_ts?.S : unit.eventTs;
       const body =
