@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { copyQueryToParquet } from '../../src/core/sample-data/duckdb-copy.js';
 import { featureStoreYaml, tempRepoDir } from './temp-repo.js';
+import { defined } from './defined.js';
 
 export const CHAOS_VIEW = 'driver_hourly_stats';
 /** The window every chaos materialization uses (both ends inclusive). */
@@ -95,7 +96,7 @@ export async function scanTable(client: DynamoDBClient, table: string): Promise<
   let key: Record<string, AttributeValue> | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: key }));
-    for (const item of page.Items ?? []) out.set(item.entity_id!.S!, canonical(item));
+    for (const item of page.Items ?? []) out.set(defined(item.entity_id?.S), canonical(item));
     key = page.LastEvaluatedKey;
   } while (key);
   return out;

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defined } from './defined.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const binPath = path.join(repoRoot, 'bin', 'dynafeast.js');
@@ -53,8 +54,8 @@ export function startCli(args: string[], ready: RegExp, opts: { cwd?: string; en
         resolve({ child, output: () => stdout + stderr, exited });
       }
     };
-    child.stdout!.on('data', (d) => ((stdout += d), check()));
-    child.stderr!.on('data', (d) => ((stderr += d), check()));
+    defined(child.stdout).on('data', (d) => ((stdout += d), check()));
+    defined(child.stderr).on('data', (d) => ((stderr += d), check()));
     void exited.then((r) => {
       if (!done) reject(new Error(`exited ${r.code} before ready:\n${r.stdout}${r.stderr}`));
     });

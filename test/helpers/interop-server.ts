@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { AWS_DUMMY_ENV, binPath } from './interop.js';
+import { defined } from './defined.js';
 
 export interface Server {
   kind: 'dynalite' | 'moto';
@@ -92,8 +93,8 @@ export async function startServer(kind: 'dynalite' | 'moto', dir: string): Promi
     });
   }
   let log = '';
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
+  defined(child.stdout).on('data', (d) => (log += d));
+  defined(child.stderr).on('data', (d) => (log += d));
   child.on('error', (e) => (log += `\nspawn error: ${e.message}`));
   try {
     await waitForPort(port, child, () => log, 30_000);

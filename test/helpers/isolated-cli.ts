@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { binPath, repoRoot } from './cli.js';
+import { defined } from './defined.js';
 
 export { binPath, repoRoot, STACK_FRAME } from './cli.js';
 
@@ -68,8 +69,8 @@ export function spawnCli(args: readonly string[], opts: CliOptions = {}): { chil
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
+  defined(child.stdout).on('data', (d) => (stdout += d));
+  defined(child.stderr).on('data', (d) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
   const done = new Promise<CliRun>((resolve, reject) => {
     child.on('error', reject);

@@ -24,6 +24,7 @@ import type { RepoModel } from '../../src/core/repo/model.js';
 import { ValueSchema, type Value } from '../../src/gen/feast/types/Value_pb.js';
 import { loadVectors } from './layout-vectors.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
+import { defined } from './defined.js';
 
 /** 2026-01-01T00:00:00.000042Z: the sample data's newest rows are one hour before its hour. */
 export const NOW = 1_767_225_600_000_042n;
@@ -71,7 +72,7 @@ export async function scanTable(client: DynamoDBClient, table: string): Promise<
   do {
     const out = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
     for (const item of out.Items ?? []) {
-      const id = item.entity_id!.S!;
+      const id = defined(item.entity_id?.S);
       if (items.has(id)) throw new Error(`entity_id ${id} scanned twice`);
       items.set(id, item);
     }
@@ -84,7 +85,7 @@ const vectors = loadVectors();
 
 /** entity_id of an Int64 join key: the shared vector when there is one, else hashed from hand-made bytes. */
 export function int64EntityId(joinKey: string, value: bigint): string {
-  const known = vectors.entity_keys.find((k) => k.join_keys.length === 1 && k.join_keys[0]!.name === joinKey && BigInt(k.join_keys[0]!.value) === value);
+  const known = vectors.entity_keys.find((k) => k.join_keys.length === 1 && defined(k.join_keys[0]).name === joinKey && BigInt(defined(k.join_keys[0]).value) === value);
   if (known) return known.entity_id;
   const name = Buffer.from(joinKey, 'utf8');
   const b = Buffer.alloc(4 + 8 + name.length + 8 + 8);

@@ -14,6 +14,7 @@ import { buildRepoModel } from '../../src/core/repo/load-repo.js';
 import type { FeatureView, RepoModel } from '../../src/core/repo/model.js';
 import { createFeastTable, localRepoConfig } from './dynalite.js';
 import { DEFINITIONS } from './online-definitions.js';
+import { defined } from './defined.js';
 
 
 /** 2021-04-12T10:00:00Z in µs: "now" for ttl checks. */
@@ -35,7 +36,7 @@ export async function createOnlineFixture(client: DynamoDBClient, endpoint: stri
   const config = localRepoConfig('/tmp/online-fixture', endpoint, { onlineStore: over });
   config.project = `o${randomUUID().slice(0, 8)}`;
   const repo = buildRepoModel('/tmp/online-fixture', [{ file: 'features.yaml', text: DEFINITIONS }], config);
-  const view = (name: string) => repo.featureViews.find((v) => v.name === name)!;
+  const view = (name: string) => defined(repo.featureViews.find((v) => v.name === name));
   const table = (name: string) => tableNameOf(config, name);
   await Promise.all(
     repo.featureViews.map(async (v) => {

@@ -16,6 +16,7 @@ import {
 } from '../../src/core/layout/index.js';
 import type { Dtype, JoinKeyDtype, ScalarDtype } from '../../src/core/repo/model.js';
 import { expectOk, hex, runPython, tempDir } from '../helpers/interop.js';
+import { defined } from '../helpers/defined.js';
 
 type Input = null | boolean | number | string | { hex: string } | { object: unknown } | Input[];
 interface ValueVector {
@@ -204,9 +205,9 @@ describe('items', () => {
         values,
       });
       expect({
-        entity_id: item.entity_id!.S,
-        event_ts: item.event_ts!.S,
-        values: Object.fromEntries(Object.entries(item.values!.M!).map(([k, b]) => [k, hex(b.B!)])),
+        entity_id: defined(item.entity_id).S,
+        event_ts: defined(item.event_ts).S,
+        values: Object.fromEntries(Object.entries(defined(item.values?.M)).map(([k, b]) => [k, hex(defined(b.B))])),
       }).toEqual(v.item);
     }
   });

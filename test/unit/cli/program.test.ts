@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { createProgram, type CommandHandlers, type GlobalOptions } from '../../../src/cli/program.js';
+import { defined } from '../../helpers/defined.js';
 
 type Call = { command: keyof CommandHandlers; options: unknown; globals: GlobalOptions };
 
@@ -108,7 +109,7 @@ describe('createProgram', () => {
     try {
       const { program, calls } = harness();
       await program.parseAsync(['validate'], { from: 'user' });
-      expect(calls[0]!.globals.color).toBe(false);
+      expect(defined(calls[0]).globals.color).toBe(false);
     } finally {
       if (prev === undefined) delete process.env.NO_COLOR;
       else process.env.NO_COLOR = prev;

@@ -23,6 +23,7 @@ import { ProjectMetaSchema, ProjectSchema, ProjectSpecSchema } from '../../../sr
 import { ProjectMetadataSchema, RegistrySchema } from '../../../src/gen/feast/core/Registry_pb.js';
 import { ValueTypeSchema, ValueType_Enum, ValueType_EnumSchema } from '../../../src/gen/feast/types/Value_pb.js';
 import { SHARED_DIR, hex } from '../../helpers/layout-vectors.js';
+import { defined } from '../../helpers/defined.js';
 
 const SCHEMAS: Record<string, DescMessage> = {
   Registry: RegistrySchema,
@@ -54,7 +55,7 @@ function feastFieldTable(): Map<string, Map<string, number>> {
   for (const line of md.split('\n')) {
     const m = /^\| ([A-Za-z.0-9]+) \| (.*) \|$/.exec(line);
     if (!m || m[1] === 'message') continue;
-    table.set(m[1]!, new Map([...m[2]!.matchAll(/(\w+)=(\d+)/g)].map((f) => [f[1]!, Number(f[2])])));
+    table.set(defined(m[1]), new Map([...defined(m[2]).matchAll(/(\w+)=(\d+)/g)].map((f) => [defined(f[1]), Number(f[2])])));
   }
   return table;
 }
@@ -67,8 +68,8 @@ describe('proto schema matches Feast\'s field numbers', () => {
   });
 
   it.each(Object.keys(SCHEMAS))('%s', (name) => {
-    const feast = table.get(name)!;
-    for (const field of SCHEMAS[name]!.fields) {
+    const feast = defined(table.get(name));
+    for (const field of defined(SCHEMAS[name]).fields) {
       expect([field.name, feast.get(field.name)]).toEqual([field.name, field.number]);
     }
   });
@@ -152,15 +153,15 @@ describe('registry round trip', () => {
     const bytes = toBinary(RegistrySchema, sampleRegistry());
     const back = fromBinary(RegistrySchema, bytes);
     expect(hex(toBinary(RegistrySchema, back))).toBe(hex(bytes));
-    expect(back.featureViews[0]!.spec!.ttl!.seconds).toBe(86400n);
-    expect(back.featureServices[0]!.spec!.features[0]!.versionTag).toBe(0);
+    expect(defined(back.featureViews[0]?.spec?.ttl).seconds).toBe(86400n);
+    expect(defined(back.featureServices[0]?.spec?.features[0]).versionTag).toBe(0);
   });
 
   it('keeps fields it does not model, byte for byte, at every level', () => {
     const registry = sampleRegistry();
     // A FeatureView whose spec carries Feast fields we do not declare: offline=13 (bool),
     // enable_validation=17 (bool), org=19 (string); plus a registry-level field 99.
-    const specBytes = toBinary(FeatureViewSpecSchema, registry.featureViews[0]!.spec!);
+    const specBytes = toBinary(FeatureViewSpecSchema, defined(registry.featureViews[0]?.spec));
     const w = new BinaryWriter();
     w.raw(specBytes).tag(13, WireType.Varint).bool(true).tag(17, WireType.Varint).bool(true);
     w.tag(19, WireType.LengthDelimited).string('ml-platform');
@@ -189,13 +190,13 @@ describe('registry round trip', () => {
       .finish();
 
     const decoded = fromBinary(RegistrySchema, original);
-    expect(decoded.featureViews[0]!.spec!.name).toBe('driver_hourly_stats');
+    expect(defined(decoded.featureViews[0]?.spec).name).toBe('driver_hourly_stats');
     expect(hex(toBinary(RegistrySchema, decoded))).toBe(hex(original));
 
     // A read-modify-write (what apply does) keeps them too.
     decoded.versionId = 'new-version';
-    decoded.featureViews[0]!.spec!.description = 'changed';
-    const rewritten = fromBinary(FeatureViewSpecSchema, toBinary(FeatureViewSpecSchema, decoded.featureViews[0]!.spec!));
+    defined(decoded.featureViews[0]?.spec).description = 'changed';
+    const rewritten = fromBinary(FeatureViewSpecSchema, toBinary(FeatureViewSpecSchema, defined(decoded.featureViews[0]?.spec)));
     const unknownSpec = toBinary(FeatureViewSpecSchema, rewritten);
     expect(hex(unknownSpec)).toContain(hex(new BinaryWriter().tag(19, WireType.LengthDelimited).string('ml-platform').finish()));
     const again = toBinary(RegistrySchema, decoded);

@@ -4,6 +4,7 @@ import { createValueEncoder, decodeValue, encodeValue } from '../../../src/core/
 import { SCALAR_DTYPES, type Dtype, type ScalarDtype } from '../../../src/core/repo/model.js';
 import { hex, loadVectors, unhex } from '../../helpers/layout-vectors.js';
 import { codeOf } from '../../helpers/error-code.js';
+import { defined } from '../../helpers/defined.js';
 
 const vectors = loadVectors();
 
@@ -33,7 +34,7 @@ describe('encodeValue against Feast vectors', () => {
       }
       const norm = (x: unknown): unknown =>
         typeof x === 'bigint' ? Number(x) : x instanceof Uint8Array ? hex(x) : Array.isArray(x) ? x.map(norm) : x;
-      expect(norm(decoded!.value)).toEqual(v.value);
+      expect(norm(defined(decoded).value)).toEqual(v.value);
     }
   });
 });

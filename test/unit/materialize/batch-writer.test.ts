@@ -1,5 +1,6 @@
 import { BatchWriter, type BatchSender, type SendOutcome, type WriteUnit } from '../../../src/core/materialize/batch-writer.js';
 import { RetryBudget } from '../../../src/core/materialize/retry.js';
+import { defined } from '../../helpers/defined.js';
 
 const unit = (i: number, tag = ''): WriteUnit => ({ key: `k${i}`, item: { entity_id: { S: `k${i}` }, event_ts: { S: tag } } });
 const units = (n: number, from = 0) => Array.from({ length: n }, (_, i) => unit(from + i));
@@ -30,7 +31,7 @@ function fakeSender(script: (call: number, batch: readonly WriteUnit[]) => 'ok' 
       if (fate === 'fatal') throw Object.assign(new Error('no such table'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
       const n = fate === 'ok' ? 0 : Math.min(fate.unprocess, batch.length);
       const written = batch.slice(0, batch.length - n);
-      for (const u of written) stored.set(u.key, u.item!.event_ts!.S!);
+      for (const u of written) stored.set(u.key, defined(u.item?.event_ts?.S));
       return { unprocessed: batch.slice(batch.length - n), consumedCapacity: written.length };
     },
   };
@@ -54,7 +55,7 @@ describe('BatchWriter', () => {
 
   it('resends unprocessed items and retries throttling, 5xx and dropped connections until all are written', async () => {
     const fates = ['throttle', { unprocess: 10 }, '5xx', 'reset', { unprocess: 25 }] as const;
-    const f = fakeSender((call) => (call < fates.length * 3 && call % 3 === 0 ? fates[call / 3]! : 'ok'));
+    const f = fakeSender((call) => (call < fates.length * 3 && call % 3 === 0 ? defined(fates[call / 3]) : 'ok'));
     const w = new BatchWriter(f.sender, { table: 't', concurrency: 3, budget: new RetryBudget(100), ...fast });
     await w.push(units(500));
     const counts = await w.finish();

@@ -3,6 +3,7 @@ import { itemJson } from '../../../src/core/materialize/lean/attribute-json.js';
 import type { OfflineChunk } from '../../../src/core/offline/read-view.js';
 import { loadVectors, unhex } from '../../helpers/layout-vectors.js';
 import { list, makeView, scalar } from '../../helpers/view-fixtures.js';
+import { defined } from '../../helpers/defined.js';
 
 const vectors = loadVectors();
 const T0 = 1_618_210_800_000_000n; // 2021-04-12T07:00:00Z
@@ -18,24 +19,24 @@ describe('createChunkEncoder', () => {
   it("builds Feast's item for the shared vector, byte for byte", () => {
     const [u] = createChunkEncoder(driverView)(chunk([[1001n]], [T0], [[0.5], [0.25], [308n]]));
     const expected = vectors.item.dynamodb_json;
-    expect(u!.key).toBe(expected.entity_id.S);
-    expect(u!.item!.entity_id).toEqual({ S: expected.entity_id.S });
-    expect(u!.item!.event_ts).toEqual({ S: expected.event_ts.S });
-    const values = u!.item!.values!.M!;
+    expect(defined(u).key).toBe(expected.entity_id.S);
+    expect(defined(u?.item).entity_id).toEqual({ S: expected.entity_id.S });
+    expect(defined(u?.item).event_ts).toEqual({ S: expected.event_ts.S });
+    const values = defined(u?.item?.values?.M);
     expect(Object.keys(values).sort()).toEqual(Object.keys(expected.values.M).sort());
     for (const [name, v] of Object.entries(expected.values.M)) {
-      expect(Buffer.from(values[name]!.B!).toString('base64')).toBe(v.B);
+      expect(Buffer.from(defined(values[name]?.B)).toString('base64')).toBe(v.B);
     }
   });
 
   it('uses the entity key vectors for String and composite keys and __dummy_id for entityless views', () => {
-    const byName = (names: string[]) => vectors.entity_keys.find((k) => k.join_keys.map((j) => j.name).join() === names.join())!;
+    const byName = (names: string[]) => defined(vectors.entity_keys.find((k) => k.join_keys.map((j) => j.name).join() === names.join()));
     const user = makeView('u', [{ name: 'user_id', dtype: 'String' }], []);
-    expect(createChunkEncoder(user)(chunk([['alice']], [T0], []))[0]!.key).toBe(byName(['user_id']).entity_id);
+    expect(defined(createChunkEncoder(user)(chunk([['alice']], [T0], []))[0]).key).toBe(byName(['user_id']).entity_id);
     const composite = makeView('c', [{ name: 'driver_id', dtype: 'Int64' }, { name: 'customer_id', dtype: 'String' }], []);
-    expect(createChunkEncoder(composite)(chunk([[1001n], ['C42']], [T0], []))[0]!.key).toBe(byName(['driver_id', 'customer_id']).entity_id);
+    expect(defined(createChunkEncoder(composite)(chunk([[1001n], ['C42']], [T0], []))[0]).key).toBe(byName(['driver_id', 'customer_id']).entity_id);
     const global = makeView('g', [], []);
-    expect(createChunkEncoder(global)(chunk([['']], [T0], []))[0]!.key).toBe(byName(['__dummy_id']).entity_id);
+    expect(defined(createChunkEncoder(global)(chunk([['']], [T0], []))[0]).key).toBe(byName(['__dummy_id']).entity_id);
   });
 
   it('writes the shared value vectors, nulls as empty Values', () => {
@@ -45,16 +46,16 @@ describe('createChunkEncoder', () => {
       const value = v.dtype === 'Bytes' ? unhex(v.value as string) : v.dtype === 'Int64' && typeof v.value === 'number' ? BigInt(v.value) : v.value;
       const view = makeView('v', [{ name: 'k', dtype: 'Int32' }], [['f', dtype]]);
       const [u] = createChunkEncoder(view)(chunk([[1]], [T0], [[value]]));
-      expect(Buffer.from(u!.item!.values!.M!.f!.B!).toString('hex')).toBe(v.serialized_hex);
+      expect(Buffer.from(defined(u?.item?.values?.M?.f?.B)).toString('hex')).toBe(v.serialized_hex);
     }
   });
 
   it('adds the expiry attribute (event time + ttl, epoch seconds) only when asked and the view has a ttl', () => {
     const view = { ...driverView, ttlMicros: 3_600_000_000n };
     const row = chunk([[1001n]], [T0 + 999_999n], [[0.5], [0.25], [308n]]);
-    expect(createChunkEncoder(view, { ttlAttribute: 'expires_at' })(row)[0]!.item!.expires_at).toEqual({ N: String(1_618_210_800 + 3600) });
-    expect(createChunkEncoder(driverView, { ttlAttribute: 'expires_at' })(row)[0]!.item!.expires_at).toBeUndefined();
-    expect(createChunkEncoder(view)(row)[0]!.item!.expires_at).toBeUndefined();
+    expect(defined(createChunkEncoder(view, { ttlAttribute: 'expires_at' })(row)[0]?.item).expires_at).toEqual({ N: String(1_618_210_800 + 3600) });
+    expect(defined(createChunkEncoder(driverView, { ttlAttribute: 'expires_at' })(row)[0]?.item).expires_at).toBeUndefined();
+    expect(defined(createChunkEncoder(view)(row)[0]?.item).expires_at).toBeUndefined();
   });
 
   it('rejects an item over 400 KB before sending, naming the view and the entity', () => {
@@ -80,7 +81,7 @@ describe('createChunkEncoder', () => {
       const items = createChunkEncoder(view, { ttlAttribute })(rows);
       const texts = createChunkEncoder(view, { ttlAttribute, wire: 'json' })(rows);
       expect(texts.map((u) => u.key)).toEqual(items.map((u) => u.key));
-      texts.forEach((u, i) => expect(JSON.parse(u.json!)).toEqual(JSON.parse(itemJson(items[i]!.item!))));
+      texts.forEach((u, i) => expect(JSON.parse(defined(u.json))).toEqual(JSON.parse(itemJson(defined(items[i]?.item)))));
     }
     expect(() =>
       createChunkEncoder(makeView('big', [{ name: 'k', dtype: 'Int32' }], [['b', scalar('Bytes')]]), { wire: 'json' })(chunk([[1]], [T0], [[new Uint8Array(401 * 1024)]])),

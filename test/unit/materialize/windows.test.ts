@@ -5,6 +5,7 @@ import { fixedWindows, incrementalWindows, NO_TTL_LOOKBACK_MICROS, selectViews }
 import { timestampFromMicros } from '../../../src/core/registry/time.js';
 import type { RepoModel } from '../../../src/core/repo/model.js';
 import { makeView, scalar } from '../../helpers/view-fixtures.js';
+import { defined } from '../../helpers/defined.js';
 
 const DAY = 86_400_000_000n;
 const a = { ...makeView('a', [{ name: 'driver_id', dtype: 'Int64' }], [['x', scalar('Int64')]]), ttlMicros: DAY };
@@ -56,8 +57,8 @@ describe('incrementalWindows', () => {
   it('starts at the latest recorded end of the view in this project', () => {
     const registry = registryWith('a', [now - 10n * DAY, now - 3n * DAY, now - 5n * DAY]);
     const { windows } = incrementalWindows([a], registry, 'p', now, now);
-    expect(windows[0]!.startMicros).toBe(now - 3n * DAY);
-    expect(incrementalWindows([a], registry, 'other', now, now).windows[0]!.startMicros).toBe(now - DAY);
+    expect(defined(windows[0]).startMicros).toBe(now - 3n * DAY);
+    expect(defined(incrementalWindows([a], registry, 'other', now, now).windows[0]).startMicros).toBe(now - DAY);
   });
 
   it('leaves out views already materialized past END', () => {
