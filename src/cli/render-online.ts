@@ -37,11 +37,9 @@ export function renderJsonl(result: OnlineFeaturesResult, opts: ShapeOptions): s
 export function renderTable(result: OnlineFeaturesResult, opts: ShapeOptions, out: Output): string {
   const names = outputColumns(result, opts);
   const rows = toRows(result, opts).map((r) => names.map((n) => (r[n] === null ? 'null' : cellText(r[n]))));
-  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every row has one cell per name
-  const widths = names.map((n, i) => Math.max(n.length, ...rows.map((r) => r[i]!.length)));
+  const widths = names.map((n, i) => Math.max(n.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[], style: (s: string, col: number) => string) =>
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- widths has one entry per column
-    cells.map((c, i) => style(c.padEnd(widths[i]!), i)).join('  ').trimEnd();
+    cells.map((c, i) => style(c.padEnd(widths[i] ?? 0), i)).join('  ').trimEnd();
   const statusStyle = (s: string): string => {
     const t = s.trim();
     if (t === 'NOT_FOUND' || t === 'OUTSIDE_MAX_AGE') return out.color.yellow(s);

@@ -23,9 +23,8 @@ export function listRegistry(registry: Registry, project: string, kind: ListKind
       return {
         columns: ['NAME', 'DESCRIPTION', 'TYPE'],
         rows: registry.entities
-          .filter((e) => e.spec?.project === project && e.spec.name !== DUMMY_ENTITY_NAME)
-          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above only lets entities with a spec through
-          .map((e) => ({ NAME: e.spec!.name, DESCRIPTION: e.spec!.description, TYPE: `ValueType.${ValueType_Enum[e.spec!.valueType] ?? e.spec!.valueType}`, name: e.spec!.name }))
+          .flatMap((e) => (e.spec?.project === project && e.spec.name !== DUMMY_ENTITY_NAME ? [e.spec] : []))
+          .map((s) => ({ NAME: s.name, DESCRIPTION: s.description, TYPE: `ValueType.${ValueType_Enum[s.valueType] ?? s.valueType}`, name: s.name }))
           .sort(byName)
           .map(({ name: _n, ...row }) => row),
       };
@@ -33,9 +32,8 @@ export function listRegistry(registry: Registry, project: string, kind: ListKind
       return {
         columns: ['NAME', 'ENTITIES', 'TYPE'],
         rows: registry.featureViews
-          .filter((v) => v.spec?.project === project)
-          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above only lets views with a spec through
-          .map((v) => ({ name: v.spec!.name, NAME: v.spec!.name, ENTITIES: `{${v.spec!.entities.map((e) => `'${e}'`).join(', ')}}`, TYPE: 'FeatureView' }))
+          .flatMap((v) => (v.spec?.project === project ? [v.spec] : []))
+          .map((s) => ({ name: s.name, NAME: s.name, ENTITIES: `{${s.entities.map((e) => `'${e}'`).join(', ')}}`, TYPE: 'FeatureView' }))
           .sort(byName)
           .map(({ name: _n, ...row }) => row),
       };
@@ -43,14 +41,11 @@ export function listRegistry(registry: Registry, project: string, kind: ListKind
       return {
         columns: ['NAME', 'FEATURES'],
         rows: registry.featureServices
-          .filter((s) => s.spec?.project === project)
+          .flatMap((s) => (s.spec?.project === project ? [s.spec] : []))
           .map((s) => ({
-            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above only lets services with a spec through
-            name: s.spec!.name,
-            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above only lets services with a spec through
-            NAME: s.spec!.name,
-            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above only lets services with a spec through
-            FEATURES: s.spec!.features.flatMap((p) => p.featureColumns.map((f) => `${p.featureViewNameAlias || p.featureViewName}:${f.name}`)).join(', '),
+            name: s.name,
+            NAME: s.name,
+            FEATURES: s.features.flatMap((p) => p.featureColumns.map((f) => `${p.featureViewNameAlias || p.featureViewName}:${f.name}`)).join(', '),
           }))
           .sort(byName)
           .map(({ name: _n, ...row }) => row),

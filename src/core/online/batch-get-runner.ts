@@ -5,7 +5,7 @@
  * not all echo it back (dynalite drops ProjectionExpression, which would return whole items).
  */
 import { setTimeout as sleepTimer } from 'node:timers/promises';
-import type { BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import { describeAwsError } from '../aws/errors.js';
 import { DynafeastError } from '../errors.js';
 import { ENTITY_ID_ATTR, type Item } from '../layout/item.js';
@@ -41,10 +41,14 @@ function unprocessedChunk(chunk: Chunk, left: BatchGetItemCommandOutput['Unproce
   for (const read of chunk.keys()) {
     const keys = left[read.table]?.Keys;
     if (keys === undefined || keys.length === 0) continue;
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- unprocessed keys are keys we sent, which always carry entity_id as a string
-    next.set(read, keys.map((k) => k[ENTITY_ID_ATTR]!.S!));
+    next.set(read, keys.map(sentEntityId));
   }
   return next;
+}
+
+function sentEntityId(key: Record<string, AttributeValue>): string {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- unprocessed keys are keys we sent, which always carry entity_id as a string
+  return key[ENTITY_ID_ATTR]!.S!;
 }
 
 function keyCount(chunk: Chunk): number {
