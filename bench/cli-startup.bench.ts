@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defined } from '../test/helpers/defined.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 20);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,7 +25,7 @@ function time(args: string[]): { p50: number; mean: number; min: number; max: nu
   const samples: number[] = [];
   for (let i = 0; i < runs + 2; i++) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [bin!, ...args], { stdio: 'ignore' });
+    const r = spawnSync(process.execPath, [defined(bin), ...args], { stdio: 'ignore' });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`dynafeast ${args.join(' ')} exited ${r.status}`);
     if (i >= 2) samples.push(ms);
@@ -32,10 +33,10 @@ function time(args: string[]): { p50: number; mean: number; min: number; max: nu
   samples.sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 10) / 10;
   return {
-    p50: round(samples[Math.floor(samples.length / 2)]!),
+    p50: round(defined(samples[Math.floor(samples.length / 2)])),
     mean: round(samples.reduce((a, b) => a + b, 0) / samples.length),
-    min: round(samples[0]!),
-    max: round(samples[samples.length - 1]!),
+    min: round(defined(samples[0])),
+    max: round(defined(samples[samples.length - 1])),
   };
 }
 

@@ -31,6 +31,7 @@ import { OnlineReader } from '../src/core/online/read-online.js';
 import { dropSdkLogMiddleware } from '../src/core/online/transport.js';
 import { toFeastDict } from '../src/core/online/to-dict.js';
 import { benchItemFactory, FEATURES, FIRST_DRIVER, PROJECT, VIEWS, populate, writeBenchRepo } from './read/bench-repo.js';
+import { defined } from '../test/helpers/defined.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const scale = Number(process.env.BENCH_SCALE ?? 1);
@@ -48,7 +49,7 @@ const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
 function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+  const at = (q: number) => defined(s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]);
   return { p50: round(at(0.5)), p99: round(at(0.99)), mean: round(s.reduce((a, b) => a + b, 0) / s.length), n: s.length };
 }
 
@@ -66,7 +67,7 @@ async function measure(fn: () => Promise<unknown>, iterations: number, warmup = 
 function startChild(script: string, args: string[] = []): Promise<{ child: ChildProcess; endpoint: string }> {
   const child = spawn(process.execPath, [path.join(here, 'read', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).once('line', (line) => {
+    readline.createInterface({ input: defined(child.stdout) }).once('line', (line) => {
       resolve({ child, endpoint: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}` });
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -76,7 +77,7 @@ function startChild(script: string, args: string[] = []): Promise<{ child: Child
 /** CPU ms a child process has used so far (Linux /proc; undefined elsewhere). */
 function childCpuMs(pid: number | undefined): number | undefined {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = defined(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]).split(' ');
     // utime and stime, in clock ticks (100 per second on Linux)
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
@@ -144,7 +145,7 @@ async function benchTarget(kind: Target): Promise<TargetResult> {
         latencyMs[`${n}x${views}`] = await measure(async () => {
           reads++;
           const dict = await store.getOnlineFeatures({ features, entityRows: nextRows(n), fullFeatureNames: true });
-          if (dict.stats_a__conv_rate!.filter((v) => v !== null).length !== n) throw new Error('short read');
+          if (defined(dict.stats_a__conv_rate).filter((v) => v !== null).length !== n) throw new Error('short read');
         }, iterations);
         const cpu = process.cpuUsage(cpu0);
         clientCpuMsPerRead[`${n}x${views}`] = round((cpu.user + cpu.system) / reads / 1000);
@@ -157,23 +158,23 @@ async function benchTarget(kind: Target): Promise<TargetResult> {
     const clients = createAwsClients(store.config);
     dropSdkLogMiddleware(clients.dynamo);
     const itemOf = benchItemFactory();
-    const ids = Array.from({ length: DRIVERS }, (_, d) => itemOf(d).entity_id!.S!);
+    const ids = Array.from({ length: DRIVERS }, (_, d) => defined(itemOf(d).entity_id?.S));
     const read = buildTableRead(`${PROJECT}.${VIEWS[0]}`, [...FEATURES], false);
     const inputs = Array.from({ length: 10 }, (_, k) => ({
-      RequestItems: { [read.table]: keysAndAttributes(read, Array.from({ length: 100 }, (_, i) => ids[(k * 97 + i) % DRIVERS]!)) },
+      RequestItems: { [read.table]: keysAndAttributes(read, Array.from({ length: 100 }, (_, i) => defined(ids[(k * 97 + i) % DRIVERS]))) },
     }));
     let k = 0;
     let rawCalls = 0;
     const rawServer0 = childCpuMs(child?.pid);
     const rawBatchGet100Ms = await measure(async () => {
       rawCalls++;
-      const out = await clients.dynamo.send(new BatchGetItemCommand(inputs[k++ % inputs.length]!));
-      if (out.Responses![read.table]!.length !== 100) throw new Error('short raw read');
+      const out = await clients.dynamo.send(new BatchGetItemCommand(defined(inputs[k++ % inputs.length])));
+      if (defined(out.Responses?.[read.table]).length !== 100) throw new Error('short raw read');
     }, Math.max(10, Math.round(150 * scale)));
     const rawServer1 = childCpuMs(child?.pid);
     const rawParallel5x100Ms = await measure(async () => {
-      const outs = await Promise.all(Array.from({ length: 5 }, () => clients.dynamo.send(new BatchGetItemCommand(inputs[k++ % inputs.length]!))));
-      if (outs.some((out) => out.Responses![read.table]!.length !== 100)) throw new Error('short raw read');
+      const outs = await Promise.all(Array.from({ length: 5 }, () => clients.dynamo.send(new BatchGetItemCommand(defined(inputs[k++ % inputs.length])))));
+      if (outs.some((out) => defined(out.Responses?.[read.table]).length !== 100)) throw new Error('short raw read');
     }, Math.max(10, Math.round(80 * scale)));
     clients.destroy();
     await store.close();
@@ -183,9 +184,9 @@ async function benchTarget(kind: Target): Promise<TargetResult> {
       clientCpuMsPerRead,
       rawBatchGet100Ms,
       rawParallel5x100Ms,
-      ratio500p50: round(latencyMs['500x1']!.p50 / rawBatchGet100Ms.p50, 2),
+      ratio500p50: round(defined(latencyMs['500x1']).p50 / rawBatchGet100Ms.p50, 2),
       floorRatio: round(rawParallel5x100Ms.p50 / rawBatchGet100Ms.p50, 2),
-      ratio500VsFloor: round(latencyMs['500x1']!.p50 / rawParallel5x100Ms.p50, 2),
+      ratio500VsFloor: round(defined(latencyMs['500x1']).p50 / rawParallel5x100Ms.p50, 2),
     };
     if (kind === 'dynalite') {
       if (rawServer0 !== undefined && rawServer1 !== undefined) {
@@ -225,11 +226,11 @@ async function libraryOverhead(): Promise<Record<string, Stats>> {
   const stored = new Map<string, Item>();
   for (let d = 0; d < DRIVERS; d++) {
     const item = itemOf(d);
-    stored.set(item.entity_id!.S!, item);
+    stored.set(defined(item.entity_id?.S), item);
   }
   const send = async (input: BatchGetItemCommandInput): Promise<BatchGetItemCommandOutput> => {
     const responses: Record<string, Item[]> = {};
-    for (const [table, req] of Object.entries(input.RequestItems!)) responses[table] = req.Keys!.map((key) => stored.get(key.entity_id!.S!)!);
+    for (const [table, req] of Object.entries(defined(input.RequestItems))) responses[table] = defined(req.Keys).map((key) => defined(stored.get(defined(key.entity_id?.S))));
     return { Responses: responses, UnprocessedKeys: {}, $metadata: {} };
   };
   const store = await FeatureStore.open({ repoPath: dir, clients: { dynamo: { send: async () => ({}) } } });
@@ -269,7 +270,7 @@ console.log(
     targets: {
       p50_500_vs_raw100_dynalite: { ratio: dynalite.ratio500p50, limit: 1.3, met: dynalite.ratio500p50 <= 1.3, serverFloor: dynalite.floorRatio },
       p50_500_vs_raw100_inRegionModel: { ratio: latency.ratio500p50, limit: 1.3, met: latency.ratio500p50 <= 1.3 },
-      libraryOverhead100: { p50: overhead['100x1']!.p50, limit: 1, met: overhead['100x1']!.p50 <= 1 },
+      libraryOverhead100: { p50: defined(overhead['100x1']).p50, limit: 1, met: defined(overhead['100x1']).p50 <= 1 },
     },
   }),
 );

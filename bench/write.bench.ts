@@ -28,10 +28,11 @@ import { dynaliteCeiling } from './write/dynalite-ceiling.js';
 import { cpuOfReading } from './write/phases.js';
 import { startTarget, type BenchTarget } from './write/targets.js';
 import { createFeastTable } from '../test/helpers/dynalite.js';
+import { defined } from '../test/helpers/defined.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+  return i > 0 && process.argv[i + 1] !== undefined ? defined(process.argv[i + 1]) : fallback;
 }
 
 const target = arg('target', 'instant') as 'instant' | 'latency' | 'dynalite';
@@ -103,7 +104,7 @@ async function run(server: BenchTarget): Promise<Record<string, unknown>> {
   const cpu = process.cpuUsage(cpu0);
   const cpuMicros = cpu.user + cpu.system;
   const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-  const v = report.views[0]!;
+  const v = defined(report.views[0]);
   const received = await server.stats();
   const result: Record<string, unknown> = {
     bench: 'write',
@@ -139,7 +140,7 @@ async function run(server: BenchTarget): Promise<Record<string, unknown>> {
   }
   if (serverCpu0 !== undefined && server.cpuSeconds() !== undefined) {
     // how busy the server process was while materialize ran: ~1.0 means the server was the bound
-    result.serverBusy = round((server.cpuSeconds()! - serverCpu0) / seconds, 2);
+    result.serverBusy = round((defined(server.cpuSeconds()) - serverCpu0) / seconds, 2);
   }
   if (ceilingBefore !== undefined) {
     // measured before and after on a machine shared with other work: the mean follows its drift
@@ -154,7 +155,7 @@ async function run(server: BenchTarget): Promise<Record<string, unknown>> {
   }
   result.node = process.version;
   // the machine's 1-minute load when the run ended: figures from a busy machine are not comparable
-  result.loadAvg1m = round(os.loadavg()[0]!, 2);
+  result.loadAvg1m = round(defined(os.loadavg()[0]), 2);
   result.cpus = os.cpus().length;
   return result;
 }

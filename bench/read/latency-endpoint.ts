@@ -10,6 +10,7 @@ import { Buffer } from 'node:buffer';
 import http from 'node:http';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { benchItemFactory, PROJECT, VIEWS } from './bench-repo.js';
+import { defined } from '../../test/helpers/defined.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,7 +29,7 @@ const itemOf = benchItemFactory();
 const byId = new Map<string, string>();
 for (let d = 0; d < drivers; d++) {
   const item = itemOf(d);
-  byId.set(item.entity_id!.S!, itemJson(item));
+  byId.set(defined(item.entity_id?.S), itemJson(item));
 }
 const tables = new Set(VIEWS.map((v) => `${PROJECT}.${v}`));
 

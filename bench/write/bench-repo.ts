@@ -5,8 +5,8 @@
 import type { RepoConfig } from '../../src/core/config/types.js';
 import { testConfig } from '../../test/helpers/config.js';
 import type { FeatureView, RepoModel } from '../../src/core/repo/model.js';
-import { makeSource } from '../../test/unit/offline/view-fixtures.js';
-import { makeRepo, makeView } from '../../test/unit/plan/fixtures.js';
+import { makeSource } from '../../test/helpers/view-fixtures.js';
+import { makeRepo, makeView } from '../../test/helpers/plan-fixtures.js';
 
 export const BENCH_VIEW = 'driver_hourly_stats';
 

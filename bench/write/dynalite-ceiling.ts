@@ -11,6 +11,7 @@ import { formatEventTs } from '../../src/core/layout/event-ts.js';
 import { buildItem } from '../../src/core/layout/item.js';
 import { createValueEncoder } from '../../src/core/layout/value-codec.js';
 import { itemJson } from '../../src/core/materialize/lean/attribute-json.js';
+import { defined } from '../../test/helpers/defined.js';
 
 export async function dynaliteCeiling(endpoint: string, table: string, items: number, concurrency: number): Promise<number> {
   const key = createEntityKeyEncoder([{ name: 'driver_id', dtype: 'Int64' }]);
@@ -63,7 +64,7 @@ export async function dynaliteCeiling(endpoint: string, table: string, items: nu
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) await post(bodies[next++]!);
+      while (next < bodies.length) await post(defined(bodies[next++]));
     }),
   );
   const seconds = (performance.now() - t0) / 1000;

@@ -9,6 +9,7 @@
  * prints `{"port":N}` once listening; `GET /stats` answers `{"requests":R,"items":I}`.
  */
 import http from 'node:http';
+import { defined } from '../../test/helpers/defined.js';
 
 export interface InstantEndpointOptions {
   delayMs?: number;
@@ -25,7 +26,7 @@ const MARK = Buffer.from('"PutRequest"');
 
 function countMarks(chunks: Buffer[]): number {
   // A mark split across two chunks is counted by scanning the joined buffer; bodies are small (< 1 MB).
-  const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const body = chunks.length === 1 ? defined(chunks[0]) : Buffer.concat(chunks);
   let n = 0;
   for (let i = body.indexOf(MARK); i >= 0; i = body.indexOf(MARK, i + MARK.length)) n++;
   return n;

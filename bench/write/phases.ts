@@ -7,11 +7,12 @@ import { openOfflineStore } from '../../src/core/offline/offline-store.js';
 import { planView } from '../../src/core/offline/read-view.js';
 import { createChunkEncoder } from '../../src/core/materialize/encode-rows.js';
 import type { RepoModel } from '../../src/core/repo/model.js';
+import { defined } from '../../test/helpers/defined.js';
 
 /** Process CPU (µs, all threads) spent reading the view, and optionally encoding it. */
 export async function cpuOfReading(repo: RepoModel, endMicros: bigint, encode: boolean): Promise<{ cpuMicros: number; items: number }> {
-  const view = repo.featureViews[0]!;
-  const source = repo.sources[0]!;
+  const view = defined(repo.featureViews[0]);
+  const source = defined(repo.sources[0]);
   const cpu0 = process.cpuUsage();
   const store = await openOfflineStore();
   let items = 0;

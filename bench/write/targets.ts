@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import readline from 'node:readline';
+import { defined } from '../../test/helpers/defined.js';
 
 export interface BenchTarget {
   endpoint: string;
@@ -24,7 +25,7 @@ function startChild(script: string, args: string[]): Promise<{ child: ChildProce
   // stdin stays open as a lifeline: the child exits when it closes, so a crashed benchmark leaves no server.
   const child = spawn(process.execPath, [path.join(here, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
+    const lines = readline.createInterface({ input: defined(child.stdout) });
     lines.once('line', (line) => {
       const { port } = JSON.parse(line) as { port: number };
       resolve({ child, port });
@@ -37,7 +38,7 @@ function startChild(script: string, args: string[]): Promise<{ child: ChildProce
 function cpuSecondsOf(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = defined(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]).split(' ');
     // fields after "pid (comm) ": state is [0], utime [11], stime [12], in clock ticks (100 Hz on Linux)
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {

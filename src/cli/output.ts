@@ -28,9 +28,11 @@ export interface OutputStreams {
 }
 
 // C0 controls but tab and newline, DEL, C1 controls, and the bidi overrides/isolates that reorder a line
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are escaped before printing
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 // colour codes (SGR: ESC [ digits m) change nothing but colour; every other escape can move the cursor,
 // rewrite the screen, set the window title or plant a hyperlink
+// eslint-disable-next-line no-control-regex -- colour codes and control characters, told apart on purpose
 const SGR_OR_CONTROL = /\u001b\[[0-9;]*m|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeChar(ch: string): string {

@@ -209,6 +209,7 @@ export function spellOutFeatureFlags(argv: readonly string[]): string[] {
   if (at < 0) return [...argv];
   const out = argv.slice(0, at + 1);
   for (let i = at + 1; i < argv.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < argv.length
     const arg = argv[i]!;
     if (arg === '--') {
       out.push(...argv.slice(i));

@@ -89,6 +89,7 @@ export async function runWithProgress<T>(
       title: out.clean(t.title),
       task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
         wrappers.set(t.id, task);
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- gates has an entry for every task, made from the same list
         const gate = gates.get(t.id)!;
         await gate.promise;
         if (gate.skip !== undefined) task.skip(out.clean(`${t.title}: ${gate.skip}`));
@@ -106,7 +107,7 @@ export async function runWithProgress<T>(
     if (!gate) return;
     if (e.type === 'update' && w) w.output = out.clean(e.message);
     if (e.type === 'done') {
-      if (w && e.message) w.title = out.clean(`${tasks.find((t) => t.id === e.id)!.title}: ${e.message}`);
+      if (w && e.message) w.title = out.clean(`${tasks.find((t) => t.id === e.id)?.title ?? e.id}: ${e.message}`);
       gate.resolve();
     }
     if (e.type === 'skipped') {

@@ -66,6 +66,7 @@ export interface FsErrorContext {
 export function describeFsError(e: unknown, ctx: FsErrorContext = {}): DynafeastError | undefined {
   const errno = fsErrorCode(e);
   if (errno === undefined) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- errno was checked to be a key of CLASSES above
   const cls = CLASSES[errno]!;
   const err = e as ErrnoLike;
   const file = ctx.path ?? (typeof err.path === 'string' ? err.path : undefined);

@@ -162,7 +162,7 @@ export async function planTeardown(ctx: PlanContext, config: RepoConfig, repo?: 
     return { view, table, exists: a?.exists === true, holdsItems: a?.holdsItems ?? false, deletionProtected: a?.deletionProtection === true, sharedWith };
   });
   // nothing is deleted unless every table is this project's: a table replaced by someone else's since apply stops it all
-  const inRegistry = new Set((registry?.featureViews ?? []).filter((v) => v.spec?.project === config.project && v.spec.online).map((v) => v.spec!.name));
+  const inRegistry = new Set((registry?.featureViews ?? []).filter((v) => v.spec?.project === config.project && v.spec.online).map((v) => v.spec?.name ?? ''));
   const foreign: ForeignTable[] = [];
   for (const t of tables) {
     const a = actual.get(t.table);
@@ -230,7 +230,9 @@ export async function runTeardown(plan: TeardownPlan, opts: TeardownOptions): Pr
 
   if (failures.length > 0) {
     throw failures.length === 1
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only reached with at least one failure
       ? failures[0]!
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only reached with at least one failure
       : new DynafeastError(failures[0]!.code, `teardown failed on ${failures.length} tables; the registry was not changed`, { details: failures });
   }
   if (blocked.length > 0) {

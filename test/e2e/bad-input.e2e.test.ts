@@ -1,23 +1,15 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { repoRoot, runCli, STACK_FRAME } from './helpers.js';
+import { jest } from '@jest/globals';
+import { badFixture, badFixtureNames } from '../helpers/bad-fixtures.js';
+import { runCli, STACK_FRAME } from '../helpers/cli.js';
 
 /** Every malformed config/definition fixture, through the real binary: exit 2, located, no stack trace. */
-const root = path.join(repoRoot, 'test/fixtures/bad');
-const cases = readdirSync(root).sort();
-
-interface Expect {
-  code: string;
-  file: string | null;
-  line: number | null;
-  base64?: string;
-}
+const cases = badFixtureNames();
+// Each case spawns the binary twice, five cases at a time: on a loaded machine that is far past jest's 5 s default.
+jest.setTimeout(60_000);
 
 describe('bad repos through `dynafeast validate`', () => {
   it.concurrent.each(cases)('%s', async (name) => {
-    const dir = path.join(root, name);
-    const expected = JSON.parse(readFileSync(path.join(dir, 'expect.json'), 'utf8')) as Expect;
-    const env = expected.base64 === undefined ? {} : { FEATURE_STORE_YAML_BASE64: expected.base64 };
+    const { dir, expect: expected, env } = badFixture(name);
     const r = await runCli(['-c', dir, 'validate'], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: /);
@@ -34,7 +26,7 @@ describe('bad repos through `dynafeast validate`', () => {
 
 describe('plan --detailed-exitcode keeps 2 for "changes pending"', () => {
   it('a bad repo exits 1, not 2', async () => {
-    const r = await runCli(['-c', path.join(root, 'repo-unknown-entity'), 'plan', '--detailed-exitcode']);
+    const r = await runCli(['-c', badFixture('repo-unknown-entity').dir, 'plan', '--detailed-exitcode']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: /);
     expect(r.stderr).not.toMatch(STACK_FRAME);

@@ -9,8 +9,9 @@ import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { buildItem, createValueEncoder, entityIdOf, formatEventTs, serializeEntityKey } from '../../src/core/layout/index.js';
 import type { Dtype } from '../../src/core/repo/model.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
-import { repoRoot, runCli, STACK_FRAME, tempDir } from './helpers.js';
+import { repoRoot, runCli, STACK_FRAME, tempDir } from '../helpers/cli.js';
 import { featureStoreYaml } from '../helpers/config.js';
+import { defined } from '../helpers/defined.js';
 
 let dynalite: TestDynalite;
 const repo = path.join(tempDir(), 'driver-stats');
@@ -28,7 +29,7 @@ const PROFILE: Record<string, Dtype> = {
 };
 
 async function put(table: string, driver: number, eventMicros: bigint, values: Record<string, unknown>, dtypes: Record<string, Dtype>) {
-  const encoded = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, createValueEncoder(dtypes[k]!, k)(v)]));
+  const encoded = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, createValueEncoder(defined(dtypes[k]), k)(v)]));
   const entityId = entityIdOf(serializeEntityKey([{ name: 'driver_id', dtype: 'Int64', value: driver }]));
   const item = buildItem({ entityId, eventTs: formatEventTs(eventMicros), values: encoded });
   await dynalite.client.send(new BatchWriteItemCommand({ RequestItems: { [table]: [{ PutRequest: { Item: item } }] } }));

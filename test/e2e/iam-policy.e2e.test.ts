@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { repoRoot, runCli } from './helpers.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
+import { defined } from '../helpers/defined.js';
 
 const example = path.join(repoRoot, 'examples', 'driver-stats');
 const arn = (region: string, view: string) => `arn:aws:dynamodb:${region}:123456789012:table/driver_stats.${view}`;
@@ -24,8 +25,8 @@ describe('dynafeast iam-policy (built binary)', () => {
     expect(out.commands).toEqual(['materialize', 'read']);
     const template = parseYaml(out.rendered, { version: '1.1' }) as { Resources: Record<string, { Type: string; Properties: { PolicyDocument: unknown } }> };
     const [resource] = Object.values(template.Resources);
-    expect(resource!.Type).toBe('AWS::IAM::ManagedPolicy');
-    expect(resource!.Properties.PolicyDocument).toEqual(out.policy);
+    expect(defined(resource).Type).toBe('AWS::IAM::ManagedPolicy');
+    expect(defined(resource).Properties.PolicyDocument).toEqual(out.policy);
     expect(out.grants.map((g) => `${g.command} ${g.table}`)).toContain('read driver_stats.driver_profile');
   });
 

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { readLocalCredentials } from '../../src/core/embedded/local-credentials.js';
-import { freePort, runCli, startCli, tempDir, STACK_FRAME } from './helpers.js';
+import { freePort, runCli, startCli, tempDir, STACK_FRAME } from '../helpers/cli.js';
+import { defined } from '../helpers/defined.js';
 
 describe('dynafeast init and local (built binary)', () => {
   const parent = tempDir();
@@ -50,7 +51,7 @@ describe('dynafeast init and local (built binary)', () => {
       region: 'us-east-1',
       endpoint: `http://127.0.0.1:${port}`,
       // the repo's own key, which init wrote (the server refuses any other)
-      credentials: readLocalCredentials(path.join(repo, 'data/online_store'))!,
+      credentials: defined(readLocalCredentials(path.join(repo, 'data/online_store'))),
     });
     try {
       const tables = await client.send(new ListTablesCommand({}));

@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { consumerTsconfig, repoRoot, runCli, runNode, startCli, tempDir, tscPath, useFreePort } from './helpers.js';
+import { consumerTsconfig, repoRoot, runCli, runNode, startCli, tempDir, tscPath, useFreePort } from '../helpers/cli.js';
+import { defined } from '../helpers/defined.js';
 
 const parent = tempDir('dynafeast-lib-');
 const repo = path.join(parent, 'demo', 'feature_repo');
@@ -50,7 +51,7 @@ describe('docs/library.md example', () => {
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
     const [features, failure] = r.stdout.trim().split('\n');
-    expect(JSON.parse(features!)).toEqual({
+    expect(JSON.parse(defined(features))).toEqual({
       driver_id: [1001, 1002],
       driver_id__status: ['PRESENT', 'PRESENT'],
       conv_rate: [expect.any(Number), expect.any(Number)],

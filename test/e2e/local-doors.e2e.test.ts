@@ -10,7 +10,8 @@ import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { signRequest } from '../../src/core/aws/lean/sigv4.js';
 import { readLocalCredentials } from '../../src/core/embedded/local-credentials.js';
-import { runCli, startCli, tempDir } from './helpers.js';
+import { runCli, startCli, tempDir } from '../helpers/cli.js';
+import { defined } from '../helpers/defined.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -52,13 +53,13 @@ describe('dynafeast local: the doors of the embedded DynamoDB (built binary)', (
   let server: Awaited<ReturnType<typeof startCli>> | undefined;
 
   /** Headers of a request signed with `key` for `host`, as an SDK would send it. */
-  function signed(op: string, body: string, key = readLocalCredentials(dataDir)!, host = `127.0.0.1:${port}`, nowMs = Date.now()) {
+  function signed(op: string, body: string, key = defined(readLocalCredentials(dataDir)), host = `127.0.0.1:${port}`, nowMs = Date.now()) {
     return { host, ...signRequest({ host, region: 'us-east-1', service: 'dynamodb', target: `${TARGET}.${op}`, body, credentials: key, nowMs }) };
   }
 
   /** Tables the server holds, asked with the repo's key. */
   async function tables(): Promise<string[]> {
-    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: readLocalCredentials(dataDir)! });
+    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: defined(readLocalCredentials(dataDir)) });
     try {
       return (await client.send(new ListTablesCommand({}))).TableNames ?? [];
     } finally {
@@ -83,7 +84,7 @@ describe('dynafeast local: the doors of the embedded DynamoDB (built binary)', (
   });
 
   it('init -t local wrote a per-repo key readable by its owner only, and git-ignored', () => {
-    const key = readLocalCredentials(dataDir)!;
+    const key = defined(readLocalCredentials(dataDir));
     expect(key.accessKeyId).toMatch(/^DFLOCAL[0-9A-F]{16}$/);
     expect(key.secretAccessKey.length).toBeGreaterThanOrEqual(40);
     expect(statSync(path.join(dataDir, 'credentials')).mode & 0o077).toBe(0);
@@ -91,9 +92,9 @@ describe('dynafeast local: the doors of the embedded DynamoDB (built binary)', (
   });
 
   it('prints where the key is, never the secret itself', () => {
-    const out = server!.output();
+    const out = defined(server).output();
     expect(out).toContain(path.join(dataDir, 'credentials'));
-    expect(out).not.toContain(readLocalCredentials(dataDir)!.secretAccessKey);
+    expect(out).not.toContain(defined(readLocalCredentials(dataDir)).secretAccessKey);
   });
 
   it('answers a request signed with the repo key', async () => {
@@ -134,7 +135,7 @@ describe('dynafeast local: the doors of the embedded DynamoDB (built binary)', (
   it.each<[string, () => Bad, string]>([
     ['unsigned', () => ({ unsigned: true }), 'MissingAuthenticationToken'],
     ['signed with another access key', () => ({ key: { accessKeyId: 'local', secretAccessKey: 'local' } }), 'UnrecognizedClient'],
-    ['signed with the right key id but a wrong secret', () => ({ key: { ...readLocalCredentials(dataDir)!, secretAccessKey: 'guessed' } }), 'InvalidSignature'],
+    ['signed with the right key id but a wrong secret', () => ({ key: { ...defined(readLocalCredentials(dataDir)), secretAccessKey: 'guessed' } }), 'InvalidSignature'],
     ['signed 20 minutes ago (a replay)', () => ({ signedAgoMs: 20 * 60_000 }), 'InvalidSignature'],
   ])('refuses a request %s', async (_what, make, type) => {
     const body = JSON.stringify({ TableName: 'keep_me' });
@@ -171,7 +172,7 @@ describe('dynafeast local --cors-origin', () => {
       expect(ok.status).toBe(204);
       expect(ok.headers['access-control-allow-origin']).toBe('http://localhost:3000');
       const host = `127.0.0.1:${port}`;
-      const key = readLocalCredentials(path.join(repo, 'data/online_store'))!;
+      const key = defined(readLocalCredentials(path.join(repo, 'data/online_store')));
       const body = '{}';
       const headers = { host, origin: 'http://localhost:3000', ...signRequest({ host, region: 'us-east-1', service: 'dynamodb', target: `${TARGET}.ListTables`, body, credentials: key, nowMs: Date.now() }) };
       const listed = await request(port, { headers, body });

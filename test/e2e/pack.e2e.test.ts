@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { consumerTsconfig, repoRoot, runNode, runProcess, tempDir, tscPath, useFreePort, type RunResult } from './helpers.js';
+import { consumerTsconfig, repoRoot, runNode, runProcess, tempDir, tscPath, useFreePort, type RunResult } from '../helpers/cli.js';
+import { defined } from '../helpers/defined.js';
 
 interface PackResult {
   filename: string;
@@ -56,7 +57,7 @@ beforeAll(async () => {
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(checkout, 'node_modules'), 'dir');
   const t0 = Date.now();
   const pack = ok(await npm(['pack', '--json', '--pack-destination', work], checkout), 'npm pack');
-  packed = (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as PackResult[])[0]!;
+  packed = defined((JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as PackResult[])[0]);
 
   mkdirSync(app);
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
@@ -85,8 +86,8 @@ describe('npm pack', () => {
     for (const f of packed.files.filter((f) => f.path.endsWith('.d.ts'))) {
       const text = readFileSync(path.join(root, f.path), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
       for (const [, spec] of text.matchAll(/(?:from|import\()\s*['"]([^'"]+)['"]/g)) {
-        if (spec!.startsWith('.') || spec!.startsWith('node:') || builtinModules.includes(spec!)) continue;
-        const name = spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!;
+        if (defined(spec).startsWith('.') || defined(spec).startsWith('node:') || builtinModules.includes(defined(spec))) continue;
+        const name = defined(spec).startsWith('@') ? defined(spec).split('/').slice(0, 2).join('/') : defined(defined(spec).split('/')[0]);
         if (!declared.has(name)) undeclared.add(`${name} (${f.path})`);
       }
     }
@@ -116,6 +117,6 @@ describe('the installed package', () => {
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.code).toBe(0);
     const r = ok(await runNode(path.join(app, 'out', 'read.js'), [repo], { cwd: app, timeoutMs: 30_000 }), 'the compiled consumer');
-    expect(JSON.parse(r.stdout.split('\n')[0]!)).toMatchObject({ driver_id: [1001, 1002], conv_rate__status: ['PRESENT', 'PRESENT'] });
+    expect(JSON.parse(defined(r.stdout.split('\n')[0]))).toMatchObject({ driver_id: [1001, 1002], conv_rate__status: ['PRESENT', 'PRESENT'] });
   }, 240_000);
 });

@@ -8,7 +8,8 @@ import { chmodSync, cpSync, mkdirSync, readFileSync, statSync, writeFileSync } f
 import net from 'node:net';
 import path from 'node:path';
 import { featureStoreYaml } from '../helpers/config.js';
-import { binPath, repoRoot, runCli, STACK_FRAME, tempDir } from './helpers.js';
+import { binPath, repoRoot, runCli, STACK_FRAME, tempDir } from '../helpers/cli.js';
+import { defined } from '../helpers/defined.js';
 
 const EXAMPLE = path.join(repoRoot, 'examples/driver-stats');
 
@@ -32,7 +33,7 @@ function pipedToHead(args: string[], cwd: string): Promise<{ code: number; stder
     child.on('error', reject);
     child.on('close', () => {
       const code = Number(/exit:(\d+)/.exec(out)?.[1] ?? -1);
-      resolve({ code, stderr: readFileSync(path.join(cwd, 'stderr.txt'), 'utf8'), first: out.split('\n')[0]! });
+      resolve({ code, stderr: readFileSync(path.join(cwd, 'stderr.txt'), 'utf8'), first: defined(out.split('\n')[0]) });
     });
   });
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, tempDir, STACK_FRAME } from './helpers.js';
+import { runCli, tempDir, STACK_FRAME } from '../helpers/cli.js';
 
 describe('a repo with only a registry (as after `feast apply` of Python definitions)', () => {
   const parent = tempDir();

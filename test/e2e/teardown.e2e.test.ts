@@ -9,8 +9,9 @@ import path from 'node:path';
 import { DeleteTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { readRegistry } from '../../src/core/registry/registry-file.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
-import { repoRoot, runCli, STACK_FRAME, tempDir } from './helpers.js';
+import { repoRoot, runCli, STACK_FRAME, tempDir } from '../helpers/cli.js';
 import { featureStoreYaml } from '../helpers/config.js';
+import { defined } from '../helpers/defined.js';
 
 jest.setTimeout(120_000);
 
@@ -46,7 +47,7 @@ async function tablesOf(project: string): Promise<string[]> {
 
 const tablesFor = (project: string) => VIEWS.map((v) => `${project}.${v}`);
 const teardown = (dir: string, ...args: string[]) => runCli(['-c', dir, 'teardown', '--no-progress', ...args]);
-const projectsIn = async (dir: string) => (await readRegistry(path.join(dir, 'data/registry.db'))).projects.map((p) => p.spec!.name).sort();
+const projectsIn = async (dir: string) => (await readRegistry(path.join(dir, 'data/registry.db'))).projects.map((p) => defined(p.spec).name).sort();
 
 describe('dynafeast teardown (built binary)', () => {
   it('deletes the project\'s tables and registry entries', async () => {

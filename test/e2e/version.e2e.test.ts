@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { binPath, repoRoot, runCli, runNode, tempDir } from './helpers.js';
+import { binPath, repoRoot, runCli, runNode, tempDir } from '../helpers/cli.js';
 
 const require = createRequire(import.meta.url);
 const versionOf = (packageJson: string) => (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;

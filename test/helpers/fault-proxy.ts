@@ -15,6 +15,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { crc32 } from 'node:zlib';
+import { defined } from './defined.js';
 
 export type FaultKind = 'throttle' | 'throughput' | 'error500' | 'error503' | 'partial' | 'drop' | 'slow';
 
@@ -179,7 +180,7 @@ function pick(n: number, count: number, rnd: () => number): Set<number> {
   const idx = Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < count; i++) {
     const j = i + Math.floor(rnd() * (n - i));
-    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+    [idx[i], idx[j]] = [defined(idx[j]), defined(idx[i])];
   }
   return new Set(idx.slice(0, count));
 }
@@ -327,7 +328,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     stats.byAction[action] = (stats.byAction[action] ?? 0) + 1;
     const hold = holdOf(action);
     if (hold) {
-      const request: HeldRequest = { action, n: stats.byAction[action]!, body: body.toString('utf8') };
+      const request: HeldRequest = { action, n: defined(stats.byAction[action]), body: body.toString('utf8') };
       const go = deferred<'forward' | 'drop'>();
       hold.entries.push({ request, go, finished });
       hold.arrived.resolve(request);

@@ -14,6 +14,7 @@ import {
   type EntityKeyPart,
 } from '../../src/core/layout/index.js';
 import type { Dtype, JoinKeyDtype, ScalarDtype } from '../../src/core/repo/model.js';
+import { defined } from './defined.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
@@ -193,9 +194,9 @@ describe('items', () => {
         values,
       });
       expect({
-        entity_id: item.entity_id!.S,
-        event_ts: item.event_ts!.S,
-        values: Object.fromEntries(Object.entries(item.values!.M!).map(([k, b]) => [k, hex(b.B!)])),
+        entity_id: defined(item.entity_id).S,
+        event_ts: defined(item.event_ts).S,
+        values: Object.fromEntries(Object.entries(defined(defined(item.values).M)).map(([k, b]) => [k, hex(defined(b.B))])),
       }).toEqual(v.item);
     }
   });

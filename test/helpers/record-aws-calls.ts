@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { defined } from './defined.js';
 
 export interface RecordedCall {
   service: 'dynamodb' | 'sts';
@@ -27,7 +28,7 @@ export function tablesOfInput(input: unknown): string[] {
   if (i.RequestItems && typeof i.RequestItems === 'object') tables.push(...Object.keys(i.RequestItems));
   if (typeof i.ResourceArn === 'string') {
     const at = i.ResourceArn.indexOf(':table/');
-    tables.push(at >= 0 ? i.ResourceArn.slice(at + ':table/'.length).split('/')[0]! : i.ResourceArn);
+    tables.push(at >= 0 ? defined(i.ResourceArn.slice(at + ':table/'.length).split('/')[0]) : i.ResourceArn);
   }
   return tables;
 }
@@ -131,7 +132,7 @@ export function iamMatches(pattern: string, value: string, caseInsensitive = fal
       i += 3;
     } else if (pattern[i] === '*') re += '.*';
     else if (pattern[i] === '?') re += '.';
-    else re += pattern[i]!.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+    else re += defined(pattern[i]).replace(/[\\^$.|+()[\]{}]/g, '\\$&');
   }
   return new RegExp(`^${re}$`, caseInsensitive ? 'is' : 's').test(value);
 }

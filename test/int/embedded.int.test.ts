@@ -18,6 +18,7 @@ import { LEASE_DIR } from '../../src/core/embedded/leases.js';
 import { LOCK_FILE } from '../../src/core/embedded/lock.js';
 import { resolveEmbeddedTarget } from '../../src/core/embedded/target.js';
 import { createFeastTable, localRepoConfig } from '../helpers/dynalite.js';
+import { defined } from '../helpers/defined.js';
 
 jest.setTimeout(15000);
 
@@ -99,7 +100,7 @@ async function spawnServingProcess(lockIdentity = identity()): Promise<{ child: 
   children.push(child);
   const childPort = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    defined(child.stdout).on('data', (d: Buffer) => {
       out += d.toString();
       const m = /ready (\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
@@ -119,7 +120,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ['-e', '']);
   await new Promise((r) => child.once('exit', r));
-  return child.pid!;
+  return defined(child.pid);
 }
 
 beforeEach(async () => {

@@ -32,6 +32,7 @@ import { planTeardown, runTeardown } from '../../src/core/teardown.js';
 import { FeatureStore } from '../../src/index.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { CallRecorder, iamMatches, startRecordingProxy, type RecordedCall, type RecordingProxy } from '../helpers/record-aws-calls.js';
+import { defined } from '../helpers/defined.js';
 
 jest.setTimeout(120_000);
 
@@ -157,11 +158,11 @@ async function recorded(command: IamCommand, state: { config: RepoConfig; repo: 
     for (const table of c.tables) {
       const action = `dynamodb:${c.operation}`;
       if (!allows(policy.document, action, rawArn(table))) denied.push(`${action} on ${table}`);
-      (called.get(command) ?? called.set(command, new Set()).get(command)!).add(`${action} ${rawArn(table)}`);
+      (called.get(command) ?? defined(called.set(command, new Set()).get(command))).add(`${action} ${rawArn(table)}`);
     }
   }
   expect(denied).toEqual([]);
-  const mine = allowed.get(command) ?? allowed.set(command, new Set()).get(command)!;
+  const mine = allowed.get(command) ?? defined(allowed.set(command, new Set()).get(command));
   for (const p of statementPairs(policy.document)) mine.add(p);
   return [...new Set(wire.flatMap((c) => c.tables.map((t) => `${c.operation} ${t.replace(`${PROJECT}.`, '')}`)))].sort();
 }

@@ -5,6 +5,7 @@ import { DuckDBInstance, quotedString, type DuckDBConnection } from '@duckdb/nod
 import { parse } from 'yaml';
 import { initTemplateVars, listFiles, renderTemplateDir } from '../../src/core/init/templates.js';
 import { EXAMPLE_FILES, writeExampleData } from '../../src/core/sample-data/example-data.js';
+import { defined } from '../helpers/defined.js';
 
 const EXAMPLE = path.resolve('examples/driver-stats');
 
@@ -113,6 +114,6 @@ describe('examples/driver-stats', () => {
       languages: ['en'],
     });
     expect(profile[3]).toMatchObject({ driver_id: 1004n, rating: null, embedding: [], languages: null });
-    expect(Object.entries(profile[4]!).filter(([k, v]) => k !== 'driver_id' && v !== null)).toEqual([]);
+    expect(Object.entries(defined(profile[4])).filter(([k, v]) => k !== 'driver_id' && v !== null)).toEqual([]);
   });
 });

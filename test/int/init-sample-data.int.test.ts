@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DuckDBInstance, quotedString } from '@duckdb/node-api';
 import { writeDriverStatsParquet, writeDriverStatsRows } from '../../src/core/sample-data/driver-stats.js';
 import { DUPLICATE_ROW_VALUES, HOUR_MICROS, driverStatsValues } from '../../src/core/sample-data/driver-stats-values.js';
+import { defined } from '../helpers/defined.js';
 
 // 2021-04-12T11:00:00.123456Z: a now with microseconds, so `created` proves they survive.
 const NOW = 1_618_225_200_123_456n;
@@ -94,7 +95,7 @@ describe('writeDriverStatsParquet', () => {
   it('keeps microseconds in created and sorts rows by event_timestamp', () => {
     const ordinary = rows.filter((r) => r.avg_daily_trips !== DUPLICATE_ROW_VALUES.avgDailyTrips);
     expect(ordinary.every((r) => r.cr === NOW)).toBe(true);
-    for (let i = 1; i < rows.length; i++) expect(rows[i]!.ev >= rows[i - 1]!.ev).toBe(true);
+    for (let i = 1; i < rows.length; i++) expect(defined(rows[i]).ev >= defined(rows[i - 1]).ev).toBe(true);
   });
 
   it('writes the values the JS twin predicts', () => {

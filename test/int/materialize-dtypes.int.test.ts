@@ -25,9 +25,10 @@ import {
   type Value,
 } from '../../src/gen/feast/types/Value_pb.js';
 import { createFeastTable, localRepoConfig } from '../helpers/dynalite.js';
-import { makeSource, makeView } from '../unit/offline/view-fixtures.js';
-import { startTestServer, type TestServer } from './plan-apply-server.js';
-import { bytesOf, duckdb, eventTsOf, scanTable, valueBytes } from './materialize-fixture.js';
+import { makeSource, makeView } from '../helpers/view-fixtures.js';
+import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
+import { bytesOf, duckdb, eventTsOf, scanTable, valueBytes } from '../helpers/materialize-fixture.js';
+import { defined } from '../helpers/defined.js';
 
 let server: TestServer;
 let dir: string;
@@ -147,13 +148,13 @@ it('writes every dtype, nulls and list elements as Feast does', async () => {
 
   const items = await scanTable(server.client, table);
   expect(items.size).toBe(3);
-  const a = items.get(stringEntityId('k', 'a'))!;
-  const b = items.get(stringEntityId('k', 'b'))!;
-  const c = items.get(stringEntityId('k', 'c'))!;
-  expect([a.event_ts!.S, b.event_ts!.S, c.event_ts!.S]).toEqual([eventTsOf(T0 + 123_456n), eventTsOf(T0), eventTsOf(T0 + 1_000_000n)]);
+  const a = defined(items.get(stringEntityId('k', 'a')));
+  const b = defined(items.get(stringEntityId('k', 'b')));
+  const c = defined(items.get(stringEntityId('k', 'c')));
+  expect([defined(a.event_ts).S, defined(b.event_ts).S, defined(c.event_ts).S]).toEqual([eventTsOf(T0 + 123_456n), eventTsOf(T0), eventTsOf(T0 + 1_000_000n)]);
   COLUMNS.forEach(([name], i) => {
-    expect([name, bytesOf(a, name).toString('hex')]).toEqual([name, valueBytes(EXPECTED.a[i]!).toString('hex')]);
+    expect([name, bytesOf(a, name).toString('hex')]).toEqual([name, valueBytes(defined(EXPECTED.a[i])).toString('hex')]);
     expect([name, bytesOf(b, name).length]).toEqual([name, 0]); // NULL → empty Value
-    expect([name, bytesOf(c, name).toString('hex')]).toEqual([name, valueBytes(EXPECTED.c[i]!).toString('hex')]);
+    expect([name, bytesOf(c, name).toString('hex')]).toEqual([name, valueBytes(defined(EXPECTED.c[i])).toString('hex')]);
   });
 });

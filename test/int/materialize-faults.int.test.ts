@@ -12,9 +12,10 @@ import { latestMaterializedEndMicros } from '../../src/core/registry/commit.js';
 import { writeDriverStatsRows } from '../../src/core/sample-data/driver-stats.js';
 import { DEFAULT_SEED, driverStatsValues } from '../../src/core/sample-data/driver-stats-values.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
-import { startTestServer, type TestServer } from './plan-apply-server.js';
-import { HOUR, LAST_HOUR, NOW, bytesOf, eventTsOf, exampleRepo, int64EntityId, scanTable, valueBytes, type ExampleRepo } from './materialize-fixture.js';
+import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
+import { HOUR, LAST_HOUR, NOW, bytesOf, eventTsOf, exampleRepo, int64EntityId, scanTable, valueBytes, type ExampleRepo } from '../helpers/materialize-fixture.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
+import { defined } from '../helpers/defined.js';
 
 const DRIVERS = 1500;
 // Backoff sleeps and dynalite's pace: seconds, not the default 5 s budget.
@@ -66,8 +67,8 @@ it('writes every row exactly once through throttling, 5xx, partial batches and d
     const report = await materialize(r.ctx({ aws: { endpoint: proxy.endpoint, credentials: localDummyCredentials() } }), { start: '2025-01-01', end: 'now', views: [] });
     const stats = proxy.stats();
     expect(report.views[0]).toMatchObject({ status: 'written', entities: DRIVERS, written: DRIVERS });
-    expect(report.views[0]!.retries).toBeGreaterThan(10);
-    expect(report.views[0]!.throttles).toBeGreaterThan(5);
+    expect(defined(report.views[0]).retries).toBeGreaterThan(10);
+    expect(defined(report.views[0]).throttles).toBeGreaterThan(5);
     expect(stats.faults.partial).toBeGreaterThan(0);
     expect(stats.faults.drop).toBeGreaterThan(0);
     await expectAllWritten(r, LAST_HOUR);
@@ -116,7 +117,7 @@ it('monotonic writes never replace a newer item with an older one, even through 
     const hourWindow = (h: bigint) => ({ start: formatMicrosIso(h * HOUR), end: formatMicrosIso(h * HOUR), views: [] });
     const newer = await materialize(ctx, hourWindow(LAST_HOUR - 1n));
     expect(newer.views[0]).toMatchObject({ written: DRIVERS, skipped: 0 });
-    expect(newer.views[0]!.retries).toBeGreaterThan(0);
+    expect(defined(newer.views[0]).retries).toBeGreaterThan(0);
     // replaying an older window is a no-op
     const older = await materialize(ctx, hourWindow(LAST_HOUR - 2n));
     expect(older.views[0]).toMatchObject({ written: 0, skipped: DRIVERS });

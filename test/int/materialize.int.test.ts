@@ -12,8 +12,9 @@ import { formatMicrosIso } from '../../src/core/materialize/time-arg.js';
 import { tableNameOf } from '../../src/core/layout/table-name.js';
 import { DEFAULT_DRIVERS, DEFAULT_SEED, DUPLICATE_ROW_VALUES, driverStatsValues } from '../../src/core/sample-data/driver-stats-values.js';
 import type { ProgressEvent } from '../../src/core/progress.js';
-import { startTestServer, type TestServer } from './plan-apply-server.js';
-import { HOUR, LAST_HOUR, NOW, bytesOf, eventTsOf, exampleRepo, int64EntityId, scanTable, valueBytes, type ExampleRepo, type StoredItem } from './materialize-fixture.js';
+import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
+import { HOUR, LAST_HOUR, NOW, bytesOf, eventTsOf, exampleRepo, int64EntityId, scanTable, valueBytes, type ExampleRepo, type StoredItem } from '../helpers/materialize-fixture.js';
+import { defined } from '../helpers/defined.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -34,11 +35,11 @@ function expectDriverItem(items: Map<string, StoredItem>, driver: number, hour: 
     driver === DEFAULT_DRIVERS[0] && hour === LAST_HOUR
       ? { convRate: DUPLICATE_ROW_VALUES.convRate, accRate: DUPLICATE_ROW_VALUES.accRate, avgDailyTrips: DUPLICATE_ROW_VALUES.avgDailyTrips }
       : driverStatsValues(DEFAULT_SEED, BigInt(driver), hour);
-  expect(item!.event_ts).toEqual({ S: eventTsOf(hour * HOUR) });
-  expect(bytesOf(item!, 'conv_rate')).toEqual(valueBytes({ case: 'floatVal', value: v.convRate }));
-  expect(bytesOf(item!, 'acc_rate')).toEqual(valueBytes({ case: 'floatVal', value: v.accRate }));
-  expect(bytesOf(item!, 'avg_daily_trips')).toEqual(valueBytes({ case: 'int64Val', value: v.avgDailyTrips }));
-  expect(Object.keys(item!).sort()).toEqual(['entity_id', 'event_ts', 'values']);
+  expect(defined(item).event_ts).toEqual({ S: eventTsOf(hour * HOUR) });
+  expect(bytesOf(defined(item), 'conv_rate')).toEqual(valueBytes({ case: 'floatVal', value: v.convRate }));
+  expect(bytesOf(defined(item), 'acc_rate')).toEqual(valueBytes({ case: 'floatVal', value: v.accRate }));
+  expect(bytesOf(defined(item), 'avg_daily_trips')).toEqual(valueBytes({ case: 'int64Val', value: v.avgDailyTrips }));
+  expect(Object.keys(defined(item)).sort()).toEqual(['entity_id', 'event_ts', 'values']);
 }
 
 describe('materialize (example repo)', () => {
@@ -96,14 +97,14 @@ describe('materialize-incremental', () => {
 
   const intervals = async () => {
     const view = findFeatureView(await readRegistry(registryPathOf(r.config)), r.config.project, VIEW);
-    return (view?.meta?.materializationIntervals ?? []).map((i) => [timestampToMicros(i.startTime!), timestampToMicros(i.endTime!)]);
+    return (view?.meta?.materializationIntervals ?? []).map((i) => [timestampToMicros(defined(i.startTime)), timestampToMicros(defined(i.endTime))]);
   };
 
   it('starts at now - ttl on the first run, then at the latest recorded end', async () => {
     const first = await materializeIncremental(r.ctx(), { end: 'now', views: [] });
     expect(first.views[0]).toMatchObject({ startMicros: NOW - 24n * HOUR, endMicros: NOW, entities: 5 });
     // NOW is 42 µs past an hour, so the window starts 42 µs after a row: 23 hours of 5 drivers + the duplicate
-    expect(first.views[0]!.rowsInWindow).toBe(23 * 5 + 1);
+    expect(defined(first.views[0]).rowsInWindow).toBe(23 * 5 + 1);
     const later = NOW + 2n * HOUR;
     await materializeIncremental(r.ctx({ clock: fixedClock(later) }), { end: 'now', views: [VIEW] });
     expect(await intervals()).toEqual([
@@ -140,7 +141,7 @@ describe('materialize failures', () => {
   it('names a source column that is missing, before writing anything (exit 2)', async () => {
     const r = await exampleRepo(server.client, server.endpoint);
     try {
-      const source = r.repo.sources[0]!;
+      const source = defined(r.repo.sources[0]);
       const repo = { ...r.repo, sources: [{ ...source, fieldMapping: { trips_per_day: 'avg_daily_trips' } }] };
       await expect(materialize({ ...r.ctx(), repo }, { start: '2025-12-01', end: 'now', views: [] })).rejects.toMatchObject({
         code: 'repo.missingColumn',

@@ -6,9 +6,10 @@
 import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { entityIdOf, serializeEntityKey } from '../../src/core/layout/index.js';
 import { toFeastDict } from '../../src/core/online/to-dict.js';
-import { loadVectors, unhex } from '../unit/layout/vectors.js';
-import { startTestServer, type TestServer } from './plan-apply-server.js';
-import { createOnlineFixture, type OnlineFixture } from './online-fixture.js';
+import { loadVectors, unhex } from '../helpers/layout-vectors.js';
+import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
+import { createOnlineFixture, type OnlineFixture } from '../helpers/online-fixture.js';
+import { defined } from '../helpers/defined.js';
 
 const vectors = loadVectors();
 let server: TestServer;
@@ -64,13 +65,13 @@ it('reads the full item of the vectors as Feast wrote it', async () => {
 
 it('finds items under the entity ids of every key vector (Int64, String, __dummy_id, two join keys)', async () => {
   const [k1001, k1005, alice, dummy, composite] = vectors.entity_keys;
-  const spend = vectors.values.find((v) => v.dtype === 'Float64')!.serialized_hex;
+  const spend = defined(vectors.values.find((v) => v.dtype === 'Float64')).serialized_hex;
   const ts = '2021-04-12 07:00:00+00:00';
-  await putRaw('driver_customer', rawItem(composite!.entity_id, ts, { spend }));
-  await putRaw('user_profile', rawItem(alice!.entity_id, ts, { score: spend }));
-  await putRaw('global_stats', rawItem(dummy!.entity_id, ts, { total_rides: vectors.values.find((v) => v.dtype === 'Int64')!.serialized_hex }));
-  await putRaw('driver_customer', rawItem(k1005!.entity_id, ts, { spend }));
-  expect(k1001!.join_keys[0]!.value).toBe(1001);
+  await putRaw('driver_customer', rawItem(defined(composite).entity_id, ts, { spend }));
+  await putRaw('user_profile', rawItem(defined(alice).entity_id, ts, { score: spend }));
+  await putRaw('global_stats', rawItem(defined(dummy).entity_id, ts, { total_rides: defined(vectors.values.find((v) => v.dtype === 'Int64')).serialized_hex }));
+  await putRaw('driver_customer', rawItem(defined(k1005).entity_id, ts, { spend }));
+  expect(defined(k1001?.join_keys[0]).value).toBe(1001);
 
   const composed = await fx.reader({ now: NOW }).read({ features: ['driver_customer:spend'], entityRows: [{ driver_id: 1001, customer_id: 'C42' }, { driver_id: 1001, customer_id: 'C43' }] });
   expect(toFeastDict(composed)).toEqual({ driver_id: [1001, 1001], customer_id: ['C42', 'C43'], spend: [0.5, null] });
@@ -89,18 +90,18 @@ it('decodes every value vector', async () => {
     if (dtype === 'UnixTimestamp') return new Date((value as number) * 1000).toISOString().replace('.000Z', '+00:00');
     return value;
   };
-  const cases = vectors.values.map((v, i) => ({ ...v, driver: 5000 + i, feature: featureOf[v.dtype]! }));
+  const cases = vectors.values.map((v, i) => ({ ...v, driver: 5000 + i, feature: defined(featureOf[v.dtype]) }));
   for (const c of cases) await putRaw('all_types', rawItem(driverKey(c.driver), '2021-04-12 07:00:00+00:00', { [c.feature]: c.serialized_hex }));
   for (const c of cases) {
     const result = await fx.reader({ now: NOW }).read({ features: [`all_types:${c.feature}`], entityRows: [{ driver_id: c.driver }] });
-    const column = result.columns[1]!;
+    const column = defined(result.columns[1]);
     expect([c.dtype, column.values[0]]).toEqual([c.dtype, expected(c.dtype, c.value)]);
     expect(column.statuses[0]).toBe(c.serialized_hex === '' ? 'NULL_VALUE' : 'PRESENT');
   }
 });
 
 it('reads event_ts with any offset and fraction, and applies the ttl to the instant it names', async () => {
-  const conv = vectors.values.find((v) => v.dtype === 'Float32' && v.value === 0.5)!.serialized_hex;
+  const conv = defined(vectors.values.find((v) => v.dtype === 'Float32' && v.value === 0.5)).serialized_hex;
   const rows = [
     { driver: 2001, ts: '2021-04-12 08:00:00+01:00', seconds: 1618210800, status: 'PRESENT' },
     { driver: 2002, ts: '2021-04-12 02:00:00.123456-05:00', seconds: 1618210800, status: 'PRESENT' },
@@ -112,7 +113,7 @@ it('reads event_ts with any offset and fraction, and applies the ttl to the inst
   ];
   for (const r of rows) await putRaw('driver_hourly_stats', rawItem(driverKey(r.driver), r.ts, { conv_rate: conv }));
   const result = await fx.reader({ now: NOW }).read({ features: ['driver_hourly_stats:conv_rate'], entityRows: rows.map((r) => ({ driver_id: r.driver })) });
-  const col = result.columns[1]!;
+  const col = defined(result.columns[1]);
   expect(col.eventTimestamps).toEqual(rows.map((r) => r.seconds));
   expect(col.statuses).toEqual(rows.map((r) => r.status));
   expect(col.values).toEqual(rows.map((r) => (r.status === 'PRESENT' ? 0.5 : null)));

@@ -12,9 +12,9 @@ import { fixedClock, silentLogger } from '../../src/core/context.js';
 import { ensureEmbeddedDynamo } from '../../src/core/embedded/index.js';
 import { FeatureStore } from '../../src/index.js';
 import { createFeastTable, startDynalite } from '../helpers/dynalite.js';
-import { DEFINITIONS } from '../unit/online/definitions.js';
-import { startTestServer, type TestServer } from './plan-apply-server.js';
-import { createOnlineFixture, HOUR, NOW, type OnlineFixture } from './online-fixture.js';
+import { DEFINITIONS } from '../helpers/online-definitions.js';
+import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
+import { createOnlineFixture, HOUR, NOW, type OnlineFixture } from '../helpers/online-fixture.js';
 import { featureStoreYaml } from '../helpers/config.js';
 
 let server: TestServer;

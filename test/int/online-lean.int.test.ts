@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { describeAwsError } from '../../src/core/aws/errors.js';
 import { createLeanBatchGet, type LeanBatchGetOptions } from '../../src/core/online/lean-batch-get.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/core/util/retry.js';
+import { defined } from '../helpers/defined.js';
 
 type Reply = { status: number; body: string } | 'hang';
 interface Seen {
@@ -21,7 +22,7 @@ async function faultServer(replies: Reply[]) {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       seen.push({ headers: req.headers, body });
-      const reply = replies[Math.min(seen.length - 1, replies.length - 1)]!;
+      const reply = defined(replies[Math.min(seen.length - 1, replies.length - 1)]);
       if (reply === 'hang') return;
       res.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.0' }).end(reply.body);
     });
@@ -68,14 +69,14 @@ describe('createLeanBatchGet', () => {
     const s = sender(server.endpoint);
     try {
       const out = await s.send(INPUT);
-      expect(out.Responses!['p.v']![0]).toEqual({
+      expect(defined(out.Responses?.['p.v'])[0]).toEqual({
         entity_id: { S: 'a' },
         event_ts: { S: '2021-04-12 07:00:00+00:00' },
         values: { M: { f: { B: Buffer.from([0x35, 0, 0, 0, 0x3f]) } } },
         n: { N: '5' },
       });
       expect(out.UnprocessedKeys).toEqual({ 'p.v': { Keys: [{ entity_id: { S: 'b' } }] } });
-      const { headers, body } = server.seen[0]!;
+      const { headers, body } = defined(server.seen[0]);
       expect(JSON.parse(body)).toEqual(INPUT);
       expect(headers['x-amz-target']).toBe('DynamoDB_20120810.BatchGetItem');
       expect(headers['x-amz-date']).toBe('20240501T120000Z');
@@ -163,7 +164,7 @@ describe('createLeanBatchGet', () => {
       await s.send(INPUT);
       await s.send(INPUT);
       expect(calls).toBe(1);
-      expect(server.seen[0]!.headers['x-amz-security-token']).toBeUndefined();
+      expect(defined(server.seen[0]).headers['x-amz-security-token']).toBeUndefined();
     } finally {
       s.close();
       await server.close();

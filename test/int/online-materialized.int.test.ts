@@ -17,8 +17,9 @@ import { loadRepo } from '../../src/core/repo/load-repo.js';
 import { DEFAULT_DRIVERS, DEFAULT_SEED, DUPLICATE_ROW_VALUES, driverStatsValues } from '../../src/core/sample-data/driver-stats-values.js';
 import { EXAMPLE_NOW_MICROS } from '../../src/core/sample-data/example-data.js';
 import { FeatureStore } from '../../src/index.js';
-import { startTestServer, type TestServer } from './plan-apply-server.js';
+import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
+import { defined } from '../helpers/defined.js';
 
 const EXAMPLE = path.resolve('examples/driver-stats');
 const SECOND = 1_000_000n;
@@ -134,9 +135,9 @@ describe('examples/driver-stats materialized by dynafeast, read with FeatureStor
   it('the hourly values are the README\'s (float32 widened exactly) and the generator\'s', () => {
     const expected = hourlyValues();
     for (const f of HOURLY) {
-      expected[f]!.forEach((v, i) => expect(v).toBeCloseTo(README_HOURLY[f]![i]!, 6));
+      defined(expected[f]).forEach((v, i) => expect(v).toBeCloseTo(defined(README_HOURLY[f]?.[i]), 6));
     }
-    expect(expected.conv_rate![1]).toBe(0.9375010132789612);
+    expect(defined(expected.conv_rate)[1]).toBe(0.9375010132789612);
   });
 
   it('returns every dtype with PRESENT / NULL_VALUE / NOT_FOUND within the ttl', async () => {
@@ -145,21 +146,21 @@ describe('examples/driver-stats materialized by dynafeast, read with FeatureStor
     expect(got.driver_id).toEqual(DRIVERS);
     expect(got.driver_id__status).toEqual(DRIVERS.map(() => 'PRESENT'));
     for (const f of HOURLY) {
-      expect({ f, values: got[f] }).toEqual({ f, values: withMissing(hourly[f]!, null) });
+      expect({ f, values: got[f] }).toEqual({ f, values: withMissing(defined(hourly[f]), null) });
       expect({ f, statuses: got[`${f}__status`] }).toEqual({ f, statuses: withMissing(DEFAULT_DRIVERS.map(() => 'PRESENT'), 'NOT_FOUND') });
       expect({ f, ts: got[`${f}__ts`] }).toEqual({ f, ts: withMissing(DEFAULT_DRIVERS.map(() => HOURLY_TS), 0) });
     }
     for (const f of PROFILE) {
-      const values = PROFILE_VALUES[f]!;
+      const values = defined(PROFILE_VALUES[f]);
       expect({ f, values: got[f] }).toEqual({ f, values: withMissing(values, null) });
       expect({ f, statuses: got[`${f}__status`] }).toEqual({ f, statuses: withMissing(statusOf(values), 'NOT_FOUND') });
       expect({ f, ts: got[`${f}__ts`] }).toEqual({ f, ts: withMissing(DEFAULT_DRIVERS.map(() => PROFILE_TS), 0) });
     }
     // the edge rows of the README: 1004's null rating, empty embedding and null languages; 1005 all null
     expect(got.rating__status).toEqual(['PRESENT', 'PRESENT', 'PRESENT', 'NULL_VALUE', 'NULL_VALUE', 'NOT_FOUND']);
-    expect(got.embedding__status![3]).toBe('PRESENT');
-    expect(got.languages__status![3]).toBe('NULL_VALUE');
-    expect(new Set(PROFILE.map((f) => got[`${f}__status`]![4]))).toEqual(new Set(['NULL_VALUE']));
+    expect(defined(got.embedding__status)[3]).toBe('PRESENT');
+    expect(defined(got.languages__status)[3]).toBe('NULL_VALUE');
+    expect(new Set(PROFILE.map((f) => defined(got[`${f}__status`])[4]))).toEqual(new Set(['NULL_VALUE']));
   });
 
   it('reads driver_hourly_stats as OUTSIDE_MAX_AGE more than a day later; driver_profile (no ttl) as before', async () => {
@@ -169,7 +170,7 @@ describe('examples/driver-stats materialized by dynafeast, read with FeatureStor
       expect({ f, statuses: got[`${f}__status`] }).toEqual({ f, statuses: withMissing(DEFAULT_DRIVERS.map(() => 'OUTSIDE_MAX_AGE'), 'NOT_FOUND') });
     }
     for (const f of PROFILE) {
-      const values = PROFILE_VALUES[f]!;
+      const values = defined(PROFILE_VALUES[f]);
       expect({ f, values: got[f] }).toEqual({ f, values: withMissing(values, null) });
       expect({ f, statuses: got[`${f}__status`] }).toEqual({ f, statuses: withMissing(statusOf(values), 'NOT_FOUND') });
     }

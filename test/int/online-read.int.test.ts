@@ -5,9 +5,10 @@
 import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { fixedClock } from '../../src/core/context.js';
 import { OnlineReader } from '../../src/core/online/read-online.js';
-import { startTestServer, type TestServer } from './plan-apply-server.js';
-import { createOnlineFixture, DAY, HOUR, NOW, type OnlineFixture } from './online-fixture.js';
+import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
+import { createOnlineFixture, DAY, HOUR, NOW, type OnlineFixture } from '../helpers/online-fixture.js';
 import { toFeastDict } from '../../src/core/online/to-dict.js';
+import { defined } from '../helpers/defined.js';
 
 let server: TestServer;
 let fx: OnlineFixture;
@@ -78,8 +79,8 @@ describe('statuses', () => {
   it('applies the ttl against the injected clock', async () => {
     const read = (now: bigint) =>
       fx.reader({ now }).read({ features: ['driver_hourly_stats:conv_rate'], entityRows: [{ driver_id: 1001 }] });
-    expect((await read(NOW - HOUR + DAY)).columns[1]!.statuses).toEqual(['PRESENT']);
-    expect((await read(NOW - HOUR + DAY + 1n)).columns[1]!.statuses).toEqual(['OUTSIDE_MAX_AGE']);
+    expect(defined((await read(NOW - HOUR + DAY)).columns[1]).statuses).toEqual(['PRESENT']);
+    expect(defined((await read(NOW - HOUR + DAY + 1n)).columns[1]).statuses).toEqual(['OUTSIDE_MAX_AGE']);
   });
 
   it('never applies a ttl of 0', async () => {
@@ -147,7 +148,7 @@ describe('entity rows', () => {
     const sent: number[] = [];
     const reader = fx.reader({
       send: (input) => {
-        sent.push(Object.values(input.RequestItems!).reduce((n, r) => n + r.Keys!.length, 0));
+        sent.push(Object.values(defined(input.RequestItems)).reduce((n, r) => n + defined(r.Keys).length, 0));
         return server.client.send(new BatchGetItemCommand(input));
       },
     });

@@ -10,8 +10,9 @@ import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import type { BatchGetSend } from '../../src/core/online/batch-get-runner.js';
 import { createLeanBatchGet } from '../../src/core/online/lean-batch-get.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
-import { createOnlineFixture, NOW, type OnlineFixture } from './online-fixture.js';
+import { createOnlineFixture, NOW, type OnlineFixture } from '../helpers/online-fixture.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/core/util/retry.js';
+import { defined } from '../helpers/defined.js';
 
 const DRIVERS = Array.from({ length: 10 }, (_, i) => 100 + i);
 const big = (d: number) => `${d}:`.padEnd(300 * 1024, String.fromCharCode(97 + (d % 26)));
@@ -56,15 +57,15 @@ describe.each([
       const result = await fx.reader({ send: rec.send }).read({ features: ['all_types:str', 'all_types:i32'], entityRows: DRIVERS.map((driver_id) => ({ driver_id })) });
       expect(rec.inputs.length).toBeGreaterThan(1);
       for (const input of rec.inputs) {
-        const req = Object.values(input.RequestItems!)[0]!;
+        const req = defined(Object.values(defined(input.RequestItems))[0]);
         expect(req.ProjectionExpression).toBe('#i, #t, #v.#f0, #v.#f1');
         expect(req.ExpressionAttributeNames).toMatchObject({ '#f0': 'str', '#f1': 'i32' });
       }
       expect(rec.returned).toHaveLength(DRIVERS.length);
       expect(rec.returned.every((names) => names.join() === 'i32,str')).toBe(true);
-      expect(result.columns[1]!.values).toEqual(DRIVERS.map(big));
-      expect(result.columns[2]!.values).toEqual(DRIVERS);
-      expect(result.columns[1]!.statuses.every((s) => s === 'PRESENT')).toBe(true);
+      expect(defined(result.columns[1]).values).toEqual(DRIVERS.map(big));
+      expect(defined(result.columns[2]).values).toEqual(DRIVERS);
+      expect(defined(result.columns[1]).statuses.every((s) => s === 'PRESENT')).toBe(true);
     } finally {
       sender.close();
     }

@@ -8,8 +8,9 @@ import { buildPlan } from '../../src/core/plan/build-plan.js';
 import type { PlanStep } from '../../src/core/plan/steps.js';
 import { readRegistry, registryPathOf } from '../../src/core/registry/registry-file.js';
 import type { RepoModel } from '../../src/core/repo/model.js';
-import { makeRepo, makeView } from '../unit/plan/fixtures.js';
-import { makeTestRepo, putItem, startTestServer, tablesWithPrefix, type TestRepo, type TestServer } from './plan-apply-server.js';
+import { makeRepo, makeView } from '../helpers/plan-fixtures.js';
+import { makeTestRepo, putItem, startTestServer, tablesWithPrefix, type TestRepo, type TestServer } from '../helpers/plan-apply-server.js';
+import { defined } from '../helpers/defined.js';
 
 jest.setTimeout(30000);
 
@@ -31,9 +32,9 @@ afterEach(async () => {
 const twoViews = () => makeRepo([makeView('driver_hourly_stats', { tags: { team: 'drivers' } }), makeView('driver_profile')]);
 
 async function tagsOf(table: string): Promise<Record<string, string>> {
-  const arn = (await server.client.send(new DescribeTableCommand({ TableName: table }))).Table!.TableArn!;
+  const arn = defined((await server.client.send(new DescribeTableCommand({ TableName: table }))).Table?.TableArn);
   const out = await server.client.send(new ListTagsOfResourceCommand({ ResourceArn: arn }));
-  return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key!, t.Value!]));
+  return Object.fromEntries((out.Tags ?? []).map((t) => [defined(t.Key), defined(t.Value)]));
 }
 
 async function planAndApply(model: RepoModel, confirm?: () => Promise<boolean>) {
@@ -64,7 +65,7 @@ describe(`plan and apply (${process.env.DYNAFEAST_TEST_ENDPOINT ?? 'dynalite'})`
     }
     expect(result.results.every((r) => r.status === 'done')).toBe(true);
     expect(await tablesWithPrefix(server.client, `${p}.`)).toEqual([`${p}.driver_hourly_stats`, `${p}.driver_profile`]);
-    const table = (await server.client.send(new DescribeTableCommand({ TableName: `${p}.driver_hourly_stats` }))).Table!;
+    const table = defined((await server.client.send(new DescribeTableCommand({ TableName: `${p}.driver_hourly_stats` }))).Table);
     expect(table.KeySchema).toEqual([{ AttributeName: 'entity_id', KeyType: 'HASH' }]);
     expect(table.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     if (!noTagging()) {
@@ -74,7 +75,7 @@ describe(`plan and apply (${process.env.DYNAFEAST_TEST_ENDPOINT ?? 'dynalite'})`
     }
 
     const registry = await readRegistry(registryPathOf(repo.config));
-    expect(registry.featureViews.map((v) => v.spec!.name).sort()).toEqual(['driver_hourly_stats', 'driver_profile']);
+    expect(registry.featureViews.map((v) => defined(v.spec).name).sort()).toEqual(['driver_hourly_stats', 'driver_profile']);
     expect(result.registry?.versionId).toBe(registry.versionId);
 
     const again = await buildPlan(repo.ctx, repo.config, twoViews());
@@ -136,7 +137,7 @@ describe(`plan and apply (${process.env.DYNAFEAST_TEST_ENDPOINT ?? 'dynalite'})`
     await applyPlan(plan, { dynamo: server.client, confirm: async (r) => (asked.push(...r.tables.map((t) => t.table)), true) });
     expect(asked).toEqual([`${p}.driver_profile`]);
     expect(await tablesWithPrefix(server.client, `${p}.`)).toEqual([`${p}.driver_hourly_stats`]);
-    expect((await readRegistry(registryPathOf(repo.config))).featureViews.map((v) => v.spec!.name)).toEqual(['driver_hourly_stats']);
+    expect((await readRegistry(registryPathOf(repo.config))).featureViews.map((v) => defined(v.spec).name)).toEqual(['driver_hourly_stats']);
     expect((await buildPlan(repo.ctx, repo.config, oneView)).steps).toEqual([]);
   });
 
@@ -147,7 +148,7 @@ describe(`plan and apply (${process.env.DYNAFEAST_TEST_ENDPOINT ?? 'dynalite'})`
     repo.config.dynafeast.tables = { ...repo.config.dynafeast.tables, billingMode: 'PROVISIONED', readCapacityUnits: 3, writeCapacityUnits: 2 };
     const { plan } = await planAndApply(model);
     expect(plan.steps.map((s) => s.kind)).toEqual(['update_billing']);
-    const t = (await server.client.send(new DescribeTableCommand({ TableName: `${p}.v` }))).Table!;
+    const t = defined((await server.client.send(new DescribeTableCommand({ TableName: `${p}.v` }))).Table);
     expect([t.ProvisionedThroughput?.ReadCapacityUnits, t.ProvisionedThroughput?.WriteCapacityUnits]).toEqual([3, 2]);
     expect((await buildPlan(repo.ctx, repo.config, model)).steps).toEqual([]);
   });
@@ -155,7 +156,7 @@ describe(`plan and apply (${process.env.DYNAFEAST_TEST_ENDPOINT ?? 'dynalite'})`
   it('turns a stream on, changes its view type (off, then on) and turns it off; or says the endpoint ignores it', async () => {
     const p = repo.config.project;
     const model = makeRepo([makeView('v')]);
-    const streamOf = async () => (await server.client.send(new DescribeTableCommand({ TableName: `${p}.v` }))).Table!.StreamSpecification;
+    const streamOf = async () => defined((await server.client.send(new DescribeTableCommand({ TableName: `${p}.v` }))).Table).StreamSpecification;
     const withStream = (streamViewType?: 'NEW_IMAGE' | 'KEYS_ONLY') => {
       const { streamViewType: _, ...rest } = repo.config.dynafeast.tables;
       repo.config.dynafeast.tables = streamViewType ? { ...rest, streamViewType } : rest;

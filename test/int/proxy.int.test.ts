@@ -23,6 +23,7 @@ import { createLeanBatchSender, createLeanConditionalPutSender } from '../../src
 import { createLeanBatchGet } from '../../src/core/online/lean-batch-get.js';
 import { createFeastTable, localRepoConfig, startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/core/util/retry.js';
+import { defined } from '../helpers/defined.js';
 
 const USER = 'alice';
 const PASSWORD = 'pr0xy-s3cret@corp';
@@ -209,7 +210,7 @@ async function readBack(ids: string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const id of ids) {
     const got = await dynalite.client.send(new GetItemCommand({ TableName: TABLE, Key: { entity_id: { S: id } } }));
-    if (got.Item) out[id] = got.Item.value!.S!;
+    if (got.Item) out[id] = defined(got.Item.value?.S);
   }
   return out;
 }
@@ -250,7 +251,7 @@ describe('through HTTP_PROXY (absolute-URI requests)', () => {
     expect((await putter.send(TABLE, [unit('p0', 'put')])).unprocessed).toEqual([]);
     const got = await leanGet().send({ RequestItems: { [TABLE]: { Keys: [{ entity_id: { S: 'w3' } }, { entity_id: { S: 'p0' } }] } } });
 
-    expect(got.Responses![TABLE]!.map((i) => i.value!.S).sort()).toEqual(['put', 'v3']);
+    expect(defined(got.Responses?.[TABLE]).map((i) => defined(i.value).S).sort()).toEqual(['put', 'v3']);
     expect(await readBack(['w0', 'w24', 'p0'])).toEqual({ w0: 'v0', w24: 'v24', p0: 'put' });
     expect(proxy.seen).toHaveLength(3);
     for (const s of proxy.seen) {
@@ -442,7 +443,7 @@ describe('an agent built before the host is known', () => {
     });
     const port = await listen(server);
     const env = { HTTP_PROXY: proxy.url(CREDENTIALS_URL), NO_PROXY: 'localhost' };
-    const agent = await createProxyAgent('http:', proxyForScheme('http:', env)!, { keepAlive: true, maxSockets: 2, connectTimeoutMs: 1000 }, env);
+    const agent = await createProxyAgent('http:', defined(proxyForScheme('http:', env)), { keepAlive: true, maxSockets: 2, connectTimeoutMs: 1000 }, env);
     owned.push(agent);
     const get = (host: string) =>
       new Promise<string>((resolve, reject) => {
@@ -479,7 +480,7 @@ describe('an agent built before the host is known', () => {
     far.on('tlsClientError', () => {});
     const port = await listen(far);
     const env = { HTTPS_PROXY: proxy.url(CREDENTIALS_URL), NO_PROXY: 'localhost' };
-    const agent = await createProxyAgent('https:', proxyForScheme('https:', env)!, { keepAlive: true, maxSockets: 2, connectTimeoutMs: 1000 }, env);
+    const agent = await createProxyAgent('https:', defined(proxyForScheme('https:', env)), { keepAlive: true, maxSockets: 2, connectTimeoutMs: 1000 }, env);
     owned.push(agent);
     const attempt = (host: string, servername: string) =>
       new Promise<void>((resolve) => {

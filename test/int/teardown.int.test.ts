@@ -12,8 +12,9 @@ import { reconcileRegistry } from '../../src/core/registry/reconcile.js';
 import { buildRegistryObjects } from '../../src/core/registry/build.js';
 import { commitRegistryChanges } from '../../src/core/registry/commit.js';
 import { planTeardown, runTeardown } from '../../src/core/teardown.js';
-import { makeRepo, makeView } from '../unit/plan/fixtures.js';
-import { makeTestRepo, putItem, startTestServer, tablesWithPrefix, type TestRepo, type TestServer } from './plan-apply-server.js';
+import { makeRepo, makeView } from '../helpers/plan-fixtures.js';
+import { makeTestRepo, putItem, startTestServer, tablesWithPrefix, type TestRepo, type TestServer } from '../helpers/plan-apply-server.js';
+import { defined } from '../helpers/defined.js';
 
 jest.setTimeout(30000);
 
@@ -61,8 +62,8 @@ describe(`teardown (${process.env.DYNAFEAST_TEST_ENDPOINT ?? 'dynalite'})`, () =
     expect(result.deleted.sort()).toEqual([`${p}.a`, `${p}.b`, `${p}.c`]);
     expect(await tablesWithPrefix(server.client, `${p}.`)).toEqual([]);
     const registry = await readRegistry(registryPathOf(repo.config));
-    expect(registry.featureViews.map((v) => v.spec!.project)).toEqual(['other']);
-    expect(registry.projects.map((x) => x.spec!.name)).toEqual(['other']);
+    expect(registry.featureViews.map((v) => defined(v.spec).project)).toEqual(['other']);
+    expect(registry.projects.map((x) => defined(x.spec).name)).toEqual(['other']);
 
     const again = await planTeardown(repo.ctx, repo.config, model());
     expect(again.tables.every((t) => !t.exists)).toBe(true);
@@ -84,7 +85,7 @@ describe(`teardown (${process.env.DYNAFEAST_TEST_ENDPOINT ?? 'dynalite'})`, () =
     await applied();
     const plan = await planTeardown(repo.ctx, repo.config, model());
     // dynalite has no deletion protection: mark one table as a protected AWS table would be
-    plan.tables[1]!.deletionProtected = true;
+    defined(plan.tables[1]).deletionProtected = true;
     await expect(runTeardown(plan, { dynamo: server.client, confirm: yes })).rejects.toMatchObject({ code: 'dynamo.deletionProtected' });
     expect(await tablesWithPrefix(server.client, `${p}.`)).toEqual([`${p}.b`]);
     expect((await readRegistry(registryPathOf(repo.config))).featureViews).toHaveLength(3);
@@ -137,7 +138,7 @@ describe(`teardown from the registry alone (${process.env.DYNAFEAST_TEST_ENDPOIN
     expect(await tablesWithPrefix(server.client, `df_${p}__`)).toEqual([]);
     expect(await tablesWithPrefix(server.client, `df_${other.project}__`)).toEqual([`df_${other.project}__a`, `df_${other.project}__z`]);
     const registry = await readRegistry(registryPathOf(repo.config));
-    expect(registry.featureViews.map((v) => `${v.spec!.project}/${v.spec!.name}`).sort()).toEqual([`${other.project}/a`, `${other.project}/z`]);
+    expect(registry.featureViews.map((v) => `${defined(v.spec).project}/${defined(v.spec).name}`).sort()).toEqual([`${other.project}/a`, `${other.project}/z`]);
     await tablesWithPrefix(server.client, `df_${other.project}__`).then((ts) => Promise.all(ts.map((t) => server.client.send(new DeleteTableCommand({ TableName: t })))));
   });
 

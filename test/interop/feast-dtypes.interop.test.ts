@@ -4,7 +4,7 @@
  */
 import { parseDtype } from '../../src/core/repo/dtype.js';
 import { valueTypeOf } from '../../src/core/layout/feast-types.js';
-import { expectOk, run, interopPython } from './helpers.js';
+import { expectOk, run, interopPython } from '../helpers/interop.js';
 
 const SCALARS = ['Int32', 'Int64', 'Float32', 'Float64', 'String', 'Bytes', 'Bool', 'UnixTimestamp', 'Json'];
 

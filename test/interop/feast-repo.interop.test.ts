@@ -9,10 +9,11 @@
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { diffTables, type TableDump } from './compare.js';
-import { expectOk, interopPython, repoRoot, run, runDynafeast, runPython, tempDir } from './helpers.js';
-import { startServer, type Server } from './server.js';
+import { diffTables, type TableDump } from '../helpers/interop-compare.js';
+import { expectOk, interopPython, repoRoot, run, runDynafeast, runPython, tempDir } from '../helpers/interop.js';
+import { startServer, type Server } from '../helpers/interop-server.js';
 import { featureStoreYaml } from '../helpers/config.js';
+import { defined } from '../helpers/defined.js';
 
 const START = '2023-12-31T00:00:00';
 const END = '2024-01-03T00:00:00';
@@ -64,7 +65,7 @@ describe('a Feast repo with Python definitions', () => {
 
   it('feast apply + feast materialize on one server', async () => {
     feastRepo = path.join(root, 'feast-repo');
-    makeRepo(feastRepo, feastServer!.endpoint, [path.join(FIXTURES, 'python-repo', 'features.py')]);
+    makeRepo(feastRepo, defined(feastServer).endpoint, [path.join(FIXTURES, 'python-repo', 'features.py')]);
     expectOk('feast apply', await feastCli(['apply'], feastRepo));
     expectOk('feast materialize', await feastCli(['materialize', START, END], feastRepo));
   }, 180_000);
@@ -72,7 +73,7 @@ describe('a Feast repo with Python definitions', () => {
   it('dynafeast reads the definitions from the registry, creates the tables and materializes the same bytes', async () => {
     // The same repo (Python definitions and Feast's registry) pointed at the other server.
     dynaRepo = path.join(root, 'dyna-repo');
-    makeRepo(dynaRepo, dynaServer!.endpoint, [path.join(FIXTURES, 'python-repo', 'features.py')]);
+    makeRepo(dynaRepo, defined(dynaServer).endpoint, [path.join(FIXTURES, 'python-repo', 'features.py')]);
     cpSync(path.join(feastRepo, 'data', 'registry.db'), path.join(dynaRepo, 'data', 'registry.db'));
     const apply = expectOk('dynafeast apply', await runDynafeast(['-c', dynaRepo, 'apply', '--no-progress']));
     expect(apply.stderr).toMatch(/Definitions come from the Feast registry data\/registry\.db/);
@@ -80,8 +81,8 @@ describe('a Feast repo with Python definitions', () => {
     // Feast's registry is untouched by apply in this mode
     expect(readFileSync(path.join(dynaRepo, 'data', 'registry.db'))).toEqual(readFileSync(path.join(feastRepo, 'data', 'registry.db')));
     expectOk('dynafeast materialize', await runDynafeast(['-c', dynaRepo, 'materialize', START, END, '--no-progress']));
-    const ours = await dumpTables(dynaServer!);
-    const theirs = await dumpTables(feastServer!);
+    const ours = await dumpTables(defined(dynaServer));
+    const theirs = await dumpTables(defined(feastServer));
     expect(Object.keys(ours).sort()).toEqual(['all_types', 'driver_customer', 'global_stats', 'store_stats']);
     expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
     const allowed = (_f: string, d: string, f: string) => d === '' && f === NAT_TIMESTAMP;
@@ -95,7 +96,7 @@ describe('a Feast repo with Python definitions', () => {
 
   it('dynafeast import writes YAML after which dynafeast plan has nothing to do', async () => {
     const imported = path.join(root, 'imported-repo');
-    makeRepo(imported, feastServer!.endpoint, [path.join(FIXTURES, 'python-repo', 'features.py')]);
+    makeRepo(imported, defined(feastServer).endpoint, [path.join(FIXTURES, 'python-repo', 'features.py')]);
     cpSync(path.join(feastRepo, 'data', 'registry.db'), path.join(imported, 'data', 'registry.db'));
     expectOk('dynafeast import', await runDynafeast(['-c', imported, 'import']));
     const plan = await runDynafeast(['-c', imported, 'plan', '--detailed-exitcode', '--no-progress']);
@@ -106,8 +107,8 @@ describe('a Feast repo with Python definitions', () => {
 describe('a repo dynafeast applied', () => {
   it('feast plan over the same repo (the equal Python definitions beside the YAML) finds nothing to change', async () => {
     const repo = path.join(root, 'both-repo');
-    makeRepo(repo, dynaServer!.endpoint, [path.join(FIXTURES, 'python-repo', 'features.py'), path.join(FIXTURES, 'yaml-repo', 'features.yaml')]);
-    writeFileSync(path.join(repo, 'feature_store.yaml'), featureStoreYaml({ project: 'both_repo', endpoint: dynaServer!.endpoint }));
+    makeRepo(repo, defined(dynaServer).endpoint, [path.join(FIXTURES, 'python-repo', 'features.py'), path.join(FIXTURES, 'yaml-repo', 'features.yaml')]);
+    writeFileSync(path.join(repo, 'feature_store.yaml'), featureStoreYaml({ project: 'both_repo', endpoint: defined(dynaServer).endpoint }));
     expectOk('dynafeast apply', await runDynafeast(['-c', repo, 'apply', '--no-progress']));
     const r = expectOk('feast plan', await feastCli(['plan'], repo));
     expect(r.stdout).toMatch(/No changes to registry/);

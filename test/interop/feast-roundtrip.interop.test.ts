@@ -10,11 +10,13 @@
  */
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { diffDynafeastRead, diffFeastReads, diffTables, type DynafeastRead, type FeastRead, type TableDump } from './compare.js';
-import { expectOk, interopPython, repoRoot, run, runDynafeast, runPython, tempDir } from './helpers.js';
-import { startServer, type Server } from './server.js';
+import { diffDynafeastRead, diffFeastReads, diffTables, type DynafeastRead, type FeastRead, type TableDump } from '../helpers/interop-compare.js';
+import { expectOk, interopPython, repoRoot, run, runDynafeast, runPython, tempDir } from '../helpers/interop.js';
+import { startServer, type Server } from '../helpers/interop-server.js';
 import { featureStoreYaml } from '../helpers/config.js';
+import { defined } from '../helpers/defined.js';
 
 const SERVER_KIND = (process.env.INTEROP_SERVER ?? 'dynalite') as 'dynalite' | 'moto';
 const START = '2023-12-31T00:00:00';
@@ -119,7 +121,7 @@ async function dynafeastRead(repo: string, selection: string[]): Promise<Dynafea
 
 async function dumpTables(project: string): Promise<TableDump> {
   const out = path.join(scratch('dump-'), 'dump.json');
-  expectOk('dump_tables.py', await runPython('dump_tables.py', [server!.endpoint, 'us-east-1', project, out]));
+  expectOk('dump_tables.py', await runPython('dump_tables.py', [defined(server).endpoint, 'us-east-1', project, out]));
   return JSON.parse(readFileSync(out, 'utf8')) as TableDump;
 }
 
@@ -145,10 +147,10 @@ describe(`Feast ${SERVER_KIND} interop`, () => {
     const v = ref.values;
     // Guards against two empty reads agreeing: the newer row, the created tie-break, not-found, entityless.
     expect(v['all_types__f_string']).toEqual(['abc', 'abc', 'new', null, '', 'zoë 😀 中文', 'winner', null, 'abc']);
-    expect(ref.statuses['all_types__f_int64']![7]).toBe('NOT_FOUND');
+    expect(defined(ref.statuses['all_types__f_int64'])[7]).toBe('NOT_FOUND');
     expect(v['driver_customer__trips']).toEqual([3, 1, 7, 0, null, null, null, null, 3]);
     expect(v['global_stats__label']).toEqual(new Array(ENTITY_ROWS.length).fill('evening'));
-    expect(v['all_types__l_int64']![5]).toEqual(['-9223372036854775808', '9223372036854775807']);
+    expect(defined(v['all_types__l_int64'])[5]).toEqual(['-9223372036854775808', '9223372036854775807']);
     feastReference = ref;
   });
 
@@ -162,7 +164,7 @@ describe(`Feast ${SERVER_KIND} interop`, () => {
   it('Feast reads dynafeast\'s tables through dynafeast\'s registry exactly as it reads its own', async () => {
     need('dynafeastWrote');
     expect(feastReference).toBeDefined();
-    expect(diffFeastReads(await feastRead(dynaRepo, byRefs), feastReference!)).toEqual([]);
+    expect(diffFeastReads(await feastRead(dynaRepo, byRefs), defined(feastReference))).toEqual([]);
   });
 
   it('Feast reads a feature service from dynafeast\'s registry as from its own', async () => {
@@ -174,14 +176,14 @@ describe(`Feast ${SERVER_KIND} interop`, () => {
   it('dynafeast reads Feast\'s tables as Feast does', async () => {
     expect(feastReference).toBeDefined();
     const refs = allFeatureRefs().flatMap((f) => ['-f', f]);
-    expect(diffDynafeastRead(await dynafeastRead(mirrorRepo, refs), feastReference!)).toEqual([]);
+    expect(diffDynafeastRead(await dynafeastRead(mirrorRepo, refs), defined(feastReference))).toEqual([]);
   });
 
   it('dynafeast reads its own tables as Feast reads Feast\'s', async () => {
     need('dynafeastWrote');
     expect(feastReference).toBeDefined();
     const refs = allFeatureRefs().flatMap((f) => ['-f', f]);
-    expect(diffDynafeastRead(await dynafeastRead(dynaRepo, refs), feastReference!)).toEqual([]);
+    expect(diffDynafeastRead(await dynafeastRead(dynaRepo, refs), defined(feastReference))).toEqual([]);
   });
 
   it('dynafeast --feature-service reads Feast\'s tables as Feast does', async () => {
@@ -212,7 +214,7 @@ describe(`Feast ${SERVER_KIND} interop`, () => {
     need('dynafeastWrote');
     const r = expectOk('feast materialize-incremental', await feastCli(['materialize-incremental', '2024-01-04T00:00:00'], dynaRepo));
     // One line per view, starting where `dynafeast materialize` ended.
-    expect(r.stdout.replace(/\x1b\[[0-9;]*m/g, '').match(/ from 2024-01-03 00:00:00\+00:00 to 2024-01-04/g)).toHaveLength(4);
+    expect(stripVTControlCharacters(r.stdout).match(/ from 2024-01-03 00:00:00\+00:00 to 2024-01-04/g)).toHaveLength(4);
     const plan = await runDynafeast(['-c', dynaRepo, 'plan', '--detailed-exitcode', '--no-progress']);
     if (plan.code !== 0) throw new Error(`plan exited ${plan.code} (0 = no changes)\n${plan.stdout}${plan.stderr}`);
   });

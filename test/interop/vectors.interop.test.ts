@@ -6,7 +6,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describeFeastVectorChecks, type Vectors } from '../helpers/feast-vector-checks.js';
-import { expectOk, repoRoot, runPython, tempDir } from './helpers.js';
+import { expectOk, repoRoot, runPython, tempDir } from '../helpers/interop.js';
 
 let fresh: Vectors & Record<string, unknown>;
 

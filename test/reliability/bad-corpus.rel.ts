@@ -5,7 +5,7 @@
  * The config/definition fixtures of test/fixtures/bad are also run through `apply` here, the command that
  * would write if validation let anything through.
  */
-import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import path from 'node:path';
@@ -13,14 +13,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { silentLogger } from '../../src/core/context.js';
 import { startDynalite as startServer, type DynaliteServer } from '../../src/core/embedded/dynalite-server.js';
+import { badFixture, badFixtureNames } from '../helpers/bad-fixtures.js';
 import { createFeastTable, startDynalite, type TestDynalite } from '../helpers/dynalite.js';
-import { repoRoot, runCli, spawnCli, STACK_FRAME, waitForOutput } from './helpers/cli.js';
-import { caseArgs, createCaseTables, generateFiles, loadCases, prepareCase, startAuxServers, type AuxServers, type LoadedCase } from './helpers/corpus.js';
-import { fileTree, makeRepo, serverTree, tempRepoDir } from './helpers/repo.js';
+import { runCli, spawnCli, STACK_FRAME, waitForOutput } from '../helpers/isolated-cli.js';
+import { caseArgs, createCaseTables, generateFiles, loadCases, prepareCase, startAuxServers, type AuxServers, type LoadedCase } from '../helpers/bad-corpus.js';
+import { fileTree, makeRepo, serverTree, tempRepoDir } from '../helpers/temp-repo.js';
 
 const cases = loadCases();
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-const definitionFixtures = readdirSync(path.join(repoRoot, 'test/fixtures/bad')).sort();
+const definitionFixtures = badFixtureNames();
 
 let server: TestDynalite;
 let aux: AuxServers;
@@ -104,11 +105,9 @@ describe('bad-input corpus', () => {
   });
 
   it.each(definitionFixtures)('test/fixtures/bad/%s refused by apply, nothing written', async (name) => {
-    const dir = tempRepoDir('dynafeast-badfix-');
-    cpSync(path.join(repoRoot, 'test/fixtures/bad', name), dir, { recursive: true });
-    const expected = JSON.parse(readFileSync(path.join(dir, 'expect.json'), 'utf8')) as { code: string; base64?: string };
+    const { dir, env: caseEnv } = badFixture(name);
     const before = { files: fileTree(dir), tables: await serverTree(server.client) };
-    const r = await runCli(['-c', dir, 'apply', '--yes'], { cwd: dir, env: { ...env, ...(expected.base64 === undefined ? {} : { FEATURE_STORE_YAML_BASE64: expected.base64 }) } });
+    const r = await runCli(['-c', dir, 'apply', '--yes'], { cwd: dir, env: { ...env, ...caseEnv } });
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(STACK_FRAME);
     expect(fileTree(dir)).toEqual(before.files);

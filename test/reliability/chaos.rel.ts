@@ -10,8 +10,9 @@ import path from 'node:path';
 import { readRegistryIfExists } from '../../src/core/registry/registry-file.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { startFaultProxy, type FaultProxy, type FaultRates } from '../helpers/fault-proxy.js';
-import { runCli, type CliRun } from './helpers/cli.js';
-import { CHAOS_VIEW, CHAOS_WINDOW, compareTables, makeChaosRepo, scanTable } from './helpers/chaos.js';
+import { runCli, type CliRun } from '../helpers/isolated-cli.js';
+import { CHAOS_VIEW, CHAOS_WINDOW, compareTables, makeChaosRepo, scanTable } from '../helpers/chaos-repo.js';
+import { defined } from '../helpers/defined.js';
 
 const ENTITIES = Number(process.env.CHAOS_ENTITIES ?? 200_000);
 const CHAOS: FaultRates = { throttle: 0.3, partial: 0.2, drop: 0.01 };
@@ -71,14 +72,14 @@ describe('chaos', () => {
 
     const [expected, actual] = [await scanTable(clean.client, TABLE), await scanTable(faulty.client, TABLE)];
     const diff = compareTables(expected, actual);
-    const view = chaos.summary.views[0]!;
+    const view = defined(chaos.summary.views[0]);
     figures.materialize = {
       cleanMs: Math.round(reference.run.ms),
       chaosMs: Math.round(chaos.run.ms),
       overhead: Number((chaos.run.ms / reference.run.ms).toFixed(2)),
       retries: view.retries,
       throttled: view.throttles,
-      requests: after.byAction.BatchWriteItem! - (before.byAction.BatchWriteItem ?? 0),
+      requests: defined(after.byAction.BatchWriteItem) - (before.byAction.BatchWriteItem ?? 0),
       injected: after.faults,
       deferredItems: after.deferredItems,
       droppedAfterForward: after.droppedAfterForward,
@@ -115,7 +116,7 @@ describe('chaos', () => {
       chaosMs: Math.round(chaos.ms),
       overhead: Number((chaos.ms / reference.ms).toFixed(2)),
       exit: chaos.code,
-      requests: after.byAction.BatchGetItem! - (before.byAction.BatchGetItem ?? 0),
+      requests: defined(after.byAction.BatchGetItem) - (before.byAction.BatchGetItem ?? 0),
       deferredKeys: after.deferredKeys - before.deferredKeys,
       failure: chaos.code === 0 ? undefined : chaos.stderr.slice(0, 300),
     };

@@ -7,9 +7,10 @@ import path from 'node:path';
 import { readRegistryIfExists } from '../../src/core/registry/registry-file.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { runCli, STACK_FRAME } from './helpers/cli.js';
-import { CHAOS_VIEW, compareTables, makeChaosRepo, monthlyQuery, scanTable } from './helpers/chaos.js';
-import { makeRepo } from './helpers/repo.js';
+import { runCli, STACK_FRAME } from '../helpers/isolated-cli.js';
+import { CHAOS_VIEW, compareTables, makeChaosRepo, monthlyQuery, scanTable } from '../helpers/chaos-repo.js';
+import { makeRepo } from '../helpers/temp-repo.js';
+import { defined } from '../helpers/defined.js';
 
 let server: TestDynalite;
 let proxy: FaultProxy;
@@ -82,7 +83,7 @@ describe('concurrent monotonic materializations', () => {
       const query = monthlyQuery(ENTITIES);
       // the expected table: one plain run over the union of both windows
       const refRepo = await makeChaosRepo({ entities: ENTITIES, endpoint: ref.endpoint, project: 'mono', query });
-      for (const args of [['apply', '--yes'], ['materialize', EARLY[0]!, LATE[1]!]]) expect((await runCli(['-c', refRepo, ...args], { cwd: refRepo })).code).toBe(0);
+      for (const args of [['apply', '--yes'], ['materialize', defined(EARLY[0]), defined(LATE[1])]]) expect((await runCli(['-c', refRepo, ...args], { cwd: refRepo })).code).toBe(0);
       const repo = await makeChaosRepo({ entities: ENTITIES, endpoint: server2.endpoint, project: 'mono', query, dynafeastBlock: block });
       expect((await runCli(['-c', repo, 'apply', '--yes'], { cwd: repo })).code).toBe(0);
       const started = performance.now();

@@ -6,8 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli, spawnCli, STACK_FRAME } from './helpers/cli.js';
-import { CHAOS_WINDOW, makeChaosRepo } from './helpers/chaos.js';
+import { runCli, spawnCli, STACK_FRAME } from '../helpers/isolated-cli.js';
+import { CHAOS_WINDOW, makeChaosRepo } from '../helpers/chaos-repo.js';
+import { defined } from '../helpers/defined.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ENTITIES = 200_000;
@@ -27,10 +28,13 @@ function startChildServer(): Promise<ChildServer> {
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code, signal) => reject(new Error(`dynalite child exited (${code ?? signal}) before listening`)));
-    child.stdout!.on('data', (d: Buffer) => {
+    defined(child.stdout).on('data', (d: Buffer) => {
       out += d.toString();
       for (const m of out.matchAll(/writes (\d+)/g)) seen = Math.max(seen, Number(m[1]));
-      for (const w of waiters.splice(0)) (seen >= w.n ? w.resolve() : waiters.push(w));
+      for (const w of waiters.splice(0)) {
+      if (seen >= w.n) w.resolve();
+      else waiters.push(w);
+    }
       const endpoint = /endpoint (\S+)/.exec(out)?.[1];
       if (endpoint) {
         resolve({

@@ -16,6 +16,7 @@ import { describeAwsError } from '../../src/core/aws/errors.js';
 import { classifyAwsError } from '../../src/core/aws/aws-errors.js';
 import { createFeastTable, startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { seededRandom, splitBatch, startFaultProxy, type FaultProxy, type FaultProxyOptions } from '../helpers/fault-proxy.js';
+import { defined } from '../helpers/defined.js';
 
 let server: TestDynalite;
 const open: FaultProxy[] = [];
@@ -65,7 +66,7 @@ async function caught(p: Promise<unknown>): Promise<Error & { $metadata?: { http
 
 async function storedIds(prefix: string): Promise<Set<string>> {
   const out = await server.client.send(new ScanCommand({ TableName: TABLE }));
-  return new Set((out.Items ?? []).map((i) => i.entity_id!.S!).filter((s) => s.startsWith(prefix)));
+  return new Set((out.Items ?? []).map((i) => defined(i.entity_id?.S)).filter((s) => s.startsWith(prefix)));
 }
 
 describe('fault proxy', () => {
@@ -107,7 +108,7 @@ describe('fault proxy', () => {
     const p = await proxy({ rates: { partial: 1 }, seed: 3 });
     const batch = Array.from({ length: 25 }, (_, i) => put(`partial-${i}`));
     const out = await clientFor(p).send(new BatchWriteItemCommand({ RequestItems: { [TABLE]: batch } }));
-    const left = (out.UnprocessedItems?.[TABLE] ?? []).map((r) => r.PutRequest!.Item!.entity_id!.S!);
+    const left = (out.UnprocessedItems?.[TABLE] ?? []).map((r) => defined(r.PutRequest?.Item?.entity_id?.S));
     expect(left.length).toBeGreaterThanOrEqual(1);
     expect(left.length).toBeLessThanOrEqual(24);
     const stored = await storedIds('partial-');
@@ -116,7 +117,7 @@ describe('fault proxy', () => {
     expect(p.stats()).toMatchObject({ deferredItems: left.length, faults: { partial: 1 } });
     // the unprocessed requests are whole requests: resending them completes the batch
     p.setRates({});
-    await clientFor(p).send(new BatchWriteItemCommand({ RequestItems: { [TABLE]: out.UnprocessedItems![TABLE]! } }));
+    await clientFor(p).send(new BatchWriteItemCommand({ RequestItems: { [TABLE]: defined(out.UnprocessedItems?.[TABLE]) } }));
     expect((await storedIds('partial-')).size).toBe(25);
   });
 
@@ -128,11 +129,11 @@ describe('fault proxy', () => {
         RequestItems: { [TABLE]: { Keys: ids.map(key), ProjectionExpression: '#e, #v', ExpressionAttributeNames: { '#e': 'entity_id', '#v': 'v' }, ConsistentRead: true } },
       }),
     );
-    const got = (out.Responses?.[TABLE] ?? []).map((i) => i.entity_id!.S!);
+    const got = (out.Responses?.[TABLE] ?? []).map((i) => defined(i.entity_id?.S));
     const left = out.UnprocessedKeys?.[TABLE];
     expect(left?.ProjectionExpression).toBe('#e, #v');
     expect(left?.ConsistentRead).toBe(true);
-    const deferred = (left?.Keys ?? []).map((k) => k.entity_id!.S!);
+    const deferred = (left?.Keys ?? []).map((k) => defined(k.entity_id?.S));
     expect(deferred.length).toBeGreaterThanOrEqual(1);
     expect([...got, ...deferred].sort()).toEqual([...ids].sort());
     expect(p.stats().deferredKeys).toBe(deferred.length);
@@ -220,12 +221,12 @@ describe('fault proxy', () => {
     const rnd = seededRandom(9);
     for (let n = 2; n <= 25; n++) {
       const req = { RequestItems: { a: Array.from({ length: n }, (_, i) => put(`k${i}`)) } };
-      const split = splitBatch('BatchWriteItem', req, rnd)!;
-      const kept = (split.forward.RequestItems as Record<string, unknown[]>).a!;
+      const split = defined(splitBatch('BatchWriteItem', req, rnd));
+      const kept = defined((split.forward.RequestItems as Record<string, unknown[]>).a);
       const merged = split.merge({}) as { UnprocessedItems: Record<string, unknown[]> };
       expect(kept.length).toBeGreaterThanOrEqual(1);
-      expect(kept.length + merged.UnprocessedItems.a!.length).toBe(n);
-      expect(split.deferred).toBe(merged.UnprocessedItems.a!.length);
+      expect(kept.length + defined(merged.UnprocessedItems.a).length).toBe(n);
+      expect(split.deferred).toBe(defined(merged.UnprocessedItems.a).length);
     }
   });
 });

@@ -17,9 +17,10 @@ import { withRegistryLock } from '../../src/core/registry/lock.js';
 import { readRegistryIfExists, writeRegistryAtomic } from '../../src/core/registry/registry-file.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { seededRandom, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { repoRoot, runCli, spawnCli, STACK_FRAME, whileRunning, type CliRun } from './helpers/cli.js';
-import { CHAOS_VIEW, CHAOS_WINDOW, compareTables, makeChaosRepo, scanTable } from './helpers/chaos.js';
-import { makeRepo, tempRepoDir } from './helpers/repo.js';
+import { repoRoot, runCli, spawnCli, STACK_FRAME, whileRunning, type CliRun } from '../helpers/isolated-cli.js';
+import { CHAOS_VIEW, CHAOS_WINDOW, compareTables, makeChaosRepo, scanTable } from '../helpers/chaos-repo.js';
+import { makeRepo, tempRepoDir } from '../helpers/temp-repo.js';
+import { defined } from '../helpers/defined.js';
 
 let server: TestDynalite;
 let slow: FaultProxy;
@@ -173,7 +174,7 @@ describe('interrupting materialize', () => {
 });
 
 describe('SIGKILL in the middle of registry writes', () => {
-  const writer = path.join(repoRoot, 'test/reliability/helpers/registry-writer.mjs');
+  const writer = path.join(repoRoot, 'test/helpers/registry-writer.mjs');
   const tempsIn = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 
   /** Runs the writer to its end (or its death) with `mode` (see registry-writer.mjs). */
@@ -191,7 +192,7 @@ describe('SIGKILL in the middle of registry writes', () => {
   it('killed after (or in the middle of) every step of a write: a whole registry, and the next writer takes over at once', async () => {
     const trace = await runWriter(path.join(tempRepoDir('dynafeast-crash-'), 'registry.db'), 'trace');
     expect({ code: trace.code, out: trace.out }).toMatchObject({ code: 0, out: expect.stringMatching(/^ready\nwrote\n\[.*\]\n$/) });
-    const steps = JSON.parse(trace.out.split('\n')[2]!) as string[];
+    const steps = JSON.parse(defined(trace.out.split('\n')[2])) as string[];
     expect(steps.some((s) => s.startsWith('rename '))).toBe(true);
     // a step that writes data is also torn: half of it written, then the kill
     const points = steps.flatMap((s, k) => [...(/^(handle\.)?(write|writeFile|appendFile) /.test(s) ? [`${k}:torn`] : []), `${k}`]);
@@ -250,9 +251,9 @@ describe('SIGKILL in the middle of registry writes', () => {
       const r = await readRegistryIfExists(registry);
       const project = r?.projects[0]?.spec?.name as 'A' | 'B' | undefined;
       expect(project === 'A' || project === 'B').toBe(true);
-      expect(r!.entities).toHaveLength(20000);
-      expect(r!.entities.every((e) => e.spec?.project === project)).toBe(true);
-      seen[project!]++;
+      expect(defined(r).entities).toHaveLength(20000);
+      expect(defined(r).entities.every((e) => e.spec?.project === project)).toBe(true);
+      seen[defined(project)]++;
       if (existsSync(`${registry}.lock`)) seen.killedHoldingLock++;
       seen.leftoverTmp = tempsIn(dir).length;
       // the dead writer's lock must not block the next one

@@ -15,8 +15,9 @@ import { FeatureViewSchema, FeatureViewSpecSchema } from '../../src/gen/feast/co
 import { RegistrySchema } from '../../src/gen/feast/core/Registry_pb.js';
 import { readRegistry, writeRegistryAtomic } from '../../src/core/registry/registry-file.js';
 import { timestampToMicros } from '../../src/core/registry/time.js';
-import { repoRoot } from './helpers/cli.js';
-import { tempRepoDir } from './helpers/repo.js';
+import { repoRoot } from '../helpers/isolated-cli.js';
+import { tempRepoDir } from '../helpers/temp-repo.js';
+import { defined } from '../helpers/defined.js';
 
 const contender = path.join(repoRoot, 'test/reliability/helpers/lock-contender.mjs');
 const TRIALS = Number(process.env.LOCK_TRIALS ?? 3);
@@ -33,8 +34,8 @@ interface Run {
 function start(args: string[]): Run {
   const child = spawn(process.execPath, [contender, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const run = { child, out: '' } as Run;
-  child.stdout!.on('data', (d: Buffer) => (run.out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (run.out += d.toString()));
+  defined(child.stdout).on('data', (d: Buffer) => (run.out += d.toString()));
+  defined(child.stderr).on('data', (d: Buffer) => (run.out += d.toString()));
   run.done = new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, out: run.out }));
@@ -70,7 +71,7 @@ describe('the registry lock under contention', () => {
     const sorted = [...times].sort((a, b) => a - b);
     process.stderr.write(
       `lock contention: ${TRIALS} trials of ${PROCESSES}×${ACQUISITIONS}, total ${(times.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s, ` +
-        `median ${Math.round(sorted[sorted.length >> 1]!)} ms, max ${Math.round(sorted[sorted.length - 1]!)} ms per trial\n`,
+        `median ${Math.round(defined(sorted[sorted.length >> 1]))} ms, max ${Math.round(defined(sorted[sorted.length - 1]))} ms per trial\n`,
     );
     // a trial takes seconds (most of it waiting for the file system): 100 of them take longer than the tier's timeout
   }, Math.max(600_000, TRIALS * 30_000));
@@ -86,7 +87,7 @@ describe('the registry lock under contention', () => {
     );
     const ends = await Promise.all(Array.from({ length: writers }, (_, id) => start(['commit', registry, String(each), String(id), project, view]).done));
     for (const e of ends) expect({ code: e.code, out: e.out }).toEqual({ code: 0, out: '' });
-    const intervals = (await readRegistry(registry)).featureViews[0]!.meta!.materializationIntervals.map((i) => timestampToMicros(i.startTime!));
+    const intervals = defined(defined((await readRegistry(registry)).featureViews[0]).meta).materializationIntervals.map((i) => timestampToMicros(defined(i.startTime)));
     const expected = Array.from({ length: writers }, (_, id) => Array.from({ length: each }, (_, i) => BigInt(id * 1_000_000 + i))).flat();
     expect(intervals.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(expected);
     expect(readdirSync(dir)).toEqual(['registry.db']);
@@ -106,14 +107,14 @@ describe('the registry lock under contention', () => {
       await until(() => waiters.every((w) => w.out.includes('ready')), 'the waiters to start');
       writeFileSync(path.join(dir, 'go'), '');
       await until(() => waiters.every((w) => w.out.includes('{')), 'every waiter to try the lock');
-      const results = waiters.map((w, k) => ({ pid: w.child.pid, ...(JSON.parse(w.out.split('\n')[1]!) as { acquired: boolean; holder: number }), k }));
+      const results = waiters.map((w, k) => ({ pid: w.child.pid, ...(JSON.parse(defined(w.out.split('\n')[1])) as { acquired: boolean; holder: number }), k }));
       writeFileSync(path.join(dir, 'release'), '');
       for (const w of waiters) expect((await w.done).code).toBe(0);
 
       const winners = results.filter((r) => r.acquired);
       expect({ round, winners: winners.length }).toEqual({ round, winners: 1 });
       // everyone else saw the winner's fresh lock, not the dead one and not a lock of their own
-      for (const r of results.filter((x) => !x.acquired)) expect({ round, holder: r.holder }).toEqual({ round, holder: winners[0]!.pid });
+      for (const r of results.filter((x) => !x.acquired)) expect({ round, holder: r.holder }).toEqual({ round, holder: defined(winners[0]).pid });
       expect(readdirSync(dir).sort()).toEqual(['go', 'release']);
     }
   }, Math.max(600_000, TAKEOVER_ROUNDS * 30_000));

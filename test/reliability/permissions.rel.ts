@@ -8,8 +8,8 @@
  */
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { runCli, STACK_FRAME, type CliRun } from './helpers/cli.js';
-import { makeRepo } from './helpers/repo.js';
+import { runCli, STACK_FRAME, type CliRun } from '../helpers/isolated-cli.js';
+import { makeRepo } from '../helpers/temp-repo.js';
 
 let server: TestDynalite;
 let proxy: FaultProxy;

@@ -8,8 +8,8 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { startFaultProxy, type FaultProxy, type ProxyErrorAnswer } from '../helpers/fault-proxy.js';
-import { runCli, STACK_FRAME, type CliRun } from './helpers/cli.js';
-import { featureStoreYaml, makeRepo, tempRepoDir } from './helpers/repo.js';
+import { runCli, STACK_FRAME, type CliRun } from '../helpers/isolated-cli.js';
+import { featureStoreYaml, makeRepo, tempRepoDir } from '../helpers/temp-repo.js';
 
 const CANARY = {
   keyId: 'AKIACANARYKEYID7Q3ZX',

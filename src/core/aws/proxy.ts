@@ -92,8 +92,10 @@ function exempted(target: URL, env: ProxyEnv): boolean {
 
 function splitPort(entry: string): { name: string; port?: string } {
   const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(entry);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- group 1 is not optional, so it matched
   if (bracketed) return { name: bracketed[1]!, ...(bracketed[2] ? { port: bracketed[2] } : {}) };
   const hostPort = /^([^:]*):(\d+)$/.exec(entry);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- both groups are not optional, so they matched
   return hostPort ? { name: hostPort[1]!, port: hostPort[2]! } : { name: entry };
 }
 

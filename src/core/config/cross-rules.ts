@@ -24,6 +24,7 @@ export function templateProblem(template: string): string | undefined {
   let sawProject = false;
   let literal = '';
   for (let i = 0; i < template.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < template.length
     const c = template[i]!;
     if ((c === '{' || c === '}') && template[i + 1] === c) {
       literal += c;

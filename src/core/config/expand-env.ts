@@ -39,6 +39,7 @@ function retype(text: string): unknown {
 
 function expandScalar(node: YScalar, path: string, env: Env, diag: Diagnostics): YScalar {
   if (typeof node.value !== 'string' || !node.value.includes('${')) return node;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- REFERENCE has one required group
   const names = [...node.value.matchAll(REFERENCE)].map((m) => m[1]!);
   if (names.length === 0) return node;
   const missing: string[] = [];

@@ -50,7 +50,7 @@ function parseCredentialsFile(text: string, file: string): AwsCredentials {
     if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
     const header = /^\[(.+)\]$/.exec(line);
     if (header) {
-      section = header[1]!.trim();
+      section = (header[1] ?? '').trim();
       continue;
     }
     const eq = line.indexOf('=');
@@ -103,6 +103,7 @@ export function createLocalCredentials(dataDir: string): { credentials: AwsCrede
         cause: e,
       });
     }
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the file exists: another process wrote it (EEXIST above)
     return { credentials: readLocalCredentials(dataDir)!, created: false };
   }
   const ignore = path.join(dataDir, '.gitignore');

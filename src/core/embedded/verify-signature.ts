@@ -101,7 +101,7 @@ function canonicalQuery(raw: string): string {
       const eq = p.indexOf('=');
       return eq < 0 ? [enc(dec(p)), ''] : [enc(dec(p.slice(0, eq))), enc(dec(p.slice(eq + 1)))];
     })
-    .sort(([a, av], [b, bv]) => (a! < b! ? -1 : a! > b! ? 1 : av! < bv! ? -1 : av! > bv! ? 1 : 0))
+    .sort(([a = '', av = ''], [b = '', bv = '']) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
 }

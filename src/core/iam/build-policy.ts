@@ -106,10 +106,13 @@ function withoutRedundant(statements: PolicyStatement[]): PolicyStatement[] {
   const holders = new Map<string, number>();
   for (const ps of pairs) for (const p of ps) holders.set(p, (holders.get(p) ?? 0) + 1);
   const dropped = new Set<number>();
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- pairs has one entry per statement
   const bySize = statements.map((_s, i) => i).sort((a, b) => pairs[a]!.length - pairs[b]!.length || b - a);
   for (const i of bySize) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- pairs has one entry per statement, and holders counts every pair in it
     if (!pairs[i]!.every((p) => holders.get(p)! >= 2)) continue;
     dropped.add(i);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- pairs has one entry per statement, and holders counts every pair in it
     for (const p of pairs[i]!) holders.set(p, holders.get(p)! - 1);
   }
   return statements.filter((_s, i) => !dropped.has(i));

@@ -40,6 +40,7 @@ export function renderPolicy(document: PolicyDocument, format: IamFormat, ctx: R
 export function hclString(s: string): string {
   let out = '';
   for (const ch of s) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a character of a string has a code point
     const code = ch.codePointAt(0)!;
     if (ch === '\\') out += '\\\\';
     else if (ch === '"') out += '\\"';

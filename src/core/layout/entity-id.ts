@@ -29,6 +29,7 @@ export const entityIdOfJs: HexHash = (bytes) => {
   const be = revisited.x64.hash128(bytes, 0);
   let out = '';
   for (let half = 0; half < 32; half += 16) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a 128-bit murmur hash is 32 hex digits; i + 1 <= 31
     for (let i = half + 14; i >= half; i -= 2) out += be[i]! + be[i + 1]!;
   }
   return out;

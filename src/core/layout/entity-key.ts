@@ -79,7 +79,9 @@ export function createEntityKeyEncoder(columns: readonly EntityColumn[]): Entity
     })
     .sort((a, b) => compareCodePoints(a.name, b.name));
   for (let i = 1; i < slots.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- 1 <= i < slots.length
     if (slots[i]!.name === slots[i - 1]!.name) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < slots.length
       throw badKey(slots[i]!, 'a join key listed twice', 'each join key may appear once in an entity key');
     }
   }
@@ -106,6 +108,7 @@ export function createEntityKeyEncoder(columns: readonly EntityColumn[]): Entity
     }
     let size = prefix.length + 8 * count;
     for (let i = 0; i < count; i++) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- count is slots.length
       const slot = slots[i]!;
       const v = values[slot.index];
       let c: unknown;
@@ -138,6 +141,7 @@ export function createEntityKeyEncoder(columns: readonly EntityColumn[]): Entity
     const out = Buffer.allocUnsafe(size);
     let pos = prefix.copy(out, 0);
     for (let i = 0; i < count; i++) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- count is slots.length
       const slot = slots[i]!;
       const c = converted[i];
       pos = out.writeUInt32LE(slot.typeCode, pos);

@@ -29,6 +29,7 @@ export interface ItemInput {
 
 export function buildItem(input: ItemInput): Item {
   const m: Record<string, AttributeValue> = {};
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- name comes from iterating the same record
   for (const name in input.values) m[name] = { B: input.values[name]! };
   const item: Item = {
     [ENTITY_ID_ATTR]: { S: input.entityId },
@@ -43,6 +44,7 @@ export function buildItem(input: ItemInput): Item {
           hint: 'pick another name for dynafeast\'s own attributes',
         });
       }
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- name comes from iterating the same record
       item[name] = input.extra[name]!;
     }
   }
@@ -78,6 +80,7 @@ export function parseItem(item: Item): ParsedItem {
   if (attr !== undefined) {
     if (attr.M === undefined) throw badItem(VALUES_ATTR, 'is not a map', entityId);
     for (const name in attr.M) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- name comes from iterating the same map
       const b = attr.M[name]!.B;
       if (b === undefined) throw badItem(`${VALUES_ATTR}.${name}`, 'is not binary', entityId);
       values[name] = b;
@@ -103,6 +106,7 @@ function attributeValueSize(v: AttributeValue): number {
   if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
   if (v.M !== undefined) {
     let size = 3;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- name comes from iterating the same map
     for (const name in v.M) size += 1 + utf8Length(name) + attributeValueSize(v.M[name]!);
     return size;
   }
@@ -123,6 +127,7 @@ function attributeValueSize(v: AttributeValue): number {
  */
 export function itemSizeBytes(item: Item): number {
   let size = 0;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- name comes from iterating the same item
   for (const name in item) size += utf8Length(name) + attributeValueSize(item[name]!);
   return size;
 }

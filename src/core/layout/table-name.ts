@@ -17,6 +17,7 @@ export function formatTableName(template: string, project: string, tableName: st
   const values: Record<(typeof FIELDS)[number], string> = { project, table_name: tableName };
   let out = '';
   for (let i = 0; i < template.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < template.length
     const ch = template[i]!;
     if (ch === '{') {
       if (template[i + 1] === '{') {

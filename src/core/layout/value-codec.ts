@@ -147,7 +147,7 @@ export function createValueEncoder(dtype: Dtype, feature?: string): ValueEncoder
 
 /** Writes one scalar; on a wrong type or a writer assertion, resets the shared writer and returns false. */
 function safeWrite(write: ScalarWrite, v: unknown): boolean {
-  let ok = false;
+  let ok: boolean;
   try {
     ok = write(writer, v);
   } catch {

@@ -196,7 +196,9 @@ export class BatchWriter {
         this.counts.written++; // the replaced unit is superseded, never sent: count it as done
       }
     };
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the loop condition checks ready is not empty
     while (batch.length < this.max && this.ready.length > 0) add(this.ready.shift()!);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- freshHead < fresh.length
     while (batch.length < this.max && this.freshHead < this.fresh.length) add(this.fresh[this.freshHead++]!);
     return batch;
   }

@@ -43,12 +43,14 @@ export function createChunkEncoder(view: FeatureView, options: EncodeOptions = {
   const keyValues: unknown[] = new Array(keyCount);
 
   const describeEntity = (chunk: OfflineChunk, row: number) =>
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the chunk has one key column per entity column
     view.entityColumns.map((c, k) => `${c.name}=${keyLabel(chunk.keys[k]![row])}`).join(', ');
 
   const ttlAttr = options.ttlAttribute;
   const ttlOf = (event: bigint) => (ttlSeconds === undefined ? undefined : String(floorDiv(event, MICROS_PER_SECOND) + ttlSeconds));
   const toItem = (entityId: string, event: bigint, values: Record<string, Uint8Array>): Item => {
     const ttl = ttlOf(event);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- ttl is only defined when options.ttlAttribute is set
     return buildItem({ entityId, eventTs: formatEventTs(event), values, ...(ttl !== undefined ? { extra: { [ttlAttr!]: { N: ttl } } } : {}) });
   };
   // Units are the item's DynamoDB JSON text, written directly (no object per item, no generic
@@ -62,27 +64,34 @@ export function createChunkEncoder(view: FeatureView, options: EncodeOptions = {
     for (let row = from; row < to; row++) {
       const out = row - from;
       try {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- k < keyCount, the number of key columns in the chunk
         for (let k = 0; k < keyCount; k++) keyValues[k] = chunk.keys[k]![row];
         const entityId = entityIdOf(encodeKey(keyValues));
         let size = 0;
         for (let f = 0; f < names.length; f++) {
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- f < names.length: one encoder and one chunk column per feature
           const bytes = encoders[f]!(chunk.features[f]![row]);
           valueBytes[f] = bytes;
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- f < names.length, one entry per feature
           size += bytes.length + entryBytes[f]!;
         }
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- row < chunk.length
         const event = chunk.eventMicros[row]!;
         if (size > sizeBudget) {
           // Possibly too large: build the item to size it exactly (and refuse it, naming the entity).
           const values: Record<string, Uint8Array> = {};
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- f < names.length, one entry per feature
           for (let f = 0; f < names.length; f++) values[names[f]!] = valueBytes[f]!;
           const item = toItem(entityId, event, values);
           assertItemFits(item, { view: view.name, entity: describeEntity(chunk, row) });
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- buildItem always writes event_ts as a string
           units[out] = { key: entityId, json: itemJson(item), eventTs: item.event_ts!.S! };
           continue;
         }
         // NOTE: entity_id (hex) and event_ts (digits, '-', ':', '.', '+', ' ') never need JSON escaping.
         const eventTs = formatEventTs(event);
         let json = `{"entity_id":{"S":"${entityId}"},"event_ts":{"S":"${eventTs}"},"values":{"M":{`;
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- f < names.length, one entry per feature
         for (let f = 0; f < names.length; f++) json += `${fieldOpen[f]}${base64(valueBytes[f]!)}"}`;
         json += '}}';
         if (ttlAttr !== undefined && ttlSeconds !== undefined) json += `${ttlOpen}${ttlOf(event)}"}`;

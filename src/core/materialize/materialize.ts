@@ -68,6 +68,7 @@ export async function materializeWindows(
   for (const r of upToDateReports) progress({ type: 'skipped', id: r.view, message: describeReports([r], { short: true }) });
   const settings = deps.config.dynafeast.materialize;
   const own = deps.sender === undefined ? leanSenderFor(deps.config, deps.aws) : undefined;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- own is built exactly when deps.sender is undefined
   const sender = deps.sender ?? own!;
   const budget = new RetryBudget(settings.retryBudget);
   const store = await openOfflineStore(deps.offline);
@@ -77,10 +78,12 @@ export async function materializeWindows(
     // Every source is checked before anything is written, so a bad column in the last view costs nothing.
     const planned: PlannedView[] = [];
     for (const w of windows) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- repo validation refuses a view whose source is not defined
       const source = deps.repo.sources.find((s) => s.name === w.view.source)!;
       planned.push(await planView(store, { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: w.startMicros, endMicros: w.endMicros }));
     }
     for (let i = 0; i < windows.length; i++) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planned and reports have one entry per window
       await writeView(deps, windows[i]!, planned[i]!, reports[i]!, sender, budget, progress);
     }
   } catch (e) {

@@ -55,7 +55,9 @@ export function startProgressTicker(
     const c = counts();
     const now = performance.now();
     window.push({ t: now, written: c.written });
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the window starts with one sample and only shrinks while it has more than two
     while (window.length > 2 && now - window[0]!.t > 5000) window.shift();
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the window starts with one sample and only shrinks while it has more than two
     const first = window[0]!;
     const seconds = (now - first.t) / 1000;
     const rate = seconds > 0 ? (c.written - first.written) / seconds : 0;

@@ -145,6 +145,7 @@ const ENGINE_ERRORS = /^(Error: )?(Out of Memory|INTERRUPT|Interrupt|FATAL|Fatal
 /** A DuckDB failure while reading a source: bad values are a data problem (exit 2), so is a bad file. */
 export function duckdbError(e: unknown, source: FileSource, reader: SourceReader): DynafeastError {
   if (e instanceof DynafeastError) return e;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split returns at least one element
   const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
   const common = {
     path: `sources.${source.name}.path`,

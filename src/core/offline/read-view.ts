@@ -63,6 +63,7 @@ export async function planView(store: OfflineStore, input: PrepareViewInput): Pr
       const table = `__dynafeast_latest_${++tableCounter}`;
       await store.run(query.createLatest(table), input.source, reader);
       const stats = await store.connection.runAndReadAll(query.stats(table));
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- an aggregate query without GROUP BY returns exactly one row
       const [rows, entities, nullKeyRows] = stats.getRows()[0]! as bigint[];
       return {
         rowsInWindow: Number(rows),
@@ -109,11 +110,13 @@ async function* streamChunks(
     const eventVector = chunk.getColumnVector(keyCount);
     const eventMicros = new Array<bigint>(n);
     if (eventVector instanceof DuckDBBigIntVector) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the query keeps rows whose __event_us is BETWEEN the window bounds, so it is never NULL
       for (let i = 0; i < n; i++) eventMicros[i] = eventVector.getItem(i)!;
     } else {
       for (let i = 0; i < n; i++) eventMicros[i] = eventVector.getItem(i) as bigint;
     }
     const features = Array.from({ length: featureCount }, (_, f) => columnValues(chunk.getColumnVector(keyCount + 1 + f), n));
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- negativeZero lists indexes of view features
     query.negativeZero.forEach((f, j) => restoreNegativeZero(features[f]!, chunk.getColumnVector(keyCount + 1 + featureCount + j), n));
     yield { length: n, keys, eventMicros, features };
   }

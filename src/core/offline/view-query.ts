@@ -95,8 +95,10 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
     ? resolve(source.createdTimestampColumn, 'the created timestamp (created_timestamp_column)', timestampSql)
     : undefined;
 
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- length is 1
   if (problems.length === 1) throw problems[0]!;
   if (problems.length > 1) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- called only with problems (the caller checks problems.length > 0)
     throw new DynafeastError(problems[0]!.code, `${where}: ${problems.length} columns cannot be read`, { details: problems });
   }
 
@@ -113,6 +115,7 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
   // Value bytes Feast writes. Float features carry their sign of zero alongside, NULL unless it is -0.0.
   const floatFeatures = view.features.flatMap((f, i) => (isFloatDtype(f.dtype.scalar) ? [i] : []));
   const signSql = (i: number) =>
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i comes from view.features
     view.features[i]!.dtype.kind === 'scalar'
       ? `CASE WHEN f${i} = 0 AND signbit(f${i}) THEN true END`
       : `CASE WHEN list_bool_or(list_transform(f${i}, __z -> __z = 0 AND signbit(__z))) THEN list_transform(f${i}, __z -> coalesce(signbit(__z), false)) END`;

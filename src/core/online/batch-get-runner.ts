@@ -4,14 +4,14 @@
  * ~1.4 MB); they are resent with the projection re-attached from our own TableRead, because servers do
  * not all echo it back (dynalite drops ProjectionExpression, which would return whole items).
  */
-import type { BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import { describeAwsError } from '../aws/errors.js';
 import { DynafeastError } from '../errors.js';
 import { ENTITY_ID_ATTR, type Item } from '../layout/item.js';
 import { runPool } from '../util/pool.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../util/retry.js';
 import { sleep as defaultSleep, type Sleep } from '../util/sleep.js';
-import { buildBatchGetInput, type Chunk, type TableRead } from './batch-get.js';
+import { buildBatchGetInput, type Chunk } from './batch-get.js';
 
 export type BatchGetSend = (input: BatchGetItemCommandInput) => Promise<BatchGetItemCommandOutput>;
 
@@ -37,9 +37,14 @@ function unprocessedChunk(chunk: Chunk, left: BatchGetItemCommandOutput['Unproce
   for (const read of chunk.keys()) {
     const keys = left[read.table]?.Keys;
     if (keys === undefined || keys.length === 0) continue;
-    next.set(read, keys.map((k) => k[ENTITY_ID_ATTR]!.S!));
+    next.set(read, keys.map(sentEntityId));
   }
   return next;
+}
+
+function sentEntityId(key: Record<string, AttributeValue>): string {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- unprocessed keys are keys we sent, which always carry entity_id as a string
+  return key[ENTITY_ID_ATTR]!.S!;
 }
 
 function keyCount(chunk: Chunk): number {
@@ -65,6 +70,7 @@ async function readChunk(first: Chunk, opts: RunnerOptions, out: ReadItems): Pro
     let got = 0;
     if (res.Responses !== undefined) {
       for (const table in res.Responses) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- table comes from iterating the same record
         const items = res.Responses[table]!;
         if (items.length === 0) continue;
         got += items.length;

@@ -35,6 +35,7 @@ export function parseEntityFlags(flags: readonly string[]): Record<string, strin
   }
   const rows = lengths[0] ?? 1;
   for (const k of Object.keys(columns)) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- k comes from the keys of columns; [0] exists since length is 1 (checked on the same line)
     if (columns[k]!.length === 1 && rows > 1) columns[k] = new Array<string>(rows).fill(columns[k]![0]!);
   }
   return columns;
@@ -55,6 +56,7 @@ export function parseCsv(text: string, file: string): string[][] {
     field = '';
   };
   for (; i < text.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < text.length
     const ch = text[i]!;
     if (quoted) {
       if (ch === '"') {
@@ -96,6 +98,7 @@ function csvRows(text: string, file: string): Record<string, string[]> {
         hint: 'give every row one value per header column',
       });
     }
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- columns has an entry for every header name, and the row has one cell per header (checked above)
     header.forEach((h, j) => columns[h.trim()]!.push(cells[j]!));
   });
   return columns;

@@ -96,6 +96,7 @@ function rowsOf(rows: EntityRows): { count: number; keyOrder: string[]; get: (ro
         }
       }
     });
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- r < count, the number of rows
     return { count: list.length, keyOrder, get: (r, k) => list[r]![k], has: (r, k) => Object.hasOwn(list[r]!, k) };
   }
   if (rows === null || typeof rows !== 'object') {
@@ -120,6 +121,7 @@ function rowsOf(rows: EntityRows): { count: number; keyOrder: string[]; get: (ro
     }
     count = col.length;
   }
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- k is one of keyOrder, the keys of cols
   return { count: Math.max(count, 0), keyOrder, get: (r, k) => cols[k]![r], has: (r, k) => cols[k] !== undefined && r < cols[k].length };
 }
 
@@ -140,11 +142,13 @@ export function convertEntityRows(rows: EntityRows, needed: readonly EntityColum
     ...src.keyOrder.filter((k) => neededByName.has(k)),
     ...needed.map((c) => c.name).filter((k) => !src.keyOrder.includes(k)),
   ];
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- ordered only holds names of needed
   const keys = ordered.map((k) => neededByName.get(k)!);
   const columns: JoinKeyColumn[] = [];
   for (const k of [...src.keyOrder, ...ordered.filter((n) => !src.keyOrder.includes(n))]) {
     const c = neededByName.get(k);
     if (c !== undefined) columns.push({ name: k, dtype: c.dtype, lookup: true });
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- has(k) is checked on the same line
     else if (echoByName.has(k)) columns.push({ name: k, dtype: echoByName.get(k)!.dtype, lookup: false });
   }
   const values = new Map<string, unknown[]>();

@@ -20,6 +20,7 @@ function smallVarint(bytes: Uint8Array): number {
   let value = 0;
   let mul = 1;
   for (let i = 1; i < n; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < n, the length of bytes
     const b = bytes[i]!;
     value += (b & 0x7f) * mul;
     mul *= 128;
@@ -35,18 +36,27 @@ export function decodeStoredValue(bytes: Uint8Array): DecodedValue | null {
     switch (bytes[0]) {
       case 0x35: // float_val (6), fixed32
         if (n === 5) {
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- n === 5
           u8[0] = bytes[1]!;
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- n === 5
           u8[1] = bytes[2]!;
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- n === 5
           u8[2] = bytes[3]!;
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- n === 5
           u8[3] = bytes[4]!;
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- f32 is a 1-element view
           return { kind: 'floatVal', value: f32[0]! };
         }
         break;
       case 0x29: // double_val (5), fixed64
         if (n === 9) {
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- n === 9
           for (let i = 0; i < 8; i++) u8[i] = bytes[i + 1]!;
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- f64 is a 1-element view
           return { kind: 'doubleVal', value: f64[0]! };
         }
+        break;
+      default: // any other tag: the general decoder below
         break;
     }
   }
@@ -65,7 +75,10 @@ export function decodeStoredValue(bytes: Uint8Array): DecodedValue | null {
       break;
     }
     case 0x38: // bool_val (7)
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- n === 2
       if (n === 2 && bytes[1]! <= 1) return { kind: 'boolVal', value: bytes[1] === 1 };
+      break;
+    default: // any other field, or a longer form of these: the general decoder
       break;
   }
   return decodeValue(bytes);

@@ -37,6 +37,7 @@ function refsOf(repo: RepoModel, sel: FeatureSelection): { refs: string[]; origi
     );
   }
   if (hasService) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- hasService means featureService is set
     const name = sel.featureService!;
     const service = repo.featureServices.find((s) => s.name === name);
     if (service === undefined) {
@@ -55,9 +56,11 @@ function refsOf(repo: RepoModel, sel: FeatureSelection): { refs: string[]; origi
       origin: `feature service \`${name}\``,
     };
   }
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- neither a service nor an empty selection reaches here: hasList is true
   if (sel.features!.length === 0) {
     throw badRef('the feature list is empty', 'features');
   }
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- neither a service nor an empty selection reaches here: hasList is true
   return { refs: [...sel.features!], origin: 'features' };
 }
 

@@ -50,6 +50,7 @@ export function attributeFromJson(v: Record<string, unknown>): AttributeValue {
   if (v.M !== undefined) {
     const m: Record<string, AttributeValue> = {};
     const src = v.M as Record<string, Record<string, unknown>>;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- k comes from iterating the same record
     for (const k in src) m[k] = attributeFromJson(src[k]!);
     return { M: m };
   }
@@ -66,8 +67,10 @@ interface BatchGetAnswer {
 function toOutput(answer: BatchGetAnswer): BatchGetItemCommandOutput {
   const responses: Record<string, Record<string, AttributeValue>[]> = {};
   for (const table in answer.Responses ?? {}) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- table comes from iterating answer.Responses
     responses[table] = answer.Responses![table]!.map((item) => {
       const out: Record<string, AttributeValue> = {};
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- name comes from iterating the same item
       for (const name in item) out[name] = attributeFromJson(item[name]!);
       return out;
     });

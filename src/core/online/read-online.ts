@@ -117,10 +117,12 @@ export class OnlineReader {
 
     const nowMicros = this.deps.clock.nowMicros();
     const columns: OnlineColumn[] = entities.columns.map((k) => {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- entities.values has a column for every entity column
       const raw = entities.values.get(k.name)!;
       return {
         name: k.name,
         kind: 'joinKey',
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- lookup columns are join keys of a requested entity, which always have a type
         values: k.lookup ? raw.map((v) => joinKeyOutput(k.dtype!, v, format)) : raw.map((v) => echoedJoinKeyOutput(k.dtype, v, format)),
         statuses: new Array<FieldStatus>(entities.rowCount).fill('PRESENT'),
         eventTimestamps: new Array<number>(entities.rowCount).fill(0),
@@ -130,8 +132,10 @@ export class OnlineReader {
     for (const plan of plans) {
       const read = { view: plan.view.name, table: plan.read.table, ttlMicros: plan.view.ttlMicros, features: plan.features, ...plan.keyed };
       const cols = viewColumns(read, items.get(plan.read.table), entities.rowCount, nowMicros, format, this.tsCache);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- cols has one column per planned feature
       plan.features.forEach((f, j) => featureColumns.set(f, cols[j]!));
     }
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every resolved feature was planned above
     for (const r of resolved) columns.push(featureColumns.get(r)!);
     return { rowCount: entities.rowCount, columns };
   }
@@ -172,9 +176,11 @@ export class OnlineReader {
     }
     const ids: string[] = [];
     const index = new Map<string, number>();
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- entities.values has a column for every entity column
     const sources = columns.map((c) => entities.values.get(c.name)!);
     const values = new Array<unknown>(columns.length);
     for (let r = 0; r < entities.rowCount; r++) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- c < sources.length, and each source has a value per row
       for (let c = 0; c < sources.length; c++) values[c] = sources[c]![r];
       const id = entityIdOf(encode(values));
       let at = index.get(id);

@@ -59,6 +59,7 @@ export function viewColumns(
 ): OnlineColumn[] {
   const { ids, rowToId, features, table } = read;
   const byId = new Map<string, Item>();
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- entity_id is the table key: every item has it, as a string
   if (items !== undefined) for (const item of items) byId.set(item[ENTITY_ID_ATTR]!.S!, item);
   const oldest = read.ttlMicros > 0n ? nowMicros - read.ttlMicros : undefined;
 
@@ -71,10 +72,12 @@ export function viewColumns(
   for (let j = 0; j < f; j++) {
     values.push(new Array<unknown>(n).fill(null));
     statuses.push(new Array<FieldStatus>(n).fill('NOT_FOUND'));
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length
     converters.push(valueConverter(features[j]!.feature.dtype, format));
   }
 
   for (let i = 0; i < n; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < ids.length
     const item = byId.get(ids[i]!);
     if (item === undefined) continue;
     const ts = item[EVENT_TS_ATTR]?.S;
@@ -83,6 +86,7 @@ export function viewColumns(
       if (ts === undefined) throw new Error(`${EVENT_TS_ATTR} is missing or not a string`);
       micros = tsCache.micros(ts);
     } catch (e) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < ids.length
       throw unreadable(table, ids[i]!, 'the item', e);
     }
     seconds[i] = Number(floorDiv(micros, 1_000_000n));
@@ -90,11 +94,13 @@ export function viewColumns(
     // A projection that matches no stored feature returns the item without `values`.
     if (valuesAttr === undefined) continue;
     const stored = valuesAttr.M;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < ids.length
     if (stored === undefined) throw unreadable(table, ids[i]!, 'the item', new Error(`${VALUES_ATTR} is not a map`));
     // NOTE: Feast's Go server checks ttl after the null check and compares age > ttl, so a value
     // exactly ttl old is still PRESENT.
     const stale = oldest !== undefined && micros < oldest;
     for (let j = 0; j < f; j++) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length
       const name = features[j]!.feature.name;
       const attr = stored[name];
       if (attr === undefined) continue;
@@ -104,12 +110,17 @@ export function viewColumns(
         if (bytes === undefined) throw new Error(`${VALUES_ATTR}.${name} is not binary`);
         decoded = decodeStoredValue(bytes);
       } catch (e) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < ids.length
         throw unreadable(table, ids[i]!, `feature ${name}`, e, name);
       }
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
       if (decoded === null) statuses[j]![i] = 'NULL_VALUE';
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
       else if (stale) statuses[j]![i] = 'OUTSIDE_MAX_AGE';
       else {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
         statuses[j]![i] = 'PRESENT';
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one value array and one converter per feature
         values[j]![i] = converters[j]!(decoded);
       }
     }
@@ -117,9 +128,12 @@ export function viewColumns(
 
   const columns: OnlineColumn[] = [];
   for (let j = 0; j < f; j++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one value array per feature
     const src = values[j]!;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
     const st = statuses[j]!;
     const col: OnlineColumn = {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length
       name: features[j]!.column,
       kind: 'feature',
       view: read.view,
@@ -128,9 +142,12 @@ export function viewColumns(
       eventTimestamps: new Array<number>(rowCount),
     };
     for (let r = 0; r < rowCount; r++) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- r < rowCount, and rowToId has one entry per row
       const at = rowToId[r]!;
       col.values[r] = src[at];
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at is an index into ids, and st has one status per id
       col.statuses[r] = st[at]!;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at is an index into ids, and seconds has one entry per id
       col.eventTimestamps[r] = seconds[at]!;
     }
     columns.push(col);

@@ -161,9 +161,11 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
   if (failures.length > 0) {
     const skipped = p.registry.length ? '; the registry was not written' : '';
     if (failures.length === 1) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- failures.length is 1
       const only = failures[0]!;
       throw new DynafeastError(only.code, `${only.message}${skipped}`, { hint: only.hint, cause: only.cause });
     }
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only reached with at least one failure
     throw new DynafeastError(failures[0]!.code, `apply failed on ${failures.length} tables${skipped}`, { details: failures });
   }
 

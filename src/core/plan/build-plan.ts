@@ -79,7 +79,7 @@ async function checkOwnership(
   support: EndpointSupport,
 ): Promise<PlanNote[]> {
   const recorded = new Set(
-    (registry?.featureViews ?? []).filter((v) => v.spec?.project === config.project && v.spec.online).map((v) => tableNameOf(config, v.spec!.name)),
+    (registry?.featureViews ?? []).filter((v) => v.spec?.project === config.project && v.spec.online).map((v) => tableNameOf(config, v.spec?.name ?? '')),
   );
   const notes: PlanNote[] = [];
   const foreign: ForeignTable[] = [];

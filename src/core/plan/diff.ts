@@ -27,6 +27,7 @@ export interface Diff {
 export function removedViews(registry: Registry | undefined, project: string, keep: Set<string>, tableNameOf: (view: string) => string) {
   return (registry?.featureViews ?? [])
     .filter((v) => v.spec?.project === project && v.spec.online && !keep.has(v.spec.name))
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above only lets views with a spec through
     .map((v) => ({ view: v.spec!.name, table: tableNameOf(v.spec!.name) }));
 }
 
@@ -124,6 +125,7 @@ function diffTags(t: DesiredTable, a: ActualTable, steps: TableStep[], notes: Pl
   for (const [k, v] of Object.entries(t.tags)) {
     if (tags.value[k] === v) continue;
     set[k] = v;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- k in tags.value is checked on the same line
     if (k in tags.value) previous[k] = tags.value[k]!;
   }
   const remove = Object.keys(tags.value).filter((k) => ownTag(k) && !(k in t.tags)).sort();

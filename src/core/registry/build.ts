@@ -157,6 +157,7 @@ function featureServiceProto(
 export function buildRegistryObjects(project: string, repo: model.RepoModel): DesiredRegistryObjects {
   const sources = new Map(repo.sources.map((s) => [s.name, s]));
   const views = new Map(repo.featureViews.map((v) => [v.name, v]));
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every object build() makes has a spec
   const byName = <T extends { spec?: { name: string } }>(a: T, b: T) => (a.spec!.name < b.spec!.name ? -1 : a.spec!.name > b.spec!.name ? 1 : 0);
   return {
     entities: repo.entities.map((e) => entityProto(project, e)).sort(byName),

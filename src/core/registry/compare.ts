@@ -41,6 +41,7 @@ export function comparableFeatureViewSpec(spec: JsonValue): JsonValue {
 export function comparableFeatureServiceSpec(spec: JsonValue): JsonValue {
   if (!isObject(spec) || !Array.isArray(spec['features'])) return spec;
   const features = spec['features'].map((p) =>
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter keeps only fields that are defined
     isObject(p) ? Object.fromEntries(PROJECTION_FIELDS.filter((k) => p[k] !== undefined).map((k) => [k, p[k]!])) : p,
   );
   return { ...spec, features };

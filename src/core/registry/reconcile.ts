@@ -119,6 +119,7 @@ const KINDS = [
       // NOTE: rows already in the table were written for the old key or feature set; keeping the history
       // would make materialize-incremental skip the backfill the new definition needs.
       if (rowLayout(specJson(FeatureViewSpecSchema, prev.spec)) !== rowLayout(specJson(FeatureViewSpecSchema, o.spec))) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- stampMeta just set meta
         o.meta!.materializationIntervals = [];
         return `features or entity columns changed: materialization history cleared (${intervals.length} interval(s)); run materialize to backfill`;
       }

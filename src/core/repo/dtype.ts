@@ -20,12 +20,14 @@ function isScalar(s: string): s is ScalarDtype {
 export function parseDtype(text: string): DtypeResult {
   if (isScalar(text)) return { ok: true, dtype: { kind: 'scalar', scalar: text } };
   const m = /^Array\((\w+)\)$/.exec(text);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- group 1 is not optional, so it matched
   if (m && isScalar(m[1]!)) {
     // Every scalar has a list: Array(Json) is Feast's JSON_LIST (Value.json_list_val, 33).
     return { ok: true, dtype: { kind: 'list', scalar: m[1] } };
   }
   const loose = ARRAY.exec(text);
   if (loose) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- group 1 is not optional, so it matched
     const inner = loose[1]!;
     if (/^Array/i.test(inner)) return { ok: false, reason: 'nested arrays are not supported' };
     const innerGuess = isScalar(inner) ? inner : suggest(inner, SCALAR_DTYPES);

@@ -100,6 +100,7 @@ class DefinitionParser extends ObjectReader {
         });
         return undefined;
       }
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- list.length is 1 (checked above)
       key = { name: list[0]!.value, loc: list[0]!.node.loc };
     } else if (one && !isNull(one.value)) {
       key = this.requiredString(map, 'join_key', path);
@@ -149,6 +150,7 @@ class DefinitionParser extends ObjectReader {
     if (!mapping || node.kind !== 'map') return mapping;
     const seen = new Map<string, string>();
     for (const e of node.entries) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the mapping was read from these entries
       const target = mapping[e.key]!;
       const other = seen.get(target);
       if (other !== undefined) {

@@ -95,6 +95,7 @@ class RepoResolver {
             'Each entity of a view needs its own join key column.');
         }
         keyOwner.set(key, entity.name);
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- user entities come from parse-definitions, which refuses one without value_type
         columns.push({ name: key, dtype: entity.valueType! });
       }
     }

@@ -48,7 +48,9 @@ function parseUnits(text: string): DurationResult | undefined {
     part.lastIndex = pos;
     const m = part.exec(text);
     if (!m) return parts === 0 ? undefined : { ok: false, reason: `unexpected \`${text.slice(pos)}\`` };
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the pattern only matches the units listed in UNITS
     const unit = UNITS.find(([name]) => name === m[3])![1];
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- group 1 is not optional, so it matched
     const micros = scaled(m[1]!, m[2] ?? '', unit);
     if (micros === undefined) return { ok: false, reason: 'it is finer than a microsecond' };
     total += micros;

@@ -21,7 +21,7 @@ export function parseJsonExact(text: string): unknown {
     }
     if (ch !== 0x2d && (ch < 0x30 || ch > 0x39)) continue;
     let j = i + 1;
-    while (j < text.length && /[0-9.eE+-]/.test(text[j]!)) j++;
+    while (j < text.length && /[0-9.eE+-]/.test(text.charAt(j))) j++;
     const token = text.slice(i, j);
     if (/^-?\d{16,}$/.test(token)) {
       const n = BigInt(token);

@@ -5,6 +5,7 @@
  */
 export async function runPool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
   // NOTE: the common single-item case (one read chunk, one table) skips the worker machinery.
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- items.length === 1
   if (items.length === 1) return fn(items[0]!, 0);
   let next = 0;
   let failed = false;
@@ -13,6 +14,7 @@ export async function runPool<T>(items: readonly T[], concurrency: number, fn: (
     while (!failed && next < items.length) {
       const index = next++;
       try {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- index < items.length, checked by the loop
         await fn(items[index]!, index);
       } catch (e) {
         if (!failed) failure = e;

@@ -9,6 +9,7 @@ function editDistance(a: string, b: string): number {
   if (d !== 2 || a.length !== b.length) return d;
   const diff = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
   const [i, j] = diff;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- diff.length === 2 is checked first, so i and j are set
   const swapped = diff.length === 2 && j === i! + 1 && a[i!] === b[j] && a[j] === b[i!];
   return swapped ? 1 : d;
 }

@@ -81,6 +81,7 @@ export function combineErrors(
 ): DynafeastError {
   // Stable sort keeps discovery order among problems without a line.
   const sorted = [...errors].sort(compareLocations(fileOrder));
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only called with at least one error
   const first = sorted[0]!;
   const message = `${sorted.length} ${sorted.length === 1 ? 'problem' : 'problems'} in ${subject}.`;
   return new DynafeastError(first.code, message, {

@@ -98,6 +98,7 @@ function yamlErrorToDynafeast(e: YAMLError, opts: ParseYamlOptions, lc: LineCoun
   const quoteStart = e.code === 'MISSING_CHAR' && /quote/i.test(e.message) ? openingQuote(doc, e.pos[0]) : undefined;
   const pos = lc.linePos(quoteStart ?? e.pos[0]);
   // `yaml` appends " at line L, column C:" and a source excerpt; the location field carries that.
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split returns at least one element
   const text = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
   return new DynafeastError(shapeCode(opts.domain, 'badYaml'), `Invalid YAML: ${text}.`, {
     location: { file: opts.file, line: pos.line, column: pos.col },

@@ -6,6 +6,7 @@ import { createAwsClients, isLoopbackEndpoint, type AwsClients } from '../../../
 import { buildCredentialProvider, LOCAL_DUMMY_CREDENTIALS, memoizeCredentials } from '../../../src/core/aws/credentials.js';
 import { silentLogger } from '../../../src/core/context.js';
 import { localRepoConfig } from '../../helpers/dynalite.js';
+import { defined } from '../../helpers/defined.js';
 
 // Credential resolution reads the environment and ~/.aws; each test gets a clean, known one.
 const AWS_ENV = [
@@ -67,7 +68,7 @@ describe('createAwsClients', () => {
     expect(await clients.dynamo.config.region()).toBe('eu-west-3');
     expect(await clients.dynamo.config.maxAttempts()).toBe(7);
     expect(clients.dynamo.config.retryMode).toBe('adaptive');
-    const endpoint = await clients.dynamo.config.endpoint!();
+    const endpoint = await defined(clients.dynamo.config.endpoint)();
     expect(endpoint).toMatchObject({ protocol: 'http:', hostname: '127.0.0.1', port: 8123 });
     expect(clients.endpoint).toBe('http://127.0.0.1:8123');
     expect(clients.local).toBe(true);
@@ -88,7 +89,7 @@ describe('createAwsClients', () => {
 
   it('lets the caller override the endpoint (an embedded store served on another port)', async () => {
     const clients = build(localRepoConfig('/repo', 'http://127.0.0.1:8000'), { endpointUrl: 'http://127.0.0.1:9999' });
-    expect(await clients.dynamo.config.endpoint!()).toMatchObject({ port: 9999 });
+    expect(await defined(clients.dynamo.config.endpoint)()).toMatchObject({ port: 9999 });
   });
 
   it('sizes the keep-alive pool for max_read_workers reads in flight and converts timeouts to ms', async () => {

@@ -3,6 +3,7 @@ import { describeAwsError, redactSecrets } from '../../../src/core/aws/errors.js
 import { createProxyAgent, isLoopbackHost, proxyFor, proxyForScheme, ProxyError, proxyTesting, type ProxyEnv } from '../../../src/core/aws/proxy.js';
 import { isDynafeastError } from '../../../src/core/errors.js';
 import { failure } from '../../helpers/error-code.js';
+import { defined } from '../../helpers/defined.js';
 
 const AWS = 'https://dynamodb.eu-west-1.amazonaws.com';
 const via = (endpoint: string, env: ProxyEnv) => {
@@ -34,7 +35,7 @@ describe('proxyFor: which variable applies', () => {
   });
 
   test('keeps the credentials in the URL it returns, and only there', () => {
-    const route = proxyFor(AWS, { HTTPS_PROXY: 'http://alice:s%40cret@proxy:3128' })!;
+    const route = defined(proxyFor(AWS, { HTTPS_PROXY: 'http://alice:s%40cret@proxy:3128' }));
     expect(route.url.username).toBe('alice');
     expect(route.url.password).toBe('s%40cret');
     expect(route.label).toBe('proxy:3128');
@@ -202,7 +203,7 @@ describe('createProxyAgent', () => {
   });
 
   test.each(['https:', 'http:'] as const)('%s: keep-alive and maxSockets kept, credentials only in Proxy-Authorization', async (protocol) => {
-    const route = proxyFor(`${protocol}//db.internal`, { HTTPS_PROXY: 'http://alice:s%40cret@proxy:3128', HTTP_PROXY: 'http://alice:s%40cret@proxy:3128' })!;
+    const route = defined(proxyFor(`${protocol}//db.internal`, { HTTPS_PROXY: 'http://alice:s%40cret@proxy:3128', HTTP_PROXY: 'http://alice:s%40cret@proxy:3128' }));
     const agent = await createProxyAgent(protocol, route, { keepAlive: true, maxSockets: 7, connectTimeoutMs: 1000 }, {});
     agents.push(agent);
     const seen = agent as http.Agent & { keepAlive: boolean; proxy: URL; proxyHeaders: Record<string, string> };

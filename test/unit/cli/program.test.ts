@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { createProgram, type CommandHandlers, type GlobalFlags } from '../../../src/cli/program.js';
+import { defined } from '../../helpers/defined.js';
 
 type Call = { command: keyof CommandHandlers; options: unknown; globals: GlobalFlags };
 
@@ -113,7 +114,7 @@ describe('createProgram', () => {
     try {
       const { program, calls } = harness();
       await program.parseAsync(['validate'], { from: 'user' });
-      expect(calls[0]!.globals.color).toBe(false);
+      expect(defined(calls[0]).globals.color).toBe(false);
     } finally {
       if (prev === undefined) delete process.env.NO_COLOR;
       else process.env.NO_COLOR = prev;
@@ -178,6 +179,6 @@ describe('name lists', () => {
   it('names around commas and repeated flags are kept, trimmed', async () => {
     const { program, calls } = harness();
     await program.parseAsync(['materialize', '2020-01-01', 'now', '--views', 'a, b', '--views', 'c'], { from: 'user' });
-    expect(calls[0]!.options).toMatchObject({ views: ['a', 'b', 'c'] });
+    expect(defined(calls[0]).options).toMatchObject({ views: ['a', 'b', 'c'] });
   });
 });

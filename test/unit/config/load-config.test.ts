@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, loadConfigWithWarnings, parseConfigText } from '../../../src/core/config/load-config.js';
 import { failure } from '../../helpers/error-code.js';
+import { defined } from '../../helpers/defined.js';
 
 const MINIMAL = `project: demo
 registry: data/registry.db
@@ -133,7 +134,7 @@ describe('parseConfigText: ${VAR} expansion', () => {
       ['online_store.endpoint_url', 6],
       ['online_store.endpoint_url', 6],
     ]);
-    expect(e.details[1]!.message).toContain('NO_HOST');
+    expect(defined(e.details[1]).message).toContain('NO_HOST');
   });
 
   it('never shows an expanded value in an error', () => {
@@ -196,12 +197,12 @@ dynafeast:
   ])('rejects table_name_template %s', (template, reason) => {
     const e = failure(() => parse(MINIMAL + `  table_name_template: "${template}"\n`));
     expect(e.path).toBe('online_store.table_name_template');
-    expect(e.details[0]!.message).toContain(reason);
+    expect(defined(e.details[0]).message).toContain(reason);
   });
 
   it('reads `{{` in table_name_template as a literal brace (which table names cannot hold)', () => {
     const e = failure(() => parse(MINIMAL + '  table_name_template: "{{project}}-{project}-{table_name}"\n'));
-    expect(e.details[0]!.message).toContain('characters DynamoDB does not allow');
+    expect(defined(e.details[0]).message).toContain('characters DynamoDB does not allow');
   });
 
   it('rejects a reserved ttl attribute', () => {

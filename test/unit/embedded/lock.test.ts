@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { acquireLock, disbelief, LOCK_FILE, type StoreIdentity } from '../../../src/core/embedded/lock.js';
 import { isLoopbackHost } from '../../../src/core/embedded/target.js';
 import type { LockRecord } from '../../../src/core/lock/file-lock.js';
+import { defined } from '../../helpers/defined.js';
 
 let root: string;
 let me: StoreIdentity;
@@ -94,7 +95,7 @@ describe('the embedded store lock', () => {
         const why = disbelief({ pid: 1, host: hostname(), token: 'x', at: 0, data: d }, me);
         const believed =
           d.repo === me.repo && d.project === me.project && d.dataDir === me.dataDir &&
-          typeof d.host === 'string' && isLoopbackHost(d.host) && Number.isInteger(d.port) && d.port! >= 1 && d.port! <= 65535;
+          typeof d.host === 'string' && isLoopbackHost(d.host) && Number.isInteger(d.port) && defined(d.port) >= 1 && defined(d.port) <= 65535;
         expect(why === undefined).toBe(believed);
       }),
       { numRuns: 500 },

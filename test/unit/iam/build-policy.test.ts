@@ -5,7 +5,8 @@ import type { RepoConfig } from '../../../src/core/config/types.js';
 import { buildIamPolicy, grantsOf, MANAGED_POLICY_MAX_CHARS, policySize, type PolicyInput } from '../../../src/core/iam/build-policy.js';
 import { IAM_COMMANDS, parseIamCommands, type IamCommand } from '../../../src/core/iam/commands.js';
 import { ACTION_TABLE } from '../../../src/core/iam/action-table.js';
-import { makeConfig, makeRepo, makeView } from '../plan/fixtures.js';
+import { makeConfig, makeRepo, makeView } from '../../helpers/plan-fixtures.js';
+import { defined } from '../../helpers/defined.js';
 
 const arn = { partition: 'aws', region: 'us-east-1', accountId: '123456789012' };
 const T = (name: string) => `arn:aws:dynamodb:us-east-1:123456789012:table/${name}`;
@@ -178,14 +179,14 @@ describe('buildIamPolicy', () => {
 
   it('uses the partition, region and account given', () => {
     const { document } = buildIamPolicy(input({ commands: ['read'], arn: { partition: 'aws-cn', region: 'cn-north-1', accountId: '000011112222' } }));
-    expect(document.Statement[0]!.Resource).toEqual(['arn:aws-cn:dynamodb:cn-north-1:000011112222:table/demo.driver_hourly_stats', 'arn:aws-cn:dynamodb:cn-north-1:000011112222:table/demo.driver_profile']);
+    expect(defined(document.Statement[0]).Resource).toEqual(['arn:aws-cn:dynamodb:cn-north-1:000011112222:table/demo.driver_hourly_stats', 'arn:aws-cn:dynamodb:cn-north-1:000011112222:table/demo.driver_profile']);
   });
 
   it('escapes IAM wildcard characters in a table name instead of matching other tables', () => {
     // validation keeps such names out of repos; a Feast-written registry is not validated by dynafeast
     const registry = registryWith('demo', [{ name: 'odd*name?$' }]);
     const { document } = buildIamPolicy(input({ registry, commands: ['teardown'], repo: makeRepo([]) }));
-    expect(document.Statement[0]!.Resource).toEqual([T('demo.odd${*}name${?}${$}')]);
+    expect(defined(document.Statement[0]).Resource).toEqual([T('demo.odd${*}name${?}${$}')]);
   });
 
   it('refuses to build a policy with no statement', () => {

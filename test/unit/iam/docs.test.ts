@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { renderActionTableMarkdown } from '../../../src/core/iam/action-table.js';
+import { defined } from '../../helpers/defined.js';
 
 describe('docs/iam.md', () => {
   const doc = readFileSync(new URL('../../../docs/iam.md', import.meta.url), 'utf8');
@@ -11,7 +12,7 @@ describe('docs/iam.md', () => {
 
   it('shows an example policy that is valid JSON', () => {
     const m = /```json\n([\s\S]*?)```/.exec(doc);
-    const policy = JSON.parse(m![1]!) as { Version: string; Statement: unknown[] };
+    const policy = JSON.parse(defined(m?.[1])) as { Version: string; Statement: unknown[] };
     expect(policy.Version).toBe('2012-10-17');
     expect(policy.Statement.length).toBeGreaterThan(0);
   });

@@ -2,6 +2,7 @@ import { parse as parseHcl } from '@cdktn/hcl2json';
 import { parse as parseYaml } from 'yaml';
 import type { PolicyDocument } from '../../../src/core/iam/build-policy.js';
 import { hclString, logicalId, policyName, renderPolicy, terraformLabel } from '../../../src/core/iam/render.js';
+import { defined } from '../../helpers/defined.js';
 
 const ctx = { project: 'driver_ranking', commands: ['apply', 'materialize'] as const };
 
@@ -44,12 +45,12 @@ describe('renderPolicy', () => {
     const parsed = (await parseHcl('main.tf', text)) as { resource: { aws_iam_policy: Record<string, { name: string; description: string; policy: string }[]> } };
     const resources = parsed.resource.aws_iam_policy;
     expect(Object.keys(resources)).toEqual(['dynafeast_driver_ranking_apply_materialize']);
-    const [resource] = resources['dynafeast_driver_ranking_apply_materialize']!;
-    expect(resource!.name).toBe('dynafeast-driver_ranking-apply-materialize');
+    const [resource] = defined(resources['dynafeast_driver_ranking_apply_materialize']);
+    expect(defined(resource).name).toBe('dynafeast-driver_ranking-apply-materialize');
     // the policy is an expression: jsonencode(<object>); parse the object on its own to compare values
-    const expr = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(resource!.policy);
+    const expr = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(defined(resource).policy);
     expect(expr).not.toBeNull();
-    const inner = (await parseHcl('policy.tf', `policy = ${expr![1]}\n`)) as { policy: unknown };
+    const inner = (await parseHcl('policy.tf', `policy = ${defined(expr)[1]}\n`)) as { policy: unknown };
     expect(unescapeTemplates(inner.policy)).toEqual(document);
   });
 
@@ -67,7 +68,7 @@ describe('renderPolicy', () => {
     };
     expect(template.AWSTemplateFormatVersion).toBe('2010-09-09');
     expect(Object.keys(template.Resources)).toEqual(['DynafeastDriverRankingApplyMaterializePolicy']);
-    const resource = template.Resources['DynafeastDriverRankingApplyMaterializePolicy']!;
+    const resource = defined(template.Resources['DynafeastDriverRankingApplyMaterializePolicy']);
     expect(resource.Type).toBe('AWS::IAM::ManagedPolicy');
     expect(resource.Properties.PolicyDocument).toEqual(document);
     expect(template.Outputs.PolicyArn.Value).toEqual({ Ref: 'DynafeastDriverRankingApplyMaterializePolicy' });

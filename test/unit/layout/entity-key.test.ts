@@ -1,8 +1,9 @@
 import { serializeEntityKey, createEntityKeyEncoder } from '../../../src/core/layout/entity-key.js';
 import { entityIdOf, entityIdOfJs, entityIdOfNative as loadNative, entityIdBackend, NATIVE_AFTER_KEYS } from '../../../src/core/layout/entity-id.js';
 import { DynafeastError } from '../../../src/core/errors.js';
-import { hex, loadVectors } from './vectors.js';
+import { hex, loadVectors } from '../../helpers/layout-vectors.js';
 import { codeOf } from '../../helpers/error-code.js';
+import { defined } from '../../helpers/defined.js';
 
 const vectors = loadVectors();
 const entityIdOfNative = loadNative();
@@ -57,7 +58,7 @@ describe('serializeEntityKey against Feast vectors', () => {
 
 describe('createEntityKeyEncoder', () => {
   it('sorts keys by name but takes values in column order', () => {
-    const v = vectors.entity_keys.find((k) => k.join_keys.length === 2)!;
+    const v = defined(vectors.entity_keys.find((k) => k.join_keys.length === 2));
     const enc = createEntityKeyEncoder(v.join_keys.map(({ name, dtype }) => ({ name, dtype })));
     expect(hex(enc(v.join_keys.map((k) => k.value)))).toBe(v.serialized_hex);
     // Reusing the encoder for another entity must not leak state from the previous call.
@@ -68,7 +69,7 @@ describe('createEntityKeyEncoder', () => {
 
   it('accepts number, bigint and digits-only strings for Int64 alike', () => {
     const enc = createEntityKeyEncoder([{ name: 'driver_id', dtype: 'Int64' }]);
-    const expected = vectors.entity_keys[0]!.serialized_hex;
+    const expected = defined(vectors.entity_keys[0]).serialized_hex;
     expect(hex(enc([1001]))).toBe(expected);
     expect(hex(enc([1001n]))).toBe(expected);
     expect(hex(enc(['1001']))).toBe(expected);

@@ -6,7 +6,7 @@ import {
   formatEventTs,
   parseEventTs,
 } from '../../../src/core/layout/event-ts.js';
-import { loadVectors } from './vectors.js';
+import { loadVectors } from '../../helpers/layout-vectors.js';
 import { codeOf } from '../../helpers/error-code.js';
 
 const vectors = loadVectors();

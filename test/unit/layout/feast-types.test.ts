@@ -24,7 +24,8 @@ import { parseDtype, parseJoinKeyDtype } from '../../../src/core/repo/dtype.js';
 import { formatDtype } from '../../../src/core/repo/model.js';
 import { featureSql, type SourceColumnType } from '../../../src/core/offline/column-types.js';
 import { columnTypeOf } from '../../../src/core/offline/offline-store.js';
-import { makeRepo, makeView } from '../plan/fixtures.js';
+import { makeRepo, makeView } from '../../helpers/plan-fixtures.js';
+import { defined } from '../../helpers/defined.js';
 
 /** Per dtype: a JS value the encoder takes, and a DuckDB literal of a source column that feeds it. */
 const SAMPLES: Record<ScalarDtype, { js: unknown; sql: string }> = {
@@ -93,7 +94,7 @@ describe('the Feast type table', () => {
       expect(tag < 128 ? [bytes[0]] : [bytes[0], bytes[1]]).toEqual(tag < 128 ? [tag] : [(tag & 0x7f) | 0x80, tag >> 7]);
       const decoded = decodeValue(bytes);
       expect({ dtype: formatDtype(d), kind: decoded?.kind }).toEqual({ dtype: formatDtype(d), kind: form.valueCase });
-      if (d.kind === 'list') expect(decoded!.value).toHaveLength(2);
+      if (d.kind === 'list') expect(defined(decoded).value).toHaveLength(2);
     }
   });
 
@@ -101,14 +102,14 @@ describe('the Feast type table', () => {
     const features = EVERY_DTYPE.map((dtype, i) => ({ name: `f${i}`, dtype, description: '', tags: {} }));
     const view = makeView('all_types', { features });
     const repo = makeRepo([view]);
-    const built = buildRegistryObjects('demo', repo).featureViews[0]!.spec!;
+    const built = defined(defined(buildRegistryObjects('demo', repo).featureViews[0]).spec);
     expect(built.features.map((f) => f.valueType)).toEqual(EVERY_DTYPE.map((d) => FEAST_TYPES[d.scalar][d.kind].valueType));
-    expect(built.entityColumns[0]!.valueType).toBe(FEAST_TYPES.Int64.scalar.valueType);
+    expect(defined(built.entityColumns[0]).valueType).toBe(FEAST_TYPES.Int64.scalar.valueType);
     for (const key of JOIN_KEY_DTYPES) {
       const withKey = makeRepo([view]);
-      withKey.entities[0]!.valueType = key;
-      const entity = buildRegistryObjects('demo', withKey).entities.find((e) => e.spec!.name === 'driver')!;
-      expect(entity.spec!.valueType).toBe(FEAST_TYPES[key].scalar.valueType);
+      defined(withKey.entities[0]).valueType = key;
+      const entity = defined(buildRegistryObjects('demo', withKey).entities.find((e) => defined(e.spec).name === 'driver'));
+      expect(defined(entity.spec).valueType).toBe(FEAST_TYPES[key].scalar.valueType);
     }
   });
 

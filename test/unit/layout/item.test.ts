@@ -11,8 +11,9 @@ import {
   parseItem,
   type Item,
 } from '../../../src/core/layout/item.js';
-import { loadVectors } from './vectors.js';
+import { loadVectors } from '../../helpers/layout-vectors.js';
 import { codeOf } from '../../helpers/error-code.js';
+import { defined } from '../../helpers/defined.js';
 
 const vectors = loadVectors();
 
@@ -60,7 +61,7 @@ describe('parseItem', () => {
     expect(parsed.eventTs).toBe('2021-04-12 07:00:00+00:00');
     expect(parsed.eventMicros).toBe(1_618_210_800_000_000n);
     expect(Object.keys(parsed.values).sort()).toEqual(['acc_rate', 'avg_daily_trips', 'conv_rate']);
-    expect(decodeValue(parsed.values.avg_daily_trips!)).toEqual({ kind: 'int64Val', value: 308n });
+    expect(decodeValue(defined(parsed.values.avg_daily_trips))).toEqual({ kind: 'int64Val', value: 308n });
   });
 
   it('accepts other offsets and items projected down to no values', () => {

@@ -23,7 +23,8 @@ import { ProjectMetaSchema, ProjectSchema, ProjectSpecSchema } from '../../../sr
 import { StreamFeatureViewSchema, StreamFeatureViewSpecSchema } from '../../../src/gen/feast/core/StreamFeatureView_pb.js';
 import { ProjectMetadataSchema, RegistrySchema } from '../../../src/gen/feast/core/Registry_pb.js';
 import { ValueTypeSchema, ValueType_Enum, ValueType_EnumSchema } from '../../../src/gen/feast/types/Value_pb.js';
-import { hex, loadFeastFixture } from './vectors.js';
+import { hex, loadFeastFixture } from '../../helpers/layout-vectors.js';
+import { defined } from '../../helpers/defined.js';
 
 const SCHEMAS: Record<string, DescMessage> = {
   Registry: RegistrySchema,
@@ -146,15 +147,15 @@ describe('registry round trip', () => {
     const bytes = toBinary(RegistrySchema, sampleRegistry());
     const back = fromBinary(RegistrySchema, bytes);
     expect(hex(toBinary(RegistrySchema, back))).toBe(hex(bytes));
-    expect(back.featureViews[0]!.spec!.ttl!.seconds).toBe(86400n);
-    expect(back.featureServices[0]!.spec!.features[0]!.versionTag).toBe(0);
+    expect(defined(back.featureViews[0]?.spec?.ttl).seconds).toBe(86400n);
+    expect(defined(back.featureServices[0]?.spec?.features[0]).versionTag).toBe(0);
   });
 
   it('keeps fields it does not model, byte for byte, at every level', () => {
     const registry = sampleRegistry();
     // A FeatureView whose spec carries Feast fields we do not declare: offline=13 (bool),
     // enable_validation=17 (bool), org=19 (string); plus a registry-level field 99.
-    const specBytes = toBinary(FeatureViewSpecSchema, registry.featureViews[0]!.spec!);
+    const specBytes = toBinary(FeatureViewSpecSchema, defined(registry.featureViews[0]?.spec));
     const w = new BinaryWriter();
     w.raw(specBytes).tag(13, WireType.Varint).bool(true).tag(17, WireType.Varint).bool(true);
     w.tag(19, WireType.LengthDelimited).string('ml-platform');
@@ -183,13 +184,13 @@ describe('registry round trip', () => {
       .finish();
 
     const decoded = fromBinary(RegistrySchema, original);
-    expect(decoded.featureViews[0]!.spec!.name).toBe('driver_hourly_stats');
+    expect(defined(decoded.featureViews[0]?.spec).name).toBe('driver_hourly_stats');
     expect(hex(toBinary(RegistrySchema, decoded))).toBe(hex(original));
 
     // A read-modify-write (what apply does) keeps them too.
     decoded.versionId = 'new-version';
-    decoded.featureViews[0]!.spec!.description = 'changed';
-    const rewritten = fromBinary(FeatureViewSpecSchema, toBinary(FeatureViewSpecSchema, decoded.featureViews[0]!.spec!));
+    defined(decoded.featureViews[0]?.spec).description = 'changed';
+    const rewritten = fromBinary(FeatureViewSpecSchema, toBinary(FeatureViewSpecSchema, defined(decoded.featureViews[0]?.spec)));
     const unknownSpec = toBinary(FeatureViewSpecSchema, rewritten);
     expect(hex(unknownSpec)).toContain(hex(new BinaryWriter().tag(19, WireType.LengthDelimited).string('ml-platform').finish()));
     const again = toBinary(RegistrySchema, decoded);

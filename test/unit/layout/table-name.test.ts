@@ -1,5 +1,5 @@
 import { formatTableName, tableNameOf } from '../../../src/core/layout/table-name.js';
-import { makeConfig } from '../plan/fixtures.js';
+import { makeConfig } from '../../helpers/plan-fixtures.js';
 
 describe('formatTableName (Python str.format with project and table_name)', () => {
   it.each([

@@ -2,8 +2,9 @@ import { create, toBinary, fromBinary, type MessageInitShape } from '@bufbuild/p
 import { ValueSchema } from '../../../src/gen/feast/types/Value_pb.js';
 import { createValueEncoder, decodeValue, encodeValue } from '../../../src/core/layout/value-codec.js';
 import { SCALAR_DTYPES, type Dtype, type ScalarDtype } from '../../../src/core/repo/model.js';
-import { hex, loadVectors, unhex } from './vectors.js';
+import { hex, loadVectors, unhex } from '../../helpers/layout-vectors.js';
 import { codeOf } from '../../helpers/error-code.js';
+import { defined } from '../../helpers/defined.js';
 
 const vectors = loadVectors();
 
@@ -33,7 +34,7 @@ describe('encodeValue against Feast vectors', () => {
       }
       const norm = (x: unknown): unknown =>
         typeof x === 'bigint' ? Number(x) : x instanceof Uint8Array ? hex(x) : Array.isArray(x) ? x.map(norm) : x;
-      expect(norm(decoded!.value)).toEqual(v.value);
+      expect(norm(defined(decoded).value)).toEqual(v.value);
     }
   });
 });

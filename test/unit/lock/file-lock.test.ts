@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { readLockState, tryLock, withFileLock, type LockRecord } from '../../../src/core/lock/file-lock.js';
 import { thisProcess } from '../../../src/core/lock/liveness.js';
+import { defined } from '../../helpers/defined.js';
 
 let dir: string;
 let path: string;
@@ -88,8 +89,8 @@ describe('tryLock', () => {
       const results = await Promise.all(Array.from({ length: 12 }, () => tryLock(path)));
       const winners = results.filter((r) => r.acquired);
       expect(winners).toHaveLength(1);
-      for (const r of results) if (!r.acquired) expect(r.holder?.token).toBe(winners[0]!.acquired && winners[0]!.lock.record.token);
-      if (winners[0]!.acquired) await winners[0]!.lock.release();
+      for (const r of results) if (!r.acquired) expect(r.holder?.token).toBe(defined(winners[0]).acquired && defined(winners[0]).lock.record.token);
+      if (defined(winners[0]).acquired) await defined(winners[0]).lock.release();
       expect(await readdir(dir)).toEqual([]);
     }
   });
@@ -107,12 +108,12 @@ describe('tryLock', () => {
   it('clears temp files and claims of dead processes on taking the lock, and keeps live ones', async () => {
     const litter = [`x.lock.${DEAD_PID}.0badf00d.tmp`, `x.lock.stale-cccccccccccccccc`, `x.lock.stale-cccccccccccccccc.${DEAD_PID}.0badf00d.tmp`];
     const kept = [`x.lock.${process.pid}.feedface.tmp`, `x.lock.stale-dddddddddddddddd`, 'x.lock.notes'];
-    await writeFile(join(dir, litter[0]!), record({ pid: DEAD_PID }));
-    await writeFile(join(dir, litter[1]!), record({ pid: DEAD_PID, start: undefined, token: 'eeeeeeeeeeeeeeee' }));
-    await writeFile(join(dir, litter[2]!), record({ pid: DEAD_PID }));
-    await writeFile(join(dir, kept[0]!), record());
-    await writeFile(join(dir, kept[1]!), record({ pid: process.ppid, start: undefined }));
-    await writeFile(join(dir, kept[2]!), 'not ours');
+    await writeFile(join(dir, defined(litter[0])), record({ pid: DEAD_PID }));
+    await writeFile(join(dir, defined(litter[1])), record({ pid: DEAD_PID, start: undefined, token: 'eeeeeeeeeeeeeeee' }));
+    await writeFile(join(dir, defined(litter[2])), record({ pid: DEAD_PID }));
+    await writeFile(join(dir, defined(kept[0])), record());
+    await writeFile(join(dir, defined(kept[1])), record({ pid: process.ppid, start: undefined }));
+    await writeFile(join(dir, defined(kept[2])), 'not ours');
     const r = await tryLock(path);
     expect(r.acquired).toBe(true);
     expect((await readdir(dir)).sort()).toEqual(['x.lock', ...kept].sort());

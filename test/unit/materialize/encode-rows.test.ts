@@ -5,8 +5,9 @@ import type { WriteUnit } from '../../../src/core/materialize/batch-writer.js';
 import { buildItem } from '../../../src/core/layout/item.js';
 import { formatEventTs } from '../../../src/core/layout/event-ts.js';
 import { encodeValue } from '../../../src/core/layout/value-codec.js';
-import { loadVectors, unhex } from '../layout/vectors.js';
-import { list, makeView, scalar } from '../offline/view-fixtures.js';
+import { loadVectors, unhex } from '../../helpers/layout-vectors.js';
+import { list, makeView, scalar } from '../../helpers/view-fixtures.js';
+import { defined } from '../../helpers/defined.js';
 
 const vectors = loadVectors();
 const T0 = 1_618_210_800_000_000n; // 2021-04-12T07:00:00Z
@@ -25,32 +26,32 @@ interface JsonItem {
   values: { M: Record<string, { B: string }> };
   [extra: string]: unknown;
 }
-const itemOf = (u: WriteUnit | undefined): JsonItem => JSON.parse(u!.json) as JsonItem;
+const itemOf = (u: WriteUnit | undefined): JsonItem => JSON.parse(defined(u).json) as JsonItem;
 
 describe('createChunkEncoder', () => {
   it("builds Feast's item for the shared vector, byte for byte", () => {
     const [u] = createChunkEncoder(driverView)(chunk([[1001n]], [T0], [[0.5], [0.25], [308n]]));
     const expected = vectors.item.dynamodb_json;
-    expect(u!.key).toBe(expected.entity_id.S);
+    expect(defined(u).key).toBe(expected.entity_id.S);
     const item = itemOf(u);
     expect(item.entity_id).toEqual({ S: expected.entity_id.S });
     expect(item.event_ts).toEqual({ S: expected.event_ts.S });
-    expect(u!.eventTs).toBe(expected.event_ts.S);
+    expect(defined(u).eventTs).toBe(expected.event_ts.S);
     const values = item.values.M;
     expect(Object.keys(values).sort()).toEqual(Object.keys(expected.values.M).sort());
     for (const [name, v] of Object.entries(expected.values.M)) {
-      expect(values[name]!.B).toBe(v.B);
+      expect(defined(values[name]).B).toBe(v.B);
     }
   });
 
   it('uses the entity key vectors for String and composite keys and __dummy_id for entityless views', () => {
-    const byName = (names: string[]) => vectors.entity_keys.find((k) => k.join_keys.map((j) => j.name).join() === names.join())!;
+    const byName = (names: string[]) => defined(vectors.entity_keys.find((k) => k.join_keys.map((j) => j.name).join() === names.join()));
     const user = makeView('u', [{ name: 'user_id', dtype: 'String' }], []);
-    expect(createChunkEncoder(user)(chunk([['alice']], [T0], []))[0]!.key).toBe(byName(['user_id']).entity_id);
+    expect(defined(createChunkEncoder(user)(chunk([['alice']], [T0], []))[0]).key).toBe(byName(['user_id']).entity_id);
     const composite = makeView('c', [{ name: 'driver_id', dtype: 'Int64' }, { name: 'customer_id', dtype: 'String' }], []);
-    expect(createChunkEncoder(composite)(chunk([[1001n], ['C42']], [T0], []))[0]!.key).toBe(byName(['driver_id', 'customer_id']).entity_id);
+    expect(defined(createChunkEncoder(composite)(chunk([[1001n], ['C42']], [T0], []))[0]).key).toBe(byName(['driver_id', 'customer_id']).entity_id);
     const global = makeView('g', [], []);
-    expect(createChunkEncoder(global)(chunk([['']], [T0], []))[0]!.key).toBe(byName(['__dummy_id']).entity_id);
+    expect(defined(createChunkEncoder(global)(chunk([['']], [T0], []))[0]).key).toBe(byName(['__dummy_id']).entity_id);
   });
 
   it('writes the shared value vectors, nulls as empty Values', () => {
@@ -60,7 +61,7 @@ describe('createChunkEncoder', () => {
       const value = v.dtype === 'Bytes' ? unhex(v.value as string) : v.dtype === 'Int64' && typeof v.value === 'number' ? BigInt(v.value) : v.value;
       const view = makeView('v', [{ name: 'k', dtype: 'Int32' }], [['f', dtype]]);
       const [u] = createChunkEncoder(view)(chunk([[1]], [T0], [[value]]));
-      expect(Buffer.from(itemOf(u).values.M.f!.B, 'base64').toString('hex')).toBe(v.serialized_hex);
+      expect(Buffer.from(defined(itemOf(u).values.M.f).B, 'base64').toString('hex')).toBe(v.serialized_hex);
     }
   });
 
@@ -98,11 +99,11 @@ describe('createChunkEncoder', () => {
       const units = createChunkEncoder(view, { ttlAttribute })(rows);
       units.forEach((u, i) => {
         const values: Record<string, Uint8Array> = {};
-        view.features.forEach((f, j) => (values[f.name] = encodeValue(f.dtype, features[j]![i])));
-        const expiry = String(events[i]! / 1_000_000n + 86_400n);
-        const item = buildItem({ entityId: u.key, eventTs: formatEventTs(events[i]!), values, ...(ttlAttribute ? { extra: { [ttlAttribute]: { N: expiry } } } : {}) });
+        view.features.forEach((f, j) => (values[f.name] = encodeValue(f.dtype, defined(features[j])[i])));
+        const expiry = String(defined(events[i]) / 1_000_000n + 86_400n);
+        const item = buildItem({ entityId: u.key, eventTs: formatEventTs(defined(events[i])), values, ...(ttlAttribute ? { extra: { [ttlAttribute]: { N: expiry } } } : {}) });
         expect(JSON.parse(u.json)).toEqual(JSON.parse(itemJson(item)));
-        expect(u.eventTs).toBe(formatEventTs(events[i]!));
+        expect(u.eventTs).toBe(formatEventTs(defined(events[i])));
       });
     }
     expect(() =>

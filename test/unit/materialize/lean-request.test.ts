@@ -1,4 +1,3 @@
-import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { itemJson } from '../../../src/core/materialize/lean/attribute-json.js';
@@ -7,6 +6,7 @@ import { signRequest } from '../../../src/core/aws/lean/sigv4.js';
 import { classifyAwsError } from '../../../src/core/aws/aws-errors.js';
 import type { WriteUnit } from '../../../src/core/materialize/batch-writer.js';
 import { Sha256 } from '../../helpers/node-sha256.js';
+import { defined } from '../../helpers/defined.js';
 
 
 describe('signRequest (SigV4)', () => {
@@ -91,9 +91,9 @@ describe('createLeanBatchSender', () => {
       sender.close();
       expect(out.unprocessed.map((u) => u.key)).toEqual(['b']);
       expect(out.consumedCapacity).toBe(2);
-      expect(seen[0]!.headers['x-amz-target']).toBe('DynamoDB_20120810.BatchWriteItem');
-      expect(seen[0]!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=a\/\d{8}\/us-east-1\/dynamodb\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/);
-      expect(JSON.parse(seen[0]!.body)).toEqual({ RequestItems: { 'p.v': items.map((item) => ({ PutRequest: { Item: item } })) }, ReturnConsumedCapacity: 'TOTAL' });
+      expect(defined(seen[0]).headers['x-amz-target']).toBe('DynamoDB_20120810.BatchWriteItem');
+      expect(defined(seen[0]).headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=a\/\d{8}\/us-east-1\/dynamodb\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/);
+      expect(JSON.parse(defined(seen[0]).body)).toEqual({ RequestItems: { 'p.v': items.map((item) => ({ PutRequest: { Item: item } })) }, ReturnConsumedCapacity: 'TOTAL' });
     });
   });
 
@@ -127,8 +127,8 @@ describe('createLeanBatchSender', () => {
       expect(await sender.send('p.v', [unit])).toEqual({ unprocessed: [], consumedCapacity: 1 });
       expect(await sender.send('p.v', [unit])).toEqual({ unprocessed: [], skipped: 1 });
       sender.close();
-      expect(seen[0]!.headers['x-amz-target']).toBe('DynamoDB_20120810.PutItem');
-      expect(JSON.parse(seen[0]!.body)).toEqual({
+      expect(defined(seen[0]).headers['x-amz-target']).toBe('DynamoDB_20120810.PutItem');
+      expect(JSON.parse(defined(seen[0]).body)).toEqual({
         TableName: 'p.v',
         Item: { entity_id: { S: 'a' }, event_ts: { S: '2021-04-12 07:00:00+00:00' } },
         ConditionExpression: 'attribute_not_exists(entity_id) OR event_ts < :ts',

@@ -4,7 +4,8 @@ import { RegistrySchema } from '../../../src/gen/feast/core/Registry_pb.js';
 import { fixedWindows, incrementalWindows, NO_TTL_LOOKBACK_MICROS, selectViews } from '../../../src/core/materialize/windows.js';
 import { timestampFromMicros } from '../../../src/core/registry/time.js';
 import type { RepoModel } from '../../../src/core/repo/model.js';
-import { makeView, scalar } from '../offline/view-fixtures.js';
+import { makeView, scalar } from '../../helpers/view-fixtures.js';
+import { defined } from '../../helpers/defined.js';
 
 const DAY = 86_400_000_000n;
 const a = { ...makeView('a', [{ name: 'driver_id', dtype: 'Int64' }], [['x', scalar('Int64')]]), ttlMicros: DAY };
@@ -56,8 +57,8 @@ describe('incrementalWindows', () => {
   it('starts at the latest recorded end of the view in this project', () => {
     const registry = registryWith('a', [now - 10n * DAY, now - 3n * DAY, now - 5n * DAY]);
     const { windows } = incrementalWindows([a], registry, 'p', now, now);
-    expect(windows[0]!.startMicros).toBe(now - 3n * DAY);
-    expect(incrementalWindows([a], registry, 'other', now, now).windows[0]!.startMicros).toBe(now - DAY);
+    expect(defined(windows[0]).startMicros).toBe(now - 3n * DAY);
+    expect(defined(incrementalWindows([a], registry, 'other', now, now).windows[0]).startMicros).toBe(now - DAY);
   });
 
   it('leaves out views already materialized past END', () => {
@@ -68,21 +69,21 @@ describe('incrementalWindows', () => {
   });
 
   it('says why a window is empty: recorded past END, or a first run whose now - ttl start is after END', () => {
-    const recorded = incrementalWindows([a], registryWith('a', [now]), 'p', now - DAY, now).upToDate[0]!;
+    const recorded = defined(incrementalWindows([a], registryWith('a', [now]), 'p', now - DAY, now).upToDate[0]);
     expect(recorded.empty).toMatchObject({ status: 'up to date' });
-    expect(recorded.empty!.reason).toMatch(/already materialized up to .* after END/);
+    expect(defined(recorded.empty).reason).toMatch(/already materialized up to .* after END/);
 
     // never materialized, END two days back, ttl one day: the first run would start after END
     const first = incrementalWindows([a, b], undefined, 'p', now - 2n * DAY, now);
     expect(first.windows.map((w) => w.view.name)).toEqual(['b']);
     const [w] = first.upToDate;
-    expect(w!.empty!.status).toBe('empty window');
-    expect(w!.empty!.reason).toMatch(/never materialized/);
-    expect(w!.empty!.reason).toMatch(/now - ttl \(1d\)/);
-    expect(w!.empty!.reason).not.toMatch(/already materialized/);
-    expect(w!.empty!.reason).toMatch(/materialize START END/);
+    expect(defined(defined(w).empty).status).toBe('empty window');
+    expect(defined(defined(w).empty).reason).toMatch(/never materialized/);
+    expect(defined(defined(w).empty).reason).toMatch(/now - ttl \(1d\)/);
+    expect(defined(defined(w).empty).reason).not.toMatch(/already materialized/);
+    expect(defined(defined(w).empty).reason).toMatch(/materialize START END/);
 
-    const noTtl = incrementalWindows([b], undefined, 'p', now - 400n * DAY, now).upToDate[0]!;
-    expect(noTtl.empty!.reason).toMatch(/52 weeks \(the view has no ttl\)/);
+    const noTtl = defined(incrementalWindows([b], undefined, 'p', now - 400n * DAY, now).upToDate[0]);
+    expect(defined(noTtl.empty).reason).toMatch(/52 weeks \(the view has no ttl\)/);
   });
 });

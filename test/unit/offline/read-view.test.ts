@@ -5,7 +5,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { openOfflineStore, type OfflineStore } from '../../../src/core/offline/offline-store.js';
 import { prepareView, type OfflineChunk } from '../../../src/core/offline/read-view.js';
 import type { FeatureView, FileSource } from '../../../src/core/repo/model.js';
-import { list, makeSource, makeView, scalar } from './view-fixtures.js';
+import { list, makeSource, makeView, scalar } from '../../helpers/view-fixtures.js';
+import { defined } from '../../helpers/defined.js';
 
 let dir: string;
 let store: OfflineStore;
@@ -31,7 +32,7 @@ async function readAll(view: FeatureView, source: FileSource, start: bigint, end
   const rows: Array<{ keys: unknown[]; event: bigint; features: unknown[] }> = [];
   for await (const c of prepared.chunks() as AsyncGenerator<OfflineChunk>) {
     for (let i = 0; i < c.length; i++) {
-      rows.push({ keys: c.keys.map((k) => k[i]), event: c.eventMicros[i]!, features: c.features.map((f) => f[i]) });
+      rows.push({ keys: c.keys.map((k) => k[i]), event: defined(c.eventMicros[i]), features: c.features.map((f) => f[i]) });
     }
   }
   await prepared.release();
@@ -126,7 +127,7 @@ describe('prepareView', () => {
     const source = makeSource(file, { createdTimestampColumn: '', timestampField: 'e' });
     await sql(`COPY (SELECT *, ${ts(T0)} AS e FROM '${path.join(dir, file)}') TO '${path.join(dir, 'dtypes2.parquet')}' (FORMAT parquet)`);
     const { rows } = await readAll(view, { ...source, path: 'dtypes2.parquet' }, T0, T0);
-    expect(rows[0]!.features).toEqual([
+    expect(defined(rows[0]).features).toEqual([
       -5,
       9007199254740993n,
       0.1,
@@ -143,8 +144,8 @@ describe('prepareView', () => {
       [1618210800n],
       [new Uint8Array([255])],
     ]);
-    expect(rows[1]!.features[3]).toBeNaN();
-    expect(rows[1]!.features.filter((_, i) => i !== 3)).toEqual([null, null, null, null, null, null, null, null, null, [], null, null, null, null]);
+    expect(defined(rows[1]).features[3]).toBeNaN();
+    expect(defined(rows[1]).features.filter((_, i) => i !== 3)).toEqual([null, null, null, null, null, null, null, null, null, [], null, null, null, null]);
   });
 
   it('reads naive timestamps as UTC, and TIMESTAMPTZ, TIMESTAMP_NS (truncated) and DATE columns', async () => {
@@ -221,7 +222,7 @@ describe('prepareView errors', () => {
     const err = (await prepare(view, makeSource(file)).catch((e: unknown) => e)) as { code: string; details: Array<{ code: string; message: string }> };
     expect(err.code).toBe('repo.badColumnType');
     expect(err.details.map((d) => d.code)).toEqual(['repo.badColumnType', 'repo.badColumnType']);
-    expect(err.details[0]!.message).toContain('"driver_id"');
+    expect(defined(err.details[0]).message).toContain('"driver_id"');
   });
 
   it('names the column when a value does not fit an Int32', async () => {

@@ -2,6 +2,7 @@ import type { BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-s
 import { buildTableRead, planChunks } from '../../../src/core/online/batch-get.js';
 import { runBatchGets } from '../../../src/core/online/batch-get-runner.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/core/util/retry.js';
+import { defined } from '../../helpers/defined.js';
 
 const read = buildTableRead('p.v', ['f'], false);
 const item = (id: string) => ({ entity_id: { S: id }, event_ts: { S: '2021-04-12 07:00:00+00:00' } });
@@ -12,7 +13,7 @@ describe('runBatchGets', () => {
     const inputs: BatchGetItemCommandInput[] = [];
     const send = async (input: BatchGetItemCommandInput): Promise<BatchGetItemCommandOutput> => {
       inputs.push(input);
-      const keys = input.RequestItems!['p.v']!.Keys!.map((k) => k.entity_id!.S!);
+      const keys = defined(input.RequestItems?.['p.v']?.Keys).map((k) => defined(k.entity_id?.S));
       // Like dynalite: half answered, the rest handed back without the projection.
       const half = Math.ceil(keys.length / 2);
       return {
@@ -22,20 +23,20 @@ describe('runBatchGets', () => {
       };
     };
     const out = await runBatchGets(planChunks([{ read, ids: ['a', 'b', 'c', 'd'] }], 100), { send, maxInFlight: 4, sleep: noSleep });
-    expect(out.get('p.v')!.map((i) => i.entity_id!.S).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(defined(out.get('p.v')).map((i) => defined(i.entity_id).S).sort()).toEqual(['a', 'b', 'c', 'd']);
     expect(inputs).toHaveLength(3);
     for (const input of inputs) {
-      expect(input.RequestItems!['p.v']!.ProjectionExpression).toBe(read.projectionExpression);
-      expect(input.RequestItems!['p.v']!.ExpressionAttributeNames).toEqual(read.expressionAttributeNames);
+      expect(defined(input.RequestItems?.['p.v']).ProjectionExpression).toBe(read.projectionExpression);
+      expect(defined(input.RequestItems?.['p.v']).ExpressionAttributeNames).toEqual(read.expressionAttributeNames);
     }
-    expect(inputs[2]!.RequestItems!['p.v']!.Keys).toEqual([{ entity_id: { S: 'd' } }]);
+    expect(defined(inputs[2]?.RequestItems?.['p.v']).Keys).toEqual([{ entity_id: { S: 'd' } }]);
   });
 
   it('backs off when nothing is read, and fails once the retry budget is spent', async () => {
     const delays: number[] = [];
     const send = async (input: BatchGetItemCommandInput): Promise<BatchGetItemCommandOutput> => ({
       Responses: {},
-      UnprocessedKeys: { 'p.v': { Keys: input.RequestItems!['p.v']!.Keys } },
+      UnprocessedKeys: { 'p.v': { Keys: defined(input.RequestItems?.['p.v']).Keys } },
       $metadata: {},
     });
     await expect(
@@ -58,7 +59,7 @@ describe('runBatchGets', () => {
       peak = Math.max(peak, inFlight);
       await new Promise((r) => setTimeout(r, 2));
       inFlight--;
-      return { Responses: { 'p.v': input.RequestItems!['p.v']!.Keys!.map((k) => item(k.entity_id!.S!)) }, $metadata: {} };
+      return { Responses: { 'p.v': defined(input.RequestItems?.['p.v']?.Keys).map((k) => item(defined(k.entity_id?.S))) }, $metadata: {} };
     };
     const ids = Array.from({ length: 50 }, (_, i) => `k${i}`);
     const out = await runBatchGets(planChunks([{ read, ids }], 5), { send, maxInFlight: 3 });

@@ -1,4 +1,5 @@
 import { buildBatchGetInput, buildTableRead, keysAndAttributes, MAX_BATCH_GET_KEYS, planChunks } from '../../../src/core/online/batch-get.js';
+import { defined } from '../../helpers/defined.js';
 
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 const sizes = (chunks: ReturnType<typeof planChunks>) => chunks.map((c) => [...c.values()].reduce((n, l) => n + l.length, 0));
@@ -35,11 +36,11 @@ describe('planChunks', () => {
   it('packs several tables into one request and keeps every key exactly once', () => {
     const chunks = planChunks([{ read: a, ids: ids('a', 60) }, { read: b, ids: ids('b', 60) }], 100);
     expect(sizes(chunks)).toEqual([60, 60]);
-    expect([...chunks[0]!.keys()]).toEqual([a]);
-    expect(chunks[1]!.get(b)).toEqual(ids('b', 60));
+    expect([...defined(chunks[0]).keys()]).toEqual([a]);
+    expect(defined(chunks[1]).get(b)).toEqual(ids('b', 60));
     const one = planChunks([{ read: a, ids: ['a0'] }, { read: b, ids: ['b0'] }], 100);
     expect(one).toHaveLength(1);
-    expect(buildBatchGetInput(one[0]!).RequestItems).toEqual({ 'p.a': keysAndAttributes(a, ['a0']), 'p.b': keysAndAttributes(b, ['b0']) });
+    expect(buildBatchGetInput(defined(one[0])).RequestItems).toEqual({ 'p.a': keysAndAttributes(a, ['a0']), 'p.b': keysAndAttributes(b, ['b0']) });
   });
 
   it('never exceeds DynamoDB\'s 100 keys, whatever batch_size says', () => {

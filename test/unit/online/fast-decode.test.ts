@@ -1,7 +1,7 @@
 import { decodeValue, encodeValue } from '../../../src/core/layout/value-codec.js';
 import type { Dtype, ScalarDtype } from '../../../src/core/repo/model.js';
 import { decodeStoredValue } from '../../../src/core/online/fast-decode.js';
-import { loadVectors, unhex } from '../layout/vectors.js';
+import { loadVectors, unhex } from '../../helpers/layout-vectors.js';
 
 const scalar = (s: ScalarDtype): Dtype => ({ kind: 'scalar', scalar: s });
 

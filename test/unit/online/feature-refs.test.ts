@@ -1,5 +1,5 @@
 import { resolveFeatures } from '../../../src/core/online/feature-refs.js';
-import { testRepo } from './repo.js';
+import { testRepo } from '../../helpers/online-repo.js';
 
 const repo = testRepo();
 const cols = (sel: Parameters<typeof resolveFeatures>[1]) => resolveFeatures(repo, sel).map((r) => [r.view.name, r.feature.name, r.column]);

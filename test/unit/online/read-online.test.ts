@@ -6,8 +6,8 @@ import type { BatchGetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { fixedClock } from '../../../src/core/context.js';
 import { OnlineReader } from '../../../src/core/online/read-online.js';
 import { toFeastDict } from '../../../src/core/online/to-dict.js';
-import { makeConfig } from '../plan/fixtures.js';
-import { testRepo } from './repo.js';
+import { makeConfig } from '../../helpers/plan-fixtures.js';
+import { testRepo } from '../../helpers/online-repo.js';
 
 function reader(asked: string[][] = []): OnlineReader {
   return new OnlineReader({

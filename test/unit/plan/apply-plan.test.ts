@@ -21,7 +21,8 @@ import { applyPlan, applyTaskSpecs } from '../../../src/core/plan/apply-plan.js'
 import type { Plan, PlanStep } from '../../../src/core/plan/steps.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import type { ProgressEvent } from '../../../src/core/progress.js';
-import { makeRepo } from './fixtures.js';
+import { makeRepo } from '../../helpers/plan-fixtures.js';
+import { defined } from '../../helpers/defined.js';
 
 const TABLE = 'demo.v';
 const ACTIVE = { Table: { TableName: TABLE, TableStatus: 'ACTIVE' as const, TableArn: `arn:aws:dynamodb:us-east-1:1:table/${TABLE}` } };
@@ -109,6 +110,6 @@ describe('applyPlan', () => {
     await applyPlan(plan, { dynamo, progress: (e) => events.push(e) });
     expect(events.map((e) => e.type)).toEqual(['start', 'update', 'update', 'done']);
     // tags went through TagResource with the ARN of the table just created
-    expect(mock.commandCalls(TagResourceCommand)[0]!.args[0].input).toEqual({ ResourceArn: ACTIVE.Table.TableArn, Tags: [{ Key: 'a', Value: 'b' }] });
+    expect(defined(mock.commandCalls(TagResourceCommand)[0]).args[0].input).toEqual({ ResourceArn: ACTIVE.Table.TableArn, Tags: [{ Key: 'a', Value: 'b' }] });
   });
 });

@@ -5,7 +5,8 @@ import { PROJECT_TAG } from '../../../src/core/plan/ownership.js';
 import type { PlanStep } from '../../../src/core/plan/steps.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { reconcileRegistry } from '../../../src/core/registry/reconcile.js';
-import { makeConfig, makeRepo, makeView } from './fixtures.js';
+import { makeConfig, makeRepo, makeView } from '../../helpers/plan-fixtures.js';
+import { defined } from '../../helpers/defined.js';
 
 const TABLE = 'demo.driver_hourly_stats';
 
@@ -96,7 +97,7 @@ describe('diffTables', () => {
     const config = makeConfig({ tables: { tableClass: 'STANDARD_INFREQUENT_ACCESS' } });
     const { steps, notes } = diffTables(buildDesiredState(config, makeRepo()), actualOf([existing({ tableClass: undefined })]));
     expect(steps).toEqual([]);
-    expect(notes[0]!.message).toBe('table class STANDARD_INFREQUENT_ACCESS: not supported by this endpoint (DescribeTable does not report a table class); not applied');
+    expect(defined(notes[0]).message).toBe('table class STANDARD_INFREQUENT_ACCESS: not supported by this endpoint (DescribeTable does not report a table class); not applied');
   });
 
   describe('TTL and PITR', () => {

@@ -3,7 +3,7 @@ import { renderPlan } from '../../../src/cli/render-plan.js';
 import { planToJson } from '../../../src/core/plan/plan-json.js';
 import type { Plan } from '../../../src/core/plan/steps.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
-import { makeRepo } from './fixtures.js';
+import { makeRepo } from '../../helpers/plan-fixtures.js';
 
 const out = createOutput({ json: false, color: false }, { stdout: { write: () => true }, stderr: { write: () => true } });
 

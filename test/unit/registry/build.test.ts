@@ -8,7 +8,8 @@ import { FeatureServiceSchema } from '../../../src/gen/feast/core/FeatureService
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { valueTypeOf } from '../../../src/core/layout/feast-types.js';
 import { ValueType_Enum } from '../../../src/gen/feast/types/Value_pb.js';
-import { makeRepo, makeView } from '../plan/fixtures.js';
+import { makeRepo, makeView } from '../../helpers/plan-fixtures.js';
+import { defined } from '../../helpers/defined.js';
 
 describe('buildRegistryObjects', () => {
   const repo = makeRepo(
@@ -29,13 +30,13 @@ describe('buildRegistryObjects', () => {
 
   it('records a parquet file format only when the definition names it, as feast apply does', () => {
     const declared = makeRepo([makeView('driver_hourly_stats')]);
-    declared.sources[0]!.formatDeclared = true;
-    const source = toJson(DataSourceSchema, buildRegistryObjects('demo', declared).dataSources[0]!) as { fileOptions: unknown };
+    defined(declared.sources[0]).formatDeclared = true;
+    const source = toJson(DataSourceSchema, defined(buildRegistryObjects('demo', declared).dataSources[0])) as { fileOptions: unknown };
     expect(source.fileOptions).toEqual({ fileFormat: { parquetFormat: {} }, uri: 'data/driver_stats.parquet' });
   });
 
   it('writes a complete Feast file source', () => {
-    expect(toJson(DataSourceSchema, objects.dataSources[0]!)).toEqual({
+    expect(toJson(DataSourceSchema, defined(objects.dataSources[0]))).toEqual({
       type: 'BATCH_FILE',
       timestampField: 'event_timestamp',
       createdTimestampColumn: 'created',
@@ -48,7 +49,7 @@ describe('buildRegistryObjects', () => {
 
   it('gives views entity_columns, ttl, online and the batch source', () => {
     const [hourly, global] = objects.featureViews.map((v) => toJson(FeatureViewSchema, v) as { spec: Record<string, unknown> });
-    expect(hourly!.spec).toMatchObject({
+    expect(defined(hourly).spec).toMatchObject({
       name: 'driver_hourly_stats',
       project: 'demo',
       entities: ['driver'],
@@ -63,12 +64,12 @@ describe('buildRegistryObjects', () => {
       batchSource: { name: 'driver_stats_source', type: 'BATCH_FILE', dataSourceClassType: 'feast.infra.offline_stores.file_source.FileSource' },
     });
     // Feast sets `project` only on the top-level data_sources, never on a view's embedded copy.
-    expect(hourly!.spec['batchSource']).not.toHaveProperty('project');
-    expect(global!.spec).toMatchObject({ entities: ['__dummy'], entityColumns: [{ name: '__dummy_id', valueType: 'STRING' }], ttl: '0s' });
+    expect(defined(hourly).spec['batchSource']).not.toHaveProperty('project');
+    expect(defined(global).spec).toMatchObject({ entities: ['__dummy'], entityColumns: [{ name: '__dummy_id', valueType: 'STRING' }], ttl: '0s' });
   });
 
   it('projects feature services onto the named features with their types, shaped as Feast 0.67 writes them', () => {
-    expect(toJson(FeatureServiceSchema, objects.featureServices[0]!)).toEqual({
+    expect(toJson(FeatureServiceSchema, defined(objects.featureServices[0]))).toEqual({
       spec: {
         name: 'ranking',
         project: 'demo',
@@ -94,7 +95,7 @@ describe('buildRegistryObjects', () => {
   });
 
   it('writes the projection\'s view_type "featureView" (field 11, outside our schema subset) as Feast does', () => {
-    const bytes = toBinary(FeatureViewProjectionSchema, objects.featureServices[0]!.spec!.features[0]!);
+    const bytes = toBinary(FeatureViewProjectionSchema, defined(objects.featureServices[0]?.spec?.features[0]));
     const tail = Buffer.from(bytes.subarray(bytes.length - 13)).toString('latin1');
     expect(tail).toBe('\x5a\x0bfeatureView');
     const reread = fromBinary(FeatureViewProjectionSchema, bytes);

@@ -8,7 +8,8 @@ import { withRegistryLock } from '../../../src/core/registry/lock.js';
 import { reconcileRegistry } from '../../../src/core/registry/reconcile.js';
 import { readRegistry, readRegistryIfExists } from '../../../src/core/registry/registry-file.js';
 import { timestampToMicros } from '../../../src/core/registry/time.js';
-import { makeRepo, makeView } from '../plan/fixtures.js';
+import { makeRepo, makeView } from '../../helpers/plan-fixtures.js';
+import { defined } from '../../helpers/defined.js';
 
 let dir: string;
 let path: string;
@@ -52,7 +53,7 @@ describe('commitRegistryChanges', () => {
     await commitRegistryChanges(path, 'demo', v2, plan, clock);
     const reg = await readRegistry(path);
     expect(latestMaterializedEndMicros(reg, 'demo', 'driver_hourly_stats')).toBe(20n);
-    expect(reg.featureViews[0]!.spec!.tags).toEqual({ a: 'b' });
+    expect(defined(reg.featureViews[0]?.spec).tags).toEqual({ a: 'b' });
   });
 });
 
@@ -62,9 +63,9 @@ describe('recordMaterialization', () => {
     await commitRegistryChanges(path, 'demo', desired, planned(desired), clock);
     await Promise.all(Array.from({ length: 12 }, (_, i) => recordMaterialization(path, 'demo', 'driver_hourly_stats', BigInt(i), BigInt(i + 100))));
     const reg = await readRegistry(path);
-    const intervals = reg.featureViews[0]!.meta!.materializationIntervals;
+    const intervals = defined(reg.featureViews[0]?.meta).materializationIntervals;
     expect(intervals).toHaveLength(12);
-    expect(intervals.map((i) => timestampToMicros(i.startTime!)).sort((a, b) => Number(a - b))).toEqual(Array.from({ length: 12 }, (_, i) => BigInt(i)));
+    expect(intervals.map((i) => timestampToMicros(defined(i.startTime))).sort((a, b) => Number(a - b))).toEqual(Array.from({ length: 12 }, (_, i) => BigInt(i)));
     expect(latestMaterializedEndMicros(reg, 'demo', 'driver_hourly_stats')).toBe(111n);
     expect(latestMaterializedEndMicros(reg, 'demo', 'nope')).toBeUndefined();
   });

@@ -19,6 +19,7 @@ import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { reconcileRegistry } from '../../../src/core/registry/reconcile.js';
 import { buildRepoModel } from '../../../src/core/repo/load-repo.js';
 import type { RepoModel } from '../../../src/core/repo/model.js';
+import { defined } from '../../helpers/defined.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const T1 = 1_800_000_000_000_000n;
@@ -45,10 +46,10 @@ const feastRewrote = readRegistry('feast-0.67-rewrote-dynafeast.registry.db');
 describe('registries written by Feast 0.67', () => {
   it('are what the fixtures say: no project_metadata, projections with stripped sources and the created column as timestamp_field', () => {
     expect(feastApplied.projectMetadata).toEqual([]);
-    const fv = feastApplied.featureViews.find((v) => v.spec!.name === 'all_types')!;
-    expect(fv.spec!.batchSource!.project).toBe('');
-    const projection = feastApplied.featureServices[0]!.spec!.features[0]!;
-    expect([projection.timestampField, projection.batchSource!.project, projection.batchSource!.dataSourceClassType]).toEqual(['created', '', '']);
+    const fv = defined(feastApplied.featureViews.find((v) => defined(v.spec).name === 'all_types'));
+    expect(defined(fv.spec?.batchSource).project).toBe('');
+    const projection = defined(feastApplied.featureServices[0]?.spec?.features[0]);
+    expect([projection.timestampField, defined(projection.batchSource).project, defined(projection.batchSource).dataSourceClassType]).toEqual(['created', '', '']);
     expect(projection.$unknown?.map((f) => f.no)).toEqual([11]); // view_type
   });
 
@@ -61,11 +62,11 @@ describe('registries written by Feast 0.67', () => {
   it('are matched field for field by the views and feature services dynafeast builds', () => {
     const ours = buildRegistryObjects('interop_feast', interopRepo());
     for (const view of ours.featureViews) {
-      const theirs = feastApplied.featureViews.find((v) => v.spec!.name === view.spec!.name)!;
-      expect(withoutFileFormat(toJson(FeatureViewSpecSchema, view.spec!))).toEqual(withoutFileFormat(toJson(FeatureViewSpecSchema, theirs.spec!)));
+      const theirs = defined(feastApplied.featureViews.find((v) => defined(v.spec).name === defined(view.spec).name));
+      expect(withoutFileFormat(toJson(FeatureViewSpecSchema, defined(view.spec)))).toEqual(withoutFileFormat(toJson(FeatureViewSpecSchema, defined(theirs.spec))));
     }
-    const service = ours.featureServices[0]!.spec!;
-    const theirs = feastApplied.featureServices[0]!.spec!;
+    const service = defined(ours.featureServices[0]?.spec);
+    const theirs = defined(feastApplied.featureServices[0]?.spec);
     expect(withoutFileFormat(toJson(FeatureServiceSpecSchema, service))).toEqual(withoutFileFormat(toJson(FeatureServiceSpecSchema, theirs)));
     expect(service.features.map((p) => p.$unknown)).toEqual(theirs.features.map((p) => p.$unknown));
   });
@@ -74,11 +75,11 @@ describe('registries written by Feast 0.67', () => {
     const repo = interopRepo();
     const now = reconcileRegistry(undefined, 'interop_dyna', buildRegistryObjects('interop_dyna', repo), T1).registry;
     const older = clone(RegistrySchema, now);
-    for (const v of older.featureViews) v.spec!.batchSource!.project = 'interop_dyna';
-    for (const p of older.featureServices[0]!.spec!.features) {
+    for (const v of older.featureViews) defined(v.spec?.batchSource).project = 'interop_dyna';
+    for (const p of defined(older.featureServices[0]?.spec).features) {
       p.timestampField = 'event_timestamp';
-      p.batchSource!.project = 'interop_dyna';
-      p.batchSource!.dataSourceClassType = 'feast.infra.offline_stores.file_source.FileSource';
+      defined(p.batchSource).project = 'interop_dyna';
+      defined(p.batchSource).dataSourceClassType = 'feast.infra.offline_stores.file_source.FileSource';
       p.$unknown = undefined;
     }
     expect(reconcileRegistry(older, 'interop_dyna', buildRegistryObjects('interop_dyna', repo), T1).changes).toEqual([]);
@@ -86,9 +87,9 @@ describe('registries written by Feast 0.67', () => {
 
   it('still report real changes, and refresh the ignored copies and project_metadata when writing them', () => {
     const repo = interopRepo();
-    const all = repo.sources.find((s) => s.name === 'all_types_source')!;
+    const all = defined(repo.sources.find((s) => s.name === 'all_types_source'));
     all.path = 'data/all_types_v2.parquet';
-    repo.featureServices[0]!.projections[1]!.features = ['total_rides', 'label'];
+    defined(repo.featureServices[0]?.projections[1]).features = ['total_rides', 'label'];
     const { registry, changes } = reconcileRegistry(feastApplied, 'interop_feast', buildRegistryObjects('interop_feast', repo), T1);
     expect(changes.map((c) => `${c.action} ${c.objectType} ${c.name} ${c.changes.map((p) => p.path).join(',')}`)).toEqual([
       'update data_source all_types_source fileOptions.uri',
@@ -96,12 +97,12 @@ describe('registries written by Feast 0.67', () => {
       'update feature_service interop_service features',
     ]);
     // Written along: the projection's copy of the moved source, and project_metadata for older readers.
-    const projection = registry.featureServices[0]!.spec!.features[0]!;
-    expect(projection.batchSource!.options).toMatchObject({ case: 'fileOptions', value: { uri: 'data/all_types_v2.parquet' } });
+    const projection = defined(registry.featureServices[0]?.spec?.features[0]);
+    expect(defined(projection.batchSource).options).toMatchObject({ case: 'fileOptions', value: { uri: 'data/all_types_v2.parquet' } });
     expect(projection.timestampField).toBe('created');
     expect(registry.projectMetadata.map((m) => m.project)).toEqual(['interop_feast']);
     // Unrelated views keep Feast's bytes.
-    const untouched = (r: Registry) => toBinary(RegistrySchema, { ...r, featureViews: r.featureViews.filter((v) => v.spec!.name === 'store_stats') } as Registry);
+    const untouched = (r: Registry) => toBinary(RegistrySchema, { ...r, featureViews: r.featureViews.filter((v) => defined(v.spec).name === 'store_stats') } as Registry);
     expect(fromBinary(RegistrySchema, untouched(registry)).featureViews).toEqual(fromBinary(RegistrySchema, untouched(feastApplied)).featureViews);
   });
 });

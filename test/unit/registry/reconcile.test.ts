@@ -5,7 +5,8 @@ import { MaterializationIntervalSchema } from '../../../src/gen/feast/core/Featu
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { reconcileRegistry, removeProjectFromRegistry } from '../../../src/core/registry/reconcile.js';
 import { timestampFromMicros, timestampToMicros } from '../../../src/core/registry/time.js';
-import { makeRepo, makeView } from '../plan/fixtures.js';
+import { makeRepo, makeView } from '../../helpers/plan-fixtures.js';
+import { defined } from '../../helpers/defined.js';
 
 const T0 = 1_700_000_000_000_000n;
 const T1 = T0 + 60_000_000n;
@@ -29,10 +30,10 @@ describe('reconcileRegistry', () => {
       'create data_source driver_stats_source',
       'create feature_view driver_hourly_stats',
     ]);
-    expect(registry.projects[0]!.spec!.name).toBe('demo');
-    expect(registry.projectMetadata[0]!.project).toBe('demo');
-    expect(registry.projectMetadata[0]!.projectUuid).toMatch(/^[0-9a-f-]{36}$/);
-    expect(timestampToMicros(registry.featureViews[0]!.meta!.createdTimestamp!)).toBe(T0);
+    expect(defined(registry.projects[0]?.spec).name).toBe('demo');
+    expect(defined(registry.projectMetadata[0]).project).toBe('demo');
+    expect(defined(registry.projectMetadata[0]).projectUuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(timestampToMicros(defined(registry.featureViews[0]?.meta?.createdTimestamp))).toBe(T0);
     expect(registry.registrySchemaVersion).toBe('1');
   });
 
@@ -61,7 +62,7 @@ describe('reconcileRegistry', () => {
 
   it('reports property diffs of an update, keeps created_timestamp and the materialization history', () => {
     const first = applied();
-    first.featureViews[0]!.meta!.materializationIntervals.push(
+    defined(first.featureViews[0]?.meta).materializationIntervals.push(
       create(MaterializationIntervalSchema, { startTime: timestampFromMicros(T0), endTime: timestampFromMicros(T1) }),
     );
     const repo = makeRepo([makeView('driver_hourly_stats', { tags: { team: 'drivers' }, ttlMicros: 3_600_000_000n })]);
@@ -77,36 +78,36 @@ describe('reconcileRegistry', () => {
         ],
       },
     ]);
-    const meta = registry.featureViews[0]!.meta!;
-    expect(timestampToMicros(meta.createdTimestamp!)).toBe(T0);
-    expect(timestampToMicros(meta.lastUpdatedTimestamp!)).toBe(T1);
+    const meta = defined(registry.featureViews[0]?.meta);
+    expect(timestampToMicros(defined(meta.createdTimestamp))).toBe(T0);
+    expect(timestampToMicros(defined(meta.lastUpdatedTimestamp))).toBe(T1);
     expect(meta.materializationIntervals).toHaveLength(1);
   });
 
   it('clears the materialization history when the stored rows no longer match the features', () => {
     const first = applied();
-    first.featureViews[0]!.meta!.materializationIntervals.push(create(MaterializationIntervalSchema, { endTime: timestampFromMicros(T1) }));
+    defined(first.featureViews[0]?.meta).materializationIntervals.push(create(MaterializationIntervalSchema, { endTime: timestampFromMicros(T1) }));
     const view = makeView('driver_hourly_stats');
     view.features.push({ name: 'acc_rate', dtype: { kind: 'scalar', scalar: 'Float32' }, description: '', tags: {} });
     const { registry, changes } = reconcileRegistry(first, 'demo', buildRegistryObjects('demo', makeRepo([view])), T1);
-    expect(changes[0]!.changes).toEqual([{ path: 'features[acc_rate]', after: { name: 'acc_rate', valueType: 'FLOAT' } }]);
-    expect(changes[0]!.note).toMatch(/materialization history cleared/);
-    expect(registry.featureViews[0]!.meta!.materializationIntervals).toEqual([]);
+    expect(defined(changes[0]).changes).toEqual([{ path: 'features[acc_rate]', after: { name: 'acc_rate', valueType: 'FLOAT' } }]);
+    expect(defined(changes[0]).note).toMatch(/materialization history cleared/);
+    expect(defined(registry.featureViews[0]?.meta).materializationIntervals).toEqual([]);
   });
 
   it('deletes objects the repo dropped and leaves other projects alone', () => {
     const both = applied(makeRepo([makeView('a'), makeView('b')]), applied(makeRepo([makeView('a')]), undefined, 'other'));
     const { registry, changes } = reconcileRegistry(both, 'demo', buildRegistryObjects('demo', makeRepo([makeView('a')])), T1);
     expect(changes).toEqual([{ objectType: 'feature_view', name: 'b', action: 'delete', changes: [] }]);
-    expect(registry.featureViews.map((v) => `${v.spec!.project}/${v.spec!.name}`)).toEqual(['other/a', 'demo/a']);
-    expect(registry.projects.map((p) => p.spec!.name)).toEqual(['other', 'demo']);
+    expect(registry.featureViews.map((v) => `${defined(v.spec).project}/${defined(v.spec).name}`)).toEqual(['other/a', 'demo/a']);
+    expect(registry.projects.map((p) => defined(p.spec).name)).toEqual(['other', 'demo']);
   });
 
   it('keeps fields and lists it does not know through an update (a registry from a newer Feast)', () => {
     const first = applied();
     // FeatureViewSpec.offline = true (field 13, varint) inside the stored view
-    const spec = fromBinary(FeatureViewSpecSchema, withExtraFields(toBinary(FeatureViewSpecSchema, first.featureViews[0]!.spec!), [13 << 3, 1]));
-    first.featureViews[0]!.spec = spec;
+    const spec = fromBinary(FeatureViewSpecSchema, withExtraFields(toBinary(FeatureViewSpecSchema, defined(defined(first.featureViews[0]).spec)), [13 << 3, 1]));
+    defined(first.featureViews[0]).spec = spec;
     // Registry.saved_datasets (field 11): one opaque 3-byte message
     const bytes = withExtraFields(toBinary(RegistrySchema, first), [(11 << 3) | 2, 3, 0x0a, 0x01, 0x78]);
     const stored = fromBinary(RegistrySchema, bytes);
@@ -116,8 +117,8 @@ describe('reconcileRegistry', () => {
     const out = toBinary(RegistrySchema, registry);
     const reread = fromBinary(RegistrySchema, out);
     expect(reread.$unknown?.map((f) => f.no)).toEqual([11]);
-    expect(reread.featureViews[0]!.spec!.$unknown?.map((f) => f.no)).toEqual([13]);
-    expect(reread.featureViews[0]!.spec!.tags).toEqual({ team: 'x' });
+    expect(defined(defined(reread.featureViews[0]).spec).$unknown?.map((f) => f.no)).toEqual([13]);
+    expect(defined(defined(reread.featureViews[0]).spec).tags).toEqual({ team: 'x' });
   });
 });
 
@@ -127,9 +128,9 @@ describe('removeProjectFromRegistry', () => {
     const { registry, changes } = removeProjectFromRegistry(both, 'demo');
     expect(changes[0]).toEqual({ objectType: 'project', name: 'demo', action: 'delete', changes: [] });
     expect(changes.filter((c) => c.action !== 'delete')).toEqual([]);
-    expect(registry.featureViews.map((v) => v.spec!.project)).toEqual(['other']);
-    expect(registry.entities.every((e) => e.spec!.project === 'other')).toBe(true);
-    expect(registry.projects.map((p) => p.spec!.name)).toEqual(['other']);
+    expect(registry.featureViews.map((v) => defined(v.spec).project)).toEqual(['other']);
+    expect(registry.entities.every((e) => defined(e.spec).project === 'other')).toBe(true);
+    expect(registry.projects.map((p) => defined(p.spec).name)).toEqual(['other']);
     expect(registry.projectMetadata.map((p) => p.project)).toEqual(['other']);
     expect(removeProjectFromRegistry(registry, 'demo').changes).toEqual([]);
   });

@@ -6,7 +6,8 @@ import { timestampToMicros } from '../../../src/core/registry/time.js';
 import { registryToJson } from '../../../src/core/registry/dump.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { reconcileRegistry } from '../../../src/core/registry/reconcile.js';
-import { makeRepo } from '../plan/fixtures.js';
+import { makeRepo } from '../../helpers/plan-fixtures.js';
+import { defined } from '../../helpers/defined.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -38,7 +39,7 @@ describe('registry file', () => {
     expect(second.versionId).not.toBe(first.versionId);
     const read = await readRegistry(path);
     expect(read.versionId).toBe(second.versionId);
-    expect(timestampToMicros(read.lastUpdated!)).toBe(2_000_000n);
+    expect(timestampToMicros(defined(read.lastUpdated))).toBe(2_000_000n);
     expect(read.registrySchemaVersion).toBe('1');
     expect(await readdir(join(dir, 'data'))).toEqual(['registry.db']);
   });
@@ -56,9 +57,9 @@ describe('registryToJson', () => {
     const both = reconcileRegistry(a, 'b', buildRegistryObjects('b', makeRepo()), 1_000_000n).registry;
     const json = registryToJson(both) as Record<string, unknown[]>;
     expect(Object.keys(json).sort()).toEqual(['dataSources', 'entities', 'featureViews', 'projectMetadata', 'projects', 'registrySchemaVersion']);
-    expect(json['featureViews']![0]).toMatchObject({ spec: { entityColumns: [{ name: 'driver_id', valueType: 'INT64' }] }, meta: { createdTimestamp: '1970-01-01T00:00:01Z' } });
+    expect(defined(json['featureViews'])[0]).toMatchObject({ spec: { entityColumns: [{ name: 'driver_id', valueType: 'INT64' }] }, meta: { createdTimestamp: '1970-01-01T00:00:01Z' } });
     const onlyB = registryToJson(both, 'b') as Record<string, { spec?: { project?: string } }[]>;
-    expect(onlyB['featureViews']!.map((v) => v.spec?.project)).toEqual(['b']);
+    expect(defined(onlyB['featureViews']).map((v) => v.spec?.project)).toEqual(['b']);
     expect(onlyB['entities']).toHaveLength(2);
   });
 });

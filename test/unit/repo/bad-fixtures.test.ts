@@ -1,43 +1,36 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../src/core/config/load-config.js';
 import { DynafeastError } from '../../../src/core/errors.js';
 import { loadRepo } from '../../../src/core/repo/load-repo.js';
+import { BAD_FIXTURES_ROOT, badFixture, badFixtureNames, SHARED_FEATURES_YAML } from '../../helpers/bad-fixtures.js';
 
 /**
  * Each folder under test/fixtures/bad is a small repo that must fail with the code, file and line in
  * its expect.json (`base64`: the config comes from FEATURE_STORE_YAML_BASE64; `suggestion`: the
- * message must propose it).
+ * message must propose it). See test/helpers/bad-fixtures.ts for the shared definitions.
  */
-interface Expect {
-  code: string;
-  file: string | null;
-  line: number | null;
-  suggestion?: string;
-  base64?: string;
-}
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/bad');
-const cases = readdirSync(root).sort();
-
-function load(repoPath: string, expect: Expect): void {
-  const env = expect.base64 === undefined ? {} : { FEATURE_STORE_YAML_BASE64: expect.base64 };
-  const config = loadConfig({ repoPath, env });
-  loadRepo(repoPath, config);
-}
+const cases = badFixtureNames();
 
 describe('bad fixtures', () => {
   it('has at least 30 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
   });
 
+  it('no case carries its own copy of the shared features.yaml', () => {
+    const shared = readFileSync(SHARED_FEATURES_YAML, 'utf8');
+    const copies = cases.filter((name) => {
+      const own = path.join(BAD_FIXTURES_ROOT, name, 'features.yaml');
+      return existsSync(own) && readFileSync(own, 'utf8') === shared;
+    });
+    expect(copies).toEqual([]);
+  });
+
   it.each(cases)('%s', (name) => {
-    const repoPath = path.join(root, name);
-    const expected = JSON.parse(readFileSync(path.join(repoPath, 'expect.json'), 'utf8')) as Expect;
+    const { dir, expect: expected, env } = badFixture(name);
     let error: unknown;
     try {
-      load(repoPath, expected);
+      loadRepo(dir, loadConfig({ repoPath: dir, env }));
     } catch (e) {
       error = e;
     }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigWithWarnings } from '../../../src/core/config/load-config.js';
 import { loadRepo } from '../../../src/core/repo/load-repo.js';
+import { defined } from '../../helpers/defined.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/good');
 
@@ -47,7 +48,7 @@ describe('good fixtures', () => {
     const repo = loadRepo(repoPath, config);
     expect(repo.files).toEqual(['features.yaml']);
     expect(repo.entities.map((e) => e.name)).toEqual(['driver', '__dummy']);
-    const view = repo.featureViews[0]!;
+    const view = defined(repo.featureViews[0]);
     expect(view).toMatchObject({
       name: 'driver_hourly_stats',
       entities: ['driver'],
@@ -58,7 +59,7 @@ describe('good fixtures', () => {
       location: { file: 'features.yaml', line: 13, column: 5 },
     });
     expect(view.features.map((f) => f.name)).toEqual(['conv_rate', 'acc_rate', 'avg_daily_trips']);
-    expect(repo.featureServices[0]!.projections).toEqual([{ featureView: 'driver_hourly_stats', features: ['conv_rate', 'acc_rate'] }]);
+    expect(defined(repo.featureServices[0]).projections).toEqual([{ featureView: 'driver_hourly_stats', features: ['conv_rate', 'acc_rate'] }]);
     expect(repo.sources[0]).toMatchObject({ format: 'parquet', createdTimestampColumn: 'created', fieldMapping: {} });
   });
 
@@ -78,15 +79,15 @@ describe('good fixtures', () => {
     const repo = loadRepo(repoPath, config);
     expect(repo.files).toEqual(['defs/entities.yml', 'defs/sources.yaml', 'defs/views.yaml']);
     const [trips, weather] = repo.featureViews;
-    expect(trips!.entityColumns).toEqual([
+    expect(defined(trips).entityColumns).toEqual([
       { name: 'driver_id', dtype: 'Int64' },
       { name: 'customer_id', dtype: 'String' },
     ]);
-    expect(trips!.ttlMicros).toBe(36n * 3_600_000_000n);
-    expect(trips!.features[1]!.dtype).toEqual({ kind: 'list', scalar: 'Float32' });
+    expect(defined(trips).ttlMicros).toBe(36n * 3_600_000_000n);
+    expect(defined(trips?.features[1]).dtype).toEqual({ kind: 'list', scalar: 'Float32' });
     expect(weather).toMatchObject({ entities: ['__dummy'], entityColumns: [{ name: '__dummy_id', dtype: 'String' }], ttlMicros: 0n });
     expect(repo.sources.map((s) => s.format)).toEqual(['parquet', 'csv']);
-    expect(repo.featureServices[0]!.projections).toEqual([
+    expect(defined(repo.featureServices[0]).projections).toEqual([
       { featureView: 'driver_customer_trips', features: ['trip_count', 'last_ratings'] },
       { featureView: 'city_weather', features: ['temperature'] },
     ]);

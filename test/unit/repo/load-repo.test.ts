@@ -5,6 +5,7 @@ import { parseConfigText } from '../../../src/core/config/load-config.js';
 import { DynafeastError } from '../../../src/core/errors.js';
 import { buildRepoModel, loadRepo } from '../../../src/core/repo/load-repo.js';
 import { failure } from '../../helpers/error-code.js';
+import { defined } from '../../helpers/defined.js';
 
 const ENTITY = 'entities:\n  - {name: driver, join_keys: [driver_id], value_type: Int64}\n';
 const SOURCE = 'sources:\n  - {name: stats, path: data/stats.parquet, timestamp_field: ts}\n';
@@ -39,7 +40,7 @@ describe('buildRepoModel', () => {
     );
     const repo = build({ 'a.yaml': `sources:\n${sources.join('\n')}\n  - {name: t, path: x.bin, format: CSV, timestamp_field: ts}\n` });
     expect(repo.sources.map((s) => s.format)).toEqual(['csv', 'csv', 'parquet', 'parquet', 'parquet', 'csv']);
-    expect(repo.sources[0]!.fieldMapping).toEqual({ col: 'a' });
+    expect(defined(repo.sources[0]).fieldMapping).toEqual({ col: 'a' });
   });
 
   it('reports problems from several files at once, in file order', () => {
@@ -71,7 +72,7 @@ describe('buildRepoModel', () => {
     });
     const e = failure(() => buildRepoModel('/repo', [{ file: 'a.yaml', text: ENTITY + SOURCE + VIEW.replace('stats_view', 's') }], config));
     expect(e.code).toBe('repo.badValue');
-    expect(e.details[0]!.message).toContain('`s`');
+    expect(defined(e.details[0]).message).toContain('`s`');
   });
 
   it('rejects an empty services list entry and an empty schema', () => {

@@ -1,6 +1,7 @@
 import { decodeUtf8, MAX_DEPTH, parseYaml } from '../../../src/core/yaml/parse-yaml.js';
 import { toPlain } from '../../../src/core/yaml/yaml-tree.js';
 import type { YMap } from '../../../src/core/yaml/yaml-tree.js';
+import { defined } from '../../helpers/defined.js';
 
 const opts = { file: 'defs.yaml', domain: 'repo', version: '1.2' } as const;
 
@@ -8,9 +9,9 @@ describe('parseYaml', () => {
   it('locates every node, 1-based', () => {
     const { root, errors } = parseYaml('a:\n  b: [x, 2]\n', opts);
     expect(errors).toEqual([]);
-    const b = (root as YMap).entries[0]!.value as YMap;
-    expect(b.entries[0]!.keyLoc).toEqual({ file: 'defs.yaml', line: 2, column: 3 });
-    const seq = b.entries[0]!.value;
+    const b = defined((root as YMap).entries[0]).value as YMap;
+    expect(defined(b.entries[0]).keyLoc).toEqual({ file: 'defs.yaml', line: 2, column: 3 });
+    const seq = defined(b.entries[0]).value;
     expect(seq.kind === 'seq' && seq.items.map((i) => [i.loc.column, i.kind === 'scalar' && i.value])).toEqual([
       [7, 'x'],
       [10, 2n],
@@ -20,7 +21,7 @@ describe('parseYaml', () => {
   it('resolves aliases and merge keys, explicit keys winning', () => {
     const text = 'base: &b {owner: ml, tags: {a: "1"}}\nview:\n  <<: *b\n  owner: team\n  list: [*b]\n';
     const { root } = parseYaml(text, opts);
-    expect(toPlain(root!)).toEqual({
+    expect(toPlain(defined(root))).toEqual({
       base: { owner: 'ml', tags: { a: '1' } },
       view: { owner: 'team', tags: { a: '1' }, list: [{ owner: 'ml', tags: { a: '1' } }] },
     });
@@ -38,12 +39,12 @@ describe('parseYaml', () => {
     for (let i = 1; i < 8; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
     const { root, errors } = parseYaml(lines.join('\n'), opts);
     expect(root).toBeUndefined();
-    expect(errors[0]!.message).toContain('expands to more than');
+    expect(defined(errors[0]).message).toContain('expands to more than');
   });
 
   it('reports unresolved custom tags and multiple documents', () => {
-    expect(parseYaml('a: !python/name:os.system x\n', opts).errors[0]!.hint).toContain('tags');
-    expect(parseYaml('a: 1\n---\nb: 2\n', opts).errors[0]!.location?.line).toBe(2);
+    expect(defined(parseYaml('a: !python/name:os.system x\n', opts).errors[0]).hint).toContain('tags');
+    expect(defined(parseYaml('a: 1\n---\nb: 2\n', opts).errors[0]).location?.line).toBe(2);
   });
 
   it('returns no root and no error for a comment-only file', () => {
@@ -87,10 +88,10 @@ describe('nesting limit', () => {
       const r = parseYaml(text, { file: 'f.yaml', domain, version: '1.2' });
       expect(r.root).toBeUndefined();
       expect(r.errors).toHaveLength(1);
-      expect(r.errors[0]!.code).toBe(`${domain}.badYaml`);
-      expect(r.errors[0]!.message).toContain(`nested more than ${MAX_DEPTH} levels`);
-      expect(r.errors[0]!.message).not.toMatch(/call stack|Invalid YAML/);
-      expect(r.errors[0]!.hint).toMatch(/nesting limit/);
+      expect(defined(r.errors[0]).code).toBe(`${domain}.badYaml`);
+      expect(defined(r.errors[0]).message).toContain(`nested more than ${MAX_DEPTH} levels`);
+      expect(defined(r.errors[0]).message).not.toMatch(/call stack|Invalid YAML/);
+      expect(defined(r.errors[0]).hint).toMatch(/nesting limit/);
     }
   });
 

@@ -10,7 +10,8 @@ import { DataSource_SourceType } from '../../../src/gen/feast/core/DataSource_pb
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { definitionsFromRegistry } from '../../../src/core/repo/registry-definitions.js';
 import type { RepoModel } from '../../../src/core/repo/model.js';
-import { testRepo } from '../online/repo.js';
+import { testRepo } from '../../helpers/online-repo.js';
+import { defined } from '../../helpers/defined.js';
 
 const feastInit = (): Registry => fromBinary(RegistrySchema, readFileSync(new URL('../../fixtures/feast/init-registry.db', import.meta.url)));
 
@@ -61,10 +62,10 @@ describe('definitions from a registry dynafeast wrote', () => {
   it('a view whose batch source is not a file is readable, not materializable, and says why', () => {
     const repo = testRepo();
     const registry = registryOf(repo, 'p');
-    const view = registry.featureViews[0]!.spec!;
-    view.batchSource = { ...view.batchSource!, type: DataSource_SourceType.BATCH_REDSHIFT, options: { case: undefined }, name: 'warehouse' };
+    const view = defined(defined(registry.featureViews[0]).spec);
+    view.batchSource = { ...defined(view.batchSource), type: DataSource_SourceType.BATCH_REDSHIFT, options: { case: undefined }, name: 'warehouse' };
     const { repo: back } = definitionsFromRegistry(registry, 'p', repo.root);
-    const got = back.featureViews.find((v) => v.name === view.name)!;
+    const got = defined(back.featureViews.find((v) => v.name === view.name));
     expect(got.source).toBe('');
     expect(got.notMaterializable).toMatch(/`warehouse` is a Redshift source/);
   });
@@ -76,7 +77,7 @@ describe("definitions from the registry of Feast's own starter repo (feast init,
 
   it('names both on-demand views and the feature services that use them', () => {
     expect(named('on-demand feature view')).toEqual(['transformed_conv_rate', 'transformed_conv_rate_fresh']);
-    const odfv = notServed.find((n) => n.name === 'transformed_conv_rate')!;
+    const odfv = defined(notServed.find((n) => n.name === 'transformed_conv_rate'));
     expect(odfv.reason).toMatch(/Python/);
     expect(odfv.usedBy.sort()).toEqual(['feature service driver_activity_v1', 'feature service driver_activity_v2']);
     expect(named('feature service')).toEqual(['driver_activity_v1', 'driver_activity_v2', 'driver_activity_v3']);
@@ -94,7 +95,7 @@ describe("definitions from the registry of Feast's own starter repo (feast init,
   });
 
   it("takes the entity's key type from the views when Feast recorded none", () => {
-    const driver = repo.entities.find((e) => e.name === 'driver')!;
+    const driver = defined(repo.entities.find((e) => e.name === 'driver'));
     expect(driver.joinKeys).toEqual(['driver_id']);
     // Feast 0.67 writes no value type for `Entity(name="driver", join_keys=["driver_id"])`; the views'
     // entity columns say INT64 — but only once a view of the repo is served.
@@ -102,7 +103,7 @@ describe("definitions from the registry of Feast's own starter repo (feast init,
   });
 
   it("reads the push source's batch source and the file source as written", () => {
-    const source = repo.sources.find((s) => s.name === 'driver_hourly_stats_source')!;
+    const source = defined(repo.sources.find((s) => s.name === 'driver_hourly_stats_source'));
     expect(source).toMatchObject({ type: 'file', path: 'data/driver_stats.parquet', format: 'parquet', timestampField: 'event_timestamp', createdTimestampColumn: 'created' });
   });
 });

@@ -2,7 +2,8 @@
 import { buildRepoModel } from '../../../src/core/repo/load-repo.js';
 import type { RepoModel } from '../../../src/core/repo/model.js';
 import { writeDefinitions } from '../../../src/core/repo/write-definitions.js';
-import { testRepo } from '../online/repo.js';
+import { testRepo } from '../../helpers/online-repo.js';
+import { defined } from '../../helpers/defined.js';
 
 const withoutLocations = (repo: RepoModel) =>
   JSON.parse(JSON.stringify({ ...repo, files: [] }, (k, v: unknown) => (k === 'location' ? undefined : typeof v === 'bigint' ? `${v}n` : v))) as unknown;
@@ -17,7 +18,7 @@ describe('writeDefinitions', () => {
 
   it('keeps names YAML would misread (numbers, booleans, colons) as strings', () => {
     const repo = testRepo();
-    const view = repo.featureViews[0]!;
+    const view = defined(repo.featureViews[0]);
     view.tags = { 'yes': 'no', '1': 'true', 'a: b': '#x', '': 'empty key' };
     view.description = 'line one\nline two: with colon';
     const back = buildRepoModel(repo.root, [{ file: 'f.yaml', text: writeDefinitions(repo, ' h') }]);

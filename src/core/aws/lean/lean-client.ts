@@ -125,6 +125,7 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
       const done = slowCalls.start(operation);
       let answer: { status: number; text: string; retryAfter?: string };
       try {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- agent is only undefined when a proxy was configured
         answer = await post(agent ?? (await throughProxy(proxy!)), body, headers);
       } finally {
         done();

@@ -43,6 +43,7 @@ export function itemJson(item: Item): string {
   let out = '{';
   let first = true;
   for (const name in item) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- name comes from iterating the same item
     out += `${first ? '' : ','}${quotedName(name)}:${attributeJson(item[name]!)}`;
     first = false;
   }

@@ -55,7 +55,11 @@ export function createLeanBatchSender(options: LeanSenderOptions): LeanBatchSend
     maxBatch: MAX_BATCH_WRITE,
     async send(table, batch): Promise<SendOutcome> {
       let body = `{"RequestItems":{${JSON.stringify(table)}:[`;
-      for (let i = 0; i < batch.length; i++) body += `${i ? ',' : ''}{"PutRequest":{"Item":${batch[i]!.json}}}`;
+      let sep = '';
+      for (const unit of batch) {
+        body += `${sep}{"PutRequest":{"Item":${unit.json}}}`;
+        sep = ',';
+      }
       body += ']},"ReturnConsumedCapacity":"TOTAL"}';
       const answer = await client.call<BatchWriteAnswer>('BatchWriteItem', body);
       const unprocessed = unprocessedUnits(batch, answer.UnprocessedItems?.[table] ?? []);
@@ -82,6 +86,7 @@ export function createLeanConditionalPutSender(options: LeanSenderOptions): Lean
   return {
     maxBatch: 1,
     async send(table, batch): Promise<SendOutcome> {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the batch writer never sends an empty batch
       const unit = batch[0]!;
       const body =
         `{"TableName":${JSON.stringify(table)},"Item":${unit.json},"ConditionExpression":${condition},` +

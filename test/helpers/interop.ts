@@ -1,0 +1,88 @@
+/**
+ * Shared plumbing of the interop tier: the Feast virtualenv's python (set up by
+ * scripts/interop/setup.sh, passed in as INTEROP_PYTHON by scripts/interop/run.sh), the scripts beside
+ * it, and the built dynafeast binary.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from './cli.js';
+
+export { repoRoot };
+export const scriptsDir = path.join(repoRoot, 'scripts', 'interop');
+/** The built binary; INTEROP_DYNAFEAST_BIN points elsewhere (e.g. a private build while the tree is in flux). */
+export const binPath = process.env.INTEROP_DYNAFEAST_BIN ?? path.join(repoRoot, 'bin', 'dynafeast.js');
+
+/** The venv's python; a missing variable fails loudly so the tier never passes without Feast. */
+export function interopPython(): string {
+  const py = process.env.INTEROP_PYTHON;
+  if (py === undefined || py === '') {
+    throw new Error('INTEROP_PYTHON is not set: run this tier with `npm run test:interop` (scripts/interop/run.sh)');
+  }
+  return py;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Dummy credentials: boto3 and the AWS SDK both insist on some, the local servers accept any. */
+export const AWS_DUMMY_ENV = {
+  AWS_ACCESS_KEY_ID: 'interop',
+  AWS_SECRET_ACCESS_KEY: 'interop',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
+
+/**
+ * The key of the server under test when it checks signatures (`dynafeast local` accepts only its repo's
+ * key): set by server.ts once the server runs, and given to every boto3 and dynafeast process after
+ * the dummy credentials, so it wins.
+ */
+export const serverCredentialsEnv: Record<string, string> = {};
+
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd ?? repoRoot,
+      env: { ...process.env, NO_COLOR: '1', ...AWS_DUMMY_ENV, ...serverCredentialsEnv, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 240_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Runs a script of scripts/interop with the Feast venv's python. */
+export function runPython(script: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return run(interopPython(), [path.join(scriptsDir, script), ...args], opts);
+}
+
+/** Runs the built dynafeast binary (`npm run build` first). */
+export function runDynafeast(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return run(process.execPath, [binPath, ...args], opts);
+}
+
+/** Throws with both streams when a step failed, so the test output shows why. */
+export function expectOk(what: string, r: RunResult): RunResult {
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+  return r;
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
