@@ -7,5 +7,5 @@ import type { GlobalOptions, MaterializeIncrementalOptions } from '../program.js
 import { runMaterializeCommand } from './materialize.js';
 
 export async function runMaterializeIncremental(o: MaterializeIncrementalOptions, g: GlobalOptions): Promise<number> {
-  return runMaterializeCommand(g, o.views, (ctx) => materializeIncremental(ctx, { end: o.end, views: o.views }));
+  return runMaterializeCommand(g, o.views, (ctx) => materializeIncremental(ctx, { end: o.end, views: o.views, strict: o.strict }));
 }

@@ -30,11 +30,14 @@ export interface MaterializeArgs {
   end: string;
   /** View names; empty = every online view. */
   views: string[];
+  /** Rows that would be left out are an error (before anything is written), not a warning. */
+  strict?: boolean;
 }
 
 export interface MaterializeIncrementalArgs {
   end: string;
   views: string[];
+  strict?: boolean;
 }
 
 /** One progress task per view the run may touch, named like Feast prints them. */
@@ -58,7 +61,12 @@ function senderFor(ctx: MaterializeContext): LeanBatchSender {
   return config.dynafeast.materialize.monotonicWrites ? createLeanConditionalPutSender(options) : createLeanBatchSender(options);
 }
 
-async function run(ctx: MaterializeContext, windows: Parameters<typeof materializeWindows>[1], upToDate: Parameters<typeof materializeWindows>[2] = []) {
+async function run(
+  ctx: MaterializeContext,
+  windows: Parameters<typeof materializeWindows>[1],
+  upToDate: Parameters<typeof materializeWindows>[2] = [],
+  strict = false,
+) {
   const sender = senderFor(ctx);
   try {
     return await materializeWindows(
@@ -70,6 +78,7 @@ async function run(ctx: MaterializeContext, windows: Parameters<typeof materiali
         clock: ctx.clock,
         logger: ctx.logger,
         sender,
+        strict,
         ...(ctx.progress ? { progress: ctx.progress } : {}),
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       },
@@ -84,7 +93,7 @@ async function run(ctx: MaterializeContext, windows: Parameters<typeof materiali
 export async function materialize(ctx: MaterializeContext, args: MaterializeArgs): Promise<MaterializeReport> {
   const start = parseTimeArgument(args.start, 'START', ctx.clock);
   const end = parseTimeArgument(args.end, 'END', ctx.clock);
-  return run(ctx, fixedWindows(selectViews(ctx.repo, args.views), start, end));
+  return run(ctx, fixedWindows(selectViews(ctx.repo, args.views), start, end), [], args.strict);
 }
 
 export async function materializeIncremental(ctx: MaterializeContext, args: MaterializeIncrementalArgs): Promise<MaterializeReport> {
@@ -92,5 +101,5 @@ export async function materializeIncremental(ctx: MaterializeContext, args: Mate
   const end = parseTimeArgument(args.end, 'END', ctx.clock);
   const registry = await readRegistryIfExists(registryPathOf(ctx.config));
   const { windows, upToDate } = incrementalWindows(selectViews(ctx.repo, args.views), registry, ctx.config.project, end, now);
-  return run(ctx, windows, upToDate);
+  return run(ctx, windows, upToDate, args.strict);
 }

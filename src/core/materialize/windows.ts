@@ -7,6 +7,7 @@ import { DynafeastError } from '../errors.js';
 import { latestMaterializedEndMicros } from '../registry/commit.js';
 import type { FeatureView, RepoModel } from '../repo/model.js';
 import { didYouMean } from '../util/suggest.js';
+import { MIN_EVENT_MICROS } from '../layout/event-ts.js';
 import { formatMicrosIso } from './time-arg.js';
 
 export interface ViewWindow {
@@ -75,7 +76,9 @@ export function incrementalWindows(
   const upToDate: ViewWindow[] = [];
   for (const view of views) {
     const latest = registry ? latestMaterializedEndMicros(registry, project, view.name) : undefined;
-    const startMicros = latest ?? nowMicros - (view.ttlMicros > 0n ? view.ttlMicros : NO_TTL_LOOKBACK_MICROS);
+    const from = latest ?? nowMicros - (view.ttlMicros > 0n ? view.ttlMicros : NO_TTL_LOOKBACK_MICROS);
+    // a ttl longer than the calendar reaches back starts at year 0001, the earliest time the registry holds
+    const startMicros = from < MIN_EVENT_MICROS ? MIN_EVENT_MICROS : from;
     (startMicros > endMicros ? upToDate : windows).push({ view, startMicros, endMicros });
   }
   return { windows, upToDate };

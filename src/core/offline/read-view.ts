@@ -3,6 +3,7 @@
  * temp table (so the totals are known before writing starts), then streamed out in chunks.
  */
 import { DuckDBBigIntVector, type DuckDBVector } from '@duckdb/node-api';
+import { DynafeastError } from '../errors.js';
 import type { FeatureView, FileSource } from '../repo/model.js';
 import { duckdbError, jsValueOf, type OfflineStore } from './offline-store.js';
 import { resolveSourceReader, type SourceReader } from './source-reader.js';
@@ -29,6 +30,8 @@ export interface PreparedView {
   entities: number;
   /** Rows left out because a join key is NULL. */
   nullKeyRows: number;
+  /** Rows of the source left out because their event timestamp is NULL (whatever their window). */
+  nullTimestampRows: number;
   reader: SourceReader;
   chunks(): AsyncGenerator<OfflineChunk>;
   /** Frees the temp table. */
@@ -48,6 +51,8 @@ let tableCounter = 0;
 /** A view whose source was found and whose columns were checked; nothing has been computed yet. */
 export interface PlannedView {
   reader: SourceReader;
+  /** Counts the rows a run would leave out (a scan of the source; nothing kept). */
+  skippedRows(): Promise<{ nullTimestampRows: number; nullKeyRows: number }>;
   /** Runs the window + latest-per-key query into a temp table. */
   execute(): Promise<PreparedView>;
 }
@@ -56,24 +61,77 @@ export interface PlannedView {
 export async function planView(store: OfflineStore, input: PrepareViewInput): Promise<PlannedView> {
   const reader = await resolveSourceReader(input.source, input.repoRoot);
   const columns = await store.describe(input.source, reader);
-  const query = buildViewQuery({ ...input, reader, columns });
+  const query = buildViewQuery({ ...input, reader, columns: columns.types, refs: columns.refs });
   return {
     reader,
+    async skippedRows() {
+      let result;
+      try {
+        result = await store.connection.runAndReadAll(query.skippedRows());
+      } catch (e) {
+        throw await locateBadValue(store, query, input, reader, e);
+      }
+      const [nullTimestampRows, nullKeyRows] = result.getRows()[0]! as bigint[];
+      return { nullTimestampRows: Number(nullTimestampRows), nullKeyRows: Number(nullKeyRows) };
+    },
     async execute() {
       const table = `__dynafeast_latest_${++tableCounter}`;
-      await store.run(query.createLatest(table), input.source, reader);
+      try {
+        await store.run(query.createLatest(table), input.source, reader);
+      } catch (e) {
+        throw await locateBadValue(store, query, input, reader, e);
+      }
       const stats = await store.connection.runAndReadAll(query.stats(table));
-      const [rows, entities, nullKeyRows] = stats.getRows()[0]! as bigint[];
+      const [rows, entities, nullKeyRows, nullTimestampRows] = stats.getRows()[0]! as bigint[];
       return {
         rowsInWindow: Number(rows),
         entities: Number(entities),
         nullKeyRows: Number(nullKeyRows),
+        nullTimestampRows: Number(nullTimestampRows),
         reader,
         chunks: () => streamChunks(store, query, table, input, reader),
         release: () => store.run(`DROP TABLE IF EXISTS ${table}`, input.source, reader),
       };
     },
   };
+}
+
+/**
+ * A refused value (column-types.ts raised it from inside the query, where rows have no number): finds
+ * the first such row in file order and names file, row, column and value. Other failures pass through.
+ */
+async function locateBadValue(store: OfflineStore, query: ViewQuery, input: PrepareViewInput, reader: SourceReader, e: unknown): Promise<unknown> {
+  const failure = duckdbError(e, input.source, reader);
+  if (failure.code !== 'repo.badColumnType' || query.checks.length === 0) return failure;
+  const c = store.connection;
+  const setting = async (name: string) => String((await c.runAndReadAll(`SELECT current_setting('${name}')`)).getRows()[0]![0]);
+  const [threads, ordered] = [await setting('threads'), await setting('preserve_insertion_order')];
+  try {
+    // CSV rows are numbered in read order: one thread, insertion order kept (the error path only)
+    await c.run(`SET threads = 1`);
+    await c.run(`SET preserve_insertion_order = true`);
+    for (const inWindow of [true, false]) {
+      const found = (await c.runAndReadAll(query.locate(inWindow))).getRows()[0];
+      if (!found) continue;
+      const [file, row] = found as [string, bigint];
+      const i = query.checks.findIndex((_, j) => found[2 + 2 * j] === true);
+      const check = query.checks[i]!;
+      const value = found[3 + 2 * i];
+      const where = `view "${input.view.name}", source "${input.source.name}": ${reader.displayFile(file)}, row ${row}, column "${check.column}" (${check.role})`;
+      return new DynafeastError('repo.badColumnType', `${where}: value ${JSON.stringify(value)} ${check.why}`, {
+        path: `feature_views.${input.view.name}`,
+        ...(input.view.location ? { location: input.view.location } : {}),
+        hint: `fix the value in the file (rows count from 1${reader.format === 'csv' ? ', after the header' : ''}), or change the dtype in the view schema; nothing is rounded`,
+        cause: failure,
+      });
+    }
+  } catch {
+    // locating is a courtesy: the unlocated error still names the column and the value
+  } finally {
+    await c.run(`SET threads = ${Number(threads)}`);
+    await c.run(`SET preserve_insertion_order = ${ordered === 'true'}`);
+  }
+  return failure;
 }
 
 /** planView + execute. */

@@ -3,7 +3,7 @@
  * file's shape, then cross-file names and references. All problems of a stage are reported at once,
  * each at file:line:column. Reads files; prints nothing.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { RepoConfig } from '../config/types.js';
 import { DynafeastError } from '../errors.js';
@@ -60,6 +60,15 @@ export function buildRepoModel(root: string, texts: readonly DefinitionText[], c
  * Reads every definitions file under `repoPath` (see findDefinitionFiles) and validates them. With
  * `config`, also skips the config's own file and embedded data folder and checks table names.
  */
+/** Where a symbolic link points, or undefined for anything else. */
+function linkTarget(file: string): string | undefined {
+  try {
+    return readlinkSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 export function loadRepo(repoPath: string, config?: RepoConfig): RepoModel {
   const root = path.resolve(repoPath);
   const excludeFiles: string[] = [];
@@ -84,7 +93,16 @@ export function loadRepo(repoPath: string, config?: RepoConfig): RepoModel {
       bytes = readFileSync(path.join(root, file));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
-      decodeErrors.push(new DynafeastError('repo.badYaml', `Cannot read the file (${code}).`, { location: { file }, hint: 'Check its permissions.', cause: e }));
+      const target = linkTarget(path.join(root, file));
+      decodeErrors.push(
+        target !== undefined && code === 'ENOENT'
+          ? new DynafeastError('repo.badYaml', `Cannot read the file: it is a symbolic link to ${target}, which does not exist.`, {
+              location: { file },
+              hint: 'Point the link at the definitions file, or delete the link if its views are meant to go (apply would then delete their tables).',
+              cause: e,
+            })
+          : new DynafeastError('repo.badYaml', `Cannot read the file (${code}).`, { location: { file }, hint: 'Check its permissions.', cause: e }),
+      );
       continue;
     }
     const decoded = decodeUtf8(bytes, { file, domain: 'repo' });
