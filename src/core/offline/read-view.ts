@@ -2,7 +2,7 @@
  * One view's rows to write: the latest row per entity key inside the window, computed by DuckDB into a
  * temp table (so the totals are known before writing starts), then streamed out in chunks.
  */
-import { DuckDBBigIntVector, type DuckDBVector } from '@duckdb/node-api';
+import { DuckDBBigIntVector, type DuckDBStructVector, type DuckDBVector } from '@duckdb/node-api';
 import { DynafeastError } from '../errors.js';
 import type { FeatureView, FileSource } from '../repo/model.js';
 import { duckdbError, jsValueOf, type OfflineStore } from './offline-store.js';
@@ -164,15 +164,16 @@ async function* streamChunks(
     if (!chunk || chunk.rowCount === 0) return;
     const n = chunk.rowCount;
     const keys = Array.from({ length: keyCount }, (_, k) => columnValues(chunk.getColumnVector(k), n));
-    const eventVector = chunk.getColumnVector(keyCount);
+    const row = chunk.getColumnVector(keyCount) as DuckDBStructVector;
+    const eventVector = row.entryVectorAt(0);
     const eventMicros = new Array<bigint>(n);
     if (eventVector instanceof DuckDBBigIntVector) {
       for (let i = 0; i < n; i++) eventMicros[i] = eventVector.getItem(i)!;
     } else {
       for (let i = 0; i < n; i++) eventMicros[i] = eventVector.getItem(i) as bigint;
     }
-    const features = Array.from({ length: featureCount }, (_, f) => columnValues(chunk.getColumnVector(keyCount + 1 + f), n));
-    query.negativeZero.forEach((f, j) => restoreNegativeZero(features[f]!, chunk.getColumnVector(keyCount + 1 + featureCount + j), n));
+    const features = Array.from({ length: featureCount }, (_, f) => columnValues(row.entryVectorAt(1 + f), n));
+    query.negativeZero.forEach((f, j) => restoreNegativeZero(features[f]!, row.entryVectorAt(1 + featureCount + j), n));
     yield { length: n, keys, eventMicros, features };
   }
 }

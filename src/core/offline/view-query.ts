@@ -31,7 +31,10 @@ export interface ViewQuery {
   createLatest(table: string): string;
   /** Rows in the window, entities, rows skipped for a NULL join key, rows skipped for a NULL event timestamp. */
   stats(table: string): string;
-  /** Streams the rows to write. */
+  /**
+   * Streams the rows to write: the keys, then one struct of `__event_us`, the features and their sign
+   * columns (unpacked by position in JS: extracting thousands of struct fields in SQL is quadratic).
+   */
   select(table: string): string;
   /** Rows with a NULL event timestamp, and rows in the window with a NULL join key: a scan, no temp table. */
   skippedRows(): string;
@@ -156,7 +159,9 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
   const floatFeatures = view.features.flatMap((f, i) => (f.dtype.scalar === 'Float32' || f.dtype.scalar === 'Float64' ? [i] : []));
   const signSql = (i: number) =>
     view.features[i]!.dtype.kind === 'scalar'
-      ? `CASE WHEN f${i} = 0 AND signbit(f${i}) THEN true END`
+      ? // NOTE: true only for -0.0 (NULL unless negative); `f = 0 AND signbit(f)` costs DuckDB's optimizer
+        // time quadratic in the number of such expressions, this form stays linear for wide views
+        `CASE WHEN signbit(f${i}) THEN f${i} = 0 END`
       : `CASE WHEN list_bool_or(list_transform(f${i}, __z -> __z = 0 AND signbit(__z))) THEN list_transform(f${i}, __z -> coalesce(signbit(__z), false)) END`;
   const payload = ['__event_us := __event_us', ...feats.map((f) => `${f} := ${f}`), ...floatFeatures.map((i) => `n${i} := ${signSql(i)}`)].join(', ');
   // NULLs last: a row without a created timestamp loses to any row with one.
@@ -182,9 +187,7 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
       `SELECT coalesce(sum(__rows), 0)::BIGINT AS rows, (count(*) FILTER (WHERE ${keysNotNull} AND __rows > 0))::BIGINT AS entities, ` +
       `coalesce(sum(__rows) FILTER (WHERE NOT (${keysNotNull})), 0)::BIGINT AS null_key_rows, ` +
       `coalesce(sum(__null_ts), 0)::BIGINT AS null_ts_rows FROM ${table}`,
-    select: (table) =>
-      `SELECT ${[...keys, '__r.__event_us AS __event_us', ...feats.map((f) => `__r.${f} AS ${f}`), ...floatFeatures.map((i) => `__r.n${i} AS n${i}`)].join(', ')} ` +
-      `FROM ${table} WHERE ${keysNotNull} AND __r IS NOT NULL`,
+    select: (table) => `SELECT ${[...keys, '__r'].join(', ')} FROM ${table} WHERE ${keysNotNull} AND __r IS NOT NULL`,
     skippedRows: () =>
       `SELECT (count(*) FILTER (WHERE __e IS NULL))::BIGINT, (count(*) FILTER (WHERE ${inWindow('__e')} AND NOT (${keysNotNull})))::BIGINT ` +
       `FROM (SELECT ${eventExpr} AS __e, ${keyExprs.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${reader.sql}) AS s`,

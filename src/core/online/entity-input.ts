@@ -87,6 +87,18 @@ function csvRows(text: string, file: string): Record<string, string[]> {
   if (header === undefined) {
     throw new DynafeastError('usage.badArgument', `${file} is empty`, { location: { file }, hint: 'the first line names the join keys, e.g. driver_id' });
   }
+  // a name given twice would be read as two rows of that key (or one column would silently win)
+  const seen = new Map<string, number>();
+  header.forEach((h, j) => {
+    const first = seen.get(h.trim());
+    if (first !== undefined) {
+      throw new DynafeastError('usage.badArgument', `${file}: the header names column "${h.trim()}" twice (columns ${first + 1} and ${j + 1})`, {
+        location: { file, line: 1 },
+        hint: 'give each join key one column: drop or rename the other one',
+      });
+    }
+    seen.set(h.trim(), j);
+  });
   const columns: Record<string, string[]> = Object.fromEntries(header.map((h) => [h.trim(), [] as string[]]));
   rows.forEach((cells, i) => {
     if (cells.length !== header.length) {

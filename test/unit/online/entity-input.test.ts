@@ -33,6 +33,14 @@ describe('parseEntityText', () => {
     expect(parseEntityText('driver_id,user_id\n1,a\n2,b\n', 'rows.csv', 'csv')).toEqual({ driver_id: ['1', '2'], user_id: ['a', 'b'] });
   });
 
+  it('refuses a header naming a column twice (it would double the rows of that key)', () => {
+    for (const text of ['driver_id,driver_id\n1,1\n', 'driver_id,x, driver_id\n1,2,1\n']) {
+      expect(() => parseEntityText(text, 'rows.csv', 'csv')).toThrow(
+        expect.objectContaining({ code: 'usage.badArgument', location: { file: 'rows.csv', line: 1 }, message: expect.stringContaining('"driver_id" twice') }),
+      );
+    }
+  });
+
   it('names the CSV row with the wrong field count', () => {
     expect(() => parseEntityText('a,b\n1,2\n3\n', 'rows.csv', 'csv')).toThrow(expect.objectContaining({ location: { file: 'rows.csv', line: 3 } }));
   });
