@@ -132,7 +132,8 @@ function floatRule(t: SourceColumnType, target: 'Float32' | 'Float64'): ScalarRu
     case 'integer': {
       const exact = t.unsigned ? (t.bits ?? 128) <= exactBits : (t.bits ?? 128) <= exactBits + 1;
       if (exact) return { value: (e) => `CAST(${e} AS DOUBLE)` };
-      const asFloat = target === 'Float32' ? (e: string) => `CAST(CAST(${e} AS FLOAT) AS DOUBLE)` : (e: string) => `CAST(${e} AS DOUBLE)`;
+      // TRY_CAST: a value beyond float32's range fails the check instead of the query
+      const asFloat = target === 'Float32' ? (e: string) => `CAST(TRY_CAST(${e} AS FLOAT) AS DOUBLE)` : (e: string) => `CAST(${e} AS DOUBLE)`;
       return {
         value: (e) => `CAST(${e} AS DOUBLE)`,
         // the integer must survive the trip through the float type unchanged
@@ -146,7 +147,7 @@ function floatRule(t: SourceColumnType, target: 'Float32' | 'Float64'): ScalarRu
       return { value: (e) => `CAST(${e} AS DOUBLE)`, invalid: (e) => tooBig(`CAST(${e} AS DOUBLE)`), why };
     case 'text': {
       const d = (e: string) => `TRY_CAST(trim(${e}) AS DOUBLE)`;
-      const asFloat = target === 'Float32' ? (e: string) => `CAST(CAST(${d(e)} AS FLOAT) AS DOUBLE)` : d;
+      const asFloat = target === 'Float32' ? (e: string) => `CAST(TRY_CAST(${d(e)} AS FLOAT) AS DOUBLE)` : d;
       return {
         value: d,
         invalid: (e) =>
