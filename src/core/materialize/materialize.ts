@@ -195,14 +195,17 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new DynafeastError('aborted', 'materialization interrupted', { cause: signal.reason });
 }
 
+/** `1 row has` / `2 rows have`, with `where` after the noun. */
+const rows = (n: number, where = '') => (n === 1 ? `1 row${where} has` : `${n} rows${where} have`);
+
 /** --strict: counts the rows every view would leave out, and fails before the first write if there are any. */
 async function assertNothingLeftOut(windows: readonly ViewWindow[], planned: readonly PlannedView[]): Promise<void> {
   for (let i = 0; i < windows.length; i++) {
     const { nullTimestampRows, nullKeyRows } = await planned[i]!.skippedRows();
     if (nullTimestampRows === 0 && nullKeyRows === 0) continue;
     const what = [
-      ...(nullTimestampRows > 0 ? [`${nullTimestampRows} rows have a NULL event timestamp`] : []),
-      ...(nullKeyRows > 0 ? [`${nullKeyRows} rows in the window have a NULL join key`] : []),
+      ...(nullTimestampRows > 0 ? [`${rows(nullTimestampRows)} a NULL event timestamp`] : []),
+      ...(nullKeyRows > 0 ? [`${rows(nullKeyRows, ' in the window')} a NULL join key`] : []),
     ];
     const view = windows[i]!.view;
     throw new DynafeastError('repo.badColumnType', `--strict: feature view "${view.name}", ${planned[i]!.reader.display}: ${what.join(' and ')}; nothing was written`, {

@@ -3,7 +3,8 @@
  * each case is a folder with `case.json` and optionally `files/`, copied over a fresh copy of
  * examples/driver-stats. See test/fixtures/bad-cli/README.md for the format.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -26,6 +27,10 @@ export interface Generate {
   bytes?: number;
   /** A parquet file written by DuckDB from this query (`{example}` is examples/driver-stats). */
   sql?: string;
+  /** With `sql`: write the query's rows as CSV with a header instead of parquet. */
+  csv?: boolean;
+  /** A symbolic link to this target (replacing what is at `path`), e.g. a definition file moved away. */
+  symlink?: string;
   /** Generated after the setup commands instead of before (e.g. to damage a registry apply wrote). */
   afterSetup?: boolean;
 }
@@ -86,6 +91,16 @@ export async function generateFiles(repo: string, list: readonly Generate[]): Pr
     } else if (g.truncate !== undefined) {
       if (path.resolve(repo, g.truncate) !== target) cpSync(path.join(repo, g.truncate), target);
       truncateSync(target, g.bytes ?? 0);
+    } else if (g.symlink !== undefined) {
+      rmSync(target, { force: true });
+      symlinkSync(g.symlink, target);
+    } else if (g.sql !== undefined && g.csv) {
+      const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+      const c = await db.connect();
+      await c.run(`SET TimeZone = 'UTC'`);
+      await c.run(`COPY (${fill(g.sql, { repo, example: EXAMPLE_REPO })}) TO '${target.replace(/'/g, "''")}' (FORMAT csv, HEADER true)`);
+      c.closeSync();
+      db.closeSync();
     } else if (g.sql !== undefined) {
       await copyQueryToParquet(fill(g.sql, { repo, example: EXAMPLE_REPO }), target, { threads: 1 });
     } else if (g.repeat !== undefined) {

@@ -3,7 +3,7 @@
  * command could have written (the server's tables and items, the repo's files) to prove it wrote nothing.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ListTablesCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -55,6 +55,9 @@ export function fileTree(dir: string): Record<string, string> {
       if (e.isDirectory()) {
         out[`${path.relative(dir, p)}/`] = 'dir';
         walk(p);
+      } else if (e.isSymbolicLink()) {
+        // a link (perhaps broken) is recorded by where it points, not followed
+        out[path.relative(dir, p)] = `-> ${readlinkSync(p)}`;
       } else {
         const st = statSync(p);
         out[path.relative(dir, p)] = st.size > 4 * 1024 * 1024 ? `${st.size}@${st.mtimeMs}` : `${st.size}:${sha(readFileSync(p))}`;
