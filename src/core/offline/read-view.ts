@@ -173,21 +173,32 @@ async function* streamChunks(
       for (let i = 0; i < n; i++) eventMicros[i] = eventVector.getItem(i) as bigint;
     }
     const features = Array.from({ length: featureCount }, (_, f) => columnValues(row.entryVectorAt(1 + f), n));
-    query.negativeZero.forEach((f, j) => restoreNegativeZero(features[f]!, row.entryVectorAt(1 + featureCount + j), n));
+    let sign = 1 + featureCount;
+    if (query.scalarNegativeZero.length) restoreScalarNegativeZero(features, query.scalarNegativeZero, row.entryVectorAt(sign++), n);
+    for (const f of query.listNegativeZero) restoreNegativeZero(features[f]!, row.entryVectorAt(sign++), n);
     yield { length: n, keys, eventMicros, features };
   }
 }
 
-/** Puts back the -0.0 values the aggregate turned into 0.0 (see view-query.ts). */
-function restoreNegativeZero(values: unknown[], signs: DuckDBVector, n: number): void {
+/** Puts back the -0.0 scalars the aggregate turned into 0.0: `signs` holds one flag per feature of `order`. */
+function restoreScalarNegativeZero(features: unknown[][], order: readonly number[], signs: DuckDBVector, n: number): void {
   for (let i = 0; i < n; i++) {
     const s = signs.getItem(i);
     if (s === null) continue;
-    if (s === true) values[i] = -0;
-    else if (Array.isArray(values[i])) {
-      const flags = jsValueOf(s) as boolean[];
-      values[i] = (values[i] as number[]).map((v, j) => (v === 0 && flags[j] ? -0 : v));
-    }
+    const flags = jsValueOf(s) as Array<boolean | null>;
+    flags.forEach((flag, j) => {
+      if (flag === true) features[order[j]!]![i] = -0;
+    });
+  }
+}
+
+/** Puts back the -0.0 elements of a float list feature (see view-query.ts). */
+function restoreNegativeZero(values: unknown[], signs: DuckDBVector, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const s = signs.getItem(i);
+    if (s === null || !Array.isArray(values[i])) continue;
+    const flags = jsValueOf(s) as boolean[];
+    values[i] = (values[i] as number[]).map((v, j) => (v === 0 && flags[j] ? -0 : v));
   }
 }
 

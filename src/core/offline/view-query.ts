@@ -46,10 +46,15 @@ export interface ViewQuery {
   locate(inWindow: boolean): string;
   checks: ValueCheck[];
   /**
-   * Features whose result has a sign column after the features (in this order): true (scalar) or a list
-   * of booleans (list) where a value is -0.0, NULL otherwise.
+   * Scalar float features, in the order of the one sign column after the features: a list of booleans
+   * (true where the value is -0.0) when any of them is -0.0, NULL otherwise. Absent when empty.
    */
-  negativeZero: number[];
+  scalarNegativeZero: number[];
+  /**
+   * List float features whose result has a sign column after that one (in this order): a list of
+   * booleans where an element is -0.0, NULL otherwise.
+   */
+  listNegativeZero: number[];
   /** Source column read for each join key / feature (after field mapping), for messages. */
   keyColumns: string[];
   featureColumns: string[];
@@ -156,14 +161,20 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
   ].join('\n');
   // NOTE: max_by over a struct canonicalizes -0.0 to 0.0 (its sort-key encoding), which would change the
   // Value bytes Feast writes. Float features carry their sign of zero alongside, NULL unless it is -0.0.
-  const floatFeatures = view.features.flatMap((f, i) => (f.dtype.scalar === 'Float32' || f.dtype.scalar === 'Float64' ? [i] : []));
-  const signSql = (i: number) =>
-    view.features[i]!.dtype.kind === 'scalar'
-      ? // NOTE: true only for -0.0 (NULL unless negative); `f = 0 AND signbit(f)` costs DuckDB's optimizer
-        // time quadratic in the number of such expressions, this form stays linear for wide views
-        `CASE WHEN signbit(f${i}) THEN f${i} = 0 END`
-      : `CASE WHEN list_bool_or(list_transform(f${i}, __z -> __z = 0 AND signbit(__z))) THEN list_transform(f${i}, __z -> coalesce(signbit(__z), false)) END`;
-  const payload = ['__event_us := __event_us', ...feats.map((f) => `${f} := ${f}`), ...floatFeatures.map((i) => `n${i} := ${signSql(i)}`)].join(', ');
+  const isFloat = (i: number) => ['Float32', 'Float64'].includes(view.features[i]!.dtype.scalar);
+  const scalarFloats = view.features.flatMap((f, i) => (isFloat(i) && f.dtype.kind === 'scalar' ? [i] : []));
+  const listFloats = view.features.flatMap((f, i) => (isFloat(i) && f.dtype.kind === 'list' ? [i] : []));
+  // Scalars share one sign column: one expression per float feature would cost DuckDB's planner time
+  // quadratic in their number (3,000 features: seconds), one list of them stays linear.
+  const signs = `list_transform(list_value(${scalarFloats.map((i) => `f${i}`).join(', ')}), __z -> __z = 0 AND signbit(__z))`;
+  const listSign = (i: number) =>
+    `CASE WHEN list_bool_or(list_transform(f${i}, __z -> __z = 0 AND signbit(__z))) THEN list_transform(f${i}, __z -> coalesce(signbit(__z), false)) END`;
+  const payload = [
+    '__event_us := __event_us',
+    ...feats.map((f) => `${f} := ${f}`),
+    ...(scalarFloats.length ? [`__neg := CASE WHEN list_bool_or(${signs}) THEN ${signs} END`] : []),
+    ...listFloats.map((i) => `n${i} := ${listSign(i)}`),
+  ].join(', ');
   // NULLs last: a row without a created timestamp loses to any row with one.
   const order = `struct_pack(e := __event_us, c := coalesce(__created_us, ${MIN_BIGINT}), p := __pos)`;
   const keysNotNull = keys.map((k) => `${k} IS NOT NULL`).join(' AND ');
@@ -204,7 +215,8 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
       );
     },
     checks,
-    negativeZero: floatFeatures,
+    scalarNegativeZero: scalarFloats,
+    listNegativeZero: listFloats,
     keyColumns: entityless ? [] : view.entityColumns.map((k) => sourceName(k.name)),
     featureColumns: view.features.map((f) => sourceName(f.name)),
   };

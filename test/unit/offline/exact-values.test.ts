@@ -335,6 +335,26 @@ describe('the adversarial cases', () => {
     expect((a as { values: Map<string, unknown> }).values.get('1')).toBe(1n);
   });
 
+  it('-0.0 keeps its sign in every float feature of a row, among other features, after the aggregate', async () => {
+    const file = await csv(
+      ['driver_id', 'event_timestamp', 'a', 'n', 'b', 'c'],
+      [
+        ['1', '2021-04-12 06:00:00', '1', '1', '1', '1'],
+        ['1', '2021-04-12 07:00:00', '-0.0', '5', '0.0', '-0'],
+        ['2', '2021-04-12 07:00:00', '0', '6', '-0.0', ''],
+      ],
+    );
+    const view = makeView('v', [{ name: 'driver_id', dtype: 'Int64' }], [['a', scalar('Float64')], ['n', scalar('Int64')], ['b', scalar('Float32')], ['c', scalar('Float64')]]);
+    const prepared = await prepareView(store, { view, source: makeSource(file, { createdTimestampColumn: undefined }), repoRoot: dir, startMicros: -FAR, endMicros: FAR });
+    const got: Record<string, unknown[]> = {};
+    for await (const c of prepared.chunks()) for (let i = 0; i < c.length; i++) got[String(c.keys[0]![i])] = c.features.map((f) => f[i]);
+    await prepared.release();
+    expect(got['1']!.map((v) => Object.is(v, -0))).toEqual([true, false, false, true]);
+    expect(got['1']![2]).toBe(0);
+    expect(got['2']!.map((v) => Object.is(v, -0))).toEqual([false, false, true, false]);
+    expect(got['2']![3]).toBeNull();
+  });
+
   it('NULL event timestamps are counted, not silently dropped', async () => {
     const file = await csv(['driver_id', 'event_timestamp', 'v'], [['1', '2021-04-12 07:00:00', '1'], ['2', '', '2'], ['3', '', '3']]);
     const view = makeView('v', [{ name: 'driver_id', dtype: 'Int64' }], [['v', scalar('Int64')]]);
