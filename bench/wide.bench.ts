@@ -1,7 +1,8 @@
 /**
  * Wide-view benchmark: one view of N Float64 features over a generated source of R rows (R/2 entities,
  * two rows each), materialized into the instant endpoint. Prints ONE JSON line per size with the time
- * of each phase, so the curve over features × rows shows whether the cost stays linear:
+ * of each phase, and the time DuckDB alone takes to scan the file (`duckdbScanOnlyMs`, the floor under
+ * `queryMs`), so the curve over features × rows shows whether the cost stays linear:
  *
  *   npx tsc -p tsconfig.json --outDir .bench
  *   node .bench/bench/wide.bench.js [--features 100,1000,10000] [--rows 2] [--format parquet|csv]
@@ -52,6 +53,20 @@ async function writeSource(n: number): Promise<string> {
   return file;
 }
 
+/** ms DuckDB alone takes to scan every column of the file: the floor under the query phase. */
+async function scanOnlyMs(file: string): Promise<number> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  const t = performance.now();
+  const fn = format === 'csv' ? `read_csv('${file.replace(/'/g, "''")}', all_varchar = true, header = true)` : `read_parquet('${file.replace(/'/g, "''")}')`;
+  await c.run(`SELECT * FROM ${fn}`);
+  const ms = performance.now() - t;
+  c.closeSync();
+  db.closeSync();
+  return ms;
+}
+
 function wideRepo(file: string, n: number): RepoModel {
   const features: FeatureView['features'] = Array.from({ length: n }, (_, i) => ({
     name: `f${i}`,
@@ -67,6 +82,7 @@ const server = await startTarget('instant');
 try {
   for (const n of sizes) {
     const file = await writeSource(n);
+    const scanMs = await scanOnlyMs(file);
     const repo = wideRepo(file, n);
     const config = benchConfig(root, server.endpoint, 16);
     const clients = createAwsClients(config, { maxSockets: 16, credentials: localDummyCredentials() });
@@ -97,6 +113,7 @@ try {
         microsPerValue: round((seconds * 1e6) / (n * rows), 2),
         cpuMicrosPerValue: round((cpu.user + cpu.system) / (n * rows), 2),
         queryMs: Math.round(v.timings.queryMs),
+        duckdbScanOnlyMs: Math.round(scanMs),
         fetchMs: Math.round(v.timings.fetchMs),
         encodeMs: Math.round(v.timings.encodeMs),
         writeMs: Math.round(v.timings.writeMs),
