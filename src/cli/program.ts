@@ -102,11 +102,14 @@ export interface MaterializeFlags {
   end: string;
   /** Views to write; empty = every online view. */
   views: string[];
+  /** Rows that would be left out (NULL event timestamp or join key) are an error, not a warning. */
+  strict: boolean;
 }
 
 export interface MaterializeIncrementalFlags {
   end: string;
   views: string[];
+  strict: boolean;
 }
 
 /** A handler returns the exit code it wants (0 when it returns nothing). Errors are thrown. */
@@ -359,6 +362,8 @@ export function createProgram(handlers: CommandHandlers, version: string, result
 
   const viewsOption = () =>
     new Option('-v, --views <names...>', 'feature views to materialize (default: every online view; repeatable or comma-separated)');
+  const strictOption = () =>
+    new Option('--strict', 'fail, before writing anything, when rows would be left out (NULL event timestamp or join key) instead of warning');
   const viewsOf = (views: string[] | undefined) => listItems('--views', views ?? [], 'feature view', 'driver_hourly_stats,driver_profile');
 
   program
@@ -367,8 +372,9 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .argument('<start>', 'start of the window, inclusive: ISO 8601 (naive = UTC), e.g. 2024-05-01T00:00:00')
     .argument('<end>', 'end of the window, inclusive: ISO 8601 or `now`')
     .addOption(viewsOption())
-    .action((start: string, end: string, o: { views?: string[] }, cmd: Command) =>
-      run(handlers.materialize, cmd, { start, end, views: viewsOf(o.views) }),
+    .addOption(strictOption())
+    .action((start: string, end: string, o: { views?: string[]; strict?: boolean }, cmd: Command) =>
+      run(handlers.materialize, cmd, { start, end, views: viewsOf(o.views), strict: o.strict === true }),
     );
 
   program
@@ -376,7 +382,10 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .description('materialize each view from where the last run ended (first run: now - ttl) up to END')
     .argument('<end>', 'end of the window, inclusive: ISO 8601 (naive = UTC) or `now`')
     .addOption(viewsOption())
-    .action((end: string, o: { views?: string[] }, cmd: Command) => run(handlers.materializeIncremental, cmd, { end, views: viewsOf(o.views) }));
+    .addOption(strictOption())
+    .action((end: string, o: { views?: string[]; strict?: boolean }, cmd: Command) =>
+      run(handlers.materializeIncremental, cmd, { end, views: viewsOf(o.views), strict: o.strict === true }),
+    );
 
   program
     .command('iam-policy')

@@ -36,6 +36,7 @@ export type ErrorCode =
   | 'repo.missingColumn'
   | 'repo.badColumnType'
   | 'repo.unreadableSource'
+  | 'repo.duplicateColumn'
   | 'init.exists'
   | 'init.badName'
   | 'embedded.portInUse'

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -32,7 +33,9 @@ export interface Generate {
   sql?: string;
   /** A named pipe (FIFO) at `path`, replacing what is there. */
   fifo?: boolean;
-  /** A symbolic link at `path` to this target (e.g. `/dev/zero`), replacing what is there. */
+  /** With `sql`: write the query's rows as CSV with a header instead of parquet. */
+  csv?: boolean;
+  /** A symbolic link at `path` to this target (e.g. `/dev/zero`, or a definition file moved away), replacing what is there. */
   symlink?: string;
   /** Generated after the setup commands instead of before (e.g. to damage a registry apply wrote). */
   afterSetup?: boolean;
@@ -113,6 +116,13 @@ export async function generateFiles(repo: string, list: readonly Generate[]): Pr
     } else if (g.truncate !== undefined) {
       if (path.resolve(repo, g.truncate) !== target) cpSync(path.join(repo, g.truncate), target);
       truncateSync(target, g.bytes ?? 0);
+    } else if (g.sql !== undefined && g.csv) {
+      const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+      const c = await db.connect();
+      await c.run(`SET TimeZone = 'UTC'`);
+      await c.run(`COPY (${fill(g.sql, { repo, example: EXAMPLE_REPO })}) TO '${target.replace(/'/g, "''")}' (FORMAT csv, HEADER true)`);
+      c.closeSync();
+      db.closeSync();
     } else if (g.sql !== undefined) {
       await copyQueryToParquet(fill(g.sql, { repo, example: EXAMPLE_REPO }), target, { threads: 1 });
     } else if (g.repeat !== undefined) {

@@ -7,5 +7,5 @@ import type { GlobalFlags, MaterializeIncrementalFlags } from '../program.js';
 import { runMaterializeCommand } from './materialize.js';
 
 export async function runMaterializeIncremental(o: MaterializeIncrementalFlags, g: GlobalFlags): Promise<number> {
-  return runMaterializeCommand(g, o.views, (ctx) => materializeIncremental(ctx, { end: o.end, views: o.views }));
+  return runMaterializeCommand(g, o.views, (ctx) => materializeIncremental(ctx, { end: o.end, views: o.views, strict: o.strict }));
 }

@@ -52,5 +52,5 @@ function renderReport(report: MaterializeReport, out: Output): void {
 }
 
 export async function runMaterialize(o: MaterializeFlags, g: GlobalFlags): Promise<number> {
-  return runMaterializeCommand(g, o.views, (ctx) => materialize(ctx, { start: o.start, end: o.end, views: o.views }));
+  return runMaterializeCommand(g, o.views, (ctx) => materialize(ctx, { start: o.start, end: o.end, views: o.views, strict: o.strict }));
 }

@@ -51,6 +51,8 @@ export interface MaterializeDeps {
   /** Default: dynafeast.retry of the config. */
   retry?: RetryPolicy;
   random?: () => number;
+  /** Rows that would be left out (NULL event timestamp or join key) fail the run before anything is written. */
+  strict?: boolean;
 }
 
 export async function materializeWindows(
@@ -82,6 +84,7 @@ export async function materializeWindows(
       const source = deps.repo.sources.find((s) => s.name === w.view.source)!;
       planned.push(await planView(store, { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: w.startMicros, endMicros: w.endMicros }));
     }
+    if (deps.strict) await assertNothingLeftOut(windows, planned);
     for (let i = 0; i < windows.length; i++) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planned and reports have one entry per window
       await writeView(deps, windows[i]!, planned[i]!, reports[i]!, sender, budget, progress);
@@ -139,8 +142,16 @@ async function writeView(
   report.rowsInWindow = prepared.rowsInWindow;
   report.entities = prepared.entities;
   report.nullKeyRows = prepared.nullKeyRows;
+  report.nullTimestampRows = prepared.nullTimestampRows;
   if (prepared.nullKeyRows > 0) {
     progress({ type: 'warning', id, message: `${prepared.nullKeyRows} rows in the window have a NULL join key and were not written` });
+  }
+  if (prepared.nullTimestampRows > 0) {
+    progress({
+      type: 'warning',
+      id,
+      message: `${prepared.nullTimestampRows} rows of ${planned.reader.display} have a NULL event timestamp and were not written (--strict makes this an error)`,
+    });
   }
 
   const encode = createChunkEncoder(w.view, deps.config.dynafeast.tables.ttlExpiry ? { ttlAttribute: deps.config.dynafeast.tables.ttlAttribute } : {});
@@ -206,6 +217,30 @@ function countsOf(writer: BatchWriter): Pick<ViewReport, 'written' | 'skipped' |
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new DynafeastError('aborted', 'materialization interrupted', { cause: signal.reason });
+}
+
+/** `1 row has` / `2 rows have`, with `where` after the noun. */
+const rows = (n: number, where = '') => (n === 1 ? `1 row${where} has` : `${n} rows${where} have`);
+
+/** --strict: counts the rows every view would leave out, and fails before the first write if there are any. */
+async function assertNothingLeftOut(windows: readonly ViewWindow[], planned: readonly PlannedView[]): Promise<void> {
+  for (let i = 0; i < windows.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planned has one entry per window, i indexes windows
+    const { nullTimestampRows, nullKeyRows } = await planned[i]!.skippedRows();
+    if (nullTimestampRows === 0 && nullKeyRows === 0) continue;
+    const what = [
+      ...(nullTimestampRows > 0 ? [`${rows(nullTimestampRows)} a NULL event timestamp`] : []),
+      ...(nullKeyRows > 0 ? [`${rows(nullKeyRows, ' in the window')} a NULL join key`] : []),
+    ];
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < windows.length
+    const view = windows[i]!.view;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planned has one entry per window, i indexes windows
+    throw new DynafeastError('repo.badColumnType', `--strict: feature view "${view.name}", ${planned[i]!.reader.display}: ${what.join(' and ')}; nothing was written`, {
+      path: `feature_views.${view.name}`,
+      ...(view.location ? { location: view.location } : {}),
+      hint: 'fill in or drop those rows, or run without --strict to skip them with a warning',
+    });
+  }
 }
 
 async function assertApplied(registryPath: string, project: string, windows: readonly ViewWindow[]): Promise<void> {

@@ -19,6 +19,8 @@ export interface ViewReport {
   /** Items to write: one per distinct entity key in the window. */
   entities: number;
   nullKeyRows: number;
+  /** Rows of the source left out because their event timestamp is NULL. */
+  nullTimestampRows: number;
   /** Items written (monotonic mode: not counting those skipped because a newer item is stored). */
   written: number;
   skipped: number;
@@ -49,6 +51,7 @@ export function emptyReport(w: ViewWindow, table: string, status: ViewStatus = '
     rowsInWindow: 0,
     entities: 0,
     nullKeyRows: 0,
+    nullTimestampRows: 0,
     written: 0,
     skipped: 0,
     requests: 0,
@@ -99,6 +102,7 @@ export function reportToJson(report: MaterializeReport): Record<string, unknown>
       items: r.written,
       ...(r.skipped > 0 ? { skipped: r.skipped } : {}),
       ...(r.nullKeyRows > 0 ? { nullKeyRows: r.nullKeyRows } : {}),
+      ...(r.nullTimestampRows > 0 ? { nullTimestampRows: r.nullTimestampRows } : {}),
       seconds: Math.round(r.seconds * 1000) / 1000,
       ...(r.consumedCapacity !== undefined ? { consumedWriteCapacity: r.consumedCapacity } : {}),
       retries: r.retries,

@@ -29,11 +29,14 @@ export interface MaterializeArgs {
   end: string;
   /** View names; empty = every online view. */
   views: string[];
+  /** Rows that would be left out are an error (before anything is written), not a warning. */
+  strict?: boolean;
 }
 
 export interface MaterializeIncrementalArgs {
   end: string;
   views: string[];
+  strict?: boolean;
 }
 
 /** One progress task per view the run may touch, named like Feast prints them. */
@@ -41,7 +44,12 @@ export function materializeTaskSpecs(repo: RepoModel, views: string[]): TaskSpec
   return selectViews(repo, views).map((v) => ({ id: v.name, title: v.name }));
 }
 
-function run(ctx: MaterializeContext, windows: Parameters<typeof materializeWindows>[1], upToDate: Parameters<typeof materializeWindows>[2] = []) {
+function run(
+  ctx: MaterializeContext,
+  windows: Parameters<typeof materializeWindows>[1],
+  upToDate: Parameters<typeof materializeWindows>[2] = [],
+  strict = false,
+) {
   return materializeWindows(
     {
       config: ctx.config,
@@ -49,6 +57,7 @@ function run(ctx: MaterializeContext, windows: Parameters<typeof materializeWind
       aws: ctx.aws,
       clock: ctx.clock,
       logger: ctx.logger,
+      strict,
       ...(ctx.progress ? { progress: ctx.progress } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     },
@@ -60,7 +69,7 @@ function run(ctx: MaterializeContext, windows: Parameters<typeof materializeWind
 export async function materialize(ctx: MaterializeContext, args: MaterializeArgs): Promise<MaterializeReport> {
   const start = parseTimeArgument(args.start, 'START', ctx.clock);
   const end = parseTimeArgument(args.end, 'END', ctx.clock);
-  return run(ctx, fixedWindows(selectViews(ctx.repo, args.views), start, end));
+  return run(ctx, fixedWindows(selectViews(ctx.repo, args.views), start, end), [], args.strict);
 }
 
 export async function materializeIncremental(ctx: MaterializeContext, args: MaterializeIncrementalArgs): Promise<MaterializeReport> {
@@ -68,5 +77,5 @@ export async function materializeIncremental(ctx: MaterializeContext, args: Mate
   const end = parseTimeArgument(args.end, 'END', ctx.clock);
   const registry = await readRegistryIfExists(registryPathOf(ctx.config));
   const { windows, upToDate } = incrementalWindows(selectViews(ctx.repo, args.views), registry, ctx.config.project, end, now);
-  return run(ctx, windows, upToDate);
+  return run(ctx, windows, upToDate, args.strict);
 }

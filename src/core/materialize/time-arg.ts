@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../context.js';
 import { DynafeastError } from '../errors.js';
-import { civilFromDays, daysFromCivil } from '../layout/event-ts.js';
+import { civilFromDays, daysFromCivil, MAX_EVENT_MICROS, MIN_EVENT_MICROS } from '../layout/event-ts.js';
 import { floorDivMod } from '../util/floor-div.js';
 
 const MICROS_PER_SECOND = 1_000_000n;
@@ -59,7 +59,13 @@ export function parseTimeArgument(text: string, what: string, clock: Clock): big
     offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om);
   }
   const secondsOfDay = hour * 3600 + minute * 60 + second - offsetMinutes * 60;
-  return BigInt(daysFromCivil(year, month, day)) * MICROS_PER_DAY + BigInt(secondsOfDay) * MICROS_PER_SECOND + micros;
+  const result = BigInt(daysFromCivil(year, month, day)) * MICROS_PER_DAY + BigInt(secondsOfDay) * MICROS_PER_SECOND + micros;
+  // The registry records windows as protobuf Timestamps and Feast reads them back as datetimes: both
+  // stop at years 0001..9999, so a window beyond them would be written but never read again.
+  if (result < MIN_EVENT_MICROS || result > MAX_EVENT_MICROS) {
+    throw bad(what, text, 'outside years 0001..9999 (UTC), the range Feast and the registry can hold');
+  }
+  return result;
 }
 
 function failUnknown(what: string, text: string): never {

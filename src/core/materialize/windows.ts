@@ -8,6 +8,7 @@ import { latestMaterializedEndMicros } from '../registry/commit.js';
 import type { FeatureView, RepoModel } from '../repo/model.js';
 import { formatDuration } from '../util/duration.js';
 import { didYouMean } from '../util/suggest.js';
+import { MIN_EVENT_MICROS } from '../layout/event-ts.js';
 import { formatMicrosIso } from './time-arg.js';
 
 export interface ViewWindow {
@@ -94,7 +95,9 @@ export function incrementalWindows(
   for (const view of views) {
     const latest = registry ? latestMaterializedEndMicros(registry, project, view.name) : undefined;
     const lookback = view.ttlMicros > 0n ? view.ttlMicros : NO_TTL_LOOKBACK_MICROS;
-    const startMicros = latest ?? nowMicros - lookback;
+    const from = latest ?? nowMicros - lookback;
+    // a ttl longer than the calendar reaches back starts at year 0001, the earliest time the registry holds
+    const startMicros = from < MIN_EVENT_MICROS ? MIN_EVENT_MICROS : from;
     if (startMicros <= endMicros) {
       windows.push({ view, startMicros, endMicros });
       continue;

@@ -19,6 +19,7 @@ import {
 import { DynafeastError } from '../errors.js';
 import type { FileSource } from '../repo/model.js';
 import { OWN_ERROR_MARK, type SourceColumnType } from './column-types.js';
+import { describeSourceColumns, type SourceColumns } from './source-columns.js';
 import type { SourceReader } from './source-reader.js';
 
 export interface OfflineStoreOptions {
@@ -30,8 +31,8 @@ export interface OfflineStoreOptions {
 
 export interface OfflineStore {
   connection: DuckDBConnection;
-  /** The source's columns by name, as DuckDB reads them (hive partition columns included). */
-  describe(source: FileSource, reader: SourceReader): Promise<Map<string, SourceColumnType>>;
+  /** The source's columns by their names in the files (hive partition columns included). */
+  describe(source: FileSource, reader: SourceReader): Promise<SourceColumns>;
   /** Runs a statement, turning DuckDB failures into errors that name the source. */
   run(sql: string, source: FileSource, reader: SourceReader): Promise<void>;
   /** Stops a running query (Ctrl-C). */
@@ -58,9 +59,17 @@ export async function openOfflineStore(options: OfflineStoreOptions = {}): Promi
       } catch (e) {
         throw duckdbError(e, source, reader);
       }
-      const columns = new Map<string, SourceColumnType>();
-      result.columnNames().forEach((name, i) => columns.set(name, columnTypeOf(result.columnType(i))));
-      return columns;
+      const names = result.columnNames();
+      const types = names.map((_, i) => {
+        const t = columnTypeOf(result.columnType(i));
+        // every CSV column is read as text (source-reader.ts); the dtype it feeds says how to parse it
+        return reader.format === 'csv' && t.kind === 'string' ? { name: 'CSV text', kind: 'text' as const } : t;
+      });
+      try {
+        return await describeSourceColumns(connection, source, reader, names, types);
+      } catch (e) {
+        throw duckdbError(e, source, reader);
+      }
     },
     async run(sql, source, reader) {
       try {

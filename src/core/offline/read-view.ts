@@ -2,7 +2,8 @@
  * One view's rows to write: the latest row per entity key inside the window, computed by DuckDB into a
  * temp table (so the totals are known before writing starts), then streamed out in chunks.
  */
-import { DuckDBBigIntVector, type DuckDBVector } from '@duckdb/node-api';
+import { DuckDBBigIntVector, type DuckDBStructVector, type DuckDBVector } from '@duckdb/node-api';
+import { DynafeastError } from '../errors.js';
 import type { FeatureView, FileSource } from '../repo/model.js';
 import { duckdbError, jsValueOf, type OfflineStore } from './offline-store.js';
 import { resolveSourceReader, type SourceReader } from './source-reader.js';
@@ -29,6 +30,8 @@ export interface PreparedView {
   entities: number;
   /** Rows left out because a join key is NULL. */
   nullKeyRows: number;
+  /** Rows of the source left out because their event timestamp is NULL (whatever their window). */
+  nullTimestampRows: number;
   reader: SourceReader;
   chunks(): AsyncGenerator<OfflineChunk>;
   /** Frees the temp table. */
@@ -48,6 +51,8 @@ let tableCounter = 0;
 /** A view whose source was found and whose columns were checked; nothing has been computed yet. */
 export interface PlannedView {
   reader: SourceReader;
+  /** Counts the rows a run would leave out (a scan of the source; nothing kept). */
+  skippedRows(): Promise<{ nullTimestampRows: number; nullKeyRows: number }>;
   /** Runs the window + latest-per-key query into a temp table. */
   execute(): Promise<PreparedView>;
 }
@@ -56,25 +61,81 @@ export interface PlannedView {
 export async function planView(store: OfflineStore, input: PrepareViewInput): Promise<PlannedView> {
   const reader = await resolveSourceReader(input.source, input.repoRoot);
   const columns = await store.describe(input.source, reader);
-  const query = buildViewQuery({ ...input, reader, columns });
+  const query = buildViewQuery({ ...input, reader, columns: columns.types, refs: columns.refs });
   return {
     reader,
+    async skippedRows() {
+      let result;
+      try {
+        result = await store.connection.runAndReadAll(query.skippedRows());
+      } catch (e) {
+        throw await locateBadValue(store, query, input, reader, e);
+      }
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- an aggregate query without GROUP BY returns exactly one row
+      const [nullTimestampRows, nullKeyRows] = result.getRows()[0]! as bigint[];
+      return { nullTimestampRows: Number(nullTimestampRows), nullKeyRows: Number(nullKeyRows) };
+    },
     async execute() {
       const table = `__dynafeast_latest_${++tableCounter}`;
-      await store.run(query.createLatest(table), input.source, reader);
+      try {
+        await store.run(query.createLatest(table), input.source, reader);
+      } catch (e) {
+        throw await locateBadValue(store, query, input, reader, e);
+      }
       const stats = await store.connection.runAndReadAll(query.stats(table));
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- an aggregate query without GROUP BY returns exactly one row
-      const [rows, entities, nullKeyRows] = stats.getRows()[0]! as bigint[];
+      const [rows, entities, nullKeyRows, nullTimestampRows] = stats.getRows()[0]! as bigint[];
       return {
         rowsInWindow: Number(rows),
         entities: Number(entities),
         nullKeyRows: Number(nullKeyRows),
+        nullTimestampRows: Number(nullTimestampRows),
         reader,
         chunks: () => streamChunks(store, query, table, input, reader),
         release: () => store.run(`DROP TABLE IF EXISTS ${table}`, input.source, reader),
       };
     },
   };
+}
+
+/**
+ * A refused value (column-types.ts raised it from inside the query, where rows have no number): finds
+ * the first such row in file order and names file, row, column and value. Other failures pass through.
+ */
+async function locateBadValue(store: OfflineStore, query: ViewQuery, input: PrepareViewInput, reader: SourceReader, e: unknown): Promise<unknown> {
+  const failure = duckdbError(e, input.source, reader);
+  if (failure.code !== 'repo.badColumnType' || query.checks.length === 0) return failure;
+  const c = store.connection;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- SELECT current_setting() returns exactly one row
+  const setting = async (name: string) => String((await c.runAndReadAll(`SELECT current_setting('${name}')`)).getRows()[0]![0]);
+  const [threads, ordered] = [await setting('threads'), await setting('preserve_insertion_order')];
+  try {
+    // CSV rows are numbered in read order: one thread, insertion order kept (the error path only)
+    await c.run(`SET threads = 1`);
+    await c.run(`SET preserve_insertion_order = true`);
+    for (const inWindow of [true, false]) {
+      const found = (await c.runAndReadAll(query.locate(inWindow))).getRows()[0];
+      if (!found) continue;
+      const [file, row] = found as [string, bigint];
+      const i = query.checks.findIndex((_, j) => found[2 + 2 * j] === true);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < query.checks.length
+      const check = query.checks[i]!;
+      const value = found[3 + 2 * i];
+      const where = `view "${input.view.name}", source "${input.source.name}": ${reader.displayFile(file)}, row ${row}, column "${check.column}" (${check.role})`;
+      return new DynafeastError('repo.badColumnType', `${where}: value ${JSON.stringify(value)} ${check.why}`, {
+        path: `feature_views.${input.view.name}`,
+        ...(input.view.location ? { location: input.view.location } : {}),
+        hint: `fix the value in the file (rows count from 1${reader.format === 'csv' ? ', after the header' : ''}), or change the dtype in the view schema; nothing is rounded`,
+        cause: failure,
+      });
+    }
+  } catch {
+    // locating is a courtesy: the unlocated error still names the column and the value
+  } finally {
+    await c.run(`SET threads = ${Number(threads)}`);
+    await c.run(`SET preserve_insertion_order = ${ordered === 'true'}`);
+  }
+  return failure;
 }
 
 /** planView + execute. */
@@ -107,31 +168,44 @@ async function* streamChunks(
     if (!chunk || chunk.rowCount === 0) return;
     const n = chunk.rowCount;
     const keys = Array.from({ length: keyCount }, (_, k) => columnValues(chunk.getColumnVector(k), n));
-    const eventVector = chunk.getColumnVector(keyCount);
+    const row = chunk.getColumnVector(keyCount) as DuckDBStructVector;
+    const eventVector = row.entryVectorAt(0);
     const eventMicros = new Array<bigint>(n);
     if (eventVector instanceof DuckDBBigIntVector) {
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the query keeps rows whose __event_us is BETWEEN the window bounds, so it is never NULL
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the event timestamp is never NULL in the result (NULL rows are filtered out in SQL)
       for (let i = 0; i < n; i++) eventMicros[i] = eventVector.getItem(i)!;
     } else {
       for (let i = 0; i < n; i++) eventMicros[i] = eventVector.getItem(i) as bigint;
     }
-    const features = Array.from({ length: featureCount }, (_, f) => columnValues(chunk.getColumnVector(keyCount + 1 + f), n));
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- negativeZero lists indexes of view features
-    query.negativeZero.forEach((f, j) => restoreNegativeZero(features[f]!, chunk.getColumnVector(keyCount + 1 + featureCount + j), n));
+    const features = Array.from({ length: featureCount }, (_, f) => columnValues(row.entryVectorAt(1 + f), n));
+    let sign = 1 + featureCount;
+    if (query.scalarNegativeZero.length) restoreScalarNegativeZero(features, query.scalarNegativeZero, row.entryVectorAt(sign++), n);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- listNegativeZero lists indexes of view features
+    for (const f of query.listNegativeZero) restoreNegativeZero(features[f]!, row.entryVectorAt(sign++), n);
     yield { length: n, keys, eventMicros, features };
   }
 }
 
-/** Puts back the -0.0 values the aggregate turned into 0.0 (see view-query.ts). */
-function restoreNegativeZero(values: unknown[], signs: DuckDBVector, n: number): void {
+/** Puts back the -0.0 scalars the aggregate turned into 0.0: `signs` holds one flag per feature of `order`. */
+function restoreScalarNegativeZero(features: unknown[][], order: readonly number[], signs: DuckDBVector, n: number): void {
   for (let i = 0; i < n; i++) {
     const s = signs.getItem(i);
     if (s === null) continue;
-    if (s === true) values[i] = -0;
-    else if (Array.isArray(values[i])) {
-      const flags = jsValueOf(s) as boolean[];
-      values[i] = (values[i] as number[]).map((v, j) => (v === 0 && flags[j] ? -0 : v));
-    }
+    const flags = jsValueOf(s) as Array<boolean | null>;
+    flags.forEach((flag, j) => {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- order lists indexes of view features
+      if (flag === true) features[order[j]!]![i] = -0;
+    });
+  }
+}
+
+/** Puts back the -0.0 elements of a float list feature (see view-query.ts). */
+function restoreNegativeZero(values: unknown[], signs: DuckDBVector, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const s = signs.getItem(i);
+    if (s === null || !Array.isArray(values[i])) continue;
+    const flags = jsValueOf(s) as boolean[];
+    values[i] = (values[i] as number[]).map((v, j) => (v === 0 && flags[j] ? -0 : v));
   }
 }
 

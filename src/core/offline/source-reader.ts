@@ -14,6 +14,11 @@ export interface SourceReader {
   sql: string;
   /** The path as the user should see it in messages (relative to the repo when inside it). */
   display: string;
+  format: 'csv' | 'parquet';
+  /** The absolute file, glob or `folder/**\/*.ext` pattern the files are found with. */
+  pattern: string;
+  /** One file of the source as the user should see it (relative to the repo when inside it). */
+  displayFile(file: string): string;
 }
 
 /** Single-quoted SQL string literal. */
@@ -47,8 +52,11 @@ export async function resolveSourceReader(source: FileSource, repoRoot: string):
     throw unreadable(source, source.path, 'only local files are supported', 'copy the data next to the repo, or point `path` at a mounted folder');
   }
   const absolute = path.resolve(repoRoot, source.path);
-  const rel = path.relative(repoRoot, absolute);
-  const display = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : absolute;
+  const displayFile = (file: string) => {
+    const rel = path.relative(repoRoot, file);
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+  };
+  const display = displayFile(absolute);
   const fn = source.format === 'csv' ? 'read_csv' : 'read_parquet';
   const ext = source.format === 'csv' ? 'csv' : 'parquet';
 
@@ -75,7 +83,10 @@ export async function resolveSourceReader(source: FileSource, repoRoot: string):
   }
   // union_by_name: files of one glob or folder may have gained columns over time.
   const options = [`hive_partitioning = ${folder || GLOB_CHARS.test(source.path) ? 'true' : 'false'}`, 'union_by_name = true'];
-  return { sql: `${fn}(${sqlString(pattern)}, ${options.join(', ')})`, display };
+  // CSV fields stay text: DuckDB would otherwise type each column from a sample of rows and round a
+  // later 1001.6 into a BIGINT column; column-types.ts parses the text by the view's declared dtype.
+  if (source.format === 'csv') options.push('header = true', 'all_varchar = true');
+  return { sql: `${fn}(${sqlString(pattern)}, ${options.join(', ')})`, display, format: source.format, pattern, displayFile };
 }
 
 /** Every `*ext` file DuckDB's `**` pattern would read under `dir` must be a regular file. */

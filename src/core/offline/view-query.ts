@@ -1,29 +1,61 @@
 /**
- * The SQL that turns a view's source into one row per entity key (DESIGN §4.1): field mapping, the
- * inclusive window on the event timestamp, and the latest row per key (ties: greatest created
- * timestamp) all happen in DuckDB. Pure: columns are checked against a described schema, every problem
- * reported at once with the file and the column.
+ * The SQL that turns a view's source into one row per entity key: field mapping, the inclusive window
+ * on the event timestamp, and the latest row per key all happen in DuckDB. Pure: columns are checked
+ * against a described schema, every problem reported at once with the file and the column.
+ *
+ * "Latest" is a total order (docs/materialize.md), so two runs over the same files write the same bytes:
+ * greatest event timestamp, then greatest created timestamp (a NULL created timestamp loses to any
+ * value), then the last in file order (parquet: later file by path, later row; CSV, whose parallel reader
+ * gives no row positions: later file, then the greatest field texts of the columns the view reads).
  */
 import { DynafeastError } from '../errors.js';
-import { formatDtype, isEntityless, type FeatureView, type FileSource } from '../repo/model.js';
 import { isFloatDtype } from '../layout/feast-types.js';
+import { formatDtype, isEntityless, type FeatureView, type FileSource } from '../repo/model.js';
 import { didYouMean } from '../util/suggest.js';
 import { featureSql, joinKeySql, timestampSql, type Conversion, type SourceColumnType } from './column-types.js';
 import { sqlIdentifier, type SourceReader } from './source-reader.js';
+
+/** A column whose values can be refused one by one: how to find the first refused one. */
+export interface ValueCheck {
+  /** The column as the file names it, and what it feeds (`feature trips (Int64)`). */
+  column: string;
+  role: string;
+  /** SQL reference of the raw column, and a predicate true for a refused value. */
+  ref: string;
+  invalid: string;
+  why: string;
+}
 
 /** Result column names of the latest-per-key query: `k0…`, `__event_us`, `f0…` (positional, never quoted). */
 export interface ViewQuery {
   /** Creates the table of latest rows, one per entity key (keys may be NULL: counted, not written). */
   createLatest(table: string): string;
-  /** Rows in the window, entities, and rows skipped for a NULL join key. */
+  /** Rows in the window, entities, rows skipped for a NULL join key, rows skipped for a NULL event timestamp. */
   stats(table: string): string;
-  /** Streams the rows to write. */
-  select(table: string): string;
   /**
-   * Features whose result has a sign column after the features (in this order): true (scalar) or a list
-   * of booleans (list) where a value is -0.0, NULL otherwise.
+   * Streams the rows to write: the keys, then one struct of `__event_us`, the features and their sign
+   * columns (unpacked by position in JS: extracting thousands of struct fields in SQL is quadratic).
    */
-  negativeZero: number[];
+  select(table: string): string;
+  /** Rows with a NULL event timestamp, and rows in the window with a NULL join key: a scan, no temp table. */
+  skippedRows(): string;
+  /**
+   * The first row (file, 1-based row, raw value per check, and which checks refuse it) holding a refused
+   * value; `inWindow` limits the search to rows whose event timestamp is in the window. CSV rows are
+   * numbered in read order, so run it single-threaded with insertion order preserved.
+   */
+  locate(inWindow: boolean): string;
+  checks: ValueCheck[];
+  /**
+   * Scalar float features, in the order of the one sign column after the features: a list of booleans
+   * (true where the value is -0.0) when any of them is -0.0, NULL otherwise. Absent when empty.
+   */
+  scalarNegativeZero: number[];
+  /**
+   * List float features whose result has a sign column after that one (in this order): a list of
+   * booleans where an element is -0.0, NULL otherwise.
+   */
+  listNegativeZero: number[];
   /** Source column read for each join key / feature (after field mapping), for messages. */
   keyColumns: string[];
   featureColumns: string[];
@@ -33,8 +65,10 @@ export interface ViewQueryInput {
   view: FeatureView;
   source: FileSource;
   reader: SourceReader;
-  /** The source's columns as DuckDB describes them. */
+  /** The source's columns by their names in the files. */
   columns: ReadonlyMap<string, SourceColumnType>;
+  /** SQL reference of each column (default: the quoted name). */
+  refs?: ReadonlyMap<string, string>;
   startMicros: bigint;
   endMicros: bigint;
 }
@@ -47,6 +81,8 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
   const reverse = new Map(Object.entries(source.fieldMapping).map(([from, to]) => [to, from]));
   const sourceName = (name: string) => reverse.get(name) ?? name;
   const problems: DynafeastError[] = [];
+  const checks: ValueCheck[] = [];
+  const used: string[] = [];
   const where = `view "${view.name}", source "${source.name}" (${reader.display})`;
 
   const resolve = (
@@ -67,7 +103,9 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
       );
       return 'NULL';
     }
-    const c = convert(sqlIdentifier(column), t);
+    const ref = input.refs?.get(column) ?? sqlIdentifier(column);
+    used.push(ref);
+    const c = convert(ref, t);
     if (!c.ok) {
       problems.push(
         new DynafeastError('repo.badColumnType', `${where}: column "${column}"${mapped} for ${role} is ${t.name}; expected ${c.expected}`, {
@@ -78,6 +116,8 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
       );
       return 'NULL';
     }
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a conversion with an invalid check always says why
+    if (c.invalid !== undefined) checks.push({ column, role, ref, invalid: c.invalid, why: c.why! });
     return c.sql;
   };
 
@@ -85,61 +125,102 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
   const keyExprs = entityless
     ? ["''"]
     : view.entityColumns.map((k) =>
-        resolve(k.name, `join key ${k.name} (${k.dtype})`, (col, t) => joinKeySql(col, t, k.dtype, `${where}: column ${col}`)),
+        resolve(k.name, `join key ${k.name} (${k.dtype})`, (col, t) => joinKeySql(col, t, k.dtype, `${where}: column ${sourceName(k.name)} (join key ${k.name}, ${k.dtype})`)),
       );
   const featureExprs = view.features.map((f) =>
-    resolve(f.name, `feature ${f.name} (${formatDtype(f.dtype)})`, (col, t) => featureSql(col, t, f.dtype, `${where}: column ${col}`)),
+    resolve(f.name, `feature ${f.name} (${formatDtype(f.dtype)})`, (col, t) => featureSql(col, t, f.dtype, `${where}: column ${sourceName(f.name)} (feature ${f.name}, ${formatDtype(f.dtype)})`)),
   );
-  const eventExpr = resolve(source.timestampField, 'the event timestamp (timestamp_field)', timestampSql);
-  const createdExpr = source.createdTimestampColumn
-    ? resolve(source.createdTimestampColumn, 'the created timestamp (created_timestamp_column)', timestampSql)
+  const eventExpr = resolve(source.timestampField, 'the event timestamp (timestamp_field)', (col, t) =>
+    timestampSql(col, t, `${where}: column ${sourceName(source.timestampField)} (timestamp_field)`),
+  );
+  const createdColumn = source.createdTimestampColumn;
+  const createdExpr = createdColumn
+    ? resolve(createdColumn, 'the created timestamp (created_timestamp_column)', (col, t) =>
+        timestampSql(col, t, `${where}: column ${sourceName(createdColumn)} (created_timestamp_column)`),
+      )
     : undefined;
 
-  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- length is 1
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- problems.length === 1
   if (problems.length === 1) throw problems[0]!;
   if (problems.length > 1) {
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- called only with problems (the caller checks problems.length > 0)
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- problems is not empty here
     throw new DynafeastError(problems[0]!.code, `${where}: ${problems.length} columns cannot be read`, { details: problems });
   }
 
   const keys = keyExprs.map((_, i) => `k${i}`);
   const feats = featureExprs.map((_, i) => `f${i}`);
+  // The last tie-break: file order for parquet (its reader numbers rows); for CSV the file, then the
+  // text of the fields the view reads (the same bytes sort the same way in every run).
+  const position =
+    reader.format === 'parquet'
+      ? 'struct_pack(i := file_index, r := file_row_number)'
+      : `struct_pack(i := file_index, t := struct_pack(${used.map((r, i) => `t${i} := CAST(${r} AS VARCHAR)`).join(', ') || "t := ''"}))`;
   const windowed = [
     `SELECT ${keyExprs.map((e, i) => `${e} AS k${i}`).join(', ')},`,
     `  ${eventExpr} AS __event_us,`,
-    `  ${createdExpr ?? 'NULL::BIGINT'} AS __created_us${feats.length ? ',' : ''}`,
+    `  ${createdExpr ?? 'NULL::BIGINT'} AS __created_us,`,
+    `  ${position} AS __pos${feats.length ? ',' : ''}`,
     ...(feats.length ? [`  ${featureExprs.map((e, i) => `${e} AS f${i}`).join(',\n  ')}`] : []),
     `FROM ${reader.sql}`,
   ].join('\n');
   // NOTE: max_by over a struct canonicalizes -0.0 to 0.0 (its sort-key encoding), which would change the
   // Value bytes Feast writes. Float features carry their sign of zero alongside, NULL unless it is -0.0.
-  const floatFeatures = view.features.flatMap((f, i) => (isFloatDtype(f.dtype.scalar) ? [i] : []));
-  const signSql = (i: number) =>
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i comes from view.features
-    view.features[i]!.dtype.kind === 'scalar'
-      ? `CASE WHEN f${i} = 0 AND signbit(f${i}) THEN true END`
-      : `CASE WHEN list_bool_or(list_transform(f${i}, __z -> __z = 0 AND signbit(__z))) THEN list_transform(f${i}, __z -> coalesce(signbit(__z), false)) END`;
-  const payload = ['__event_us := __event_us', ...feats.map((f) => `${f} := ${f}`), ...floatFeatures.map((i) => `n${i} := ${signSql(i)}`)].join(', ');
-  const order = `struct_pack(e := __event_us, c := coalesce(__created_us, ${MIN_BIGINT}))`;
+  const isFloat = (i: number) => { const f = view.features[i]; return f !== undefined && isFloatDtype(f.dtype.scalar); };
+  const scalarFloats = view.features.flatMap((f, i) => (isFloat(i) && f.dtype.kind === 'scalar' ? [i] : []));
+  const listFloats = view.features.flatMap((f, i) => (isFloat(i) && f.dtype.kind === 'list' ? [i] : []));
+  // Scalars share one sign column: one expression per float feature would cost DuckDB's planner time
+  // quadratic in their number (3,000 features: seconds), one list of them stays linear.
+  const signs = `list_transform(list_value(${scalarFloats.map((i) => `f${i}`).join(', ')}), __z -> __z = 0 AND signbit(__z))`;
+  const listSign = (i: number) =>
+    `CASE WHEN list_bool_or(list_transform(f${i}, __z -> __z = 0 AND signbit(__z))) THEN list_transform(f${i}, __z -> coalesce(signbit(__z), false)) END`;
+  const payload = [
+    '__event_us := __event_us',
+    ...feats.map((f) => `${f} := ${f}`),
+    ...(scalarFloats.length ? [`__neg := CASE WHEN list_bool_or(${signs}) THEN ${signs} END`] : []),
+    ...listFloats.map((i) => `n${i} := ${listSign(i)}`),
+  ].join(', ');
+  // NULLs last: a row without a created timestamp loses to any row with one.
+  const order = `struct_pack(e := __event_us, c := coalesce(__created_us, ${MIN_BIGINT}), p := __pos)`;
   const keysNotNull = keys.map((k) => `${k} IS NOT NULL`).join(' AND ');
+  // NOTE: both ends inclusive; the bounds are integers, so no time zone can shift them.
+  const inWindow = (e: string) => `${e} BETWEEN ${input.startMicros} AND ${input.endMicros}`;
+  const timed = '__event_us IS NOT NULL';
 
   return {
     createLatest: (table) =>
       [
         `CREATE TEMP TABLE ${table} AS`,
-        `SELECT ${keys.join(', ')}, count(*) AS __rows, max_by(struct_pack(${payload}), ${order}) AS __r`,
+        `SELECT ${keys.join(', ')}, (count(*) FILTER (WHERE ${timed}))::BIGINT AS __rows,`,
+        `  (count(*) FILTER (WHERE NOT (${timed})))::BIGINT AS __null_ts,`,
+        `  max_by(struct_pack(${payload}), ${order}) FILTER (WHERE ${timed}) AS __r`,
         `FROM (${windowed}) AS w`,
-        // NOTE: both ends inclusive (DESIGN §4.1); the bounds are integers, so no time zone can shift them.
-        `WHERE __event_us BETWEEN ${input.startMicros} AND ${input.endMicros}`,
+        // rows without an event timestamp are kept only to be counted (never written)
+        `WHERE ${inWindow('__event_us')} OR __event_us IS NULL`,
         `GROUP BY ${keys.join(', ')}`,
       ].join('\n'),
     stats: (table) =>
-      `SELECT coalesce(sum(__rows), 0)::BIGINT AS rows, (count(*) FILTER (WHERE ${keysNotNull}))::BIGINT AS entities, ` +
-      `coalesce(sum(__rows) FILTER (WHERE NOT (${keysNotNull})), 0)::BIGINT AS null_key_rows FROM ${table}`,
-    select: (table) =>
-      `SELECT ${[...keys, '__r.__event_us AS __event_us', ...feats.map((f) => `__r.${f} AS ${f}`), ...floatFeatures.map((i) => `__r.n${i} AS n${i}`)].join(', ')} ` +
-      `FROM ${table} WHERE ${keysNotNull}`,
-    negativeZero: floatFeatures,
+      `SELECT coalesce(sum(__rows), 0)::BIGINT AS rows, (count(*) FILTER (WHERE ${keysNotNull} AND __rows > 0))::BIGINT AS entities, ` +
+      `coalesce(sum(__rows) FILTER (WHERE NOT (${keysNotNull})), 0)::BIGINT AS null_key_rows, ` +
+      `coalesce(sum(__null_ts), 0)::BIGINT AS null_ts_rows FROM ${table}`,
+    select: (table) => `SELECT ${[...keys, '__r'].join(', ')} FROM ${table} WHERE ${keysNotNull} AND __r IS NOT NULL`,
+    skippedRows: () =>
+      `SELECT (count(*) FILTER (WHERE __e IS NULL))::BIGINT, (count(*) FILTER (WHERE ${inWindow('__e')} AND NOT (${keysNotNull})))::BIGINT ` +
+      `FROM (SELECT ${eventExpr} AS __e, ${keyExprs.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${reader.sql}) AS s`,
+    locate: (withinWindow) => {
+      const row = reader.format === 'parquet' ? 'file_row_number + 1' : 'row_number() OVER (PARTITION BY file_index)';
+      const cols = checks.map((c, i) => `(${c.invalid}) AS __c${i}, CAST(${c.ref} AS VARCHAR) AS __v${i}`).join(', ');
+      // the event timestamp is read raw here: a refused timestamp must not stop the search
+      const rawEvent = checks.find((c) => c.column === sourceName(source.timestampField) && c.role.startsWith('the event'));
+      const windowFilter = withinWindow && !rawEvent ? ` AND ${inWindow('__e')}` : '';
+      return (
+        `SELECT __file, __row, ${checks.map((_, i) => `__c${i}, __v${i}`).join(', ')} FROM (` +
+        `SELECT file_index AS __fi, filename AS __file, ${row} AS __row, ${windowFilter ? `${eventExpr} AS __e, ` : ''}${cols} FROM ${reader.sql}) AS s ` +
+        `WHERE (${checks.map((_, i) => `__c${i}`).join(' OR ') || 'false'})${windowFilter} ORDER BY __fi, __row LIMIT 1`
+      );
+    },
+    checks,
+    scalarNegativeZero: scalarFloats,
+    listNegativeZero: listFloats,
     keyColumns: entityless ? [] : view.entityColumns.map((k) => sourceName(k.name)),
     featureColumns: view.features.map((f) => sourceName(f.name)),
   };

@@ -90,6 +90,18 @@ function csvRows(text: string, file: string): Record<string, string[]> {
   if (header === undefined) {
     throw new DynafeastError('usage.badArgument', `${file} is empty`, { location: { file }, hint: 'the first line names the join keys, e.g. driver_id' });
   }
+  // a name given twice would be read as two rows of that key (or one column would silently win)
+  const seen = new Map<string, number>();
+  header.forEach((h, j) => {
+    const first = seen.get(h.trim());
+    if (first !== undefined) {
+      throw new DynafeastError('usage.badArgument', `${file}: the header names column "${h.trim()}" twice (columns ${first + 1} and ${j + 1})`, {
+        location: { file, line: 1 },
+        hint: 'give each join key one column: drop or rename the other one',
+      });
+    }
+    seen.set(h.trim(), j);
+  });
   const columns: Record<string, string[]> = Object.fromEntries(header.map((h) => [h.trim(), [] as string[]]));
   rows.forEach((cells, i) => {
     if (cells.length !== header.length) {
@@ -111,6 +123,50 @@ function badJson(file: string, line: number | undefined, why: string): Dynafeast
   });
 }
 
+/**
+ * The first key that one JSON object of `text` (already known to be valid JSON) names twice, with its
+ * line: JSON.parse keeps the last silently, so a join key given twice would lose a value unseen.
+ */
+export function duplicateJsonKey(text: string): { key: string; line: number } | undefined {
+  const objects: Array<Set<string> | undefined> = [];
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < text.length
+    const ch = text[i]!;
+    if (ch === '\n') line++;
+    else if (ch === '{') objects.push(new Set());
+    else if (ch === '[') objects.push(undefined);
+    else if (ch === '}' || ch === ']') objects.pop();
+    else if (ch === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const raw = text.slice(i, j + 1);
+      i = j;
+      // a string followed by ':' is a key of the innermost object
+      let k = j + 1;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- k < text.length
+      while (k < text.length && /\s/.test(text[k]!)) k++;
+      const keys = objects[objects.length - 1];
+      if (text[k] === ':' && keys) {
+        const key = JSON.parse(raw) as string;
+        if (keys.has(key)) return { key, line };
+        keys.add(key);
+      }
+    }
+  }
+  return undefined;
+}
+
+function assertNoDuplicateKeys(text: string, file: string, line?: number): void {
+  const dup = duplicateJsonKey(text);
+  if (dup) {
+    throw new DynafeastError('usage.badArgument', `${file} line ${line ?? dup.line}: an object names "${dup.key}" twice`, {
+      location: { file, line: line ?? dup.line },
+      hint: 'give each join key once per row: drop or rename the other one',
+    });
+  }
+}
+
 function jsonRows(text: string, file: string): EntityRows {
   let doc: unknown;
   try {
@@ -118,6 +174,7 @@ function jsonRows(text: string, file: string): EntityRows {
   } catch (e) {
     throw badJson(file, undefined, `not valid JSON (${(e as Error).message})`);
   }
+  assertNoDuplicateKeys(text, file);
   if (Array.isArray(doc) || (doc !== null && typeof doc === 'object')) return doc as EntityRows;
   throw badJson(file, undefined, 'expected an array of rows or an object of columns');
 }
@@ -133,6 +190,7 @@ function jsonlRows(text: string, file: string): Record<string, unknown>[] {
       throw badJson(file, i + 1, `not valid JSON (${(e as Error).message})`);
     }
     if (row === null || typeof row !== 'object' || Array.isArray(row)) throw badJson(file, i + 1, 'expected one object per line');
+    assertNoDuplicateKeys(line, file, i + 1);
     rows.push(row as Record<string, unknown>);
   });
   return rows;

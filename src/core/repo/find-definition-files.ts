@@ -2,9 +2,13 @@
  * Which files hold feature definitions (DESIGN §2.2): every *.yaml / *.yml under the repo except
  * config files, skipping `data/` at the root, dot-folders, node_modules and __pycache__. Paths are
  * relative (with `/`) and sorted by code point, so the order never depends on the file system.
+ *
+ * A definition file that cannot be read is listed anyway (the reader reports it): leaving it out would
+ * make `apply` delete the tables of the views it defines. A folder that cannot be listed is an error.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
+import { DynafeastError } from '../errors.js';
 import { notRegularFile } from '../util/checked-file.js';
 
 const SKIPPED_DIRS = new Set(['node_modules', '__pycache__']);
@@ -29,7 +33,18 @@ export function findDefinitionFiles(root: string, opts: FindOptions = {}): strin
 
   const walk = (rel: string): void => {
     const abs = path.join(root, rel);
-    for (const d of readdirSync(abs, { withFileTypes: true })) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(abs, { withFileTypes: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
+      throw new DynafeastError('repo.badYaml', `Cannot list the folder ${rel || '.'} of the feature repo (${code}): definition files in it would be missed.`, {
+        location: { file: rel || '.' },
+        hint: 'Fix its permissions, or move it out of the repo (or under data/, which is not searched).',
+        cause: e,
+      });
+    }
+    for (const d of entries) {
       const childRel = rel === '' ? d.name : `${rel}/${d.name}`;
       // Symlinked folders are not followed: they can loop, and a repo should not span trees.
       let isDir = d.isDirectory();
@@ -37,7 +52,8 @@ export function findDefinitionFiles(root: string, opts: FindOptions = {}): strin
       let special = !isDir && !isFile && !d.isSymbolicLink();
       if (d.isSymbolicLink()) {
         const s = statSync(path.join(abs, d.name), { throwIfNoEntry: false });
-        isFile = s?.isFile() ?? false;
+        // a broken link named like a definition file is kept: reading it reports the dangling target
+        isFile = s ? s.isFile() : true;
         isDir = false;
         special = s !== undefined && !s.isFile() && !s.isDirectory();
       }

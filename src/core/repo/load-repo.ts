@@ -3,7 +3,7 @@
  * file's shape, then cross-file names and references. All problems of a stage are reported at once,
  * each at file:line:column. Reads files; prints nothing.
  */
-import { statSync } from 'node:fs';
+import { readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { RepoConfig } from '../config/types.js';
 import { DynafeastError, isDynafeastError } from '../errors.js';
@@ -61,6 +61,15 @@ export function buildRepoModel(root: string, texts: readonly DefinitionText[], c
  * The definition files of the repo at `root` (see findDefinitionFiles). With `config`, skips the
  * config's own file and the embedded store's data folder.
  */
+/** Where a symbolic link points, or undefined for anything else. */
+function linkTarget(file: string): string | undefined {
+  try {
+    return readlinkSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 export function repoDefinitionFiles(root: string, config?: RepoConfig): string[] {
   const excludeFiles: string[] = [];
   const excludeDirs: string[] = [];
@@ -97,7 +106,16 @@ export function loadRepo(repoPath: string, config?: RepoConfig, files?: string[]
         continue;
       }
       const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
-      decodeErrors.push(new DynafeastError('repo.badYaml', `Cannot read the file (${code}).`, { location: { file }, hint: 'Check its permissions.', cause: e }));
+      const target = linkTarget(path.join(root, file));
+      decodeErrors.push(
+        target !== undefined && code === 'ENOENT'
+          ? new DynafeastError('repo.badYaml', `Cannot read the file: it is a symbolic link to ${target}, which does not exist.`, {
+              location: { file },
+              hint: 'Point the link at the definitions file, or delete the link if its views are meant to go (apply would then delete their tables).',
+              cause: e,
+            })
+          : new DynafeastError('repo.badYaml', `Cannot read the file (${code}).`, { location: { file }, hint: 'Check its permissions.', cause: e }),
+      );
       continue;
     }
     const decoded = decodeUtf8(bytes, { file, domain: 'repo' });

@@ -85,15 +85,17 @@ describe('createProgram', () => {
       options: { for: ['apply', 'teardown'], accountId: '123456789012', region: 'eu-west-1', format: 'terraform' },
     },
     { args: ['iam-policy', '--for', 'get-online-features', '--format', 'cloudformation'], command: 'iamPolicy', options: { for: ['read'], format: 'cloudformation' } },
-    { args: ['materialize', '2024-01-01', 'now'], command: 'materialize', options: { start: '2024-01-01', end: 'now', views: [] } },
+    { args: ['materialize', '2024-01-01', 'now'], command: 'materialize', options: { start: '2024-01-01', end: 'now', views: [], strict: false } },
     {
       args: ['materialize', '2024-01-01T00:00:00', '2024-01-02 00:00:00+02:00', '--views', 'a', 'b'],
       command: 'materialize',
-      options: { start: '2024-01-01T00:00:00', end: '2024-01-02 00:00:00+02:00', views: ['a', 'b'] },
+      options: { start: '2024-01-01T00:00:00', end: '2024-01-02 00:00:00+02:00', views: ['a', 'b'], strict: false },
     },
-    { args: ['materialize', 's', 'e', '-v', 'a', '-v', 'b,c', '--json'], command: 'materialize', options: { start: 's', end: 'e', views: ['a', 'b', 'c'] }, globals: { json: true } },
-    { args: ['materialize-incremental', 'now'], command: 'materializeIncremental', options: { end: 'now', views: [] } },
-    { args: ['materialize-incremental', 'now', '--views', 'x', '--no-progress'], command: 'materializeIncremental', options: { end: 'now', views: ['x'] }, globals: { progress: false } },
+    { args: ['materialize', 's', 'e', '-v', 'a', '-v', 'b,c', '--json'], command: 'materialize', options: { start: 's', end: 'e', views: ['a', 'b', 'c'], strict: false }, globals: { json: true } },
+    { args: ['materialize-incremental', 'now'], command: 'materializeIncremental', options: { end: 'now', views: [], strict: false } },
+    { args: ['materialize-incremental', 'now', '--strict'], command: 'materializeIncremental', options: { end: 'now', views: [], strict: true } },
+    { args: ['materialize', 's', 'e', '--strict'], command: 'materialize', options: { start: 's', end: 'e', views: [], strict: true } },
+    { args: ['materialize-incremental', 'now', '--views', 'x', '--no-progress'], command: 'materializeIncremental', options: { end: 'now', views: ['x'], strict: false }, globals: { progress: false } },
   ];
 
   it.each(cases)('parses $args', async ({ args, command, options, globals }) => {

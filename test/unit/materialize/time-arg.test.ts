@@ -25,6 +25,19 @@ describe('parseTimeArgument', () => {
     expect(parseTimeArgument(text, 'START', clock)).toBe(expected);
   });
 
+  it.each(['0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999999Z'])('accepts the edge of years 0001..9999: %s', (text) => {
+    expect(typeof parseTimeArgument(text, 'START', clock)).toBe('bigint');
+  });
+
+  it.each(['0000-01-01', '0000-12-31T23:59:59Z', '0001-01-01T00:30:00+01:00', '9999-12-31T23:00:00-02:00'])(
+    'rejects %j, outside years 0001..9999 that the registry and Feast can hold',
+    (text) => {
+      expect(() => parseTimeArgument(text, 'START', clock)).toThrow(
+        expect.objectContaining({ code: 'usage.badArgument', path: 'START', message: expect.stringContaining('0001..9999') }),
+      );
+    },
+  );
+
   it.each(['yesterday', '2021-13-01', '2023-02-29', '2021-04-12T24:00:00', '2021-04-12T07:00:00+25:00', '1618210800', ''])(
     'rejects %j as a usage error naming the argument',
     (text) => {

@@ -6,6 +6,7 @@ import { timestampFromMicros } from '../../../src/core/registry/time.js';
 import type { RepoModel } from '../../../src/core/repo/model.js';
 import { makeView, scalar } from '../../helpers/view-fixtures.js';
 import { defined } from '../../helpers/defined.js';
+import { MIN_EVENT_MICROS } from '../../../src/core/layout/event-ts.js';
 
 const DAY = 86_400_000_000n;
 const a = { ...makeView('a', [{ name: 'driver_id', dtype: 'Int64' }], [['x', scalar('Int64')]]), ttlMicros: DAY };
@@ -52,6 +53,12 @@ describe('incrementalWindows', () => {
       ['b', now - NO_TTL_LOOKBACK_MICROS, now],
     ]);
     expect(NO_TTL_LOOKBACK_MICROS).toBe(364n * DAY);
+  });
+
+  it('starts a ttl longer than the calendar reaches back at year 0001, not before', () => {
+    const ancient = { ...a, ttlMicros: 1_000_000n * 365n * DAY };
+    const { windows } = incrementalWindows([ancient], undefined, 'p', now, now);
+    expect(defined(windows[0]).startMicros).toBe(MIN_EVENT_MICROS);
   });
 
   it('starts at the latest recorded end of the view in this project', () => {

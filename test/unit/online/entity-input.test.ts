@@ -33,6 +33,24 @@ describe('parseEntityText', () => {
     expect(parseEntityText('driver_id,user_id\n1,a\n2,b\n', 'rows.csv', 'csv')).toEqual({ driver_id: ['1', '2'], user_id: ['a', 'b'] });
   });
 
+  it('refuses a header naming a column twice (it would double the rows of that key)', () => {
+    for (const text of ['driver_id,driver_id\n1,1\n', 'driver_id,x, driver_id\n1,2,1\n']) {
+      expect(() => parseEntityText(text, 'rows.csv', 'csv')).toThrow(
+        expect.objectContaining({ code: 'usage.badArgument', location: { file: 'rows.csv', line: 1 }, message: expect.stringContaining('"driver_id" twice') }),
+      );
+    }
+  });
+
+  it('refuses a JSON or JSONL object naming a key twice (JSON.parse would keep one silently)', () => {
+    expect(() => parseEntityText('[{"driver_id": 1},\n {"driver_id": 2, "driver_id": 3}]', 'r.json', 'json')).toThrow(
+      expect.objectContaining({ code: 'usage.badArgument', location: { file: 'r.json', line: 2 }, message: expect.stringContaining('"driver_id" twice') }),
+    );
+    expect(() => parseEntityText('{"driver_id": [1], "driver_\\u0069d": [2]}', 'r.json', 'json')).toThrow(expect.objectContaining({ code: 'usage.badArgument' }));
+    expect(() => parseEntityText('{"a": 1}\n{"a": 1, "a": 2}\n', 'r.jsonl', 'jsonl')).toThrow(expect.objectContaining({ location: { file: 'r.jsonl', line: 2 } }));
+    // the same key in different objects, and a key-like string value, are fine
+    expect(parseEntityText('[{"a": "a:"}, {"a": 2, "b": {"a": 1}}]', 'r.json', 'json')).toEqual([{ a: 'a:' }, { a: 2, b: { a: 1 } }]);
+  });
+
   it('names the CSV row with the wrong field count', () => {
     expect(() => parseEntityText('a,b\n1,2\n3\n', 'rows.csv', 'csv')).toThrow(expect.objectContaining({ location: { file: 'rows.csv', line: 3 } }));
   });

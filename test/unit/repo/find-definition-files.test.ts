@@ -32,4 +32,12 @@ describe('findDefinitionFiles', () => {
     symlinkSync(path.join(dir, 'outside.yaml'), path.join(dir, 'link.yaml'));
     expect(findDefinitionFiles(dir)).toEqual(['link.yaml', 'outside.yaml', 'real/one.yaml']);
   });
+
+  it('lists a broken symlink named like a definition file instead of skipping it (its reader reports it)', () => {
+    touch('a.yaml');
+    symlinkSync(path.join(dir, 'gone.yaml'), path.join(dir, 'views.yaml'));
+    symlinkSync(path.join(dir, 'gone.txt'), path.join(dir, 'notes.txt'));
+    symlinkSync(path.join(dir, 'gone-dir'), path.join(dir, 'sub'));
+    expect(findDefinitionFiles(dir)).toEqual(['a.yaml', 'views.yaml']);
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfigText } from '../../../src/core/config/load-config.js';
@@ -82,6 +82,21 @@ describe('buildRepoModel', () => {
 });
 
 describe('loadRepo', () => {
+  it('refuses a definitions file that is a broken symlink instead of leaving its views out', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dynafeast-broken-link-'));
+    try {
+      writeFileSync(path.join(dir, 'entities.yaml'), 'entities:\n  - {name: driver, join_keys: [driver_id], value_type: Int64}\n');
+      symlinkSync(path.join(dir, 'moved-away.yaml'), path.join(dir, 'views.yaml'));
+      const e = failure(() => loadRepo(dir));
+      expect(e.code).toBe('repo.badYaml');
+      const all = [e, ...e.details].map((d) => `${d.location?.file ?? ''} ${d.message}`).join('\n');
+      expect(all).toContain('views.yaml');
+      expect(all).toContain('moved-away.yaml');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says so when the repo folder does not exist', () => {
     expect(failure(() => loadRepo('/nonexistent/dynafeast/repo')).code).toBe('usage.badArgument');
   });
