@@ -1,9 +1,6 @@
-// Tiers (CONVENTIONS 11): *.test.ts pure, *.int.test.ts against a real local DynamoDB-compatible
+// Tiers (CONTRIBUTING.md convention 11): *.test.ts pure, *.int.test.ts against a real local DynamoDB-compatible
 // server, *.e2e.test.ts spawning the built binary.
-const swc = [
-  '@swc/jest',
-  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
-];
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }];
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
@@ -15,7 +12,12 @@ export default {
   // of CPU each) and integration cases start servers, which on a loaded 2-core machine takes more than 5 s.
   testTimeout: 30_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '/test/interop/'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '/test/interop/'],
+    },
     { ...common, displayName: 'int', testMatch: ['<rootDir>/test/**/*.int.test.ts'], testPathIgnorePatterns: ['/test/interop/'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.test.ts'] },
   ],

@@ -53,9 +53,7 @@ const result = {
   ns_hash_only_js_fallback: measure(() => entityIdOfJs(key40)),
   ns_value_encode_float32: measure((i) => f32((i % 1000) / 1000)),
   ns_value_encode_int64: measure((i) => i64(i % 5000)),
-  ns_value_encode_float32_reflective: measure((i) =>
-    toBinary(ValueSchema, create(ValueSchema, { val: { case: 'floatVal', value: (i % 1000) / 1000 } })),
-  ),
+  ns_value_encode_float32_reflective: measure((i) => toBinary(ValueSchema, create(ValueSchema, { val: { case: 'floatVal', value: (i % 1000) / 1000 } }))),
   ns_value_decode_float32: measure(() => decodeValue(encoded)),
   ns_event_ts_format: measure((i) => formatEventTs(1_618_210_800_000_000n + BigInt(i) * 1_000_001n)),
   ns_item_build: measure(() =>
@@ -65,11 +63,7 @@ const result = {
       values: { conv_rate: encoded, acc_rate: encoded, avg_daily_trips: encoded },
     }),
   ),
-  ns_item_size: measure(() =>
-    itemSizeBytes(
-      buildItem({ entityId: 'f3cfd4a822f245b63975464763babaec', eventTs: 'x', values: { conv_rate: encoded } }),
-    ),
-  ),
+  ns_item_size: measure(() => itemSizeBytes(buildItem({ entityId: 'f3cfd4a822f245b63975464763babaec', eventTs: 'x', values: { conv_rate: encoded } }))),
   ns_row_end_to_end: measure((i) => {
     const r = row(i);
     return buildItem({

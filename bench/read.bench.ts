@@ -1,5 +1,5 @@
 /**
- * Read-path benchmark (DESIGN §7). Prints ONE JSON line (milliseconds):
+ * Read-path benchmark (architecture.md §7). Prints ONE JSON line (milliseconds):
  * - FeatureStore.getOnlineFeatures latency p50/p99 for 1, 100, 500 and 1000 entities × 1 and 3 views,
  *   and client CPU per read, against two servers in child processes: dynalite, and a model of
  *   in-region DynamoDB (answers from memory after 8 ms, requests served in parallel);
@@ -161,21 +161,32 @@ async function benchTarget(kind: Target): Promise<TargetResult> {
     const ids = Array.from({ length: DRIVERS }, (_, d) => defined(itemOf(d).entity_id?.S));
     const read = buildTableRead(`${PROJECT}.${VIEWS[0]}`, [...FEATURES], false);
     const inputs = Array.from({ length: 10 }, (_, k) => ({
-      RequestItems: { [read.table]: keysAndAttributes(read, Array.from({ length: 100 }, (_, i) => defined(ids[(k * 97 + i) % DRIVERS]))) },
+      RequestItems: {
+        [read.table]: keysAndAttributes(
+          read,
+          Array.from({ length: 100 }, (_, i) => defined(ids[(k * 97 + i) % DRIVERS])),
+        ),
+      },
     }));
     let k = 0;
     let rawCalls = 0;
     const rawServer0 = childCpuMs(child?.pid);
-    const rawBatchGet100Ms = await measure(async () => {
-      rawCalls++;
-      const out = await clients.dynamo.send(new BatchGetItemCommand(defined(inputs[k++ % inputs.length])));
-      if (defined(out.Responses?.[read.table]).length !== 100) throw new Error('short raw read');
-    }, Math.max(10, Math.round(150 * scale)));
+    const rawBatchGet100Ms = await measure(
+      async () => {
+        rawCalls++;
+        const out = await clients.dynamo.send(new BatchGetItemCommand(defined(inputs[k++ % inputs.length])));
+        if (defined(out.Responses?.[read.table]).length !== 100) throw new Error('short raw read');
+      },
+      Math.max(10, Math.round(150 * scale)),
+    );
     const rawServer1 = childCpuMs(child?.pid);
-    const rawParallel5x100Ms = await measure(async () => {
-      const outs = await Promise.all(Array.from({ length: 5 }, () => clients.dynamo.send(new BatchGetItemCommand(defined(inputs[k++ % inputs.length])))));
-      if (outs.some((out) => defined(out.Responses?.[read.table]).length !== 100)) throw new Error('short raw read');
-    }, Math.max(10, Math.round(80 * scale)));
+    const rawParallel5x100Ms = await measure(
+      async () => {
+        const outs = await Promise.all(Array.from({ length: 5 }, () => clients.dynamo.send(new BatchGetItemCommand(defined(inputs[k++ % inputs.length])))));
+        if (outs.some((out) => defined(out.Responses?.[read.table]).length !== 100)) throw new Error('short raw read');
+      },
+      Math.max(10, Math.round(80 * scale)),
+    );
     clients.destroy();
     await store.close();
 
@@ -210,7 +221,9 @@ function cliColdStart(dir: string): Stats | { skipped: string } {
   const runs = Math.max(5, Math.round(15 * scale));
   for (let i = 0; i < runs + 2; i++) {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, '-c', dir, 'get-online-features', '-f', `${VIEWS[0]}:conv_rate`, '-e', `driver_id=${FIRST_DRIVER}`], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, '-c', dir, 'get-online-features', '-f', `${VIEWS[0]}:conv_rate`, '-e', `driver_id=${FIRST_DRIVER}`], {
+      encoding: 'utf8',
+    });
     const ms = performance.now() - t0;
     if (r.status !== 0) throw new Error(`CLI exited ${r.status}: ${r.stderr}`);
     if (i >= 2) samples.push(ms);
@@ -230,7 +243,8 @@ async function libraryOverhead(): Promise<Record<string, Stats>> {
   }
   const send = async (input: BatchGetItemCommandInput): Promise<BatchGetItemCommandOutput> => {
     const responses: Record<string, Item[]> = {};
-    for (const [table, req] of Object.entries(defined(input.RequestItems))) responses[table] = defined(req.Keys).map((key) => defined(stored.get(defined(key.entity_id?.S))));
+    for (const [table, req] of Object.entries(defined(input.RequestItems)))
+      responses[table] = defined(req.Keys).map((key) => defined(stored.get(defined(key.entity_id?.S))));
     return { Responses: responses, UnprocessedKeys: {}, $metadata: {} };
   };
   const store = await FeatureStore.open({ repoPath: dir, clients: { dynamo: { send: async () => ({}) } } });
@@ -239,9 +253,13 @@ async function libraryOverhead(): Promise<Record<string, Stats>> {
     for (const views of [1, 3]) {
       const reader = new OnlineReader({ config: store.config, repo: store.repo, send, clock: systemClock });
       const features = refsOf(views);
-      out[`100x${views}`] = await measure(async () => {
-        toFeastDict(await reader.read({ features, entityRows: nextRows(100), fullFeatureNames: true }));
-      }, Math.round(2000 * scale), 500);
+      out[`100x${views}`] = await measure(
+        async () => {
+          toFeastDict(await reader.read({ features, entityRows: nextRows(100), fullFeatureNames: true }));
+        },
+        Math.round(2000 * scale),
+        500,
+      );
     }
   } finally {
     await store.close();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The write-path scenarios of docs/materialize.md, one JSON line each (DESIGN §7). Bounded: about
+# The write-path scenarios of docs/materialize.md, one JSON line each (architecture.md §7). Bounded: about
 # 3 minutes on a 2-core machine; the 5M-row parquet file is generated once into .bench/data.
 #   bash bench/run-write.sh            # all scenarios
 #   BENCH_ROWS=1000000 bash bench/run-write.sh

@@ -1,5 +1,5 @@
 /**
- * Write-path benchmark (DESIGN §7): materializes a generated driver-stats parquet file (default 5M rows,
+ * Write-path benchmark (architecture.md §7): materializes a generated driver-stats parquet file (default 5M rows,
  * 100k drivers, 50 hourly rows each) into one target and prints ONE JSON line: rows/s, items/s, CPU µs
  * per row and per item, peak RSS. One scenario per process, so peak RSS is the scenario's own:
  *

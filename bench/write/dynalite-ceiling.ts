@@ -51,11 +51,14 @@ export async function dynaliteCeiling(endpoint: string, table: string, items: nu
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-            const text = Buffer.concat(chunks).toString();
-            if (res.statusCode !== 200 || !text.includes('"UnprocessedItems":{}')) reject(new Error(`dynalite answered ${res.statusCode}: ${text.slice(0, 200)}`));
-            else resolve();
-          });
+          res
+            .on('data', (c: Buffer) => chunks.push(c))
+            .on('end', () => {
+              const text = Buffer.concat(chunks).toString();
+              if (res.statusCode !== 200 || !text.includes('"UnprocessedItems":{}'))
+                reject(new Error(`dynalite answered ${res.statusCode}: ${text.slice(0, 200)}`));
+              else resolve();
+            });
         },
       );
       req.on('error', reject).end(body);

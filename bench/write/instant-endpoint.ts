@@ -52,8 +52,7 @@ export function startInstantEndpoint(options: InstantEndpointOptions = {}): Prom
       } else if (target.endsWith('.PutItem')) {
         stats.items++;
       }
-      const answer = () =>
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(body) }).end(body);
+      const answer = () => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(body) }).end(body);
       if (delay > 0) setTimeout(answer, delay);
       else answer();
     });

@@ -1,5 +1,5 @@
 /**
- * The CLI entry point: the one place that maps errors to exit codes (CONVENTIONS 8).
+ * The CLI entry point: the one place that maps errors to exit codes (CONTRIBUTING.md convention 8).
  * 0 success · 1 the operation failed · 2 usage error (flags, feature_store.yaml, definitions, input data)
  * · 130/143 interrupted.
  */

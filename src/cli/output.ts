@@ -46,9 +46,7 @@ function escapeChar(ch: string): string {
  * stay. With `keepColor`, colour codes (SGR sequences, which chalk writes) stay too.
  */
 export function escapeControl(text: string, keepColor = false): string {
-  return keepColor
-    ? text.replace(SGR_OR_CONTROL, (m) => (m.length > 1 ? m : escapeChar(m)))
-    : text.replace(CONTROL, escapeChar);
+  return keepColor ? text.replace(SGR_OR_CONTROL, (m) => (m.length > 1 ? m : escapeChar(m))) : text.replace(CONTROL, escapeChar);
 }
 
 export function createOutput(opts: { json: boolean; color: boolean }, streams: OutputStreams = process): Output {
@@ -69,7 +67,14 @@ export function createOutput(opts: { json: boolean; color: boolean }, streams: O
     note: (t) => write(streams.stderr, line(clean(t))),
     warn: (t) => write(streams.stderr, `${color.yellow('warning:')} ${clean(t)}\n`),
     // JSON escapes control characters itself; an Int64 beyond 2^53 is a bigint, printed exactly as a string
-    printJson: (v) => write(streams.stdout, redact(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x), 2), false) + '\n'),
+    printJson: (v) =>
+      write(
+        streams.stdout,
+        redact(
+          JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x), 2),
+          false,
+        ) + '\n',
+      ),
     clean,
     symbols: {
       ok: color.green('✔'),

@@ -1,6 +1,6 @@
 /**
  * The commander program, built by a factory so flag parsing is tested alone with stub handlers
- * (CONVENTIONS 2). Every action parses its flags into a typed options object and hands it over; nothing
+ * (CONTRIBUTING.md convention 2). Every action parses its flags into a typed options object and hands it over; nothing
  * here touches AWS, YAML or the process exit code.
  */
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
@@ -177,7 +177,9 @@ function parseIamFor(value: string): IamCommand[] {
   }
   const { commands, unknown } = parseIamCommands(value);
   if (unknown.length > 0) {
-    throw new InvalidArgumentError(`unknown command ${unknown.map((u) => `"${u}"`).join(', ')}; expected a comma list of plan, apply, materialize, read, teardown or all`);
+    throw new InvalidArgumentError(
+      `unknown command ${unknown.map((u) => `"${u}"`).join(', ')}; expected a comma list of plan, apply, materialize, read, teardown or all`,
+    );
   }
   return commands;
 }
@@ -260,9 +262,7 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .description('create a new feature repo NAME/feature_repo with sample data')
     .argument('[name]', 'folder to create (its name, with - as _, becomes the Feast project name)', 'my_project')
     .addOption(
-      new Option('-t, --template <template>', 'local: embedded DynamoDB, no AWS account; aws: real DynamoDB')
-        .choices(['local', 'aws'])
-        .default('local'),
+      new Option('-t, --template <template>', 'local: embedded DynamoDB, no AWS account; aws: real DynamoDB').choices(['local', 'aws']).default('local'),
     )
     .option('--region <region>', 'AWS region for -t aws (default: AWS_REGION)')
     .action((name: string, o: { template: 'local' | 'aws'; region?: string }, cmd: Command) =>
@@ -287,14 +287,16 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .command('plan')
     .description('show what apply would change in the DynamoDB tables and the registry')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when changes are pending, 1 on error')
-    .option('--adopt', 'plan as `apply --adopt` would: take over existing Feast-shaped tables not known to be this project\'s')
-    .action((o: { detailedExitcode?: boolean; adopt?: boolean }, cmd: Command) => run(handlers.plan, cmd, { detailedExitcode: Boolean(o.detailedExitcode), adopt: Boolean(o.adopt) }));
+    .option('--adopt', "plan as `apply --adopt` would: take over existing Feast-shaped tables not known to be this project's")
+    .action((o: { detailedExitcode?: boolean; adopt?: boolean }, cmd: Command) =>
+      run(handlers.plan, cmd, { detailedExitcode: Boolean(o.detailedExitcode), adopt: Boolean(o.adopt) }),
+    );
 
   program
     .command('apply')
     .description('create or update the tables of the online feature views and write the registry')
     .option('-y, --yes', 'delete tables of removed views even when they hold data, without asking')
-    .option('--adopt', 'take over existing tables with Feast\'s key schema that are not known to be this project\'s (they get its tag)')
+    .option('--adopt', "take over existing tables with Feast's key schema that are not known to be this project's (they get its tag)")
     .action((o: { yes?: boolean; adopt?: boolean }, cmd: Command) => run(handlers.apply, cmd, { yes: Boolean(o.yes), adopt: Boolean(o.adopt) }));
 
   program
@@ -317,20 +319,20 @@ export function createProgram(handlers: CommandHandlers, version: string, result
 
   program
     .command('import')
-    .description("write dynafeast YAML definitions from the Feast registry (for a repo whose definitions are Python)")
+    .description('write dynafeast YAML definitions from the Feast registry (for a repo whose definitions are Python)')
     .option('--out <file>', 'definitions file to write, inside the repo', 'features.yaml')
     .option('--force', 'replace the file when it exists')
     .action((o: { out: string; force?: boolean }, cmd: Command) => run(handlers.import, cmd, { out: o.out, force: Boolean(o.force) }));
 
   program
     .command('get-online-features')
-    .description('read the latest feature values of entities from DynamoDB (Feast\'s get_online_features)')
+    .description("read the latest feature values of entities from DynamoDB (Feast's get_online_features)")
     .option('-f, --features <view:feature>', 'feature to read (repeatable, or comma-separated)', collect)
     .option('--feature-service <name>', 'read the features of a feature service')
     .option('-e, --entities <key=value>', 'entity join key value (repeatable: several values of a key make several rows)', collect)
     .option('--entities-file <path>', 'entity rows from a .csv (with header), .json or .jsonl file')
     .option('--full-feature-names', 'name feature columns view__feature')
-    .addOption(new Option('-o, --output <format>', 'output format (default: json, Feast\'s to_dict shape)').choices(ONLINE_OUTPUTS))
+    .addOption(new Option('-o, --output <format>', "output format (default: json, Feast's to_dict shape)").choices(ONLINE_OUTPUTS))
     .option('--with-status', 'add a <column>__status column (PRESENT, NOT_FOUND, NULL_VALUE, OUTSIDE_MAX_AGE)')
     .option('--include-event-timestamps', 'add a <column>__ts column (event time, epoch seconds)')
     .action(
@@ -359,9 +361,7 @@ export function createProgram(handlers: CommandHandlers, version: string, result
         }),
     );
 
-
-  const viewsOption = () =>
-    new Option('-v, --views <names...>', 'feature views to materialize (default: every online view; repeatable or comma-separated)');
+  const viewsOption = () => new Option('-v, --views <names...>', 'feature views to materialize (default: every online view; repeatable or comma-separated)');
   const strictOption = () =>
     new Option('--strict', 'fail, before writing anything, when rows would be left out (NULL event timestamp or join key) instead of warning');
   const viewsOf = (views: string[] | undefined) => listItems('--views', views ?? [], 'feature view', 'driver_hourly_stats,driver_profile');
@@ -389,11 +389,18 @@ export function createProgram(handlers: CommandHandlers, version: string, result
 
   program
     .command('iam-policy')
-    .description('print the least-privilege IAM policy the commands need on exactly the project\'s tables')
+    .description("print the least-privilege IAM policy the commands need on exactly the project's tables")
     .option('--for <commands>', 'comma list of plan, apply, materialize, read (get-online-features), teardown, or all', parseIamFor)
     .option('--account-id <id>', 'AWS account of the table ARNs (default: asked of STS GetCallerIdentity)', parseAccountId)
     .option('--region <region>', 'region of the table ARNs (default: online_store.region)')
-    .addOption(new Option('--format <format>', 'json: the policy document; terraform: an aws_iam_policy resource; cloudformation: a template with an AWS::IAM::ManagedPolicy').choices(IAM_FORMATS).default('json'))
+    .addOption(
+      new Option(
+        '--format <format>',
+        'json: the policy document; terraform: an aws_iam_policy resource; cloudformation: a template with an AWS::IAM::ManagedPolicy',
+      )
+        .choices(IAM_FORMATS)
+        .default('json'),
+    )
     .action((o: { for?: IamCommand[]; accountId?: string; region?: string; format: IamFormat }, cmd: Command) =>
       run(handlers.iamPolicy, cmd, {
         for: o.for ?? parseIamFor('all'),

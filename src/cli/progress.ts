@@ -1,5 +1,5 @@
 /**
- * Renders core progress events (CONVENTIONS 10): listr2 tasks on a TTY; plain periodic lines when not a
+ * Renders core progress events (CONTRIBUTING.md convention 10): listr2 tasks on a TTY; plain periodic lines when not a
  * TTY, under CI, or with --no-progress; nothing with --json (the command prints a summary instead).
  */
 import { Listr, type ListrTaskWrapper } from 'listr2';
@@ -37,7 +37,7 @@ function plainSink(tasks: TaskSpec[], out: Output, intervalMs: number): Progress
   const title = new Map(tasks.map((t) => [t.id, t.title]));
   const last = new Map<string, number>();
   return (e) => {
-    const name = e.id ? title.get(e.id) ?? e.id : '';
+    const name = e.id ? (title.get(e.id) ?? e.id) : '';
     switch (e.type) {
       case 'start':
         out.note(`${name}: started`);

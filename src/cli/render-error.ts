@@ -1,5 +1,5 @@
 /**
- * Turns any thrown value into the text a user sees and the exit code (CONVENTIONS 8). The entry point is
+ * Turns any thrown value into the text a user sees and the exit code (CONTRIBUTING.md convention 8). The entry point is
  * the only caller.
  */
 import { DynafeastError, formatLocation } from '../core/errors.js';
@@ -12,7 +12,9 @@ import type { Output } from './output.js';
  * a read-only folder) is still explained, never reported as a bug.
  */
 function classify(e: unknown): unknown {
-  return e instanceof DynafeastError ? e : (describeFsError(e, { done: 'Steps before this one are done; run the command again once the file can be written' }) ?? e);
+  return e instanceof DynafeastError
+    ? e
+    : (describeFsError(e, { done: 'Steps before this one are done; run the command again once the file can be written' }) ?? e);
 }
 
 export const EXIT_OK = 0;

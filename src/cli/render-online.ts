@@ -41,7 +41,10 @@ export function renderTable(result: OnlineFeaturesColumns, opts: ShapeOptions, o
   const widths = names.map((n) => n.length);
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   const line = (cells: string[], style: (s: string, col: number) => string) =>
-    cells.map((c, i) => style(c.padEnd(widths[i] ?? 0), i)).join('  ').trimEnd();
+    cells
+      .map((c, i) => style(c.padEnd(widths[i] ?? 0), i))
+      .join('  ')
+      .trimEnd();
   const statusStyle = (s: string): string => {
     const t = s.trim();
     if (t === 'NOT_FOUND' || t === 'OUTSIDE_MAX_AGE') return out.color.yellow(s);

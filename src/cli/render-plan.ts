@@ -80,9 +80,14 @@ export function renderSummary(plan: Plan): string {
 
 export function renderPlan(plan: Plan, out: Output): string {
   if (plan.steps.length === 0) {
-    return [`${out.symbols.ok} No changes: the tables and the registry of project ${out.color.bold(plan.project)} match the repo.`, ...renderNotes(plan, out)].join('\n');
+    return [
+      `${out.symbols.ok} No changes: the tables and the registry of project ${out.color.bold(plan.project)} match the repo.`,
+      ...renderNotes(plan, out),
+    ].join('\n');
   }
-  return [`Plan for project ${out.color.bold(plan.project)}:`, '', ...renderPlanSteps(plan, out), ...renderNotes(plan, out), '', renderSummary(plan)].join('\n');
+  return [`Plan for project ${out.color.bold(plan.project)}:`, '', ...renderPlanSteps(plan, out), ...renderNotes(plan, out), '', renderSummary(plan)].join(
+    '\n',
+  );
 }
 
 export function formatElapsed(ms: number): string {

@@ -1,5 +1,5 @@
 /**
- * What core functions receive instead of importing clients or reading the wall clock (CONVENTIONS 5).
+ * What core functions receive instead of importing clients or reading the wall clock (CONTRIBUTING.md convention 5).
  */
 export interface Clock {
   /** Current time in microseconds since the epoch. */

@@ -1,5 +1,5 @@
 /**
- * The one error type of dynafeast (CONVENTIONS 7). Core code throws it; the CLI entry point is the only
+ * The one error type of dynafeast (CONTRIBUTING.md convention 7). Core code throws it; the CLI entry point is the only
  * place that turns it into an exit code. Tests assert `code`, never the wording.
  */
 export type ErrorKind = 'usage' | 'runtime';

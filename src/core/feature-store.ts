@@ -1,5 +1,5 @@
 /**
- * The library API for Node services (DESIGN §4.3): open a feature repo once, read online features many
+ * The library API for Node services (architecture.md §4.3): open a feature repo once, read online features many
  * times. Everything a read needs (config, definitions, the DynamoDB client and its socket pool, the
  * embedded store when the repo uses one, table names, key encoders) is set up in `open`, not per call.
  */

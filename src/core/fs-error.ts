@@ -13,15 +13,47 @@ interface FsClass {
 }
 
 const CLASSES: Record<string, FsClass> = {
-  EACCES: { code: 'fs.permissionDenied', what: 'permission denied', hint: (p) => `Give your user write access to ${p} and its folder (ls -l shows the owner and mode), or run as the user that owns it.` },
-  EPERM: { code: 'fs.permissionDenied', what: 'operation not permitted', hint: (p) => `Check the owner, mode and attributes (read-only, immutable) of ${p} and its folder.` },
-  EROFS: { code: 'fs.readOnly', what: 'the file system is read-only', hint: () => 'Point the path at a writable file system (e.g. `registry:` in feature_store.yaml), or remount it read-write.' },
-  ENOSPC: { code: 'fs.noSpace', what: 'no space left on the device', hint: () => 'Free some disk space (df -h shows which file system is full) and run the command again.' },
+  EACCES: {
+    code: 'fs.permissionDenied',
+    what: 'permission denied',
+    hint: (p) => `Give your user write access to ${p} and its folder (ls -l shows the owner and mode), or run as the user that owns it.`,
+  },
+  EPERM: {
+    code: 'fs.permissionDenied',
+    what: 'operation not permitted',
+    hint: (p) => `Check the owner, mode and attributes (read-only, immutable) of ${p} and its folder.`,
+  },
+  EROFS: {
+    code: 'fs.readOnly',
+    what: 'the file system is read-only',
+    hint: () => 'Point the path at a writable file system (e.g. `registry:` in feature_store.yaml), or remount it read-write.',
+  },
+  ENOSPC: {
+    code: 'fs.noSpace',
+    what: 'no space left on the device',
+    hint: () => 'Free some disk space (df -h shows which file system is full) and run the command again.',
+  },
   EDQUOT: { code: 'fs.noSpace', what: 'the disk quota is exhausted', hint: () => 'Free some space within your quota and run the command again.' },
-  EISDIR: { code: 'fs.badPath', what: 'it is a folder, a file was expected', hint: (p) => `Remove or rename the folder ${p}, or point the setting at a file path.` },
-  ENOTDIR: { code: 'fs.badPath', what: 'a part of the path is a file, not a folder', hint: (p) => `Check each folder on the way to ${p}: one of them is a regular file.` },
-  EMFILE: { code: 'fs.tooManyOpenFiles', what: 'too many open files in this process', hint: () => 'Raise the open-file limit (`ulimit -n 4096`) or lower the concurrency settings, and run the command again.' },
-  ENFILE: { code: 'fs.tooManyOpenFiles', what: 'too many open files on the system', hint: () => 'Close other programs or raise the system limit (fs.file-max), and run the command again.' },
+  EISDIR: {
+    code: 'fs.badPath',
+    what: 'it is a folder, a file was expected',
+    hint: (p) => `Remove or rename the folder ${p}, or point the setting at a file path.`,
+  },
+  ENOTDIR: {
+    code: 'fs.badPath',
+    what: 'a part of the path is a file, not a folder',
+    hint: (p) => `Check each folder on the way to ${p}: one of them is a regular file.`,
+  },
+  EMFILE: {
+    code: 'fs.tooManyOpenFiles',
+    what: 'too many open files in this process',
+    hint: () => 'Raise the open-file limit (`ulimit -n 4096`) or lower the concurrency settings, and run the command again.',
+  },
+  ENFILE: {
+    code: 'fs.tooManyOpenFiles',
+    what: 'too many open files on the system',
+    hint: () => 'Close other programs or raise the system limit (fs.file-max), and run the command again.',
+  },
 };
 
 const VERBS: Record<string, string> = {
@@ -71,7 +103,7 @@ export function describeFsError(e: unknown, ctx: FsErrorContext = {}): Dynafeast
   const err = e as ErrnoLike;
   const file = ctx.path ?? (typeof err.path === 'string' ? err.path : undefined);
   const syscall = typeof err.syscall === 'string' ? err.syscall : undefined;
-  const action = ctx.doing ?? (syscall ? VERBS[syscall] ?? syscall : 'use');
+  const action = ctx.doing ?? (syscall ? (VERBS[syscall] ?? syscall) : 'use');
   const message = `Could not ${action}${file ? ` ${file}` : ''}: ${cls.what} (${errno}).${ctx.done ? ` ${capital(ctx.done)}.` : ''}`;
   return new DynafeastError(cls.code, message, { ...(file ? { path: file } : {}), hint: cls.hint(file ?? 'the file'), cause: e });
 }
@@ -82,7 +114,11 @@ export function describeFsError(e: unknown, ctx: FsErrorContext = {}): Dynafeast
  */
 export function withDone(e: unknown, done: string): unknown {
   if (e instanceof DynafeastError && e.code.startsWith('fs.')) {
-    return new DynafeastError(e.code, `${e.message} ${capital(done)}.`, { ...(e.path ? { path: e.path } : {}), ...(e.hint ? { hint: e.hint } : {}), cause: e.cause });
+    return new DynafeastError(e.code, `${e.message} ${capital(done)}.`, {
+      ...(e.path ? { path: e.path } : {}),
+      ...(e.hint ? { hint: e.hint } : {}),
+      cause: e.cause,
+    });
   }
   return describeFsError(e, { done }) ?? e;
 }

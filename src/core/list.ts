@@ -60,7 +60,13 @@ export function listRegistry(registry: Registry, project: string, kind: ListKind
           if (spec?.project !== project || spec.name === DUMMY_ENTITY_NAME) return [];
           // Python's ValueType calls 0 UNKNOWN where the protobuf enum says INVALID.
           const type = `ValueType.${spec.valueType === ValueType_Enum.INVALID ? 'UNKNOWN' : (ValueType_Enum[spec.valueType] ?? spec.valueType)}`;
-          return [{ name: spec.name, cells: { NAME: spec.name, DESCRIPTION: spec.description, TYPE: type }, json: { name: spec.name, description: spec.description, type } }];
+          return [
+            {
+              name: spec.name,
+              cells: { NAME: spec.name, DESCRIPTION: spec.description, TYPE: type },
+              json: { name: spec.name, description: spec.description, type },
+            },
+          ];
         }),
       );
     case 'feature-views': {
@@ -68,11 +74,16 @@ export function listRegistry(registry: Registry, project: string, kind: ListKind
         const real = entities.filter((e) => e !== DUMMY_ENTITY_NAME);
         return { name, cells: { NAME: name, ENTITIES: pySet(real), TYPE: type }, json: { name, entities: real, type } };
       };
-      return table(['NAME', 'ENTITIES', 'TYPE'], [
-        ...registry.featureViews.flatMap((v) => (v.spec?.project === project ? [row(v.spec.name, v.spec.entities, 'FeatureView')] : [])),
-        ...registry.streamFeatureViews.flatMap((v) => (v.spec?.project === project ? [row(v.spec.name, v.spec.entities, 'StreamFeatureView')] : [])),
-        ...registry.onDemandFeatureViews.flatMap((v) => (v.spec?.project === project ? [row(v.spec.name, odfvEntities(registry, v.spec), 'OnDemandFeatureView')] : [])),
-      ]);
+      return table(
+        ['NAME', 'ENTITIES', 'TYPE'],
+        [
+          ...registry.featureViews.flatMap((v) => (v.spec?.project === project ? [row(v.spec.name, v.spec.entities, 'FeatureView')] : [])),
+          ...registry.streamFeatureViews.flatMap((v) => (v.spec?.project === project ? [row(v.spec.name, v.spec.entities, 'StreamFeatureView')] : [])),
+          ...registry.onDemandFeatureViews.flatMap((v) =>
+            v.spec?.project === project ? [row(v.spec.name, odfvEntities(registry, v.spec), 'OnDemandFeatureView')] : [],
+          ),
+        ],
+      );
     }
     case 'feature-services':
       return table(

@@ -1,5 +1,5 @@
 /**
- * Core reports progress as events; the CLI turns them into listr2 tasks or plain lines (CONVENTIONS 10).
+ * Core reports progress as events; the CLI turns them into listr2 tasks or plain lines (CONTRIBUTING.md convention 10).
  * Each event names a task by `id`; the set of tasks is known before the work starts (plan steps, views),
  * so the CLI can lay them out first.
  */

@@ -78,7 +78,9 @@ function passwordOf(proxyUrl: string | undefined): string[] {
 /** The secret values an environment holds: AWS secret key and session token, proxy passwords. */
 export function envSecretValues(env: NodeJS.ProcessEnv): string[] {
   const proxyPasswords = [env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy].flatMap(passwordOf);
-  return [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.AWS_SECURITY_TOKEN, ...proxyPasswords].filter((v): v is string => v !== undefined && v.length >= 8);
+  return [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.AWS_SECURITY_TOKEN, ...proxyPasswords].filter(
+    (v): v is string => v !== undefined && v.length >= 8,
+  );
 }
 
 /** Hides the secret values of `env` (see {@link envSecretValues}). */

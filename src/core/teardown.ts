@@ -56,10 +56,14 @@ export async function readRegistryForTeardown(registryPath: string): Promise<Reg
 }
 
 export function missingRegistryError(config: TeardownConfig, registryPath: string): DynafeastError {
-  return new DynafeastError('config.badValue', `no registry at ${registryPath} (the \`registry:\` of ${config.source}): nothing was applied from here, so there is nothing recorded to tear down`, {
-    path: 'registry',
-    hint: `check that -c / -f name the repo you applied and that \`registry:\` names its registry file; tables made some other way are not teardown's to delete (aws dynamodb delete-table --table-name ${tableNameOf(config, '<view>')} removes one by hand)`,
-  });
+  return new DynafeastError(
+    'config.badValue',
+    `no registry at ${registryPath} (the \`registry:\` of ${config.source}): nothing was applied from here, so there is nothing recorded to tear down`,
+    {
+      path: 'registry',
+      hint: `check that -c / -f name the repo you applied and that \`registry:\` names its registry file; tables made some other way are not teardown's to delete (aws dynamodb delete-table --table-name ${tableNameOf(config, '<view>')} removes one by hand)`,
+    },
+  );
 }
 
 /** Every project the registry knows of, sorted. */
@@ -155,8 +159,16 @@ export async function planTeardown(ctx: PlanContext, config: RepoConfig, repo?: 
   if (!repo && registry && registryChanges.length === 0) {
     return { project: config.project, registryPath, tables: [], registryChanges, notRecorded: { otherProjects: projectsOf(registry) } };
   }
-  const recorded = recordedTables(config, registry, (repo?.featureViews ?? []).filter((v) => v.online).map((v) => v.name));
-  const actual = await introspectTables(ctx, recorded.map((t) => ({ table: t.table, purpose: 'delete' as const })), FULL_SUPPORT);
+  const recorded = recordedTables(
+    config,
+    registry,
+    (repo?.featureViews ?? []).filter((v) => v.online).map((v) => v.name),
+  );
+  const actual = await introspectTables(
+    ctx,
+    recorded.map((t) => ({ table: t.table, purpose: 'delete' as const })),
+    FULL_SUPPORT,
+  );
   const tables = recorded.map(({ view, table, sharedWith }): TeardownTable => {
     const a = actual.get(table);
     return { view, table, exists: a?.exists === true, holdsItems: a?.holdsItems ?? false, deletionProtected: a?.deletionProtection === true, sharedWith };
@@ -217,7 +229,11 @@ export async function runTeardown(plan: TeardownPlan, opts: TeardownOptions): Pr
     const id = `table:${t.table}`;
     progress({ type: 'start', id });
     try {
-      const outcome = await executeTableStep(ctx, { kind: 'delete_table', table: t.table, view: t.view, holdsItems: t.holdsItems, deletionProtected: false }, {});
+      const outcome = await executeTableStep(
+        ctx,
+        { kind: 'delete_table', table: t.table, view: t.view, holdsItems: t.holdsItems, deletionProtected: false },
+        {},
+      );
       (outcome.message === 'already gone' ? absent : deleted).push(t.table);
       progress({ type: 'done', id, ...(outcome.message ? { message: outcome.message } : {}) });
     } catch (e) {
@@ -230,16 +246,20 @@ export async function runTeardown(plan: TeardownPlan, opts: TeardownOptions): Pr
 
   if (failures.length > 0) {
     throw failures.length === 1
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only reached with at least one failure
-      ? failures[0]!
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only reached with at least one failure
-      : new DynafeastError(failures[0]!.code, `teardown failed on ${failures.length} tables; the registry was not changed`, { details: failures });
+      ? // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only reached with at least one failure
+        failures[0]!
+      : // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only reached with at least one failure
+        new DynafeastError(failures[0]!.code, `teardown failed on ${failures.length} tables; the registry was not changed`, { details: failures });
   }
   if (blocked.length > 0) {
     const names = blocked.map((t) => t.table);
-    throw new DynafeastError('dynamo.deletionProtected', `deleted ${deleted.length} table(s), but ${names.join(', ')} ha${names.length === 1 ? 's' : 've'} deletion protection on; the project stays in the registry`, {
-      hint: `turn protection off (aws dynamodb update-table --table-name ${names[0]} --no-deletion-protection-enabled, or dynafeast.tables.deletion_protection: false and apply), then run teardown again`,
-    });
+    throw new DynafeastError(
+      'dynamo.deletionProtected',
+      `deleted ${deleted.length} table(s), but ${names.join(', ')} ha${names.length === 1 ? 's' : 've'} deletion protection on; the project stays in the registry`,
+      {
+        hint: `turn protection off (aws dynamodb update-table --table-name ${names[0]} --no-deletion-protection-enabled, or dynafeast.tables.deletion_protection: false and apply), then run teardown again`,
+      },
+    );
   }
   let registry: CommitResult | undefined;
   if (plan.registryChanges.length > 0) {

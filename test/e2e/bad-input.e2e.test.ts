@@ -8,20 +8,24 @@ const cases = badFixtureNames();
 jest.setTimeout(60_000);
 
 describe('bad repos through `dynafeast validate`', () => {
-  it.concurrent.each(cases)('%s', async (name) => {
-    const { dir, expect: expected, env } = badFixture(name);
-    const r = await runCli(['-c', dir, 'validate'], { env });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: /);
-    expect(r.stderr).not.toMatch(STACK_FRAME);
-    if (expected.file !== null && expected.line !== null) {
-      expect(r.stderr).toContain(`${expected.file}:${expected.line}`);
-    }
-    const json = await runCli(['-c', dir, '--json', 'validate'], { env });
-    expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: expected.code } });
-    // Two process starts per case, five cases at once: generous on a loaded machine.
-  }, 30_000);
+  it.concurrent.each(cases)(
+    '%s',
+    async (name) => {
+      const { dir, expect: expected, env } = badFixture(name);
+      const r = await runCli(['-c', dir, 'validate'], { env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: /);
+      expect(r.stderr).not.toMatch(STACK_FRAME);
+      if (expected.file !== null && expected.line !== null) {
+        expect(r.stderr).toContain(`${expected.file}:${expected.line}`);
+      }
+      const json = await runCli(['-c', dir, '--json', 'validate'], { env });
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: expected.code } });
+      // Two process starts per case, five cases at once: generous on a loaded machine.
+    },
+    30_000,
+  );
 });
 
 describe('plan --detailed-exitcode keeps 2 for "changes pending"', () => {

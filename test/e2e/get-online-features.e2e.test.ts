@@ -40,25 +40,41 @@ const cli = (...args: string[]) => runCli(['-c', repo, 'get-online-features', ..
 beforeAll(async () => {
   dynalite = await startDynalite();
   cpSync(path.join(repoRoot, 'examples', 'driver-stats'), repo, { recursive: true });
-  writeFileSync(
-    path.join(repo, 'feature_store.yaml'),
-    featureStoreYaml({ project: 'driver_stats', endpoint: dynalite.endpoint }),
-  );
+  writeFileSync(path.join(repo, 'feature_store.yaml'), featureStoreYaml({ project: 'driver_stats', endpoint: dynalite.endpoint }));
   const applied = await runCli(['-c', repo, 'apply', '--yes', '--no-progress']);
   expect(applied.code).toBe(0);
   const day = 1618185600n * 1_000_000n; // 2021-04-12T00:00:00Z
   const profile = 'driver_stats.driver_profile';
-  await put(profile, 1001, day, {
-    name: 'Driver 1001', rating: 4.1, active: false, vehicle_count: 3, signup_ts: 1577923200,
-    attributes: { vehicle: 'van', seats: 6 }, avatar: Buffer.from('avatar-1001'), embedding: [0.125, 0, 0.5], languages: ['en'],
-  }, PROFILE);
+  await put(
+    profile,
+    1001,
+    day,
+    {
+      name: 'Driver 1001',
+      rating: 4.1,
+      active: false,
+      vehicle_count: 3,
+      signup_ts: 1577923200,
+      attributes: { vehicle: 'van', seats: 6 },
+      avatar: Buffer.from('avatar-1001'),
+      embedding: [0.125, 0, 0.5],
+      languages: ['en'],
+    },
+    PROFILE,
+  );
   await put(profile, 1004, day, { name: 'Driver 1004', rating: null, embedding: [], languages: null }, PROFILE);
   await put(profile, 1005, day, Object.fromEntries(Object.keys(PROFILE).map((k) => [k, null])), PROFILE);
-  await put('driver_stats.driver_hourly_stats', 1001, day + 36_000_000_000n, { conv_rate: 0.875, acc_rate: 0.125, avg_daily_trips: 1000 }, {
-    conv_rate: { kind: 'scalar', scalar: 'Float32' },
-    acc_rate: { kind: 'scalar', scalar: 'Float32' },
-    avg_daily_trips: { kind: 'scalar', scalar: 'Int64' },
-  });
+  await put(
+    'driver_stats.driver_hourly_stats',
+    1001,
+    day + 36_000_000_000n,
+    { conv_rate: 0.875, acc_rate: 0.125, avg_daily_trips: 1000 },
+    {
+      conv_rate: { kind: 'scalar', scalar: 'Float32' },
+      acc_rate: { kind: 'scalar', scalar: 'Float32' },
+      avg_daily_trips: { kind: 'scalar', scalar: 'Int64' },
+    },
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -75,8 +91,8 @@ describe('dynafeast get-online-features (built binary)', () => {
         "import { createRequire } from 'node:module';",
         'const cache = createRequire(import.meta.url).cache;',
         "process.on('exit', () => {",
-        "  const heavy = Object.keys(cache).map((f) => /node_modules\\/(@aws-sdk\\/client-[a-z]+|dynalite|murmurhash-native)\\//.exec(f)?.[1]).filter(Boolean);",
-        "  process.stderr.write(`LOADED ${JSON.stringify([...new Set(heavy)])}\\n`);",
+        '  const heavy = Object.keys(cache).map((f) => /node_modules\\/(@aws-sdk\\/client-[a-z]+|dynalite|murmurhash-native)\\//.exec(f)?.[1]).filter(Boolean);',
+        '  process.stderr.write(`LOADED ${JSON.stringify([...new Set(heavy)])}\\n`);',
         '});',
       ].join('\n'),
     );
@@ -88,14 +104,16 @@ describe('dynafeast get-online-features (built binary)', () => {
     expect(r.stderr).toContain('LOADED []');
   });
 
-  it('prints Feast\'s to_dict() JSON for -f and -e', async () => {
+  it("prints Feast's to_dict() JSON for -f and -e", async () => {
     const r = await cli('-f', 'driver_profile:rating', '-f', 'driver_profile:embedding', '-e', 'driver_id=1001', '-e', 'driver_id=1005');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ driver_id: [1001, 1005], rating: [4.1, null], embedding: [[0.125, 0, 0.5], null] });
   });
 
   it('reads every dtype of driver_profile', async () => {
-    const features = Object.keys(PROFILE).map((f) => `driver_profile:${f}`).join(',');
+    const features = Object.keys(PROFILE)
+      .map((f) => `driver_profile:${f}`)
+      .join(',');
     const r = await cli('-f', features, '-e', 'driver_id=1001', '-e', 'driver_id=1004', '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
@@ -112,7 +130,7 @@ describe('dynafeast get-online-features (built binary)', () => {
     });
   });
 
-  it('reads a feature service with statuses: 2021 hourly stats are older than the view\'s 1d ttl', async () => {
+  it("reads a feature service with statuses: 2021 hourly stats are older than the view's 1d ttl", async () => {
     const r = await cli('--feature-service', 'driver_activity', '-e', 'driver_id=1001', '--with-status', '--include-event-timestamps', '--full-feature-names');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
@@ -137,7 +155,12 @@ describe('dynafeast get-online-features (built binary)', () => {
     const jsonlFile = path.join(repo, 'rows.jsonl');
     writeFileSync(jsonlFile, '{"driver_id": 1005}\n{"driver_id": "1001"}\n');
     const jsonl = await cli('-f', 'driver_profile:active', '--entities-file', jsonlFile, '-o', 'jsonl', '--with-status');
-    expect(jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+    expect(
+      jsonl.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual([
       { driver_id: 1005, driver_id__status: 'PRESENT', active: null, active__status: 'NULL_VALUE' },
       { driver_id: 1001, driver_id__status: 'PRESENT', active: false, active__status: 'PRESENT' },
     ]);
@@ -161,7 +184,11 @@ describe('dynafeast get-online-features (built binary)', () => {
 
   it('exits 1 when the table is missing, naming it', async () => {
     const r = await runCli(['-c', repo, '--json', 'get-online-features', '-f', 'driver_profile:rating', '-e', 'driver_id=1'], {
-      env: { FEATURE_STORE_YAML_BASE64: Buffer.from(`project: nowhere\nregistry: data/registry.db\nprovider: aws\nonline_store:\n  type: dynamodb\n  region: us-east-1\n  endpoint_url: ${dynalite.endpoint}\n`).toString('base64') },
+      env: {
+        FEATURE_STORE_YAML_BASE64: Buffer.from(
+          `project: nowhere\nregistry: data/registry.db\nprovider: aws\nonline_store:\n  type: dynamodb\n  region: us-east-1\n  endpoint_url: ${dynalite.endpoint}\n`,
+        ).toString('base64'),
+      },
     });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'dynamo.failed', message: expect.stringContaining('nowhere.driver_profile') } });

@@ -12,7 +12,14 @@ describe('dynafeast iam-policy (built binary)', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'Read', Effect: 'Allow', Action: ['dynamodb:BatchGetItem'], Resource: [arn('eu-west-1', 'driver_hourly_stats'), arn('eu-west-1', 'driver_profile')] }],
+      Statement: [
+        {
+          Sid: 'Read',
+          Effect: 'Allow',
+          Action: ['dynamodb:BatchGetItem'],
+          Resource: [arn('eu-west-1', 'driver_hourly_stats'), arn('eu-west-1', 'driver_profile')],
+        },
+      ],
     });
     // the example runs the embedded store: the user is told the policy is for AWS
     expect(r.stderr).toMatch(/endpoint_url is set/);

@@ -71,7 +71,7 @@ describe('a script that never calls close()', () => {
       forgetful,
       [
         "import { FeatureStore } from 'dynafeast';",
-        "const store = await FeatureStore.open({ repoPath: process.argv[2], transport: process.argv[3] });",
+        'const store = await FeatureStore.open({ repoPath: process.argv[2], transport: process.argv[3] });',
         "const read = await store.getOnlineFeatures({ features: ['driver_hourly_stats:conv_rate'], entityRows: [{ driver_id: 1001 }] });",
         'console.log(JSON.stringify(read));',
         '',
@@ -87,10 +87,14 @@ describe('a script that never calls close()', () => {
     expect(JSON.parse(r.stdout)).toEqual({ driver_id: [1001], conv_rate: [expect.any(Number)] });
   }
 
-  it.each(['lean', 'sdk'])('ends on its own when it serves the embedded store (%s transport), and closes the store', async (transport) => {
-    await runForgetful(transport);
-    expect(storeReleased()).toBe(true);
-  }, 90_000);
+  it.each(['lean', 'sdk'])(
+    'ends on its own when it serves the embedded store (%s transport), and closes the store',
+    async (transport) => {
+      await runForgetful(transport);
+      expect(storeReleased()).toBe(true);
+    },
+    90_000,
+  );
 
   it('first waits for another process still using the store it serves', async () => {
     // a live process holding a lease, as a `dynafeast materialize` that joined this store would
@@ -113,15 +117,19 @@ describe('a script that never calls close()', () => {
     expect(storeReleased()).toBe(true);
   }, 90_000);
 
-  it.each(['lean', 'sdk'])('ends on its own when another process serves the store (%s transport), and gives up its lease', async (transport) => {
-    const server = await startCli(['local'], /Ctrl-C to stop/, { cwd: repo });
-    try {
-      await runForgetful(transport);
-      expect(readdirSync(path.join(store, 'dynafeast.users'))).toEqual([]);
-    } finally {
-      server.child.kill('SIGINT');
-    }
-    expect((await server.exited).code).toBe(0);
-    expect(storeReleased()).toBe(true);
-  }, 90_000);
+  it.each(['lean', 'sdk'])(
+    'ends on its own when another process serves the store (%s transport), and gives up its lease',
+    async (transport) => {
+      const server = await startCli(['local'], /Ctrl-C to stop/, { cwd: repo });
+      try {
+        await runForgetful(transport);
+        expect(readdirSync(path.join(store, 'dynafeast.users'))).toEqual([]);
+      } finally {
+        server.child.kill('SIGINT');
+      }
+      expect((await server.exited).code).toBe(0);
+      expect(storeReleased()).toBe(true);
+    },
+    90_000,
+  );
 });

@@ -30,14 +30,11 @@ interface Reply {
 
 function request(port: number, opts: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path: '/', method: opts.method ?? 'POST', headers: opts.headers ?? {}, agent: false },
-      (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
+    const req = http.request({ host: '127.0.0.1', port, path: '/', method: opts.method ?? 'POST', headers: opts.headers ?? {}, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
     req.on('error', reject);
     req.end(opts.body ?? '');
   });
@@ -74,7 +71,12 @@ describe('dynafeast local: the doors of the embedded DynamoDB (built binary)', (
     writeFileSync(config, readFileSync(config, 'utf8').replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`));
     server = await startCli(['-c', repo, 'local'], /Ctrl-C to stop/);
     // a table the refused requests below must not be able to touch
-    const body = JSON.stringify({ TableName: 'keep_me', KeySchema: [{ AttributeName: 'entity_id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'entity_id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' });
+    const body = JSON.stringify({
+      TableName: 'keep_me',
+      KeySchema: [{ AttributeName: 'entity_id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'entity_id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
     expect((await request(port, { headers: signed('CreateTable', body), body })).status).toBe(200);
   }, 60_000);
 
@@ -135,7 +137,11 @@ describe('dynafeast local: the doors of the embedded DynamoDB (built binary)', (
   it.each<[string, () => Bad, string]>([
     ['unsigned', () => ({ unsigned: true }), 'MissingAuthenticationToken'],
     ['signed with another access key', () => ({ key: { accessKeyId: 'local', secretAccessKey: 'local' } }), 'UnrecognizedClient'],
-    ['signed with the right key id but a wrong secret', () => ({ key: { ...defined(readLocalCredentials(dataDir)), secretAccessKey: 'guessed' } }), 'InvalidSignature'],
+    [
+      'signed with the right key id but a wrong secret',
+      () => ({ key: { ...defined(readLocalCredentials(dataDir)), secretAccessKey: 'guessed' } }),
+      'InvalidSignature',
+    ],
     ['signed 20 minutes ago (a replay)', () => ({ signedAgoMs: 20 * 60_000 }), 'InvalidSignature'],
   ])('refuses a request %s', async (_what, make, type) => {
     const body = JSON.stringify({ TableName: 'keep_me' });
@@ -174,7 +180,11 @@ describe('dynafeast local --cors-origin', () => {
       const host = `127.0.0.1:${port}`;
       const key = defined(readLocalCredentials(path.join(repo, 'data/online_store')));
       const body = '{}';
-      const headers = { host, origin: 'http://localhost:3000', ...signRequest({ host, region: 'us-east-1', service: 'dynamodb', target: `${TARGET}.ListTables`, body, credentials: key, nowMs: Date.now() }) };
+      const headers = {
+        host,
+        origin: 'http://localhost:3000',
+        ...signRequest({ host, region: 'us-east-1', service: 'dynamodb', target: `${TARGET}.ListTables`, body, credentials: key, nowMs: Date.now() }),
+      };
       const listed = await request(port, { headers, body });
       expect(listed.status).toBe(200);
       expect(listed.headers['access-control-allow-origin']).toBe('http://localhost:3000');

@@ -29,7 +29,11 @@ let packed: PackResult;
 let timings = '';
 
 // npm run under `npm test` passes its npm_* settings down; the npm runs here are a user's, not nested ones.
-const npmEnv: NodeJS.ProcessEnv = Object.fromEntries(Object.keys(process.env).filter((k) => /^npm_/i.test(k)).map((k) => [k, undefined]));
+const npmEnv: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.keys(process.env)
+    .filter((k) => /^npm_/i.test(k))
+    .map((k) => [k, undefined]),
+);
 const npm = (args: string[], cwd: string) => runProcess('npm', args, { cwd, env: npmEnv, timeoutMs: 240_000 });
 // --no: never fetch a package of that name from the registry; the installed one must answer
 const npx = (args: string[]) => runProcess('npx', ['--no', '--', 'dynafeast', ...args], { cwd: app, env: npmEnv });
@@ -70,7 +74,17 @@ describe('npm pack', () => {
   it('holds dist, bin, templates, README, LICENSE and package.json, nothing else', () => {
     const paths = packed.files.map((f) => f.path);
     for (const p of paths) expect(p).toMatch(/^(dist|bin|templates)\/|^(README\.md|LICENSE|package\.json)$/);
-    expect(paths).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'bin/dynafeast.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'templates/local/feature_store.yaml']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'LICENSE',
+        'README.md',
+        'bin/dynafeast.js',
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/cli/main.js',
+        'templates/local/feature_store.yaml',
+      ]),
+    );
     expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);
     expect(readFileSync(path.join(app, 'node_modules', 'dynafeast', 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0/);
     // README's development section quotes these; a jump means something heavy slipped in
@@ -106,7 +120,10 @@ describe('the installed package', () => {
     await useFreePort(repo);
     ok(await dynafeast(['--no-progress', 'apply'], repo), 'apply');
     ok(await dynafeast(['--no-progress', 'materialize-incremental', 'now'], repo), 'materialize-incremental');
-    const read = ok(await dynafeast(['get-online-features', '-f', 'driver_hourly_stats:conv_rate', '-e', 'driver_id=1001', '-e', 'driver_id=1002'], repo), 'get-online-features');
+    const read = ok(
+      await dynafeast(['get-online-features', '-f', 'driver_hourly_stats:conv_rate', '-e', 'driver_id=1001', '-e', 'driver_id=1002'], repo),
+      'get-online-features',
+    );
     expect(JSON.parse(read.stdout)).toEqual({ driver_id: [1001, 1002], conv_rate: [expect.any(Number), expect.any(Number)] });
   }, 120_000);
 

@@ -39,13 +39,16 @@ function pipedToHead(args: string[], cwd: string): Promise<{ code: number; stder
 }
 
 describe('a reader that goes away', () => {
-  it('`get-online-features … | head -1` exits quietly with the command\'s own code', async () => {
+  it("`get-online-features … | head -1` exits quietly with the command's own code", async () => {
     const repo = exampleRepo();
     expect((await runCli(['-c', repo, 'apply', '--yes'], { timeoutMs: 120_000 })).code).toBe(0);
     // 30k entity rows: far more output than a pipe buffer holds, so the writes after head exits fail
     writeFileSync(path.join(repo, 'entities.csv'), ['driver_id', ...Array.from({ length: 30_000 }, (_, i) => String(1001 + (i % 5)))].join('\n'));
     for (const output of ['csv', 'jsonl', 'table', 'json']) {
-      const r = await pipedToHead(['-c', repo, 'get-online-features', '-f', 'driver_hourly_stats:conv_rate', '--entities-file', 'entities.csv', '-o', output], repo);
+      const r = await pipedToHead(
+        ['-c', repo, 'get-online-features', '-f', 'driver_hourly_stats:conv_rate', '--entities-file', 'entities.csv', '-o', output],
+        repo,
+      );
       expect({ output, code: r.code, stderr: r.stderr }).toEqual({ output, code: 0, stderr: '' });
       expect(r.first.length).toBeGreaterThan(0);
     }
@@ -71,32 +74,45 @@ describe('an endpoint that accepts and never answers', () => {
   });
 
   const repoWith = (readTimeout: number) =>
-    exampleRepo(featureStoreYaml({ project: 'hang', endpoint, onlineStoreLines: [`  read_timeout: ${readTimeout}`, '  connect_timeout: 1', '  total_max_retry_attempts: 1'] }));
+    exampleRepo(
+      featureStoreYaml({
+        project: 'hang',
+        endpoint,
+        onlineStoreLines: [`  read_timeout: ${readTimeout}`, '  connect_timeout: 1', '  total_max_retry_attempts: 1'],
+      }),
+    );
   const env = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-real-secret-key-value' };
 
   it.each([
     ['plan', ['plan'], 'DescribeTable|UpdateTimeToLive|DescribeContinuousBackups|ListTagsOfResource'],
     ['get-online-features', ['get-online-features', '-f', 'driver_hourly_stats:conv_rate', '-e', 'driver_id=1001'], 'BatchGetItem'],
-  ])('%s says what it waits for after 5 s and gives up at read_timeout', async (_name, args, action) => {
-    const repo = repoWith(9);
-    if (args[0] === 'get-online-features') {
-      // reads need the registry: apply against a real store first would need a server; write it from a local embedded run
-      const local = exampleRepo();
-      expect((await runCli(['-c', local, 'apply', '--yes'], { timeoutMs: 120_000 })).code).toBe(0);
-      cpSync(path.join(local, 'data/registry.db'), path.join(repo, 'data/registry.db'));
-      writeFileSync(path.join(repo, 'feature_store.yaml'), readFileSync(path.join(repo, 'feature_store.yaml'), 'utf8').replace('project: hang', 'project: driver_stats'));
-    }
-    const started = Date.now();
-    const r = await runCli(['-c', repo, ...args], { env, timeoutMs: 60_000 });
-    const seconds = (Date.now() - started) / 1000;
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`warning: still waiting for ${endpoint.replace(/\./g, '\\.')} \\((${action})[^)]*\\) after 5 s`));
-    expect(r.stderr).toMatch(/read_timeout 9 s/);
-    expect(r.stderr).toMatch(/^error: cannot reach .*(ETIMEDOUT|TimeoutError)/m);
-    expect(r.stderr).not.toMatch(STACK_FRAME);
-    // one timeout, not one per call in a row: well under two read_timeouts plus start-up
-    expect(seconds).toBeLessThan(9 * 2 + 10);
-  }, 120_000);
+  ])(
+    '%s says what it waits for after 5 s and gives up at read_timeout',
+    async (_name, args, action) => {
+      const repo = repoWith(9);
+      if (args[0] === 'get-online-features') {
+        // reads need the registry: apply against a real store first would need a server; write it from a local embedded run
+        const local = exampleRepo();
+        expect((await runCli(['-c', local, 'apply', '--yes'], { timeoutMs: 120_000 })).code).toBe(0);
+        cpSync(path.join(local, 'data/registry.db'), path.join(repo, 'data/registry.db'));
+        writeFileSync(
+          path.join(repo, 'feature_store.yaml'),
+          readFileSync(path.join(repo, 'feature_store.yaml'), 'utf8').replace('project: hang', 'project: driver_stats'),
+        );
+      }
+      const started = Date.now();
+      const r = await runCli(['-c', repo, ...args], { env, timeoutMs: 60_000 });
+      const seconds = (Date.now() - started) / 1000;
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`warning: still waiting for ${endpoint.replace(/\./g, '\\.')} \\((${action})[^)]*\\) after 5 s`));
+      expect(r.stderr).toMatch(/read_timeout 9 s/);
+      expect(r.stderr).toMatch(/^error: cannot reach .*(ETIMEDOUT|TimeoutError)/m);
+      expect(r.stderr).not.toMatch(STACK_FRAME);
+      // one timeout, not one per call in a row: well under two read_timeouts plus start-up
+      expect(seconds).toBeLessThan(9 * 2 + 10);
+    },
+    120_000,
+  );
 
   it('a short read_timeout ends the wait before any notice', async () => {
     const started = Date.now();

@@ -58,7 +58,13 @@ describe('a repo with only a registry (as after `feast apply` of Python definiti
   it('validate and plan show where the YAML disagrees with the registry on stored bytes, both sides', async () => {
     const file = path.join(repo, 'features.yaml');
     const original = readFileSync(file, 'utf8');
-    writeFileSync(file, original.replace('value_type: Int64', 'value_type: String').replace('dtype: Float32', 'dtype: Float64').replace('data/driver_stats.parquet', 'data/other.parquet'));
+    writeFileSync(
+      file,
+      original
+        .replace('value_type: Int64', 'value_type: String')
+        .replace('dtype: Float32', 'dtype: Float64')
+        .replace('data/driver_stats.parquet', 'data/other.parquet'),
+    );
     try {
       const v = await cli('--json', 'validate');
       expect(v.code).toBe(0);

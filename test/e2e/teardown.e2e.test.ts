@@ -50,7 +50,7 @@ const teardown = (dir: string, ...args: string[]) => runCli(['-c', dir, 'teardow
 const projectsIn = async (dir: string) => (await readRegistry(path.join(dir, 'data/registry.db'))).projects.map((p) => defined(p.spec).name).sort();
 
 describe('dynafeast teardown (built binary)', () => {
-  it('deletes the project\'s tables and registry entries', async () => {
+  it("deletes the project's tables and registry entries", async () => {
     const dir = await repoOf('td_normal');
     expect(await tablesOf('td_normal')).toEqual(tablesFor('td_normal'));
     const r = await teardown(dir, '--yes');
@@ -79,7 +79,12 @@ describe('dynafeast teardown (built binary)', () => {
   // says so); either way teardown never reads the definitions.
   it.each([
     ['malformed YAML', (dir: string) => writeFileSync(path.join(dir, 'features.yaml'), 'entities:\n  - name: driver\n    join_keys: [driver_id\n'), 2],
-    ['an unknown key', (dir: string) => writeFileSync(path.join(dir, 'profiles.yaml'), readFileSync(path.join(dir, 'profiles.yaml'), 'utf8').replace('ttl: 0', 'ttl: 0\n    tll: 1d')), 2],
+    [
+      'an unknown key',
+      (dir: string) =>
+        writeFileSync(path.join(dir, 'profiles.yaml'), readFileSync(path.join(dir, 'profiles.yaml'), 'utf8').replace('ttl: 0', 'ttl: 0\n    tll: 1d')),
+      2,
+    ],
     ['the features files deleted', (dir: string) => ['features.yaml', 'profiles.yaml'].forEach((f) => rmSync(path.join(dir, f))), 0],
   ])('works with %s in the definitions, without reading them', async (_name, breakIt, validateExit) => {
     const project = `td_broken_${_name.replace(/\W+/g, '_')}`;
@@ -139,7 +144,9 @@ describe('dynafeast teardown (built binary)', () => {
     writeFileSync(path.join(dir, 'feature_store.yaml'), yamlOf('td_renamed_new'));
     const r = await teardown(dir, '--yes');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`Nothing to tear down: project td_renamed_new is not recorded in ${path.join(dir, 'data/registry.db')} (it records "td_renamed").`);
+    expect(r.stdout).toContain(
+      `Nothing to tear down: project td_renamed_new is not recorded in ${path.join(dir, 'data/registry.db')} (it records "td_renamed").`,
+    );
     expect(r.stderr).toContain('If `project:` in');
     const json = await teardown(dir, '--yes', '--json');
     expect(json.code).toBe(0);

@@ -72,11 +72,15 @@ describe('what the CLI loads', () => {
     return readFileSync(log, 'utf8').trim().split('\n');
   }
 
-  it.each([[['--help']], [['--version']], [['init', '--help']]])('%j loads neither DuckDB nor the AWS SDK', async (args) => {
-    const loaded = await loadedBy(args);
-    expect(loaded.some((u) => u.includes('/dist/cli/main.js'))).toBe(true);
-    expect(loaded.filter((u) => /@duckdb|@aws-sdk|@smithy|dynalite/.test(u))).toEqual([]);
-  }, 60_000);
+  it.each([[['--help']], [['--version']], [['init', '--help']]])(
+    '%j loads neither DuckDB nor the AWS SDK',
+    async (args) => {
+      const loaded = await loadedBy(args);
+      expect(loaded.some((u) => u.includes('/dist/cli/main.js'))).toBe(true);
+      expect(loaded.filter((u) => /@duckdb|@aws-sdk|@smithy|dynalite/.test(u))).toEqual([]);
+    },
+    60_000,
+  );
 
   it('version loads DuckDB (to ask its engine version)', async () => {
     expect((await loadedBy(['version'])).some((u) => u.includes('@duckdb/node-api'))).toBe(true);

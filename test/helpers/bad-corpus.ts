@@ -9,7 +9,14 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, PutItemCommand, TagResourceCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  PutItemCommand,
+  TagResourceCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { waitForActive } from '../../src/core/plan/wait.js';
 import { copyQueryToParquet } from '../../src/core/sample-data/duckdb-copy.js';
 import { seededRandom } from './fault-proxy.js';
@@ -173,7 +180,10 @@ export async function prepareCase(c: LoadedCase, endpoint: string): Promise<stri
   }
   const overlay = path.join(c.dir, 'files');
   if (existsSync(overlay)) cpSync(overlay, repo, { recursive: true });
-  await generateFiles(repo, (c.spec.generate ?? []).filter((g) => !g.afterSetup));
+  await generateFiles(
+    repo,
+    (c.spec.generate ?? []).filter((g) => !g.afterSetup),
+  );
   return repo;
 }
 

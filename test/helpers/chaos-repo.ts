@@ -81,7 +81,10 @@ export async function makeChaosRepo(opts: {
   const dir = tempRepoDir('dynafeast-chaos-');
   mkdirSync(path.join(dir, 'data'));
   writeFileSync(path.join(dir, 'features.yaml'), FEATURES_YAML);
-  writeFileSync(path.join(dir, 'feature_store.yaml'), featureStoreYaml({ project: opts.project, endpoint: opts.endpoint, dynafeastBlock: opts.dynafeastBlock, onlineStoreLines: opts.onlineStoreLines }));
+  writeFileSync(
+    path.join(dir, 'feature_store.yaml'),
+    featureStoreYaml({ project: opts.project, endpoint: opts.endpoint, dynafeastBlock: opts.dynafeastBlock, onlineStoreLines: opts.onlineStoreLines }),
+  );
   await copyQueryToParquet(opts.query ?? chaosQuery(opts.entities), path.join(dir, 'data/driver_stats.parquet'), { threads: 1 });
   return dir;
 }

@@ -54,7 +54,11 @@ export function runProcess(command: string, args: string[], opts: RunOptions = {
 }
 
 /** Starts the binary and resolves once stderr or stdout matches `ready`. */
-export function startCli(args: string[], ready: RegExp, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; output: () => string; exited: Promise<RunResult> }> {
+export function startCli(
+  args: string[],
+  ready: RegExp,
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ child: ChildProcess; output: () => string; exited: Promise<RunResult> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [binPath, ...args], {
       cwd: opts.cwd ?? repoRoot,

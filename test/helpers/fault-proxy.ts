@@ -1,5 +1,5 @@
 /**
- * A fault-injecting HTTP proxy in front of a real local DynamoDB-compatible server (DESIGN §6): the
+ * A fault-injecting HTTP proxy in front of a real local DynamoDB-compatible server (architecture.md §6): the
  * failures a local server never produces — throttling, 5xx, partial batches, dropped connections, answers
  * slower than the client's timeout, denied actions — at configurable rates from a seeded RNG, so a run
  * can be repeated. Loopback only: it listens on 127.0.0.1 and refuses a target elsewhere.
@@ -323,7 +323,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, finished: Promise<void>): Promise<void> => {
-    const action = String(req.headers['x-amz-target'] ?? '').split('.').pop() || 'unknown';
+    const action =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() || 'unknown';
     stats.requests++;
     stats.byAction[action] = (stats.byAction[action] ?? 0) + 1;
     const hold = holdOf(action);

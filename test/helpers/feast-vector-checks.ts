@@ -4,15 +4,7 @@
  * unit tier runs these checks on the committed fixture (test/fixtures/feast/feast-vectors.json); the
  * interop tier runs them on what the installed Feast produces now, and checks the two are equal.
  */
-import {
-  buildItem,
-  createValueEncoder,
-  entityIdOf,
-  formatEventTs,
-  parseEventTs,
-  serializeEntityKey,
-  type EntityKeyPart,
-} from '../../src/core/layout/index.js';
+import { buildItem, createValueEncoder, entityIdOf, formatEventTs, parseEventTs, serializeEntityKey, type EntityKeyPart } from '../../src/core/layout/index.js';
 import type { Dtype, JoinKeyDtype, ScalarDtype } from '../../src/core/repo/model.js';
 import { defined } from './defined.js';
 
@@ -74,8 +66,7 @@ function jsValue(dtype: Dtype, x: Input): unknown {
   return jsScalar(dtype.scalar, x);
 }
 
-const keyParts = (keys: KeyVector['join_keys']): EntityKeyPart[] =>
-  keys.map((k) => ({ name: k.name, dtype: k.dtype, value: jsScalar(k.dtype, k.value) }));
+const keyParts = (keys: KeyVector['join_keys']): EntityKeyPart[] => keys.map((k) => ({ name: k.name, dtype: k.dtype, value: jsScalar(k.dtype, k.value) }));
 
 const label = (v: ValueVector): string => `${v.path} ${v.dtype} ${JSON.stringify(v.input)}`;
 
@@ -99,106 +90,108 @@ const FOLLOWS: Record<string, 'python' | 'arrow'> = {
 
 /** Registers the comparisons as jest tests; `get` is called inside the tests, after any beforeAll. */
 export function describeFeastVectorChecks(get: () => Vectors): void {
-describe('values: dynafeast encodes what Feast writes', () => {
-  it('compares a useful number of vectors from the installed Feast', () => {
-    expect(get().values.filter((v) => v.serialized_hex !== undefined).length).toBeGreaterThan(250);
-    expect(get().feast_version).toMatch(/^\d+\.\d+/);
-  });
+  describe('values: dynafeast encodes what Feast writes', () => {
+    it('compares a useful number of vectors from the installed Feast', () => {
+      expect(get().values.filter((v) => v.serialized_hex !== undefined).length).toBeGreaterThan(250);
+      expect(get().feast_version).toMatch(/^\d+\.\d+/);
+    });
 
-  it('matches every vector Feast produced, except the documented choices between its two writers', () => {
-    const failures: string[] = [];
-    const byInput = new Map<string, ValueVector[]>();
-    for (const v of get().values) {
-      const key = `${v.dtype} ${JSON.stringify(v.input)}`;
-      byInput.set(key, [...(byInput.get(key) ?? []), v]);
-    }
-    let compared = 0;
-    for (const [key, group] of byInput) {
-      const produced = group.filter((v) => v.serialized_hex !== undefined);
-      const distinct = new Set(produced.map((v) => v.serialized_hex));
-      let expected: ValueVector[];
-      if (distinct.size > 1 || group.some((v) => v.error !== undefined)) {
-        const follow = FOLLOWS[key];
-        if (follow === undefined) {
-          failures.push(`Feast's writers disagree on ${key} (${group.map((v) => `${v.path}=${v.serialized_hex ?? v.error}`).join(', ')}): decide which one dynafeast follows`);
-          continue;
+    it('matches every vector Feast produced, except the documented choices between its two writers', () => {
+      const failures: string[] = [];
+      const byInput = new Map<string, ValueVector[]>();
+      for (const v of get().values) {
+        const key = `${v.dtype} ${JSON.stringify(v.input)}`;
+        byInput.set(key, [...(byInput.get(key) ?? []), v]);
+      }
+      let compared = 0;
+      for (const [key, group] of byInput) {
+        const produced = group.filter((v) => v.serialized_hex !== undefined);
+        const distinct = new Set(produced.map((v) => v.serialized_hex));
+        let expected: ValueVector[];
+        if (distinct.size > 1 || group.some((v) => v.error !== undefined)) {
+          const follow = FOLLOWS[key];
+          if (follow === undefined) {
+            failures.push(
+              `Feast's writers disagree on ${key} (${group.map((v) => `${v.path}=${v.serialized_hex ?? v.error}`).join(', ')}): decide which one dynafeast follows`,
+            );
+            continue;
+          }
+          expected = produced.filter((v) => v.path === follow);
+        } else {
+          expected = produced;
         }
-        expected = produced.filter((v) => v.path === follow);
-      } else {
-        expected = produced;
-      }
-      for (const v of expected) {
-        const dtype = parseDtypeName(v.dtype);
-        let got: string;
-        try {
-          got = hex(createValueEncoder(dtype)(jsValue(dtype, v.input)));
-        } catch (e) {
-          got = `threw ${(e as Error).message}`;
+        for (const v of expected) {
+          const dtype = parseDtypeName(v.dtype);
+          let got: string;
+          try {
+            got = hex(createValueEncoder(dtype)(jsValue(dtype, v.input)));
+          } catch (e) {
+            got = `threw ${(e as Error).message}`;
+          }
+          compared++;
+          if (got !== v.serialized_hex) failures.push(`${label(v)}: Feast ${v.serialized_hex}, dynafeast ${got}`);
         }
-        compared++;
-        if (got !== v.serialized_hex) failures.push(`${label(v)}: Feast ${v.serialized_hex}, dynafeast ${got}`);
       }
-    }
-    expect(failures).toEqual([]);
-    expect(compared).toBeGreaterThan(250);
-  });
+      expect(failures).toEqual([]);
+      expect(compared).toBeGreaterThan(250);
+    });
 
-  it('every documented choice still points at a real disagreement in this Feast version', () => {
-    for (const key of Object.keys(FOLLOWS)) {
-      const group = get().values.filter((v) => `${v.dtype} ${JSON.stringify(v.input)}` === key);
-      const outcomes = new Set(group.map((v) => v.serialized_hex ?? v.error));
-      expect([key, outcomes.size]).toEqual([key, 2]);
-    }
-  });
-});
-
-describe('entity keys: bytes and entity_id', () => {
-  it('matches serialize_entity_key (v3) and compute_entity_id for every generated key', () => {
-    const failures: string[] = [];
-    for (const v of get().entity_keys) {
-      const bytes = serializeEntityKey(keyParts(v.join_keys));
-      const id = entityIdOf(bytes);
-      if (hex(bytes) !== v.serialized_hex || id !== v.entity_id) {
-        failures.push(`${JSON.stringify(v.join_keys)}: Feast ${v.serialized_hex}/${v.entity_id}, dynafeast ${hex(bytes)}/${id}`);
+    it('every documented choice still points at a real disagreement in this Feast version', () => {
+      for (const key of Object.keys(FOLLOWS)) {
+        const group = get().values.filter((v) => `${v.dtype} ${JSON.stringify(v.input)}` === key);
+        const outcomes = new Set(group.map((v) => v.serialized_hex ?? v.error));
+        expect([key, outcomes.size]).toEqual([key, 2]);
       }
-    }
-    expect(failures).toEqual([]);
-    expect(get().entity_keys.length).toBeGreaterThan(50);
-  });
-});
-
-describe('event_ts', () => {
-  it('formats every timestamp as Feast writes it after materialize', () => {
-    const got = get().event_ts_written.map((v) => ({ micros: v.micros, event_ts: formatEventTs(BigInt(v.micros)) }));
-    expect(got).toEqual(get().event_ts_written);
+    });
   });
 
-  it('parses every event_ts to the instant Feast reads with datetime.fromisoformat', () => {
-    const got = get().event_ts_read.map((v) => ({ event_ts: v.event_ts, micros: String(parseEventTs(v.event_ts)) }));
-    expect(got).toEqual(get().event_ts_read);
-  });
-});
-
-describe('items', () => {
-  it('builds the same DynamoDB item as DynamoDBOnlineStore', () => {
-    expect(get().items.length).toBeGreaterThan(0);
-    for (const v of get().items) {
-      const values: Record<string, Uint8Array> = {};
-      for (const f of v.features) {
-        const dtype = parseDtypeName(f.dtype);
-        values[f.name] = createValueEncoder(dtype, f.name)(jsValue(dtype, f.value));
+  describe('entity keys: bytes and entity_id', () => {
+    it('matches serialize_entity_key (v3) and compute_entity_id for every generated key', () => {
+      const failures: string[] = [];
+      for (const v of get().entity_keys) {
+        const bytes = serializeEntityKey(keyParts(v.join_keys));
+        const id = entityIdOf(bytes);
+        if (hex(bytes) !== v.serialized_hex || id !== v.entity_id) {
+          failures.push(`${JSON.stringify(v.join_keys)}: Feast ${v.serialized_hex}/${v.entity_id}, dynafeast ${hex(bytes)}/${id}`);
+        }
       }
-      const item = buildItem({
-        entityId: entityIdOf(serializeEntityKey(keyParts(v.join_keys))),
-        eventTs: formatEventTs(BigInt(v.event_micros)),
-        values,
-      });
-      expect({
-        entity_id: defined(item.entity_id).S,
-        event_ts: defined(item.event_ts).S,
-        values: Object.fromEntries(Object.entries(defined(defined(item.values).M)).map(([k, b]) => [k, hex(defined(b.B))])),
-      }).toEqual(v.item);
-    }
+      expect(failures).toEqual([]);
+      expect(get().entity_keys.length).toBeGreaterThan(50);
+    });
   });
-});
+
+  describe('event_ts', () => {
+    it('formats every timestamp as Feast writes it after materialize', () => {
+      const got = get().event_ts_written.map((v) => ({ micros: v.micros, event_ts: formatEventTs(BigInt(v.micros)) }));
+      expect(got).toEqual(get().event_ts_written);
+    });
+
+    it('parses every event_ts to the instant Feast reads with datetime.fromisoformat', () => {
+      const got = get().event_ts_read.map((v) => ({ event_ts: v.event_ts, micros: String(parseEventTs(v.event_ts)) }));
+      expect(got).toEqual(get().event_ts_read);
+    });
+  });
+
+  describe('items', () => {
+    it('builds the same DynamoDB item as DynamoDBOnlineStore', () => {
+      expect(get().items.length).toBeGreaterThan(0);
+      for (const v of get().items) {
+        const values: Record<string, Uint8Array> = {};
+        for (const f of v.features) {
+          const dtype = parseDtypeName(f.dtype);
+          values[f.name] = createValueEncoder(dtype, f.name)(jsValue(dtype, f.value));
+        }
+        const item = buildItem({
+          entityId: entityIdOf(serializeEntityKey(keyParts(v.join_keys))),
+          eventTs: formatEventTs(BigInt(v.event_micros)),
+          values,
+        });
+        expect({
+          entity_id: defined(item.entity_id).S,
+          event_ts: defined(item.event_ts).S,
+          values: Object.fromEntries(Object.entries(defined(defined(item.values).M)).map(([k, b]) => [k, hex(defined(b.B))])),
+        }).toEqual(v.item);
+      }
+    });
+  });
 }

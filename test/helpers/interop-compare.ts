@@ -38,7 +38,7 @@ export function diffFeastReads(actual: FeastRead, expected: FeastRead): string[]
 
 /**
  * dynafeast's read against Feast's read of the same rows. Values and event timestamps must be
- * identical. Statuses too, except where DESIGN §4.3 has dynafeast say more than Feast: a stored null
+ * identical. Statuses too, except where architecture.md §4.3 has dynafeast say more than Feast: a stored null
  * is NULL_VALUE in dynafeast and PRESENT (with a None value) in Feast.
  */
 export function diffDynafeastRead(actual: DynafeastRead, expected: FeastRead): string[] {
@@ -71,11 +71,7 @@ export function diffDynafeastRead(actual: DynafeastRead, expected: FeastRead): s
  * Raw items of the same view written by the two sides: same entity_ids, same event_ts strings, same
  * Value bytes. `allowed(view, feature, dynafeastHex, feastHex)` names documented byte differences.
  */
-export function diffTables(
-  dynafeast: TableDump,
-  feast: TableDump,
-  allowed: (feature: string, dynafeastHex: string, feastHex: string) => boolean,
-): string[] {
+export function diffTables(dynafeast: TableDump, feast: TableDump, allowed: (feature: string, dynafeastHex: string, feastHex: string) => boolean): string[] {
   const out: string[] = [];
   const views = new Set([...Object.keys(dynafeast), ...Object.keys(feast)]);
   for (const view of views) {

@@ -27,24 +27,28 @@ const until = async (check) => {
 if (mode === 'count') {
   const marker = path.join(dir, 'holder');
   for (let i = 0; i < Number(n); i++) {
-    await withRegistryLock(registry, async () => {
-      let fh;
-      try {
-        fh = await open(marker, 'wx');
-      } catch (e) {
-        if (e.code !== 'EEXIST') throw e;
-        process.stderr.write(`two holders: pid ${process.pid} took the lock while ${await readFile(marker, 'utf8').catch(() => '?')} held it\n`);
-        process.exit(3);
-      }
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      const counter = path.join(dir, 'counter');
-      const value = Number(await readFile(counter, 'utf8').catch(() => '0'));
-      // a turn of the event loop while holding, so other processes really contend meanwhile
-      await new Promise((r) => setImmediate(r));
-      await writeFile(counter, String(value + 1));
-      await rm(marker);
-    }, { timeoutMs: 120_000 });
+    await withRegistryLock(
+      registry,
+      async () => {
+        let fh;
+        try {
+          fh = await open(marker, 'wx');
+        } catch (e) {
+          if (e.code !== 'EEXIST') throw e;
+          process.stderr.write(`two holders: pid ${process.pid} took the lock while ${await readFile(marker, 'utf8').catch(() => '?')} held it\n`);
+          process.exit(3);
+        }
+        await fh.writeFile(String(process.pid));
+        await fh.close();
+        const counter = path.join(dir, 'counter');
+        const value = Number(await readFile(counter, 'utf8').catch(() => '0'));
+        // a turn of the event loop while holding, so other processes really contend meanwhile
+        await new Promise((r) => setImmediate(r));
+        await writeFile(counter, String(value + 1));
+        await rm(marker);
+      },
+      { timeoutMs: 120_000 },
+    );
   }
 } else if (mode === 'commit') {
   const { recordMaterialization } = await import('../../dist/core/registry/commit.js');

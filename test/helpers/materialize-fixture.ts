@@ -84,7 +84,9 @@ const vectors = loadVectors();
 
 /** entity_id of an Int64 join key: the shared vector when there is one, else hashed from hand-made bytes. */
 export function int64EntityId(joinKey: string, value: bigint): string {
-  const known = vectors.entity_keys.find((k) => k.join_keys.length === 1 && defined(k.join_keys[0]).name === joinKey && BigInt(defined(k.join_keys[0]).value) === value);
+  const known = vectors.entity_keys.find(
+    (k) => k.join_keys.length === 1 && defined(k.join_keys[0]).name === joinKey && BigInt(defined(k.join_keys[0]).value) === value,
+  );
   if (known) return known.entity_id;
   const name = Buffer.from(joinKey, 'utf8');
   const b = Buffer.alloc(4 + 8 + name.length + 8 + 8);

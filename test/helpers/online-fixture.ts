@@ -16,7 +16,6 @@ import { createFeastTable, localRepoConfig } from './dynalite.js';
 import { DEFINITIONS } from './online-definitions.js';
 import { defined } from './defined.js';
 
-
 /** 2021-04-12T10:00:00Z in µs: "now" for ttl checks. */
 export const NOW = 1618221600n * 1_000_000n;
 export const HOUR = 3_600_000_000n;
@@ -28,7 +27,13 @@ export interface OnlineFixture {
   view(name: string): FeatureView;
   table(view: string): string;
   /** Writes one item in Feast's layout; `values` are JS values encoded with each feature's dtype. */
-  put(view: string, key: Record<string, unknown>, eventTs: bigint | string, values: Record<string, unknown>, extra?: Record<string, AttributeValue>): Promise<void>;
+  put(
+    view: string,
+    key: Record<string, unknown>,
+    eventTs: bigint | string,
+    values: Record<string, unknown>,
+    extra?: Record<string, AttributeValue>,
+  ): Promise<void>;
   reader(opts?: { send?: BatchGetSend; now?: bigint }): OnlineReader;
 }
 

@@ -68,5 +68,7 @@ export async function tablesWithPrefix(client: DynamoDBClient, prefix: string): 
 }
 
 export async function putItem(client: DynamoDBClient, table: string): Promise<void> {
-  await client.send(new PutItemCommand({ TableName: table, Item: { entity_id: { S: 'abc' }, event_ts: { S: '2024-01-01 00:00:00+00:00' }, values: { M: {} } } }));
+  await client.send(
+    new PutItemCommand({ TableName: table, Item: { entity_id: { S: 'abc' }, event_ts: { S: '2024-01-01 00:00:00+00:00' }, values: { M: {} } } }),
+  );
 }

@@ -5,7 +5,9 @@ import type { RepoConfig } from '../../src/core/config/types.js';
 import { testConfig } from './config.js';
 import type { RepoModel, FeatureView } from '../../src/core/repo/model.js';
 
-export function makeConfig(over: { project?: string; tags?: Record<string, string>; tables?: Partial<RepoConfig['dynafeast']['tables']>; template?: string } = {}): RepoConfig {
+export function makeConfig(
+  over: { project?: string; tags?: Record<string, string>; tables?: Partial<RepoConfig['dynafeast']['tables']>; template?: string } = {},
+): RepoConfig {
   return testConfig({
     repoPath: '/repo',
     project: over.project ?? 'demo',

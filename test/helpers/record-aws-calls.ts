@@ -95,13 +95,10 @@ export async function startRecordingProxy(target: string, recorder: CallRecorder
         }
         recorder.record({ service: 'dynamodb', operation: targetHeader.split('.')[1] ?? targetHeader, tables: tablesOfInput(input), via: 'wire' });
       }
-      const upstream = http.request(
-        { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
+      const upstream = http.request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
       upstream.on('error', (e) => {
         res.writeHead(502);
         res.end(String(e));

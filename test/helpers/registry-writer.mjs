@@ -35,7 +35,8 @@ const fileName = (f) => {
   return p === dirname(path) ? '<folder>' : basename(p).replace(/\.\d+\.[0-9a-f]{8}/, '.<pid>.<id>');
 };
 const TWO_PATHS = new Set(['rename', 'link', 'copyFile', 'symlink', 'cp']);
-const half = (data) => (typeof data === 'string' ? Buffer.from(data) : data).subarray(0, (typeof data === 'string' ? Buffer.byteLength(data) : data.length) >> 1);
+const half = (data) =>
+  (typeof data === 'string' ? Buffer.from(data) : data).subarray(0, (typeof data === 'string' ? Buffer.byteLength(data) : data.length) >> 1);
 
 /** Runs one step: records it, tears it (writes half of `data`, then dies) or dies right after it. */
 async function step(name, file, run, tear) {

@@ -3,12 +3,7 @@ import type { Dtype, EntityColumn, FeatureView, FileSource, ScalarDtype } from '
 export const scalar = (s: ScalarDtype): Dtype => ({ kind: 'scalar', scalar: s });
 export const list = (s: ScalarDtype): Dtype => ({ kind: 'list', scalar: s });
 
-export function makeView(
-  name: string,
-  entityColumns: EntityColumn[],
-  features: Array<[string, Dtype]>,
-  source = 'src',
-): FeatureView {
+export function makeView(name: string, entityColumns: EntityColumn[], features: Array<[string, Dtype]>, source = 'src'): FeatureView {
   const entityless = entityColumns.length === 0;
   return {
     name,

@@ -15,7 +15,10 @@ describe('test helper startDynalite', () => {
       await a.stop();
       await b.stop();
     }
-    const gone = await fetch(a.endpoint).then(() => 'answered', () => 'refused');
+    const gone = await fetch(a.endpoint).then(
+      () => 'answered',
+      () => 'refused',
+    );
     expect(gone).toBe('refused');
   });
 });

@@ -5,12 +5,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import {
-  GetItemCommand,
-  ListTablesCommand,
-  PutItemCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ListTablesCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createAwsClients } from '../../src/core/aws/clients.js';
 import type { Logger } from '../../src/core/context.js';
 import { ensureEmbeddedDynamo, serveEmbedded, type EmbeddedHandle } from '../../src/core/embedded/embedded.js';
@@ -50,7 +45,13 @@ const dataDir = () => join(repo, 'data/online_store');
 const identity = () => ({ repo, project: config().project, dataDir: dataDir() });
 /** A lock file as a live dynafeast serving this repo's store writes it. */
 const lockRecord = (pid: number, lockPort: number, token: string) =>
-  JSON.stringify({ pid, host: os.hostname(), token, at: Date.now(), data: { ...identity(), host: '127.0.0.1', port: lockPort, startedAt: new Date().toISOString() } });
+  JSON.stringify({
+    pid,
+    host: os.hostname(),
+    token,
+    at: Date.now(),
+    data: { ...identity(), host: '127.0.0.1', port: lockPort, startedAt: new Date().toISOString() },
+  });
 const lockPath = () => join(dataDir(), LOCK_FILE);
 
 async function ensure(logger: Logger = recordingLogger(), opts = {}): Promise<EmbeddedHandle> {
@@ -72,7 +73,11 @@ async function createTable(c: DynamoDBClient): Promise<void> {
   await createFeastTable(c, TABLE);
 }
 
-const item = { entity_id: { S: 'abc123' }, event_ts: { S: '2021-04-12 10:59:42+00:00' }, values: { M: { conv_rate: { B: new Uint8Array([0x35, 0, 0, 0, 0x3f]) } } } };
+const item = {
+  entity_id: { S: 'abc123' },
+  event_ts: { S: '2021-04-12 10:59:42+00:00' },
+  values: { M: { conv_rate: { B: new Uint8Array([0x35, 0, 0, 0, 0x3f]) } } },
+};
 
 async function readItem(c: DynamoDBClient) {
   return (await c.send(new GetItemCommand({ TableName: TABLE, Key: { entity_id: { S: 'abc123' } } }))).Item;
@@ -96,7 +101,10 @@ async function spawnServingProcess(lockIdentity = identity()): Promise<{ child: 
     });
     process.on('SIGTERM', () => s.close(() => { fs.rmSync(lock, { force: true }); process.exit(0); }));
   `;
-  const child = spawn(process.execPath, ['-e', code, lockIdentity.dataDir, lockPath(), JSON.stringify(lockIdentity)], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', code, lockIdentity.dataDir, lockPath(), JSON.stringify(lockIdentity)], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   const childPort = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -138,7 +146,11 @@ describe('embedded DynamoDB', () => {
   it('serves the folder, persists data across restarts and removes its lock on close', async () => {
     const first = await ensure();
     expect(first).toMatchObject({ owned: true, endpoint: `http://127.0.0.1:${port}`, pid: process.pid, dataDir: dataDir() });
-    expect(JSON.parse(fs.readFileSync(lockPath(), 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname(), data: { ...identity(), host: '127.0.0.1', port } });
+    expect(JSON.parse(fs.readFileSync(lockPath(), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      host: os.hostname(),
+      data: { ...identity(), host: '127.0.0.1', port },
+    });
     await withClient(first.endpoint, async (c) => {
       await createTable(c);
       await c.send(new PutItemCommand({ TableName: TABLE, Item: item }));
@@ -180,7 +192,9 @@ describe('embedded DynamoDB', () => {
     const logger = recordingLogger();
     const h = await ensure(logger);
     expect(h).toMatchObject({ owned: true, endpoint: `http://127.0.0.1:${port}`, pid: process.pid });
-    expect(logger.lines.filter((l) => l.startsWith('warn'))).toEqual([expect.stringContaining(`ignoring ${lockPath()}: it was written for project "test_project" of the repo ${join(repo, 'original')}`)]);
+    expect(logger.lines.filter((l) => l.startsWith('warn'))).toEqual([
+      expect.stringContaining(`ignoring ${lockPath()}: it was written for project "test_project" of the repo ${join(repo, 'original')}`),
+    ]);
     expect(JSON.parse(fs.readFileSync(lockPath(), 'utf8'))).toMatchObject({ pid: process.pid, data: identity() });
     // this repo's store is its own (empty); the original's table is still there
     expect((await withClient(h.endpoint, (c) => c.send(new ListTablesCommand({})))).TableNames).toEqual([]);
@@ -301,12 +315,17 @@ describe('embedded DynamoDB', () => {
   });
 
   it('only serves loopback http endpoints', () => {
-    const bad = (url: string | undefined) =>
-      localRepoConfig(repo, url, { dynafeast: { embedded: { path: 'x' } } });
+    const bad = (url: string | undefined) => localRepoConfig(repo, url, { dynafeast: { embedded: { path: 'x' } } });
     expect(() => resolveEmbeddedTarget(bad('https://127.0.0.1:8000'))).toThrow(expect.objectContaining({ code: 'config.badValue' }));
     expect(() => resolveEmbeddedTarget(bad('http://10.1.2.3:8000'))).toThrow(expect.objectContaining({ code: 'config.badValue' }));
     expect(() => resolveEmbeddedTarget(bad('http://127.0.0.1'))).toThrow(expect.objectContaining({ code: 'config.badValue' }));
     expect(() => resolveEmbeddedTarget(bad(undefined))).toThrow(expect.objectContaining({ code: 'config.missingKey' }));
-    expect(resolveEmbeddedTarget(bad('http://localhost:8001'))).toEqual({ dataDir: join(repo, 'x'), host: '127.0.0.1', port: 8001, repo, project: config().project });
+    expect(resolveEmbeddedTarget(bad('http://localhost:8001'))).toEqual({
+      dataDir: join(repo, 'x'),
+      host: '127.0.0.1',
+      port: 8001,
+      repo,
+      project: config().project,
+    });
   });
 });

@@ -194,7 +194,12 @@ describe('iam-policy against the calls the commands really send', () => {
       await applyPlan(plan, { dynamo: clients.dynamo, endpoint: clients.endpoint, wait: fastWait });
     });
     expect(calls).toEqual(
-      expect.arrayContaining(['CreateTable driver_hourly_stats', 'TagResource driver_hourly_stats', 'UpdateTimeToLive driver_hourly_stats', 'UpdateContinuousBackups old_stats']),
+      expect.arrayContaining([
+        'CreateTable driver_hourly_stats',
+        'TagResource driver_hourly_stats',
+        'UpdateTimeToLive driver_hourly_stats',
+        'UpdateContinuousBackups old_stats',
+      ]),
     );
     // every table gets the project tag; only tables with configured tags may be untagged
     expect(calls).toContain('TagResource driver_profile');
@@ -237,7 +242,7 @@ describe('iam-policy against the calls the commands really send', () => {
     for (const o of outside) expect(o.table).toMatch(/^dynafeast-probe-/);
   });
 
-  it('apply deletes the removed view\'s table and untags the dropped tag', async () => {
+  it("apply deletes the removed view's table and untags the dropped tag", async () => {
     const state = await writeRepo({ capacity: 2 }, 2);
     const calls = await recorded('apply', state, async () => {
       const plan = await buildPlan(planCtx(), state.config, state.repo);
@@ -326,7 +331,9 @@ describe('iam-policy against the calls the commands really send', () => {
     }
     // TagResource: the project tag alone (plan/ownership.ts)
     expect(all.filter((c) => /^(UntagResource|UpdateTimeToLive|UpdateContinuousBackups|UpdateTable) /.test(c))).toEqual([]);
-    expect(all).toEqual(expect.arrayContaining(['CreateTable driver_profile', 'ListTagsOfResource driver_profile', 'DescribeContinuousBackups driver_profile']));
+    expect(all).toEqual(
+      expect.arrayContaining(['CreateTable driver_profile', 'ListTagsOfResource driver_profile', 'DescribeContinuousBackups driver_profile']),
+    );
     await recorded('teardown', state, async () => {
       const plan = await planTeardown(planCtx(), state.config, state.repo);
       await runTeardown(plan, { dynamo: clients.dynamo, endpoint: clients.endpoint, confirm: async () => true, wait: fastWait });

@@ -43,9 +43,7 @@ describe('init output loads with the config and repo loaders', () => {
     expect(plain.config.dynafeast.tables.billingMode).toBe('PAY_PER_REQUEST');
 
     // Uncomment every "# key: value" line (not the prose ones), keeping only one billing_mode.
-    const text = (await readFile(file, 'utf8'))
-      .replace(/^( *)# ( *[a-z_]+:.*)$/gm, '$1$2')
-      .replace(/^ *billing_mode: PAY_PER_REQUEST\n/m, '');
+    const text = (await readFile(file, 'utf8')).replace(/^( *)# ( *[a-z_]+:.*)$/gm, '$1$2').replace(/^ *billing_mode: PAY_PER_REQUEST\n/m, '');
     await writeFile(file, text);
     const { config } = load(repoDir);
     expect(config.onlineStore).toMatchObject({ tableNameTemplate: '{project}.{table_name}', consistentReads: false, tags: { team: 'ml-platform' } });

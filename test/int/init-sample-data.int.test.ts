@@ -64,9 +64,7 @@ describe('writeDriverStatsParquet', () => {
   });
 
   it("has Feast's driver stats columns and types", async () => {
-    const cols = await query<{ column_name: string; column_type: string }>(
-      `DESCRIBE SELECT * FROM read_parquet(${quotedString(file)})`,
-    );
+    const cols = await query<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet(${quotedString(file)})`);
     expect(cols.map((c) => [c.column_name, c.column_type])).toEqual([
       ['driver_id', 'BIGINT'],
       ['event_timestamp', 'TIMESTAMP WITH TIME ZONE'],
@@ -154,9 +152,7 @@ describe('writeDriverStatsRows', () => {
       const v = driverStatsValues(42, r.driver_id, r.ev / HOUR_MICROS);
       expect([r.conv_rate, r.acc_rate, r.avg_daily_trips]).toEqual([v.convRate, v.accRate, v.avgDailyTrips]);
     }
-    const meta = await query<{ compression: string }>(
-      `SELECT DISTINCT compression FROM parquet_metadata(${quotedString(file)})`,
-    );
+    const meta = await query<{ compression: string }>(`SELECT DISTINCT compression FROM parquet_metadata(${quotedString(file)})`);
     expect(meta.map((m) => m.compression)).toEqual(['ZSTD']);
   });
 

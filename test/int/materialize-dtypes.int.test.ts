@@ -132,7 +132,11 @@ it('writes every dtype, nulls and list elements as Feast does', async () => {
   const file = path.join(dir, 'dtypes.parquet');
   await duckdb(`COPY (${sel('a', T0 + 123_456n)} UNION ALL ${sel('b', T0)} UNION ALL ${sel('c', T0 + 1_000_000n)}) TO '${file}' (FORMAT parquet)`);
 
-  const view = makeView('all_dtypes', [{ name: 'k', dtype: 'String' }], COLUMNS.map(([name, dtype]) => [name, dtype] as [string, Dtype]));
+  const view = makeView(
+    'all_dtypes',
+    [{ name: 'k', dtype: 'String' }],
+    COLUMNS.map(([name, dtype]) => [name, dtype] as [string, Dtype]),
+  );
   const source = makeSource(file, { createdTimestampColumn: '' });
   const repo: RepoModel = { root: dir, files: [], entities: [], sources: [source], featureViews: [view], featureServices: [] };
   const config = { ...localRepoConfig(dir, server.endpoint), project: `d${randomUUID().slice(0, 8)}` };

@@ -13,7 +13,19 @@ import { tableNameOf } from '../../src/core/layout/table-name.js';
 import { DEFAULT_DRIVERS, DEFAULT_SEED, DUPLICATE_ROW_VALUES, driverStatsValues } from '../../src/core/sample-data/driver-stats-values.js';
 import type { ProgressEvent } from '../../src/core/progress.js';
 import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
-import { HOUR, LAST_HOUR, NOW, bytesOf, eventTsOf, exampleRepo, int64EntityId, scanTable, valueBytes, type ExampleRepo, type StoredItem } from '../helpers/materialize-fixture.js';
+import {
+  HOUR,
+  LAST_HOUR,
+  NOW,
+  bytesOf,
+  eventTsOf,
+  exampleRepo,
+  int64EntityId,
+  scanTable,
+  valueBytes,
+  type ExampleRepo,
+  type StoredItem,
+} from '../helpers/materialize-fixture.js';
 import { defined } from '../helpers/defined.js';
 
 let server: TestServer;

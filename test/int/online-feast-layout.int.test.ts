@@ -73,7 +73,13 @@ it('finds items under the entity ids of every key vector (Int64, String, __dummy
   await putRaw('driver_customer', rawItem(defined(k1005).entity_id, ts, { spend }));
   expect(defined(k1001?.join_keys[0]).value).toBe(1001);
 
-  const composed = await fx.reader({ now: NOW }).read({ features: ['driver_customer:spend'], entityRows: [{ driver_id: 1001, customer_id: 'C42' }, { driver_id: 1001, customer_id: 'C43' }] });
+  const composed = await fx.reader({ now: NOW }).read({
+    features: ['driver_customer:spend'],
+    entityRows: [
+      { driver_id: 1001, customer_id: 'C42' },
+      { driver_id: 1001, customer_id: 'C43' },
+    ],
+  });
   expect(toFeastDict(composed)).toEqual({ driver_id: [1001, 1001], customer_id: ['C42', 'C43'], spend: [0.5, null] });
   const byString = await fx.reader({ now: NOW }).read({ features: ['user_profile:score', 'global_stats:total_rides'], entityRows: [{ user_id: 'alice' }] });
   expect(toFeastDict(byString)).toEqual({ user_id: ['alice'], score: [0.5], total_rides: [1001] });
@@ -81,8 +87,17 @@ it('finds items under the entity ids of every key vector (Int64, String, __dummy
 
 it('decodes every value vector', async () => {
   const featureOf: Record<string, string> = {
-    Float32: 'f32', Float64: 'f64', Int64: 'i64', Int32: 'i32', String: 'str', Bool: 'flag', UnixTimestamp: 'ts', Bytes: 'bytes',
-    'Array(Float32)': 'f32s', 'Array(Int64)': 'i64s', 'Array(String)': 'strs',
+    Float32: 'f32',
+    Float64: 'f64',
+    Int64: 'i64',
+    Int32: 'i32',
+    String: 'str',
+    Bool: 'flag',
+    UnixTimestamp: 'ts',
+    Bytes: 'bytes',
+    'Array(Float32)': 'f32s',
+    'Array(Int64)': 'i64s',
+    'Array(String)': 'strs',
   };
   const expected = (dtype: string, value: unknown): unknown => {
     if (value === null) return null;

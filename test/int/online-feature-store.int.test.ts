@@ -24,10 +24,7 @@ const dirs: string[] = [];
 function writeRepo(project: string, endpoint: string, extra = ''): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dynafeast-store-'));
   dirs.push(dir);
-  writeFileSync(
-    path.join(dir, 'feature_store.yaml'),
-    featureStoreYaml({ project, endpoint }) + extra,
-  );
+  writeFileSync(path.join(dir, 'feature_store.yaml'), featureStoreYaml({ project, endpoint }) + extra);
   writeFileSync(path.join(dir, 'features.yaml'), DEFINITIONS);
   return dir;
 }
@@ -67,7 +64,7 @@ afterAll(async () => {
 });
 
 describe('FeatureStore', () => {
-  it('reads in Feast\'s to_dict() shape and reuses one connection across calls', async () => {
+  it("reads in Feast's to_dict() shape and reuses one connection across calls", async () => {
     // dynalite keeps connections alive; moto closes each one, which would hide what the client does.
     const dynalite = await startDynalite();
     const own = await createOnlineFixture(dynalite.client, dynalite.endpoint);
@@ -99,7 +96,7 @@ describe('FeatureStore', () => {
     }
   });
 
-  it('returns the same data through the SDK transport and through a caller\'s own client', async () => {
+  it("returns the same data through the SDK transport and through a caller's own client", async () => {
     const repoPath = writeRepo(fx.config.project, '${ONLINE_ENDPOINT}');
     const env = { ONLINE_ENDPOINT: server.endpoint };
     const request = { featureService: 'everything', entityRows: { driver_id: [1001], user_id: ['alice'] }, fullFeatureNames: true };
@@ -120,11 +117,17 @@ describe('FeatureStore', () => {
 
   it('reports usage errors with stable codes and refuses reads after close', async () => {
     const store = await FeatureStore.open({ repoPath: writeRepo(fx.config.project, server.endpoint) });
-    await expect(store.getOnlineFeatures({ features: ['driver_hourly_stats:conv'], entityRows: [{ driver_id: 1 }] })).rejects.toMatchObject({ code: 'repo.unknownFeature' });
-    await expect(store.getOnlineFeatures({ features: ['driver_hourly_stats:conv_rate'], entityRows: [{ driver_id: 'one' }] })).rejects.toMatchObject({ code: 'usage.badArgument' });
+    await expect(store.getOnlineFeatures({ features: ['driver_hourly_stats:conv'], entityRows: [{ driver_id: 1 }] })).rejects.toMatchObject({
+      code: 'repo.unknownFeature',
+    });
+    await expect(store.getOnlineFeatures({ features: ['driver_hourly_stats:conv_rate'], entityRows: [{ driver_id: 'one' }] })).rejects.toMatchObject({
+      code: 'usage.badArgument',
+    });
     await store.close();
     await store.close();
-    await expect(store.getOnlineFeatures({ features: ['driver_hourly_stats:conv_rate'], entityRows: [{ driver_id: 1 }] })).rejects.toMatchObject({ code: 'usage.badArgument' });
+    await expect(store.getOnlineFeatures({ features: ['driver_hourly_stats:conv_rate'], entityRows: [{ driver_id: 1 }] })).rejects.toMatchObject({
+      code: 'usage.badArgument',
+    });
   });
 
   it('starts (or reuses) the embedded store when the repo asks for one', async () => {

@@ -43,8 +43,15 @@ const OK = {
     UnprocessedKeys: { 'p.v': { Keys: [{ entity_id: { S: 'b' } }] } },
   }),
 };
-const error = (status: number, type: string) => ({ status, body: JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: `${type} happened` }) });
-const INPUT = { RequestItems: { 'p.v': { Keys: [{ entity_id: { S: 'a' } }, { entity_id: { S: 'b' } }], ProjectionExpression: '#i' , ExpressionAttributeNames: { '#i': 'entity_id' } } } };
+const error = (status: number, type: string) => ({
+  status,
+  body: JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: `${type} happened` }),
+});
+const INPUT = {
+  RequestItems: {
+    'p.v': { Keys: [{ entity_id: { S: 'a' } }, { entity_id: { S: 'b' } }], ProjectionExpression: '#i', ExpressionAttributeNames: { '#i': 'entity_id' } },
+  },
+};
 
 function sender(endpoint: string, over: Partial<LeanBatchGetOptions> = {}) {
   const delays: number[] = [];
@@ -64,7 +71,7 @@ function sender(endpoint: string, over: Partial<LeanBatchGetOptions> = {}) {
 }
 
 describe('createLeanBatchGet', () => {
-  it('signs the request and returns the answer in the SDK\'s shapes', async () => {
+  it("signs the request and returns the answer in the SDK's shapes", async () => {
     const server = await faultServer([OK]);
     const s = sender(server.endpoint);
     try {
@@ -81,7 +88,9 @@ describe('createLeanBatchGet', () => {
       expect(headers['x-amz-target']).toBe('DynamoDB_20120810.BatchGetItem');
       expect(headers['x-amz-date']).toBe('20240501T120000Z');
       expect(headers['x-amz-security-token']).toBe('token');
-      expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20240501\/eu-west-1\/dynamodb\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=[0-9a-f]{64}$/);
+      expect(headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20240501\/eu-west-1\/dynamodb\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=[0-9a-f]{64}$/,
+      );
     } finally {
       s.close();
       await server.close();
@@ -101,7 +110,7 @@ describe('createLeanBatchGet', () => {
     }
   });
 
-  it('gives up after max attempts with the service error, described like the SDK\'s', async () => {
+  it("gives up after max attempts with the service error, described like the SDK's", async () => {
     const server = await faultServer([error(500, 'InternalServerError')]);
     const s = sender(server.endpoint);
     try {
@@ -121,7 +130,10 @@ describe('createLeanBatchGet', () => {
     try {
       const e = await s.send(INPUT).catch((x: unknown) => x);
       expect(server.seen).toHaveLength(1);
-      expect(describeAwsError(e, { action: 'BatchGetItem', table: 'p.v' })).toMatchObject({ code: 'dynamo.failed', hint: expect.stringContaining('dynafeast apply') });
+      expect(describeAwsError(e, { action: 'BatchGetItem', table: 'p.v' })).toMatchObject({
+        code: 'dynamo.failed',
+        hint: expect.stringContaining('dynafeast apply'),
+      });
     } finally {
       s.close();
       await server.close();

@@ -46,13 +46,7 @@ const PROFILE_VALUES: Record<string, unknown[]> = {
   active: [false, true, false, true, null],
   vehicle_count: [3, 1, 2, 3, null],
   signup_ts: ['2020-01-02T00:00:00+00:00', '2020-01-03T00:00:00+00:00', '2020-01-04T00:00:00+00:00', '2020-01-05T00:00:00+00:00', null],
-  attributes: [
-    { vehicle: 'van', seats: 6 },
-    { vehicle: 'sedan', seats: 4 },
-    { vehicle: 'van', seats: 5 },
-    { vehicle: 'sedan', seats: 6 },
-    null,
-  ],
+  attributes: [{ vehicle: 'van', seats: 6 }, { vehicle: 'sedan', seats: 4 }, { vehicle: 'van', seats: 5 }, { vehicle: 'sedan', seats: 6 }, null],
   avatar: [b64('avatar-1001'), b64('avatar-1002'), b64('avatar-1003'), b64('avatar-1004'), null],
   embedding: [[0.125, 0, 0.5], [0.25, 0, 0.5], [0.375, 0, 0.5], [], null],
   languages: [['en'], ['en', 'fr'], ['en'], null, null],
@@ -132,7 +126,7 @@ const withMissing = <T>(values: T[], missing: unknown) => [...values, missing];
 const statusOf = (values: unknown[]) => values.map((v) => (v === null ? 'NULL_VALUE' : 'PRESENT'));
 
 describe('examples/driver-stats materialized by dynafeast, read with FeatureStore', () => {
-  it('the hourly values are the README\'s (float32 widened exactly) and the generator\'s', () => {
+  it("the hourly values are the README's (float32 widened exactly) and the generator's", () => {
     const expected = hourlyValues();
     for (const f of HOURLY) {
       defined(expected[f]).forEach((v, i) => expect(v).toBeCloseTo(defined(README_HOURLY[f]?.[i]), 6));
@@ -147,14 +141,32 @@ describe('examples/driver-stats materialized by dynafeast, read with FeatureStor
     expect(got.driver_id__status).toEqual(DRIVERS.map(() => 'PRESENT'));
     for (const f of HOURLY) {
       expect({ f, values: got[f] }).toEqual({ f, values: withMissing(defined(hourly[f]), null) });
-      expect({ f, statuses: got[`${f}__status`] }).toEqual({ f, statuses: withMissing(DEFAULT_DRIVERS.map(() => 'PRESENT'), 'NOT_FOUND') });
-      expect({ f, ts: got[`${f}__ts`] }).toEqual({ f, ts: withMissing(DEFAULT_DRIVERS.map(() => HOURLY_TS), 0) });
+      expect({ f, statuses: got[`${f}__status`] }).toEqual({
+        f,
+        statuses: withMissing(
+          DEFAULT_DRIVERS.map(() => 'PRESENT'),
+          'NOT_FOUND',
+        ),
+      });
+      expect({ f, ts: got[`${f}__ts`] }).toEqual({
+        f,
+        ts: withMissing(
+          DEFAULT_DRIVERS.map(() => HOURLY_TS),
+          0,
+        ),
+      });
     }
     for (const f of PROFILE) {
       const values = defined(PROFILE_VALUES[f]);
       expect({ f, values: got[f] }).toEqual({ f, values: withMissing(values, null) });
       expect({ f, statuses: got[`${f}__status`] }).toEqual({ f, statuses: withMissing(statusOf(values), 'NOT_FOUND') });
-      expect({ f, ts: got[`${f}__ts`] }).toEqual({ f, ts: withMissing(DEFAULT_DRIVERS.map(() => PROFILE_TS), 0) });
+      expect({ f, ts: got[`${f}__ts`] }).toEqual({
+        f,
+        ts: withMissing(
+          DEFAULT_DRIVERS.map(() => PROFILE_TS),
+          0,
+        ),
+      });
     }
     // the edge rows of the README: 1004's null rating, empty embedding and null languages; 1005 all null
     expect(got.rating__status).toEqual(['PRESENT', 'PRESENT', 'PRESENT', 'NULL_VALUE', 'NULL_VALUE', 'NOT_FOUND']);
@@ -167,7 +179,13 @@ describe('examples/driver-stats materialized by dynafeast, read with FeatureStor
     const got = await readAt(STALE);
     for (const f of HOURLY) {
       expect({ f, values: got[f] }).toEqual({ f, values: DRIVERS.map(() => null) });
-      expect({ f, statuses: got[`${f}__status`] }).toEqual({ f, statuses: withMissing(DEFAULT_DRIVERS.map(() => 'OUTSIDE_MAX_AGE'), 'NOT_FOUND') });
+      expect({ f, statuses: got[`${f}__status`] }).toEqual({
+        f,
+        statuses: withMissing(
+          DEFAULT_DRIVERS.map(() => 'OUTSIDE_MAX_AGE'),
+          'NOT_FOUND',
+        ),
+      });
     }
     for (const f of PROFILE) {
       const values = defined(PROFILE_VALUES[f]);

@@ -77,8 +77,7 @@ describe('statuses', () => {
   });
 
   it('applies the ttl against the injected clock', async () => {
-    const read = (now: bigint) =>
-      fx.reader({ now }).read({ features: ['driver_hourly_stats:conv_rate'], entityRows: [{ driver_id: 1001 }] });
+    const read = (now: bigint) => fx.reader({ now }).read({ features: ['driver_hourly_stats:conv_rate'], entityRows: [{ driver_id: 1001 }] });
     expect(defined((await read(NOW - HOUR + DAY)).columns[1]).statuses).toEqual(['PRESENT']);
     expect(defined((await read(NOW - HOUR + DAY + 1n)).columns[1]).statuses).toEqual(['OUTSIDE_MAX_AGE']);
   });
@@ -169,7 +168,10 @@ describe('entity rows', () => {
     const result = await fx.reader().read({
       featureService: 'everything',
       fullFeatureNames: true,
-      entityRows: [{ driver_id: 1001, user_id: 'alice', ignored: 'x' }, { driver_id: 1003, user_id: 'carol', ignored: 'y' }],
+      entityRows: [
+        { driver_id: 1001, user_id: 'alice', ignored: 'x' },
+        { driver_id: 1003, user_id: 'carol', ignored: 'y' },
+      ],
     });
     expect(toFeastDict(result)).toEqual({
       driver_id: [1001, 1003],
@@ -182,7 +184,10 @@ describe('entity rows', () => {
   it('echoes the entity row columns that are join keys of other entities, as Feast does', async () => {
     const result = await fx.reader().read({
       features: ['driver_hourly_stats:conv_rate'],
-      entityRows: [{ customer_id: 'C1', driver_id: 1001, user_id: 'alice', ignored: 'x' }, { customer_id: 'C2', driver_id: '1003', user_id: 'carol', ignored: 'y' }],
+      entityRows: [
+        { customer_id: 'C1', driver_id: 1001, user_id: 'alice', ignored: 'x' },
+        { customer_id: 'C2', driver_id: '1003', user_id: 'carol', ignored: 'y' },
+      ],
     });
     expect(toFeastDict(result, { includeStatus: true })).toEqual({
       customer_id: ['C1', 'C2'],

@@ -44,7 +44,14 @@ function recording(send: BatchGetSend) {
 }
 
 const lean = () =>
-  createLeanBatchGet({ endpoint: dynalite.endpoint, region: 'us-east-1', credentials: localDummyCredentials(), maxSockets: 4, readTimeoutMs: 10_000, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3 } });
+  createLeanBatchGet({
+    endpoint: dynalite.endpoint,
+    region: 'us-east-1',
+    credentials: localDummyCredentials(),
+    maxSockets: 4,
+    readTimeoutMs: 10_000,
+    retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3 },
+  });
 
 describe.each([
   ['the lean sender', () => lean()],
@@ -54,7 +61,9 @@ describe.each([
     const sender = makeSender();
     const rec = recording(sender.send);
     try {
-      const result = await fx.reader({ send: rec.send }).read({ features: ['all_types:str', 'all_types:i32'], entityRows: DRIVERS.map((driver_id) => ({ driver_id })) });
+      const result = await fx
+        .reader({ send: rec.send })
+        .read({ features: ['all_types:str', 'all_types:i32'], entityRows: DRIVERS.map((driver_id) => ({ driver_id })) });
       expect(rec.inputs.length).toBeGreaterThan(1);
       for (const input of rec.inputs) {
         const req = defined(Object.values(defined(input.RequestItems))[0]);

@@ -212,7 +212,10 @@ describe(`plan and apply (${process.env.DYNAFEAST_TEST_ENDPOINT ?? 'dynalite'})`
     if (server.kind === 'dynamodb-local') {
       // TTL yes; no continuous-backups API at all
       expect(planned).toEqual(['create_table', 'enable_ttl', 'registry', 'registry', 'registry', 'registry', 'registry']);
-      expect(plan.notes.map((n) => n.message)).toEqual([notSupported('tags', 'TagResource'), notSupported('point-in-time recovery', 'UpdateContinuousBackups')]);
+      expect(plan.notes.map((n) => n.message)).toEqual([
+        notSupported('tags', 'TagResource'),
+        notSupported('point-in-time recovery', 'UpdateContinuousBackups'),
+      ]);
     }
     // moto supports both, like AWS
     if (server.kind === 'moto') expect([ttlSupported, pitrSupported]).toEqual([true, true]);

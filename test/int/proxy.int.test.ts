@@ -73,10 +73,13 @@ async function startProxy(): Promise<TestProxy> {
     const headers = { ...req.headers };
     delete headers['proxy-authorization'];
     delete headers['proxy-connection'];
-    const forward = http.request({ host: target.hostname, port: target.port, method: req.method, path: target.pathname + target.search, headers, agent: upstream }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const forward = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: target.pathname + target.search, headers, agent: upstream },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });
@@ -193,10 +196,23 @@ function awsClients(endpoint = dynalite.endpoint): AwsClients {
   return clients;
 }
 
-const leanOptions = (endpoint = dynalite.endpoint, maxSockets = 4) => ({ endpoint, region: 'us-east-1', credentials: localDummyCredentials(), maxSockets, requestTimeoutMs: 2000 });
+const leanOptions = (endpoint = dynalite.endpoint, maxSockets = 4) => ({
+  endpoint,
+  region: 'us-east-1',
+  credentials: localDummyCredentials(),
+  maxSockets,
+  requestTimeoutMs: 2000,
+});
 
 function leanGet(endpoint = dynalite.endpoint, maxSockets = 4) {
-  const get = createLeanBatchGet({ endpoint, region: 'us-east-1', credentials: localDummyCredentials(), maxSockets, readTimeoutMs: 2000, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 } });
+  const get = createLeanBatchGet({
+    endpoint,
+    region: 'us-east-1',
+    credentials: localDummyCredentials(),
+    maxSockets,
+    readTimeoutMs: 2000,
+    retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 },
+  });
   owned.push(get);
   return get;
 }
@@ -251,7 +267,11 @@ describe('through HTTP_PROXY (absolute-URI requests)', () => {
     expect((await putter.send(TABLE, [unit('p0', 'put')])).unprocessed).toEqual([]);
     const got = await leanGet().send({ RequestItems: { [TABLE]: { Keys: [{ entity_id: { S: 'w3' } }, { entity_id: { S: 'p0' } }] } } });
 
-    expect(defined(got.Responses?.[TABLE]).map((i) => defined(i.value).S).sort()).toEqual(['put', 'v3']);
+    expect(
+      defined(got.Responses?.[TABLE])
+        .map((i) => defined(i.value).S)
+        .sort(),
+    ).toEqual(['put', 'v3']);
     expect(await readBack(['w0', 'w24', 'p0'])).toEqual({ w0: 'v0', w24: 'v24', p0: 'put' });
     expect(proxy.seen).toHaveLength(3);
     for (const s of proxy.seen) {

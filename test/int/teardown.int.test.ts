@@ -139,7 +139,9 @@ describe(`teardown from the registry alone (${process.env.DYNAFEAST_TEST_ENDPOIN
     expect(await tablesWithPrefix(server.client, `df_${other.project}__`)).toEqual([`df_${other.project}__a`, `df_${other.project}__z`]);
     const registry = await readRegistry(registryPathOf(repo.config));
     expect(registry.featureViews.map((v) => `${defined(v.spec).project}/${defined(v.spec).name}`).sort()).toEqual([`${other.project}/a`, `${other.project}/z`]);
-    await tablesWithPrefix(server.client, `df_${other.project}__`).then((ts) => Promise.all(ts.map((t) => server.client.send(new DeleteTableCommand({ TableName: t })))));
+    await tablesWithPrefix(server.client, `df_${other.project}__`).then((ts) =>
+      Promise.all(ts.map((t) => server.client.send(new DeleteTableCommand({ TableName: t })))),
+    );
   });
 
   it('reports a table already deleted by hand as absent and still deletes the rest', async () => {

@@ -23,7 +23,7 @@ async function feastValueTypes(): Promise<Record<string, number>> {
   return JSON.parse(r.stdout) as Record<string, number>;
 }
 
-it('accepts every scalar and Array dtype Feast has, with Feast\'s ValueType', async () => {
+it("accepts every scalar and Array dtype Feast has, with Feast's ValueType", async () => {
   const feast = await feastValueTypes();
   const got: Record<string, number | string> = {};
   for (const name of Object.keys(feast)) {

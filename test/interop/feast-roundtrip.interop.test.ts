@@ -47,7 +47,6 @@ function allFeatureRefs(): string[] {
   return doc.feature_views.flatMap((v) => v.schema.map((f) => `${v.name}:${f.name}`));
 }
 
-
 let root: string;
 let server: Server | undefined;
 let dataDir: string;
@@ -112,8 +111,17 @@ async function dynafeastRead(repo: string, selection: string[]): Promise<Dynafea
   const r = expectOk(
     'dynafeast get-online-features',
     await runDynafeast([
-      '-c', repo, 'get-online-features', ...selection,
-      '--entities-file', rows, '--full-feature-names', '--with-status', '--include-event-timestamps', '--output', 'json',
+      '-c',
+      repo,
+      'get-online-features',
+      ...selection,
+      '--entities-file',
+      rows,
+      '--full-feature-names',
+      '--with-status',
+      '--include-event-timestamps',
+      '--output',
+      'json',
     ]),
   );
   return JSON.parse(r.stdout) as DynafeastRead;
@@ -161,32 +169,32 @@ describe(`Feast ${SERVER_KIND} interop`, () => {
     expect(dump.featureViews.map((v) => v.spec.name).sort()).toEqual(['all_types', 'driver_customer', 'global_stats', 'store_stats']);
   });
 
-  it('Feast reads dynafeast\'s tables through dynafeast\'s registry exactly as it reads its own', async () => {
+  it("Feast reads dynafeast's tables through dynafeast's registry exactly as it reads its own", async () => {
     need('dynafeastWrote');
     expect(feastReference).toBeDefined();
     expect(diffFeastReads(await feastRead(dynaRepo, byRefs), defined(feastReference))).toEqual([]);
   });
 
-  it('Feast reads a feature service from dynafeast\'s registry as from its own', async () => {
+  it("Feast reads a feature service from dynafeast's registry as from its own", async () => {
     need('dynafeastWrote');
     need('feastWrote');
     expect(diffFeastReads(await feastRead(dynaRepo, byService), await feastRead(feastRepo, byService))).toEqual([]);
   });
 
-  it('dynafeast reads Feast\'s tables as Feast does', async () => {
+  it("dynafeast reads Feast's tables as Feast does", async () => {
     expect(feastReference).toBeDefined();
     const refs = allFeatureRefs().flatMap((f) => ['-f', f]);
     expect(diffDynafeastRead(await dynafeastRead(mirrorRepo, refs), defined(feastReference))).toEqual([]);
   });
 
-  it('dynafeast reads its own tables as Feast reads Feast\'s', async () => {
+  it("dynafeast reads its own tables as Feast reads Feast's", async () => {
     need('dynafeastWrote');
     expect(feastReference).toBeDefined();
     const refs = allFeatureRefs().flatMap((f) => ['-f', f]);
     expect(diffDynafeastRead(await dynafeastRead(dynaRepo, refs), defined(feastReference))).toEqual([]);
   });
 
-  it('dynafeast --feature-service reads Feast\'s tables as Feast does', async () => {
+  it("dynafeast --feature-service reads Feast's tables as Feast does", async () => {
     need('feastWrote');
     const ref = await feastRead(feastRepo, byService);
     expect(diffDynafeastRead(await dynafeastRead(mirrorRepo, ['--feature-service', 'interop_service']), ref)).toEqual([]);

@@ -58,7 +58,10 @@ async function runCase(c: LoadedCase): Promise<void> {
     const r = await runCli(['-c', repo, ...step], { ...opts, env: { ...env } });
     if (r.code !== 0) throw new Error(`setup ${step.join(' ')} failed (${r.code}):\n${r.stdout}${r.stderr}`);
   }
-  await generateFiles(repo, (c.spec.generate ?? []).filter((g) => g.afterSetup));
+  await generateFiles(
+    repo,
+    (c.spec.generate ?? []).filter((g) => g.afterSetup),
+  );
   await createCaseTables(server.client, c, true);
   const before = { files: fileTree(repo), tables: await serverTree(server.client) };
 
@@ -96,7 +99,10 @@ describe('bad-input corpus', () => {
 
   it('every case says what is wrong, what to expect and where', () => {
     for (const c of cases) {
-      expect({ case: c.name, ok: c.spec.description.length > 10 && c.spec.mentions.length > 0 && [1, 2].includes(c.spec.exit) }).toEqual({ case: c.name, ok: true });
+      expect({ case: c.name, ok: c.spec.description.length > 10 && c.spec.mentions.length > 0 && [1, 2].includes(c.spec.exit) }).toEqual({
+        case: c.name,
+        ok: true,
+      });
     }
   });
 
@@ -121,7 +127,7 @@ describe('bad-input corpus', () => {
  * must never obey either: each case asserts the exit code, the message, and that the other store's tables
  * were not touched.
  */
-describe('embedded store locks that are not this repo\'s', () => {
+describe("embedded store locks that are not this repo's", () => {
   const EMBEDDED = 'dynafeast:\n  embedded: {path: data/online_store}';
   const lockOf = (repo: string) => path.join(repo, 'data/online_store/dynafeast.lock');
   let original: string;
@@ -138,7 +144,8 @@ describe('embedded store locks that are not this repo\'s', () => {
     await new Promise<void>((r) => srv.close(() => r()));
     return port;
   }
-  const clientOf = (port: number) => new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: localDummyCredentials(), maxAttempts: 2 });
+  const clientOf = (port: number) =>
+    new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: localDummyCredentials(), maxAttempts: 2 });
 
   beforeAll(async () => {
     // the original repo: applied, its store served by `dynafeast local` for the whole block
@@ -163,7 +170,10 @@ describe('embedded store locks that are not this repo\'s', () => {
   });
 
   /** An address of this machine that is not loopback (what a hand-written lock could name). */
-  const nonLoopback = () => Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? '0.0.0.0';
+  const nonLoopback = () =>
+    Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? '0.0.0.0';
 
   interface LockCase {
     description: string;
@@ -185,7 +195,13 @@ describe('embedded store locks that are not this repo\'s', () => {
         cpSync(original, repo, { recursive: true });
         return { repo, untouched: originalClient };
       },
-      mentions: ['ignoring {repo}/data/online_store/dynafeast.lock', 'it was written for project "lock_orig" of the repo {original}', 'delete that file', 'error: Port', 'hint: '],
+      mentions: [
+        'ignoring {repo}/data/online_store/dynafeast.lock',
+        'it was written for project "lock_orig" of the repo {original}',
+        'delete that file',
+        'error: Port',
+        'hint: ',
+      ],
     },
     'copied-repo-other-port': {
       description: 'a copy of a repo whose server still runs, moved to another port: the copy tears down its own store',
@@ -210,7 +226,14 @@ describe('embedded store locks that are not this repo\'s', () => {
         if (applied.code !== 0) throw new Error(`apply failed:\n${applied.stdout}${applied.stderr}`);
         // the same table on the server the lock points at: obeying the lock would delete it
         await createFeastTable(remoteClient, 'lock_remote.driver_hourly_stats');
-        const data = { repo, project: 'lock_remote', dataDir: path.join(repo, 'data/online_store'), host: nonLoopback(), port: Number(new URL(remote.endpoint).port), startedAt: new Date().toISOString() };
+        const data = {
+          repo,
+          project: 'lock_remote',
+          dataDir: path.join(repo, 'data/online_store'),
+          host: nonLoopback(),
+          port: Number(new URL(remote.endpoint).port),
+          startedAt: new Date().toISOString(),
+        };
         writeFileSync(lockOf(repo), JSON.stringify({ pid: process.pid, host: hostname(), token: '0123456789abcdef', at: Date.now(), data }));
         return { repo, untouched: remoteClient };
       },

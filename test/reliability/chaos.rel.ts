@@ -102,7 +102,19 @@ describe('chaos', () => {
   it(`get-online-features of all ${ENTITIES} entities through the same faults returns every value`, async () => {
     const rows = 'driver_id\n' + Array.from({ length: ENTITIES }, (_, i) => 1_000_000 + i).join('\n') + '\n';
     for (const repo of [cleanRepo, chaosRepo]) writeFileSync(path.join(repo, 'rows.csv'), rows);
-    const args = (repo: string) => ['-c', repo, 'get-online-features', '--feature-service', 'chaos_read', '--entities-file', path.join(repo, 'rows.csv'), '--with-status', '--include-event-timestamps', '-o', 'jsonl'];
+    const args = (repo: string) => [
+      '-c',
+      repo,
+      'get-online-features',
+      '--feature-service',
+      'chaos_read',
+      '--entities-file',
+      path.join(repo, 'rows.csv'),
+      '--with-status',
+      '--include-event-timestamps',
+      '-o',
+      'jsonl',
+    ];
     const reference = await runCli(args(cleanRepo), { cwd: cleanRepo, timeoutMs: 900_000 });
     expect(reference.code).toBe(0);
     proxy.setRates(CHAOS);

@@ -83,7 +83,11 @@ describe('concurrent monotonic materializations', () => {
       const query = monthlyQuery(ENTITIES);
       // the expected table: one plain run over the union of both windows
       const refRepo = await makeChaosRepo({ entities: ENTITIES, endpoint: ref.endpoint, project: 'mono', query });
-      for (const args of [['apply', '--yes'], ['materialize', defined(EARLY[0]), defined(LATE[1])]]) expect((await runCli(['-c', refRepo, ...args], { cwd: refRepo })).code).toBe(0);
+      for (const args of [
+        ['apply', '--yes'],
+        ['materialize', defined(EARLY[0]), defined(LATE[1])],
+      ])
+        expect((await runCli(['-c', refRepo, ...args], { cwd: refRepo })).code).toBe(0);
       const repo = await makeChaosRepo({ entities: ENTITIES, endpoint: server2.endpoint, project: 'mono', query, dynafeastBlock: block });
       expect((await runCli(['-c', repo, 'apply', '--yes'], { cwd: repo })).code).toBe(0);
       const started = performance.now();

@@ -32,9 +32,9 @@ function startChildServer(): Promise<ChildServer> {
       out += d.toString();
       for (const m of out.matchAll(/writes (\d+)/g)) seen = Math.max(seen, Number(m[1]));
       for (const w of waiters.splice(0)) {
-      if (seen >= w.n) w.resolve();
-      else waiters.push(w);
-    }
+        if (seen >= w.n) w.resolve();
+        else waiters.push(w);
+      }
       const endpoint = /endpoint (\S+)/.exec(out)?.[1];
       if (endpoint) {
         resolve({

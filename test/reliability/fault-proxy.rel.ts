@@ -2,14 +2,7 @@
  * The fault proxy itself: each fault reaches an AWS SDK client the way DynamoDB's would, partial batches
  * really leave the deferred part unwritten, and the same seed gives the same faults.
  */
-import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { describeAwsError } from '../../src/core/aws/errors.js';
@@ -126,7 +119,9 @@ describe('fault proxy', () => {
     const ids = Array.from({ length: 10 }, (_, i) => `partial-${i}`);
     const out = await clientFor(p).send(
       new BatchGetItemCommand({
-        RequestItems: { [TABLE]: { Keys: ids.map(key), ProjectionExpression: '#e, #v', ExpressionAttributeNames: { '#e': 'entity_id', '#v': 'v' }, ConsistentRead: true } },
+        RequestItems: {
+          [TABLE]: { Keys: ids.map(key), ProjectionExpression: '#e, #v', ExpressionAttributeNames: { '#e': 'entity_id', '#v': 'v' }, ConsistentRead: true },
+        },
       }),
     );
     const got = (out.Responses?.[TABLE] ?? []).map((i) => defined(i.entity_id?.S));

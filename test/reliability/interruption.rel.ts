@@ -118,7 +118,10 @@ describe('interrupting materialize', () => {
     const ref = await startDynalite();
     try {
       const repo = await makeChaosRepo({ entities: ENTITIES, endpoint: ref.endpoint, project: 'int_mat' });
-      for (const args of [['apply', '--yes'], ['materialize', ...CHAOS_WINDOW]]) {
+      for (const args of [
+        ['apply', '--yes'],
+        ['materialize', ...CHAOS_WINDOW],
+      ]) {
         const r = await runCli(['-c', repo, ...args], { cwd: repo });
         if (r.code !== 0) throw new Error(r.stderr);
       }
@@ -227,7 +230,11 @@ describe('SIGKILL in the middle of registry writes', () => {
       }
       outcome[label] = problems.length ? problems.join('; ') : `ok: registry ${project}`;
     }
-    process.stderr.write(`SIGKILL at each step:\n${Object.entries(outcome).map(([p, o]) => `  ${p} → ${o}`).join('\n')}\n`);
+    process.stderr.write(
+      `SIGKILL at each step:\n${Object.entries(outcome)
+        .map(([p, o]) => `  ${p} → ${o}`)
+        .join('\n')}\n`,
+    );
     expect(Object.entries(outcome).filter(([, o]) => !o.startsWith('ok'))).toEqual([]);
     // the kills really spanned the write: some left the old registry, some the new one
     expect(new Set(Object.values(outcome))).toEqual(new Set(['ok: registry A', 'ok: registry B']));

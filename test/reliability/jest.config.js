@@ -4,10 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const swc = [
-  '@swc/jest',
-  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
-];
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }];
 
 export default {
   rootDir: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'),

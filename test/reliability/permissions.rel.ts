@@ -60,7 +60,10 @@ const SCENARIOS: Scenario[] = [
     policyFor: 'materialize',
     args: ['materialize-incremental', '2030-01-01'],
     // the example's rows span 2021-03-28..04-12: the incremental run continues where this one stopped
-    setup: [['apply', '--yes'], ['materialize', '2020-01-01', '2021-04-05']],
+    setup: [
+      ['apply', '--yes'],
+      ['materialize', '2020-01-01', '2021-04-05'],
+    ],
   },
   {
     command: 'get-online-features',
@@ -116,7 +119,10 @@ describe('denied permissions', () => {
     expect(clean.run.code).toBe(0);
     expect(clean.actions.length).toBeGreaterThan(0);
     const policy = await policyActions(s.policyFor, s.dynafeastBlock);
-    expect({ command: s.command, missingFromPolicy: clean.actions.filter((a) => !policy.includes(`dynamodb:${a}`)) }).toEqual({ command: s.command, missingFromPolicy: [] });
+    expect({ command: s.command, missingFromPolicy: clean.actions.filter((a) => !policy.includes(`dynamodb:${a}`)) }).toEqual({
+      command: s.command,
+      missingFromPolicy: [],
+    });
 
     const cleanAfter = await planCode(clean.repo);
     for (const action of clean.actions) {

@@ -29,8 +29,15 @@ let proxy: FaultProxy;
 let respond: ((r: { action: string; headers: Record<string, unknown>; body: string }) => ProxyErrorAnswer | undefined) | undefined;
 const runs: Array<{ label: string; run: CliRun }> = [];
 
-const envCredentials = { AWS_ACCESS_KEY_ID: CANARY.keyId, AWS_SECRET_ACCESS_KEY: CANARY.secret, AWS_SESSION_TOKEN: CANARY.token, CANARY_EXTERNAL_ID: CANARY.externalId };
-const roleBlock = ['dynafeast:', '  credentials:', '    role_arn: "arn:aws:iam::123456789012:role/feast"', '    external_id: "${CANARY_EXTERNAL_ID}"'].join('\n');
+const envCredentials = {
+  AWS_ACCESS_KEY_ID: CANARY.keyId,
+  AWS_SECRET_ACCESS_KEY: CANARY.secret,
+  AWS_SESSION_TOKEN: CANARY.token,
+  CANARY_EXTERNAL_ID: CANARY.externalId,
+};
+const roleBlock = ['dynafeast:', '  credentials:', '    role_arn: "arn:aws:iam::123456789012:role/feast"', '    external_id: "${CANARY_EXTERNAL_ID}"'].join(
+  '\n',
+);
 
 beforeAll(async () => {
   server = await startDynalite();
@@ -148,7 +155,10 @@ describe('secrets', () => {
   it("a profile's session token echoed in a canonical request (as AWS's InvalidSignatureException does) is not repeated", async () => {
     const repo = makeRepo({ project: 'secrets_echo_profile', endpoint: proxy.endpoint, dynafeastBlock: 'dynafeast:\n  credentials: {profile: canary}' });
     const credentials = path.join(tempRepoDir('dynafeast-rel-aws-'), 'credentials');
-    writeFileSync(credentials, `[canary]\naws_access_key_id = ${CANARY.profileKeyId}\naws_secret_access_key = ${CANARY.profileSecret}\naws_session_token = ${CANARY.profileToken}\n`);
+    writeFileSync(
+      credentials,
+      `[canary]\naws_access_key_id = ${CANARY.profileKeyId}\naws_secret_access_key = ${CANARY.profileSecret}\naws_session_token = ${CANARY.profileToken}\n`,
+    );
     respond = ({ headers }) => ({
       status: 400,
       type: 'com.amazon.coral.service#InvalidSignatureException',
@@ -168,7 +178,11 @@ describe('secrets', () => {
   });
 
   it('config errors on ${VAR}-expanded values never echo the value', async () => {
-    const repo = makeRepo({ project: 'secrets_config', endpoint: proxy.endpoint, onlineStoreLines: ['  batch_size: ${CANARY_VALUE}', '  read_timeout: "${CANARY_VALUE}"'] });
+    const repo = makeRepo({
+      project: 'secrets_config',
+      endpoint: proxy.endpoint,
+      onlineStoreLines: ['  batch_size: ${CANARY_VALUE}', '  read_timeout: "${CANARY_VALUE}"'],
+    });
     const env = { ...envCredentials, CANARY_VALUE: CANARY.configValue };
     for (const flags of [[], ['--debug'], ['--json']]) {
       const r = await run('config', [...flags, 'validate'], env, repo);
@@ -195,7 +209,12 @@ describe('secrets', () => {
   it('real AWS with an assumed role and external id: the failure path prints no secret', async () => {
     const repo = makeRepo({ project: 'secrets_aws', endpoint: 'unused', dynafeastBlock: roleBlock });
     // no endpoint_url: the regional AWS endpoint, which this machine may not reach
-    writeFileSync(path.join(repo, 'feature_store.yaml'), featureStoreYaml({ project: 'secrets_aws', endpoint: 'x', dynafeastBlock: roleBlock }).replace(/ {2}endpoint_url: .*\n/, '  region: eu-west-3\n').replace('  region: us-east-1\n', ''));
+    writeFileSync(
+      path.join(repo, 'feature_store.yaml'),
+      featureStoreYaml({ project: 'secrets_aws', endpoint: 'x', dynafeastBlock: roleBlock })
+        .replace(/ {2}endpoint_url: .*\n/, '  region: eu-west-3\n')
+        .replace('  region: us-east-1\n', ''),
+    );
     for (const flags of [[], ['--debug'], ['--json']]) {
       const r = await run('aws', [...flags, 'plan'], { ...envCredentials, AWS_MAX_ATTEMPTS: '1' }, repo);
       expect(r.code).toBe(1);
@@ -209,7 +228,10 @@ describe('secrets', () => {
     const env = { ...envCredentials, CANARY_TAG: CANARY.tagValue };
     for (const flags of [[], ['--debug'], ['--json'], ['--debug', '--json']]) expect((await run('tags', [...flags, 'plan'], env, repo)).code).toBe(0);
     // a server that echoes the request (tags included) in its error
-    respond = ({ action, body }) => (action === 'CreateTable' ? { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ValidationException', message: `rejected request: ${body}` } : undefined);
+    respond = ({ action, body }) =>
+      action === 'CreateTable'
+        ? { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ValidationException', message: `rejected request: ${body}` }
+        : undefined;
     try {
       for (const flags of [[], ['--debug'], ['--json']]) {
         const r = await run('tags echo', [...flags, 'apply', '--yes'], { ...env, AWS_MAX_ATTEMPTS: '1' }, repo);
@@ -224,7 +246,10 @@ describe('secrets', () => {
 
     // changed tags: plan shows the stored values (read back from DynamoDB) and the new ones
     const yamlFile = path.join(repo, 'feature_store.yaml');
-    writeFileSync(yamlFile, readFileSync(yamlFile, 'utf8').replace('team-${CANARY_TAG}', 'squad-${CANARY_TAG}').replace('"${AWS_SECRET_ACCESS_KEY}"', '"k-${AWS_SECRET_ACCESS_KEY}"'));
+    writeFileSync(
+      yamlFile,
+      readFileSync(yamlFile, 'utf8').replace('team-${CANARY_TAG}', 'squad-${CANARY_TAG}').replace('"${AWS_SECRET_ACCESS_KEY}"', '"k-${AWS_SECRET_ACCESS_KEY}"'),
+    );
     for (const flags of [[], ['--debug'], ['--json'], ['--debug', '--json']]) {
       const plan = await run('tags changed', [...flags, 'plan'], env, repo);
       expect(plan.code).toBe(0);
@@ -236,7 +261,10 @@ describe('secrets', () => {
     expectNoLeaks(repo);
 
     // the opt-in shows the tag value, never the credentials of the run
-    writeFileSync(path.join(repo, 'feature_store.yaml'), readFileSync(path.join(repo, 'feature_store.yaml'), 'utf8').replace('squad-${CANARY_TAG}', 'crew-${CANARY_TAG}'));
+    writeFileSync(
+      path.join(repo, 'feature_store.yaml'),
+      readFileSync(path.join(repo, 'feature_store.yaml'), 'utf8').replace('squad-${CANARY_TAG}', 'crew-${CANARY_TAG}'),
+    );
     const shown = await runCli(['-c', repo, '--show-env-values', 'plan'], { cwd: repo, env });
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`crew-${CANARY.tagValue}`);
@@ -248,7 +276,10 @@ describe('secrets', () => {
   it('a session token or bearer token echoed as JSON headers or in any casing is not repeated', async () => {
     const repo = makeRepo({ project: 'secrets_json_echo', endpoint: proxy.endpoint, dynafeastBlock: 'dynafeast:\n  credentials: {profile: canary}' });
     const credentials = path.join(tempRepoDir('dynafeast-rel-aws-'), 'credentials');
-    writeFileSync(credentials, `[canary]\naws_access_key_id = ${CANARY.profileKeyId}\naws_secret_access_key = ${CANARY.profileSecret}\naws_session_token = ${CANARY.profileToken}\n`);
+    writeFileSync(
+      credentials,
+      `[canary]\naws_access_key_id = ${CANARY.profileKeyId}\naws_secret_access_key = ${CANARY.profileSecret}\naws_session_token = ${CANARY.profileToken}\n`,
+    );
     respond = ({ headers }) => ({
       status: 400,
       type: 'com.amazonaws.dynamodb.v20120810#ValidationException',

@@ -7,7 +7,7 @@ import { listRegistry } from '../../src/core/list.js';
 const registry = fromBinary(RegistrySchema, readFileSync(new URL('../fixtures/feast/init-registry.db', import.meta.url)));
 
 describe('list', () => {
-  it('feature views: every kind Feast lists, entities as a JSON array (on-demand views take their sources\')', () => {
+  it("feature views: every kind Feast lists, entities as a JSON array (on-demand views take their sources')", () => {
     const t = listRegistry(registry, 'demo', 'feature-views');
     expect(t.json).toEqual([
       { name: 'driver_hourly_stats', entities: ['driver'], type: 'FeatureView' },
@@ -19,13 +19,16 @@ describe('list', () => {
     expect(t.rows[0]).toEqual({ NAME: 'driver_hourly_stats', ENTITIES: "{'driver'}", TYPE: 'FeatureView' });
   });
 
-  it('entities: Feast\'s hidden __dummy left out, an entity without value type is UNKNOWN as Feast prints it', () => {
+  it("entities: Feast's hidden __dummy left out, an entity without value type is UNKNOWN as Feast prints it", () => {
     expect(listRegistry(registry, 'demo', 'entities').json).toEqual([{ name: 'driver', description: '', type: 'ValueType.UNKNOWN' }]);
   });
 
-  it('feature services: features as a JSON array in the service\'s order', () => {
+  it("feature services: features as a JSON array in the service's order", () => {
     const v1 = listRegistry(registry, 'demo', 'feature-services').json.find((r) => r.name === 'driver_activity_v1');
-    expect(v1).toEqual({ name: 'driver_activity_v1', features: ['driver_hourly_stats:conv_rate', 'transformed_conv_rate:conv_rate_plus_val1', 'transformed_conv_rate:conv_rate_plus_val2'] });
+    expect(v1).toEqual({
+      name: 'driver_activity_v1',
+      features: ['driver_hourly_stats:conv_rate', 'transformed_conv_rate:conv_rate_plus_val1', 'transformed_conv_rate:conv_rate_plus_val2'],
+    });
   });
 
   it('another project lists nothing', () => {

@@ -72,7 +72,8 @@ describe('credential shapes', () => {
   });
 
   it('keeps names, hex digests, uuids and numbers', () => {
-    const text = 'table driver_stats.driver_hourly_stats version 3f786850e387550fdab836ed7e6dc881de23001b id 0b1c1a4e-8d1e-4b7e-9d5c-2f7b8e9a1c3d count 9007199254740993';
+    const text =
+      'table driver_stats.driver_hourly_stats version 3f786850e387550fdab836ed7e6dc881de23001b id 0b1c1a4e-8d1e-4b7e-9d5c-2f7b8e9a1c3d count 9007199254740993';
     expect(redactSecrets(text)).toBe(text);
   });
 

@@ -33,7 +33,12 @@ export async function runApply(o: ApplyFlags, g: GlobalFlags): Promise<number> {
       out.printJson({
         ok: true,
         plan: planToJson(plan),
-        results: result.results.map((r) => ({ kind: r.step.kind, ...('table' in r.step ? { table: r.step.table } : { name: r.step.name }), status: r.status, ...(r.message ? { message: r.message } : {}) })),
+        results: result.results.map((r) => ({
+          kind: r.step.kind,
+          ...('table' in r.step ? { table: r.step.table } : { name: r.step.name }),
+          status: r.status,
+          ...(r.message ? { message: r.message } : {}),
+        })),
         warnings: result.warnings,
         registry: result.registry ? { written: result.registry.written, versionId: result.registry.versionId } : { written: false },
         elapsedMs: result.elapsedMs,
@@ -41,8 +46,12 @@ export async function runApply(o: ApplyFlags, g: GlobalFlags): Promise<number> {
       return 0;
     }
     const count = (status: string) => result.results.filter((r) => r.status === status).length;
-    const partial = [count('warning') && `${count('warning')} with warnings`, count('skipped') && `${count('skipped')} not supported by the endpoint`].filter(Boolean);
-    out.say(`${out.symbols.ok} Apply complete in ${formatElapsed(result.elapsedMs)}: ${count('done')} step(s) done${partial.length ? `, ${partial.join(', ')}` : ''}.`);
+    const partial = [count('warning') && `${count('warning')} with warnings`, count('skipped') && `${count('skipped')} not supported by the endpoint`].filter(
+      Boolean,
+    );
+    out.say(
+      `${out.symbols.ok} Apply complete in ${formatElapsed(result.elapsedMs)}: ${count('done')} step(s) done${partial.length ? `, ${partial.join(', ')}` : ''}.`,
+    );
     if (result.registry?.written) out.say(`  registry written: ${plan.registryPath} (version ${result.registry.versionId})`);
     return 0;
   } finally {

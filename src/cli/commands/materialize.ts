@@ -13,18 +13,12 @@ import { progressModeOf, runWithProgress } from '../progress.js';
 import { openAwsSession, stopSignal, type AwsSession } from '../session.js';
 
 /** Opens the session, runs `work` under the progress display, prints the summary. Shared by both commands. */
-export async function runMaterializeCommand(
-  g: GlobalFlags,
-  views: string[],
-  work: (ctx: MaterializeContext) => Promise<MaterializeReport>,
-): Promise<number> {
+export async function runMaterializeCommand(g: GlobalFlags, views: string[], work: (ctx: MaterializeContext) => Promise<MaterializeReport>): Promise<number> {
   const signal = stopSignal();
   const s = await openAwsSession(g);
   try {
     const tasks = materializeTaskSpecs(s.repo, views);
-    const report = await runWithProgress(tasks, progressModeOf(g), s.out, (progress: ProgressSink) =>
-      work(contextOf(s, progress, signal)),
-    );
+    const report = await runWithProgress(tasks, progressModeOf(g), s.out, (progress: ProgressSink) => work(contextOf(s, progress, signal)));
     if (g.json) s.out.printJson(reportToJson(report));
     else renderReport(report, s.out);
     return 0;

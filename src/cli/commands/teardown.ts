@@ -22,9 +22,22 @@ export async function runTeardownCommand(o: TeardownFlags, g: GlobalFlags): Prom
       // Already torn down (or never applied to this registry): nothing to do, as `terraform destroy` on empty state.
       const others = plan.notRecorded.otherProjects;
       if (g.json) {
-        out.printJson({ ok: true, project: plan.project, registryPath: plan.registryPath, notRecorded: true, otherProjects: others, deleted: [], absent: [], kept: [], registry: { written: false }, elapsedMs: 0 });
+        out.printJson({
+          ok: true,
+          project: plan.project,
+          registryPath: plan.registryPath,
+          notRecorded: true,
+          otherProjects: others,
+          deleted: [],
+          absent: [],
+          kept: [],
+          registry: { written: false },
+          elapsedMs: 0,
+        });
       } else {
-        out.say(`${out.symbols.ok} Nothing to tear down: project ${out.color.bold(plan.project)} is not recorded in ${plan.registryPath}${others.length ? ` (it records ${others.map((p) => `"${p}"`).join(', ')})` : ''}.`);
+        out.say(
+          `${out.symbols.ok} Nothing to tear down: project ${out.color.bold(plan.project)} is not recorded in ${plan.registryPath}${others.length ? ` (it records ${others.map((p) => `"${p}"`).join(', ')})` : ''}.`,
+        );
         out.note(`If \`project:\` in ${config.source} was renamed since apply, set it back to the applied name and run teardown again.`);
       }
       return 0;

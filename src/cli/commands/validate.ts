@@ -27,6 +27,8 @@ export async function runValidate(_o: ValidateFlags, g: GlobalFlags): Promise<nu
   }
   const what = origin.kind === 'yaml' ? `${repo.files.length} definition file(s)` : `the definitions in ${origin.registryPath}`;
   out.say(`${out.symbols.ok} ${config.source} and ${what} are valid (project ${out.color.bold(config.project)})`);
-  out.say(`  ${entities.length} entities, ${repo.sources.length} data sources, ${repo.featureViews.length} feature views, ${repo.featureServices.length} feature services`);
+  out.say(
+    `  ${entities.length} entities, ${repo.sources.length} data sources, ${repo.featureViews.length} feature views, ${repo.featureServices.length} feature services`,
+  );
   return 0;
 }

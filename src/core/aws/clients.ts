@@ -46,7 +46,7 @@ export interface AwsClients {
 }
 
 /**
- * The one place SDK clients are built (DESIGN §5). Everything that talks to DynamoDB or STS receives
+ * The one place SDK clients are built (architecture.md §5). Everything that talks to DynamoDB or STS receives
  * these clients instead of constructing its own, so tests can point them at a local server.
  */
 export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}): AwsClients {
@@ -130,7 +130,10 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
 /** Every call of `client` (retries included) is watched by `watch`. */
 function watchCalls<C extends { middlewareStack: { add(...args: never[]): unknown } }>(client: C, watch: SlowCallWatch): C {
   const stack = client.middlewareStack as unknown as {
-    add(mw: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>, opts: { step: 'initialize'; name: string }): void;
+    add(
+      mw: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
+      opts: { step: 'initialize'; name: string },
+    ): void;
   };
   stack.add(
     (next, context) => async (args) => {

@@ -32,27 +32,18 @@ export interface CredentialProviderOptions {
 }
 
 /**
- * The credential provider for the configured identity (DESIGN §2.1): a named profile, an assumed role on
+ * The credential provider for the configured identity (architecture.md §2.1): a named profile, an assumed role on
  * top of it, or the SDK's default chain. Never logs credential values, only where they come from.
  */
-export function buildCredentialProvider(
-  settings: CredentialSettings,
-  opts: CredentialProviderOptions,
-): AwsCredentialsProvider {
+export function buildCredentialProvider(settings: CredentialSettings, opts: CredentialProviderOptions): AwsCredentialsProvider {
   const { logger } = opts;
   if (opts.local) return localProvider(settings, logger);
   const handler = opts.requestHandler?.();
   const clientConfig = { region: opts.region, ...(handler ? { requestHandler: handler } : {}) };
 
   // A named profile must resolve on its own: falling through to other sources would hide a typo.
-  const base: AwsCredentialsProvider = settings.profile
-    ? fromIni({ profile: settings.profile, clientConfig })
-    : fromNodeProviderChain({ clientConfig });
-  logger.debug(
-    settings.profile
-      ? `aws credentials: profile "${settings.profile}"`
-      : 'aws credentials: default provider chain',
-  );
+  const base: AwsCredentialsProvider = settings.profile ? fromIni({ profile: settings.profile, clientConfig }) : fromNodeProviderChain({ clientConfig });
+  logger.debug(settings.profile ? `aws credentials: profile "${settings.profile}"` : 'aws credentials: default provider chain');
   if (!settings.roleArn) return base;
 
   logger.debug(`aws credentials: assuming role ${settings.roleArn}`);
@@ -75,9 +66,7 @@ export function buildCredentialProvider(
  */
 function localProvider(settings: CredentialSettings, logger: Logger): AwsCredentialsProvider {
   if (settings.roleArn) logger.debug('aws credentials: role_arn is not assumed for a local endpoint');
-  const sources: AwsCredentialsProvider[] = settings.profile
-    ? [fromIni({ profile: settings.profile })]
-    : [fromEnv(), fromIni()];
+  const sources: AwsCredentialsProvider[] = settings.profile ? [fromIni({ profile: settings.profile })] : [fromEnv(), fromIni()];
   return async () => {
     for (const source of sources) {
       try {

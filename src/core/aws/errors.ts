@@ -50,9 +50,7 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
 
   if (isAccessDenied(e)) {
     return new DynafeastError('dynamo.accessDenied', `Access denied: ${call}${where} (${serverMessage})`, {
-      hint:
-        `Allow ${iamAction ?? 'the action'}${ctx.table ? ` on the table's ARN` : ''} for the identity ` +
-        `dynafeast runs as. ${IAM_POLICY_HINT}`,
+      hint: `Allow ${iamAction ?? 'the action'}${ctx.table ? ` on the table's ARN` : ''} for the identity ` + `dynafeast runs as. ${IAM_POLICY_HINT}`,
       cause: e,
     });
   }
@@ -84,19 +82,22 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
     // server that is not running (or was stopped mid-run). A dropped connection means the server was
     // reached: "nothing answers there" would mislead, so its hint says what dropped it.
     const tail = kind === 'endpoint-unreachable' && isLoopback(ctx.endpoint) ? ' — is `dynafeast local` running?' : '';
-    return new DynafeastError(
-      'dynamo.unreachable',
-      `cannot reach ${endpoint}: ${networkReason(e)} (${code ?? name}, during ${call}${where})${tail}`,
-      { hint: network === 'timeout' ? timeoutHint(endpoint) : network === 'dropped' ? droppedHint(endpoint, ctx.endpoint) : unreachableHint(ctx.endpoint), cause: e },
-    );
+    return new DynafeastError('dynamo.unreachable', `cannot reach ${endpoint}: ${networkReason(e)} (${code ?? name}, during ${call}${where})${tail}`, {
+      hint: network === 'timeout' ? timeoutHint(endpoint) : network === 'dropped' ? droppedHint(endpoint, ctx.endpoint) : unreachableHint(ctx.endpoint),
+      cause: e,
+    });
   }
   const status = err.$metadata?.httpStatusCode;
   if (status === 407) {
     // Only a proxy answers 407: one in HTTP_PROXY for an http endpoint answers in the server's place.
-    return new DynafeastError('dynamo.unreachable', `A proxy on the way to ${endpoint} asked for credentials (HTTP 407 Proxy Authentication Required) during ${call}${where}.`, {
-      hint: PROXY_CREDENTIALS_HINT('HTTP_PROXY / HTTPS_PROXY'),
-      cause: e,
-    });
+    return new DynafeastError(
+      'dynamo.unreachable',
+      `A proxy on the way to ${endpoint} asked for credentials (HTTP 407 Proxy Authentication Required) during ${call}${where}.`,
+      {
+        hint: PROXY_CREDENTIALS_HINT('HTTP_PROXY / HTTPS_PROXY'),
+        cause: e,
+      },
+    );
   }
   if (name === 'SyntaxError' || /Deserialization error/.test(serverMessage)) {
     // The SDK could not parse the answer: whatever answered is not DynamoDB (a web server, a proxy page).
@@ -106,11 +107,10 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext = {}): Dynafea
       { hint: 'Check online_store.endpoint_url: it must point at DynamoDB or a DynamoDB-compatible server (dynalite, DynamoDB Local, moto).', cause: e },
     );
   }
-  return new DynafeastError(
-    'dynamo.failed',
-    `DynamoDB ${call}${where} failed: ${name}${status ? ` (HTTP ${status})` : ''}: ${serverMessage}`,
-    { hint: failedHint(name, kind, status, call), cause: e },
-  );
+  return new DynafeastError('dynamo.failed', `DynamoDB ${call}${where} failed: ${name}${status ? ` (HTTP ${status})` : ''}: ${serverMessage}`, {
+    hint: failedHint(name, kind, status, call),
+    cause: e,
+  });
 }
 
 const PROXY_CREDENTIALS_HINT = (source: string): string =>
@@ -194,8 +194,10 @@ function failedHint(name: string, kind: AwsErrorKind, status: number | undefined
   if (name === 'ResourceNotFoundException') return 'The table does not exist: run `dynafeast apply` first.';
   if (kind === 'throttled') {
     // the knob that lowers the request rate depends on who was sending
-    if (READ_CALLS.has(call)) return 'Retries were exhausted: lower online_store.max_read_workers, raise online_store.total_max_retry_attempts, or raise the table read capacity.';
-    if (call === 'BatchWriteItem' || call === 'PutItem') return 'Retries were exhausted: lower dynafeast.materialize.concurrency or raise the table write capacity.';
+    if (READ_CALLS.has(call))
+      return 'Retries were exhausted: lower online_store.max_read_workers, raise online_store.total_max_retry_attempts, or raise the table read capacity.';
+    if (call === 'BatchWriteItem' || call === 'PutItem')
+      return 'Retries were exhausted: lower dynafeast.materialize.concurrency or raise the table write capacity.';
     return 'Retries were exhausted: raise online_store.total_max_retry_attempts, or retry later (AWS rate-limits control-plane calls).';
   }
   if (name === 'UnknownOperationException') return 'This endpoint does not support the operation.';

@@ -13,10 +13,7 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
  * assumed role or an SSO lookup happens once; resolved again shortly before the credentials expire, and
  * after a failure.
  */
-export function memoizeCredentials(
-  provider: AwsCredentialsProvider,
-  nowMs: () => number = Date.now,
-): AwsCredentialsProvider {
+export function memoizeCredentials(provider: AwsCredentialsProvider, nowMs: () => number = Date.now): AwsCredentialsProvider {
   let pending: Promise<AwsCredentials> | undefined;
   let resolved: AwsCredentials | undefined;
   return async () => {

@@ -301,7 +301,10 @@ async function guarded(
   } catch (e) {
     if (e instanceof ProxyError) {
       // a socket that arrives after the timeout (a TLS proxy ignores the signal) is not used
-      pending.then((late) => late.destroy(), () => {});
+      pending.then(
+        (late) => late.destroy(),
+        () => {},
+      );
       throw e;
     }
     const code = (e as { code?: unknown }).code;

@@ -1,5 +1,5 @@
 /**
- * Stage 2 of config validation (CONVENTIONS 9): rules that relate fields to each other. Runs only on a
+ * Stage 2 of config validation (CONTRIBUTING.md convention 9): rules that relate fields to each other. Runs only on a
  * config whose shape is valid, so every field has its type here.
  */
 import type { DynamoDBOnlineStoreConfig, RepoConfig } from './types.js';
@@ -93,7 +93,7 @@ export function checkCrossFields(cfg: ShapedConfig, root: YMap, diag: Diagnostic
       {
         location: loc(root, 'entity_key_serialization_version'),
         path: 'entity_key_serialization_version',
-        hint: 'Set `entity_key_serialization_version: 3` (Feast\'s default) and re-materialize data written with the old version.',
+        hint: "Set `entity_key_serialization_version: 3` (Feast's default) and re-materialize data written with the old version.",
       },
     );
   }
@@ -129,10 +129,14 @@ export function checkCrossFields(cfg: ShapedConfig, root: YMap, diag: Diagnostic
         hint: 'Add `endpoint_url: http://127.0.0.1:4567` under `online_store:`.',
       });
     } else if (endpoint && (!LOCAL_HOSTS.has(endpoint.hostname) || endpoint.port === '' || endpoint.protocol !== 'http:')) {
-      diag.error('config.badValue', '`online_store.endpoint_url` must be http://127.0.0.1:<port> or http://localhost:<port> when `dynafeast.embedded` is set: the embedded store only listens locally.', {
-        ...where,
-        hint: 'Use e.g. `http://127.0.0.1:4567`, or remove `dynafeast.embedded` to use a real endpoint.',
-      });
+      diag.error(
+        'config.badValue',
+        '`online_store.endpoint_url` must be http://127.0.0.1:<port> or http://localhost:<port> when `dynafeast.embedded` is set: the embedded store only listens locally.',
+        {
+          ...where,
+          hint: 'Use e.g. `http://127.0.0.1:4567`, or remove `dynafeast.embedded` to use a real endpoint.',
+        },
+      );
     }
   }
 
@@ -158,7 +162,10 @@ function checkTables(cfg: ShapedConfig, root: YMap, diag: Diagnostics): void {
   const t = cfg.dynafeast.tables;
   const base = ['dynafeast', 'tables'];
   if (t.billingMode === 'PROVISIONED') {
-    for (const [key, value] of [['read_capacity_units', t.readCapacityUnits], ['write_capacity_units', t.writeCapacityUnits]] as const) {
+    for (const [key, value] of [
+      ['read_capacity_units', t.readCapacityUnits],
+      ['write_capacity_units', t.writeCapacityUnits],
+    ] as const) {
       if (value !== undefined) continue;
       diag.error('config.missingKey', `\`dynafeast.tables.${key}\` is required with \`billing_mode: PROVISIONED\`.`, {
         location: loc(root, ...base),
@@ -188,7 +195,10 @@ function checkTables(cfg: ShapedConfig, root: YMap, diag: Diagnostics): void {
 function checkCredentials(cfg: ShapedConfig, root: YMap, diag: Diagnostics): void {
   const c = cfg.dynafeast.credentials;
   if (c.roleArn !== undefined) return;
-  for (const [key, value] of [['external_id', c.externalId], ['role_session_name', c.roleSessionName]] as const) {
+  for (const [key, value] of [
+    ['external_id', c.externalId],
+    ['role_session_name', c.roleSessionName],
+  ] as const) {
     if (value === undefined) continue;
     diag.error('config.missingKey', `\`dynafeast.credentials.${key}\` needs \`dynafeast.credentials.role_arn\`: it is a parameter of assuming a role.`, {
       location: loc(root, 'dynafeast', 'credentials', key),

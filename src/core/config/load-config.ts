@@ -1,5 +1,5 @@
 /**
- * Loads and validates `feature_store.yaml` (DESIGN §2.1): file or `FEATURE_STORE_YAML_BASE64`,
+ * Loads and validates `feature_store.yaml` (architecture.md §2.1): file or `FEATURE_STORE_YAML_BASE64`,
  * `${VAR}` expansion, shape, then cross-field rules. Every problem is located (file:line:column) and
  * all of them are reported in one DynafeastError.
  */
@@ -76,17 +76,13 @@ function readConfigFile(file: string, label: string): string {
     if (isDynafeastError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const missing = code === 'ENOENT' || code === 'ENOTDIR';
-    throw new DynafeastError(
-      'config.notFound',
-      missing ? `No feature_store.yaml at ${file}.` : `Cannot read ${file} (${code ?? 'unknown error'}).`,
-      {
-        location: { file: label },
-        hint: missing
-          ? 'Run the command in a feature repo (or pass -c DIR / -f FILE), or create one with `dynafeast init`.'
-          : 'Check the path and its permissions.',
-        cause: e,
-      },
-    );
+    throw new DynafeastError('config.notFound', missing ? `No feature_store.yaml at ${file}.` : `Cannot read ${file} (${code ?? 'unknown error'}).`, {
+      location: { file: label },
+      hint: missing
+        ? 'Run the command in a feature repo (or pass -c DIR / -f FILE), or create one with `dynafeast init`.'
+        : 'Check the path and its permissions.',
+      cause: e,
+    });
   }
   const decoded = decodeUtf8(bytes, { file: label, domain: 'config' });
   if ('error' in decoded) throw decoded.error;

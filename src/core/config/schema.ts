@@ -1,5 +1,5 @@
 /**
- * The one table that describes `feature_store.yaml` (CONVENTIONS 9): it drives shape validation and
+ * The one table that describes `feature_store.yaml` (CONTRIBUTING.md convention 9): it drives shape validation and
  * defaults (validate-shape.ts) and renders the README reference (`renderConfigReference`). Keys are
  * snake_case as written in YAML; the loaded RepoConfig uses the camelCase of each key.
  */
@@ -44,7 +44,13 @@ export interface FieldSpec {
 const TIMEOUT = { kind: 'number', min: 0, max: 3600 } as const;
 
 export const REGISTRY_FIELDS: readonly FieldSpec[] = [
-  { key: 'path', type: { kind: 'string', nonEmpty: true }, required: true, shown: true, description: 'Registry file path (relative to the repo root, absolute, or s3://).' },
+  {
+    key: 'path',
+    type: { kind: 'string', nonEmpty: true },
+    required: true,
+    shown: true,
+    description: 'Registry file path (relative to the repo root, absolute, or s3://).',
+  },
   {
     key: 'registry_type',
     type: { kind: 'enum', choices: ['file'] },
@@ -52,9 +58,11 @@ export const REGISTRY_FIELDS: readonly FieldSpec[] = [
     description: 'Only `file` (a serialized feast.core.Registry) is supported.',
     hint: 'dynafeast reads and writes Feast file registries only; sql, snowflake and remote registries are not supported.',
   },
-  ...['registry_store_type', 'cache_ttl_seconds', 'cache_mode', 's3_additional_kwargs', 'purge_feast_metadata'].map(
-    (key): FieldSpec => ({ key, type: { kind: 'ignored' }, description: 'Feast registry setting; ignored by dynafeast.' }),
-  ),
+  ...['registry_store_type', 'cache_ttl_seconds', 'cache_mode', 's3_additional_kwargs', 'purge_feast_metadata'].map((key): FieldSpec => ({
+    key,
+    type: { kind: 'ignored' },
+    description: 'Feast registry setting; ignored by dynafeast.',
+  })),
 ];
 
 export const ONLINE_STORE_FIELDS: readonly FieldSpec[] = [
@@ -68,9 +76,27 @@ export const ONLINE_STORE_FIELDS: readonly FieldSpec[] = [
     description: 'Must be `dynamodb`. May be omitted with `provider: aws` (Feast then defaults to dynamodb).',
     hint: 'dynafeast only manages DynamoDB online stores.',
   },
-  { key: 'region', type: { kind: 'string', nonEmpty: true }, required: true, shown: true, description: 'AWS region of the tables, e.g. `us-east-1`.', hint: 'e.g. `region: us-east-1` (any region works with a local endpoint).' },
-  { key: 'endpoint_url', type: { kind: 'string', nonEmpty: true }, shown: true, description: 'DynamoDB endpoint (local servers, VPC endpoints); required for the embedded store.' },
-  { key: 'table_name_template', type: { kind: 'string', nonEmpty: true }, shown: true, default: '{project}.{table_name}', description: 'Python format string for table names; must contain `{project}` and `{table_name}` (so projects never share a table).' },
+  {
+    key: 'region',
+    type: { kind: 'string', nonEmpty: true },
+    required: true,
+    shown: true,
+    description: 'AWS region of the tables, e.g. `us-east-1`.',
+    hint: 'e.g. `region: us-east-1` (any region works with a local endpoint).',
+  },
+  {
+    key: 'endpoint_url',
+    type: { kind: 'string', nonEmpty: true },
+    shown: true,
+    description: 'DynamoDB endpoint (local servers, VPC endpoints); required for the embedded store.',
+  },
+  {
+    key: 'table_name_template',
+    type: { kind: 'string', nonEmpty: true },
+    shown: true,
+    default: '{project}.{table_name}',
+    description: 'Python format string for table names; must contain `{project}` and `{table_name}` (so projects never share a table).',
+  },
   { key: 'batch_size', type: { kind: 'int', min: 1, max: 100 }, default: 100, description: 'Keys per BatchGetItem request when reading.' },
   { key: 'consistent_reads', type: { kind: 'bool' }, default: false, description: 'Strongly consistent reads.' },
   { key: 'tags', type: { kind: 'stringMap' }, default: {}, description: 'Tags added to every table.' },
@@ -80,7 +106,12 @@ export const ONLINE_STORE_FIELDS: readonly FieldSpec[] = [
   { key: 'keepalive_timeout', type: TIMEOUT, default: 30, description: 'Seconds an idle keep-alive connection is kept.' },
   { key: 'connect_timeout', type: TIMEOUT, default: 5, description: 'Seconds to wait for a connection.' },
   { key: 'read_timeout', type: TIMEOUT, default: 10, description: 'Seconds to wait for a response.' },
-  { key: 'total_max_retry_attempts', type: { kind: 'int', min: 1, max: 100 }, default: 3, description: 'Attempts per request, first one included (SDK retry strategy).' },
+  {
+    key: 'total_max_retry_attempts',
+    type: { kind: 'int', min: 1, max: 100 },
+    default: 3,
+    description: 'Attempts per request, first one included (SDK retry strategy).',
+  },
   { key: 'retry_mode', type: { kind: 'enum', choices: ['adaptive', 'standard', 'legacy'] }, default: 'adaptive', description: 'SDK retry mode.' },
   { key: 'warmup_connections', type: { kind: 'bool' }, default: false, description: 'Open connections before the first read.' },
 ];
@@ -101,38 +132,110 @@ const TABLE_FIELDS: readonly FieldSpec[] = [
   { key: 'write_capacity_units', type: { kind: 'int', min: 1, max: 1_000_000 }, description: 'Provisioned write capacity (PROVISIONED only, required there).' },
   { key: 'point_in_time_recovery', type: { kind: 'bool' }, default: false, description: 'Enable point-in-time recovery (continuous backups).' },
   { key: 'deletion_protection', type: { kind: 'bool' }, default: false, description: 'Enable deletion protection: DeleteTable fails until it is turned off.' },
-  { key: 'table_class', type: { kind: 'enum', choices: ['STANDARD', 'STANDARD_INFREQUENT_ACCESS'] }, default: 'STANDARD', description: 'DynamoDB table class.' },
+  {
+    key: 'table_class',
+    type: { kind: 'enum', choices: ['STANDARD', 'STANDARD_INFREQUENT_ACCESS'] },
+    default: 'STANDARD',
+    description: 'DynamoDB table class.',
+  },
   { key: 'sse_kms_key_id', type: { kind: 'string', nonEmpty: true }, description: 'KMS key id or ARN for server-side encryption; absent = AWS owned key.' },
-  { key: 'stream_view_type', type: { kind: 'enum', choices: ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'] }, description: 'Enable a DynamoDB stream with this view type; absent = no stream.' },
-  { key: 'ttl_expiry', type: { kind: 'bool' }, default: false, description: 'Let DynamoDB TTL delete items older than the view\'s ttl (dynafeast writes a numeric expiry attribute).' },
+  {
+    key: 'stream_view_type',
+    type: { kind: 'enum', choices: ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'] },
+    description: 'Enable a DynamoDB stream with this view type; absent = no stream.',
+  },
+  {
+    key: 'ttl_expiry',
+    type: { kind: 'bool' },
+    default: false,
+    description: "Let DynamoDB TTL delete items older than the view's ttl (dynafeast writes a numeric expiry attribute).",
+  },
   {
     key: 'ttl_attribute',
-    type: { kind: 'string', nonEmpty: true, pattern: /^[A-Za-z_][A-Za-z0-9_.-]{0,254}$/, patternRule: 'a DynamoDB attribute name (letters, digits, `_`, `.`, `-`)' },
+    type: {
+      kind: 'string',
+      nonEmpty: true,
+      pattern: /^[A-Za-z_][A-Za-z0-9_.-]{0,254}$/,
+      patternRule: 'a DynamoDB attribute name (letters, digits, `_`, `.`, `-`)',
+    },
     default: 'expire_at',
     description: 'Name of the numeric expiry attribute used when `ttl_expiry` is on.',
   },
 ];
 
 const MATERIALIZE_FIELDS: readonly FieldSpec[] = [
-  { key: 'concurrency', type: { kind: 'int', min: 1, max: 256 }, default: 32, description: 'BatchWriteItem (or conditional PutItem) requests in flight; 32 keeps an in-region writer ~20x faster than one at a time.' },
-  { key: 'monotonic_writes', type: { kind: 'bool' }, default: false, description: 'Conditional puts that never replace a newer `event_ts` (slower: no batching).' },
-  { key: 'retry_budget', type: { kind: 'int', min: 0, max: 1_000_000_000 }, default: 10000, description: 'Retries (throttling, unprocessed items, 5xx) a run may spend without progress before it fails: each request that writes all its items gives one back, never above this number.' },
+  {
+    key: 'concurrency',
+    type: { kind: 'int', min: 1, max: 256 },
+    default: 32,
+    description: 'BatchWriteItem (or conditional PutItem) requests in flight; 32 keeps an in-region writer ~20x faster than one at a time.',
+  },
+  {
+    key: 'monotonic_writes',
+    type: { kind: 'bool' },
+    default: false,
+    description: 'Conditional puts that never replace a newer `event_ts` (slower: no batching).',
+  },
+  {
+    key: 'retry_budget',
+    type: { kind: 'int', min: 0, max: 1_000_000_000 },
+    default: 10000,
+    description:
+      'Retries (throttling, unprocessed items, 5xx) a run may spend without progress before it fails: each request that writes all its items gives one back, never above this number.',
+  },
 ];
 
 const RETRY_FIELDS: readonly FieldSpec[] = [
-  { key: 'base_delay_ms', type: { kind: 'int', min: 1, max: 60_000 }, default: 25, description: 'First retry waits a random time below this (ms); each further retry doubles it (exponential backoff, full jitter).' },
-  { key: 'max_delay_ms', type: { kind: 'int', min: 1, max: 300_000 }, default: 5000, description: 'No retry waits longer than this (ms), unless the service asks for longer (`Retry-After`).' },
-  { key: 'max_attempts', type: { kind: 'int', min: 1, max: 1000 }, default: 10, description: 'Attempts per request, first included, for unprocessed read keys and table settings; failed reads use `online_store.total_max_retry_attempts`, materialize its `retry_budget`.' },
-  { key: 'max_elapsed', type: { kind: 'number', min: 0, max: 86_400 }, default: 120, description: 'Seconds after which a request is no longer retried (materialize: seconds without a write).' },
-  { key: 'unreachable_grace', type: { kind: 'number', min: 0, max: 3600 }, default: 3, description: 'Seconds an endpoint that refuses connections or has no such host is retried before the command stops with "cannot reach".' },
+  {
+    key: 'base_delay_ms',
+    type: { kind: 'int', min: 1, max: 60_000 },
+    default: 25,
+    description: 'First retry waits a random time below this (ms); each further retry doubles it (exponential backoff, full jitter).',
+  },
+  {
+    key: 'max_delay_ms',
+    type: { kind: 'int', min: 1, max: 300_000 },
+    default: 5000,
+    description: 'No retry waits longer than this (ms), unless the service asks for longer (`Retry-After`).',
+  },
+  {
+    key: 'max_attempts',
+    type: { kind: 'int', min: 1, max: 1000 },
+    default: 10,
+    description:
+      'Attempts per request, first included, for unprocessed read keys and table settings; failed reads use `online_store.total_max_retry_attempts`, materialize its `retry_budget`.',
+  },
+  {
+    key: 'max_elapsed',
+    type: { kind: 'number', min: 0, max: 86_400 },
+    default: 120,
+    description: 'Seconds after which a request is no longer retried (materialize: seconds without a write).',
+  },
+  {
+    key: 'unreachable_grace',
+    type: { kind: 'number', min: 0, max: 3600 },
+    default: 3,
+    description: 'Seconds an endpoint that refuses connections or has no such host is retried before the command stops with "cannot reach".',
+  },
 ];
 
 const EMBEDDED_FIELDS: readonly FieldSpec[] = [
-  { key: 'path', type: { kind: 'string', nonEmpty: true }, shown: true, default: 'data/online_store', description: 'Folder (relative to the repo root) holding the embedded store\'s data.' },
+  {
+    key: 'path',
+    type: { kind: 'string', nonEmpty: true },
+    shown: true,
+    default: 'data/online_store',
+    description: "Folder (relative to the repo root) holding the embedded store's data.",
+  },
 ];
 
 const CREDENTIAL_FIELDS: readonly FieldSpec[] = [
-  { key: 'profile', type: { kind: 'string', nonEmpty: true }, shown: true, description: 'Named profile from the shared AWS config/credentials files (SSO included).' },
+  {
+    key: 'profile',
+    type: { kind: 'string', nonEmpty: true },
+    shown: true,
+    description: 'Named profile from the shared AWS config/credentials files (SSO included).',
+  },
   {
     key: 'role_arn',
     type: { kind: 'string', pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, patternRule: 'an IAM role ARN (`arn:aws:iam::<account>:role/<name>`)' },
@@ -149,9 +252,21 @@ const CREDENTIAL_FIELDS: readonly FieldSpec[] = [
 export const DYNAFEAST_FIELDS: readonly FieldSpec[] = [
   { key: 'tables', type: { kind: 'section', fields: TABLE_FIELDS, whenAbsent: 'defaults' }, description: 'Table settings applied by `apply`.' },
   { key: 'materialize', type: { kind: 'section', fields: MATERIALIZE_FIELDS, whenAbsent: 'defaults' }, description: 'Write settings for `materialize`.' },
-  { key: 'retry', type: { kind: 'section', fields: RETRY_FIELDS, whenAbsent: 'defaults' }, description: 'How every AWS call is retried: backoff, attempts, time budget.' },
-  { key: 'embedded', type: { kind: 'section', fields: EMBEDDED_FIELDS, whenAbsent: 'omit' }, description: 'Run the embedded DynamoDB (dynalite) for this repo; absent = a real endpoint.' },
-  { key: 'credentials', type: { kind: 'section', fields: CREDENTIAL_FIELDS, whenAbsent: 'defaults' }, description: 'How to obtain AWS credentials; absent = the default chain.' },
+  {
+    key: 'retry',
+    type: { kind: 'section', fields: RETRY_FIELDS, whenAbsent: 'defaults' },
+    description: 'How every AWS call is retried: backoff, attempts, time budget.',
+  },
+  {
+    key: 'embedded',
+    type: { kind: 'section', fields: EMBEDDED_FIELDS, whenAbsent: 'omit' },
+    description: 'Run the embedded DynamoDB (dynalite) for this repo; absent = a real endpoint.',
+  },
+  {
+    key: 'credentials',
+    type: { kind: 'section', fields: CREDENTIAL_FIELDS, whenAbsent: 'defaults' },
+    description: 'How to obtain AWS credentials; absent = the default chain.',
+  },
 ];
 
 /** Feast top-level keys dynafeast accepts and ignores (with a warning). */
@@ -178,7 +293,7 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = [
     description: 'Project name; prefixes table names and scopes registry objects.',
     hint: 'Feast allows letters, digits and underscores in project names, e.g. `driver_demo`.',
   },
-  { key: 'project_description', type: { kind: 'string' }, description: 'Description stored in the registry\'s project entry.' },
+  { key: 'project_description', type: { kind: 'string' }, description: "Description stored in the registry's project entry." },
   {
     key: 'registry',
     type: { kind: 'pathOrSection', fields: REGISTRY_FIELDS },
@@ -191,25 +306,36 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = [
     key: 'provider',
     type: { kind: 'enum', choices: ['aws', 'local'] },
     default: 'local',
-    description: '`aws` or `local` (Feast\'s default). Only Feast reads it; with `local`, `online_store.type` must be written.',
+    description: "`aws` or `local` (Feast's default). Only Feast reads it; with `local`, `online_store.type` must be written.",
   },
   {
     key: 'online_store',
     type: { kind: 'section', fields: ONLINE_STORE_FIELDS, whenAbsent: 'omit' },
     required: true,
-    description: 'Feast\'s DynamoDBOnlineStoreConfig: only the keys below (Feast rejects others).',
+    description: "Feast's DynamoDBOnlineStoreConfig: only the keys below (Feast rejects others).",
   },
-  { key: 'offline_store', type: { kind: 'mapping' }, default: { type: 'file' }, description: 'Kept as written for Feast (a mapping, or a type name such as `file`); dynafeast reads sources itself.' },
+  {
+    key: 'offline_store',
+    type: { kind: 'mapping' },
+    default: { type: 'file' },
+    description: 'Kept as written for Feast (a mapping, or a type name such as `file`); dynafeast reads sources itself.',
+  },
   {
     key: 'entity_key_serialization_version',
     type: { kind: 'int', min: 1, max: 3 },
     default: 3,
     description: 'Must be 3: the entity key layout dynafeast writes.',
   },
-  { key: 'dynafeast', type: { kind: 'section', fields: DYNAFEAST_FIELDS, whenAbsent: 'defaults' }, description: 'dynafeast\'s own settings (Feast ignores this key).' },
-  ...IGNORED_FEAST_KEYS.map(
-    (key): FieldSpec => ({ key, type: { kind: 'ignored' }, description: 'Feast setting; accepted and ignored by dynafeast (warning).' }),
-  ),
+  {
+    key: 'dynafeast',
+    type: { kind: 'section', fields: DYNAFEAST_FIELDS, whenAbsent: 'defaults' },
+    description: "dynafeast's own settings (Feast ignores this key).",
+  },
+  ...IGNORED_FEAST_KEYS.map((key): FieldSpec => ({
+    key,
+    type: { kind: 'ignored' },
+    description: 'Feast setting; accepted and ignored by dynafeast (warning).',
+  })),
 ];
 
 /** Whether a `${VAR}`-expanded value at `path` (e.g. `online_store.endpoint_url`) is shown in output. */

@@ -3,7 +3,7 @@ import type { SourceLocation } from '../errors.js';
 
 /**
  * The validated `feature_store.yaml`. Feast keys keep Feast's meaning; dynafeast's own settings live
- * under the top-level `dynafeast:` key (DESIGN §2.1). Defaults are applied by the loader.
+ * under the top-level `dynafeast:` key (architecture.md §2.1). Defaults are applied by the loader.
  */
 export interface DynamoDBOnlineStoreConfig {
   type: 'dynamodb';

@@ -1,5 +1,5 @@
 /**
- * Stage 1 of config validation (CONVENTIONS 9): types, known keys, required keys and defaults, all
+ * Stage 1 of config validation (CONTRIBUTING.md convention 9): types, known keys, required keys and defaults, all
  * driven by the schema table. Produces a camelCase object; every problem is recorded, none thrown.
  */
 import { IGNORED_FEAST_KEYS, camelCase } from './schema.js';

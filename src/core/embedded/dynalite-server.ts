@@ -106,7 +106,10 @@ function guardRequests(server: Server, logger: Logger, doors: ServerDoors): void
       res.setHeader('Vary', 'Origin');
       if (req.method === 'OPTIONS') {
         res.setHeader('Access-Control-Allow-Methods', 'POST');
-        res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type, x-amz-date, x-amz-target, x-amz-security-token, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request');
+        res.setHeader(
+          'Access-Control-Allow-Headers',
+          'authorization, content-type, x-amz-date, x-amz-target, x-amz-security-token, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request',
+        );
         res.setHeader('Access-Control-Max-Age', '600');
         res.statusCode = 204;
         return void res.end();
@@ -275,11 +278,7 @@ const AUTH_REFUSALS = new Set(['UnrecognizedClientException', 'InvalidSignatureE
  * True when endpoint answers a DynamoDB ListTables quickly, or refuses it the way DynamoDB refuses a key
  * it does not know (another repo's embedded store).
  */
-export async function answersDynamo(
-  endpoint: string,
-  logger?: Logger,
-  opts: { timeoutMs?: number; credentials?: AwsCredentials } = {},
-): Promise<boolean> {
+export async function answersDynamo(endpoint: string, logger?: Logger, opts: { timeoutMs?: number; credentials?: AwsCredentials } = {}): Promise<boolean> {
   const timeoutMs = opts.timeoutMs ?? 1500;
   // No keep-alive: a lingering socket would hold the probed server's close() open.
   const httpAgent = new http.Agent({ keepAlive: false });

@@ -48,11 +48,7 @@ const POLL_MS = 200;
  * Makes the embedded store available for a command whose config sets `dynafeast.embedded`: reuses the
  * instance another process serves for the same folder, else starts one here.
  */
-export async function ensureEmbeddedDynamo(
-  config: RepoConfig,
-  logger: Logger,
-  opts: EmbeddedOptions = {},
-): Promise<EmbeddedHandle> {
+export async function ensureEmbeddedDynamo(config: RepoConfig, logger: Logger, opts: EmbeddedOptions = {}): Promise<EmbeddedHandle> {
   if (!config.dynafeast.embedded) {
     throw new DynafeastError('internal', 'ensureEmbeddedDynamo called for a config without dynafeast.embedded.');
   }
@@ -126,7 +122,11 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
   try {
     await assertPortFree(host, port);
     await assertFolderOpenable(dataDir);
-    dynalite = await startDynalite({ dataDir, host, port }, logger, { auth: credentials, checkHost: true, ...(mode.corsOrigin ? { corsOrigin: mode.corsOrigin } : {}) });
+    dynalite = await startDynalite({ dataDir, host, port }, logger, {
+      auth: credentials,
+      checkHost: true,
+      ...(mode.corsOrigin ? { corsOrigin: mode.corsOrigin } : {}),
+    });
   } catch (e) {
     giveUp();
     if (isDynafeastError(e)) throw e;
@@ -170,13 +170,7 @@ async function open(target: EmbeddedTarget, logger: Logger, mode: OpenMode): Pro
   };
 }
 
-async function reuse(
-  dataDir: string,
-  lock: LockInfo,
-  credentials: AwsCredentials,
-  logger: Logger,
-  startWaitMs: number,
-): Promise<EmbeddedHandle | undefined> {
+async function reuse(dataDir: string, lock: LockInfo, credentials: AwsCredentials, logger: Logger, startWaitMs: number): Promise<EmbeddedHandle | undefined> {
   const endpoint = endpointOf(lock.host, lock.port);
   // Leased before probing, so the owner cannot stop between our check and our first request.
   const lease = addLease(dataDir);
@@ -189,14 +183,10 @@ async function reuse(
     }
     if (Date.now() >= deadline) {
       removeLease(lease);
-      throw new DynafeastError(
-        'embedded.locked',
-        `The embedded store in ${dataDir} is locked by process ${lock.pid}, which does not answer at ${endpoint}.`,
-        {
-          path: 'dynafeast.embedded.path',
-          hint: `Wait for process ${lock.pid} to finish or stop it; if no dynafeast process is running, delete ${lockPathOf(dataDir)}.`,
-        },
-      );
+      throw new DynafeastError('embedded.locked', `The embedded store in ${dataDir} is locked by process ${lock.pid}, which does not answer at ${endpoint}.`, {
+        path: 'dynafeast.embedded.path',
+        hint: `Wait for process ${lock.pid} to finish or stop it; if no dynafeast process is running, delete ${lockPathOf(dataDir)}.`,
+      });
     }
     await sleep(POLL_MS);
   }

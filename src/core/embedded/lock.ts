@@ -52,17 +52,15 @@ export function lockPathOf(dataDir: string): string {
  * Takes the folder's lock, or returns the live holder's lock to reuse (undefined while the lock is being
  * written). Locks of dead processes and locks not believed (see above; `warn` says why) are taken over.
  */
-export async function acquireLock(
-  identity: StoreIdentity,
-  where: { host: string; port: number },
-  warn: (message: string) => void,
-): Promise<AcquireResult> {
+export async function acquireLock(identity: StoreIdentity, where: { host: string; port: number }, warn: (message: string) => void): Promise<AcquireResult> {
   const path = lockPathOf(identity.dataDir);
   const warned = new Set<string>();
   const data: EmbeddedLockData = { ...identity, host: where.host, port: where.port, startedAt: new Date().toISOString() };
   const disown = (record: LockRecord, live: Liveness): boolean => {
     // a holder on another machine does not serve this machine's loopback either
-    const why = disbelief(record, identity) ?? (live === 'unknown' ? { kind: 'invalid' as const, text: `it was written on another machine (${record.host})` } : undefined);
+    const why =
+      disbelief(record, identity) ??
+      (live === 'unknown' ? { kind: 'invalid' as const, text: `it was written on another machine (${record.host})` } : undefined);
     if (why === undefined) return false;
     const other = record.data as Partial<EmbeddedLockData> | undefined;
     if (why.kind === 'identity' && live === 'alive' && other?.dataDir === identity.dataDir) throw servedForAnother(path, record, other);
@@ -98,7 +96,10 @@ export function disbelief(record: LockRecord, me: StoreIdentity): { kind: 'inval
     return { kind: 'invalid', text: 'it does not say which repo it serves (written by hand, or by an older dynafeast)' };
   }
   if (o.repo !== me.repo || o.project !== me.project || o.dataDir !== me.dataDir) {
-    return { kind: 'identity', text: `it was written for project "${o.project}" of the repo ${o.repo} (data ${o.dataDir}), not for project "${me.project}" of ${me.repo}` };
+    return {
+      kind: 'identity',
+      text: `it was written for project "${o.project}" of the repo ${o.repo} (data ${o.dataDir}), not for project "${me.project}" of ${me.repo}`,
+    };
   }
   return undefined;
 }

@@ -72,13 +72,9 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 function badEndpoint(config: RepoConfig, raw: string, why: string): DynafeastError {
-  return new DynafeastError(
-    'config.badValue',
-    `online_store.endpoint_url "${raw}" cannot serve the embedded DynamoDB: ${why}.`,
-    {
-      path: 'online_store.endpoint_url',
-      location: { file: config.source },
-      hint: 'Use a loopback http URL with a port, e.g. `http://127.0.0.1:8000`, or remove dynafeast.embedded.',
-    },
-  );
+  return new DynafeastError('config.badValue', `online_store.endpoint_url "${raw}" cannot serve the embedded DynamoDB: ${why}.`, {
+    path: 'online_store.endpoint_url',
+    location: { file: config.source },
+    hint: 'Use a loopback http URL with a port, e.g. `http://127.0.0.1:8000`, or remove dynafeast.embedded.',
+  });
 }

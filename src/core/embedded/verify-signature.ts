@@ -26,7 +26,8 @@ export interface SignatureProblem {
   message: string;
 }
 
-const AUTH = /^AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request\s*,\s*SignedHeaders=([a-z0-9;_.-]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
+const AUTH =
+  /^AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request\s*,\s*SignedHeaders=([a-z0-9;_.-]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 export function verifySignature(req: SignedRequest, key: AwsCredentials, nowMs: number): SignatureProblem | undefined {
@@ -38,7 +39,7 @@ export function verifySignature(req: SignedRequest, key: AwsCredentials, nowMs: 
   if (!m) return { type: 'InvalidSignatureException', message: 'Authorization header is not a well-formed AWS4-HMAC-SHA256 signature' };
   const [, accessKeyId, day, region, service, signedList, signature] = m as unknown as [string, string, string, string, string, string, string];
   if (accessKeyId !== key.accessKeyId) {
-    return { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid (not this repo\'s local access key)' };
+    return { type: 'UnrecognizedClientException', message: "The security token included in the request is invalid (not this repo's local access key)" };
   }
   const date = headerValue(req.headers, 'x-amz-date');
   const parsed = date === undefined ? undefined : AMZ_DATE.exec(date);
@@ -48,7 +49,7 @@ export function verifySignature(req: SignedRequest, key: AwsCredentials, nowMs: 
   const [, y, mo, d, h, mi, s] = parsed.map(Number) as [number, number, number, number, number, number, number];
   const signedAt = Date.UTC(y, mo - 1, d, h, mi, s);
   if (Math.abs(nowMs - signedAt) > MAX_CLOCK_SKEW_MS) {
-    return { type: 'InvalidSignatureException', message: 'Signature expired: x-amz-date is more than 15 minutes from this machine\'s clock' };
+    return { type: 'InvalidSignatureException', message: "Signature expired: x-amz-date is more than 15 minutes from this machine's clock" };
   }
   const signed = signedList.split(';');
   if (!signed.includes('host') || [...signed].sort().join(';') !== signedList) {
@@ -73,7 +74,10 @@ export function verifySignature(req: SignedRequest, key: AwsCredentials, nowMs: 
     secretAccessKey: key.secretAccessKey,
   });
   if (!timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(signature, 'hex'))) {
-    return { type: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided (wrong secret key for this repo\'s local store?)' };
+    return {
+      type: 'InvalidSignatureException',
+      message: "The request signature we calculated does not match the signature you provided (wrong secret key for this repo's local store?)",
+    };
   }
   return undefined;
 }

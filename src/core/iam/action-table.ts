@@ -50,11 +50,23 @@ export const ACTION_TABLE: readonly ActionRow[] = [
   { commands: ['plan', 'apply'], action: 'dynamodb:DescribeTable', tables: 'removed', why: 'introspect: does the table of a removed view still exist' },
   { commands: ['plan', 'apply'], action: 'dynamodb:Scan', tables: 'removed', why: 'a one-item COUNT scan: does a table about to be deleted hold data' },
   // plan/ownership.ts: whose table is it, before adopting, changing or deleting it
-  { commands: ['plan', 'apply'], action: 'dynamodb:ListTagsOfResource', tables: 'removed', why: 'the project tag of a table about to be deleted: is it this project\'s' },
+  {
+    commands: ['plan', 'apply'],
+    action: 'dynamodb:ListTagsOfResource',
+    tables: 'removed',
+    why: "the project tag of a table about to be deleted: is it this project's",
+  },
   // plan/execute-step.ts
   { commands: ['apply'], action: 'dynamodb:CreateTable', tables: 'repo', why: 'create_table' },
   { commands: ['apply'], action: 'dynamodb:TagResource', tables: 'repo', why: `set_tags (the ${PROJECT_TAG} tag, online_store.tags and the view tags)` },
-  { commands: ['apply'], action: 'dynamodb:UntagResource', tables: 'repo', when: hasTags, condition: 'the config gives the table tags', why: 'remove_tags (a tag key dropped from the config)' },
+  {
+    commands: ['apply'],
+    action: 'dynamodb:UntagResource',
+    tables: 'repo',
+    when: hasTags,
+    condition: 'the config gives the table tags',
+    why: 'remove_tags (a tag key dropped from the config)',
+  },
   {
     commands: ['apply'],
     action: 'dynamodb:UpdateTimeToLive',
@@ -102,7 +114,7 @@ export const ACTION_TABLE: readonly ActionRow[] = [
   // teardown.ts
   { commands: ['teardown'], action: 'dynamodb:DescribeTable', tables: 'owned', why: 'introspect, then waits for the deletion' },
   { commands: ['teardown'], action: 'dynamodb:Scan', tables: 'owned', why: 'a one-item COUNT scan to say which tables hold data' },
-  { commands: ['teardown'], action: 'dynamodb:ListTagsOfResource', tables: 'owned', why: 'the project tag: teardown deletes only this project\'s tables' },
+  { commands: ['teardown'], action: 'dynamodb:ListTagsOfResource', tables: 'owned', why: "the project tag: teardown deletes only this project's tables" },
   { commands: ['teardown'], action: 'dynamodb:DeleteTable', tables: 'owned', why: 'deletes the table' },
 ];
 

@@ -126,13 +126,23 @@ export function policySize(document: PolicyDocument): number {
 export function buildIamPolicy(input: PolicyInput): IamPolicy {
   const grants = grantsOf(input);
   const statements = withoutRedundant(
-    input.commands.flatMap((command) => statementsOf(command, grants.filter((g) => g.command === command), input.arn)),
+    input.commands.flatMap((command) =>
+      statementsOf(
+        command,
+        grants.filter((g) => g.command === command),
+        input.arn,
+      ),
+    ),
   );
   if (statements.length === 0) {
-    throw new DynafeastError('usage.badArgument', `--for ${input.commands.join(',')}: the repo has no online feature view, so these commands call no DynamoDB table`, {
-      path: '--for',
-      hint: 'IAM rejects a policy without statements; add a feature view with online: true, or leave these commands out',
-    });
+    throw new DynafeastError(
+      'usage.badArgument',
+      `--for ${input.commands.join(',')}: the repo has no online feature view, so these commands call no DynamoDB table`,
+      {
+        path: '--for',
+        hint: 'IAM rejects a policy without statements; add a feature view with online: true, or leave these commands out',
+      },
+    );
   }
   const document: PolicyDocument = { Version: '2012-10-17', Statement: statements };
   return { document, commands: [...input.commands], arn: input.arn, grants, warnings: warningsOf(input, document) };

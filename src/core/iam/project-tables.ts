@@ -30,6 +30,10 @@ export function projectTables(config: RepoConfig, repo: RepoModel, registry: Reg
   const desired = buildDesiredState(config, repo).tables;
   const removed = removedViews(registry, config.project, new Set(repo.featureViews.map((v) => v.name)), (v) => tableNameOf(config, v));
   // Teardown's own list: the registry's online views of the project plus the repo's (recorded once applied).
-  const owned = recordedTables(config, registry, desired.map((t) => t.view)).map(({ view, table }) => ({ view, table }));
+  const owned = recordedTables(
+    config,
+    registry,
+    desired.map((t) => t.view),
+  ).map(({ view, table }) => ({ view, table }));
   return { repo: desired, removed, owned };
 }

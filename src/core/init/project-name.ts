@@ -27,9 +27,7 @@ export function projectNameFromDirName(name: string): string {
     });
   if (!PROJECT_RE.test(project)) {
     const bad = [...project].find((c) => !/[A-Za-z0-9_]/.test(c));
-    throw fail(
-      bad !== undefined ? `it contains "${bad}"` : project === '' ? 'it is empty' : 'it does not start with a letter',
-    );
+    throw fail(bad !== undefined ? `it contains "${bad}"` : project === '' ? 'it is empty' : 'it does not start with a letter');
   }
   if (YAML_KEYWORDS.has(project.toLowerCase())) throw fail('YAML would read it as a boolean or null');
   if (project.length > MAX_PROJECT_LENGTH) throw fail(`it is longer than ${MAX_PROJECT_LENGTH} characters`);

@@ -1,6 +1,6 @@
 /**
  * `init` templates: plain files under `<package>/templates/<name>/` that mirror `NAME/feature_repo/`,
- * with `{{placeholder}}`s. They are data, so tests and examples load them directly (CONVENTIONS 14).
+ * with `{{placeholder}}`s. They are data, so tests and examples load them directly (CONTRIBUTING.md convention 14).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -77,11 +77,7 @@ export interface RenderedFile {
 }
 
 /** Reads and renders every file of one template. */
-export async function renderTemplateDir(
-  template: TemplateName,
-  vars: TemplateVars,
-  root: string = templatesRoot(),
-): Promise<RenderedFile[]> {
+export async function renderTemplateDir(template: TemplateName, vars: TemplateVars, root: string = templatesRoot()): Promise<RenderedFile[]> {
   const dir = path.join(root, template);
   let files: string[];
   try {

@@ -1,5 +1,5 @@
 /**
- * Feast's serialized entity key, version 3 (DESIGN §3), all integers little-endian:
+ * Feast's serialized entity key, version 3 (architecture.md §3), all integers little-endian:
  * u32(key count), then per join key in sorted order u32(2) u32(len) utf8(name), then per value in
  * the same order u32(value type) u32(len) bytes. These bytes are hashed into `entity_id`, so a
  * single differing byte makes a row unreachable for Feast.
@@ -43,17 +43,12 @@ function compareCodePoints(a: string, b: string): number {
 }
 
 function badKey(slot: { name: string; dtype: string }, found: string, hint: string): DynafeastError {
-  return new DynafeastError(
-    'codec.badEntityKey',
-    `entity key "${slot.name}" (${slot.dtype}): cannot serialize ${found}`,
-    { path: slot.name, hint },
-  );
+  return new DynafeastError('codec.badEntityKey', `entity key "${slot.name}" (${slot.dtype}): cannot serialize ${found}`, { path: slot.name, hint });
 }
 
 const HINTS: Record<JoinKeyDtype, string> = {
   Int32: 'give a whole number between -2147483648 and 2147483647 (number, bigint or digits-only string)',
-  Int64:
-    'give a whole number within the Int64 range (number up to 2^53, else bigint or a digits-only string)',
+  Int64: 'give a whole number within the Int64 range (number up to 2^53, else bigint or a digits-only string)',
   UnixTimestamp: 'give whole seconds since 1970-01-01 UTC (number, bigint, digits-only string or Date)',
   String: 'give a string; convert numbers explicitly if the entity is declared as String',
   Bytes: 'give a Uint8Array/Buffer',
@@ -103,7 +98,7 @@ export function createEntityKeyEncoder(columns: readonly EntityColumn[]): Entity
       throw new DynafeastError(
         'codec.badEntityKey',
         `entity key: expected ${count} value(s) for ${columns.map((c) => c.name).join(', ')}, found ${values.length}`,
-        { hint: 'pass one value per join key, in the order of the view\'s entity columns' },
+        { hint: "pass one value per join key, in the order of the view's entity columns" },
       );
     }
     let size = prefix.length + 8 * count;
@@ -192,7 +187,5 @@ function writeInt64(out: Buffer, v: number | bigint, pos: number): number {
  * For many keys of the same view, build an encoder once with {@link createEntityKeyEncoder}.
  */
 export function serializeEntityKey(joinKeys: readonly EntityKeyPart[]): Uint8Array {
-  return createEntityKeyEncoder(joinKeys.map(({ name, dtype }) => ({ name, dtype })))(
-    joinKeys.map((k) => k.value),
-  );
+  return createEntityKeyEncoder(joinKeys.map(({ name, dtype }) => ({ name, dtype })))(joinKeys.map((k) => k.value));
 }

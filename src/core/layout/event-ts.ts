@@ -73,11 +73,9 @@ export function formatEventTs(micros: bigint): string {
     }
   } else {
     if (micros < MIN_EVENT_MICROS || micros > MAX_EVENT_MICROS) {
-      throw new DynafeastError(
-        'codec.badTimestamp',
-        `event timestamp ${micros} µs since the epoch is outside years 0001..9999`,
-        { hint: 'Feast (Python datetime) cannot represent it; check the timestamp column and its unit' },
-      );
+      throw new DynafeastError('codec.badTimestamp', `event timestamp ${micros} µs since the epoch is outside years 0001..9999`, {
+        hint: 'Feast (Python datetime) cannot represent it; check the timestamp column and its unit',
+      });
     }
     const { q: d, r } = floorDivMod(micros, MICROS_PER_DAY);
     days = Number(d);
@@ -89,20 +87,15 @@ export function formatEventTs(micros: bigint): string {
   const mm = Math.floor((secs % 3600) / 60);
   const ss = secs % 60;
   const time = `${pad2(hh)}:${pad2(mm)}:${pad2(ss)}`;
-  return frac === 0
-    ? `${dateText(days)}${time}+00:00`
-    : `${dateText(days)}${time}.${String(frac).padStart(6, '0')}+00:00`;
+  return frac === 0 ? `${dateText(days)}${time}+00:00` : `${dateText(days)}${time}.${String(frac).padStart(6, '0')}+00:00`;
 }
 
-const EVENT_TS =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:(Z)|([+-])(\d{2}):(\d{2}))?$/;
+const EVENT_TS = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:(Z)|([+-])(\d{2}):(\d{2}))?$/;
 
 function badTimestamp(text: string, why: string): DynafeastError {
-  return new DynafeastError(
-    'codec.badTimestamp',
-    `timestamp ${JSON.stringify(text)}: ${why}`,
-    { hint: 'use YYYY-MM-DD HH:MM:SS[.ffffff][±HH:MM] (or T instead of the space); no offset means UTC' },
-  );
+  return new DynafeastError('codec.badTimestamp', `timestamp ${JSON.stringify(text)}: ${why}`, {
+    hint: 'use YYYY-MM-DD HH:MM:SS[.ffffff][±HH:MM] (or T instead of the space); no offset means UTC',
+  });
 }
 
 /**

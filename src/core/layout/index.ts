@@ -1,4 +1,4 @@
-/** Feast's DynamoDB data layout (DESIGN §3): entity keys, entity ids, Values, event_ts, items. */
+/** Feast's DynamoDB data layout (architecture.md §3): entity keys, entity ids, Values, event_ts, items. */
 export * from './entity-key.js';
 export * from './entity-id.js';
 export * from './event-ts.js';

@@ -1,5 +1,5 @@
 /**
- * The DynamoDB item of one entity in one feature view table (DESIGN §3):
+ * The DynamoDB item of one entity in one feature view table (architecture.md §3):
  * `{entity_id: {S}, event_ts: {S}, values: {M: {feature: {B}}}}` plus optional dynafeast attributes,
  * which Feast readers ignore.
  */
@@ -41,7 +41,7 @@ export function buildItem(input: ItemInput): Item {
       if (name === ENTITY_ID_ATTR || name === EVENT_TS_ATTR || name === VALUES_ATTR) {
         throw new DynafeastError('codec.badValue', `extra item attribute "${name}" would overwrite Feast's own attribute`, {
           path: name,
-          hint: 'pick another name for dynafeast\'s own attributes',
+          hint: "pick another name for dynafeast's own attributes",
         });
       }
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- name comes from iterating the same record
@@ -61,11 +61,10 @@ export interface ParsedItem {
 }
 
 function badItem(attr: string, why: string, entityId?: string): DynafeastError {
-  return new DynafeastError(
-    'codec.badValue',
-    `stored item${entityId === undefined ? '' : ` ${entityId}`}: ${attr} ${why}`,
-    { path: attr, hint: 'the table holds items not written by Feast or dynafeast; rewrite them with materialize' },
-  );
+  return new DynafeastError('codec.badValue', `stored item${entityId === undefined ? '' : ` ${entityId}`}: ${attr} ${why}`, {
+    path: attr,
+    hint: 'the table holds items not written by Feast or dynafeast; rewrite them with materialize',
+  });
 }
 
 /** Reads an item as returned by GetItem/BatchGetItem (values still serialized; see decodeValue). */
@@ -93,7 +92,10 @@ const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** DynamoDB's size of a number: about one byte per two significant digits, plus one. */
 function numberSize(n: string): number {
-  let digits = n.replace(/^[-+]/, '').replace(/[eE].*$/, '').replace('.', '');
+  let digits = n
+    .replace(/^[-+]/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '');
   digits = digits.replace(/^0+/, '').replace(/0+$/, '');
   // A negative number costs one more byte; over-counting here only makes the check stricter.
   return Math.ceil(Math.max(digits.length, 1) / 2) + 1 + (n.startsWith('-') ? 1 : 0);

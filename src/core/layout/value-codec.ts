@@ -1,5 +1,5 @@
 /**
- * feast.types.Value encoding for DynamoDB `values` (DESIGN §3), written with @bufbuild/protobuf's
+ * feast.types.Value encoding for DynamoDB `values` (architecture.md §3), written with @bufbuild/protobuf's
  * BinaryWriter: the same wire bytes as the generated ValueSchema + toBinary, without building a
  * message object per value (see bench/codec.bench.ts for the difference).
  *

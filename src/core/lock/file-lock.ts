@@ -32,9 +32,7 @@ export interface LockRecord<D = unknown> extends ProcessRef {
 
 /** What the lock path holds right now. */
 export type LockState =
-  | { kind: 'missing' }
-  | { kind: 'held'; record: LockRecord; key: string; liveness: Liveness }
-  | { kind: 'unreadable'; key: string; ageMs: number };
+  { kind: 'missing' } | { kind: 'held'; record: LockRecord; key: string; liveness: Liveness } | { kind: 'unreadable'; key: string; ageMs: number };
 
 export interface HeldLock<D> {
   path: string;

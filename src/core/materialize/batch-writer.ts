@@ -1,5 +1,5 @@
 /**
- * Writes items to one table through a BatchSender with many requests in flight (DESIGN §4.1): batches
+ * Writes items to one table through a BatchSender with many requests in flight (architecture.md §4.1): batches
  * of at most `maxBatch` distinct keys, unprocessed items and retryable failures resent after a backoff
  * with full jitter, every resend paid from the run's retry budget. The producer is slowed down
  * (push() waits) so at most a few batches per slot are buffered: memory stays bounded.
@@ -255,19 +255,27 @@ export class BatchWriter {
     const stalledMs = this.now() - (this.lastProgressAt ?? this.startedAt);
     if (stalledMs > this.policy.maxElapsedMs) {
       this.fail(
-        new DynafeastError('materialize.incomplete', `nothing was written to ${this.options.table} for ${Math.round(stalledMs / 1000)} s while retrying (dynafeast.retry.max_elapsed is ${this.policy.maxElapsedMs / 1000} s)`, {
-          hint: 'the table is throttling or failing: raise its capacity (or use on-demand), lower dynafeast.materialize.concurrency, or raise dynafeast.retry.max_elapsed',
-          cause,
-        }),
+        new DynafeastError(
+          'materialize.incomplete',
+          `nothing was written to ${this.options.table} for ${Math.round(stalledMs / 1000)} s while retrying (dynafeast.retry.max_elapsed is ${this.policy.maxElapsedMs / 1000} s)`,
+          {
+            hint: 'the table is throttling or failing: raise its capacity (or use on-demand), lower dynafeast.materialize.concurrency, or raise dynafeast.retry.max_elapsed',
+            cause,
+          },
+        ),
       );
       return;
     }
     if (!this.options.budget.take()) {
       this.fail(
-        new DynafeastError('materialize.incomplete', `retry budget of ${this.options.budget.limit} spent while writing to ${this.options.table} (retries without progress: each fully written request gives one back)`, {
-          hint: 'the table is throttling or failing: raise its capacity (or use on-demand), lower dynafeast.materialize.concurrency, or raise dynafeast.materialize.retry_budget',
-          cause,
-        }),
+        new DynafeastError(
+          'materialize.incomplete',
+          `retry budget of ${this.options.budget.limit} spent while writing to ${this.options.table} (retries without progress: each fully written request gives one back)`,
+          {
+            hint: 'the table is throttling or failing: raise its capacity (or use on-demand), lower dynafeast.materialize.concurrency, or raise dynafeast.materialize.retry_budget',
+            cause,
+          },
+        ),
       );
       return;
     }

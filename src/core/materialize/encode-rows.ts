@@ -1,5 +1,5 @@
 /**
- * Offline rows → DynamoDB items in Feast's layout (DESIGN §3), with the codec built once per view.
+ * Offline rows → DynamoDB items in Feast's layout (architecture.md §3), with the codec built once per view.
  * Items over DynamoDB's 400 KB are rejected here, before anything is sent, naming the entity.
  */
 import { createEntityKeyEncoder } from '../layout/entity-key.js';

@@ -1,5 +1,5 @@
 /**
- * The materialization pipeline (DESIGN §4.1): per view, DuckDB computes the latest row per entity key
+ * The materialization pipeline (architecture.md §4.1): per view, DuckDB computes the latest row per entity key
  * inside the window, rows are encoded into Feast's item layout and written with many BatchWriteItem
  * requests in flight. The intervals go into the registry only when every view was written completely;
  * an interrupted or failed run records nothing, and running it again completes the work (puts are
@@ -103,7 +103,10 @@ export async function materializeWindows(
       await recordMaterializations(registryPath, deps.config.project, intervals, { clock: deps.clock });
     } catch (e) {
       const items = reports.reduce((n, r) => n + r.written, 0);
-      throw withDone(e, `the ${items} item(s) are written to DynamoDB, but the run is not recorded in the registry: run the same command again once it can be written (rewriting is harmless)`);
+      throw withDone(
+        e,
+        `the ${items} item(s) are written to DynamoDB, but the run is not recorded in the registry: run the same command again once it can be written (rewriting is harmless)`,
+      );
     }
   }
   return { views: [...reports, ...upToDateReports], recorded: registryPath !== undefined };
@@ -234,8 +237,8 @@ async function assertNothingLeftOut(windows: readonly ViewWindow[], planned: rea
     ];
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < windows.length
     const view = windows[i]!.view;
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planned has one entry per window, i indexes windows
-    throw new DynafeastError('repo.badColumnType', `--strict: feature view "${view.name}", ${planned[i]!.reader.display}: ${what.join(' and ')}; nothing was written`, {
+    const display = planned[i]?.reader.display ?? view.source;
+    throw new DynafeastError('repo.badColumnType', `--strict: feature view "${view.name}", ${display}: ${what.join(' and ')}; nothing was written`, {
       path: `feature_views.${view.name}`,
       ...(view.location ? { location: view.location } : {}),
       hint: 'fill in or drop those rows, or run without --strict to skip them with a warning',

@@ -71,12 +71,15 @@ export function describeReports(reports: readonly ViewReport[], opts: { short: b
     .map((r) => {
       const name = opts.short ? '' : `  ${r.view}: `;
       if (r.status === 'not started') return `${name}not started`;
-      if (r.status === 'up to date' || r.status === 'empty window') return `${name}${r.reason ?? `already materialized up to ${formatMicrosIso(r.startMicros)}`}`;
+      if (r.status === 'up to date' || r.status === 'empty window')
+        return `${name}${r.reason ?? `already materialized up to ${formatMicrosIso(r.startMicros)}`}`;
       const parts = [`${fmt.format(r.rowsInWindow)} rows in window`, `${fmt.format(r.written)} of ${fmt.format(r.entities)} items written`];
       if (r.skipped > 0) parts.push(`${fmt.format(r.skipped)} skipped (newer stored)`);
       if (r.status === 'written') {
         // a rate over a fraction of a second is noise
-        parts.push(r.seconds >= 1 ? `${r.seconds.toFixed(1)}s, ${fmt.format(Math.round((r.written + r.skipped) / r.seconds))} items/s` : `${r.seconds.toFixed(2)}s`);
+        parts.push(
+          r.seconds >= 1 ? `${r.seconds.toFixed(1)}s, ${fmt.format(Math.round((r.written + r.skipped) / r.seconds))} items/s` : `${r.seconds.toFixed(2)}s`,
+        );
       }
       if (r.retries > 0) parts.push(`${fmt.format(r.retries)} retries`);
       if (r.throttles > 0) parts.push(`${fmt.format(r.throttles)} throttled`);

@@ -11,12 +11,10 @@ const MICROS_PER_SECOND = 1_000_000n;
 const MICROS_PER_DAY = 86_400n * MICROS_PER_SECOND;
 
 // YYYY-MM-DD, then optionally [T or space]HH:MM[:SS[.fraction]], then optionally Z or ±HH[:MM].
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 export const TIME_FORMS_HINT =
-  'use ISO 8601, e.g. 2024-05-01, 2024-05-01T12:00:00, 2024-05-01 12:00:00.250000+02:00 or `now`; ' +
-  'a time without an offset is UTC';
+  'use ISO 8601, e.g. 2024-05-01, 2024-05-01T12:00:00, 2024-05-01 12:00:00.250000+02:00 or `now`; ' + 'a time without an offset is UTC';
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;

@@ -1,6 +1,6 @@
 /**
  * Which views a run writes and the window of each: a fixed START..END for `materialize`, Feast's rule
- * for `materialize-incremental` (DESIGN §4.2).
+ * for `materialize-incremental` (architecture.md §4.2).
  */
 import type { Registry } from '../../gen/feast/core/Registry_pb.js';
 import { DynafeastError } from '../errors.js';
@@ -27,7 +27,11 @@ export const NO_TTL_LOOKBACK_MICROS = 52n * 7n * 86_400n * 1_000_000n;
  * is an error, as in Feast; so is an unknown name.
  */
 export function selectViews(repo: RepoModel, names: readonly string[] | undefined): FeatureView[] {
-  if (!names || names.length === 0) return materializable(repo.featureViews.filter((v) => v.online), repo);
+  if (!names || names.length === 0)
+    return materializable(
+      repo.featureViews.filter((v) => v.online),
+      repo,
+    );
   const byName = new Map(repo.featureViews.map((v) => [v.name, v]));
   const seen = new Set<string>();
   const out: FeatureView[] = [];
@@ -69,11 +73,10 @@ function materializable(views: FeatureView[], repo: RepoModel): FeatureView[] {
 /** One window for every view; START after END is a usage error. */
 export function fixedWindows(views: readonly FeatureView[], startMicros: bigint, endMicros: bigint): ViewWindow[] {
   if (startMicros > endMicros) {
-    throw new DynafeastError(
-      'usage.badArgument',
-      `START ${formatMicrosIso(startMicros)} is after END ${formatMicrosIso(endMicros)}`,
-      { path: 'START', hint: 'give START <= END (both are inclusive)' },
-    );
+    throw new DynafeastError('usage.badArgument', `START ${formatMicrosIso(startMicros)} is after END ${formatMicrosIso(endMicros)}`, {
+      path: 'START',
+      hint: 'give START <= END (both are inclusive)',
+    });
   }
   return views.map((view) => ({ view, startMicros, endMicros }));
 }
@@ -106,7 +109,10 @@ export function incrementalWindows(
     // the two ways a window comes out empty need different next steps: say which one it is
     const empty: ViewWindow['empty'] =
       latest !== undefined
-        ? { status: 'up to date', reason: `already materialized up to ${formatMicrosIso(latest)}, which is after END ${end}: nothing to write (give a later END to continue)` }
+        ? {
+            status: 'up to date',
+            reason: `already materialized up to ${formatMicrosIso(latest)}, which is after END ${end}: nothing to write (give a later END to continue)`,
+          }
         : {
             status: 'empty window',
             reason:

@@ -32,9 +32,7 @@ export const OWN_ERROR_MARK = 'dynafeast: ';
  * `sql` converts the column; `invalid`, when present, is true for a non-NULL value that cannot be
  * converted exactly (the same values `sql` raises an error for), `why` says what such a value is not.
  */
-export type Conversion =
-  | { ok: true; sql: string; invalid?: string; why?: string }
-  | { ok: false; expected: string };
+export type Conversion = { ok: true; sql: string; invalid?: string; why?: string } | { ok: false; expected: string };
 
 const INT_RANGE: Record<'Int32' | 'Int64', { lo: bigint; hi: bigint }> = {
   Int32: { lo: -(2n ** 31n), hi: 2n ** 31n - 1n },
@@ -109,8 +107,7 @@ function integerRule(t: SourceColumnType, target: 'Int32' | 'Int64', lo = INT_RA
       // NOTE: compared as doubles, the bounds are exclusive powers of two: 2^63 itself does not fit.
       return {
         value: (e) => `CAST(${e} AS ${sqlType})`,
-        invalid: (e) =>
-          `NOT (${e} = trunc(${e}) AND CAST(${e} AS DOUBLE) >= ${lo}.0 AND CAST(${e} AS DOUBLE) < ${hi + 1n}.0)`,
+        invalid: (e) => `NOT (${e} = trunc(${e}) AND CAST(${e} AS DOUBLE) >= ${lo}.0 AND CAST(${e} AS DOUBLE) < ${hi + 1n}.0)`,
         why,
       };
     case 'text':
@@ -217,8 +214,7 @@ function guarded(expr: string, rule: ScalarRule, what: string): string {
   const msg = sqlString(`${OWN_ERROR_MARK}${what}: value `);
   const tail = sqlString(` ${rule.why}`);
   return (
-    `CASE WHEN ${expr} IS NOT NULL AND (${rule.invalid(expr)}) ` +
-    `THEN error(${msg} || CAST(${expr} AS VARCHAR) || ${tail}) ELSE ${rule.value(expr)} END`
+    `CASE WHEN ${expr} IS NOT NULL AND (${rule.invalid(expr)}) ` + `THEN error(${msg} || CAST(${expr} AS VARCHAR) || ${tail}) ELSE ${rule.value(expr)} END`
   );
 }
 

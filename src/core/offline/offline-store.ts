@@ -1,5 +1,5 @@
 /**
- * The DuckDB session materialize reads sources through (DESIGN §4.1): one in-memory database per run,
+ * The DuckDB session materialize reads sources through (architecture.md §4.1): one in-memory database per run,
  * spilling to a private temp folder beyond its memory limit, so neither the file nor all its rows ever
  * sit in the JS heap. Rows leave DuckDB as chunks of columns with timestamps as epoch-microsecond
  * bigints.
@@ -7,15 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  DuckDBBlobValue,
-  DuckDBInstance,
-  DuckDBListValue,
-  DuckDBTypeId,
-  type DuckDBConnection,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+import { DuckDBBlobValue, DuckDBInstance, DuckDBListValue, DuckDBTypeId, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { DynafeastError } from '../errors.js';
 import type { FileSource } from '../repo/model.js';
 import { OWN_ERROR_MARK, type SourceColumnType } from './column-types.js';
@@ -149,7 +141,6 @@ const DATA_ERRORS = /^(Error: )?(Conversion|Invalid Input|Out of Range) Error:/;
 const FILE_ERRORS = /magic bytes|Parquet file|sniff|CSV Error|corrupt|truncat|Invalid unicode|invalid UTF-?8/i;
 // Failures of the engine, not of the data: exit 1, not 2.
 const ENGINE_ERRORS = /^(Error: )?(Out of Memory|INTERRUPT|Interrupt|FATAL|Fatal|INTERNAL|Internal) Error:/;
-
 
 /** A DuckDB failure while reading a source: bad values are a data problem (exit 2), so is a bad file. */
 export function duckdbError(e: unknown, source: FileSource, reader: SourceReader): DynafeastError {

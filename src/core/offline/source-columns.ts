@@ -53,7 +53,10 @@ async function namesPerFile(connection: DuckDBConnection, reader: SourceReader):
   for (const [file] of files) {
     const header = await connection.runAndReadAll(`SELECT * FROM read_csv(${sqlString(String(file))}, header = false, all_varchar = true) LIMIT 1`);
     const row = header.getRows()[0] ?? [];
-    out.set(String(file), row.map((v, i) => (v === null ? `column${i}` : String(v))));
+    out.set(
+      String(file),
+      row.map((v, i) => (v === null ? `column${i}` : String(v))),
+    );
   }
   return out;
 }

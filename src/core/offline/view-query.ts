@@ -85,11 +85,7 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
   const used: string[] = [];
   const where = `view "${view.name}", source "${source.name}" (${reader.display})`;
 
-  const resolve = (
-    name: string,
-    role: string,
-    convert: (column: string, t: SourceColumnType) => Conversion,
-  ): string => {
+  const resolve = (name: string, role: string, convert: (column: string, t: SourceColumnType) => Conversion): string => {
     const column = sourceName(name);
     const t = columns.get(column);
     const mapped = column === name ? '' : ` (mapped to ${name} by field_mapping)`;
@@ -125,10 +121,14 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
   const keyExprs = entityless
     ? ["''"]
     : view.entityColumns.map((k) =>
-        resolve(k.name, `join key ${k.name} (${k.dtype})`, (col, t) => joinKeySql(col, t, k.dtype, `${where}: column ${sourceName(k.name)} (join key ${k.name}, ${k.dtype})`)),
+        resolve(k.name, `join key ${k.name} (${k.dtype})`, (col, t) =>
+          joinKeySql(col, t, k.dtype, `${where}: column ${sourceName(k.name)} (join key ${k.name}, ${k.dtype})`),
+        ),
       );
   const featureExprs = view.features.map((f) =>
-    resolve(f.name, `feature ${f.name} (${formatDtype(f.dtype)})`, (col, t) => featureSql(col, t, f.dtype, `${where}: column ${sourceName(f.name)} (feature ${f.name}, ${formatDtype(f.dtype)})`)),
+    resolve(f.name, `feature ${f.name} (${formatDtype(f.dtype)})`, (col, t) =>
+      featureSql(col, t, f.dtype, `${where}: column ${sourceName(f.name)} (feature ${f.name}, ${formatDtype(f.dtype)})`),
+    ),
   );
   const eventExpr = resolve(source.timestampField, 'the event timestamp (timestamp_field)', (col, t) =>
     timestampSql(col, t, `${where}: column ${sourceName(source.timestampField)} (timestamp_field)`),
@@ -165,7 +165,10 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
   ].join('\n');
   // NOTE: max_by over a struct canonicalizes -0.0 to 0.0 (its sort-key encoding), which would change the
   // Value bytes Feast writes. Float features carry their sign of zero alongside, NULL unless it is -0.0.
-  const isFloat = (i: number) => { const f = view.features[i]; return f !== undefined && isFloatDtype(f.dtype.scalar); };
+  const isFloat = (i: number) => {
+    const f = view.features[i];
+    return f !== undefined && isFloatDtype(f.dtype.scalar);
+  };
   const scalarFloats = view.features.flatMap((f, i) => (isFloat(i) && f.dtype.kind === 'scalar' ? [i] : []));
   const listFloats = view.features.flatMap((f, i) => (isFloat(i) && f.dtype.kind === 'list' ? [i] : []));
   // Scalars share one sign column: one expression per float feature would cost DuckDB's planner time

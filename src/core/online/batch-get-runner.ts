@@ -97,7 +97,9 @@ async function readChunk(first: Chunk, opts: RunnerOptions, out: ReadItems): Pro
       throw new DynafeastError(
         'dynamo.failed',
         `BatchGetItem: ${left} key(s) of ${[...chunk.keys()].map((r) => r.table).join(', ')} were still unprocessed after ${stalled - 1} retries`,
-        { hint: 'the table is throttled: raise its read capacity (or use on-demand), lower online_store.max_read_workers, or raise dynafeast.retry.max_attempts' },
+        {
+          hint: 'the table is throttled: raise its read capacity (or use on-demand), lower online_store.max_read_workers, or raise dynafeast.retry.max_attempts',
+        },
       );
     }
     await sleep(delay);

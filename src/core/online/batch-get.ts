@@ -1,5 +1,5 @@
 /**
- * Pure builders for BatchGetItem (CONVENTIONS 6): the projection of one view's requested features,
+ * Pure builders for BatchGetItem (CONTRIBUTING.md convention 6): the projection of one view's requested features,
  * the split of every key to read into requests, and the request payloads. The runner sends them.
  */
 import type { BatchGetItemCommandInput, KeysAndAttributes } from '@aws-sdk/client-dynamodb';

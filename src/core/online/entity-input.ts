@@ -27,7 +27,9 @@ export function parseEntityFlags(flags: readonly string[]): Record<string, strin
   }
   const lengths = [...new Set(Object.values(columns).map((v) => v.length))].filter((n) => n !== 1);
   if (lengths.length > 1) {
-    const counts = Object.entries(columns).map(([k, v]) => `${k} ×${v.length}`).join(', ');
+    const counts = Object.entries(columns)
+      .map(([k, v]) => `${k} ×${v.length}`)
+      .join(', ');
     throw new DynafeastError('usage.badArgument', `entity keys are given different numbers of times (${counts})`, {
       path: '--entities',
       hint: 'give each join key once per row, in the same order (a key given once applies to every row)',

@@ -77,7 +77,12 @@ export function convertJoinKeyValue(dtype: JoinKeyDtype, v: unknown): unknown {
   }
 }
 
-function rowsOf(rows: EntityRows): { count: number; keyOrder: string[]; get: (row: number, key: string) => unknown; has: (row: number, key: string) => boolean } {
+function rowsOf(rows: EntityRows): {
+  count: number;
+  keyOrder: string[];
+  get: (row: number, key: string) => unknown;
+  has: (row: number, key: string) => boolean;
+} {
   if (Array.isArray(rows)) {
     const list = rows as ReadonlyArray<Readonly<Record<string, unknown>>>;
     const keyOrder: string[] = [];
@@ -138,10 +143,7 @@ export function convertEntityRows(rows: EntityRows, needed: readonly EntityColum
   const src = rowsOf(rows);
   const neededByName = new Map(needed.map((c) => [c.name, c]));
   const echoByName = new Map(echoed.filter((e) => !neededByName.has(e.name)).map((e) => [e.name, e]));
-  const ordered = [
-    ...src.keyOrder.filter((k) => neededByName.has(k)),
-    ...needed.map((c) => c.name).filter((k) => !src.keyOrder.includes(k)),
-  ];
+  const ordered = [...src.keyOrder.filter((k) => neededByName.has(k)), ...needed.map((c) => c.name).filter((k) => !src.keyOrder.includes(k))];
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- ordered only holds names of needed
   const keys = ordered.map((k) => neededByName.get(k)!);
   const columns: JoinKeyColumn[] = [];

@@ -30,11 +30,9 @@ function refsOf(repo: RepoModel, sel: FeatureSelection): { refs: string[]; origi
   const hasList = sel.features !== undefined;
   const hasService = sel.featureService !== undefined;
   if (hasList === hasService) {
-    throw new DynafeastError(
-      'usage.badArgument',
-      hasList ? 'both feature references and a feature service were given' : 'no features were asked for',
-      { hint: 'give either `view:feature` references (-f) or one feature service (--feature-service), not both' },
-    );
+    throw new DynafeastError('usage.badArgument', hasList ? 'both feature references and a feature service were given' : 'no features were asked for', {
+      hint: 'give either `view:feature` references (-f) or one feature service (--feature-service), not both',
+    });
   }
   if (hasService) {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- hasService means featureService is set
@@ -42,14 +40,10 @@ function refsOf(repo: RepoModel, sel: FeatureSelection): { refs: string[]; origi
     const service = repo.featureServices.find((s) => s.name === name);
     if (service === undefined) {
       const names = repo.featureServices.map((s) => s.name);
-      throw new DynafeastError(
-        'repo.unknownFeatureService',
-        `feature service \`${name}\` is not defined in the repo.${didYouMean(name, names)}`,
-        {
-          path: 'featureService',
-          hint: names.length === 0 ? 'the repo defines no feature services; use `view:feature` references' : `defined: ${names.join(', ')}`,
-        },
-      );
+      throw new DynafeastError('repo.unknownFeatureService', `feature service \`${name}\` is not defined in the repo.${didYouMean(name, names)}`, {
+        path: 'featureService',
+        hint: names.length === 0 ? 'the repo defines no feature services; use `view:feature` references' : `defined: ${names.join(', ')}`,
+      });
     }
     return {
       refs: service.projections.flatMap((p) => p.features.map((f) => `${p.featureView}:${f}`)),
@@ -82,11 +76,10 @@ function resolveRef(repo: RepoModel, ref: string, path: string): { view: Feature
   const view = repo.featureViews.find((v) => v.name === viewName);
   if (view === undefined) {
     const names = repo.featureViews.map((v) => v.name);
-    throw new DynafeastError(
-      'repo.unknownFeatureView',
-      `feature reference \`${ref}\`: no feature view \`${viewName}\`.${didYouMean(viewName, names)}`,
-      { path, hint: `feature views: ${names.join(', ')}` },
-    );
+    throw new DynafeastError('repo.unknownFeatureView', `feature reference \`${ref}\`: no feature view \`${viewName}\`.${didYouMean(viewName, names)}`, {
+      path,
+      hint: `feature views: ${names.join(', ')}`,
+    });
   }
   const feature = view.features.find((f) => f.name === featureName);
   if (feature === undefined) {
@@ -121,18 +114,13 @@ export function resolveFeatures(repo: RepoModel, sel: FeatureSelection): Resolve
     const column = full ? `${view.name}__${feature.name}` : feature.name;
     const earlier = seen.get(column);
     if (earlier !== undefined) {
-      throw new DynafeastError(
-        'usage.badArgument',
-        `${origin}: \`${ref}\` and \`${earlier}\` would both be returned as column \`${column}\``,
-        {
-          path,
-          hint: earlier === ref ? 'ask for each feature once' : 'pass --full-feature-names (fullFeatureNames: true) to name columns view__feature',
-        },
-      );
+      throw new DynafeastError('usage.badArgument', `${origin}: \`${ref}\` and \`${earlier}\` would both be returned as column \`${column}\``, {
+        path,
+        hint: earlier === ref ? 'ask for each feature once' : 'pass --full-feature-names (fullFeatureNames: true) to name columns view__feature',
+      });
     }
     seen.set(column, ref);
     out.push({ view, feature, column });
   });
   return out;
 }
-

@@ -1,5 +1,5 @@
 /**
- * The online read (DESIGN §4.3): requested features → per view, the deduplicated entity keys →
+ * The online read (architecture.md §4.3): requested features → per view, the deduplicated entity keys →
  * BatchGetItem requests (all views at once) → values and statuses per entity row, in Feast's column
  * order. One OnlineReader serves many reads: table names and key encoders are built once.
  */
@@ -99,7 +99,11 @@ export class OnlineReader {
         keyed = this.keyRows(signature, columns, entities, isEntityless(view));
         keyedBySignature.set(signature, keyed);
       }
-      const read = buildTableRead(this.tableOf(view.name), features.map((f) => f.feature.name), config.onlineStore.consistentReads);
+      const read = buildTableRead(
+        this.tableOf(view.name),
+        features.map((f) => f.feature.name),
+        config.onlineStore.consistentReads,
+      );
       plans.push({ view, features, read, keyed });
     }
 

@@ -25,7 +25,11 @@ export function dropSdkLogMiddleware(client: Pick<DynamoDBClient, 'middlewareSta
   client.middlewareStack.remove('loggerMiddleware');
 }
 
-export function createReadSender(config: RepoConfig, aws: Pick<AwsClients, 'dynamo' | 'endpoint' | 'credentials'> & Partial<Pick<AwsClients, 'slowCalls'>>, transport: ReadTransport = 'lean'): ReadSender {
+export function createReadSender(
+  config: RepoConfig,
+  aws: Pick<AwsClients, 'dynamo' | 'endpoint' | 'credentials'> & Partial<Pick<AwsClients, 'slowCalls'>>,
+  transport: ReadTransport = 'lean',
+): ReadSender {
   const store = config.onlineStore;
   if (transport === 'sdk') {
     dropSdkLogMiddleware(aws.dynamo);

@@ -1,5 +1,5 @@
 /**
- * Shapes shared by the online reader, the library facade and the CLI renderers (DESIGN §4.3).
+ * Shapes shared by the online reader, the library facade and the CLI renderers (architecture.md §4.3).
  */
 
 /** Per-value status, named as in Feast's `FieldStatus` (serving.proto). */

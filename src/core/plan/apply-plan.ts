@@ -1,5 +1,5 @@
 /**
- * `apply`: executes exactly the steps of a plan (CONVENTIONS 3), in dependency order — table creates and
+ * `apply`: executes exactly the steps of a plan (CONTRIBUTING.md convention 3), in dependency order — table creates and
  * updates (tables in parallel, each table's steps in order), then deletions, then the registry — so the
  * registry never names a table that does not exist, and a failed deletion leaves the view in the
  * registry for the next plan to retry.
@@ -173,11 +173,21 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
   if (p.registry.length) {
     progress({ type: 'start', id: 'registry' });
     try {
-      registry = await commitRegistryChanges(plan.registryPath, plan.project, plan.registry.desired, p.registry.map(({ kind: _k, ...c }) => c), opts.clock ?? systemClock, opts.lock);
+      registry = await commitRegistryChanges(
+        plan.registryPath,
+        plan.project,
+        plan.registry.desired,
+        p.registry.map(({ kind: _k, ...c }) => c),
+        opts.clock ?? systemClock,
+        opts.lock,
+      );
     } catch (e) {
       progress({ type: 'failed', id: 'registry', message: (e as Error).message });
       const tables = results.length;
-      throw withDone(e, `${tables ? `the ${tables} DynamoDB table change(s) are done, but ` : ''}the registry was not written: run \`dynafeast apply\` again once it can be`);
+      throw withDone(
+        e,
+        `${tables ? `the ${tables} DynamoDB table change(s) are done, but ` : ''}the registry was not written: run \`dynafeast apply\` again once it can be`,
+      );
     }
     for (const step of p.registry) results.push({ step, status: 'done' });
     progress({ type: 'done', id: 'registry', message: plan.registryPath });

@@ -9,7 +9,15 @@ import { buildDesiredState } from './desired.js';
 import { diff, removedViews } from './diff.js';
 import type { Registry } from '../../gen/feast/core/Registry_pb.js';
 import type { DesiredTable } from './desired.js';
-import { FULL_SUPPORT, holdsItems, introspectTables, probeEndpointSupport, type ActualTable, type EndpointSupport, type IntrospectRequest } from './introspect.js';
+import {
+  FULL_SUPPORT,
+  holdsItems,
+  introspectTables,
+  probeEndpointSupport,
+  type ActualTable,
+  type EndpointSupport,
+  type IntrospectRequest,
+} from './introspect.js';
 import { notOursError, ownershipOf, PROJECT_TAG, type ForeignTable } from './ownership.js';
 import type { Plan, PlanNote } from './steps.js';
 import { tableNameOf } from '../layout/table-name.js';
@@ -96,8 +104,20 @@ async function checkOwnership(
     // a table the registry vouches for (Feast made it, or the endpoint cannot tag) keeps its tags as
     // they are: plan stays a no-op on a project Feast applied, and the record says whose it is
     else if (o.by === 'registry') delete t.tags[PROJECT_TAG];
-    else if (o.by === 'empty') notes.push({ level: 'info', table: t.table, view: t.view, message: `the table exists, empty, without a ${PROJECT_TAG} tag and unrecorded: apply takes it over` });
-    else if (o.by === 'adopt') notes.push({ level: 'warning', table: t.table, view: t.view, message: `--adopt: apply takes over this existing table (it was not known to be project ${config.project}'s)` });
+    else if (o.by === 'empty')
+      notes.push({
+        level: 'info',
+        table: t.table,
+        view: t.view,
+        message: `the table exists, empty, without a ${PROJECT_TAG} tag and unrecorded: apply takes it over`,
+      });
+    else if (o.by === 'adopt')
+      notes.push({
+        level: 'warning',
+        table: t.table,
+        view: t.view,
+        message: `--adopt: apply takes over this existing table (it was not known to be project ${config.project}'s)`,
+      });
   }
   if (foreign.length) throw notOursError(config.project, 'apply', foreign, false);
   for (const r of removed) {

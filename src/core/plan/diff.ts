@@ -1,5 +1,5 @@
 /**
- * The pure diff (CONVENTIONS 3): desired state × actual state → plan steps and notes. No I/O here, so
+ * The pure diff (CONTRIBUTING.md convention 3): desired state × actual state → plan steps and notes. No I/O here, so
  * every decision about what apply will do is unit-tested from plain objects.
  */
 import type { Registry } from '../../gen/feast/core/Registry_pb.js';
@@ -25,16 +25,17 @@ export interface Diff {
 
 /** Online views of `project` in the registry that `keep` does not list, with their table names. */
 export function removedViews(registry: Registry | undefined, project: string, keep: Set<string>, tableNameOf: (view: string) => string) {
-  return (registry?.featureViews ?? [])
-    .filter((v) => v.spec?.project === project && v.spec.online && !keep.has(v.spec.name))
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above only lets views with a spec through
-    .map((v) => ({ view: v.spec!.name, table: tableNameOf(v.spec!.name) }));
+  return (
+    (registry?.featureViews ?? [])
+      .filter((v) => v.spec?.project === project && v.spec.online && !keep.has(v.spec.name))
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above only lets views with a spec through
+      .map((v) => ({ view: v.spec!.name, table: tableNameOf(v.spec!.name) }))
+  );
 }
 
 const sameBilling = (a: Billing, b: Billing) =>
   a.mode === b.mode &&
-  (a.mode === 'PAY_PER_REQUEST' ||
-    (b.mode === 'PROVISIONED' && a.readCapacityUnits === b.readCapacityUnits && a.writeCapacityUnits === b.writeCapacityUnits));
+  (a.mode === 'PAY_PER_REQUEST' || (b.mode === 'PROVISIONED' && a.readCapacityUnits === b.readCapacityUnits && a.writeCapacityUnits === b.writeCapacityUnits));
 
 /** A configured key id/alias matches the ARN DescribeTable reports; aliases cannot be resolved offline. */
 function sameKmsKey(wanted: string | undefined, arn: string | undefined): boolean {
@@ -128,7 +129,9 @@ function diffTags(t: DesiredTable, a: ActualTable, steps: TableStep[], notes: Pl
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- k in tags.value is checked on the same line
     if (k in tags.value) previous[k] = tags.value[k]!;
   }
-  const remove = Object.keys(tags.value).filter((k) => ownTag(k) && !(k in t.tags)).sort();
+  const remove = Object.keys(tags.value)
+    .filter((k) => ownTag(k) && !(k in t.tags))
+    .sort();
   if (Object.keys(set).length) steps.push({ kind: 'set_tags', ...on, tags: set, previous });
   if (remove.length) steps.push({ kind: 'remove_tags', ...on, keys: remove });
 }

@@ -1,5 +1,5 @@
 /**
- * Reading what exists (CONVENTIONS 4): DescribeTable, ListTagsOfResource, DescribeTimeToLive,
+ * Reading what exists (CONTRIBUTING.md convention 4): DescribeTable, ListTagsOfResource, DescribeTimeToLive,
  * DescribeContinuousBackups. An endpoint that lacks an operation, or an identity that may not call it,
  * yields an `Observed` saying so instead of a guess, and the plan turns that into a note.
  */
@@ -97,9 +97,13 @@ export async function probeEndpointSupport(ctx: IntrospectContext): Promise<Endp
     }
   };
   const [updateTimeToLive, continuousBackups, tagging] = await Promise.all([
-    supports('UpdateTimeToLive', () => ctx.dynamo.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: 'x' } }))),
+    supports('UpdateTimeToLive', () =>
+      ctx.dynamo.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: 'x' } })),
+    ),
     supports('DescribeContinuousBackups', () => ctx.dynamo.send(new DescribeContinuousBackupsCommand({ TableName: table }))),
-    supports('ListTagsOfResource', () => ctx.dynamo.send(new ListTagsOfResourceCommand({ ResourceArn: `arn:aws:dynamodb:us-east-1:000000000000:table/${table}` }))),
+    supports('ListTagsOfResource', () =>
+      ctx.dynamo.send(new ListTagsOfResourceCommand({ ResourceArn: `arn:aws:dynamodb:us-east-1:000000000000:table/${table}` })),
+    ),
   ]);
   return { updateTimeToLive, continuousBackups, tagging, emulator: true };
 }

@@ -18,9 +18,7 @@ import type { ActualTable } from './introspect.js';
 /** The tag naming the project a table belongs to. `aws:` is reserved; dynafeast's own prefix is not. */
 export const PROJECT_TAG = 'dynafeast:project';
 
-export type Ownership =
-  | { owned: true; by: 'tag' | 'registry' | 'empty' | 'adopt' }
-  | { owned: false; reason: string; adoptable: boolean };
+export type Ownership = { owned: true; by: 'tag' | 'registry' | 'empty' | 'adopt' } | { owned: false; reason: string; adoptable: boolean };
 
 export interface OwnershipQuestion {
   project: string;
@@ -62,7 +60,9 @@ export function keySchemaProblem(
   const hash = keySchema.find((k) => k.KeyType === 'HASH');
   const range = keySchema.find((k) => k.KeyType === 'RANGE');
   const type = attributes?.find((d) => d.AttributeName === hash?.AttributeName)?.AttributeType;
-  const shown = keySchema.map((k) => `${k.KeyType?.toLowerCase()} key ${k.AttributeName} ${attributes?.find((d) => d.AttributeName === k.AttributeName)?.AttributeType ?? '?'}`).join(', ');
+  const shown = keySchema
+    .map((k) => `${k.KeyType?.toLowerCase()} key ${k.AttributeName} ${attributes?.find((d) => d.AttributeName === k.AttributeName)?.AttributeType ?? '?'}`)
+    .join(', ');
   if (hash?.AttributeName !== 'entity_id' || range !== undefined || (type !== undefined && type !== 'S')) {
     return `its key schema is ${shown}, not Feast's (hash key entity_id S, no range key): it is not a Feast online-store table`;
   }
@@ -89,13 +89,17 @@ export function notOursError(project: string, command: 'apply' | 'teardown', tab
   const names = tables.map((t) => t.table).join(', ');
   const adoptable = tables.every((t) => t.adoptable);
   const what = deleting ? 'would delete' : 'would adopt or change';
-  return new DynafeastError('dynamo.notOurs', `${command} ${what} ${tables.length === 1 ? 'a table' : `${tables.length} tables`} that ${tables.length === 1 ? 'is' : 'are'} not project ${project}'s: ${tables.map((t) => `${t.table} (${t.reason})`).join('; ')}; nothing was changed`, {
-    path: 'online_store.table_name_template',
-    hint: deleting
-      ? `dynafeast deletes only this project's tables; if ${names} really ${tables.length === 1 ? 'is' : 'are'} project ${project}'s, tag ${tables.length === 1 ? 'it' : 'them'} ${PROJECT_TAG}=${project} (aws dynamodb tag-resource) or delete ${tables.length === 1 ? 'it' : 'them'} by hand, then run ${command} again`
-      : adoptable
-        ? `if ${tables.length === 1 ? 'it is' : 'they are'} this project's, run \`dynafeast apply --adopt\` to take ${tables.length === 1 ? 'it' : 'them'} over; otherwise change project: or table_name_template so the names do not collide`
-        : 'rename or delete those tables, or change project: or table_name_template so the names do not collide',
-    details,
-  });
+  return new DynafeastError(
+    'dynamo.notOurs',
+    `${command} ${what} ${tables.length === 1 ? 'a table' : `${tables.length} tables`} that ${tables.length === 1 ? 'is' : 'are'} not project ${project}'s: ${tables.map((t) => `${t.table} (${t.reason})`).join('; ')}; nothing was changed`,
+    {
+      path: 'online_store.table_name_template',
+      hint: deleting
+        ? `dynafeast deletes only this project's tables; if ${names} really ${tables.length === 1 ? 'is' : 'are'} project ${project}'s, tag ${tables.length === 1 ? 'it' : 'them'} ${PROJECT_TAG}=${project} (aws dynamodb tag-resource) or delete ${tables.length === 1 ? 'it' : 'them'} by hand, then run ${command} again`
+        : adoptable
+          ? `if ${tables.length === 1 ? 'it is' : 'they are'} this project's, run \`dynafeast apply --adopt\` to take ${tables.length === 1 ? 'it' : 'them'} over; otherwise change project: or table_name_template so the names do not collide`
+          : 'rename or delete those tables, or change project: or table_name_template so the names do not collide',
+      details,
+    },
+  );
 }

@@ -1,14 +1,12 @@
 /**
- * A plan is data (CONVENTIONS 3): `plan` renders these steps and `apply` executes exactly them. Every
+ * A plan is data (CONTRIBUTING.md convention 3): `plan` renders these steps and `apply` executes exactly them. Every
  * step is a plain JSON-serialisable object, which is also the `plan --json` format (docs/plan.md).
  */
 import type { TableSettings } from '../config/types.js';
 import type { DesiredRegistryObjects } from '../registry/build.js';
 import type { RegistryChange } from '../registry/reconcile.js';
 
-export type Billing =
-  | { mode: 'PAY_PER_REQUEST' }
-  | { mode: 'PROVISIONED'; readCapacityUnits: number; writeCapacityUnits: number };
+export type Billing = { mode: 'PAY_PER_REQUEST' } | { mode: 'PROVISIONED'; readCapacityUnits: number; writeCapacityUnits: number };
 
 export type TableClass = TableSettings['tableClass'];
 export type StreamViewType = NonNullable<TableSettings['streamViewType']>;

@@ -45,9 +45,13 @@ async function waitFor(
     if (done(d)) return d;
     const poll = backoffDelayMs(polls, backoff);
     if (Date.now() + poll > deadline) {
-      throw new DynafeastError('dynamo.failed', `table "${table}" did not become ${what} within ${Math.round(timeoutMs / 1000)} s (status ${d?.TableStatus ?? 'gone'})`, {
-        hint: 'check the table in the AWS console; run apply again once it has settled',
-      });
+      throw new DynafeastError(
+        'dynamo.failed',
+        `table "${table}" did not become ${what} within ${Math.round(timeoutMs / 1000)} s (status ${d?.TableStatus ?? 'gone'})`,
+        {
+          hint: 'check the table in the AWS console; run apply again once it has settled',
+        },
+      );
     }
     await sleep(poll);
   }

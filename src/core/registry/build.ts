@@ -93,9 +93,7 @@ function featureViewProto(project: string, v: model.FeatureView, sources: Map<st
       online: v.online,
       description: v.description,
       owner: v.owner,
-      entityColumns: v.entityColumns.map((c) =>
-        create(FeatureSpecV2Schema, { name: c.name, valueType: valueTypeOf({ kind: 'scalar', scalar: c.dtype }) }),
-      ),
+      entityColumns: v.entityColumns.map((c) => create(FeatureSpecV2Schema, { name: c.name, valueType: valueTypeOf({ kind: 'scalar', scalar: c.dtype }) })),
     }),
   });
 }

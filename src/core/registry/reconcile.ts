@@ -140,13 +140,7 @@ const KINDS = [
   } satisfies Kind<FeatureService>,
 ] as const;
 
-function reconcileKind<T extends Message>(
-  kind: Kind<T>,
-  registry: Registry,
-  project: string,
-  desired: T[],
-  now: bigint,
-): RegistryChange[] {
+function reconcileKind<T extends Message>(kind: Kind<T>, registry: Registry, project: string, desired: T[], now: bigint): RegistryChange[] {
   const changes: RegistryChange[] = [];
   const wanted = new Map(desired.map((o) => [kind.name(o), o]));
   const seen = new Set<string>();

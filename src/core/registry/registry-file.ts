@@ -65,7 +65,9 @@ function notReadable(path: string, e: unknown): undefined {
   // the code stays registry.unreadable (nothing was written yet); the words say what is wrong with the path
   const fs = describeFsError(e, { doing: 'read the registry', path, done: 'nothing was changed' });
   throw new DynafeastError('registry.unreadable', fs?.message ?? `cannot read the registry ${path}: ${(e as Error).message}`, {
-    hint: fs ? `${fs.hint} Or point \`registry:\` in feature_store.yaml at another file.` : 'check the file permissions and the `registry:` path in feature_store.yaml',
+    hint: fs
+      ? `${fs.hint} Or point \`registry:\` in feature_store.yaml at another file.`
+      : 'check the file permissions and the `registry:` path in feature_store.yaml',
     cause: e,
   });
 }

@@ -34,7 +34,12 @@ export function compareWithRegistry(yaml: RepoModel, registry: RepoModel): Defin
   for (const v of yaml.featureViews) {
     const r = regViews.get(v.name);
     if (!r) continue;
-    add(`feature view ${v.name}`, 'join key columns', v.entityColumns.map((c) => `${c.name}:${c.dtype}`), r.entityColumns.map((c) => `${c.name}:${c.dtype}`));
+    add(
+      `feature view ${v.name}`,
+      'join key columns',
+      v.entityColumns.map((c) => `${c.name}:${c.dtype}`),
+      r.entityColumns.map((c) => `${c.name}:${c.dtype}`),
+    );
     const regFeatures = new Map(r.features.map((f) => [f.name, f]));
     for (const f of v.features) {
       const rf = regFeatures.get(f.name);

@@ -13,8 +13,7 @@ import { definitionsFromRegistry, type NotServed } from './registry-definitions.
 
 export type DefinitionOrigin =
   /** `mismatches`: where the YAML disagrees with the registry on what decides stored bytes. */
-  | { kind: 'yaml'; files: string[]; mismatches: DefinitionMismatch[] }
-  | { kind: 'registry'; registryPath: string; notServed: NotServed[] };
+  { kind: 'yaml'; files: string[]; mismatches: DefinitionMismatch[] } | { kind: 'registry'; registryPath: string; notServed: NotServed[] };
 
 export interface LoadedDefinitions {
   repo: RepoModel;
@@ -48,7 +47,7 @@ export function describeOrigin(origin: DefinitionOrigin, repoRoot: string): stri
   if (origin.kind === 'yaml') {
     if (origin.mismatches.length === 0) return undefined;
     return [
-      'The definitions differ from the registry in what decides the stored bytes (data written under the registry\'s definitions would not be found or would be misread):',
+      "The definitions differ from the registry in what decides the stored bytes (data written under the registry's definitions would not be found or would be misread):",
       ...origin.mismatches.map((m) => `  ${m.object}: ${m.field}: YAML ${m.yaml}, registry ${m.registry}`),
       '  `dynafeast apply` makes the registry follow the YAML; re-materialize the views affected.',
     ].join('\n');

@@ -1,5 +1,5 @@
 /**
- * Which files hold feature definitions (DESIGN §2.2): every *.yaml / *.yml under the repo except
+ * Which files hold feature definitions (architecture.md §2.2): every *.yaml / *.yml under the repo except
  * config files, skipping `data/` at the root, dot-folders, node_modules and __pycache__. Paths are
  * relative (with `/`) and sorted by code point, so the order never depends on the file system.
  *

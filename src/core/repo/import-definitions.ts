@@ -63,15 +63,21 @@ export function importDefinitions(config: RepoConfig, options: ImportOptions = {
   }
   const others = repoDefinitionFiles(root, config).filter((f) => path.resolve(root, f) !== target);
   if (others.length > 0) {
-    throw new DynafeastError('usage.badArgument', `the repo already has definition files (${others.join(', ')}); import writes the definitions of a repo that has none`, {
-      hint: 'move them out of the repo, or edit them by hand',
-    });
+    throw new DynafeastError(
+      'usage.badArgument',
+      `the repo already has definition files (${others.join(', ')}); import writes the definitions of a repo that has none`,
+      {
+        hint: 'move them out of the repo, or edit them by hand',
+      },
+    );
   }
 
   const { repo, notServed } = definitionsFromRegistry(registry, config.project, root);
   const lost = [
     ...notServed.filter((n) => LOST_ON_APPLY.includes(n.kind)),
-    ...repo.featureViews.flatMap((v): NotServed[] => (v.notMaterializable === undefined ? [] : [{ kind: 'feature view', name: v.name, reason: v.notMaterializable, usedBy: [] }])),
+    ...repo.featureViews.flatMap((v): NotServed[] =>
+      v.notMaterializable === undefined ? [] : [{ kind: 'feature view', name: v.name, reason: v.notMaterializable, usedBy: [] }],
+    ),
   ];
   if (lost.length > 0) {
     throw new DynafeastError(

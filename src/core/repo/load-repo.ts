@@ -1,5 +1,5 @@
 /**
- * Loads the feature definitions of a repo into a validated RepoModel (DESIGN §2.2). Two stages: each
+ * Loads the feature definitions of a repo into a validated RepoModel (architecture.md §2.2). Two stages: each
  * file's shape, then cross-file names and references. All problems of a stage are reported at once,
  * each at file:line:column. Reads files; prints nothing.
  */

@@ -1,6 +1,6 @@
 /**
  * The typed repo model: what the feature definition YAML files say, resolved and validated.
- * Names mirror Feast's objects (CONVENTIONS 12).
+ * Names mirror Feast's objects (CONTRIBUTING.md convention 12).
  */
 import type { SourceLocation } from '../errors.js';
 import type { Dtype, JoinKeyDtype } from '../layout/feast-types.js';

@@ -1,5 +1,5 @@
 /**
- * Stage 1 for one definitions file (DESIGN §2.2): the shape of each entity, source, feature view and
+ * Stage 1 for one definitions file (architecture.md §2.2): the shape of each entity, source, feature view and
  * feature service, with every problem recorded at its file:line:column. References between objects
  * are resolved later (validate-repo.ts), once all files are read.
  */
@@ -37,7 +37,7 @@ class DefinitionParser extends ObjectReader {
     const looksLikeConfig = root.entries.some((e) => CONFIG_KEYS.includes(e.key));
     this.read.checkKeys(root, TOP_KEYS, '', () =>
       looksLikeConfig
-        ? 'This file looks like a feature_store.yaml: only the repo\'s own config file is skipped; move other configs out of the repo (or into a dot-folder).'
+        ? "This file looks like a feature_store.yaml: only the repo's own config file is skipped; move other configs out of the repo (or into a dot-folder)."
         : undefined,
     );
     this.list(root, 'entities', (m, p) => this.entity(m, p), out.entities);
@@ -70,11 +70,15 @@ class DefinitionParser extends ObjectReader {
       if (parsed.ok) valueType = parsed.dtype;
       else {
         const p = joinPath(path, 'value_type');
-        this.diag.error('repo.badDtype', `\`${p}\` must be a join key type (${formatChoices(JOIN_KEY_DTYPES)}), found \`${typeText}\`.${parsed.suggestion ? ` Did you mean \`${parsed.suggestion}\`?` : ''}`, {
-          location: typeNode.loc,
-          path: p,
-          hint: 'Entity keys are serialized by type; floats, booleans and lists cannot be join keys.',
-        });
+        this.diag.error(
+          'repo.badDtype',
+          `\`${p}\` must be a join key type (${formatChoices(JOIN_KEY_DTYPES)}), found \`${typeText}\`.${parsed.suggestion ? ` Did you mean \`${parsed.suggestion}\`?` : ''}`,
+          {
+            location: typeNode.loc,
+            path: p,
+            hint: 'Entity keys are serialized by type; floats, booleans and lists cannot be join keys.',
+          },
+        );
       }
     }
     const meta = this.meta(map, path);
@@ -96,7 +100,7 @@ class DefinitionParser extends ObjectReader {
         this.diag.error('repo.badJoinKey', `\`${p}\` must list exactly one join key (as in Feast), found ${list.length}.`, {
           location: many.value.loc,
           path: p,
-          hint: 'For a composite key, define one entity per key column and list all of them in the feature view\'s `entities`.',
+          hint: "For a composite key, define one entity per key column and list all of them in the feature view's `entities`.",
         });
         return undefined;
       }
@@ -129,8 +133,12 @@ class DefinitionParser extends ObjectReader {
     if (!formatNode && filePath) {
       format = inferFormat(filePath.name);
       if (!format) {
-        this.read.badValue({ kind: 'scalar', value: filePath.name, loc: filePath.loc }, joinPath(path, 'path'),
-          `Cannot tell the format of \`${filePath.name}\` from its extension.`, 'Add `format: parquet` or `format: csv` to the source.');
+        this.read.badValue(
+          { kind: 'scalar', value: filePath.name, loc: filePath.loc },
+          joinPath(path, 'path'),
+          `Cannot tell the format of \`${filePath.name}\` from its extension.`,
+          'Add `format: parquet` or `format: csv` to the source.',
+        );
       }
     }
     const timestampField = this.requiredString(map, 'timestamp_field', path, 'Name the event timestamp column of the data.');
@@ -140,7 +148,18 @@ class DefinitionParser extends ObjectReader {
     const meta = this.meta(map, path);
     if (!name || !filePath || !format || !timestampField) return undefined;
     return {
-      source: { name: name.name, type: 'file', path: filePath.name, format, ...(formatNode ? { formatDeclared: true } : {}), timestampField: timestampField.name, createdTimestampColumn: created, fieldMapping, ...meta, location: map.loc },
+      source: {
+        name: name.name,
+        type: 'file',
+        path: filePath.name,
+        format,
+        ...(formatNode ? { formatDeclared: true } : {}),
+        timestampField: timestampField.name,
+        createdTimestampColumn: created,
+        fieldMapping,
+        ...meta,
+        location: map.loc,
+      },
       nameLoc: name.loc,
     };
   }
@@ -154,13 +173,17 @@ class DefinitionParser extends ObjectReader {
       const target = mapping[e.key]!;
       const other = seen.get(target);
       if (other !== undefined) {
-        this.read.badValue(e.value, joinPath(path, e.key), `\`${path}\` maps both \`${other}\` and \`${e.key}\` to \`${target}\`.`, 'Each feature or join key can come from one column only.');
+        this.read.badValue(
+          e.value,
+          joinPath(path, e.key),
+          `\`${path}\` maps both \`${other}\` and \`${e.key}\` to \`${target}\`.`,
+          'Each feature or join key can come from one column only.',
+        );
       }
       seen.set(target, e.key);
     }
     return mapping;
   }
-
 }
 
 /** Parses one definitions file's tree (undefined = empty file) into located definitions. */

@@ -1,5 +1,5 @@
 /**
- * Feature views (with their schema) and feature services of one definitions file (DESIGN §2.2).
+ * Feature views (with their schema) and feature services of one definitions file (architecture.md §2.2).
  */
 import { DURATION_FORMS_HINT, tryParseDuration } from '../util/duration.js';
 import { joinPath } from '../yaml/read-node.js';
@@ -39,7 +39,11 @@ export class ViewParser {
     const p = joinPath(path, 'ttl');
     const result = node.kind === 'scalar' ? tryParseDuration(node.value) : { ok: false as const, reason: `it is ${describeFound(node)}` };
     if (result.ok) return result.micros;
-    this.r.diag.error('repo.badDuration', `\`${p}\` is not a valid duration: ${describeFound(node)} (${result.reason}).`, { location: node.loc, path: p, hint: DURATION_FORMS_HINT });
+    this.r.diag.error('repo.badDuration', `\`${p}\` is not a valid duration: ${describeFound(node)} (${result.reason}).`, {
+      location: node.loc,
+      path: p,
+      hint: DURATION_FORMS_HINT,
+    });
     return undefined;
   }
 
@@ -78,11 +82,15 @@ export class ViewParser {
       if (parsed.ok) dtype = parsed.dtype;
       else {
         const p = joinPath(path, 'dtype');
-        this.r.diag.error('repo.badDtype', `\`${p}\` is \`${dtypeRef.name}\`: ${parsed.reason}.${parsed.suggestion ? ` Did you mean \`${parsed.suggestion}\`?` : ''}`, {
-          location: dtypeRef.loc,
-          path: p,
-          hint: 'Feast dtypes: Int32, Int64, Float32, Float64, String, Bytes, Bool, UnixTimestamp, Json, and Array(<scalar>).',
-        });
+        this.r.diag.error(
+          'repo.badDtype',
+          `\`${p}\` is \`${dtypeRef.name}\`: ${parsed.reason}.${parsed.suggestion ? ` Did you mean \`${parsed.suggestion}\`?` : ''}`,
+          {
+            location: dtypeRef.loc,
+            path: p,
+            hint: 'Feast dtypes: Int32, Int64, Float32, Float64, String, Bytes, Bool, UnixTimestamp, Json, and Array(<scalar>).',
+          },
+        );
       }
     }
     const meta = this.r.meta(map, path);

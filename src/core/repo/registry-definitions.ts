@@ -216,7 +216,8 @@ export function definitionsFromRegistry(registry: Registry, project: string, roo
     if (spec?.project !== project || spec.name === DUMMY_ENTITY_NAME) continue;
     // Feast 0.67 lets an entity omit its value type; the views' entity columns say it then.
     const declared = dtypeOfValueType(spec.valueType);
-    const scalar = declared?.kind === 'scalar' && (JOIN_KEY_DTYPES as readonly string[]).includes(declared.scalar) ? (declared.scalar as JoinKeyDtype) : undefined;
+    const scalar =
+      declared?.kind === 'scalar' && (JOIN_KEY_DTYPES as readonly string[]).includes(declared.scalar) ? (declared.scalar as JoinKeyDtype) : undefined;
     entities.push({
       name: spec.name,
       joinKeys: [spec.joinKey],

@@ -6,7 +6,11 @@ const PARQUET = ['.parquet', '.pq', '.parq'];
 const CSV = ['.csv', '.csv.gz', '.csv.zst', '.csv.bz2'];
 
 export function inferFormat(path: string): 'parquet' | 'csv' | undefined {
-  const last = path.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? '';
+  const last =
+    path
+      .replace(/[/\\]+$/, '')
+      .split(/[/\\]/)
+      .pop() ?? '';
   const lower = last.toLowerCase();
   if (PARQUET.some((ext) => lower.endsWith(ext))) return 'parquet';
   if (CSV.some((ext) => lower.endsWith(ext))) return 'csv';

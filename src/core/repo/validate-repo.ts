@@ -41,9 +41,7 @@ function uniqueByName<T>(items: T[], nameOf: (t: T) => Ref, kind: string, diag: 
 }
 
 function tableName(template: string, project: string, view: string): string {
-  return template.replace(/\{\{|\}\}|\{project\}|\{table_name\}/g, (t) =>
-    t === '{{' ? '{' : t === '}}' ? '}' : t === '{project}' ? project : view,
-  );
+  return template.replace(/\{\{|\}\}|\{project\}|\{table_name\}/g, (t) => (t === '{{' ? '{' : t === '}}' ? '}' : t === '{project}' ? project : view));
 }
 
 class RepoResolver {
@@ -53,10 +51,30 @@ class RepoResolver {
   ) {}
 
   resolve(all: FileDefinitions[]): Objects {
-    const entities = uniqueByName(all.flatMap((f) => f.entities), (d) => ({ name: d.entity.name, loc: d.nameLoc }), 'Entity', this.diag);
-    const sources = uniqueByName(all.flatMap((f) => f.sources), (d) => ({ name: d.source.name, loc: d.nameLoc }), 'Data source', this.diag);
-    const views = uniqueByName(all.flatMap((f) => f.views), (d) => ({ name: d.view.name, loc: d.nameLoc }), 'Feature view', this.diag);
-    const services = uniqueByName(all.flatMap((f) => f.services), (d) => ({ name: d.name, loc: d.nameLoc }), 'Feature service', this.diag);
+    const entities = uniqueByName(
+      all.flatMap((f) => f.entities),
+      (d) => ({ name: d.entity.name, loc: d.nameLoc }),
+      'Entity',
+      this.diag,
+    );
+    const sources = uniqueByName(
+      all.flatMap((f) => f.sources),
+      (d) => ({ name: d.source.name, loc: d.nameLoc }),
+      'Data source',
+      this.diag,
+    );
+    const views = uniqueByName(
+      all.flatMap((f) => f.views),
+      (d) => ({ name: d.view.name, loc: d.nameLoc }),
+      'Feature view',
+      this.diag,
+    );
+    const services = uniqueByName(
+      all.flatMap((f) => f.services),
+      (d) => ({ name: d.name, loc: d.nameLoc }),
+      'Feature service',
+      this.diag,
+    );
 
     const entityList = [...entities.values()].map((d) => d.entity);
     const sourceList: DataSource[] = [...sources.values()].map((d) => d.source);
@@ -84,15 +102,32 @@ class RepoResolver {
       const entity = entities.find((e) => e.name === ref.name);
       if (!entity) {
         const owner = entities.find((e) => e.joinKeys.includes(ref.name));
-        this.error('repo.unknownEntity', `Feature view \`${name}\` uses unknown entity \`${ref.name}\`.${owner ? '' : didYouMean(ref.name, entities.map((e) => e.name))}`, ref.loc,
-          owner ? `\`${ref.name}\` is the join key of entity \`${owner.name}\`: list entity names in \`entities\`.` : 'Define it under `entities:` or fix the name.');
+        this.error(
+          'repo.unknownEntity',
+          `Feature view \`${name}\` uses unknown entity \`${ref.name}\`.${
+            owner
+              ? ''
+              : didYouMean(
+                  ref.name,
+                  entities.map((e) => e.name),
+                )
+          }`,
+          ref.loc,
+          owner
+            ? `\`${ref.name}\` is the join key of entity \`${owner.name}\`: list entity names in \`entities\`.`
+            : 'Define it under `entities:` or fix the name.',
+        );
         continue;
       }
       for (const key of entity.joinKeys) {
         const other = keyOwner.get(key);
         if (other !== undefined) {
-          this.error('repo.badJoinKey', `Feature view \`${name}\`: entities \`${other}\` and \`${entity.name}\` share the join key \`${key}\`.`, ref.loc,
-            'Each entity of a view needs its own join key column.');
+          this.error(
+            'repo.badJoinKey',
+            `Feature view \`${name}\`: entities \`${other}\` and \`${entity.name}\` share the join key \`${key}\`.`,
+            ref.loc,
+            'Each entity of a view needs its own join key column.',
+          );
         }
         keyOwner.set(key, entity.name);
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- user entities come from parse-definitions, which refuses one without value_type
@@ -100,14 +135,22 @@ class RepoResolver {
       }
     }
     if (!sources.has(def.source.name)) {
-      this.error('repo.unknownSource', `Feature view \`${name}\` uses unknown source \`${def.source.name}\`.${didYouMean(def.source.name, [...sources.keys()])}`, def.source.loc,
-        'Define it under `sources:` or fix the name.');
+      this.error(
+        'repo.unknownSource',
+        `Feature view \`${name}\` uses unknown source \`${def.source.name}\`.${didYouMean(def.source.name, [...sources.keys()])}`,
+        def.source.loc,
+        'Define it under `sources:` or fix the name.',
+      );
     }
     for (const f of def.features) {
       const entity = keyOwner.get(f.feature.name);
       if (entity !== undefined) {
-        this.error('repo.badJoinKey', `Feature view \`${name}\`: \`${f.feature.name}\` is the join key of entity \`${entity}\` and cannot also be a feature.`, f.nameLoc,
-          'Remove it from `schema`: join key columns come from the entities.');
+        this.error(
+          'repo.badJoinKey',
+          `Feature view \`${name}\`: \`${f.feature.name}\` is the join key of entity \`${entity}\` and cannot also be a feature.`,
+          f.nameLoc,
+          'Remove it from `schema`: join key columns come from the entities.',
+        );
       }
     }
     this.checkTableName(name, def.nameLoc);
@@ -124,8 +167,12 @@ class RepoResolver {
     if (!this.config) return;
     const table = tableName(this.config.onlineStore.tableNameTemplate, this.config.project, view);
     if (table.length >= 3 && table.length <= 255) return;
-    this.error('repo.badValue', `Feature view \`${view}\` gives the DynamoDB table name \`${table}\` (${table.length} characters); DynamoDB allows 3 to 255.`, loc,
-      'Shorten the view name (or the project name / table_name_template).');
+    this.error(
+      'repo.badValue',
+      `Feature view \`${view}\` gives the DynamoDB table name \`${table}\` (${table.length} characters); DynamoDB allows 3 to 255.`,
+      loc,
+      'Shorten the view name (or the project name / table_name_template).',
+    );
   }
 
   private service(def: ServiceDef, views: Map<string, FeatureView>): FeatureService {
@@ -133,27 +180,44 @@ class RepoResolver {
     for (const p of def.projections) {
       const view = views.get(p.view.name);
       if (!view) {
-        this.error('repo.unknownFeatureView', `Feature service \`${def.name}\` uses unknown feature view \`${p.view.name}\`.${didYouMean(p.view.name, [...views.keys()])}`, p.view.loc,
-          'Define the view under `feature_views:` or fix the name.');
+        this.error(
+          'repo.unknownFeatureView',
+          `Feature service \`${def.name}\` uses unknown feature view \`${p.view.name}\`.${didYouMean(p.view.name, [...views.keys()])}`,
+          p.view.loc,
+          'Define the view under `feature_views:` or fix the name.',
+        );
         continue;
       }
       if (projections.some((q) => q.featureView === view.name)) {
-        this.error('repo.duplicateName', `Feature service \`${def.name}\` lists feature view \`${view.name}\` twice.`, p.view.loc, 'Merge the two entries into one list.');
+        this.error(
+          'repo.duplicateName',
+          `Feature service \`${def.name}\` lists feature view \`${view.name}\` twice.`,
+          p.view.loc,
+          'Merge the two entries into one list.',
+        );
         continue;
       }
       const known = view.features.map((f) => f.name);
       const chosen: string[] = [];
       for (const f of p.features ?? known.map((n) => ({ name: n, loc: p.view.loc }))) {
         if (!known.includes(f.name)) {
-          this.error('repo.unknownFeature', `Feature service \`${def.name}\`: feature view \`${view.name}\` has no feature \`${f.name}\`.${didYouMean(f.name, known)}`, f.loc,
-            `Its features: ${known.join(', ')}.`);
+          this.error(
+            'repo.unknownFeature',
+            `Feature service \`${def.name}\`: feature view \`${view.name}\` has no feature \`${f.name}\`.${didYouMean(f.name, known)}`,
+            f.loc,
+            `Its features: ${known.join(', ')}.`,
+          );
         } else if (chosen.includes(f.name)) {
           this.error('repo.duplicateName', `Feature service \`${def.name}\` lists \`${view.name}:${f.name}\` twice.`, f.loc);
         } else chosen.push(f.name);
       }
       if (p.features !== undefined && p.features.length === 0) {
-        this.error('repo.badValue', `Feature service \`${def.name}\` selects no features of \`${view.name}\`.`, p.view.loc,
-          `List features, or write just \`- ${view.name}\` for all of them.`);
+        this.error(
+          'repo.badValue',
+          `Feature service \`${def.name}\` selects no features of \`${view.name}\`.`,
+          p.view.loc,
+          `List features, or write just \`- ${view.name}\` for all of them.`,
+        );
       }
       projections.push({ featureView: view.name, features: chosen });
     }

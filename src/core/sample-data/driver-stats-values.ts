@@ -33,7 +33,7 @@ const K_SALT = 977n;
 const K_SEED = 7_919n;
 
 function step(h: bigint): bigint {
-  return (((h ^ (h >> 16n)) * MUL) + INC) % MOD;
+  return ((h ^ (h >> 16n)) * MUL + INC) % MOD;
 }
 
 /** A value in [0, 2^31) for (seed, driver, epoch hour, salt). Inputs must be non-negative. */
@@ -48,9 +48,7 @@ function stepSql(h: string): string {
 
 /** The SQL twin of mixJs over BIGINT column expressions. */
 export function mixSql(seed: number, driverIdSql: string, epochHourSql: string, salt: number): string {
-  const h0 = `((${driverIdSql}) * ${K_DRIVER} + (${epochHourSql}) * ${K_HOUR} + ${salt * Number(K_SALT)} + ${
-    seed * Number(K_SEED)
-  }) % ${MOD}`;
+  const h0 = `((${driverIdSql}) * ${K_DRIVER} + (${epochHourSql}) * ${K_HOUR} + ${salt * Number(K_SALT)} + ${seed * Number(K_SEED)}) % ${MOD}`;
   return stepSql(stepSql(stepSql(h0)));
 }
 

@@ -44,11 +44,7 @@ function driverProfileQuery(nowMicros: bigint): string {
       ${col(ts(`1577836800000000 + (driver_id - 1000) * ${DAY_MICROS}`), 'signup_ts', 'TIMESTAMPTZ')},
       ${col(`'{"vehicle":"' || CASE driver_id % 2 WHEN 0 THEN 'sedan' ELSE 'van' END || '","seats":' || (4 + driver_id % 3) || '}'`, 'attributes', 'VARCHAR')},
       ${col(`encode('avatar-' || driver_id)`, 'avatar', 'BLOB')},
-      ${col(
-        `CASE WHEN ${newest} AND driver_id = 1004 THEN []::FLOAT[] ELSE [(driver_id % 10) / 8.0, k / 16.0, 0.5]::FLOAT[] END`,
-        'embedding',
-        'FLOAT[]',
-      )},
+      ${col(`CASE WHEN ${newest} AND driver_id = 1004 THEN []::FLOAT[] ELSE [(driver_id % 10) / 8.0, k / 16.0, 0.5]::FLOAT[] END`, 'embedding', 'FLOAT[]')},
       ${col(`CASE WHEN driver_id % 2 = 0 THEN ['en', 'fr'] ELSE ['en'] END`, 'languages', 'VARCHAR[]', `${newest} AND driver_id = 1004`)}
     FROM (SELECT CAST(d.id AS BIGINT) AS driver_id, r.k FROM (VALUES ${drivers}) AS d(id), range(0, ${EXAMPLE_PROFILE_DAYS}) AS r(k))
     ORDER BY event_timestamp, driver_id`;

@@ -27,8 +27,7 @@ const UNITS: ReadonlyArray<readonly [string, bigint]> = [
 /** google.protobuf.Duration's documented range: ±10,000 years. */
 export const MAX_DURATION_MICROS = 315_576_000_000n * S;
 
-export const DURATION_FORMS_HINT =
-  'Write a duration such as `0` (no ttl), `3600` (seconds), `90m`, `36h`, `1d`, `2w`, `1h30m`, `P1D` or `PT1H`.';
+export const DURATION_FORMS_HINT = 'Write a duration such as `0` (no ttl), `3600` (seconds), `90m`, `36h`, `1d`, `2w`, `1h30m`, `P1D` or `PT1H`.';
 
 export type DurationResult = { ok: true; micros: bigint } | { ok: false; reason: string };
 
@@ -75,8 +74,7 @@ function parseIso(text: string): DurationResult | undefined {
   const [, w, d, h, min, s, frac] = m;
   const seconds = scaled(s ?? '0', frac ?? '', S);
   if (seconds === undefined) return { ok: false, reason: 'it is finer than a microsecond' };
-  const micros =
-    BigInt(w ?? 0) * W + BigInt(d ?? 0) * D + BigInt(h ?? 0) * H + BigInt(min ?? 0) * MIN + seconds;
+  const micros = BigInt(w ?? 0) * W + BigInt(d ?? 0) * D + BigInt(h ?? 0) * H + BigInt(min ?? 0) * MIN + seconds;
   return { ok: true, micros };
 }
 
@@ -129,7 +127,14 @@ export function formatDuration(micros: bigint): string {
   if (micros < 0n) return `-${formatDuration(-micros)}`;
   let rest = micros;
   let out = '';
-  for (const [name, size] of [['d', D], ['h', H], ['m', MIN], ['s', S], ['ms', MS], ['us', US]] as const) {
+  for (const [name, size] of [
+    ['d', D],
+    ['h', H],
+    ['m', MIN],
+    ['s', S],
+    ['ms', MS],
+    ['us', US],
+  ] as const) {
     const n = rest / size;
     if (n > 0n) out += `${n}${name}`;
     rest -= n * size;

@@ -40,12 +40,7 @@ export function retryPolicyOf(config: Pick<RepoConfig, 'dynafeast'>): RetryPolic
  * Full jitter (AWS Architecture Blog): uniform in [0, min(cap, base·2^attempt)); attempt starts at 0.
  * A service hint (Retry-After) is a floor: we never come back sooner than asked.
  */
-export function backoffDelayMs(
-  attempt: number,
-  policy: Pick<RetryPolicy, 'baseMs' | 'capMs'>,
-  random: () => number = Math.random,
-  hintMs?: number,
-): number {
+export function backoffDelayMs(attempt: number, policy: Pick<RetryPolicy, 'baseMs' | 'capMs'>, random: () => number = Math.random, hintMs?: number): number {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(Math.max(0, attempt), 30));
   const jittered = Math.floor(random() * ceiling);
   return hintMs !== undefined && hintMs > jittered ? Math.ceil(hintMs) : jittered;

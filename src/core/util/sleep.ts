@@ -15,10 +15,14 @@ function onAbort(signal: AbortSignal, fn: () => void): () => void {
   if (set === undefined) {
     const fresh = new Set<() => void>();
     waiters.set(signal, fresh);
-    signal.addEventListener('abort', () => {
-      for (const f of [...fresh]) f();
-      fresh.clear();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const f of [...fresh]) f();
+        fresh.clear();
+      },
+      { once: true },
+    );
     set = fresh;
   }
   set.add(fn);
@@ -34,10 +38,13 @@ export const sleep: Sleep = (ms, signal) => {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   return new Promise<void>((resolve, reject) => {
     let forget: (() => void) | undefined;
-    const timer = setTimeout(() => {
-      forget?.();
-      resolve();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        forget?.();
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     if (signal !== undefined) {
       forget = onAbort(signal, () => {
         clearTimeout(timer);

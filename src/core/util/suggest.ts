@@ -1,5 +1,5 @@
 /**
- * "Did you mean" suggestions for unknown keys, names and references (CONVENTIONS 7: say what to do).
+ * "Did you mean" suggestions for unknown keys, names and references (CONTRIBUTING.md convention 7: say what to do).
  */
 import { distance } from 'fastest-levenshtein';
 

@@ -1,6 +1,6 @@
 /**
  * Collects located problems so a loader reports all of them at once, then throws a single
- * DynafeastError whose `details` holds each one (CONVENTIONS 7 and 9).
+ * DynafeastError whose `details` holds each one (CONTRIBUTING.md convention 7 and 9).
  */
 import { DynafeastError } from '../errors.js';
 import type { ErrorCode, SourceLocation } from '../errors.js';
@@ -62,9 +62,7 @@ function compareLocations(order: readonly string[]) {
     const la = a.location;
     const lb = b.location;
     return (
-      rank(la?.file) - rank(lb?.file) ||
-      (la?.line ?? Number.MAX_SAFE_INTEGER) - (lb?.line ?? Number.MAX_SAFE_INTEGER) ||
-      (la?.column ?? 0) - (lb?.column ?? 0)
+      rank(la?.file) - rank(lb?.file) || (la?.line ?? Number.MAX_SAFE_INTEGER) - (lb?.line ?? Number.MAX_SAFE_INTEGER) || (la?.column ?? 0) - (lb?.column ?? 0)
     );
   };
 }
@@ -74,11 +72,7 @@ function compareLocations(order: readonly string[]) {
  * file order, then line); the message is a summary; `details` holds every problem, each with its own
  * location, message and hint (the CLI prints them one per line).
  */
-export function combineErrors(
-  errors: readonly DynafeastError[],
-  subject: string,
-  fileOrder: readonly string[] = [],
-): DynafeastError {
+export function combineErrors(errors: readonly DynafeastError[], subject: string, fileOrder: readonly string[] = []): DynafeastError {
   // Stable sort keeps discovery order among problems without a line.
   const sorted = [...errors].sort(compareLocations(fileOrder));
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only called with at least one error

@@ -42,10 +42,14 @@ class TooDeep extends Error {
 
 /** The error for a document nested beyond {@link MAX_DEPTH} (or beyond what the parser's stack holds). */
 function tooDeep(opts: ParseYamlOptions, loc: SourceLocation | undefined): DynafeastError {
-  return new DynafeastError(shapeCode(opts.domain, 'badYaml'), `The document is nested more than ${MAX_DEPTH} levels deep (lists and mappings inside each other); dynafeast reads at most ${MAX_DEPTH}.`, {
-    location: loc ?? { file: opts.file, line: 1 },
-    hint: 'This is a nesting limit, not a syntax error: flatten the structure (no setting or definition needs more than a few levels).',
-  });
+  return new DynafeastError(
+    shapeCode(opts.domain, 'badYaml'),
+    `The document is nested more than ${MAX_DEPTH} levels deep (lists and mappings inside each other); dynafeast reads at most ${MAX_DEPTH}.`,
+    {
+      location: loc ?? { file: opts.file, line: 1 },
+      hint: 'This is a nesting limit, not a syntax error: flatten the structure (no setting or definition needs more than a few levels).',
+    },
+  );
 }
 
 const isStackOverflow = (e: unknown): boolean => e instanceof RangeError && /call stack/i.test(e.message);
@@ -58,10 +62,7 @@ const HINTS: Record<string, string> = {
 };
 
 /** Decodes UTF-8 strictly; a bad byte is reported with the line it is on. */
-export function decodeUtf8(
-  bytes: Uint8Array,
-  opts: Pick<ParseYamlOptions, 'file' | 'domain'>,
-): { text: string } | { error: DynafeastError } {
+export function decodeUtf8(bytes: Uint8Array, opts: Pick<ParseYamlOptions, 'file' | 'domain'>): { text: string } | { error: DynafeastError } {
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
   } catch {
@@ -169,11 +170,14 @@ class Converter {
         continue;
       }
       // Plain keys keep their text (`on:` stays "on" even where YAML 1.1 would read a boolean).
-      const name =
-        typeof key.value === 'string' ? key.value : key.type === 'PLAIN' && key.source ? key.source : String(key.value);
+      const name = typeof key.value === 'string' ? key.value : key.type === 'PLAIN' && key.source ? key.source : String(key.value);
       const first = out.find((e) => e.key === name);
       if (first) {
-        this.fail(`Duplicate key \`${name}\` (first defined on line ${first.keyLoc.line}).`, keyLoc, 'Keep one of them: YAML keys must be unique within a mapping.');
+        this.fail(
+          `Duplicate key \`${name}\` (first defined on line ${first.keyLoc.line}).`,
+          keyLoc,
+          'Keep one of them: YAML keys must be unique within a mapping.',
+        );
         continue;
       }
       out.push({ key: name, keyLoc, value: this.convert(pair.value, keyLoc, depth) });

@@ -125,11 +125,7 @@ export class NodeReader {
     const below = typeof v === 'bigint' ? v < BigInt(range.min) : v < range.min;
     const above = typeof v === 'bigint' ? v > BigInt(range.max) : v > range.max;
     if (below || above) {
-      return this.badValue(
-        node,
-        path,
-        `\`${path}\` must be ${what} from ${range.min} to ${range.max}, found ${describeFound(node)}.`,
-      );
+      return this.badValue(node, path, `\`${path}\` must be ${what} from ${range.min} to ${range.max}, found ${describeFound(node)}.`);
     }
     return Number(v);
   }

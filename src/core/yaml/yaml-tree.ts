@@ -1,6 +1,6 @@
 /**
  * A small, located view of a YAML document: every node carries file:line:column, so validation can
- * say where a problem is (DESIGN §2.1/§2.2). Built from `yaml`'s AST by parse-yaml.ts.
+ * say where a problem is (architecture.md §2.1/§2.2). Built from `yaml`'s AST by parse-yaml.ts.
  */
 import type { SourceLocation } from '../errors.js';
 

@@ -61,10 +61,18 @@ describe('classifyAwsError', () => {
     );
   });
 
-  it('the lean client\'s errors classify like the SDK\'s of the same name and status', () => {
+  it("the lean client's errors classify like the SDK's of the same name and status", () => {
     fc.assert(
       fc.property(
-        fc.constantFrom('ThrottlingException', 'InternalServerError', 'ValidationException', 'ResourceNotFoundException', 'AccessDeniedException', 'ConditionalCheckFailedException', 'Odd'),
+        fc.constantFrom(
+          'ThrottlingException',
+          'InternalServerError',
+          'ValidationException',
+          'ResourceNotFoundException',
+          'AccessDeniedException',
+          'ConditionalCheckFailedException',
+          'Odd',
+        ),
         fc.constantFrom(400, 429, 500, 503),
         (name, status) => {
           const sdkLike = Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status } });
@@ -81,7 +89,7 @@ describe('classifyAwsError', () => {
 });
 
 describe('Retry-After hints', () => {
-  it('reads seconds or an HTTP date, from the lean client or the SDK\'s $response', () => {
+  it("reads seconds or an HTTP date, from the lean client or the SDK's $response", () => {
     const now = Date.UTC(2026, 0, 1, 12, 0, 0);
     expect(parseRetryAfter('2', now)).toBe(2000);
     expect(parseRetryAfter('Thu, 01 Jan 2026 12:00:05 GMT', now)).toBe(5000);

@@ -9,14 +9,7 @@ import { localRepoConfig } from '../../helpers/dynalite.js';
 import { defined } from '../../helpers/defined.js';
 
 // Credential resolution reads the environment and ~/.aws; each test gets a clean, known one.
-const AWS_ENV = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_PROFILE',
-  'AWS_SHARED_CREDENTIALS_FILE',
-  'AWS_CONFIG_FILE',
-];
+const AWS_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE'];
 let savedEnv: Record<string, string | undefined>;
 let tmp: string;
 const built: AwsClients[] = [];
@@ -183,7 +176,11 @@ describe('memoizeCredentials', () => {
     const provider = async () => {
       state.calls += 1;
       if (state.calls <= fail) throw new Error('sso token expired');
-      return { accessKeyId: `AKID${state.calls}`, secretAccessKey: 's', ...(expiresInMs === undefined ? {} : { expiration: new Date(state.now + expiresInMs) }) };
+      return {
+        accessKeyId: `AKID${state.calls}`,
+        secretAccessKey: 's',
+        ...(expiresInMs === undefined ? {} : { expiration: new Date(state.now + expiresInMs) }),
+      };
     };
     return { state, memo: memoizeCredentials(provider, () => state.now) };
   }

@@ -50,7 +50,7 @@ describe('describeAwsError', () => {
 
   it('never repeats credential material a server echoes back', () => {
     const secretish =
-      "The request signature we calculated does not match. Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1, " +
+      'The request signature we calculated does not match. Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1, ' +
       'Signature=0123456789abcdef0123456789abcdef, x-amz-security-token:FQoGZXIvYXdzEPT//////////wEaDEXAMPLE';
     for (const name of ['InvalidSignatureException', 'ValidationException', 'AccessDeniedException']) {
       const out = describeAwsError(awsError(name, secretish));

@@ -28,7 +28,12 @@ describe('proxyFor: which variable applies', () => {
     ['https proxy default port', AWS, { HTTPS_PROXY: 'https://proxy.corp' }, { label: 'proxy.corp:443', source: 'HTTPS_PROXY' }],
     // httpoxy: a CGI script's HTTP_PROXY may come from a client's Proxy: header
     ['CGI ignores HTTP_PROXY', 'http://db.internal:8000', { HTTP_PROXY: 'http://evil:1', REQUEST_METHOD: 'GET' }, undefined],
-    ['CGI keeps http_proxy', 'http://db.internal:8000', { http_proxy: 'http://proxy:3128', REQUEST_METHOD: 'GET' }, { label: 'proxy:3128', source: 'http_proxy' }],
+    [
+      'CGI keeps http_proxy',
+      'http://db.internal:8000',
+      { http_proxy: 'http://proxy:3128', REQUEST_METHOD: 'GET' },
+      { label: 'proxy:3128', source: 'http_proxy' },
+    ],
   ])('%s', (_name, endpoint, env, expected) => {
     const route = via(endpoint, env);
     expect(route && { label: route.label, source: route.source }).toEqual(expected);
@@ -203,7 +208,9 @@ describe('createProxyAgent', () => {
   });
 
   test.each(['https:', 'http:'] as const)('%s: keep-alive and maxSockets kept, credentials only in Proxy-Authorization', async (protocol) => {
-    const route = defined(proxyFor(`${protocol}//db.internal`, { HTTPS_PROXY: 'http://alice:s%40cret@proxy:3128', HTTP_PROXY: 'http://alice:s%40cret@proxy:3128' }));
+    const route = defined(
+      proxyFor(`${protocol}//db.internal`, { HTTPS_PROXY: 'http://alice:s%40cret@proxy:3128', HTTP_PROXY: 'http://alice:s%40cret@proxy:3128' }),
+    );
     const agent = await createProxyAgent(protocol, route, { keepAlive: true, maxSockets: 7, connectTimeoutMs: 1000 }, {});
     agents.push(agent);
     const seen = agent as http.Agent & { keepAlive: boolean; proxy: URL; proxyHeaders: Record<string, string> };

@@ -15,7 +15,9 @@ describe('slow call watch', () => {
     const b = watch.start('ListTagsOfResource');
     await sleep(60);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^still waiting for http:\/\/127\.0\.0\.1:9 \(DescribeTable, ListTagsOfResource\) after 0 s; it gives up after read_timeout 10 s$/);
+    expect(warnings[0]).toMatch(
+      /^still waiting for http:\/\/127\.0\.0\.1:9 \(DescribeTable, ListTagsOfResource\) after 0 s; it gives up after read_timeout 10 s$/,
+    );
     await sleep(100);
     expect(warnings.length).toBe(2);
     a();

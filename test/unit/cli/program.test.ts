@@ -10,7 +10,23 @@ function harness() {
     calls.push({ command, options, globals });
   };
   const handlers = Object.fromEntries(
-    (['init', 'local', 'validate', 'plan', 'apply', 'teardown', 'list', 'registryDump', 'iamPolicy', 'materialize', 'materializeIncremental', 'getOnlineFeatures', 'version'] as const).map((c) => [c, stub(c)]),
+    (
+      [
+        'init',
+        'local',
+        'validate',
+        'plan',
+        'apply',
+        'teardown',
+        'list',
+        'registryDump',
+        'iamPolicy',
+        'materialize',
+        'materializeIncremental',
+        'getOnlineFeatures',
+        'version',
+      ] as const
+    ).map((c) => [c, stub(c)]),
   ) as unknown as CommandHandlers;
   const program = createProgram(handlers, '9.9.9');
   program.exitOverride();
@@ -39,7 +55,12 @@ describe('createProgram', () => {
     { args: ['init'], command: 'init', options: { name: 'my_project', template: 'local', region: undefined } },
     { args: ['init', 'demo', '-t', 'aws', '--region', 'eu-west-1'], command: 'init', options: { name: 'demo', template: 'aws', region: 'eu-west-1' } },
     { args: ['--json', 'init', 'demo'], command: 'init', options: { name: 'demo', template: 'local', region: undefined }, globals: { json: true } },
-    { args: ['init', 'demo', '--no-color', '--no-progress'], command: 'init', options: { name: 'demo', template: 'local', region: undefined }, globals: { color: false, progress: false } },
+    {
+      args: ['init', 'demo', '--no-color', '--no-progress'],
+      command: 'init',
+      options: { name: 'demo', template: 'local', region: undefined },
+      globals: { color: false, progress: false },
+    },
     { args: ['-c', 'repo', '-f', 'x.yaml', 'validate'], command: 'validate', options: {}, globals: { chdir: 'repo', featureStoreYaml: 'x.yaml' } },
     { args: ['--chdir', 'r', 'validate', '--debug'], command: 'validate', options: {}, globals: { chdir: 'r', debug: true } },
     { args: ['version'], command: 'version', options: {} },
@@ -66,9 +87,30 @@ describe('createProgram', () => {
       options: { ...onlineDefaults, features: ['v:a', 'v:b', 'w:c', 'v:d'], entities: ['driver_id=1', 'driver_id=2'] },
     },
     {
-      args: ['-f', 'store.yaml', 'get-online-features', '--feature-service', 'svc', '--entities-file', 'rows.csv', '--full-feature-names', '-o', 'csv', '--with-status', '--include-event-timestamps'],
+      args: [
+        '-f',
+        'store.yaml',
+        'get-online-features',
+        '--feature-service',
+        'svc',
+        '--entities-file',
+        'rows.csv',
+        '--full-feature-names',
+        '-o',
+        'csv',
+        '--with-status',
+        '--include-event-timestamps',
+      ],
       command: 'getOnlineFeatures',
-      options: { ...onlineDefaults, featureService: 'svc', entitiesFile: 'rows.csv', fullFeatureNames: true, output: 'csv', withStatus: true, includeEventTimestamps: true },
+      options: {
+        ...onlineDefaults,
+        featureService: 'svc',
+        entitiesFile: 'rows.csv',
+        fullFeatureNames: true,
+        output: 'csv',
+        withStatus: true,
+        includeEventTimestamps: true,
+      },
       globals: { featureStoreYaml: 'store.yaml' },
     },
     {
@@ -84,18 +126,32 @@ describe('createProgram', () => {
       command: 'iamPolicy',
       options: { for: ['apply', 'teardown'], accountId: '123456789012', region: 'eu-west-1', format: 'terraform' },
     },
-    { args: ['iam-policy', '--for', 'get-online-features', '--format', 'cloudformation'], command: 'iamPolicy', options: { for: ['read'], format: 'cloudformation' } },
+    {
+      args: ['iam-policy', '--for', 'get-online-features', '--format', 'cloudformation'],
+      command: 'iamPolicy',
+      options: { for: ['read'], format: 'cloudformation' },
+    },
     { args: ['materialize', '2024-01-01', 'now'], command: 'materialize', options: { start: '2024-01-01', end: 'now', views: [], strict: false } },
     {
       args: ['materialize', '2024-01-01T00:00:00', '2024-01-02 00:00:00+02:00', '--views', 'a', 'b'],
       command: 'materialize',
       options: { start: '2024-01-01T00:00:00', end: '2024-01-02 00:00:00+02:00', views: ['a', 'b'], strict: false },
     },
-    { args: ['materialize', 's', 'e', '-v', 'a', '-v', 'b,c', '--json'], command: 'materialize', options: { start: 's', end: 'e', views: ['a', 'b', 'c'], strict: false }, globals: { json: true } },
+    {
+      args: ['materialize', 's', 'e', '-v', 'a', '-v', 'b,c', '--json'],
+      command: 'materialize',
+      options: { start: 's', end: 'e', views: ['a', 'b', 'c'], strict: false },
+      globals: { json: true },
+    },
     { args: ['materialize-incremental', 'now'], command: 'materializeIncremental', options: { end: 'now', views: [], strict: false } },
     { args: ['materialize-incremental', 'now', '--strict'], command: 'materializeIncremental', options: { end: 'now', views: [], strict: true } },
     { args: ['materialize', 's', 'e', '--strict'], command: 'materialize', options: { start: 's', end: 'e', views: [], strict: true } },
-    { args: ['materialize-incremental', 'now', '--views', 'x', '--no-progress'], command: 'materializeIncremental', options: { end: 'now', views: ['x'], strict: false }, globals: { progress: false } },
+    {
+      args: ['materialize-incremental', 'now', '--views', 'x', '--no-progress'],
+      command: 'materializeIncremental',
+      options: { end: 'now', views: ['x'], strict: false },
+      globals: { progress: false },
+    },
   ];
 
   it.each(cases)('parses $args', async ({ args, command, options, globals }) => {

@@ -16,7 +16,6 @@ function parse(text: string, env: Record<string, string> = {}) {
   return parseConfigText(text, { file: 'feature_store.yaml', repoPath: '/repo', env });
 }
 
-
 describe('parseConfigText: defaults', () => {
   it('fills every default from the schema', () => {
     const { config, warnings } = parse(MINIMAL);
@@ -82,27 +81,27 @@ describe('parseConfigText: defaults', () => {
   });
 
   it('accepts the registry as a mapping and billing mode aliases', () => {
-    const text = MINIMAL.replace('registry: data/registry.db', 'registry:\n  path: gs://b/r.db\n  cache_ttl_seconds: 60') +
+    const text =
+      MINIMAL.replace('registry: data/registry.db', 'registry:\n  path: gs://b/r.db\n  cache_ttl_seconds: 60') +
       'dynafeast:\n  tables: {billing_mode: On_Demand}\n';
     const { config, warnings } = parse(text);
     expect(config.registry).toBe('gs://b/r.db');
     expect(config.dynafeast.tables.billingMode).toBe('PAY_PER_REQUEST');
-    expect(warnings).toEqual([
-      expect.objectContaining({ path: 'registry.cache_ttl_seconds', location: { file: 'feature_store.yaml', line: 4, column: 3 } }),
-    ]);
+    expect(warnings).toEqual([expect.objectContaining({ path: 'registry.cache_ttl_seconds', location: { file: 'feature_store.yaml', line: 4, column: 3 } })]);
   });
 
   it('accepts offline_store as a bare type name, as Feast does', () => {
     expect(parse(MINIMAL + 'offline_store: dask\n').config.offlineStore).toEqual({ type: 'dask' });
   });
 
-  it('accepts Feast\'s full class name as online_store.type', () => {
+  it("accepts Feast's full class name as online_store.type", () => {
     const text = MINIMAL.replace('online_store:\n', 'online_store:\n  type: feast.infra.online_stores.dynamodb.DynamoDBOnlineStore\n');
     expect(parse(text).config.onlineStore.type).toBe('dynamodb');
   });
 
   it('warns about ignored Feast keys and a local provider talking to AWS', () => {
-    const text = MINIMAL.replace('provider: aws', 'provider: local').replace('online_store:\n', 'online_store:\n  type: dynamodb\n') +
+    const text =
+      MINIMAL.replace('provider: aws', 'provider: local').replace('online_store:\n', 'online_store:\n  type: dynamodb\n') +
       'flags: {alpha_features: true}\nauth: {type: no_auth}\n';
     const { warnings } = parse(text);
     expect(warnings.map((w) => w.path)).toEqual(['provider', 'flags', 'auth']);
@@ -115,9 +114,17 @@ describe('parseConfigText: defaults', () => {
 
 describe('parseConfigText: ${VAR} expansion', () => {
   it('expands strings and re-reads unquoted values as YAML scalars', () => {
-    const text = MINIMAL.replace('us-east-1', '${REGION}') + '  batch_size: ${BATCH}\n  consistent_reads: ${CONSISTENT}\n  endpoint_url: "http://${HOST}:8000"\n  tags: {n: "${BATCH}"}\n';
+    const text =
+      MINIMAL.replace('us-east-1', '${REGION}') +
+      '  batch_size: ${BATCH}\n  consistent_reads: ${CONSISTENT}\n  endpoint_url: "http://${HOST}:8000"\n  tags: {n: "${BATCH}"}\n';
     const { config } = parse(text, { REGION: 'eu-west-3', BATCH: '42', CONSISTENT: 'true', HOST: 'localhost' });
-    expect(config.onlineStore).toMatchObject({ region: 'eu-west-3', batchSize: 42, consistentReads: true, endpointUrl: 'http://localhost:8000', tags: { n: '42' } });
+    expect(config.onlineStore).toMatchObject({
+      region: 'eu-west-3',
+      batchSize: 42,
+      consistentReads: true,
+      endpointUrl: 'http://localhost:8000',
+      tags: { n: '42' },
+    });
   });
 
   it('does not let a variable inject YAML structure', () => {

@@ -16,12 +16,30 @@ describe('config schema', () => {
     for (const [key, f] of keys) expect([key, f.description.length > 10]).toEqual([key, true]);
   });
 
-  it('holds exactly Feast\'s DynamoDBOnlineStoreConfig keys under online_store', () => {
-    expect(keys.filter(([k]) => k.startsWith('online_store.')).map(([k]) => k.slice('online_store.'.length)).sort()).toEqual(
+  it("holds exactly Feast's DynamoDBOnlineStoreConfig keys under online_store", () => {
+    expect(
+      keys
+        .filter(([k]) => k.startsWith('online_store.'))
+        .map(([k]) => k.slice('online_store.'.length))
+        .sort(),
+    ).toEqual(
       [
-        'batch_size', 'connect_timeout', 'consistent_reads', 'endpoint_url', 'keepalive_timeout', 'max_pool_connections',
-        'max_read_workers', 'read_timeout', 'region', 'retry_mode', 'session_based_auth', 'table_name_template', 'tags',
-        'total_max_retry_attempts', 'type', 'warmup_connections',
+        'batch_size',
+        'connect_timeout',
+        'consistent_reads',
+        'endpoint_url',
+        'keepalive_timeout',
+        'max_pool_connections',
+        'max_read_workers',
+        'read_timeout',
+        'region',
+        'retry_mode',
+        'session_based_auth',
+        'table_name_template',
+        'tags',
+        'total_max_retry_attempts',
+        'type',
+        'warmup_connections',
       ].sort(),
     );
   });

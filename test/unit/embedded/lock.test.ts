@@ -40,7 +40,10 @@ describe('the embedded store lock', () => {
 
   it('hands back a live holder of this very store, to reuse its endpoint', async () => {
     liveLock(ours());
-    expect(await acquireLock(me, where, warn)).toEqual({ acquired: false, lock: { pid: process.ppid, host: '127.0.0.1', port: 9000, token: '1234567890abcdef' } });
+    expect(await acquireLock(me, where, warn)).toEqual({
+      acquired: false,
+      lock: { pid: process.ppid, host: '127.0.0.1', port: 9000, token: '1234567890abcdef' },
+    });
     expect(warnings).toEqual([]);
   });
 
@@ -94,8 +97,14 @@ describe('the embedded store lock', () => {
       fc.property(data, (d) => {
         const why = disbelief({ pid: 1, host: hostname(), token: 'x', at: 0, data: d }, me);
         const believed =
-          d.repo === me.repo && d.project === me.project && d.dataDir === me.dataDir &&
-          typeof d.host === 'string' && isLoopbackHost(d.host) && Number.isInteger(d.port) && defined(d.port) >= 1 && defined(d.port) <= 65535;
+          d.repo === me.repo &&
+          d.project === me.project &&
+          d.dataDir === me.dataDir &&
+          typeof d.host === 'string' &&
+          isLoopbackHost(d.host) &&
+          Number.isInteger(d.port) &&
+          defined(d.port) >= 1 &&
+          defined(d.port) <= 65535;
         expect(why === undefined).toBe(believed);
       }),
       { numRuns: 500 },

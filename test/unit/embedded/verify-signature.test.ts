@@ -10,7 +10,15 @@ const HOST = '127.0.0.1:4567';
 const NOW = Date.UTC(2026, 11, 4, 12, 0, 0);
 
 function signed(body: string, opts: { key?: typeof KEY; nowMs?: number; target?: string } = {}): SignedRequest {
-  const headers = signRequest({ host: HOST, region: 'us-east-1', service: 'dynamodb', target: opts.target ?? 'DynamoDB_20120810.ListTables', body, credentials: opts.key ?? KEY, nowMs: opts.nowMs ?? NOW });
+  const headers = signRequest({
+    host: HOST,
+    region: 'us-east-1',
+    service: 'dynamodb',
+    target: opts.target ?? 'DynamoDB_20120810.ListTables',
+    body,
+    credentials: opts.key ?? KEY,
+    nowMs: opts.nowMs ?? NOW,
+  });
   return { method: 'POST', url: '/', headers: { host: HOST, ...headers }, body: Buffer.from(body) };
 }
 
@@ -29,7 +37,13 @@ describe('verifySignature', () => {
         hostname: '127.0.0.1',
         port: 4567,
         path: '/',
-        headers: { host: HOST, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables', 'amz-sdk-invocation-id': 'abc', 'x-amz-user-agent': 'aws-sdk-js/3  test' },
+        headers: {
+          host: HOST,
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+          'amz-sdk-invocation-id': 'abc',
+          'x-amz-user-agent': 'aws-sdk-js/3  test',
+        },
         body,
       },
       { signingDate: new Date(NOW) },
@@ -72,9 +86,18 @@ describe('isOwnHost', () => {
 
   it('refuses every other Host (DNS rebinding), and a missing one', () => {
     const other = fc.oneof(
-      fc.domain().filter((d) => d !== 'localhost').map((d) => `${d}:4567`),
-      fc.ipV4().filter((ip) => !ip.startsWith('127.')).map((ip) => `${ip}:4567`),
-      fc.integer({ min: 1, max: 65535 }).filter((p) => p !== 4567).map((p) => `127.0.0.1:${p}`),
+      fc
+        .domain()
+        .filter((d) => d !== 'localhost')
+        .map((d) => `${d}:4567`),
+      fc
+        .ipV4()
+        .filter((ip) => !ip.startsWith('127.'))
+        .map((ip) => `${ip}:4567`),
+      fc
+        .integer({ min: 1, max: 65535 })
+        .filter((p) => p !== 4567)
+        .map((p) => `127.0.0.1:${p}`),
       fc.constantFrom('127.0.0.1', 'localhost', 'user@127.0.0.1:4567', '127.0.0.1:4567/x', '127.0.0.1.evil.example:4567', ''),
     );
     fc.assert(fc.property(other, (h) => expect(isOwnHost(h, 4567)).toBe(false)));

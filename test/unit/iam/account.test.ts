@@ -30,7 +30,9 @@ describe('resolveAccount', () => {
   });
 
   it('a failing STS call says to pass --account-id (exit 1, not a usage error)', async () => {
-    stsMock.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    stsMock
+      .on(GetCallerIdentityCommand)
+      .rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
     const err = await resolveAccount({ sts: () => sts }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'iam.accountUnknown', kind: 'runtime' });
     expect((err as { hint: string }).hint).toMatch(/--account-id/);
@@ -63,11 +65,12 @@ describe('endpoint probes under a least-privilege policy', () => {
     mock.on(DescribeContinuousBackupsCommand).rejects(denied);
     mock.on(ListTagsOfResourceCommand).rejects(denied);
     await expect(probeEndpointSupport({ dynamo })).resolves.toEqual({ updateTimeToLive: true, continuousBackups: true, tagging: true, emulator: true });
-    expect(mock.calls().map((c) => { const input = c.args[0].input as { TableName?: string; ResourceArn?: string }; return input.TableName ?? input.ResourceArn; })).toEqual([
-      expect.stringMatching(/^dynafeast-probe-/),
-      expect.stringMatching(/^dynafeast-probe-/),
-      expect.stringMatching(/:table\/dynafeast-probe-/),
-    ]);
+    expect(
+      mock.calls().map((c) => {
+        const input = c.args[0].input as { TableName?: string; ResourceArn?: string };
+        return input.TableName ?? input.ResourceArn;
+      }),
+    ).toEqual([expect.stringMatching(/^dynafeast-probe-/), expect.stringMatching(/^dynafeast-probe-/), expect.stringMatching(/:table\/dynafeast-probe-/)]);
     mock.restore();
   });
 });

@@ -49,11 +49,30 @@ describe('the action table', () => {
 describe('grants per command', () => {
   it('default settings: apply may create, introspect and tag with the project tag; no untag, TTL, PITR or UpdateTable action', () => {
     expect(actionsByTable(input(), 'apply')).toEqual({
-      'demo.driver_hourly_stats': ['dynamodb:CreateTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource', 'dynamodb:TagResource'],
-      'demo.driver_profile': ['dynamodb:CreateTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource', 'dynamodb:TagResource'],
+      'demo.driver_hourly_stats': [
+        'dynamodb:CreateTable',
+        'dynamodb:DescribeContinuousBackups',
+        'dynamodb:DescribeTable',
+        'dynamodb:DescribeTimeToLive',
+        'dynamodb:ListTagsOfResource',
+        'dynamodb:TagResource',
+      ],
+      'demo.driver_profile': [
+        'dynamodb:CreateTable',
+        'dynamodb:DescribeContinuousBackups',
+        'dynamodb:DescribeTable',
+        'dynamodb:DescribeTimeToLive',
+        'dynamodb:ListTagsOfResource',
+        'dynamodb:TagResource',
+      ],
     });
     expect(actionsByTable(input(), 'plan')).toEqual({
-      'demo.driver_hourly_stats': ['dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource'],
+      'demo.driver_hourly_stats': [
+        'dynamodb:DescribeContinuousBackups',
+        'dynamodb:DescribeTable',
+        'dynamodb:DescribeTimeToLive',
+        'dynamodb:ListTagsOfResource',
+      ],
       'demo.driver_profile': ['dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource'],
     });
   });
@@ -115,8 +134,17 @@ describe('grants per command', () => {
       { name: 'other_projects_view', project: 'other' },
     ]);
     const repo = makeRepo([makeView('driver_hourly_stats')]);
-    expect(actionsByTable(input({ repo, registry }), 'apply')['demo.old_view']).toEqual(['dynamodb:DeleteTable', 'dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource', 'dynamodb:Scan']);
-    expect(actionsByTable(input({ repo, registry }), 'plan')['demo.old_view']).toEqual(['dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource', 'dynamodb:Scan']);
+    expect(actionsByTable(input({ repo, registry }), 'apply')['demo.old_view']).toEqual([
+      'dynamodb:DeleteTable',
+      'dynamodb:DescribeTable',
+      'dynamodb:ListTagsOfResource',
+      'dynamodb:Scan',
+    ]);
+    expect(actionsByTable(input({ repo, registry }), 'plan')['demo.old_view']).toEqual([
+      'dynamodb:DescribeTable',
+      'dynamodb:ListTagsOfResource',
+      'dynamodb:Scan',
+    ]);
     expect(Object.keys(actionsByTable(input({ repo, registry }), 'apply')).sort()).toEqual(['demo.driver_hourly_stats', 'demo.old_view']);
     expect(actionsByTable(input({ repo, registry }), 'materialize')['demo.old_view']).toBeUndefined();
     // teardown deletes the tables of the repo and of the registry alike
@@ -155,7 +183,14 @@ describe('buildIamPolicy', () => {
       {
         Sid: 'Apply2',
         Effect: 'Allow',
-        Action: ['dynamodb:CreateTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource', 'dynamodb:TagResource'],
+        Action: [
+          'dynamodb:CreateTable',
+          'dynamodb:DescribeContinuousBackups',
+          'dynamodb:DescribeTable',
+          'dynamodb:DescribeTimeToLive',
+          'dynamodb:ListTagsOfResource',
+          'dynamodb:TagResource',
+        ],
         Resource: [T('demo.b_view'), T('demo.c_view')],
       },
     ]);
@@ -179,7 +214,10 @@ describe('buildIamPolicy', () => {
 
   it('uses the partition, region and account given', () => {
     const { document } = buildIamPolicy(input({ commands: ['read'], arn: { partition: 'aws-cn', region: 'cn-north-1', accountId: '000011112222' } }));
-    expect(defined(document.Statement[0]).Resource).toEqual(['arn:aws-cn:dynamodb:cn-north-1:000011112222:table/demo.driver_hourly_stats', 'arn:aws-cn:dynamodb:cn-north-1:000011112222:table/demo.driver_profile']);
+    expect(defined(document.Statement[0]).Resource).toEqual([
+      'arn:aws-cn:dynamodb:cn-north-1:000011112222:table/demo.driver_hourly_stats',
+      'arn:aws-cn:dynamodb:cn-north-1:000011112222:table/demo.driver_profile',
+    ]);
   });
 
   it('escapes IAM wildcard characters in a table name instead of matching other tables', () => {

@@ -40,9 +40,11 @@ describe('renderPolicy', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 
-  it('terraform: an aws_iam_policy that HashiCorp\'s HCL parser reads back to the same document', async () => {
+  it("terraform: an aws_iam_policy that HashiCorp's HCL parser reads back to the same document", async () => {
     const text = renderPolicy(document, 'terraform', ctx);
-    const parsed = (await parseHcl('main.tf', text)) as { resource: { aws_iam_policy: Record<string, { name: string; description: string; policy: string }[]> } };
+    const parsed = (await parseHcl('main.tf', text)) as {
+      resource: { aws_iam_policy: Record<string, { name: string; description: string; policy: string }[]> };
+    };
     const resources = parsed.resource.aws_iam_policy;
     expect(Object.keys(resources)).toEqual(['dynafeast_driver_ranking_apply_materialize']);
     const [resource] = defined(resources['dynafeast_driver_ranking_apply_materialize']);

@@ -11,23 +11,12 @@ describe('projectNameFromDirName', () => {
     expect(projectNameFromDirName(name)).toBe(project);
   });
 
-  it.each([
-    [''],
-    ['1repo'],
-    ['_repo'],
-    ['-repo'],
-    ['my repo'],
-    ['my.repo'],
-    ['a/b'],
-    ['../x'],
-    ['café'],
-    ['true'],
-    ['No'],
-    ['null'],
-    ['x'.repeat(129)],
-  ])('rejects %j with init.badName', (name) => {
-    expect(() => projectNameFromDirName(name)).toThrow(expect.objectContaining({ code: 'init.badName', path: 'NAME' }));
-  });
+  it.each([[''], ['1repo'], ['_repo'], ['-repo'], ['my repo'], ['my.repo'], ['a/b'], ['../x'], ['café'], ['true'], ['No'], ['null'], ['x'.repeat(129)]])(
+    'rejects %j with init.badName',
+    (name) => {
+      expect(() => projectNameFromDirName(name)).toThrow(expect.objectContaining({ code: 'init.badName', path: 'NAME' }));
+    },
+  );
 
   it('names the offending character', () => {
     expect(() => projectNameFromDirName('my.repo')).toThrow(/"\."/);

@@ -13,9 +13,22 @@ import {
 
 // The options Feast's DynamoDBOnlineStoreConfig accepts (it forbids any other key under online_store).
 const FEAST_DYNAMODB_KEYS = new Set([
-  'type', 'region', 'endpoint_url', 'table_name_template', 'batch_size', 'consistent_reads', 'tags',
-  'session_based_auth', 'max_read_workers', 'max_pool_connections', 'keepalive_timeout', 'connect_timeout',
-  'read_timeout', 'total_max_retry_attempts', 'retry_mode', 'warmup_connections',
+  'type',
+  'region',
+  'endpoint_url',
+  'table_name_template',
+  'batch_size',
+  'consistent_reads',
+  'tags',
+  'session_based_auth',
+  'max_read_workers',
+  'max_pool_connections',
+  'keepalive_timeout',
+  'connect_timeout',
+  'read_timeout',
+  'total_max_retry_attempts',
+  'retry_mode',
+  'warmup_connections',
 ]);
 
 const LOCAL_VARS = initTemplateVars({ project: 'driver_fs', name: 'driver-fs', port: 4599 });
@@ -62,7 +75,7 @@ describe('templates', () => {
     expect(local).not.toContain('{{');
   });
 
-  it("define DESIGN §2.2's driver repo", async () => {
+  it("define architecture.md §2.2's driver repo", async () => {
     const defs = parse(file(await renderTemplateDir('local', LOCAL_VARS), 'features.yaml'));
     expect(defs).toEqual({
       entities: [{ name: 'driver', join_keys: ['driver_id'], value_type: 'Int64', description: expect.any(String) }],

@@ -8,18 +8,14 @@ import { defined } from '../../helpers/defined.js';
 const vectors = loadVectors();
 const entityIdOfNative = loadNative();
 
-
 describe('serializeEntityKey against Feast vectors', () => {
-  it.each(vectors.entity_keys.map((v) => [v.join_keys.map((k) => `${k.name}=${JSON.stringify(k.value)}`).join(','), v]))(
-    '%s',
-    (_label, v) => {
-      const bytes = serializeEntityKey(v.join_keys);
-      expect(hex(bytes)).toBe(v.serialized_hex);
-      expect(entityIdOf(bytes)).toBe(v.entity_id);
-      expect(entityIdOfJs(bytes)).toBe(v.entity_id);
-      if (entityIdOfNative) expect(entityIdOfNative(bytes)).toBe(v.entity_id);
-    },
-  );
+  it.each(vectors.entity_keys.map((v) => [v.join_keys.map((k) => `${k.name}=${JSON.stringify(k.value)}`).join(','), v]))('%s', (_label, v) => {
+    const bytes = serializeEntityKey(v.join_keys);
+    expect(hex(bytes)).toBe(v.serialized_hex);
+    expect(entityIdOf(bytes)).toBe(v.entity_id);
+    expect(entityIdOfJs(bytes)).toBe(v.entity_id);
+    if (entityIdOfNative) expect(entityIdOfNative(bytes)).toBe(v.entity_id);
+  });
 
   it('checks every vector (none silently dropped)', () => {
     expect(vectors.entity_keys.length).toBeGreaterThanOrEqual(5);
@@ -75,7 +71,7 @@ describe('createEntityKeyEncoder', () => {
     expect(hex(enc(['1001']))).toBe(expected);
   });
 
-  it('writes Int64 min/max and negatives as two\'s complement little-endian', () => {
+  it("writes Int64 min/max and negatives as two's complement little-endian", () => {
     const enc = createEntityKeyEncoder([{ name: 'k', dtype: 'Int64' }]);
     const tail = (b: Uint8Array): string => hex(b).slice(-16);
     expect(tail(enc([-1]))).toBe('ffffffffffffffff');
@@ -107,8 +103,7 @@ describe('createEntityKeyEncoder', () => {
     const out = hex(enc(['日本', '']));
     // 'z' (0x7a) sorts before 'é' (0xc3 0xa9).
     expect(out).toBe(
-      '02000000' + '02000000' + '01000000' + '7a' + '02000000' + '02000000' + 'c3a9' +
-        '02000000' + '00000000' + '02000000' + '06000000' + 'e697a5e69cac',
+      '02000000' + '02000000' + '01000000' + '7a' + '02000000' + '02000000' + 'c3a9' + '02000000' + '00000000' + '02000000' + '06000000' + 'e697a5e69cac',
     );
   });
 
@@ -142,7 +137,12 @@ describe('createEntityKeyEncoder', () => {
     const enc = createEntityKeyEncoder([{ name: 'a', dtype: 'Int64' }]);
     expect(codeOf(() => enc([1, 2]))).toBe('codec.badEntityKey');
     expect(
-      codeOf(() => createEntityKeyEncoder([{ name: 'a', dtype: 'Int64' }, { name: 'a', dtype: 'String' }])),
+      codeOf(() =>
+        createEntityKeyEncoder([
+          { name: 'a', dtype: 'Int64' },
+          { name: 'a', dtype: 'String' },
+        ]),
+      ),
     ).toBe('codec.badEntityKey');
     expect(codeOf(() => createEntityKeyEncoder([{ name: 'a', dtype: 'Float32' as never }]))).toBe('codec.badEntityKey');
     expect(codeOf(() => createEntityKeyEncoder([]))).toBe('codec.badEntityKey');

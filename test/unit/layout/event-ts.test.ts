@@ -1,16 +1,8 @@
-import {
-  MAX_EVENT_MICROS,
-  MIN_EVENT_MICROS,
-  civilFromDays,
-  daysFromCivil,
-  formatEventTs,
-  parseEventTs,
-} from '../../../src/core/layout/event-ts.js';
+import { MAX_EVENT_MICROS, MIN_EVENT_MICROS, civilFromDays, daysFromCivil, formatEventTs, parseEventTs } from '../../../src/core/layout/event-ts.js';
 import { loadVectors } from '../../helpers/layout-vectors.js';
 import { codeOf } from '../../helpers/error-code.js';
 
 const vectors = loadVectors();
-
 
 describe('event_ts against Feast vectors', () => {
   it.each(vectors.event_ts.map((v) => [v.iso, v.event_ts]))('%s → %s', (iso, eventTs) => {

@@ -3,20 +3,12 @@ import { createEntityKeyEncoder } from '../../../src/core/layout/entity-key.js';
 import { entityIdOf } from '../../../src/core/layout/entity-id.js';
 import { formatEventTs, parseEventTs } from '../../../src/core/layout/event-ts.js';
 import { createValueEncoder, decodeValue } from '../../../src/core/layout/value-codec.js';
-import {
-  MAX_ITEM_BYTES,
-  assertItemFits,
-  buildItem,
-  itemSizeBytes,
-  parseItem,
-  type Item,
-} from '../../../src/core/layout/item.js';
+import { MAX_ITEM_BYTES, assertItemFits, buildItem, itemSizeBytes, parseItem, type Item } from '../../../src/core/layout/item.js';
 import { loadVectors } from '../../helpers/layout-vectors.js';
 import { codeOf } from '../../helpers/error-code.js';
 import { defined } from '../../helpers/defined.js';
 
 const vectors = loadVectors();
-
 
 /** DynamoDB JSON with B as base64, like the vectors and the AWS CLI print it. */
 function toDynamoJson(v: AttributeValue): unknown {
@@ -44,13 +36,11 @@ describe('buildItem', () => {
     expect(Object.keys(item)).toEqual(['entity_id', 'event_ts', 'values']);
   });
 
-  it('adds extra attributes but never over Feast\'s own', () => {
+  it("adds extra attributes but never over Feast's own", () => {
     const item = buildItem({ entityId: 'e', eventTs: 't', values: {}, extra: { expires_at: { N: '1700000000' } } });
     expect(item.expires_at).toEqual({ N: '1700000000' });
     expect(item.values).toEqual({ M: {} });
-    expect(codeOf(() => buildItem({ entityId: 'e', eventTs: 't', values: {}, extra: { values: { S: 'x' } } }))).toBe(
-      'codec.badValue',
-    );
+    expect(codeOf(() => buildItem({ entityId: 'e', eventTs: 't', values: {}, extra: { values: { S: 'x' } } }))).toBe('codec.badValue');
   });
 });
 
@@ -76,10 +66,7 @@ describe('parseItem', () => {
     [{ entity_id: { S: 'x' } }, 'codec.badValue'],
     [{ entity_id: { S: 'x' }, event_ts: { S: 'yesterday' } }, 'codec.badTimestamp'],
     [{ entity_id: { S: 'x' }, event_ts: { S: '2021-04-12 07:00:00+00:00' }, values: { S: 'no' } }, 'codec.badValue'],
-    [
-      { entity_id: { S: 'x' }, event_ts: { S: '2021-04-12 07:00:00+00:00' }, values: { M: { f: { S: 'no' } } } },
-      'codec.badValue',
-    ],
+    [{ entity_id: { S: 'x' }, event_ts: { S: '2021-04-12 07:00:00+00:00' }, values: { M: { f: { S: 'no' } } } }, 'codec.badValue'],
   ] as [Item, string][])('rejects malformed item %#', (item, code) => {
     expect(codeOf(() => parseItem(item))).toBe(code);
   });
@@ -101,14 +88,11 @@ describe('itemSizeBytes', () => {
   });
 
   it('rejects items over 400 KB with codec.itemTooLarge, naming view and entity', () => {
-    const fits = (valueBytes: number): Item =>
-      buildItem({ entityId: 'e', eventTs: 't', values: { f: new Uint8Array(valueBytes) } });
+    const fits = (valueBytes: number): Item => buildItem({ entityId: 'e', eventTs: 't', values: { f: new Uint8Array(valueBytes) } });
     const overhead = itemSizeBytes(fits(0));
     expect(() => assertItemFits(fits(MAX_ITEM_BYTES - overhead), { view: 'v', entity: 'driver_id=1' })).not.toThrow();
     const tooBig = fits(MAX_ITEM_BYTES - overhead + 1);
     expect(codeOf(() => assertItemFits(tooBig, { view: 'v', entity: 'driver_id=1' }))).toBe('codec.itemTooLarge');
-    expect(() => assertItemFits(tooBig, { view: 'driver_stats', entity: 'driver_id=1' })).toThrow(
-      /driver_stats.*driver_id=1/,
-    );
+    expect(() => assertItemFits(tooBig, { view: 'driver_stats', entity: 'driver_id=1' })).toThrow(/driver_stats.*driver_id=1/);
   });
 });

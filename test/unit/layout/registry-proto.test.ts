@@ -5,18 +5,9 @@ import { FileFormatSchema, FileFormat_ParquetFormatSchema } from '../../../src/g
 import { DataSourceSchema, DataSource_FileOptionsSchema, DataSource_SourceType } from '../../../src/gen/feast/core/DataSource_pb.js';
 import { EntityMetaSchema, EntitySchema, EntitySpecV2Schema } from '../../../src/gen/feast/core/Entity_pb.js';
 import { FeatureSpecV2Schema } from '../../../src/gen/feast/core/Feature_pb.js';
-import {
-  FeatureServiceMetaSchema,
-  FeatureServiceSchema,
-  FeatureServiceSpecSchema,
-} from '../../../src/gen/feast/core/FeatureService_pb.js';
+import { FeatureServiceMetaSchema, FeatureServiceSchema, FeatureServiceSpecSchema } from '../../../src/gen/feast/core/FeatureService_pb.js';
 import { FeatureViewProjectionSchema } from '../../../src/gen/feast/core/FeatureViewProjection_pb.js';
-import {
-  FeatureViewMetaSchema,
-  FeatureViewSchema,
-  FeatureViewSpecSchema,
-  MaterializationIntervalSchema,
-} from '../../../src/gen/feast/core/FeatureView_pb.js';
+import { FeatureViewMetaSchema, FeatureViewSchema, FeatureViewSpecSchema, MaterializationIntervalSchema } from '../../../src/gen/feast/core/FeatureView_pb.js';
 import { LabelViewSchema, LabelViewSpecSchema } from '../../../src/gen/feast/core/LabelView_pb.js';
 import { OnDemandFeatureViewSchema, OnDemandFeatureViewSpecSchema, OnDemandSourceSchema } from '../../../src/gen/feast/core/OnDemandFeatureView_pb.js';
 import { ProjectMetaSchema, ProjectSchema, ProjectSpecSchema } from '../../../src/gen/feast/core/Project_pb.js';
@@ -58,7 +49,7 @@ const SCHEMAS: Record<string, DescMessage> = {
 
 const feast = loadFeastFixture();
 
-describe('proto schema matches Feast\'s field numbers', () => {
+describe("proto schema matches Feast's field numbers", () => {
   it('covers every registry message dynafeast writes', () => {
     expect(Object.keys(feast.registry_fields).sort()).toEqual(Object.keys(SCHEMAS).sort());
   });
@@ -70,7 +61,7 @@ describe('proto schema matches Feast\'s field numbers', () => {
     }
   });
 
-  it('ValueType.Enum: every value dynafeast knows has Feast\'s number', () => {
+  it("ValueType.Enum: every value dynafeast knows has Feast's number", () => {
     const numbers = new Map(feast.value_type_enum);
     expect(numbers.size).toBeGreaterThan(15);
     for (const v of ValueType_EnumSchema.values) expect([v.name, numbers.get(v.name)]).toEqual([v.name, v.number]);

@@ -15,7 +15,6 @@ function parseDtype(s: string): Dtype {
 const scalar = (s: ScalarDtype): Dtype => ({ kind: 'scalar', scalar: s });
 const list = (s: ScalarDtype): Dtype => ({ kind: 'list', scalar: s });
 
-
 describe('encodeValue against Feast vectors', () => {
   it.each(vectors.values.map((v) => [v.dtype, JSON.stringify(v.value), v]))('%s %s', (_d, _v, v) => {
     const dtype = parseDtype(v.dtype);
@@ -32,8 +31,7 @@ describe('encodeValue against Feast vectors', () => {
         expect(decoded).toBeNull();
         continue;
       }
-      const norm = (x: unknown): unknown =>
-        typeof x === 'bigint' ? Number(x) : x instanceof Uint8Array ? hex(x) : Array.isArray(x) ? x.map(norm) : x;
+      const norm = (x: unknown): unknown => (typeof x === 'bigint' ? Number(x) : x instanceof Uint8Array ? hex(x) : Array.isArray(x) ? x.map(norm) : x);
       expect(norm(defined(decoded).value)).toEqual(v.value);
     }
   });
@@ -59,13 +57,10 @@ describe('value encoding matches the generated protobuf-es schema', () => {
     [list('Json'), ['{}', [1]], { val: { case: 'jsonListVal', value: { val: ['{}', '[1]'] } } }],
     [list('String'), [], { val: { case: 'stringListVal', value: { val: [] } } }],
   ];
-  it.each(samples.map(([d, v, m], i) => [i, JSON.stringify(d), m.val?.case, d, v, m] as const))(
-    '#%d %s %s',
-    (_i, _d, _c, dtype, input, init) => {
-      const expected = toBinary(ValueSchema, create(ValueSchema, init));
-      expect(hex(encodeValue(dtype, input))).toBe(hex(expected));
-    },
-  );
+  it.each(samples.map(([d, v, m], i) => [i, JSON.stringify(d), m.val?.case, d, v, m] as const))('#%d %s %s', (_i, _d, _c, dtype, input, init) => {
+    const expected = toBinary(ValueSchema, create(ValueSchema, init));
+    expect(hex(encodeValue(dtype, input))).toBe(hex(expected));
+  });
 });
 
 describe('nulls, defaults and rounding', () => {
@@ -110,8 +105,7 @@ describe('nulls, defaults and rounding', () => {
     const f = decodeValue(encodeValue(scalar('Float32'), x));
     expect(f).toEqual({ kind: 'floatVal', value: Math.fround(x) });
     expect(decodeValue(encodeValue(scalar('Float64'), x))).toEqual({ kind: 'doubleVal', value: 0.1 });
-    expect(decodeValue(encodeValue(list('Float32'), new Float64Array([x, 3.4e39]))))
-      .toEqual({ kind: 'floatListVal', value: [Math.fround(x), Infinity] });
+    expect(decodeValue(encodeValue(list('Float32'), new Float64Array([x, 3.4e39])))).toEqual({ kind: 'floatListVal', value: [Math.fround(x), Infinity] });
   });
 
   it('accepts Date for UnixTimestamp and any JSON value for Json', () => {

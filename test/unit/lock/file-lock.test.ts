@@ -79,7 +79,13 @@ describe('tryLock', () => {
     expect(seen).toEqual([[{ mine: false }, 'alive']]);
     await rm(path);
     await writeFile(path, record({ pid: process.ppid, start: undefined }));
-    await expect(tryLock(path, undefined, { disown: () => { throw new Error('refused'); } })).rejects.toThrow('refused');
+    await expect(
+      tryLock(path, undefined, {
+        disown: () => {
+          throw new Error('refused');
+        },
+      }),
+    ).rejects.toThrow('refused');
     expect(await readdir(dir)).toEqual(['x.lock']);
   });
 
@@ -124,7 +130,14 @@ describe('tryLock', () => {
       fc.string(),
       fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('latin1')),
       fc.json(),
-      fc.record({ pid: fc.oneof(fc.integer(), fc.double(), fc.string()), host: fc.oneof(fc.string(), fc.constant(hostname())), token: fc.string(), at: fc.integer() }).map((o) => JSON.stringify(o)),
+      fc
+        .record({
+          pid: fc.oneof(fc.integer(), fc.double(), fc.string()),
+          host: fc.oneof(fc.string(), fc.constant(hostname())),
+          token: fc.string(),
+          at: fc.integer(),
+        })
+        .map((o) => JSON.stringify(o)),
     );
     await fc.assert(
       fc.asyncProperty(content, fc.boolean(), async (raw, old) => {
@@ -134,7 +147,10 @@ describe('tryLock', () => {
         if (old) await age(path, 6_000);
         const before = await readLockState(path);
         const r = await tryLock(path, undefined, { staleMs: 60_000 });
-        const abandoned = before.kind === 'unreadable' ? old : before.kind === 'held' && (before.liveness === 'dead' || (before.liveness === 'unknown' && Date.now() - before.record.at > 60_000));
+        const abandoned =
+          before.kind === 'unreadable'
+            ? old
+            : before.kind === 'held' && (before.liveness === 'dead' || (before.liveness === 'unknown' && Date.now() - before.record.at > 60_000));
         if (abandoned) expect(r.acquired).toBe(true);
         if (r.acquired) {
           expect(abandoned).toBe(true);
@@ -165,6 +181,8 @@ describe('withFileLock', () => {
     expect(await readdir(dir)).toEqual([]);
 
     await writeFile(path, record({ pid: process.ppid, start: undefined }));
-    await expect(withFileLock(path, async () => 1, { timeoutMs: 100, onTimeout: (h) => new Error(`held by ${h?.pid}`) })).rejects.toThrow(`held by ${process.ppid}`);
+    await expect(withFileLock(path, async () => 1, { timeoutMs: 100, onTimeout: (h) => new Error(`held by ${h?.pid}`) })).rejects.toThrow(
+      `held by ${process.ppid}`,
+    );
   });
 });

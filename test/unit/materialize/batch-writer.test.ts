@@ -6,7 +6,10 @@ const unit = (i: number, tag = ''): WriteUnit => ({ key: `k${i}`, json: JSON.str
 const units = (n: number, from = 0) => Array.from({ length: n }, (_, i) => unit(from + i));
 
 /** An in-memory table behind a scripted sender: `script(call, batch)` decides each request's fate. */
-function fakeSender(script: (call: number, batch: readonly WriteUnit[]) => 'ok' | 'throttle' | '5xx' | 'reset' | 'fatal' | { unprocess: number }, maxBatch = 25) {
+function fakeSender(
+  script: (call: number, batch: readonly WriteUnit[]) => 'ok' | 'throttle' | '5xx' | 'reset' | 'fatal' | { unprocess: number },
+  maxBatch = 25,
+) {
   const stored = new Map<string, string>();
   const batches: string[][] = [];
   let inFlight = 0;
@@ -24,7 +27,8 @@ function fakeSender(script: (call: number, batch: readonly WriteUnit[]) => 'ok' 
       if (new Set(keys).size !== keys.length) throw Object.assign(new Error('duplicate keys'), { name: 'ValidationException' });
       batches.push(keys);
       const fate = script(call, batch);
-      if (fate === 'throttle') throw Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
+      if (fate === 'throttle')
+        throw Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
       if (fate === '5xx') throw Object.assign(new Error('oops'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } });
       if (fate === 'reset') throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
       if (fate === 'fatal') throw Object.assign(new Error('no such table'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
@@ -58,7 +62,11 @@ describe('BatchWriter', () => {
     const w = new BatchWriter(f.sender, { table: 't', concurrency: 3, budget: new RetryBudget(100), ...fast });
     await w.push(units(500));
     const counts = await w.finish();
-    expect([...f.stored.keys()].sort()).toEqual(units(500).map((u) => u.key).sort());
+    expect([...f.stored.keys()].sort()).toEqual(
+      units(500)
+        .map((u) => u.key)
+        .sort(),
+    );
     expect(counts.written).toBe(500);
     expect(counts.retries).toBe(5);
     expect(counts.throttles).toBe(3); // one throttled request, two with unprocessed items
@@ -133,7 +141,13 @@ describe('BatchWriter', () => {
       if (call === 1) controller.abort();
       return call % 2 ? { unprocess: 5 } : 'ok';
     });
-    const w = new BatchWriter(f.sender, { table: 't', concurrency: 1, budget: new RetryBudget(100), signal: controller.signal, retry: { ...DEFAULT_RETRY_POLICY, baseMs: 50, capMs: 50 } });
+    const w = new BatchWriter(f.sender, {
+      table: 't',
+      concurrency: 1,
+      budget: new RetryBudget(100),
+      signal: controller.signal,
+      retry: { ...DEFAULT_RETRY_POLICY, baseMs: 50, capMs: 50 },
+    });
     const run = (async () => {
       await w.push(units(200));
       await w.finish();
@@ -174,7 +188,7 @@ describe('BatchWriter', () => {
     expect(f.stored.size).toBe(30);
   });
 
-  describe('the retry policy\'s time budget and buffer', () => {
+  describe("the retry policy's time budget and buffer", () => {
     function fakeTime() {
       let t = 0;
       return { nowMs: () => t, sleep: async (ms: number) => void (t += ms) };

@@ -11,11 +11,15 @@ import { defined } from '../../helpers/defined.js';
 
 const vectors = loadVectors();
 const T0 = 1_618_210_800_000_000n; // 2021-04-12T07:00:00Z
-const driverView = makeView('driver_hourly_stats', [{ name: 'driver_id', dtype: 'Int64' }], [
-  ['conv_rate', scalar('Float32')],
-  ['acc_rate', scalar('Float32')],
-  ['avg_daily_trips', scalar('Int64')],
-]);
+const driverView = makeView(
+  'driver_hourly_stats',
+  [{ name: 'driver_id', dtype: 'Int64' }],
+  [
+    ['conv_rate', scalar('Float32')],
+    ['acc_rate', scalar('Float32')],
+    ['avg_daily_trips', scalar('Int64')],
+  ],
+);
 
 const chunk = (keys: unknown[][], eventMicros: bigint[], features: unknown[][]): OfflineChunk => ({ length: eventMicros.length, keys, eventMicros, features });
 
@@ -48,7 +52,14 @@ describe('createChunkEncoder', () => {
     const byName = (names: string[]) => defined(vectors.entity_keys.find((k) => k.join_keys.map((j) => j.name).join() === names.join()));
     const user = makeView('u', [{ name: 'user_id', dtype: 'String' }], []);
     expect(defined(createChunkEncoder(user)(chunk([['alice']], [T0], []))[0]).key).toBe(byName(['user_id']).entity_id);
-    const composite = makeView('c', [{ name: 'driver_id', dtype: 'Int64' }, { name: 'customer_id', dtype: 'String' }], []);
+    const composite = makeView(
+      'c',
+      [
+        { name: 'driver_id', dtype: 'Int64' },
+        { name: 'customer_id', dtype: 'String' },
+      ],
+      [],
+    );
     expect(defined(createChunkEncoder(composite)(chunk([[1001n], ['C42']], [T0], []))[0]).key).toBe(byName(['driver_id', 'customer_id']).entity_id);
     const global = makeView('g', [], []);
     expect(defined(createChunkEncoder(global)(chunk([['']], [T0], []))[0]).key).toBe(byName(['__dummy_id']).entity_id);
@@ -84,16 +95,24 @@ describe('createChunkEncoder', () => {
 
   it("writes the JSON text of the layout's own item (buildItem + itemJson), escapes included", () => {
     const view = {
-      ...makeView('j', [{ name: 'user_id', dtype: 'String' }], [
-        ['naïve "q"', scalar('String')],
-        ['l', list('Float32')],
-        ['n', scalar('Int64')],
-      ]),
+      ...makeView(
+        'j',
+        [{ name: 'user_id', dtype: 'String' }],
+        [
+          ['naïve "q"', scalar('String')],
+          ['l', list('Float32')],
+          ['n', scalar('Int64')],
+        ],
+      ),
       ttlMicros: 86_400_000_000n,
     };
     const keys = ['a', 'b\n'];
     const events = [T0 + 5n, T0 - 1n];
-    const features = [['x"y', null], [[1, 2], []], [null, 7n]];
+    const features = [
+      ['x"y', null],
+      [[1, 2], []],
+      [null, 7n],
+    ];
     const rows = chunk([keys], events, features);
     for (const ttlAttribute of [undefined, 'expires "at"']) {
       const units = createChunkEncoder(view, { ttlAttribute })(rows);
@@ -101,7 +120,12 @@ describe('createChunkEncoder', () => {
         const values: Record<string, Uint8Array> = {};
         view.features.forEach((f, j) => (values[f.name] = encodeValue(f.dtype, defined(features[j])[i])));
         const expiry = String(defined(events[i]) / 1_000_000n + 86_400n);
-        const item = buildItem({ entityId: u.key, eventTs: formatEventTs(defined(events[i])), values, ...(ttlAttribute ? { extra: { [ttlAttribute]: { N: expiry } } } : {}) });
+        const item = buildItem({
+          entityId: u.key,
+          eventTs: formatEventTs(defined(events[i])),
+          values,
+          ...(ttlAttribute ? { extra: { [ttlAttribute]: { N: expiry } } } : {}),
+        });
         expect(JSON.parse(u.json)).toEqual(JSON.parse(itemJson(item)));
         expect(u.eventTs).toBe(formatEventTs(defined(events[i])));
       });

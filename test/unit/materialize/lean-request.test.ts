@@ -8,7 +8,6 @@ import type { WriteUnit } from '../../../src/core/materialize/batch-writer.js';
 import { Sha256 } from '../../helpers/node-sha256.js';
 import { defined } from '../../helpers/defined.js';
 
-
 describe('signRequest (SigV4)', () => {
   it.each([
     ['long-term keys', { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }],
@@ -16,7 +15,15 @@ describe('signRequest (SigV4)', () => {
   ])('matches the AWS SDK signer byte for byte (%s)', async (_name, credentials) => {
     const body = '{"RequestItems":{"p.v":[{"PutRequest":{"Item":{"entity_id":{"S":"é"}}}}]}}';
     const nowMs = Date.UTC(2024, 4, 1, 12, 34, 56, 789);
-    const ours = signRequest({ host: 'dynamodb.eu-west-1.amazonaws.com', region: 'eu-west-1', service: 'dynamodb', target: 'DynamoDB_20120810.BatchWriteItem', body, credentials, nowMs });
+    const ours = signRequest({
+      host: 'dynamodb.eu-west-1.amazonaws.com',
+      region: 'eu-west-1',
+      service: 'dynamodb',
+      target: 'DynamoDB_20120810.BatchWriteItem',
+      body,
+      credentials,
+      nowMs,
+    });
     const sdk = new SignatureV4({ credentials, region: 'eu-west-1', service: 'dynamodb', sha256: Sha256 as never, applyChecksum: false });
     const signed = await sdk.sign(
       {
@@ -84,16 +91,29 @@ describe('createLeanBatchSender', () => {
   const batch: WriteUnit[] = items.map((item) => ({ key: item.entity_id.S, json: itemJson(item), eventTs: item.event_ts.S }));
 
   it('posts a signed BatchWriteItem and maps UnprocessedItems back to the units sent', async () => {
-    const answer = { UnprocessedItems: { 'p.v': [{ PutRequest: { Item: { entity_id: { S: 'b' } } } }] }, ConsumedCapacity: [{ TableName: 'p.v', CapacityUnits: 2 }] };
+    const answer = {
+      UnprocessedItems: { 'p.v': [{ PutRequest: { Item: { entity_id: { S: 'b' } } } }] },
+      ConsumedCapacity: [{ TableName: 'p.v', CapacityUnits: 2 }],
+    };
     await withServer([{ status: 200, body: JSON.stringify(answer) }], async (endpoint, seen) => {
-      const sender = createLeanBatchSender({ endpoint, region: 'us-east-1', credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 's' }), maxSockets: 2 });
+      const sender = createLeanBatchSender({
+        endpoint,
+        region: 'us-east-1',
+        credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 's' }),
+        maxSockets: 2,
+      });
       const out = await sender.send('p.v', batch);
       sender.close();
       expect(out.unprocessed.map((u) => u.key)).toEqual(['b']);
       expect(out.consumedCapacity).toBe(2);
       expect(defined(seen[0]).headers['x-amz-target']).toBe('DynamoDB_20120810.BatchWriteItem');
-      expect(defined(seen[0]).headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=a\/\d{8}\/us-east-1\/dynamodb\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/);
-      expect(JSON.parse(defined(seen[0]).body)).toEqual({ RequestItems: { 'p.v': items.map((item) => ({ PutRequest: { Item: item } })) }, ReturnConsumedCapacity: 'TOTAL' });
+      expect(defined(seen[0]).headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=a\/\d{8}\/us-east-1\/dynamodb\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/,
+      );
+      expect(JSON.parse(defined(seen[0]).body)).toEqual({
+        RequestItems: { 'p.v': items.map((item) => ({ PutRequest: { Item: item } })) },
+        ReturnConsumedCapacity: 'TOTAL',
+      });
     });
   });
 
@@ -105,7 +125,12 @@ describe('createLeanBatchSender', () => {
       const errors = [];
       for (let i = 0; i < 4; i++) errors.push(await sender.send('p.v', batch).catch((e: unknown) => e));
       sender.close();
-      expect(errors.map((e) => (e as Error).name)).toEqual(['ProvisionedThroughputExceededException', 'InternalServerError', 'ResourceNotFoundException', 'Error']);
+      expect(errors.map((e) => (e as Error).name)).toEqual([
+        'ProvisionedThroughputExceededException',
+        'InternalServerError',
+        'ResourceNotFoundException',
+        'Error',
+      ]);
       expect(errors.map(classifyAwsError)).toEqual(['throttled', 'transient-network', 'not-found', 'transient-network']);
     });
   });
@@ -120,7 +145,10 @@ describe('createLeanBatchSender', () => {
   });
 
   it('sends conditional puts that count a newer stored item as skipped, not failed', async () => {
-    const failed = { status: 400, body: '{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"}' };
+    const failed = {
+      status: 400,
+      body: '{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"}',
+    };
     await withServer([{ status: 200, body: '{"ConsumedCapacity":{"CapacityUnits":1}}' }, failed], async (endpoint, seen) => {
       const sender = createLeanConditionalPutSender({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 's' }, maxSockets: 1 });
       const unit: WriteUnit = { key: 'a', json: '{"entity_id":{"S":"a"},"event_ts":{"S":"2021-04-12 07:00:00+00:00"}}', eventTs: '2021-04-12 07:00:00+00:00' };

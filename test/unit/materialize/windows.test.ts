@@ -40,7 +40,9 @@ describe('incrementalWindows', () => {
         create(FeatureViewSchema, {
           spec: create(FeatureViewSpecSchema, { name: view, project: 'p' }),
           meta: create(FeatureViewMetaSchema, {
-            materializationIntervals: ends.map((e) => create(MaterializationIntervalSchema, { startTime: timestampFromMicros(e - DAY), endTime: timestampFromMicros(e) })),
+            materializationIntervals: ends.map((e) =>
+              create(MaterializationIntervalSchema, { startTime: timestampFromMicros(e - DAY), endTime: timestampFromMicros(e) }),
+            ),
           }),
         }),
       ],

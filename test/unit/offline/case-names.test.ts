@@ -35,7 +35,31 @@ const T0 = 1_618_210_800_000_000n;
 /** Names that differ in case only, plus the aliases and virtual columns the engine's SQL uses. */
 const name = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: fc.constantFrom('a', 'A', 'b', 'B', '_'), minLength: 1, maxLength: 3 }) },
-  { weight: 1, arbitrary: fc.constantFrom('k0', 'K0', 'f0', 'F0', 'f1', '__event_us', '__created_us', '__pos', '__r', '__rows', '__e', '__x', '__z', 'n0', 'file_index', 'File_Index', 'file_row_number', 'filename', 'w', 's') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'k0',
+      'K0',
+      'f0',
+      'F0',
+      'f1',
+      '__event_us',
+      '__created_us',
+      '__pos',
+      '__r',
+      '__rows',
+      '__e',
+      '__x',
+      '__z',
+      'n0',
+      'file_index',
+      'File_Index',
+      'file_row_number',
+      'filename',
+      'w',
+      's',
+    ),
+  },
 );
 
 interface Layout {
@@ -56,7 +80,11 @@ function cells(l: Layout, row: number): string[] {
 
 async function materializeLayout(l: Layout, file: string) {
   const featureStart = l.withCreated ? 3 : 2;
-  const view = makeView('v', [{ name: defined(l.names[0]), dtype: 'Int64' }], l.names.slice(featureStart).map((f) => [f, scalar('Int64')]));
+  const view = makeView(
+    'v',
+    [{ name: defined(l.names[0]), dtype: 'Int64' }],
+    l.names.slice(featureStart).map((f) => [f, scalar('Int64')]),
+  );
   const source = makeSource(file, { timestampField: defined(l.names[1]), createdTimestampColumn: l.withCreated ? defined(l.names[2]) : undefined });
   const prepared = await prepareView(store, { view, source, repoRoot: dir, startMicros: 0n, endMicros: T0 * 2n });
   const got: Record<string, unknown[]> = {};
@@ -106,7 +134,11 @@ describe('names that differ only in letter case each bind their own column', () 
         const long = { ...l, names: l.names.map((x) => `zq${x}`) };
         const placeholder = long.names.map((x, j) => `\u0001${String(j).padStart(x.length - 1, '#')}`.slice(0, x.length));
         const select = long.names
-          .map((_, j) => (j === 0 ? 'r::BIGINT' : j === 1 || (j === 2 && l.withCreated) ? `make_timestamp(${T0}::BIGINT + r * 3600000000)` : `(${100 * j} + r)::BIGINT`) + ` AS "${placeholder[j]}"`)
+          .map(
+            (_, j) =>
+              (j === 0 ? 'r::BIGINT' : j === 1 || (j === 2 && l.withCreated) ? `make_timestamp(${T0}::BIGINT + r * 3600000000)` : `(${100 * j} + r)::BIGINT`) +
+              ` AS "${placeholder[j]}"`,
+          )
           .join(', ');
         const db = await DuckDBInstance.create(':memory:');
         const c = await db.connect();

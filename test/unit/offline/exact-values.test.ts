@@ -107,7 +107,8 @@ function check(outcome: Outcome, file: string, expected: Array<{ valid: boolean;
     });
     return;
   }
-  if (outcome.ok) throw new Error(`accepted ${JSON.stringify(defined(expected[firstBad]).shown)} (row ${firstBad + 1}) as ${String(outcome.values.get(String(firstBad)))}`);
+  if (outcome.ok)
+    throw new Error(`accepted ${JSON.stringify(defined(expected[firstBad]).shown)} (row ${firstBad + 1}) as ${String(outcome.values.get(String(firstBad)))}`);
   expect(outcome.code).toBe('repo.badColumnType');
   // file, row and column of the first refused value, in file order
   expect(outcome.message).toContain(`${file}, row ${firstBad + 1}, column "v"`);
@@ -122,7 +123,11 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 /** Whole numbers as CSV text may hold them: signs, leading zeros, `.0` (pandas' integer-with-NaN). */
 const intText = (lo: bigint, hi: bigint) =>
   fc
-    .tuple(fc.oneof(fc.bigInt({ min: lo, max: hi }), fc.bigInt({ min: lo * 4n, max: hi * 4n }), fc.constantFrom(lo, hi, lo - 1n, hi + 1n, 0n)), fc.constantFrom('', '+', '0'), fc.constantFrom('', '.0', '.000', '.5', '.01'))
+    .tuple(
+      fc.oneof(fc.bigInt({ min: lo, max: hi }), fc.bigInt({ min: lo * 4n, max: hi * 4n }), fc.constantFrom(lo, hi, lo - 1n, hi + 1n, 0n)),
+      fc.constantFrom('', '+', '0'),
+      fc.constantFrom('', '.0', '.000', '.5', '.01'),
+    )
     .map(([n, lead, tail]) => {
       const text = n < 0n ? `-${lead === '+' ? '' : lead}${-n}${tail}` : `${lead}${n}${tail}`;
       const whole = tail === '' || /^\.0+$/.test(tail);
@@ -159,7 +164,10 @@ describe('CSV text is parsed by the declared dtype, exactly or not at all', () =
       await fc.assert(
         fc.asyncProperty(fc.array(value, { minLength: 1, maxLength: 30 }), async (values) => {
           generated += values.length;
-          const file = await csv(['driver_id', 'event_timestamp', 'v'], values.map((v, i) => [String(i), '2021-04-12 07:00:00', v.shown]));
+          const file = await csv(
+            ['driver_id', 'event_timestamp', 'v'],
+            values.map((v, i) => [String(i), '2021-04-12 07:00:00', v.shown]),
+          );
           check(await run(file, scalar(dtype)), file, values);
         }),
         { numRuns: 45 },
@@ -194,7 +202,10 @@ describe('CSV text is parsed by the declared dtype, exactly or not at all', () =
       await fc.assert(
         fc.asyncProperty(fc.array(value, { minLength: 1, maxLength: 30 }), async (values) => {
           generated += values.length;
-          const file = await csv(['driver_id', 'event_timestamp', 'v'], values.map((v, i) => [String(i), '2021-04-12 07:00:00', v.shown]));
+          const file = await csv(
+            ['driver_id', 'event_timestamp', 'v'],
+            values.map((v, i) => [String(i), '2021-04-12 07:00:00', v.shown]),
+          );
           check(await run(file, scalar(dtype)), file, values);
         }),
         { numRuns: 45 },
@@ -212,7 +223,10 @@ describe('CSV text is parsed by the declared dtype, exactly or not at all', () =
       fc.asyncProperty(fc.array(value, { minLength: 1, maxLength: 20 }), async (values) => {
         generated += values.length;
         const rows = values.map((n) => ({ shown: String(n), valid: n >= -62_135_596_800n && n <= 253_402_300_799n, value: n }));
-        const file = await csv(['driver_id', 'event_timestamp', 'v'], rows.map((v, i) => [String(i), '2021-04-12 07:00:00', v.shown]));
+        const file = await csv(
+          ['driver_id', 'event_timestamp', 'v'],
+          rows.map((v, i) => [String(i), '2021-04-12 07:00:00', v.shown]),
+        );
         check(await run(file, scalar('UnixTimestamp')), file, rows);
       }),
       { numRuns: 25 },
@@ -224,8 +238,15 @@ describe('CSV text is parsed by the declared dtype, exactly or not at all', () =
     await fc.assert(
       fc.asyncProperty(fc.array(value, { minLength: 1, maxLength: 10 }), async (values) => {
         generated += values.length;
-        const rows = values.map((t) => ({ shown: t, valid: ['true', 'false', '1', '0'].includes(t.toLowerCase()), value: ['true', '1'].includes(t.toLowerCase()) }));
-        const file = await csv(['driver_id', 'event_timestamp', 'v'], rows.map((v, i) => [String(i), '2021-04-12 07:00:00', v.shown]));
+        const rows = values.map((t) => ({
+          shown: t,
+          valid: ['true', 'false', '1', '0'].includes(t.toLowerCase()),
+          value: ['true', '1'].includes(t.toLowerCase()),
+        }));
+        const file = await csv(
+          ['driver_id', 'event_timestamp', 'v'],
+          rows.map((v, i) => [String(i), '2021-04-12 07:00:00', v.shown]),
+        );
         check(await run(file, scalar('Bool')), file, rows);
       }),
       { numRuns: 15 },
@@ -256,7 +277,11 @@ describe('parquet columns whose type does not fit the dtype: exact values pass, 
   });
 
   it('BIGINT into Int32 and into Float64: in range / exactly representable, or refused', async () => {
-    const value = fc.oneof(fc.bigInt({ min: INT64_MIN, max: INT64_MAX }), fc.bigInt({ min: INT32_MIN - 2n, max: INT32_MAX + 2n }), fc.bigInt({ min: -(2n ** 54n), max: 2n ** 54n }));
+    const value = fc.oneof(
+      fc.bigInt({ min: INT64_MIN, max: INT64_MAX }),
+      fc.bigInt({ min: INT32_MIN - 2n, max: INT32_MAX + 2n }),
+      fc.bigInt({ min: -(2n ** 54n), max: 2n ** 54n }),
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(value, { minLength: 1, maxLength: 30 }), fc.boolean(), async (values, toFloat) => {
         generated += values.length;
@@ -265,7 +290,10 @@ describe('parquet columns whose type does not fit the dtype: exact values pass, 
             ? { shown: String(n), valid: BigInt(Number(n)) === n, value: Number(n) }
             : { shown: String(n), valid: n >= INT32_MIN && n <= INT32_MAX, value: Number(n) },
         );
-        const file = await parquet('BIGINT', values.map((n) => `${n}`));
+        const file = await parquet(
+          'BIGINT',
+          values.map((n) => `${n}`),
+        );
         check(await run(file, scalar(toFloat ? 'Float64' : 'Int32')), file, rows);
       }),
       { numRuns: 30 },
@@ -302,7 +330,13 @@ describe('the adversarial cases', () => {
   });
 
   it('12.5 in an Int64 feature of a CSV is refused with its row', async () => {
-    const file = await csv(['driver_id', 'event_timestamp', 'v'], [['1', '2021-04-12 07:00:00', '12'], ['2', '2021-04-12 07:00:00', '12.5']]);
+    const file = await csv(
+      ['driver_id', 'event_timestamp', 'v'],
+      [
+        ['1', '2021-04-12 07:00:00', '12'],
+        ['2', '2021-04-12 07:00:00', '12.5'],
+      ],
+    );
     const out = await run(file, scalar('Int64'));
     expect(out).toMatchObject({ ok: false, code: 'repo.badColumnType' });
     expect((out as { message: string }).message).toContain(`${file}, row 2, column "v"`);
@@ -311,7 +345,9 @@ describe('the adversarial cases', () => {
   it('equal event timestamps and NULL created timestamps: the last row in file order wins, in every run', async () => {
     const name = `f${++fileCounter}.parquet`;
     const rows = Array.from({ length: 500 }, (_, i) => `(${i % 5}::BIGINT, make_timestamp(${T0}::BIGINT), NULL::TIMESTAMP, ${i}::BIGINT)`).join(', ');
-    await duck(`COPY (SELECT * FROM (VALUES ${rows}) t(driver_id, event_timestamp, created, v)) TO '${path.join(dir, name)}' (FORMAT parquet, ROW_GROUP_SIZE 64)`);
+    await duck(
+      `COPY (SELECT * FROM (VALUES ${rows}) t(driver_id, event_timestamp, created, v)) TO '${path.join(dir, name)}' (FORMAT parquet, ROW_GROUP_SIZE 64)`,
+    );
     const parallel = await openOfflineStore({ threads: 4 });
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
@@ -353,8 +389,23 @@ describe('the adversarial cases', () => {
         ['2', '2021-04-12 07:00:00', '0', '6', '-0.0', ''],
       ],
     );
-    const view = makeView('v', [{ name: 'driver_id', dtype: 'Int64' }], [['a', scalar('Float64')], ['n', scalar('Int64')], ['b', scalar('Float32')], ['c', scalar('Float64')]]);
-    const prepared = await prepareView(store, { view, source: makeSource(file, { createdTimestampColumn: undefined }), repoRoot: dir, startMicros: -FAR, endMicros: FAR });
+    const view = makeView(
+      'v',
+      [{ name: 'driver_id', dtype: 'Int64' }],
+      [
+        ['a', scalar('Float64')],
+        ['n', scalar('Int64')],
+        ['b', scalar('Float32')],
+        ['c', scalar('Float64')],
+      ],
+    );
+    const prepared = await prepareView(store, {
+      view,
+      source: makeSource(file, { createdTimestampColumn: undefined }),
+      repoRoot: dir,
+      startMicros: -FAR,
+      endMicros: FAR,
+    });
     const got: Record<string, unknown[]> = {};
     for await (const c of prepared.chunks()) for (let i = 0; i < c.length; i++) got[String(defined(c.keys[0])[i])] = c.features.map((f) => f[i]);
     await prepared.release();
@@ -365,22 +416,48 @@ describe('the adversarial cases', () => {
   });
 
   it('NULL event timestamps are counted, not silently dropped', async () => {
-    const file = await csv(['driver_id', 'event_timestamp', 'v'], [['1', '2021-04-12 07:00:00', '1'], ['2', '', '2'], ['3', '', '3']]);
+    const file = await csv(
+      ['driver_id', 'event_timestamp', 'v'],
+      [
+        ['1', '2021-04-12 07:00:00', '1'],
+        ['2', '', '2'],
+        ['3', '', '3'],
+      ],
+    );
     const view = makeView('v', [{ name: 'driver_id', dtype: 'Int64' }], [['v', scalar('Int64')]]);
-    const prepared = await prepareView(store, { view, source: makeSource(file, { createdTimestampColumn: undefined }), repoRoot: dir, startMicros: -FAR, endMicros: FAR });
-    expect({ rows: prepared.rowsInWindow, entities: prepared.entities, nullTimestampRows: prepared.nullTimestampRows }).toEqual({ rows: 1, entities: 1, nullTimestampRows: 2 });
+    const prepared = await prepareView(store, {
+      view,
+      source: makeSource(file, { createdTimestampColumn: undefined }),
+      repoRoot: dir,
+      startMicros: -FAR,
+      endMicros: FAR,
+    });
+    expect({ rows: prepared.rowsInWindow, entities: prepared.entities, nullTimestampRows: prepared.nullTimestampRows }).toEqual({
+      rows: 1,
+      entities: 1,
+      nullTimestampRows: 2,
+    });
     await prepared.release();
   });
 
   it('an event timestamp that is not a time is refused with its row', async () => {
-    const file = await csv(['driver_id', 'event_timestamp', 'v'], [['1', '2021-04-12 07:00:00', '1'], ['2', 'yesterday', '2']]);
+    const file = await csv(
+      ['driver_id', 'event_timestamp', 'v'],
+      [
+        ['1', '2021-04-12 07:00:00', '1'],
+        ['2', 'yesterday', '2'],
+      ],
+    );
     const out = await run(file, scalar('Int64'));
     expect(out).toMatchObject({ ok: false, code: 'repo.badColumnType' });
     expect((out as { message: string }).message).toContain(`${file}, row 2, column "event_timestamp"`);
   });
 
   it('a CSV header naming a column twice is refused, whether or not the view reads it', async () => {
-    for (const header of [['driver_id', 'event_timestamp', 'v', 'v'], ['driver_id', 'event_timestamp', 'v', 'x', 'x']]) {
+    for (const header of [
+      ['driver_id', 'event_timestamp', 'v', 'v'],
+      ['driver_id', 'event_timestamp', 'v', 'x', 'x'],
+    ]) {
       const file = await csv(header, [header.map((_, i) => (i === 1 ? '2021-04-12 07:00:00' : '1'))]);
       const out = await run(file, scalar('Int64'));
       expect(out).toMatchObject({ ok: false, code: 'repo.duplicateColumn' });

@@ -44,10 +44,14 @@ const T0 = 1_618_210_800_000_000n; // 2021-04-12 07:00:00 UTC
 const H = 3_600_000_000n;
 const ts = (micros: bigint) => `make_timestamp(${micros}::BIGINT)`;
 
-const driverView = makeView('driver_stats', [{ name: 'driver_id', dtype: 'Int64' }], [
-  ['conv_rate', scalar('Float32')],
-  ['trips', scalar('Int64')],
-]);
+const driverView = makeView(
+  'driver_stats',
+  [{ name: 'driver_id', dtype: 'Int64' }],
+  [
+    ['conv_rate', scalar('Float32')],
+    ['trips', scalar('Int64')],
+  ],
+);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'dynafeast-offline-'));
@@ -84,10 +88,7 @@ describe('prepareView', () => {
   });
 
   it('applies field_mapping to keys, features and the timestamp columns', async () => {
-    const file = await parquet(
-      'mapped.parquet',
-      `SELECT 7::INTEGER AS id, ${ts(T0)} AS ts, ${ts(T0)} AS c, 0.5::DOUBLE AS cr, 9::SMALLINT AS t`,
-    );
+    const file = await parquet('mapped.parquet', `SELECT 7::INTEGER AS id, ${ts(T0)} AS ts, ${ts(T0)} AS c, 0.5::DOUBLE AS cr, 9::SMALLINT AS t`);
     const source = makeSource(file, {
       timestampField: 'event_timestamp',
       createdTimestampColumn: 'created',
@@ -98,23 +99,27 @@ describe('prepareView', () => {
   });
 
   it('converts every dtype to the value the encoder takes, keeping NULLs and list NULLs', async () => {
-    const view = makeView('all', [{ name: 'k', dtype: 'String' }], [
-      ['i32', scalar('Int32')],
-      ['i64', scalar('Int64')],
-      ['f32', scalar('Float32')],
-      ['f64', scalar('Float64')],
-      ['s', scalar('String')],
-      ['b', scalar('Bytes')],
-      ['flag', scalar('Bool')],
-      ['uts', scalar('UnixTimestamp')],
-      ['j', scalar('Json')],
-      ['li64', list('Int64')],
-      ['lf32', list('Float32')],
-      ['ls', list('String')],
-      ['lb', list('Bool')],
-      ['luts', list('UnixTimestamp')],
-      ['lbytes', list('Bytes')],
-    ]);
+    const view = makeView(
+      'all',
+      [{ name: 'k', dtype: 'String' }],
+      [
+        ['i32', scalar('Int32')],
+        ['i64', scalar('Int64')],
+        ['f32', scalar('Float32')],
+        ['f64', scalar('Float64')],
+        ['s', scalar('String')],
+        ['b', scalar('Bytes')],
+        ['flag', scalar('Bool')],
+        ['uts', scalar('UnixTimestamp')],
+        ['j', scalar('Json')],
+        ['li64', list('Int64')],
+        ['lf32', list('Float32')],
+        ['ls', list('String')],
+        ['lb', list('Bool')],
+        ['luts', list('UnixTimestamp')],
+        ['lbytes', list('Bytes')],
+      ],
+    );
     const file = await parquet(
       'dtypes.parquet',
       `SELECT * FROM (VALUES
@@ -206,8 +211,7 @@ describe('prepareView errors', () => {
       `SELECT 'x' AS driver_id, ${ts(T0)} AS event_timestamp, ${ts(T0)} AS created, 0.5::FLOAT AS conv_rate, 3000000000::BIGINT AS big`,
     );
   });
-  const prepare = (view: FeatureView, source: FileSource) =>
-    prepareView(store, { view, source, repoRoot: dir, startMicros: T0, endMicros: T0 });
+  const prepare = (view: FeatureView, source: FileSource) => prepareView(store, { view, source, repoRoot: dir, startMicros: T0, endMicros: T0 });
 
   it('names a missing column and the file (exit 2)', async () => {
     const view = makeView('v', [{ name: 'driver_id', dtype: 'String' }], [['conv_rat', scalar('Float32')]]);

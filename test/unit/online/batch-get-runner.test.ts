@@ -23,7 +23,11 @@ describe('runBatchGets', () => {
       };
     };
     const out = await runBatchGets(planChunks([{ read, ids: ['a', 'b', 'c', 'd'] }], 100), { send, maxInFlight: 4, sleep: noSleep });
-    expect(defined(out.get('p.v')).map((i) => defined(i.entity_id).S).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(
+      defined(out.get('p.v'))
+        .map((i) => defined(i.entity_id).S)
+        .sort(),
+    ).toEqual(['a', 'b', 'c', 'd']);
     expect(inputs).toHaveLength(3);
     for (const input of inputs) {
       expect(defined(input.RequestItems?.['p.v']).ProjectionExpression).toBe(read.projectionExpression);
@@ -69,8 +73,10 @@ describe('runBatchGets', () => {
 
   it('turns an SDK error into a DynafeastError naming the tables', async () => {
     const err = Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
-    await expect(
-      runBatchGets(planChunks([{ read, ids: ['a'] }], 100), { send: async () => Promise.reject(err), maxInFlight: 1 }),
-    ).rejects.toMatchObject({ code: 'dynamo.failed', message: expect.stringContaining('on table "p.v"'), hint: expect.stringContaining('dynafeast apply') });
+    await expect(runBatchGets(planChunks([{ read, ids: ['a'] }], 100), { send: async () => Promise.reject(err), maxInFlight: 1 })).rejects.toMatchObject({
+      code: 'dynamo.failed',
+      message: expect.stringContaining('on table "p.v"'),
+      hint: expect.stringContaining('dynafeast apply'),
+    });
   });
 });

@@ -34,16 +34,28 @@ describe('planChunks', () => {
   });
 
   it('packs several tables into one request and keeps every key exactly once', () => {
-    const chunks = planChunks([{ read: a, ids: ids('a', 60) }, { read: b, ids: ids('b', 60) }], 100);
+    const chunks = planChunks(
+      [
+        { read: a, ids: ids('a', 60) },
+        { read: b, ids: ids('b', 60) },
+      ],
+      100,
+    );
     expect(sizes(chunks)).toEqual([60, 60]);
     expect([...defined(chunks[0]).keys()]).toEqual([a]);
     expect(defined(chunks[1]).get(b)).toEqual(ids('b', 60));
-    const one = planChunks([{ read: a, ids: ['a0'] }, { read: b, ids: ['b0'] }], 100);
+    const one = planChunks(
+      [
+        { read: a, ids: ['a0'] },
+        { read: b, ids: ['b0'] },
+      ],
+      100,
+    );
     expect(one).toHaveLength(1);
     expect(buildBatchGetInput(defined(one[0])).RequestItems).toEqual({ 'p.a': keysAndAttributes(a, ['a0']), 'p.b': keysAndAttributes(b, ['b0']) });
   });
 
-  it('never exceeds DynamoDB\'s 100 keys, whatever batch_size says', () => {
+  it("never exceeds DynamoDB's 100 keys, whatever batch_size says", () => {
     expect(Math.max(...sizes(planChunks([{ read: a, ids: ids('a', 1000) }], 500)))).toBe(MAX_BATCH_GET_KEYS);
     expect(sizes(planChunks([{ read: a, ids: ids('a', 3) }], 0))).toEqual([1, 1, 1]);
   });

@@ -20,7 +20,12 @@ describe('parseEntityFlags', () => {
 
 describe('parseCsv', () => {
   it('reads quotes, escaped quotes, embedded newlines, CRLF and a BOM', () => {
-    expect(parseCsv('\ufeffid,name\r\n1,"a, ""b"""\r\n2,"x\ny"\n\n3,\n', 'f.csv')).toEqual([['id', 'name'], ['1', 'a, "b"'], ['2', 'x\ny'], ['3', '']]);
+    expect(parseCsv('\ufeffid,name\r\n1,"a, ""b"""\r\n2,"x\ny"\n\n3,\n', 'f.csv')).toEqual([
+      ['id', 'name'],
+      ['1', 'a, "b"'],
+      ['2', 'x\ny'],
+      ['3', ''],
+    ]);
   });
 
   it('reports an unclosed quote with its line', () => {
@@ -45,8 +50,12 @@ describe('parseEntityText', () => {
     expect(() => parseEntityText('[{"driver_id": 1},\n {"driver_id": 2, "driver_id": 3}]', 'r.json', 'json')).toThrow(
       expect.objectContaining({ code: 'usage.badArgument', location: { file: 'r.json', line: 2 }, message: expect.stringContaining('"driver_id" twice') }),
     );
-    expect(() => parseEntityText('{"driver_id": [1], "driver_\\u0069d": [2]}', 'r.json', 'json')).toThrow(expect.objectContaining({ code: 'usage.badArgument' }));
-    expect(() => parseEntityText('{"a": 1}\n{"a": 1, "a": 2}\n', 'r.jsonl', 'jsonl')).toThrow(expect.objectContaining({ location: { file: 'r.jsonl', line: 2 } }));
+    expect(() => parseEntityText('{"driver_id": [1], "driver_\\u0069d": [2]}', 'r.json', 'json')).toThrow(
+      expect.objectContaining({ code: 'usage.badArgument' }),
+    );
+    expect(() => parseEntityText('{"a": 1}\n{"a": 1, "a": 2}\n', 'r.jsonl', 'jsonl')).toThrow(
+      expect.objectContaining({ location: { file: 'r.jsonl', line: 2 } }),
+    );
     // the same key in different objects, and a key-like string value, are fine
     expect(parseEntityText('[{"a": "a:"}, {"a": 2, "b": {"a": 1}}]', 'r.json', 'json')).toEqual([{ a: 'a:' }, { a: 2, b: { a: 1 } }]);
   });
@@ -76,6 +85,8 @@ describe('readEntityFile', () => {
     expect(readEntityFile(file)).toEqual({ driver_id: ['1001'] });
     expect(entityFileFormat('x.NDJSON')).toBe('jsonl');
     expect(() => entityFileFormat('rows.txt')).toThrow(expect.objectContaining({ code: 'usage.badArgument' }));
-    expect(() => readEntityFile(path.join(dir, 'missing.json'))).toThrow(expect.objectContaining({ code: 'usage.badArgument', message: expect.stringContaining('ENOENT') }));
+    expect(() => readEntityFile(path.join(dir, 'missing.json'))).toThrow(
+      expect.objectContaining({ code: 'usage.badArgument', message: expect.stringContaining('ENOENT') }),
+    );
   });
 });

@@ -44,8 +44,14 @@ describe('convertJoinKeyValue', () => {
 });
 
 describe('convertEntityRows', () => {
-  it('takes rows or columns, keeps the rows\' key order and ignores keys no view uses', () => {
-    const fromRows = convertEntityRows([{ user_id: 'a', extra: 1, driver_id: '1' }, { driver_id: 2, user_id: 'b' }], [driver, user]);
+  it("takes rows or columns, keeps the rows' key order and ignores keys no view uses", () => {
+    const fromRows = convertEntityRows(
+      [
+        { user_id: 'a', extra: 1, driver_id: '1' },
+        { driver_id: 2, user_id: 'b' },
+      ],
+      [driver, user],
+    );
     const fromColumns = convertEntityRows({ user_id: ['a', 'b'], driver_id: ['1', 2], extra: [1, 2] }, [driver, user]);
     for (const t of [fromRows, fromColumns]) {
       expect(t.rowCount).toBe(2);
@@ -56,13 +62,20 @@ describe('convertEntityRows', () => {
     }
   });
 
-  it('carries the columns that are join keys of other entities, as given, in the rows\' order', () => {
+  it("carries the columns that are join keys of other entities, as given, in the rows' order", () => {
     const echoed = [
       { name: 'store_id', dtype: 'Int32' as const },
       { name: 'driver_id', dtype: 'Int64' as const }, // needed wins
       { name: '__dummy_id', dtype: undefined },
     ];
-    const t = convertEntityRows([{ store_id: 'x', driver_id: '1', extra: 1 }, { driver_id: 2, __dummy_id: 'd' }], [driver], echoed);
+    const t = convertEntityRows(
+      [
+        { store_id: 'x', driver_id: '1', extra: 1 },
+        { driver_id: 2, __dummy_id: 'd' },
+      ],
+      [driver],
+      echoed,
+    );
     expect(t.keys.map((k) => k.name)).toEqual(['driver_id']);
     expect(t.columns).toEqual([
       { name: 'store_id', dtype: 'Int32', lookup: false },

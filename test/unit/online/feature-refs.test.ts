@@ -39,7 +39,11 @@ describe('resolveFeatures', () => {
 
   it('suggests close names for an unknown view, feature or service', () => {
     expect(() => resolveFeatures(repo, { features: ['driver_hourly_stat:conv_rate'] })).toThrow(
-      expect.objectContaining({ code: 'repo.unknownFeatureView', path: 'features[0]', message: expect.stringContaining('Did you mean `driver_hourly_stats`?') }),
+      expect.objectContaining({
+        code: 'repo.unknownFeatureView',
+        path: 'features[0]',
+        message: expect.stringContaining('Did you mean `driver_hourly_stats`?'),
+      }),
     );
     expect(() => resolveFeatures(repo, { features: ['driver_hourly_stats:conv_rat'] })).toThrow(
       expect.objectContaining({ code: 'repo.unknownFeature', message: expect.stringContaining('Did you mean `conv_rate`?') }),

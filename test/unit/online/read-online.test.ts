@@ -47,7 +47,7 @@ describe('OnlineReader join key columns', () => {
     expect(toFeastDict(result)).toEqual({ user_id: ['a'], driver_id: ['not a number'], score: [null] });
   });
 
-  it('echoes the keys given to an entityless view, and Feast\'s __dummy_id too', async () => {
+  it("echoes the keys given to an entityless view, and Feast's __dummy_id too", async () => {
     const result = await reader().read({ features: ['global_stats:total_rides'], entityRows: [{ driver_id: 7, __dummy_id: 'x' }] });
     expect(toFeastDict(result)).toEqual({ driver_id: [7], __dummy_id: ['x'], total_rides: [null] });
     expect(toFeastDict(await reader().read({ features: ['global_stats:total_rides'], entityRows: [{}] }))).toEqual({ total_rides: [null] });

@@ -8,7 +8,14 @@ const result: OnlineFeaturesColumns = {
   columns: [
     { name: 'driver_id', kind: 'joinKey', values: [1001, 1002], statuses: ['PRESENT', 'PRESENT'], eventTimestamps: [0, 0] },
     { name: 'conv_rate', kind: 'feature', view: 'v', values: [0.5, null], statuses: ['PRESENT', 'NOT_FOUND'], eventTimestamps: [1618210800, 0] },
-    { name: 'langs', kind: 'feature', view: 'v', values: [['en', 'fr'], 'a "b", c'], statuses: ['PRESENT', 'PRESENT'], eventTimestamps: [1618210800, 1618210800] },
+    {
+      name: 'langs',
+      kind: 'feature',
+      view: 'v',
+      values: [['en', 'fr'], 'a "b", c'],
+      statuses: ['PRESENT', 'PRESENT'],
+      eventTimestamps: [1618210800, 1618210800],
+    },
   ],
 };
 
@@ -20,13 +27,35 @@ function capture() {
 }
 
 describe('result shapes', () => {
-  it('is Feast\'s to_dict(), with __ts after each column as Feast adds it and __status after that', () => {
+  it("is Feast's to_dict(), with __ts after each column as Feast adds it and __status after that", () => {
     expect(toFeastDict(result)).toEqual({ driver_id: [1001, 1002], conv_rate: [0.5, null], langs: [['en', 'fr'], 'a "b", c'] });
     expect(Object.keys(toFeastDict(result, { includeEventTimestamps: true, includeStatus: true }))).toEqual([
-      'driver_id', 'driver_id__ts', 'driver_id__status', 'conv_rate', 'conv_rate__ts', 'conv_rate__status', 'langs', 'langs__ts', 'langs__status',
+      'driver_id',
+      'driver_id__ts',
+      'driver_id__status',
+      'conv_rate',
+      'conv_rate__ts',
+      'conv_rate__status',
+      'langs',
+      'langs__ts',
+      'langs__status',
     ]);
-    expect(outputColumns(result, { includeStatus: true })).toEqual(['driver_id', 'driver_id__status', 'conv_rate', 'conv_rate__status', 'langs', 'langs__status']);
-    expect(toRows(result, { includeStatus: true })[1]).toEqual({ driver_id: 1002, driver_id__status: 'PRESENT', conv_rate: null, conv_rate__status: 'NOT_FOUND', langs: 'a "b", c', langs__status: 'PRESENT' });
+    expect(outputColumns(result, { includeStatus: true })).toEqual([
+      'driver_id',
+      'driver_id__status',
+      'conv_rate',
+      'conv_rate__status',
+      'langs',
+      'langs__status',
+    ]);
+    expect(toRows(result, { includeStatus: true })[1]).toEqual({
+      driver_id: 1002,
+      driver_id__status: 'PRESENT',
+      conv_rate: null,
+      conv_rate__status: 'NOT_FOUND',
+      langs: 'a "b", c',
+      langs__status: 'PRESENT',
+    });
   });
 });
 
@@ -36,7 +65,11 @@ describe('renderers', () => {
   });
 
   it('jsonl writes one object per entity row', () => {
-    expect(renderJsonl(result, { includeEventTimestamps: true }).split('\n').map((l) => JSON.parse(l) as unknown)).toEqual(toRows(result, { includeEventTimestamps: true }));
+    expect(
+      renderJsonl(result, { includeEventTimestamps: true })
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual(toRows(result, { includeEventTimestamps: true }));
   });
 
   it('table aligns columns and shows null', () => {
@@ -59,8 +92,21 @@ describe('renderers', () => {
     const big: OnlineFeaturesColumns = {
       rowCount: n,
       columns: [
-        { name: 'driver_id', kind: 'joinKey', values: Array.from({ length: n }, (_, i) => i), statuses: new Array(n).fill('PRESENT'), eventTimestamps: new Array(n).fill(0) },
-        { name: 'conv_rate', kind: 'feature', view: 'v', values: Array.from({ length: n }, (_, i) => (i === n - 1 ? 'the-widest-value' : 0.5)), statuses: new Array(n).fill('PRESENT'), eventTimestamps: new Array(n).fill(0) },
+        {
+          name: 'driver_id',
+          kind: 'joinKey',
+          values: Array.from({ length: n }, (_, i) => i),
+          statuses: new Array(n).fill('PRESENT'),
+          eventTimestamps: new Array(n).fill(0),
+        },
+        {
+          name: 'conv_rate',
+          kind: 'feature',
+          view: 'v',
+          values: Array.from({ length: n }, (_, i) => (i === n - 1 ? 'the-widest-value' : 0.5)),
+          statuses: new Array(n).fill('PRESENT'),
+          eventTimestamps: new Array(n).fill(0),
+        },
       ],
     };
     const c = capture();

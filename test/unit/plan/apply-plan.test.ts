@@ -42,7 +42,13 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 function planOf(steps: PlanStep[]): Plan {
-  return { project: 'demo', registryPath: join(dir, 'registry.db'), steps, notes: [], registry: { baseVersionId: undefined, desired: buildRegistryObjects('demo', makeRepo([])) } };
+  return {
+    project: 'demo',
+    registryPath: join(dir, 'registry.db'),
+    steps,
+    notes: [],
+    registry: { baseVersionId: undefined, desired: buildRegistryObjects('demo', makeRepo([])) },
+  };
 }
 
 const create: PlanStep = { kind: 'create_table', ...on, billing: { mode: 'PAY_PER_REQUEST' }, tableClass: 'STANDARD', deletionProtection: false };
@@ -76,12 +82,18 @@ describe('applyPlan', () => {
   it('fails the run on other errors and does not write the registry', async () => {
     mock.on(CreateTableCommand).rejects(awsError('LimitExceededException'));
     const plan = planOf([create, { kind: 'registry', objectType: 'project', name: 'demo', action: 'create', changes: [] }]);
-    await expect(applyPlan(plan, { dynamo })).rejects.toMatchObject({ code: 'dynamo.failed', message: expect.stringContaining('the registry was not written') });
+    await expect(applyPlan(plan, { dynamo })).rejects.toMatchObject({
+      code: 'dynamo.failed',
+      message: expect.stringContaining('the registry was not written'),
+    });
   });
 
   it('treats ResourceInUse on create as "exists" (a concurrent creator) and waits for ACTIVE', async () => {
     mock.on(CreateTableCommand).rejects(new ResourceInUseException({ message: 'exists', $metadata: {} }));
-    mock.on(DescribeTableCommand).resolvesOnce({ Table: { ...ACTIVE.Table, TableStatus: 'CREATING' } }).resolves(ACTIVE);
+    mock
+      .on(DescribeTableCommand)
+      .resolvesOnce({ Table: { ...ACTIVE.Table, TableStatus: 'CREATING' } })
+      .resolves(ACTIVE);
     const result = await applyPlan(planOf([create]), { dynamo, wait: { pollMs: 1 } });
     expect(result.results[0]).toMatchObject({ status: 'warning', message: expect.stringContaining('already existed') });
     expect(mock.commandCalls(DescribeTableCommand)).toHaveLength(2);

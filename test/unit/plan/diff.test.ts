@@ -39,7 +39,14 @@ describe('diffTables', () => {
     const repo = makeRepo([makeView('driver_hourly_stats', { tags: { team: 'drivers' } })]);
     const { steps, notes } = diffTables(buildDesiredState(config, repo), actualOf([]));
     expect(steps).toEqual([
-      { kind: 'create_table', table: TABLE, view: 'driver_hourly_stats', billing: { mode: 'PAY_PER_REQUEST' }, tableClass: 'STANDARD', deletionProtection: false },
+      {
+        kind: 'create_table',
+        table: TABLE,
+        view: 'driver_hourly_stats',
+        billing: { mode: 'PAY_PER_REQUEST' },
+        tableClass: 'STANDARD',
+        deletionProtection: false,
+      },
       { kind: 'set_tags', table: TABLE, view: 'driver_hourly_stats', tags: { team: 'drivers', env: 'dev', [PROJECT_TAG]: 'demo' }, previous: {} },
     ]);
     expect(notes).toEqual([]);
@@ -52,7 +59,9 @@ describe('diffTables', () => {
 
   it('changes only the tag that changed and removes dropped keys, leaving aws: tags alone', () => {
     const desired = buildDesiredState(makeConfig({ tags: { env: 'prod', owner: 'ml' } }), makeRepo());
-    const actual = actualOf([existing({ tags: { state: 'known', value: { env: 'dev', owner: 'ml', old: 'x', 'aws:cloudformation:stack-name': 's', [PROJECT_TAG]: 'demo' } } })]);
+    const actual = actualOf([
+      existing({ tags: { state: 'known', value: { env: 'dev', owner: 'ml', old: 'x', 'aws:cloudformation:stack-name': 's', [PROJECT_TAG]: 'demo' } } }),
+    ]);
     expect(diffTables(desired, actual).steps).toEqual([
       { kind: 'set_tags', table: TABLE, view: 'driver_hourly_stats', tags: { env: 'prod' }, previous: { env: 'dev' } },
       { kind: 'remove_tags', table: TABLE, view: 'driver_hourly_stats', keys: ['old'] },
@@ -62,12 +71,20 @@ describe('diffTables', () => {
   it('updates billing to the configured provisioned capacity', () => {
     const desired = buildDesiredState(makeConfig({ tables: { billingMode: 'PROVISIONED', readCapacityUnits: 5, writeCapacityUnits: 2 } }), makeRepo());
     expect(diffTables(desired, actualOf([existing()])).steps).toEqual([
-      { kind: 'update_billing', table: TABLE, view: 'driver_hourly_stats', from: { mode: 'PAY_PER_REQUEST' }, to: { mode: 'PROVISIONED', readCapacityUnits: 5, writeCapacityUnits: 2 } },
+      {
+        kind: 'update_billing',
+        table: TABLE,
+        view: 'driver_hourly_stats',
+        from: { mode: 'PAY_PER_REQUEST' },
+        to: { mode: 'PROVISIONED', readCapacityUnits: 5, writeCapacityUnits: 2 },
+      },
     ]);
   });
 
   it('turns table settings on an existing AWS table into UpdateTable steps', () => {
-    const config = makeConfig({ tables: { tableClass: 'STANDARD_INFREQUENT_ACCESS', deletionProtection: true, streamViewType: 'NEW_IMAGE', sseKmsKeyId: 'k-1' } });
+    const config = makeConfig({
+      tables: { tableClass: 'STANDARD_INFREQUENT_ACCESS', deletionProtection: true, streamViewType: 'NEW_IMAGE', sseKmsKeyId: 'k-1' },
+    });
     const actual = actualOf([existing({ streamViewType: 'KEYS_ONLY' })]);
     expect(kinds(diffTables(buildDesiredState(config, makeRepo()), actual).steps)).toEqual([
       `update_table_class:${TABLE}`,
@@ -97,7 +114,9 @@ describe('diffTables', () => {
     const config = makeConfig({ tables: { tableClass: 'STANDARD_INFREQUENT_ACCESS' } });
     const { steps, notes } = diffTables(buildDesiredState(config, makeRepo()), actualOf([existing({ tableClass: undefined })]));
     expect(steps).toEqual([]);
-    expect(defined(notes[0]).message).toBe('table class STANDARD_INFREQUENT_ACCESS: not supported by this endpoint (DescribeTable does not report a table class); not applied');
+    expect(defined(notes[0]).message).toBe(
+      'table class STANDARD_INFREQUENT_ACCESS: not supported by this endpoint (DescribeTable does not report a table class); not applied',
+    );
   });
 
   describe('TTL and PITR', () => {
@@ -119,7 +138,10 @@ describe('diffTables', () => {
       ]);
       const old = diffTables(
         buildDesiredState(config, makeRepo()),
-        actualOf([existing({ ttl: { state: 'unsupported', operation: 'UpdateTimeToLive' }, pitr: { state: 'unsupported', operation: 'DescribeContinuousBackups' } })], { support: none }),
+        actualOf(
+          [existing({ ttl: { state: 'unsupported', operation: 'UpdateTimeToLive' }, pitr: { state: 'unsupported', operation: 'DescribeContinuousBackups' } })],
+          { support: none },
+        ),
       );
       expect(old.steps).toEqual([]);
       expect(old.notes).toHaveLength(2);
@@ -144,7 +166,9 @@ describe('diffTables', () => {
     });
 
     it('disables what the config no longer asks for', () => {
-      const actual = actualOf([existing({ ttl: { state: 'known', value: { enabled: true, attribute: 'dynafeast_expires_at' } }, pitr: { state: 'known', value: true } })]);
+      const actual = actualOf([
+        existing({ ttl: { state: 'known', value: { enabled: true, attribute: 'dynafeast_expires_at' } }, pitr: { state: 'known', value: true } }),
+      ]);
       expect(diffTables(buildDesiredState(makeConfig(), makeRepo()), actual).steps.map((s) => s.kind)).toEqual(['disable_ttl', 'disable_pitr']);
     });
 
@@ -155,7 +179,9 @@ describe('diffTables', () => {
     });
 
     it('notes what cannot be read instead of guessing', () => {
-      const actual = actualOf([existing({ tags: { state: 'denied', action: 'dynamodb:ListTagsOfResource' }, pitr: { state: 'denied', action: 'dynamodb:DescribeContinuousBackups' } })]);
+      const actual = actualOf([
+        existing({ tags: { state: 'denied', action: 'dynamodb:ListTagsOfResource' }, pitr: { state: 'denied', action: 'dynamodb:DescribeContinuousBackups' } }),
+      ]);
       const { steps, notes } = diffTables(buildDesiredState(config, makeRepo()), actual);
       expect(steps.map((s) => s.kind)).toEqual(['enable_ttl']);
       expect(notes.map((n) => n.message)).toEqual([

@@ -40,11 +40,16 @@ describe('ownershipOf', () => {
 
   it("another project's tag is never ours to delete, and ours to change only with --adopt", () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }).filter((s) => s !== project), fc.boolean(), fc.boolean(), (other, recorded, adopt) => {
-        const t = table({ tags: { state: 'known', value: { [PROJECT_TAG]: other } }, holdsItems: false });
-        expect(ownershipOf(t, { project, recorded, purpose: 'delete', adopt }).owned).toBe(false);
-        expect(ownershipOf(t, { project, recorded, purpose: 'update', adopt }).owned).toBe(adopt);
-      }),
+      fc.property(
+        fc.string({ minLength: 1 }).filter((s) => s !== project),
+        fc.boolean(),
+        fc.boolean(),
+        (other, recorded, adopt) => {
+          const t = table({ tags: { state: 'known', value: { [PROJECT_TAG]: other } }, holdsItems: false });
+          expect(ownershipOf(t, { project, recorded, purpose: 'delete', adopt }).owned).toBe(false);
+          expect(ownershipOf(t, { project, recorded, purpose: 'update', adopt }).owned).toBe(adopt);
+        },
+      ),
     );
   });
 
@@ -67,7 +72,10 @@ describe('ownershipOf', () => {
     // tags that cannot be read (an endpoint without tagging) fall back on the same evidence
     const unreadable = table({ tags: { state: 'unsupported', operation: 'ListTagsOfResource' }, holdsItems: true });
     expect(ownershipOf(unreadable, { project, recorded: true, purpose: 'delete' })).toEqual({ owned: true, by: 'registry' });
-    expect(ownershipOf(unreadable, { project, recorded: false, purpose: 'update' })).toMatchObject({ owned: false, reason: expect.stringContaining('cannot be read') });
+    expect(ownershipOf(unreadable, { project, recorded: false, purpose: 'update' })).toMatchObject({
+      owned: false,
+      reason: expect.stringContaining('cannot be read'),
+    });
   });
 });
 

@@ -11,14 +11,37 @@ const plan: Plan = {
   project: 'driver_stats',
   registryPath: 'data/registry.db',
   steps: [
-    { kind: 'create_table', table: 'driver_stats.driver_trips', view: 'driver_trips', billing: { mode: 'PAY_PER_REQUEST' }, tableClass: 'STANDARD', deletionProtection: false },
-    { kind: 'set_tags', table: 'driver_stats.driver_hourly_stats', view: 'driver_hourly_stats', tags: { team: 'ranking', tier: 'gold' }, previous: { team: 'drivers' } },
+    {
+      kind: 'create_table',
+      table: 'driver_stats.driver_trips',
+      view: 'driver_trips',
+      billing: { mode: 'PAY_PER_REQUEST' },
+      tableClass: 'STANDARD',
+      deletionProtection: false,
+    },
+    {
+      kind: 'set_tags',
+      table: 'driver_stats.driver_hourly_stats',
+      view: 'driver_hourly_stats',
+      tags: { team: 'ranking', tier: 'gold' },
+      previous: { team: 'drivers' },
+    },
     { kind: 'delete_table', table: 'driver_stats.driver_profile', view: 'driver_profile', holdsItems: true, deletionProtected: false },
     { kind: 'registry', objectType: 'feature_view', name: 'driver_trips', action: 'create', changes: [] },
-    { kind: 'registry', objectType: 'feature_view', name: 'driver_hourly_stats', action: 'update', changes: [{ path: 'ttl', before: '86400s', after: '172800s' }] },
+    {
+      kind: 'registry',
+      objectType: 'feature_view',
+      name: 'driver_hourly_stats',
+      action: 'update',
+      changes: [{ path: 'ttl', before: '86400s', after: '172800s' }],
+    },
     { kind: 'registry', objectType: 'feature_view', name: 'driver_profile', action: 'delete', changes: [] },
   ],
-  notes: ['a', 'b', 'c', 'd'].map((v) => ({ level: 'warning' as const, table: `t.${v}`, message: 'TTL expiry: not supported by this endpoint (UpdateTimeToLive); not applied' })),
+  notes: ['a', 'b', 'c', 'd'].map((v) => ({
+    level: 'warning' as const,
+    table: `t.${v}`,
+    message: 'TTL expiry: not supported by this endpoint (UpdateTimeToLive); not applied',
+  })),
   registry: { baseVersionId: undefined, desired: buildRegistryObjects('driver_stats', makeRepo([])) },
 };
 
@@ -54,7 +77,11 @@ describe('planToJson', () => {
   it('is the documented, versioned shape', () => {
     const json = planToJson(plan);
     expect(Object.keys(json)).toEqual(['version', 'project', 'registryPath', 'changes', 'summary', 'steps', 'notes']);
-    expect(json).toMatchObject({ version: 1, changes: true, summary: { tables: { create: 1, update: 1, delete: 1 }, registry: { create: 1, update: 1, delete: 1 } } });
+    expect(json).toMatchObject({
+      version: 1,
+      changes: true,
+      summary: { tables: { create: 1, update: 1, delete: 1 }, registry: { create: 1, update: 1, delete: 1 } },
+    });
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
 });

@@ -3,7 +3,13 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '../../../src/core/context.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
-import { commitRegistryChanges, latestMaterializedEndMicros, recordMaterialization, recordMaterializations, removeProject } from '../../../src/core/registry/commit.js';
+import {
+  commitRegistryChanges,
+  latestMaterializedEndMicros,
+  recordMaterialization,
+  recordMaterializations,
+  removeProject,
+} from '../../../src/core/registry/commit.js';
 import { withRegistryLock } from '../../../src/core/registry/lock.js';
 import { reconcileRegistry } from '../../../src/core/registry/reconcile.js';
 import { readRegistry, readRegistryIfExists } from '../../../src/core/registry/registry-file.js';
@@ -65,7 +71,9 @@ describe('recordMaterialization', () => {
     const reg = await readRegistry(path);
     const intervals = defined(reg.featureViews[0]?.meta).materializationIntervals;
     expect(intervals).toHaveLength(12);
-    expect(intervals.map((i) => timestampToMicros(defined(i.startTime))).sort((a, b) => Number(a - b))).toEqual(Array.from({ length: 12 }, (_, i) => BigInt(i)));
+    expect(intervals.map((i) => timestampToMicros(defined(i.startTime))).sort((a, b) => Number(a - b))).toEqual(
+      Array.from({ length: 12 }, (_, i) => BigInt(i)),
+    );
     expect(latestMaterializedEndMicros(reg, 'demo', 'driver_hourly_stats')).toBe(111n);
     expect(latestMaterializedEndMicros(reg, 'demo', 'nope')).toBeUndefined();
   });

@@ -37,7 +37,11 @@ function interopRepo(): RepoModel {
 function withoutFileFormat(v: JsonValue): JsonValue {
   if (Array.isArray(v)) return v.map(withoutFileFormat);
   if (typeof v !== 'object' || v === null) return v;
-  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'fileFormat').map(([k, x]) => [k, withoutFileFormat(x)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([k]) => k !== 'fileFormat')
+      .map(([k, x]) => [k, withoutFileFormat(x)]),
+  );
 }
 
 const feastApplied = readRegistry('feast-0.67-applied.registry.db');
@@ -49,7 +53,11 @@ describe('registries written by Feast 0.67', () => {
     const fv = defined(feastApplied.featureViews.find((v) => defined(v.spec).name === 'all_types'));
     expect(defined(fv.spec?.batchSource).project).toBe('');
     const projection = defined(feastApplied.featureServices[0]?.spec?.features[0]);
-    expect([projection.timestampField, defined(projection.batchSource).project, defined(projection.batchSource).dataSourceClassType]).toEqual(['created', '', '']);
+    expect([projection.timestampField, defined(projection.batchSource).project, defined(projection.batchSource).dataSourceClassType]).toEqual([
+      'created',
+      '',
+      '',
+    ]);
     expect(projection.$unknown?.map((f) => f.no)).toEqual([11]); // view_type
   });
 
@@ -63,7 +71,9 @@ describe('registries written by Feast 0.67', () => {
     const ours = buildRegistryObjects('interop_feast', interopRepo());
     for (const view of ours.featureViews) {
       const theirs = defined(feastApplied.featureViews.find((v) => defined(v.spec).name === defined(view.spec).name));
-      expect(withoutFileFormat(toJson(FeatureViewSpecSchema, defined(view.spec)))).toEqual(withoutFileFormat(toJson(FeatureViewSpecSchema, defined(theirs.spec))));
+      expect(withoutFileFormat(toJson(FeatureViewSpecSchema, defined(view.spec)))).toEqual(
+        withoutFileFormat(toJson(FeatureViewSpecSchema, defined(theirs.spec))),
+      );
     }
     const service = defined(ours.featureServices[0]?.spec);
     const theirs = defined(feastApplied.featureServices[0]?.spec);
@@ -102,7 +112,8 @@ describe('registries written by Feast 0.67', () => {
     expect(projection.timestampField).toBe('created');
     expect(registry.projectMetadata.map((m) => m.project)).toEqual(['interop_feast']);
     // Unrelated views keep Feast's bytes.
-    const untouched = (r: Registry) => toBinary(RegistrySchema, { ...r, featureViews: r.featureViews.filter((v) => defined(v.spec).name === 'store_stats') } as Registry);
+    const untouched = (r: Registry) =>
+      toBinary(RegistrySchema, { ...r, featureViews: r.featureViews.filter((v) => defined(v.spec).name === 'store_stats') } as Registry);
     expect(fromBinary(RegistrySchema, untouched(registry)).featureViews).toEqual(fromBinary(RegistrySchema, untouched(feastApplied)).featureViews);
   });
 });

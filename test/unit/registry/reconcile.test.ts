@@ -106,7 +106,10 @@ describe('reconcileRegistry', () => {
   it('keeps fields and lists it does not know through an update (a registry from a newer Feast)', () => {
     const first = applied();
     // FeatureViewSpec.offline = true (field 13, varint) inside the stored view
-    const spec = fromBinary(FeatureViewSpecSchema, withExtraFields(toBinary(FeatureViewSpecSchema, defined(defined(first.featureViews[0]).spec)), [13 << 3, 1]));
+    const spec = fromBinary(
+      FeatureViewSpecSchema,
+      withExtraFields(toBinary(FeatureViewSpecSchema, defined(defined(first.featureViews[0]).spec)), [13 << 3, 1]),
+    );
     defined(first.featureViews[0]).spec = spec;
     // Registry.saved_datasets (field 11): one opaque 3-byte message
     const bytes = withExtraFields(toBinary(RegistrySchema, first), [(11 << 3) | 2, 3, 0x0a, 0x01, 0x78]);

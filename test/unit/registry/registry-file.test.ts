@@ -57,7 +57,10 @@ describe('registryToJson', () => {
     const both = reconcileRegistry(a, 'b', buildRegistryObjects('b', makeRepo()), 1_000_000n).registry;
     const json = registryToJson(both) as Record<string, unknown[]>;
     expect(Object.keys(json).sort()).toEqual(['dataSources', 'entities', 'featureViews', 'projectMetadata', 'projects', 'registrySchemaVersion']);
-    expect(defined(json['featureViews'])[0]).toMatchObject({ spec: { entityColumns: [{ name: 'driver_id', valueType: 'INT64' }] }, meta: { createdTimestamp: '1970-01-01T00:00:01Z' } });
+    expect(defined(json['featureViews'])[0]).toMatchObject({
+      spec: { entityColumns: [{ name: 'driver_id', valueType: 'INT64' }] },
+      meta: { createdTimestamp: '1970-01-01T00:00:01Z' },
+    });
     const onlyB = registryToJson(both, 'b') as Record<string, { spec?: { project?: string } }[]>;
     expect(defined(onlyB['featureViews']).map((v) => v.spec?.project)).toEqual(['b']);
     expect(onlyB['entities']).toHaveLength(2);

@@ -16,12 +16,30 @@ describe('findDefinitionFiles', () => {
 
   it('finds yaml and yml files in code-point order, skipping config, data, dot-folders and node_modules', () => {
     for (const f of [
-      'feature_store.yaml', 'b.yml', 'a.yaml', 'Z.YAML', 'defs/views.yaml', 'defs/a/deep.yaml', 'notes.txt',
-      'data/x.yaml', 'sub/data/kept.yaml', '.github/ci.yaml', 'node_modules/p/x.yml', 'sub/__pycache__/x.yaml',
-      'sub/feature_store.yaml', 'prod.yaml', 'store/x.yaml',
-    ]) touch(f);
+      'feature_store.yaml',
+      'b.yml',
+      'a.yaml',
+      'Z.YAML',
+      'defs/views.yaml',
+      'defs/a/deep.yaml',
+      'notes.txt',
+      'data/x.yaml',
+      'sub/data/kept.yaml',
+      '.github/ci.yaml',
+      'node_modules/p/x.yml',
+      'sub/__pycache__/x.yaml',
+      'sub/feature_store.yaml',
+      'prod.yaml',
+      'store/x.yaml',
+    ])
+      touch(f);
     expect(findDefinitionFiles(dir, { excludeFiles: ['prod.yaml'], excludeDirs: ['store/'] })).toEqual([
-      'Z.YAML', 'a.yaml', 'b.yml', 'defs/a/deep.yaml', 'defs/views.yaml', 'sub/data/kept.yaml',
+      'Z.YAML',
+      'a.yaml',
+      'b.yml',
+      'defs/a/deep.yaml',
+      'defs/views.yaml',
+      'sub/data/kept.yaml',
     ]);
   });
 

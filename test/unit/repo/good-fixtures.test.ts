@@ -37,7 +37,14 @@ describe('good fixtures', () => {
         warmupConnections: false,
       },
       dynafeast: {
-        tables: { billingMode: 'PAY_PER_REQUEST', pointInTimeRecovery: false, deletionProtection: false, tableClass: 'STANDARD', ttlExpiry: false, ttlAttribute: 'expire_at' },
+        tables: {
+          billingMode: 'PAY_PER_REQUEST',
+          pointInTimeRecovery: false,
+          deletionProtection: false,
+          tableClass: 'STANDARD',
+          ttlExpiry: false,
+          ttlAttribute: 'expire_at',
+        },
         materialize: { concurrency: 32, monotonicWrites: false, retryBudget: 10000 },
         retry: { baseDelayMs: 25, maxDelayMs: 5000, maxAttempts: 10, maxElapsed: 120, unreachableGrace: 3 },
         embedded: { path: 'data/online_store' },

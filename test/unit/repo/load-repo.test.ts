@@ -19,9 +19,11 @@ const VIEW = `feature_views:
 `;
 
 function build(files: Record<string, string>) {
-  return buildRepoModel('/repo', Object.entries(files).map(([file, text]) => ({ file, text })));
+  return buildRepoModel(
+    '/repo',
+    Object.entries(files).map(([file, text]) => ({ file, text })),
+  );
 }
-
 
 describe('buildRepoModel', () => {
   it('resolves a bare view name in a feature service to all its features', () => {
@@ -44,10 +46,12 @@ describe('buildRepoModel', () => {
   });
 
   it('reports problems from several files at once, in file order', () => {
-    const e = failure(() => build({
-      'a.yaml': ENTITY + SOURCE,
-      'b.yaml': VIEW.replace('[driver]', '[rider]').replace('source: stats', 'source: statz'),
-    }));
+    const e = failure(() =>
+      build({
+        'a.yaml': ENTITY + SOURCE,
+        'b.yaml': VIEW.replace('[driver]', '[rider]').replace('source: stats', 'source: statz'),
+      }),
+    );
     expect(e.details.map((d) => [d.code, d.location?.file, d.location?.line])).toEqual([
       ['repo.unknownEntity', 'b.yaml', 3],
       ['repo.unknownSource', 'b.yaml', 4],
@@ -65,18 +69,23 @@ describe('buildRepoModel', () => {
   });
 
   it('checks table names against the config', () => {
-    const { config } = parseConfigText('project: p\nregistry: r.db\nprovider: aws\nonline_store: {region: us-east-1, table_name_template: "{project}{table_name}"}\n', {
-      file: 'feature_store.yaml',
-      repoPath: '/repo',
-      env: {},
-    });
+    const { config } = parseConfigText(
+      'project: p\nregistry: r.db\nprovider: aws\nonline_store: {region: us-east-1, table_name_template: "{project}{table_name}"}\n',
+      {
+        file: 'feature_store.yaml',
+        repoPath: '/repo',
+        env: {},
+      },
+    );
     const e = failure(() => buildRepoModel('/repo', [{ file: 'a.yaml', text: ENTITY + SOURCE + VIEW.replace('stats_view', 's') }], config));
     expect(e.code).toBe('repo.badValue');
     expect(defined(e.details[0]).message).toContain('`s`');
   });
 
   it('rejects an empty services list entry and an empty schema', () => {
-    const e = failure(() => build({ 'a.yaml': ENTITY + SOURCE + VIEW.replace(/schema:[\s\S]*$/, 'schema: []\n') + 'feature_services:\n  - {name: s, features: []}\n' }));
+    const e = failure(() =>
+      build({ 'a.yaml': ENTITY + SOURCE + VIEW.replace(/schema:[\s\S]*$/, 'schema: []\n') + 'feature_services:\n  - {name: s, features: []}\n' }),
+    );
     expect(e.details.map((d) => d.code)).toEqual(['repo.badValue', 'repo.badValue']);
   });
 });
@@ -108,7 +117,8 @@ describe('loadRepo', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('skips the config file it was given and the embedded data folder', () => {
-    const configText = 'project: p\nregistry: r.db\nprovider: aws\nonline_store: {region: us-east-1, endpoint_url: "http://127.0.0.1:4567"}\ndynafeast: {embedded: {path: store}}\n';
+    const configText =
+      'project: p\nregistry: r.db\nprovider: aws\nonline_store: {region: us-east-1, endpoint_url: "http://127.0.0.1:4567"}\ndynafeast: {embedded: {path: store}}\n';
     writeFileSync(path.join(dir, 'staging.yaml'), configText);
     mkdirSync(path.join(dir, 'store'));
     writeFileSync(path.join(dir, 'store', 'junk.yaml'), 'not: definitions\n');

@@ -29,14 +29,17 @@ describe('parseYaml', () => {
 
   it('reports duplicate keys with both lines', () => {
     const { errors } = parseYaml('a: 1\nb: 2\na: 3\n', opts);
-    expect(errors.map((e) => [e.code, e.location?.line, e.message])).toEqual([
-      ['repo.badYaml', 3, 'Duplicate key `a` (first defined on line 1).'],
-    ]);
+    expect(errors.map((e) => [e.code, e.location?.line, e.message])).toEqual([['repo.badYaml', 3, 'Duplicate key `a` (first defined on line 1).']]);
   });
 
   it('stops an alias bomb', () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 8; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 8; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     const { root, errors } = parseYaml(lines.join('\n'), opts);
     expect(root).toBeUndefined();
     expect(defined(errors[0]).message).toContain('expands to more than');

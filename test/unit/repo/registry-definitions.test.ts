@@ -73,7 +73,11 @@ describe('definitions from a registry dynafeast wrote', () => {
 
 describe("definitions from the registry of Feast's own starter repo (feast init, Feast 0.67)", () => {
   const { repo, notServed } = definitionsFromRegistry(feastInit(), 'demo', '/repo');
-  const named = (kind: string) => notServed.filter((n) => n.kind === kind).map((n) => n.name).sort();
+  const named = (kind: string) =>
+    notServed
+      .filter((n) => n.kind === kind)
+      .map((n) => n.name)
+      .sort();
 
   it('names both on-demand views and the feature services that use them', () => {
     expect(named('on-demand feature view')).toEqual(['transformed_conv_rate', 'transformed_conv_rate_fresh']);
@@ -104,6 +108,12 @@ describe("definitions from the registry of Feast's own starter repo (feast init,
 
   it("reads the push source's batch source and the file source as written", () => {
     const source = defined(repo.sources.find((s) => s.name === 'driver_hourly_stats_source'));
-    expect(source).toMatchObject({ type: 'file', path: 'data/driver_stats.parquet', format: 'parquet', timestampField: 'event_timestamp', createdTimestampColumn: 'created' });
+    expect(source).toMatchObject({
+      type: 'file',
+      path: 'data/driver_stats.parquet',
+      format: 'parquet',
+      timestampField: 'event_timestamp',
+      createdTimestampColumn: 'created',
+    });
   });
 });

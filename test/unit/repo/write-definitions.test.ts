@@ -19,7 +19,7 @@ describe('writeDefinitions', () => {
   it('keeps names YAML would misread (numbers, booleans, colons) as strings', () => {
     const repo = testRepo();
     const view = defined(repo.featureViews[0]);
-    view.tags = { 'yes': 'no', '1': 'true', 'a: b': '#x', '': 'empty key' };
+    view.tags = { yes: 'no', '1': 'true', 'a: b': '#x', '': 'empty key' };
     view.description = 'line one\nline two: with colon';
     const back = buildRepoModel(repo.root, [{ file: 'f.yaml', text: writeDefinitions(repo, ' h') }]);
     expect(back.featureViews.find((v) => v.name === view.name)).toMatchObject({ tags: view.tags, description: view.description });

@@ -12,10 +12,13 @@ describe('parseJsonExact', () => {
 
   it('agrees with JSON.parse on any JSON without unsafe integers, and keeps any bigint exact', () => {
     fc.assert(
-      fc.property(fc.jsonValue().filter((v) => !/(?<![.\d])-?\d{16,}(?![.\deE])/.test(JSON.stringify(v))), (v) => {
-        const text = JSON.stringify(v);
-        expect(parseJsonExact(text)).toEqual(JSON.parse(text));
-      }),
+      fc.property(
+        fc.jsonValue().filter((v) => !/(?<![.\d])-?\d{16,}(?![.\deE])/.test(JSON.stringify(v))),
+        (v) => {
+          const text = JSON.stringify(v);
+          expect(parseJsonExact(text)).toEqual(JSON.parse(text));
+        },
+      ),
     );
     fc.assert(
       fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (n) => {

@@ -55,14 +55,20 @@ describe('withRetry', () => {
   it('stops after maxAttempts with the last error', async () => {
     const time = fakeTime();
     let calls = 0;
-    await expect(withRetry(async () => (calls++, Promise.reject(throttled())), { policy: policy({ maxAttempts: 3 }), ...time })).rejects.toMatchObject({ name: 'ThrottlingException' });
+    await expect(withRetry(async () => (calls++, Promise.reject(throttled())), { policy: policy({ maxAttempts: 3 }), ...time })).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
     expect(calls).toBe(3);
   });
 
   it('never starts a wait that would end past maxElapsedMs', async () => {
     const time = fakeTime();
     await expect(
-      withRetry(async () => Promise.reject(throttled()), { policy: policy({ maxAttempts: 1000, baseMs: 100, capMs: 1000, maxElapsedMs: 5000 }), random: () => 0.999, ...time }),
+      withRetry(async () => Promise.reject(throttled()), {
+        policy: policy({ maxAttempts: 1000, baseMs: 100, capMs: 1000, maxElapsedMs: 5000 }),
+        random: () => 0.999,
+        ...time,
+      }),
     ).rejects.toMatchObject({ name: 'ThrottlingException' });
     expect(time.nowMs()).toBeLessThanOrEqual(5000);
     expect(time.nowMs()).toBeGreaterThan(4000);
@@ -82,7 +88,9 @@ describe('withRetry', () => {
   it('does not retry what is not retryable (validation, not found, access denied, conditional)', async () => {
     for (const name of ['ValidationException', 'ResourceNotFoundException', 'AccessDeniedException', 'ConditionalCheckFailedException']) {
       let calls = 0;
-      await expect(withRetry(async () => (calls++, Promise.reject(Object.assign(new Error(name), { name }))), { policy: policy(), ...fakeTime() })).rejects.toMatchObject({ name });
+      await expect(
+        withRetry(async () => (calls++, Promise.reject(Object.assign(new Error(name), { name }))), { policy: policy(), ...fakeTime() }),
+      ).rejects.toMatchObject({ name });
       expect(calls).toBe(1);
     }
   });
@@ -108,7 +116,11 @@ describe('withRetry', () => {
 
   it('stops waiting when the signal aborts', async () => {
     const controller = new AbortController();
-    const run = withRetry(async () => Promise.reject(throttled()), { policy: policy({ baseMs: 60_000, capMs: 60_000 }), random: () => 0.9, signal: controller.signal });
+    const run = withRetry(async () => Promise.reject(throttled()), {
+      policy: policy({ baseMs: 60_000, capMs: 60_000 }),
+      random: () => 0.9,
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(new Error('stop')), 10);
     await expect(run).rejects.toThrow('stop');
   });
@@ -118,7 +130,10 @@ describe('retryPolicyOf', () => {
   it('reads dynafeast.retry (seconds become ms); the defaults are DEFAULT_RETRY_POLICY', () => {
     const config = testConfig({ repoPath: '/tmp/x' });
     expect(retryPolicyOf(config)).toEqual(DEFAULT_RETRY_POLICY);
-    const tuned = { ...config, dynafeast: { ...config.dynafeast, retry: { baseDelayMs: 10, maxDelayMs: 100, maxAttempts: 4, maxElapsed: 1.5, unreachableGrace: 0.5 } } };
+    const tuned = {
+      ...config,
+      dynafeast: { ...config.dynafeast, retry: { baseDelayMs: 10, maxDelayMs: 100, maxAttempts: 4, maxElapsed: 1.5, unreachableGrace: 0.5 } },
+    };
     expect(retryPolicyOf(tuned)).toEqual({ baseMs: 10, capMs: 100, maxAttempts: 4, maxElapsedMs: 1500, unreachableGraceMs: 500 });
   });
 });

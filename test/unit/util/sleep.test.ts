@@ -7,7 +7,7 @@ describe('sleep', () => {
     expect(performance.now() - t).toBeGreaterThanOrEqual(15);
   });
 
-  it('rejects with the signal\'s reason when aborted, before or during the wait', async () => {
+  it("rejects with the signal's reason when aborted, before or during the wait", async () => {
     const before = new AbortController();
     before.abort(new Error('already'));
     await expect(sleep(10_000, before.signal)).rejects.toThrow('already');

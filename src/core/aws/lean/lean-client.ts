@@ -121,7 +121,15 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
   return {
     async call<T>(operation: string, body: string): Promise<T> {
       const target = `DynamoDB_20120810.${operation}`;
-      const headers = signRequest({ host: url.host, region: options.region, service: 'dynamodb', target, body, credentials: await credentials(), nowMs: now() });
+      const headers = signRequest({
+        host: url.host,
+        region: options.region,
+        service: 'dynamodb',
+        target,
+        body,
+        credentials: await credentials(),
+        nowMs: now(),
+      });
       const done = slowCalls.start(operation);
       let answer: { status: number; text: string; retryAfter?: string };
       try {

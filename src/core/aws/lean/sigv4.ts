@@ -27,7 +27,10 @@ const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).u
 
 /** `20240501T120000Z` of a time in ms. */
 export function amzDate(nowMs: number): string {
-  return new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(nowMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 let keyCache: { id: string; key: Buffer } | undefined;
@@ -72,7 +75,9 @@ export function signatureOf(input: CanonicalInput): string {
   ].join('\n');
   const scope = `${day}/${input.region}/${input.service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', input.date, scope, sha256Hex(canonical)].join('\n');
-  return createHmac('sha256', signingKey(input.secretAccessKey, day, input.region, input.service)).update(toSign, 'utf8').digest('hex');
+  return createHmac('sha256', signingKey(input.secretAccessKey, day, input.region, input.service))
+    .update(toSign, 'utf8')
+    .digest('hex');
 }
 
 /** Hex SHA-256 of a body (string or bytes). */

@@ -1,5 +1,5 @@
 /**
- * Materialize's senders: BatchWriteItem, and conditional PutItem for monotonic writes (DESIGN §4.4), over
+ * Materialize's senders: BatchWriteItem, and conditional PutItem for monotonic writes (architecture.md §4.4), over
  * the lean client with request bodies written as text. They cost a fraction of the SDK's CPU per request
  * (docs/materialize.md), which is what bounds the write rate on a small machine; the batch path's retry
  * loop lives in BatchWriter.
@@ -93,7 +93,10 @@ export function createLeanConditionalPutSender(options: LeanSenderOptions): Lean
         `"ExpressionAttributeValues":{":ts":{"S":${JSON.stringify(unit.eventTs)}}},"ReturnConsumedCapacity":"TOTAL"}`;
       try {
         const answer = await client.call<{ ConsumedCapacity?: { CapacityUnits?: number } }>('PutItem', body);
-        return { unprocessed: [], ...(answer.ConsumedCapacity?.CapacityUnits !== undefined ? { consumedCapacity: answer.ConsumedCapacity.CapacityUnits } : {}) };
+        return {
+          unprocessed: [],
+          ...(answer.ConsumedCapacity?.CapacityUnits !== undefined ? { consumedCapacity: answer.ConsumedCapacity.CapacityUnits } : {}),
+        };
       } catch (e) {
         if (classifyAwsError(e) === 'conditional-failed') return { unprocessed: [], skipped: 1 };
         throw e;
