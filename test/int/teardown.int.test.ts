@@ -166,9 +166,14 @@ describe(`teardown from the registry alone (${process.env.DYNAFEAST_TEST_ENDPOIN
     await applied();
     const other = otherConfig();
     // the other project's view "a" lands in the same table as ours (a template feature_store.yaml now
-    // refuses): apply refuses to adopt it, `--adopt` takes it over
-    await expect(applied(other, makeRepo([makeView('a')]))).rejects.toMatchObject({ code: 'dynamo.notOurs' });
-    await applied(other, makeRepo([makeView('a')]), { adopt: true });
+    // refuses): apply refuses to adopt it, `--adopt` takes it over. DynamoDB Local keeps no tags, so
+    // there nothing says whose the (empty) table is, and an emulator's empty table is taken over with a
+    // note (docs/plan.md, "Whose table").
+    if (server.kind === 'dynamodb-local') await applied(other, makeRepo([makeView('a')]));
+    else {
+      await expect(applied(other, makeRepo([makeView('a')]))).rejects.toMatchObject({ code: 'dynamo.notOurs' });
+      await applied(other, makeRepo([makeView('a')]), { adopt: true });
+    }
     const plan = await planTeardown(repo.ctx, repo.config);
     expect(plan.tables.map((t) => [t.table, t.sharedWith])).toEqual([
       [`${p}_a`, [other.project]],
@@ -189,7 +194,9 @@ describe(`teardown from the registry alone (${process.env.DYNAFEAST_TEST_ENDPOIN
     await expect(missing).rejects.toMatchObject({ code: 'config.badValue', path: 'registry', kind: 'usage' });
     await expect(missing).rejects.toThrow(registryPathOf(repo.config));
     expect(await tablesWithPrefix(server.client, `${p}.`)).toHaveLength(3);
-    await runTeardown(await planTeardown(repo.ctx, repo.config, model()), { dynamo: server.client, confirm: yes });
+    // clean up by hand: without a registry (and, on DynamoDB Local, without tags) nothing says these
+    // tables are this project's, so teardown rightly refuses them
+    for (const table of await tablesWithPrefix(server.client, `${p}.`)) await server.client.send(new DeleteTableCommand({ TableName: table }));
   });
 
   it('plans nothing for a project the registry does not record, naming the projects it does record', async () => {
