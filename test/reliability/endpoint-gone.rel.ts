@@ -21,7 +21,7 @@ interface ChildServer {
 }
 
 function startChildServer(): Promise<ChildServer> {
-  const child = spawn(process.execPath, [path.join(here, 'helpers/dynalite-child.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(here, '../helpers/dynalite-child.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const waiters: Array<{ n: number; resolve: () => void }> = [];
   let seen = 0;

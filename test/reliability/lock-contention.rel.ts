@@ -19,7 +19,7 @@ import { repoRoot } from '../helpers/isolated-cli.js';
 import { tempRepoDir } from '../helpers/temp-repo.js';
 import { defined } from '../helpers/defined.js';
 
-const contender = path.join(repoRoot, 'test/reliability/helpers/lock-contender.mjs');
+const contender = path.join(repoRoot, 'test/helpers/lock-contender.mjs');
 const TRIALS = Number(process.env.LOCK_TRIALS ?? 3);
 const TAKEOVER_ROUNDS = Number(process.env.LOCK_TAKEOVER_ROUNDS ?? 5);
 const PROCESSES = 8;
