@@ -13,6 +13,8 @@ import { defined } from './defined.js';
 export interface Server {
   kind: 'dynalite' | 'moto';
   endpoint: string;
+  /** The credentials its clients must sign with (`dynafeast local` accepts only its repo's key). */
+  credentialsEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -103,16 +105,19 @@ export async function startServer(kind: 'dynalite' | 'moto', dir: string): Promi
     await stopChild(child);
     throw e;
   }
+  const credentialsEnv: Record<string, string> = {};
   if (kind === 'dynalite') {
     // `dynafeast local` refuses requests not signed with the key it generated for its repo: Feast's
     // boto3 and the dynafeast processes of the test get that key instead of the dummy one.
     const key = readLocalCredentials(path.join(dir, 'data/online_store'));
     if (!key) throw new Error(`dynafeast local wrote no key file in ${dir}/data/online_store:\n${log}`);
-    Object.assign(serverCredentialsEnv, { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey });
+    Object.assign(credentialsEnv, { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey });
+    Object.assign(serverCredentialsEnv, credentialsEnv);
   }
   return {
     kind,
     endpoint,
+    credentialsEnv,
     stop: async () => {
       await stopChild(child);
       for (const k of Object.keys(serverCredentialsEnv)) delete serverCredentialsEnv[k];

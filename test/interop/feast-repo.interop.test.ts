@@ -44,7 +44,10 @@ afterAll(async () => {
   else if (root !== undefined) rmSync(root, { recursive: true, force: true });
 });
 
-const feastCli = (args: string[], cwd: string) => run(path.join(path.dirname(interopPython()), 'feast'), args, { cwd });
+/** Feast's CLI signing for `server` (each `dynafeast local` accepts only its own repo's key). */
+const feastCli = (args: string[], cwd: string, server: Server) =>
+  run(path.join(path.dirname(interopPython()), 'feast'), args, { cwd, env: server.credentialsEnv });
+const dynafeast = (args: string[], server: Server) => runDynafeast(args, { env: server.credentialsEnv });
 
 function makeRepo(dir: string, endpoint: string, files: string[]): void {
   mkdirSync(dir, { recursive: true });
@@ -55,7 +58,7 @@ function makeRepo(dir: string, endpoint: string, files: string[]): void {
 
 async function dumpTables(server: Server): Promise<TableDump> {
   const out = path.join(mkdtempSync(path.join(root, 'dump-')), 'dump.json');
-  expectOk('dump_tables.py', await runPython('dump_tables.py', [server.endpoint, 'us-east-1', PROJECT, out]));
+  expectOk('dump_tables.py', await runPython('dump_tables.py', [server.endpoint, 'us-east-1', PROJECT, out], { env: server.credentialsEnv }));
   return JSON.parse(readFileSync(out, 'utf8')) as TableDump;
 }
 
@@ -66,8 +69,8 @@ describe('a Feast repo with Python definitions', () => {
   it('feast apply + feast materialize on one server', async () => {
     feastRepo = path.join(root, 'feast-repo');
     makeRepo(feastRepo, defined(feastServer).endpoint, [path.join(FIXTURES, 'python-repo', 'features.py')]);
-    expectOk('feast apply', await feastCli(['apply'], feastRepo));
-    expectOk('feast materialize', await feastCli(['materialize', START, END], feastRepo));
+    expectOk('feast apply', await feastCli(['apply'], feastRepo, defined(feastServer)));
+    expectOk('feast materialize', await feastCli(['materialize', START, END], feastRepo, defined(feastServer)));
   }, 180_000);
 
   it('dynafeast reads the definitions from the registry, creates the tables and materializes the same bytes', async () => {
@@ -75,12 +78,12 @@ describe('a Feast repo with Python definitions', () => {
     dynaRepo = path.join(root, 'dyna-repo');
     makeRepo(dynaRepo, defined(dynaServer).endpoint, [path.join(FIXTURES, 'python-repo', 'features.py')]);
     cpSync(path.join(feastRepo, 'data', 'registry.db'), path.join(dynaRepo, 'data', 'registry.db'));
-    const apply = expectOk('dynafeast apply', await runDynafeast(['-c', dynaRepo, 'apply', '--no-progress']));
+    const apply = expectOk('dynafeast apply', await dynafeast(['-c', dynaRepo, 'apply', '--no-progress'], defined(dynaServer)));
     expect(apply.stderr).toMatch(/Definitions come from the Feast registry data\/registry\.db/);
     expect(apply.stdout + apply.stderr).toMatch(/manage the tables only/);
     // Feast's registry is untouched by apply in this mode
     expect(readFileSync(path.join(dynaRepo, 'data', 'registry.db'))).toEqual(readFileSync(path.join(feastRepo, 'data', 'registry.db')));
-    expectOk('dynafeast materialize', await runDynafeast(['-c', dynaRepo, 'materialize', START, END, '--no-progress']));
+    expectOk('dynafeast materialize', await dynafeast(['-c', dynaRepo, 'materialize', START, END, '--no-progress'], defined(dynaServer)));
     const ours = await dumpTables(defined(dynaServer));
     const theirs = await dumpTables(defined(feastServer));
     expect(Object.keys(ours).sort()).toEqual(['all_types', 'driver_customer', 'global_stats', 'store_stats']);
@@ -90,7 +93,7 @@ describe('a Feast repo with Python definitions', () => {
   }, 180_000);
 
   it('Feast continues from the interval dynafeast recorded in its registry', async () => {
-    const r = expectOk('feast materialize-incremental', await feastCli(['materialize-incremental', '2024-01-04T00:00:00'], dynaRepo));
+    const r = expectOk('feast materialize-incremental', await feastCli(['materialize-incremental', '2024-01-04T00:00:00'], dynaRepo, defined(dynaServer)));
     expect(r.stdout.replace(/\x1b\[[0-9;]*m/g, '').match(/ from 2024-01-03 00:00:00\+00:00 to 2024-01-04/g)).toHaveLength(4);
   }, 180_000);
 
@@ -98,8 +101,8 @@ describe('a Feast repo with Python definitions', () => {
     const imported = path.join(root, 'imported-repo');
     makeRepo(imported, defined(feastServer).endpoint, [path.join(FIXTURES, 'python-repo', 'features.py')]);
     cpSync(path.join(feastRepo, 'data', 'registry.db'), path.join(imported, 'data', 'registry.db'));
-    expectOk('dynafeast import', await runDynafeast(['-c', imported, 'import']));
-    const plan = await runDynafeast(['-c', imported, 'plan', '--detailed-exitcode', '--no-progress']);
+    expectOk('dynafeast import', await dynafeast(['-c', imported, 'import'], defined(feastServer)));
+    const plan = await dynafeast(['-c', imported, 'plan', '--detailed-exitcode', '--no-progress'], defined(feastServer));
     if (plan.code !== 0) throw new Error(`plan exited ${plan.code} (0 = no changes)\n${plan.stdout}${plan.stderr}`);
   }, 120_000);
 });
@@ -109,8 +112,8 @@ describe('a repo dynafeast applied', () => {
     const repo = path.join(root, 'both-repo');
     makeRepo(repo, defined(dynaServer).endpoint, [path.join(FIXTURES, 'python-repo', 'features.py'), path.join(FIXTURES, 'yaml-repo', 'features.yaml')]);
     writeFileSync(path.join(repo, 'feature_store.yaml'), featureStoreYaml({ project: 'both_repo', endpoint: defined(dynaServer).endpoint }));
-    expectOk('dynafeast apply', await runDynafeast(['-c', repo, 'apply', '--no-progress']));
-    const r = expectOk('feast plan', await feastCli(['plan'], repo));
+    expectOk('dynafeast apply', await dynafeast(['-c', repo, 'apply', '--no-progress'], defined(dynaServer)));
+    const r = expectOk('feast plan', await feastCli(['plan'], repo, defined(dynaServer)));
     expect(r.stdout).toMatch(/No changes to registry/);
     expect(r.stdout).not.toMatch(/^(Created|Updated|Deleted) /m);
   }, 180_000);
