@@ -11,6 +11,8 @@ import { hostname, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
+import { readLocalCredentials } from '../../src/core/embedded/local-credentials.js';
+import { defined } from '../helpers/defined.js';
 import { silentLogger } from '../../src/core/context.js';
 import { startDynalite as startServer, type DynaliteServer } from '../../src/core/embedded/dynalite-server.js';
 import { badFixture, badFixtureNames } from '../helpers/bad-fixtures.js';
@@ -144,8 +146,8 @@ describe("embedded store locks that are not this repo's", () => {
     await new Promise<void>((r) => srv.close(() => r()));
     return port;
   }
-  const clientOf = (port: number) =>
-    new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: localDummyCredentials(), maxAttempts: 2 });
+  const clientOf = (port: number, credentials = localDummyCredentials()): DynamoDBClient =>
+    new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials, maxAttempts: 2 });
 
   beforeAll(async () => {
     // the original repo: applied, its store served by `dynafeast local` for the whole block
@@ -155,7 +157,8 @@ describe("embedded store locks that are not this repo's", () => {
     if (applied.code !== 0) throw new Error(`apply of the original failed:\n${applied.stdout}${applied.stderr}`);
     serving = spawnCli(['-c', original, 'local'], { cwd: original });
     await waitForOutput(serving, /Ctrl-C to stop/);
-    originalClient = clientOf(originalPort);
+    // `dynafeast local` answers only requests signed with the repo's own key
+    originalClient = clientOf(originalPort, defined(readLocalCredentials(path.join(original, 'data/online_store'))));
     // a server on every interface, for a hand-written lock to name by a non-loopback address
     remote = await startServer({ host: '0.0.0.0', port: 0 }, silentLogger);
     remoteClient = clientOf(Number(new URL(remote.endpoint).port));
