@@ -44,6 +44,12 @@ const CLASSES: Record<string, FsClass> = {
     what: 'a part of the path is a file, not a folder',
     hint: (p) => `Check each folder on the way to ${p}: one of them is a regular file.`,
   },
+  // mkdir -p meets a file where a folder of the path should be
+  EEXIST: {
+    code: 'fs.badPath',
+    what: 'a file of that name is in the way',
+    hint: (p) => `Remove or rename the file in the way of ${p}, or point the setting at another path.`,
+  },
   EMFILE: {
     code: 'fs.tooManyOpenFiles',
     what: 'too many open files in this process',

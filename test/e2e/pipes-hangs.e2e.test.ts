@@ -3,13 +3,14 @@
  * endpoint that accepts connections and never answers, a registry whose folder cannot be written, and
  * names holding terminal escapes.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { featureStoreYaml } from '../helpers/config.js';
 import { binPath, repoRoot, runCli, STACK_FRAME, tempDir } from '../helpers/cli.js';
 import { defined } from '../helpers/defined.js';
+import { PERMISSION_DENIED, refuseChanges } from '../helpers/read-only.js';
 
 const EXAMPLE = path.join(repoRoot, 'examples/driver-stats');
 
@@ -124,26 +125,18 @@ describe('an endpoint that accepts and never answers', () => {
 });
 
 describe('files that cannot be written', () => {
-  // root writes through a 0555 folder; the immutable attribute stops even root (EPERM rather than EACCES)
-  const asRoot = process.getuid?.() === 0;
-  const lock = (dir: string, on: boolean) => {
-    if (!asRoot) return chmodSync(dir, on ? 0o555 : 0o755);
-    const r = spawnSync('chattr', [on ? '+i' : '-i', dir]);
-    if (r.status !== 0) throw new Error(`chattr failed: ${String(r.stderr)}`);
-  };
-
   it('a registry folder that cannot be written after the tables were made is explained, not "a bug", and says what is done', async () => {
     const repo = exampleRepo();
     const yamlPath = path.join(repo, 'feature_store.yaml');
     writeFileSync(yamlPath, readFileSync(yamlPath, 'utf8').replace('registry: data/registry.db', 'registry: reg/registry.db'));
     const folder = path.join(repo, 'reg');
     mkdirSync(folder);
-    lock(folder, true);
+    refuseChanges(folder, true);
     try {
       const r = await runCli(['-c', repo, 'apply', '--yes'], { timeoutMs: 120_000 });
       expect(r.code).toBe(1);
       expect(r.stderr).not.toMatch(/This is a bug|unexpected failure/);
-      expect(r.stderr).toMatch(/(permission denied \(EACCES\)|operation not permitted \(EPERM\))/);
+      expect(r.stderr).toMatch(PERMISSION_DENIED);
       expect(r.stderr).toContain(folder);
       expect(r.stderr).toMatch(/table change\(s\) are done, but the registry was not written/);
       expect(r.stderr).toMatch(/hint: /);
@@ -152,7 +145,7 @@ describe('files that cannot be written', () => {
       expect(json.code).toBe(1);
       expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'fs.permissionDenied' } });
     } finally {
-      lock(folder, false);
+      refuseChanges(folder, false);
     }
   }, 240_000);
 

@@ -11,11 +11,14 @@
  *   a waiter that judged an old lock never removes the fresh lock of the process that took over. Check,
  *   remove and create are then safe to race in any number of processes.
  * - Release removes the lock only while it still holds this holder's token.
+ * - Every file-system failure of taking, reading or removing a lock is told by the one describer
+ *   (../fs-error.ts): which file, what was being done, what to do; never a bare errno.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { link, mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { describeFsError, withDone } from '../fs-error.js';
 import { backoffDelayMs } from '../util/retry.js';
 import { notRegularFile } from '../util/checked-file.js';
 import { sleep } from '../util/sleep.js';
@@ -59,6 +62,8 @@ export interface WithLockOptions extends TryLockOptions {
   /** How long to wait for the holder before giving up with `onTimeout`'s error. */
   timeoutMs: number;
   onTimeout: (holder: LockRecord | undefined) => Error;
+  /** What is (un)done when taking the lock fails, added to a file-system error, e.g. `the registry is unchanged`. */
+  done?: string;
 }
 
 export const DEFAULT_STALE_MS = 10 * 60_000;
@@ -68,6 +73,31 @@ export const DEFAULT_STALE_MS = 10 * 60_000;
  */
 export const UNREADABLE_GRACE_MS = 5_000;
 const WAIT_BACKOFF = { baseMs: 2, capMs: 25 };
+
+/** `e` as the one file-system error (what failed, where, what to do) when it is one; else `e` itself. */
+function lockFsError(e: unknown, doing: string, path: string): unknown {
+  return describeFsError(e, { doing, path }) ?? e;
+}
+
+/**
+ * Removes one file, done when it is already gone. NOTE: not `rm({ force })`: on a file it may not remove
+ * (immutable, EPERM) that retries it as a folder and reports ENOTDIR, which would name the wrong failure.
+ */
+async function removeFile(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
+function removeFileSync(path: string): void {
+  try {
+    fs.unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
 
 /** Tokens this process holds: a lock with our own pid and another token is an earlier run's, or a claim. */
 const heldHere = new Set<string>();
@@ -104,14 +134,23 @@ export async function tryLock<D>(path: string, data?: D, opts: TryLockOptions = 
 
 /** Runs `fn` holding the lock at `path`, waiting up to `timeoutMs` for another holder. */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: WithLockOptions): Promise<T> {
-  await mkdir(dirname(path), { recursive: true });
-  const deadline = Date.now() + opts.timeoutMs;
   let lock: HeldLock<undefined> | undefined;
-  for (let attempt = 0; !lock; attempt++) {
-    const r = await tryLock<undefined>(path, undefined, opts);
-    if (r.acquired) lock = r.lock;
-    else if (Date.now() > deadline) throw opts.onTimeout(r.holder);
-    else await sleep(1 + backoffDelayMs(attempt, WAIT_BACKOFF));
+  try {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+    } catch (e) {
+      throw lockFsError(e, 'create the folder of the lock', dirname(path));
+    }
+    const deadline = Date.now() + opts.timeoutMs;
+    for (let attempt = 0; !lock; attempt++) {
+      const r = await tryLock<undefined>(path, undefined, opts);
+      if (r.acquired) lock = r.lock;
+      else if (Date.now() > deadline) throw opts.onTimeout(r.holder);
+      else await sleep(1 + backoffDelayMs(attempt, WAIT_BACKOFF));
+    }
+  } catch (e) {
+    // only failures of taking the lock: what `fn` throws is its own and passes unchanged
+    throw opts.done === undefined ? e : withDone(e, opts.done);
   }
   try {
     return await fn();
@@ -139,7 +178,7 @@ export async function readLockState(path: string): Promise<LockState> {
     }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-    throw e;
+    throw lockFsError(e, 'read the lock', path);
   }
   return judge(raw, st);
 }
@@ -159,7 +198,7 @@ export function readLockStateSync(path: string): LockState {
     }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-    throw e;
+    throw lockFsError(e, 'read the lock', path);
   }
   return judge(raw, st);
 }
@@ -238,10 +277,11 @@ async function removeIfStill(path: string, key: string, depth = 0): Promise<void
   }
   try {
     const now = await readLockState(path);
-    if (now.kind !== 'missing' && now.key === key) await rm(path, { force: true });
+    if (now.kind !== 'missing' && now.key === key)
+      await removeFile(path).catch((e: unknown) => Promise.reject(lockFsError(e, 'remove the abandoned lock', path)));
   } finally {
-    await rm(claim, { force: true });
     heldHere.delete(token);
+    await removeFile(claim).catch((e: unknown) => Promise.reject(lockFsError(e, 'remove the claim on an abandoned lock', claim)));
   }
 }
 
@@ -251,16 +291,22 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDE
 /** Creates `path` holding `content` unless it exists, in one step others cannot observe half-done. */
 async function createExclusive(path: string, content: string): Promise<boolean> {
   const tmp = tempName(path);
-  await writeFile(tmp, content);
+  try {
+    await writeFile(tmp, content);
+  } catch (e) {
+    // the write's own failure is the one to report; a temp file it may have left is litter (removeLitter)
+    await removeFile(tmp).catch(() => {});
+    throw lockFsError(e, 'create', path);
+  }
   try {
     await link(tmp, path);
     return true;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     if (code === 'EEXIST') return false;
-    if (!NO_HARD_LINKS.has(code)) throw e;
+    if (!NO_HARD_LINKS.has(code)) throw lockFsError(e, 'create', path);
   } finally {
-    await rm(tmp, { force: true });
+    await removeFile(tmp).catch((e: unknown) => Promise.reject(lockFsError(e, 'remove the temp file', tmp)));
   }
   try {
     const fh = await open(path, 'wx');
@@ -272,7 +318,7 @@ async function createExclusive(path: string, content: string): Promise<boolean> 
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
+    throw lockFsError(e, 'create', path);
   }
 }
 
@@ -302,7 +348,7 @@ export async function removeLitter(path: string): Promise<void> {
       // our own pid's temp files belong to a waiter of this process taking the lock right now
       if (temp) {
         const pid = Number(temp[1]);
-        if (pid !== process.pid && !pidExists(pid)) await rm(join(dir, name), { force: true });
+        if (pid !== process.pid && !pidExists(pid)) await removeFile(join(dir, name));
       } else if (rest.startsWith('stale-')) {
         const claim = await readLockState(join(dir, name));
         if (claim.kind === 'held' && claim.liveness === 'dead') await removeIfStill(join(dir, name), claim.key);
@@ -320,7 +366,7 @@ function heldLock<D>(path: string, record: LockRecord<D>): HeldLock<D> {
     record,
     async release() {
       try {
-        if (mine(await readLockState(path))) await rm(path, { force: true });
+        if (mine(await readLockState(path))) await removeFile(path);
       } catch {
         // unreadable or gone: not ours to remove
       } finally {
@@ -329,7 +375,7 @@ function heldLock<D>(path: string, record: LockRecord<D>): HeldLock<D> {
     },
     releaseSync() {
       try {
-        if (mine(readLockStateSync(path))) fs.rmSync(path, { force: true });
+        if (mine(readLockStateSync(path))) removeFileSync(path);
       } catch {
         // as above
       } finally {

@@ -4,10 +4,7 @@
  * shared file lock (../lock/file-lock.ts); this names it and words its error.
  */
 import { DynafeastError } from '../errors.js';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { DEFAULT_STALE_MS, withFileLock } from '../lock/file-lock.js';
-import { describeFsError } from '../fs-error.js';
 
 export interface LockOptions {
   /** How long to wait for another holder before giving up. */
@@ -19,15 +16,12 @@ export interface LockOptions {
 /** Runs `fn` while holding `<registryPath>.lock`. */
 export async function withRegistryLock<T>(registryPath: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const lockPath = `${registryPath}.lock`;
-  // a folder that cannot be written fails here, before anything else is touched
-  try {
-    await mkdir(dirname(lockPath), { recursive: true });
-  } catch (e) {
-    throw describeFsError(e, { doing: 'take the registry lock in', path: dirname(lockPath), done: 'the registry is unchanged' }) ?? e;
-  }
+  // a folder that cannot be written, or a lock that cannot be read or removed, fails before anything else
+  // is touched: the file lock names the file and the failure, this adds that nothing was changed
   return withFileLock(lockPath, fn, {
     timeoutMs: opts.timeoutMs ?? 30_000,
     staleMs: opts.staleMs ?? DEFAULT_STALE_MS,
+    done: 'the registry is unchanged',
     onTimeout: (holder) =>
       new DynafeastError(
         'registry.locked',

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { readLockState, tryLock, withFileLock, type LockRecord } from '../../../src/core/lock/file-lock.js';
 import { thisProcess } from '../../../src/core/lock/liveness.js';
 import { defined } from '../../helpers/defined.js';
+import { PERMISSION_DENIED, refuseChanges } from '../../helpers/read-only.js';
 
 let dir: string;
 let path: string;
@@ -184,5 +185,28 @@ describe('withFileLock', () => {
     await expect(withFileLock(path, async () => 1, { timeoutMs: 100, onTimeout: (h) => new Error(`held by ${h?.pid}`) })).rejects.toThrow(
       `held by ${process.ppid}`,
     );
+  });
+});
+
+describe('file-system failures of the lock', () => {
+  it('tryLock in a folder that cannot be written names the lock, the failure and what to do (fs.permissionDenied)', async () => {
+    refuseChanges(dir, true);
+    try {
+      const err = await tryLock(path).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'fs.permissionDenied', path });
+      expect((err as Error).message).toContain(`Could not create ${path}`);
+      expect((err as Error).message).toMatch(PERMISSION_DENIED);
+      expect((err as { hint?: string }).hint).toContain(path);
+    } finally {
+      refuseChanges(dir, false);
+    }
+  });
+
+  it('withFileLock in a folder that cannot be created names that folder', async () => {
+    await writeFile(join(dir, 'file'), '');
+    const under = join(dir, 'file', 'x.lock');
+    const err = await withFileLock(under, async () => 1, { timeoutMs: 100, onTimeout: () => new Error('timeout') }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'fs.badPath', path: join(dir, 'file') });
+    expect((err as Error).message).toContain(`Could not create the folder of the lock ${join(dir, 'file')}`);
   });
 });

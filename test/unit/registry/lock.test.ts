@@ -1,7 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withRegistryLock } from '../../../src/core/registry/lock.js';
+import { asRoot, PERMISSION_DENIED, refuseChanges } from '../../helpers/read-only.js';
 
 let dir: string;
 let registry: string;
@@ -54,5 +55,47 @@ describe('withRegistryLock', () => {
     );
     expect(most).toBe(1);
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('withRegistryLock: file-system failures of the lock itself', () => {
+  it('a folder where the lock cannot be written: what failed, where, what to do, and that nothing changed', async () => {
+    refuseChanges(dir, true);
+    try {
+      const err = await withRegistryLock(registry, async () => 'ran').catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'fs.permissionDenied', path: `${registry}.lock` });
+      const { message, hint } = err as { message: string; hint: string };
+      expect(message).toContain(`Could not create ${registry}.lock`);
+      expect(message).toMatch(PERMISSION_DENIED);
+      expect(message).toContain('The registry is unchanged.');
+      expect(hint).toContain(`${registry}.lock`);
+    } finally {
+      refuseChanges(dir, false);
+    }
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('an abandoned lock that cannot be read (or, as root, removed) is described, not left to the generic mapper', async () => {
+    const lock = `${registry}.lock`;
+    await writeFile(lock, JSON.stringify({ pid: DEAD_PID, host: hostname(), at: Date.now() }));
+    // as another user: unreadable (reading it fails); as root, which reads anything: immutable (removing it fails)
+    if (asRoot) refuseChanges(lock, true);
+    else await chmod(lock, 0o000);
+    try {
+      const err = await withRegistryLock(registry, async () => 'ran', { timeoutMs: 1000 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'fs.permissionDenied', path: lock });
+      const { message } = err as { message: string };
+      expect(message).toContain(asRoot ? `Could not remove the abandoned lock ${lock}` : `Could not read the lock ${lock}`);
+      expect(message).toMatch(PERMISSION_DENIED);
+      expect(message).toContain('The registry is unchanged.');
+    } finally {
+      if (asRoot) refuseChanges(lock, false);
+      else await chmod(lock, 0o644);
+    }
+  });
+
+  it('an error of the locked work itself passes unchanged', async () => {
+    const own = Object.assign(new Error('disk full inside fn'), { code: 'ENOSPC' });
+    await expect(withRegistryLock(registry, () => Promise.reject(own))).rejects.toBe(own);
   });
 });
