@@ -4,10 +4,13 @@
  * error code with the key or feature name in it.
  */
 
-export const INT32_MIN = -0x80000000;
-export const INT32_MAX = 0x7fffffff;
-export const INT64_MIN = -(2n ** 63n);
-export const INT64_MAX = 2n ** 63n - 1n;
+import { FEAST_TYPES } from './feast-types.js';
+
+// the ranges are the dtype table's (feast-types.ts), the one place per dtype
+export const INT32_MIN = Number(FEAST_TYPES.Int32.range.min);
+export const INT32_MAX = Number(FEAST_TYPES.Int32.range.max);
+export const INT64_MIN = FEAST_TYPES.Int64.range.min;
+export const INT64_MAX = FEAST_TYPES.Int64.range.max;
 
 // NOTE: no whitespace, no sign other than '-', no decimal point or exponent: "1e3" or " 7" in an
 // entity column is a data problem to report, not something to guess at.

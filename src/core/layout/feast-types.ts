@@ -32,6 +32,17 @@ export interface FeastType {
   readonly duckdb: 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'VARCHAR' | 'BLOB' | 'BOOLEAN';
   /** Serializable into an entity key (Feast's serialize_entity_key accepts these value types only). */
   readonly joinKey: boolean;
+  /**
+   * Integer dtypes: the whole numbers a value may hold. A source value outside is refused, never wrapped
+   * or clamped (UnixTimestamp: seconds of 0001-01-01..9999-12-31, what Feast turns back into a datetime).
+   */
+  readonly range?: { readonly min: bigint; readonly max: bigint };
+  /**
+   * Float dtypes: the largest finite value (a finite source value beyond it is refused rather than
+   * becoming inf), the bits of integer a value holds exactly (an integer past 2^bits must survive the
+   * trip unchanged), and the DuckDB type of exactly this width, to make that trip in SQL.
+   */
+  readonly float?: { readonly max: number; readonly exactIntBits: number; readonly duckdbWidth: 'FLOAT' | 'DOUBLE' };
 }
 
 // Generic so the table keeps each case name as a literal type (ValueCase below).
@@ -49,6 +60,7 @@ export const FEAST_TYPES = {
     wire: WireType.Varint,
     duckdb: 'INTEGER',
     joinKey: true,
+    range: { min: -(2n ** 31n), max: 2n ** 31n - 1n },
   },
   Int64: {
     scalar: form(ValueType_Enum.INT64, 4, 'int64Val'),
@@ -56,6 +68,7 @@ export const FEAST_TYPES = {
     wire: WireType.Varint,
     duckdb: 'BIGINT',
     joinKey: true,
+    range: { min: -(2n ** 63n), max: 2n ** 63n - 1n },
   },
   Float32: {
     scalar: form(ValueType_Enum.FLOAT, 6, 'floatVal'),
@@ -65,6 +78,7 @@ export const FEAST_TYPES = {
     // values beyond f32's range (inf) instead of DuckDB's cast error.
     duckdb: 'DOUBLE',
     joinKey: false,
+    float: { max: 3.4028234663852886e38, exactIntBits: 24, duckdbWidth: 'FLOAT' },
   },
   Float64: {
     scalar: form(ValueType_Enum.DOUBLE, 5, 'doubleVal'),
@@ -72,6 +86,7 @@ export const FEAST_TYPES = {
     wire: WireType.Bit64,
     duckdb: 'DOUBLE',
     joinKey: false,
+    float: { max: Number.MAX_VALUE, exactIntBits: 53, duckdbWidth: 'DOUBLE' },
   },
   String: {
     scalar: form(ValueType_Enum.STRING, 2, 'stringVal'),
@@ -101,6 +116,7 @@ export const FEAST_TYPES = {
     // Whole seconds since the epoch, as the Value holds them.
     duckdb: 'BIGINT',
     joinKey: true,
+    range: { min: -62_135_596_800n, max: 253_402_300_799n },
   },
   Json: {
     // JSON text (Feast's ValueType.JSON); Array(Json) is JSON_LIST (json_list_val).

@@ -34,24 +34,19 @@ export const OWN_ERROR_MARK = 'dynafeast: ';
  */
 export type Conversion = { ok: true; sql: string; invalid?: string; why?: string } | { ok: false; expected: string };
 
-const INT_RANGE: Record<'Int32' | 'Int64', { lo: bigint; hi: bigint }> = {
-  Int32: { lo: -(2n ** 31n), hi: 2n ** 31n - 1n },
-  Int64: { lo: -(2n ** 63n), hi: 2n ** 63n - 1n },
-};
+/** Dtypes whose values are whole numbers in a range (FEAST_TYPES' `range`), and those that are IEEE floats (`float`). */
+type IntegerDtype = 'Int32' | 'Int64' | 'UnixTimestamp';
+type FloatDtype = 'Float32' | 'Float64';
 
-/** Seconds of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: what Feast can turn back into a datetime. */
-export const UNIX_SECONDS_MIN = -62_135_596_800n;
-export const UNIX_SECONDS_MAX = 253_402_300_799n;
-/** The largest finite float32, as a double literal. */
-const FLOAT32_MAX = '3.4028234663852886e38';
-/** Integers up to this magnitude are exact in a double (2^53) / a float (2^24). */
-const EXACT_INT_BITS: Record<'Float32' | 'Float64', number> = { Float32: 24, Float64: 53 };
+// NOTE: every per-dtype fact (range, largest finite value, exact integer bits, DuckDB types) is read from
+// the one dtype table (feast-types.ts); this module only turns those facts into SQL.
 
-/** True when every value of the integer type fits in the target. */
-function fits(t: SourceColumnType, target: 'Int32' | 'Int64'): boolean {
-  const limit = target === 'Int32' ? 32 : 64;
-  const bits = t.bits ?? 128;
-  return t.unsigned ? bits < limit : bits <= limit;
+/** True when every value of the source integer type lies in the dtype's range (no check needed). */
+function fits(t: SourceColumnType, range: { min: bigint; max: bigint }): boolean {
+  const bits = BigInt(t.bits ?? 128);
+  const lo = t.unsigned ? 0n : -(2n ** (bits - 1n));
+  const hi = t.unsigned ? 2n ** bits - 1n : 2n ** (bits - 1n) - 1n;
+  return lo >= range.min && hi <= range.max;
 }
 
 /** Epoch microseconds of a timestamp or date expression (naive timestamps read as UTC). */
@@ -63,6 +58,9 @@ export function epochMicrosSql(expr: string, t: SourceColumnType): string | unde
   if (t.kind === 'text') return `epoch_us(TRY_CAST(${expr} AS TIMESTAMPTZ))`;
   return undefined;
 }
+
+/** A finite double as a DuckDB DOUBLE literal, exactly (the shortest text that reads back the same). */
+const doubleLiteral = (x: number): string => `${String(x)}::DOUBLE`;
 
 /** Floor division of epoch microseconds to seconds, exact in integers (Feast floors datetime64 to seconds). */
 function floorSeconds(micros: string): string {
@@ -93,14 +91,13 @@ const INT_TEXT = `'\\s*[+-]?[0-9]+(\\.0*)?\\s*'`;
 const intTextValue = (e: string) => `TRY_CAST(regexp_extract(${e}, '[+-]?[0-9]+') AS HUGEINT)`;
 const isIntText = (e: string) => `regexp_full_match(${e}, ${INT_TEXT})`;
 
-function integerRule(t: SourceColumnType, target: 'Int32' | 'Int64', lo = INT_RANGE[target].lo, hi = INT_RANGE[target].hi): ScalarRule | undefined {
-  // the DuckDB type comes from the one dtype table (feast-types.ts)
-  const sqlType = FEAST_TYPES[target].duckdb;
-  const why = lo === INT_RANGE[target].lo ? `is not a whole number in the ${target} range` : 'is not whole seconds within years 0001..9999';
-  const narrowed = lo !== INT_RANGE[target].lo || hi !== INT_RANGE[target].hi;
+function integerRule(t: SourceColumnType, dtype: IntegerDtype): ScalarRule | undefined {
+  const { duckdb: sqlType, range } = FEAST_TYPES[dtype];
+  const { min: lo, max: hi } = range;
+  const why = dtype === 'UnixTimestamp' ? 'is not whole seconds within years 0001..9999' : `is not a whole number in the ${dtype} range`;
   switch (t.kind) {
     case 'integer':
-      if (fits(t, target) && !narrowed) return { value: (e) => `CAST(${e} AS ${sqlType})` };
+      if (fits(t, range)) return { value: (e) => `CAST(${e} AS ${sqlType})` };
       return { value: (e) => `CAST(${e} AS ${sqlType})`, invalid: (e) => `NOT (${e} BETWEEN ${lo} AND ${hi})`, why };
     case 'float':
     case 'decimal':
@@ -121,18 +118,19 @@ function integerRule(t: SourceColumnType, target: 'Int32' | 'Int64', lo = INT_RA
   }
 }
 
-function floatRule(t: SourceColumnType, target: 'Float32' | 'Float64'): ScalarRule | undefined {
-  const exactBits = EXACT_INT_BITS[target];
-  // Float32 stays DOUBLE here (the encoder rounds to f32 as protobuf's float field does); a finite value
-  // beyond f32's range would become inf there, so it is refused here.
-  const tooBig = (d: string) => (target === 'Float32' ? `(isfinite(${d}) AND abs(${d}) > ${FLOAT32_MAX})` : 'false');
+function floatRule(t: SourceColumnType, target: FloatDtype): ScalarRule | undefined {
+  const { max, exactIntBits: exactBits, duckdbWidth } = FEAST_TYPES[target].float;
+  // the values stay DOUBLE here (the encoder rounds to f32 as protobuf's float field does); a finite value
+  // beyond a narrower type's range would become inf there, so it is refused here.
+  const narrower = max < Number.MAX_VALUE;
+  const tooBig = (d: string) => (narrower ? `(isfinite(${d}) AND abs(${d}) > ${doubleLiteral(max)})` : 'false');
   const why = `is not exactly representable as ${target}`;
+  // through the dtype's own width and back; TRY_CAST: a value beyond its range fails the check, not the query
+  const asFloat = (x: string) => `CAST(TRY_CAST(${x} AS ${duckdbWidth}) AS DOUBLE)`;
   switch (t.kind) {
     case 'integer': {
       const exact = t.unsigned ? (t.bits ?? 128) <= exactBits : (t.bits ?? 128) <= exactBits + 1;
       if (exact) return { value: (e) => `CAST(${e} AS DOUBLE)` };
-      // TRY_CAST: a value beyond float32's range fails the check instead of the query
-      const asFloat = target === 'Float32' ? (e: string) => `CAST(TRY_CAST(${e} AS FLOAT) AS DOUBLE)` : (e: string) => `CAST(${e} AS DOUBLE)`;
       return {
         value: (e) => `CAST(${e} AS DOUBLE)`,
         // the integer must survive the trip through the float type unchanged
@@ -142,17 +140,16 @@ function floatRule(t: SourceColumnType, target: 'Float32' | 'Float64'): ScalarRu
     }
     case 'float':
     case 'decimal':
-      if (target === 'Float64') return { value: (e) => `CAST(${e} AS DOUBLE)` };
+      if (!narrower) return { value: (e) => `CAST(${e} AS DOUBLE)` };
       return { value: (e) => `CAST(${e} AS DOUBLE)`, invalid: (e) => tooBig(`CAST(${e} AS DOUBLE)`), why };
     case 'text': {
       const d = (e: string) => `TRY_CAST(trim(${e}) AS DOUBLE)`;
-      const asFloat = target === 'Float32' ? (e: string) => `CAST(TRY_CAST(${d(e)} AS FLOAT) AS DOUBLE)` : d;
       return {
         value: d,
         invalid: (e) =>
           `(${d(e)} IS NULL OR ${tooBig(d(e))} OR ` +
           // whole-number text must be exact; decimal fractions read as the nearest float, as every parser does
-          `(${isIntText(e)} AND coalesce(TRY_CAST(${asFloat(e)} AS HUGEINT) <> ${intTextValue(e)}, true)))`,
+          `(${isIntText(e)} AND coalesce(TRY_CAST(${asFloat(d(e))} AS HUGEINT) <> ${intTextValue(e)}, true)))`,
         why: `is not a number exactly representable as ${target}`,
       };
     }
@@ -184,26 +181,27 @@ function scalarRule(t: SourceColumnType, scalar: ScalarDtype): ScalarRule | unde
         why: 'is not a boolean (true, false, 1 or 0)',
       };
     case 'UnixTimestamp': {
-      if (t.kind === 'integer') return integerRule(t, 'Int64', UNIX_SECONDS_MIN, UNIX_SECONDS_MAX);
+      const { min, max } = FEAST_TYPES.UnixTimestamp.range;
+      if (t.kind === 'integer') return integerRule(t, 'UnixTimestamp');
       const why = 'is not a time within years 0001..9999 (the range Feast reads back)';
       if (t.kind === 'text') {
-        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- an integer column always has an Int64 rule
-        const int = integerRule(t, 'Int64', UNIX_SECONDS_MIN, UNIX_SECONDS_MAX)!;
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- CSV text always has an integer rule
+        const int = integerRule(t, 'UnixTimestamp')!;
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- epochMicrosSql covers every timestamp column kind reaching here
         const micros = epochMicrosSql('__t', t)!;
         const seconds = (e: string) => floorSeconds(micros.replaceAll('__t', e));
         return {
           value: (e) => `CASE WHEN ${isIntText(e)} THEN ${int.value(e)} ELSE ${seconds(e)} END`,
           invalid: (e) =>
-            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a narrowed integer rule always carries its invalid check
-            `CASE WHEN ${isIntText(e)} THEN ${int.invalid!(e)} ELSE coalesce(NOT (${seconds(e)} BETWEEN ${UNIX_SECONDS_MIN} AND ${UNIX_SECONDS_MAX}), true) END`,
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a text integer rule always carries its invalid check
+            `CASE WHEN ${isIntText(e)} THEN ${int.invalid!(e)} ELSE coalesce(NOT (${seconds(e)} BETWEEN ${min} AND ${max}), true) END`,
           why: 'is not integer seconds or a time within years 0001..9999',
         };
       }
       const micros = epochMicrosSql('__t', t);
       if (micros === undefined) return undefined;
       const seconds = (e: string) => floorSeconds(micros.replaceAll('__t', e));
-      return { value: seconds, invalid: (e) => `NOT (${seconds(e)} BETWEEN ${UNIX_SECONDS_MIN} AND ${UNIX_SECONDS_MAX})`, why };
+      return { value: seconds, invalid: (e) => `NOT (${seconds(e)} BETWEEN ${min} AND ${max})`, why };
     }
   }
 }

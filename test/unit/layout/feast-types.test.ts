@@ -13,6 +13,7 @@ import {
   SCALAR_DTYPES,
   dtypeOfEnumName,
   dtypeOfValueType,
+  isFloatDtype,
   valueTypeOf,
   type Dtype,
   type ScalarDtype,
@@ -51,7 +52,11 @@ describe('the Feast type table', () => {
     expect(SCALAR_DTYPES.length).toBeGreaterThan(0);
     for (const scalar of SCALAR_DTYPES) {
       const row = FEAST_TYPES[scalar];
-      expect(Object.keys(row).sort()).toEqual(['duckdb', 'joinKey', 'list', 'scalar', 'wire']);
+      // the required columns, plus the value facts of integer (`range`) and float (`float`) dtypes, only those
+      const columns = Object.keys(row).sort();
+      expect(columns.filter((c) => c !== 'range' && c !== 'float')).toEqual(['duckdb', 'joinKey', 'list', 'scalar', 'wire']);
+      expect({ dtype: scalar, range: columns.includes('range') }).toEqual({ dtype: scalar, range: row.duckdb === 'INTEGER' || row.duckdb === 'BIGINT' });
+      expect({ dtype: scalar, float: columns.includes('float') }).toEqual({ dtype: scalar, float: isFloatDtype(scalar) });
       expect(typeof row.joinKey).toBe('boolean');
       expect(['INTEGER', 'BIGINT', 'DOUBLE', 'VARCHAR', 'BLOB', 'BOOLEAN']).toContain(row.duckdb);
       for (const kind of FORMS) {
@@ -69,6 +74,23 @@ describe('the Feast type table', () => {
       }
     }
     expect(JOIN_KEY_DTYPES).toEqual(SCALAR_DTYPES.filter((s) => FEAST_TYPES[s].joinKey));
+  });
+
+  it('holds the true value facts: integer ranges of the wire widths, float limits of IEEE binary32/64, Feast datetime seconds', () => {
+    expect(FEAST_TYPES.Int32.range).toEqual({ min: BigInt.asIntN(32, 1n << 31n), max: BigInt.asIntN(32, (1n << 31n) - 1n) });
+    expect(FEAST_TYPES.Int64.range).toEqual({ min: BigInt.asIntN(64, 1n << 63n), max: BigInt.asIntN(64, (1n << 63n) - 1n) });
+    // Python's datetime.min and datetime.max (whole seconds), in UTC
+    expect(FEAST_TYPES.UnixTimestamp.range).toEqual({
+      min: BigInt(Date.parse('0001-01-01T00:00:00Z') / 1000),
+      max: BigInt(Date.parse('9999-12-31T23:59:59Z') / 1000),
+    });
+    const largestF32 = new Float32Array(new Uint32Array([0x7f7fffff]).buffer)[0];
+    expect(FEAST_TYPES.Float32.float).toEqual({ max: largestF32, exactIntBits: 24, duckdbWidth: 'FLOAT' });
+    expect(FEAST_TYPES.Float64.float).toEqual({ max: Number.MAX_VALUE, exactIntBits: 53, duckdbWidth: 'DOUBLE' });
+    // exactIntBits: 2^bits + 1 is the first integer the type cannot hold
+    expect(Math.fround(2 ** 24 + 1)).not.toBe(2 ** 24 + 1);
+    expect(Math.fround(2 ** 24 - 1)).toBe(2 ** 24 - 1);
+    expect(BigInt(2 ** 53 + 1)).not.toBe(2n ** 53n + 1n);
   });
 
   it('maps dtype <-> ValueType both ways, with no dtype for INVALID or NULL', () => {
