@@ -155,6 +155,27 @@ export function networkFailureOf(e: unknown): 'unreachable' | 'timeout' | 'dropp
   return undefined;
 }
 
+/**
+ * The endpoint gave no answer: none in time (a read or connect timeout, the SDK's or the lean client's)
+ * or none at all (refused, no such host, no route). The one test of "the endpoint did not answer": a
+ * caller that would only wait the same again on its next call stops at the first such error. A dropped
+ * connection is not one: the server was reached, and the next call may well get through.
+ */
+export function endpointGaveNoAnswer(e: unknown): boolean {
+  const failure = networkFailureOf(e);
+  return failure === 'timeout' || failure === 'unreachable';
+}
+
+/**
+ * The error a sender's own timer raises (the lean client's read and connect timeouts): shaped as the
+ * SDK shapes its own (`TimeoutError` for no answer, `ETIMEDOUT` for no connection), so the one
+ * classification above reads it as a timeout and describeAwsError words it as every other.
+ */
+export function noAnswerInTime(host: string, ms: number, waitedFor: 'answer' | 'connection'): Error {
+  if (waitedFor === 'answer') return Object.assign(new Error(`no answer from ${host} within ${ms} ms`), { name: 'TimeoutError' });
+  return Object.assign(new Error(`no connection to ${host} within ${ms} ms`), { code: 'ETIMEDOUT' });
+}
+
 const REASONS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ENOTFOUND: 'no such host',

@@ -3,6 +3,11 @@
  * backoff): with the defaults, most of a minute. Silence for that long looks like a hang, so after a
  * few seconds the user is told what dynafeast is waiting for, and again while it still waits. Shared by
  * the SDK clients (a middleware) and the lean HTTP client, one watch per run.
+ *
+ * NOTE: the watch only tells; it never ends a call nor decides that one failed. Whether the endpoint did
+ * not answer in time is decided in one place, aws-errors.ts: the senders' timers raise its
+ * `noAnswerInTime` error (the SDK one of the same shape), `networkFailureOf` / `endpointGaveNoAnswer`
+ * classify it, and describeAwsError words the one error the user reads ("cannot reach <endpoint>").
  */
 import type { Logger } from '../context.js';
 

@@ -15,7 +15,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { describeAwsError } from '../aws/errors.js';
-import { isAccessDenied, isNotFound, isUnsupportedOperation } from '../aws/aws-errors.js';
+import { endpointGaveNoAnswer, isAccessDenied, isNotFound, isUnsupportedOperation } from '../aws/aws-errors.js';
 import { runPool } from '../util/pool.js';
 import { keySchemaProblem } from './ownership.js';
 import type { Billing, StreamViewType, TableClass } from './steps.js';
@@ -79,8 +79,6 @@ export interface IntrospectContext {
  * targets a table name that cannot exist, so any answer other than "unknown operation" (not found,
  * validation) means the operation is there, and nothing is changed either way.
  */
-const NOTHING_ANSWERS = new Set(['ETIMEDOUT', 'TimeoutError', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
 export async function probeEndpointSupport(ctx: IntrospectContext): Promise<EndpointSupport> {
   const table = `dynafeast-probe-${randomUUID()}`;
   const supports = async (action: string, call: () => Promise<unknown>) => {
@@ -90,9 +88,8 @@ export async function probeEndpointSupport(ctx: IntrospectContext): Promise<Endp
     } catch (e) {
       // an endpoint that cannot be reached answers nothing about its operations: waiting for the
       // next calls to time out as well would only double the wait before the same error
-      // (a dropped connection is not in the list: the next call may well get through)
-      const err = e as { code?: unknown; name?: unknown };
-      if (NOTHING_ANSWERS.has(String(err.code ?? err.name))) throw describeAwsError(e, { action, endpoint: ctx.endpoint });
+      // (the one classification decides; a dropped connection is not such an error)
+      if (endpointGaveNoAnswer(e)) throw describeAwsError(e, { action, endpoint: ctx.endpoint });
       return !isUnsupportedOperation(e);
     }
   };

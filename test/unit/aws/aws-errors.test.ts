@@ -1,5 +1,15 @@
 import fc from 'fast-check';
-import { classifyAwsError, isRetryableKind, networkReason, parseRetryAfter, retryAfterHintMs, type AwsErrorKind } from '../../../src/core/aws/aws-errors.js';
+import {
+  classifyAwsError,
+  endpointGaveNoAnswer,
+  isRetryableKind,
+  networkFailureOf,
+  networkReason,
+  noAnswerInTime,
+  parseRetryAfter,
+  retryAfterHintMs,
+  type AwsErrorKind,
+} from '../../../src/core/aws/aws-errors.js';
 import { describeAwsError } from '../../../src/core/aws/errors.js';
 import { LeanServiceError } from '../../../src/core/aws/lean/lean-client.js';
 import { ProxyError } from '../../../src/core/aws/proxy.js';
@@ -124,5 +134,56 @@ describe('unreachable endpoints, as the user reads them', () => {
     expect(networkReason({ code: 'ECONNREFUSED' })).toBe('connection refused');
     expect(networkReason({ code: 'ENOTFOUND' })).toBe('no such host');
     expect(networkReason({ name: 'TimeoutError' })).toBe('no answer in time');
+  });
+});
+
+describe('an endpoint that does not answer in time: one decision, one error', () => {
+  it('the lean timers raise errors the one classification reads as timeouts, worded as every other "cannot reach"', () => {
+    for (const [waited, id, reason] of [
+      ['answer', 'TimeoutError', 'no answer in time'],
+      ['connection', 'ETIMEDOUT', 'connection timed out'],
+    ] as const) {
+      const e = noAnswerInTime('127.0.0.1:9', 250, waited);
+      expect(e.message).toBe(`no ${waited} ${waited === 'answer' ? 'from' : 'to'} 127.0.0.1:9 within 250 ms`);
+      expect({ kind: classifyAwsError(e), failure: networkFailureOf(e), silent: endpointGaveNoAnswer(e) }).toEqual({
+        kind: 'transient-network',
+        failure: 'timeout',
+        silent: true,
+      });
+      const err = describeAwsError(e, { endpoint: 'http://127.0.0.1:9', action: 'BatchGetItem' });
+      expect(err.code).toBe('dynamo.unreachable');
+      expect(err.message).toBe(`cannot reach http://127.0.0.1:9: ${reason} (${id}, during BatchGetItem)`);
+      expect(err.hint).toContain('did not answer in time');
+    }
+  });
+
+  it('"gave no answer" is exactly a timeout or an unreachable endpoint, never a dropped connection or a server error', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(
+          'ECONNREFUSED',
+          'ENOTFOUND',
+          'EAI_AGAIN',
+          'EHOSTUNREACH',
+          'ENETUNREACH',
+          'EADDRNOTAVAIL',
+          'ETIMEDOUT',
+          'ECONNRESET',
+          'EPIPE',
+          'ECONNABORTED',
+          'UND_ERR_SOCKET',
+          'EPROTO',
+          'X',
+        ),
+        fc.constantFrom('Error', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'InternalServerError', 'ThrottlingException'),
+        fc.boolean(),
+        (code, name, withCode) => {
+          const e = withCode ? { name, code } : { name };
+          const failure = networkFailureOf(e);
+          expect(endpointGaveNoAnswer(e)).toBe(failure === 'timeout' || failure === 'unreachable');
+          if (failure === 'dropped') expect(endpointGaveNoAnswer(e)).toBe(false);
+        },
+      ),
+    );
   });
 });

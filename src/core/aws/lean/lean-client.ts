@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { parseRetryAfter } from '../aws-errors.js';
+import { noAnswerInTime, parseRetryAfter } from '../aws-errors.js';
 import type { AwsCredentials, AwsCredentialsProvider } from '../identity.js';
 import { memoizeCredentials } from '../memoize-credentials.js';
 import { createProxyAgent, proxyFor, ProxyError, type ProxyEnv, type ProxyRoute } from '../proxy.js';
@@ -98,18 +98,11 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
           res.on('error', reject);
         },
       );
-      req.setTimeout(timeout, () => {
-        const e = new Error(`no answer from ${url.host} within ${timeout} ms`);
-        e.name = 'TimeoutError';
-        req.destroy(e);
-      });
+      req.setTimeout(timeout, () => req.destroy(noAnswerInTime(url.host, timeout, 'answer')));
       // a new socket that does not connect in connect_timeout fails the attempt (a pooled one is connected)
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
-        const timer = setTimeout(() => {
-          const e = Object.assign(new Error(`no connection to ${url.host} within ${connectTimeout} ms`), { code: 'ETIMEDOUT' });
-          req.destroy(e);
-        }, connectTimeout);
+        const timer = setTimeout(() => req.destroy(noAnswerInTime(url.host, connectTimeout, 'connection')), connectTimeout);
         timer.unref();
         socket.once('connect', () => clearTimeout(timer));
         socket.once('close', () => clearTimeout(timer));
