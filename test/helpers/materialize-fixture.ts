@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../../src/core/config/load-config.js';
 import type { RepoConfig } from '../../src/core/config/types.js';
 import { fixedClock, silentLogger } from '../../src/core/context.js';
@@ -117,17 +116,4 @@ export function bytesOf(item: StoredItem, feature: string): Buffer {
   const b = item.values?.M?.[feature]?.B;
   if (b === undefined) throw new Error(`item has no feature ${feature}`);
   return Buffer.from(b);
-}
-
-/** Runs one statement (usually `COPY (…) TO 'file'`) in a throwaway DuckDB with the UTC session zone. */
-export async function duckdb(sql: string): Promise<void> {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  try {
-    await c.run(`SET TimeZone = 'UTC'`);
-    await c.run(sql);
-  } finally {
-    c.closeSync();
-    db.closeSync();
-  }
 }

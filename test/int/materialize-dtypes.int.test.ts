@@ -27,7 +27,8 @@ import {
 import { createFeastTable, localRepoConfig } from '../helpers/dynalite.js';
 import { makeSource, makeView } from '../helpers/view-fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
-import { bytesOf, duckdb, eventTsOf, scanTable, valueBytes } from '../helpers/materialize-fixture.js';
+import { bytesOf, eventTsOf, scanTable, valueBytes } from '../helpers/materialize-fixture.js';
+import { runDuckdb as duckdb } from '../helpers/offline-fixture.js';
 import { defined } from '../helpers/defined.js';
 
 let server: TestServer;

@@ -4,32 +4,19 @@
  * read their own column, from CSV and from parquet.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
-import { openOfflineStore, type OfflineStore } from '../../../src/core/offline/offline-store.js';
 import { prepareView } from '../../../src/core/offline/read-view.js';
 import { resolveSourceReader } from '../../../src/core/offline/source-reader.js';
 import { makeSource, makeView, scalar } from '../../helpers/view-fixtures.js';
 import { defined } from '../../helpers/defined.js';
+import { featuresByKey, readRows, runDuckdb, useOfflineStore, writeCsv as writeCsvFile } from '../../helpers/offline-fixture.js';
 
 jest.setTimeout(300_000);
 
-let dir: string;
-let store: OfflineStore;
+const fixture = useOfflineStore('dynafeast-case-');
 let n = 0;
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'dynafeast-case-'));
-  store = await openOfflineStore({ threads: 1 });
-});
-afterAll(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
 
 const T0 = 1_618_210_800_000_000n;
 /** Names that differ in case only, plus the aliases and virtual columns the engine's SQL uses. */
@@ -86,21 +73,14 @@ async function materializeLayout(l: Layout, file: string) {
     l.names.slice(featureStart).map((f) => [f, scalar('Int64')]),
   );
   const source = makeSource(file, { timestampField: defined(l.names[1]), createdTimestampColumn: l.withCreated ? defined(l.names[2]) : undefined });
-  const prepared = await prepareView(store, { view, source, repoRoot: dir, startMicros: 0n, endMicros: T0 * 2n });
-  const got: Record<string, unknown[]> = {};
-  for await (const c of prepared.chunks()) {
-    for (let i = 0; i < c.length; i++) got[String(defined(c.keys[0])[i])] = c.features.map((f) => f[i]);
-  }
-  await prepared.release();
+  const got = featuresByKey(await readRows(await prepareView(fixture.store, { view, source, repoRoot: fixture.dir, startMicros: 0n, endMicros: T0 * 2n })));
   const expected: Record<string, unknown[]> = {};
   for (const row of [1, 2]) expected[String(row)] = l.names.slice(featureStart).map((_, k) => BigInt(100 * (featureStart + k) + row));
   expect({ names: l.names, got }).toEqual({ names: l.names, got: expected });
 }
 
 async function writeCsv(l: Layout): Promise<string> {
-  const file = `c${++n}.csv`;
-  await writeFile(path.join(dir, file), [l.names.join(','), cells(l, 1).join(','), cells(l, 2).join(',')].join('\n') + '\n');
-  return file;
+  return writeCsvFile(fixture.dir, `c${++n}.csv`, l.names, [cells(l, 1), cells(l, 2)]);
 }
 
 describe('names that differ only in letter case each bind their own column', () => {
@@ -108,11 +88,11 @@ describe('names that differ only in letter case each bind their own column', () 
     await fc.assert(
       fc.asyncProperty(layout, async (l) => {
         const file = await writeCsv(l);
-        const reader = await resolveSourceReader(makeSource(file), dir);
-        const columns = await store.describe(makeSource(file), reader);
+        const reader = await resolveSourceReader(makeSource(file), fixture.dir);
+        const columns = await fixture.store.describe(makeSource(file), reader);
         expect([...columns.types.keys()]).toEqual(l.names);
         const refs = l.names.map((x) => defined(columns.refs.get(x)));
-        const rows = (await store.connection.runAndReadAll(`SELECT ${refs.join(', ')} FROM ${reader.sql}`)).getRows();
+        const rows = (await fixture.store.connection.runAndReadAll(`SELECT ${refs.join(', ')} FROM ${reader.sql}`)).getRows();
         expect(rows).toEqual([cells(l, 1), cells(l, 2)]);
       }),
       { numRuns: 1000 },
@@ -140,16 +120,12 @@ describe('names that differ only in letter case each bind their own column', () 
               ` AS "${placeholder[j]}"`,
           )
           .join(', ');
-        const db = await DuckDBInstance.create(':memory:');
-        const c = await db.connect();
-        await c.run(`COPY (SELECT ${select} FROM range(1, 3) t(r)) TO '${path.join(dir, file)}' (FORMAT parquet)`);
-        c.closeSync();
-        db.closeSync();
-        let bytes = readFileSync(path.join(dir, file)).toString('latin1');
+        await runDuckdb(`COPY (SELECT ${select} FROM range(1, 3) t(r)) TO '${path.join(fixture.dir, file)}' (FORMAT parquet)`);
+        let bytes = readFileSync(path.join(fixture.dir, file)).toString('latin1');
         placeholder.forEach((p, j) => {
           bytes = bytes.split(p).join(Buffer.from(defined(long.names[j]), 'utf8').toString('latin1'));
         });
-        writeFileSync(path.join(dir, file), Buffer.from(bytes, 'latin1'));
+        writeFileSync(path.join(fixture.dir, file), Buffer.from(bytes, 'latin1'));
         await materializeLayout(long, file);
       }),
       { numRuns: 100 },

@@ -1,41 +1,18 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { openOfflineStore, type OfflineStore } from '../../../src/core/offline/offline-store.js';
-import { prepareView, type OfflineChunk } from '../../../src/core/offline/read-view.js';
+import { prepareView } from '../../../src/core/offline/read-view.js';
 import type { FeatureView, FileSource } from '../../../src/core/repo/model.js';
 import { list, makeSource, makeView, scalar } from '../../helpers/view-fixtures.js';
 import { defined } from '../../helpers/defined.js';
+import { readRows, useOfflineStore, writeParquet } from '../../helpers/offline-fixture.js';
 
-let dir: string;
-let store: OfflineStore;
+const fixture = useOfflineStore('dynafeast-offline-');
 
-async function sql(statement: string): Promise<void> {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  await c.run(`SET TimeZone = 'UTC'`);
-  await c.run(statement);
-  c.closeSync();
-  db.closeSync();
-}
-
-async function parquet(name: string, select: string): Promise<string> {
-  const file = path.join(dir, name);
-  await mkdir(path.dirname(file), { recursive: true });
-  await sql(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
-  return name;
-}
+const parquet = (name: string, select: string) => writeParquet(fixture.dir, name, select);
 
 async function readAll(view: FeatureView, source: FileSource, start: bigint, end: bigint) {
-  const prepared = await prepareView(store, { view, source, repoRoot: dir, startMicros: start, endMicros: end });
-  const rows: Array<{ keys: unknown[]; event: bigint; features: unknown[] }> = [];
-  for await (const c of prepared.chunks() as AsyncGenerator<OfflineChunk>) {
-    for (let i = 0; i < c.length; i++) {
-      rows.push({ keys: c.keys.map((k) => k[i]), event: defined(c.eventMicros[i]), features: c.features.map((f) => f[i]) });
-    }
-  }
-  await prepared.release();
+  const prepared = await prepareView(fixture.store, { view, source, repoRoot: fixture.dir, startMicros: start, endMicros: end });
+  const rows = await readRows(prepared);
   rows.sort((a, b) => String(a.keys).localeCompare(String(b.keys)));
   return { prepared, rows };
 }
@@ -52,15 +29,6 @@ const driverView = makeView(
     ['trips', scalar('Int64')],
   ],
 );
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'dynafeast-offline-'));
-  store = await openOfflineStore({ threads: 1 });
-});
-afterAll(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe('prepareView', () => {
   it('keeps the latest row per key, breaks ties by created, and includes both window edges', async () => {
@@ -130,7 +98,7 @@ describe('prepareView', () => {
       ) t(k, i32, i64, f32, f64, s, b, flag, uts, j, li64, lf32, ls, lb, luts, lbytes)`,
     );
     const source = makeSource(file, { createdTimestampColumn: '', timestampField: 'e' });
-    await sql(`COPY (SELECT *, ${ts(T0)} AS e FROM '${path.join(dir, file)}') TO '${path.join(dir, 'dtypes2.parquet')}' (FORMAT parquet)`);
+    await writeParquet(fixture.dir, 'dtypes2.parquet', `SELECT *, ${ts(T0)} AS e FROM '${path.join(fixture.dir, file)}'`);
     const { rows } = await readAll(view, { ...source, path: 'dtypes2.parquet' }, T0, T0);
     expect(defined(rows[0]).features).toEqual([
       -5,
@@ -170,7 +138,7 @@ describe('prepareView', () => {
 
   it('reads CSV files, globs and hive-partitioned folders', async () => {
     await writeFile(
-      path.join(dir, 'rows.csv'),
+      path.join(fixture.dir, 'rows.csv'),
       'driver_id,event_timestamp,created,conv_rate,trips\n1001,2021-04-12 07:00:00,2021-04-12 07:00:00,0.5,3\n1001,2021-04-12 06:00:00+00:00,2021-04-12 07:00:00,0.25,4\n',
     );
     const csv = await readAll(driverView, makeSource('rows.csv'), T0 - H, T0);
@@ -211,7 +179,8 @@ describe('prepareView errors', () => {
       `SELECT 'x' AS driver_id, ${ts(T0)} AS event_timestamp, ${ts(T0)} AS created, 0.5::FLOAT AS conv_rate, 3000000000::BIGINT AS big`,
     );
   });
-  const prepare = (view: FeatureView, source: FileSource) => prepareView(store, { view, source, repoRoot: dir, startMicros: T0, endMicros: T0 });
+  const prepare = (view: FeatureView, source: FileSource) =>
+    prepareView(fixture.store, { view, source, repoRoot: fixture.dir, startMicros: T0, endMicros: T0 });
 
   it('names a missing column and the file (exit 2)', async () => {
     const view = makeView('v', [{ name: 'driver_id', dtype: 'String' }], [['conv_rat', scalar('Float32')]]);
@@ -237,7 +206,7 @@ describe('prepareView errors', () => {
   it('reports a missing file and a file that is not parquet', async () => {
     const view = makeView('v', [{ name: 'driver_id', dtype: 'String' }], []);
     await expect(prepare(view, makeSource('nope.parquet'))).rejects.toMatchObject({ code: 'repo.unreadableSource', kind: 'usage' });
-    await writeFile(path.join(dir, 'junk.parquet'), 'not parquet');
+    await writeFile(path.join(fixture.dir, 'junk.parquet'), 'not parquet');
     await expect(prepare(view, makeSource('junk.parquet'))).rejects.toMatchObject({ code: 'repo.unreadableSource' });
     await expect(prepare(view, makeSource('none/*.parquet'))).rejects.toMatchObject({ code: 'repo.unreadableSource' });
   });
