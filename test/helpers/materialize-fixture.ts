@@ -117,3 +117,32 @@ export function bytesOf(item: StoredItem, feature: string): Buffer {
   if (b === undefined) throw new Error(`item has no feature ${feature}`);
   return Buffer.from(b);
 }
+
+/** Feature values of one driver_stats row (driverStatsValues, or the sample's duplicate row). */
+export interface DriverStatsValues {
+  convRate: number;
+  accRate: number;
+  avgDailyTrips: bigint;
+}
+
+/** What a driver_hourly_stats item holds that Feast decides: event_ts and each feature's Value bytes. */
+export function driverItemFields(item: StoredItem): Record<string, unknown> {
+  return {
+    event_ts: item.event_ts,
+    conv_rate: bytesOf(item, 'conv_rate'),
+    acc_rate: bytesOf(item, 'acc_rate'),
+    avg_daily_trips: bytesOf(item, 'avg_daily_trips'),
+    attributes: Object.keys(item).sort(),
+  };
+}
+
+/** The same fields as Feast writes them for a row of values `v` at epoch hour `hour`, computed without the codec under test. */
+export function expectedDriverItemFields(hour: bigint, v: DriverStatsValues): Record<string, unknown> {
+  return {
+    event_ts: { S: eventTsOf(hour * HOUR) },
+    conv_rate: valueBytes({ case: 'floatVal', value: v.convRate }),
+    acc_rate: valueBytes({ case: 'floatVal', value: v.accRate }),
+    avg_daily_trips: valueBytes({ case: 'int64Val', value: v.avgDailyTrips }),
+    attributes: ['entity_id', 'event_ts', 'values'],
+  };
+}

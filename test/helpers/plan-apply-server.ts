@@ -12,6 +12,7 @@ import type { RepoConfig } from '../../src/core/config/types.js';
 import type { PlanContext } from '../../src/core/plan/build-plan.js';
 import { startDynalite } from './dynalite.js';
 import { makeConfig } from './plan-fixtures.js';
+import { defined } from './defined.js';
 
 export interface TestServer {
   endpoint: string;
@@ -35,6 +36,29 @@ export async function startTestServer(): Promise<TestServer> {
   return { endpoint: external, client, kind: process.env.DYNAFEAST_TEST_SERVER || external, stop: async () => client.destroy() };
 }
 
+/** The suite's server: started before its tests, stopped after them. */
+export function useTestServer(): TestServer {
+  let started: TestServer | undefined;
+  beforeAll(async () => {
+    started = await startTestServer();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return {
+    get endpoint() {
+      return defined(started).endpoint;
+    },
+    get client() {
+      return defined(started).client;
+    },
+    get kind() {
+      return defined(started).kind;
+    },
+    stop: () => defined(started).stop(),
+  };
+}
+
 export interface TestRepo {
   dir: string;
   config: RepoConfig;
@@ -53,6 +77,30 @@ export async function makeTestRepo(server: TestServer, over: Parameters<typeof m
     config,
     ctx: { dynamo: server.client, endpoint: server.endpoint, customEndpoint: true },
     cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A fresh test repo (makeTestRepo) for each test of the suite, removed after it; its fields are the current test's. */
+export function useTestRepo(server: TestServer, over: Parameters<typeof makeConfig>[0] = {}): TestRepo {
+  let current: TestRepo | undefined;
+  beforeEach(async () => {
+    current = await makeTestRepo(server, over);
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return {
+    get dir() {
+      return defined(current).dir;
+    },
+    get config() {
+      return defined(current).config;
+    },
+    get ctx() {
+      return defined(current).ctx;
+    },
+    cleanup: () => defined(current).cleanup(),
   };
 }
 

@@ -3,6 +3,7 @@
  * batches, dropped connections), interrupted with Ctrl-C, and in monotonic mode. Every run that
  * succeeds must leave every entity present exactly once with the right bytes.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { fixedClock } from '../../src/core/context.js';
 import { materialize } from '../../src/core/materialize/run-materialize.js';
 import { formatMicrosIso } from '../../src/core/materialize/time-arg.js';
@@ -12,17 +13,16 @@ import { latestMaterializedEndMicros } from '../../src/core/registry/commit.js';
 import { writeDriverStatsRows } from '../../src/core/sample-data/driver-stats.js';
 import { DEFAULT_SEED, driverStatsValues } from '../../src/core/sample-data/driver-stats-values.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
-import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
+import { useTestServer } from '../helpers/plan-apply-server.js';
 import {
   HOUR,
   LAST_HOUR,
   NOW,
-  bytesOf,
-  eventTsOf,
+  driverItemFields,
   exampleRepo,
+  expectedDriverItemFields,
   int64EntityId,
   scanTable,
-  valueBytes,
   type ExampleRepo,
 } from '../helpers/materialize-fixture.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
@@ -34,11 +34,7 @@ const SLOW = 60_000;
 const FIRST = 1001;
 const VIEW = 'driver_hourly_stats';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => server.stop());
+const server = useTestServer();
 
 /** The example repo with its sample file replaced by DRIVERS drivers × 3 hours (newest: LAST_HOUR). */
 async function bigRepo(configure: Parameters<typeof exampleRepo>[2] = (c) => c): Promise<ExampleRepo> {
@@ -55,12 +51,7 @@ async function expectAllWritten(r: ExampleRepo, hour: bigint): Promise<void> {
   for (let d = FIRST; d < FIRST + DRIVERS; d++) {
     const item = items.get(int64EntityId('driver_id', BigInt(d)));
     const v = driverStatsValues(DEFAULT_SEED, BigInt(d), hour);
-    const ok =
-      item !== undefined &&
-      item.event_ts?.S === eventTsOf(hour * HOUR) &&
-      bytesOf(item, 'conv_rate').equals(valueBytes({ case: 'floatVal', value: v.convRate })) &&
-      bytesOf(item, 'acc_rate').equals(valueBytes({ case: 'floatVal', value: v.accRate })) &&
-      bytesOf(item, 'avg_daily_trips').equals(valueBytes({ case: 'int64Val', value: v.avgDailyTrips }));
+    const ok = item !== undefined && isDeepStrictEqual(driverItemFields(item), expectedDriverItemFields(hour, v));
     if (!ok) wrong.push(d);
   }
   expect(wrong).toEqual([]);

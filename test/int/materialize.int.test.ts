@@ -12,29 +12,22 @@ import { formatMicrosIso } from '../../src/core/materialize/time-arg.js';
 import { tableNameOf } from '../../src/core/layout/table-name.js';
 import { DEFAULT_DRIVERS, DEFAULT_SEED, DUPLICATE_ROW_VALUES, driverStatsValues } from '../../src/core/sample-data/driver-stats-values.js';
 import type { ProgressEvent } from '../../src/core/progress.js';
-import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
+import { useTestServer } from '../helpers/plan-apply-server.js';
 import {
   HOUR,
   LAST_HOUR,
   NOW,
-  bytesOf,
-  eventTsOf,
+  driverItemFields,
   exampleRepo,
+  expectedDriverItemFields,
   int64EntityId,
   scanTable,
-  valueBytes,
   type ExampleRepo,
   type StoredItem,
 } from '../helpers/materialize-fixture.js';
 import { defined } from '../helpers/defined.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = useTestServer();
 
 const iso = formatMicrosIso;
 const VIEW = 'driver_hourly_stats';
@@ -47,11 +40,7 @@ function expectDriverItem(items: Map<string, StoredItem>, driver: number, hour: 
     driver === DEFAULT_DRIVERS[0] && hour === LAST_HOUR
       ? { convRate: DUPLICATE_ROW_VALUES.convRate, accRate: DUPLICATE_ROW_VALUES.accRate, avgDailyTrips: DUPLICATE_ROW_VALUES.avgDailyTrips }
       : driverStatsValues(DEFAULT_SEED, BigInt(driver), hour);
-  expect(defined(item).event_ts).toEqual({ S: eventTsOf(hour * HOUR) });
-  expect(bytesOf(defined(item), 'conv_rate')).toEqual(valueBytes({ case: 'floatVal', value: v.convRate }));
-  expect(bytesOf(defined(item), 'acc_rate')).toEqual(valueBytes({ case: 'floatVal', value: v.accRate }));
-  expect(bytesOf(defined(item), 'avg_daily_trips')).toEqual(valueBytes({ case: 'int64Val', value: v.avgDailyTrips }));
-  expect(Object.keys(defined(item)).sort()).toEqual(['entity_id', 'event_ts', 'values']);
+  expect(driverItemFields(defined(item))).toEqual(expectedDriverItemFields(hour, v));
 }
 
 describe('materialize (example repo)', () => {

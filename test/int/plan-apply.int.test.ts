@@ -9,25 +9,13 @@ import type { PlanStep } from '../../src/core/plan/steps.js';
 import { readRegistry, registryPathOf } from '../../src/core/registry/registry-file.js';
 import type { RepoModel } from '../../src/core/repo/model.js';
 import { makeRepo, makeView } from '../helpers/plan-fixtures.js';
-import { makeTestRepo, putItem, startTestServer, tablesWithPrefix, type TestRepo, type TestServer } from '../helpers/plan-apply-server.js';
+import { putItem, tablesWithPrefix, useTestRepo, useTestServer } from '../helpers/plan-apply-server.js';
 import { defined } from '../helpers/defined.js';
 
 jest.setTimeout(30000);
 
-let server: TestServer;
-let repo: TestRepo;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.stop();
-});
-beforeEach(async () => {
-  repo = await makeTestRepo(server, { tags: { env: 'dev', owner: 'ml' } });
-});
-afterEach(async () => {
-  await repo.cleanup();
-});
+const server = useTestServer();
+const repo = useTestRepo(server, { tags: { env: 'dev', owner: 'ml' } });
 
 const twoViews = () => makeRepo([makeView('driver_hourly_stats', { tags: { team: 'drivers' } }), makeView('driver_profile')]);
 

@@ -13,25 +13,13 @@ import { buildRegistryObjects } from '../../src/core/registry/build.js';
 import { commitRegistryChanges } from '../../src/core/registry/commit.js';
 import { planTeardown, runTeardown } from '../../src/core/teardown.js';
 import { makeRepo, makeView } from '../helpers/plan-fixtures.js';
-import { makeTestRepo, putItem, startTestServer, tablesWithPrefix, type TestRepo, type TestServer } from '../helpers/plan-apply-server.js';
+import { putItem, tablesWithPrefix, useTestRepo, useTestServer } from '../helpers/plan-apply-server.js';
 import { defined } from '../helpers/defined.js';
 
 jest.setTimeout(30000);
 
-let server: TestServer;
-let repo: TestRepo;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.stop();
-});
-beforeEach(async () => {
-  repo = await makeTestRepo(server);
-});
-afterEach(async () => {
-  await repo.cleanup();
-});
+const server = useTestServer();
+const repo = useTestRepo(server);
 
 const model = () => makeRepo([makeView('a'), makeView('b'), makeView('c')]);
 const yes = async () => true;
