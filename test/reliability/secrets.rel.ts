@@ -77,6 +77,27 @@ function expectNoLeaks(repo: string): void {
   expect(found).toEqual([]);
 }
 
+/** A repo whose commands sign with the `canary` profile, and the env that points at the file holding it. */
+function canaryProfileRepo(project: string): { repo: string; env: { AWS_SHARED_CREDENTIALS_FILE: string } } {
+  const repo = makeRepo({ project, endpoint: proxy.endpoint, dynafeastBlock: 'dynafeast:\n  credentials: {profile: canary}' });
+  const credentials = path.join(tempRepoDir('dynafeast-rel-aws-'), 'credentials');
+  writeFileSync(
+    credentials,
+    `[canary]\naws_access_key_id = ${CANARY.profileKeyId}\naws_secret_access_key = ${CANARY.profileSecret}\naws_session_token = ${CANARY.profileToken}\n`,
+  );
+  return { repo, env: { AWS_SHARED_CREDENTIALS_FILE: credentials } };
+}
+
+/** Runs `body` while the proxy answers with `answer` (undefined: forwards); then it forwards everything again. */
+async function whileAnswering(answer: NonNullable<typeof respond>, body: () => Promise<void>): Promise<void> {
+  respond = answer;
+  try {
+    await body();
+  } finally {
+    respond = undefined;
+  }
+}
+
 describe('secrets', () => {
   it('env credentials, a session token and a ${VAR} value stay out of every output and file', async () => {
     const repo = makeRepo({ project: 'secrets_env', endpoint: proxy.endpoint, dynafeastBlock: roleBlock });
@@ -105,13 +126,7 @@ describe('secrets', () => {
   });
 
   it('a profile secret from AWS_SHARED_CREDENTIALS_FILE stays out of every output', async () => {
-    const repo = makeRepo({ project: 'secrets_profile', endpoint: proxy.endpoint, dynafeastBlock: 'dynafeast:\n  credentials: {profile: canary}' });
-    const credentials = path.join(tempRepoDir('dynafeast-rel-aws-'), 'credentials');
-    writeFileSync(
-      credentials,
-      `[canary]\naws_access_key_id = ${CANARY.profileKeyId}\naws_secret_access_key = ${CANARY.profileSecret}\naws_session_token = ${CANARY.profileToken}\n`,
-    );
-    const env = { AWS_SHARED_CREDENTIALS_FILE: credentials };
+    const { repo, env } = canaryProfileRepo('secrets_profile');
     for (const flags of [[], ['--debug'], ['--json']]) {
       for (const args of [['plan'], ['apply', '--yes'], ['list', 'entities'], ['teardown', '--yes']]) {
         expect((await run('profile', [...flags, ...args], env, repo)).code).toBe(0);
@@ -128,52 +143,47 @@ describe('secrets', () => {
   ] as const)('a server echoing the signed request in a %s is not repeated, even with --debug', async (type, status, code) => {
     const repo = makeRepo({ project: 'secrets_echo', endpoint: proxy.endpoint, dynafeastBlock: roleBlock });
     const seenTokens = new Set<string>();
-    respond = ({ headers }) => {
-      const token = String(headers['x-amz-security-token']);
-      seenTokens.add(token);
-      return {
-        status,
-        type: `com.amazonaws.dynamodb.v20120810#${type}`,
-        message: `request rejected: authorization=${String(headers.authorization)} x-amz-security-token=${token} token ${token}`,
-      };
-    };
-    try {
-      for (const flags of [[], ['--debug'], ['--json'], ['--debug', '--json']]) {
-        const r = await run('echo', [...flags, 'plan'], { ...envCredentials, AWS_MAX_ATTEMPTS: '1' }, repo);
-        expect(r.code).toBe(1);
-        if (flags.includes('--json') && !flags.includes('--debug')) expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code } });
-        if (!flags.includes('--debug')) expect(r.stderr).not.toMatch(STACK_FRAME);
-      }
-    } finally {
-      respond = undefined;
-    }
+    await whileAnswering(
+      ({ headers }) => {
+        const token = String(headers['x-amz-security-token']);
+        seenTokens.add(token);
+        return {
+          status,
+          type: `com.amazonaws.dynamodb.v20120810#${type}`,
+          message: `request rejected: authorization=${String(headers.authorization)} x-amz-security-token=${token} token ${token}`,
+        };
+      },
+      async () => {
+        for (const flags of [[], ['--debug'], ['--json'], ['--debug', '--json']]) {
+          const r = await run('echo', [...flags, 'plan'], { ...envCredentials, AWS_MAX_ATTEMPTS: '1' }, repo);
+          expect(r.code).toBe(1);
+          if (flags.includes('--json') && !flags.includes('--debug')) expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code } });
+          if (!flags.includes('--debug')) expect(r.stderr).not.toMatch(STACK_FRAME);
+        }
+      },
+    );
     // the canary really went over the wire and came back in the error
     expect([...seenTokens]).toEqual([CANARY.token]);
     expectNoLeaks(repo);
   });
 
   it("a profile's session token echoed in a canonical request (as AWS's InvalidSignatureException does) is not repeated", async () => {
-    const repo = makeRepo({ project: 'secrets_echo_profile', endpoint: proxy.endpoint, dynafeastBlock: 'dynafeast:\n  credentials: {profile: canary}' });
-    const credentials = path.join(tempRepoDir('dynafeast-rel-aws-'), 'credentials');
-    writeFileSync(
-      credentials,
-      `[canary]\naws_access_key_id = ${CANARY.profileKeyId}\naws_secret_access_key = ${CANARY.profileSecret}\naws_session_token = ${CANARY.profileToken}\n`,
+    const { repo, env: profileEnv } = canaryProfileRepo('secrets_echo_profile');
+    await whileAnswering(
+      ({ headers }) => ({
+        status: 400,
+        type: 'com.amazon.coral.service#InvalidSignatureException',
+        message:
+          "The request signature we calculated does not match the signature you provided.\n\nThe Canonical String for this request should have been\n'POST\n/\n\n" +
+          `host:127.0.0.1\nx-amz-date:20250101T000000Z\nx-amz-security-token:${String(headers['x-amz-security-token'])}\n` +
+          `x-amz-target:DynamoDB_20120810.DescribeTable\n'\n${String(headers.authorization)}`,
+      }),
+      async () => {
+        for (const flags of [[], ['--debug'], ['--json']]) {
+          expect((await run('profile echo', [...flags, 'plan'], profileEnv, repo)).code).toBe(1);
+        }
+      },
     );
-    respond = ({ headers }) => ({
-      status: 400,
-      type: 'com.amazon.coral.service#InvalidSignatureException',
-      message:
-        "The request signature we calculated does not match the signature you provided.\n\nThe Canonical String for this request should have been\n'POST\n/\n\n" +
-        `host:127.0.0.1\nx-amz-date:20250101T000000Z\nx-amz-security-token:${String(headers['x-amz-security-token'])}\n` +
-        `x-amz-target:DynamoDB_20120810.DescribeTable\n'\n${String(headers.authorization)}`,
-    });
-    try {
-      for (const flags of [[], ['--debug'], ['--json']]) {
-        expect((await run('profile echo', [...flags, 'plan'], { AWS_SHARED_CREDENTIALS_FILE: credentials }, repo)).code).toBe(1);
-      }
-    } finally {
-      respond = undefined;
-    }
     expectNoLeaks(repo);
   });
 
@@ -228,19 +238,19 @@ describe('secrets', () => {
     const env = { ...envCredentials, CANARY_TAG: CANARY.tagValue };
     for (const flags of [[], ['--debug'], ['--json'], ['--debug', '--json']]) expect((await run('tags', [...flags, 'plan'], env, repo)).code).toBe(0);
     // a server that echoes the request (tags included) in its error
-    respond = ({ action, body }) =>
-      action === 'CreateTable'
-        ? { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ValidationException', message: `rejected request: ${body}` }
-        : undefined;
-    try {
-      for (const flags of [[], ['--debug'], ['--json']]) {
-        const r = await run('tags echo', [...flags, 'apply', '--yes'], { ...env, AWS_MAX_ATTEMPTS: '1' }, repo);
-        expect(r.code).toBe(1);
-        expect(r.stderr).toMatch(/ValidationException/);
-      }
-    } finally {
-      respond = undefined;
-    }
+    await whileAnswering(
+      ({ action, body }) =>
+        action === 'CreateTable'
+          ? { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ValidationException', message: `rejected request: ${body}` }
+          : undefined,
+      async () => {
+        for (const flags of [[], ['--debug'], ['--json']]) {
+          const r = await run('tags echo', [...flags, 'apply', '--yes'], { ...env, AWS_MAX_ATTEMPTS: '1' }, repo);
+          expect(r.code).toBe(1);
+          expect(r.stderr).toMatch(/ValidationException/);
+        }
+      },
+    );
     for (const flags of [[], ['--debug'], ['--json']]) expect((await run('tags', [...flags, 'apply', '--yes'], env, repo)).code).toBe(0);
     expectNoLeaks(repo);
 
@@ -274,24 +284,19 @@ describe('secrets', () => {
   });
 
   it('a session token or bearer token echoed as JSON headers or in any casing is not repeated', async () => {
-    const repo = makeRepo({ project: 'secrets_json_echo', endpoint: proxy.endpoint, dynafeastBlock: 'dynafeast:\n  credentials: {profile: canary}' });
-    const credentials = path.join(tempRepoDir('dynafeast-rel-aws-'), 'credentials');
-    writeFileSync(
-      credentials,
-      `[canary]\naws_access_key_id = ${CANARY.profileKeyId}\naws_secret_access_key = ${CANARY.profileSecret}\naws_session_token = ${CANARY.profileToken}\n`,
+    const { repo, env: profileEnv } = canaryProfileRepo('secrets_json_echo');
+    await whileAnswering(
+      ({ headers }) => ({
+        status: 400,
+        type: 'com.amazonaws.dynamodb.v20120810#ValidationException',
+        message: `headers were ${JSON.stringify(headers)}; Authorization: Bearer ${CANARY.profileToken}; X-AMZ-SECURITY-TOKEN=${String(headers['x-amz-security-token'])}`,
+      }),
+      async () => {
+        for (const flags of [[], ['--debug'], ['--json'], ['--debug', '--json']]) {
+          expect((await run('json echo', [...flags, 'plan'], { ...profileEnv, AWS_MAX_ATTEMPTS: '1' }, repo)).code).toBe(1);
+        }
+      },
     );
-    respond = ({ headers }) => ({
-      status: 400,
-      type: 'com.amazonaws.dynamodb.v20120810#ValidationException',
-      message: `headers were ${JSON.stringify(headers)}; Authorization: Bearer ${CANARY.profileToken}; X-AMZ-SECURITY-TOKEN=${String(headers['x-amz-security-token'])}`,
-    });
-    try {
-      for (const flags of [[], ['--debug'], ['--json'], ['--debug', '--json']]) {
-        expect((await run('json echo', [...flags, 'plan'], { AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_MAX_ATTEMPTS: '1' }, repo)).code).toBe(1);
-      }
-    } finally {
-      respond = undefined;
-    }
     expectNoLeaks(repo);
   });
 });
