@@ -8,6 +8,7 @@ import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/
 import { copyQueryToParquet } from '../../src/core/sample-data/duckdb-copy.js';
 import { featureStoreYaml, tempRepoDir } from './temp-repo.js';
 import { defined } from './defined.js';
+import { DRIVER_STATS_SCHEMA, featureViewsYaml } from './definitions-yaml.js';
 
 export const CHAOS_VIEW = 'driver_hourly_stats';
 /** The window every chaos materialization uses (both ends inclusive). */
@@ -23,17 +24,7 @@ sources:
     path: data/driver_stats.parquet
     timestamp_field: event_timestamp
     created_timestamp_column: created
-feature_views:
-  - name: ${CHAOS_VIEW}
-    entities: [driver]
-    ttl: 0
-    source: driver_stats_source
-    schema:
-      - {name: conv_rate, dtype: Float32}
-      - {name: acc_rate, dtype: Float32}
-      - {name: avg_daily_trips, dtype: Int64}
-      - {name: city, dtype: String}
-feature_services:
+${featureViewsYaml([{ name: CHAOS_VIEW, entities: ['driver'], ttl: 0, source: 'driver_stats_source', schema: [...DRIVER_STATS_SCHEMA, ['city', 'String']] }])}feature_services:
   - name: chaos_read
     features:
       - ${CHAOS_VIEW}: [conv_rate, acc_rate, avg_daily_trips, city]

@@ -1,4 +1,6 @@
 /** Feature definitions shared by the online reader's unit and integration suites. */
+import { DRIVER_STATS_SCHEMA, featureViewsYaml } from './definitions-yaml.js';
+
 export const DEFINITIONS = `
 entities:
   - {name: driver, join_keys: [driver_id], value_type: Int64}
@@ -6,57 +8,38 @@ entities:
   - {name: customer, join_keys: [customer_id], value_type: String}
 sources:
   - {name: src, type: file, path: data/none.parquet, timestamp_field: event_timestamp}
-feature_views:
-  - name: driver_hourly_stats
-    entities: [driver]
-    ttl: 1d
-    source: src
-    schema:
-      - {name: conv_rate, dtype: Float32}
-      - {name: acc_rate, dtype: Float32}
-      - {name: avg_daily_trips, dtype: Int64}
-  - name: all_types
-    entities: [driver]
-    ttl: 0
-    source: src
-    schema:
-      - {name: i32, dtype: Int32}
-      - {name: i64, dtype: Int64}
-      - {name: f32, dtype: Float32}
-      - {name: f64, dtype: Float64}
-      - {name: str, dtype: String}
-      - {name: bytes, dtype: Bytes}
-      - {name: flag, dtype: Bool}
-      - {name: ts, dtype: UnixTimestamp}
-      - {name: doc, dtype: Json}
-      - {name: i32s, dtype: Array(Int32)}
-      - {name: i64s, dtype: Array(Int64)}
-      - {name: f32s, dtype: Array(Float32)}
-      - {name: f64s, dtype: Array(Float64)}
-      - {name: strs, dtype: Array(String)}
-      - {name: bytess, dtype: Array(Bytes)}
-      - {name: flags, dtype: Array(Bool)}
-      - {name: tss, dtype: Array(UnixTimestamp)}
-      - {name: docs, dtype: Array(Json)}
-  - name: user_profile
-    entities: [user]
-    ttl: 0
-    source: src
-    schema:
-      - {name: score, dtype: Float64}
-  - name: driver_customer
-    entities: [driver, customer]
-    ttl: 0
-    source: src
-    schema:
-      - {name: spend, dtype: Float64}
-  - name: global_stats
-    entities: []
-    ttl: 0
-    source: src
-    schema:
-      - {name: total_rides, dtype: Int64}
-feature_services:
+${featureViewsYaml([
+  { name: 'driver_hourly_stats', entities: ['driver'], ttl: '1d', source: 'src', schema: DRIVER_STATS_SCHEMA },
+  {
+    name: 'all_types',
+    entities: ['driver'],
+    ttl: 0,
+    source: 'src',
+    schema: [
+      ['i32', 'Int32'],
+      ['i64', 'Int64'],
+      ['f32', 'Float32'],
+      ['f64', 'Float64'],
+      ['str', 'String'],
+      ['bytes', 'Bytes'],
+      ['flag', 'Bool'],
+      ['ts', 'UnixTimestamp'],
+      ['doc', 'Json'],
+      ['i32s', 'Array(Int32)'],
+      ['i64s', 'Array(Int64)'],
+      ['f32s', 'Array(Float32)'],
+      ['f64s', 'Array(Float64)'],
+      ['strs', 'Array(String)'],
+      ['bytess', 'Array(Bytes)'],
+      ['flags', 'Array(Bool)'],
+      ['tss', 'Array(UnixTimestamp)'],
+      ['docs', 'Array(Json)'],
+    ],
+  },
+  { name: 'user_profile', entities: ['user'], ttl: 0, source: 'src', schema: [['score', 'Float64']] },
+  { name: 'driver_customer', entities: ['driver', 'customer'], ttl: 0, source: 'src', schema: [['spend', 'Float64']] },
+  { name: 'global_stats', entities: [], ttl: 0, source: 'src', schema: [['total_rides', 'Int64']] },
+])}feature_services:
   - name: driver_activity
     features:
       - driver_hourly_stats: [conv_rate, acc_rate]
