@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defined } from './defined.js';
+import { tempRepoDir } from './temp-dir.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const binPath = path.join(repoRoot, 'bin', 'dynafeast.js');
@@ -83,8 +83,9 @@ export function startCli(
   });
 }
 
+/** A temp folder removed after the suite (test/helpers/temp-dir.ts). */
 export function tempDir(prefix = 'dynafeast-e2e-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  return tempRepoDir(prefix);
 }
 
 /** A stack frame line, which must never reach a user without --debug. */

@@ -4,10 +4,9 @@
  * it, and the built dynafeast binary.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './cli.js';
+import { tempRepoDir } from './temp-dir.js';
 
 export { repoRoot };
 export const scriptsDir = path.join(repoRoot, 'scripts', 'interop');
@@ -81,8 +80,9 @@ export function expectOk(what: string, r: RunResult): RunResult {
   return r;
 }
 
+/** A temp folder removed after the suite (test/helpers/temp-dir.ts). */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  return tempRepoDir(prefix);
 }
 
 export const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');

@@ -3,11 +3,10 @@
  * AWS identity (no keys, no profiles, no instance metadata) so a case behaves the same on every machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { binPath, repoRoot } from './cli.js';
 import { defined } from './defined.js';
+import { tempRepoDir } from './temp-dir.js';
 
 export { binPath, repoRoot, STACK_FRAME } from './cli.js';
 
@@ -41,8 +40,7 @@ const AWS_IDENTITY_VARS = [
   'FEATURE_STORE_YAML_BASE64',
 ];
 
-const noAwsHome = mkdtempSync(path.join(os.tmpdir(), 'dynafeast-noaws-'));
-afterAll(() => rmSync(noAwsHome, { recursive: true, force: true }));
+const noAwsHome = tempRepoDir('dynafeast-noaws-');
 
 /** process.env without any AWS identity, pointing the shared files at an empty folder. */
 export function isolatedEnv(extra: Record<string, string> = {}, unset: readonly string[] = []): NodeJS.ProcessEnv {

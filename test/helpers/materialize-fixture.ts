@@ -4,9 +4,7 @@
  * the layout codec (generated protobuf schema, hand-serialized keys, the shared Feast vectors).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { loadConfig } from '../../src/core/config/load-config.js';
@@ -23,6 +21,7 @@ import { ValueSchema, type Value } from '../../src/gen/feast/types/Value_pb.js';
 import { loadVectors } from './layout-vectors.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { defined } from './defined.js';
+import { tempRepoDir } from './temp-dir.js';
 
 /** 2026-01-01T00:00:00.000042Z: the sample data's newest rows are one hour before its hour. */
 export const NOW = 1_767_225_600_000_042n;
@@ -40,7 +39,7 @@ export interface ExampleRepo {
 
 /** `init -t local` into a temp folder, pointed at `endpoint` with a unique project, then applied. */
 export async function exampleRepo(client: DynamoDBClient, endpoint: string, configOver: (c: RepoConfig) => RepoConfig = (c) => c): Promise<ExampleRepo> {
-  const parent = await mkdtemp(path.join(tmpdir(), 'dynafeast-mat-'));
+  const parent = tempRepoDir('dynafeast-mat-');
   const name = `m${randomUUID().slice(0, 8)}`;
   const init = await initRepo({ parentDir: parent, name, template: 'local', env: {}, clock: fixedClock(NOW) });
   const loaded = loadConfig({ repoPath: init.repoDir, env: {} });

@@ -3,8 +3,7 @@
  * dynalite by default, or whatever DYNAFEAST_TEST_ENDPOINT points at (moto server, DynamoDB Local).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_DUMMY_CREDENTIALS } from '../../src/core/aws/credentials.js';
@@ -13,6 +12,7 @@ import type { PlanContext } from '../../src/core/plan/build-plan.js';
 import { startDynalite } from './dynalite.js';
 import { makeConfig } from './plan-fixtures.js';
 import { defined } from './defined.js';
+import { tempRepoDir } from './temp-dir.js';
 
 export interface TestServer {
   endpoint: string;
@@ -68,7 +68,7 @@ export interface TestRepo {
 
 /** A temp repo folder and a config with a unique project, so suites can share one external server. */
 export async function makeTestRepo(server: TestServer, over: Parameters<typeof makeConfig>[0] = {}): Promise<TestRepo> {
-  const dir = await mkdtemp(join(tmpdir(), 'dynafeast-plan-'));
+  const dir = tempRepoDir('dynafeast-plan-');
   const project = over.project ?? `p${randomUUID().slice(0, 8)}`;
   const config = { ...makeConfig({ ...over, project }), repoPath: dir, source: join(dir, 'feature_store.yaml') };
   config.onlineStore.endpointUrl = server.endpoint;

@@ -1,4 +1,8 @@
-/** Temp folders a suite makes and forgets: removed when the suite ends (KEEP_TMP=1 keeps them for a look after a failure). */
+/**
+ * The one way tests make temp folders: each is removed when the suite ends, passed or failed (KEEP_TMP=1
+ * keeps them for a look after a failure). A test that wants its folder gone sooner removes it itself;
+ * removing it twice is harmless.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +11,10 @@ const made = new Set<string>();
 // Registered when a suite imports this module.
 afterAll(() => {
   if (process.env.KEEP_TMP) return;
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  // NOTE: this hook is declared when the module is imported, so it runs before the suite's own top-level
+  // afterAll hooks (jest runs them in declaration order): a child still writing into a folder may race the
+  // removal, hence the retries.
+  for (const dir of made) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   made.clear();
 });
 

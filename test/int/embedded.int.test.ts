@@ -14,6 +14,7 @@ import { LOCK_FILE } from '../../src/core/embedded/lock.js';
 import { resolveEmbeddedTarget } from '../../src/core/embedded/target.js';
 import { createFeastTable, localRepoConfig } from '../helpers/dynalite.js';
 import { defined } from '../helpers/defined.js';
+import { tempRepoDir } from '../helpers/temp-dir.js';
 
 jest.setTimeout(15000);
 
@@ -132,7 +133,7 @@ async function deadPid(): Promise<number> {
 }
 
 beforeEach(async () => {
-  repo = fs.mkdtempSync(join(os.tmpdir(), 'dynafeast-embedded-'));
+  repo = tempRepoDir('dynafeast-embedded-');
   port = await freePort();
 });
 

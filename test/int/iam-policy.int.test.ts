@@ -11,8 +11,7 @@
  * dynalite lacks (UpdateTimeToLive, the backup calls) are still sent and answered "unknown operation".
  */
 import { jest } from '@jest/globals';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createAwsClients, type AwsClients } from '../../src/core/aws/clients.js';
@@ -33,6 +32,7 @@ import { FeatureStore } from '../../src/index.js';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { CallRecorder, iamMatches, startRecordingProxy, type RecordedCall, type RecordingProxy } from '../helpers/record-aws-calls.js';
 import { defined } from '../helpers/defined.js';
+import { tempRepoDir } from '../helpers/temp-dir.js';
 
 jest.setTimeout(120_000);
 
@@ -170,7 +170,7 @@ async function recorded(command: IamCommand, state: { config: RepoConfig; repo: 
 beforeAll(async () => {
   dynalite = await startDynalite();
   proxy = await startRecordingProxy(dynalite.endpoint, recorder);
-  dir = await mkdtemp(join(tmpdir(), 'dynafeast-iam-'));
+  dir = tempRepoDir('dynafeast-iam-');
   await mkdir(join(dir, 'data'));
   await writeFile(join(dir, 'data', 'driver_stats.csv'), CSV);
   const { config } = await writeRepo({ capacity: 1 }, 1);

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, quotedString, type DuckDBConnection } from '@duckdb/node-api';
 import { parse } from 'yaml';
 import { initTemplateVars, listFiles, renderTemplateDir } from '../../src/core/init/templates.js';
 import { EXAMPLE_FILES, writeExampleData } from '../../src/core/sample-data/example-data.js';
 import { defined } from '../helpers/defined.js';
+import { tempRepoDir } from '../helpers/temp-dir.js';
 
 const EXAMPLE = path.resolve('examples/driver-stats');
 
@@ -14,7 +14,7 @@ let db: DuckDBInstance;
 let c: DuckDBConnection;
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), 'dynafeast-example-'));
+  tmp = tempRepoDir('dynafeast-example-');
   db = await DuckDBInstance.create(':memory:', { threads: '1' });
   c = await db.connect();
   await c.run(`SET TimeZone = 'UTC'`);

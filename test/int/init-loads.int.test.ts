@@ -1,17 +1,17 @@
 // What init writes (and the example) must pass dynafeast's own config and definition validation —
 // including every option the aws template only shows commented out.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfigWithWarnings } from '../../src/core/config/load-config.js';
 import { fixedClock } from '../../src/core/context.js';
 import { initRepo } from '../../src/core/init/init-repo.js';
 import { loadRepo } from '../../src/core/repo/load-repo.js';
+import { tempRepoDir } from '../helpers/temp-dir.js';
 
 const clock = fixedClock(1_709_210_096_789_012n);
 let parent: string;
 beforeAll(async () => {
-  parent = await mkdtemp(path.join(tmpdir(), 'dynafeast-init-load-'));
+  parent = tempRepoDir('dynafeast-init-load-');
 });
 afterAll(async () => {
   await rm(parent, { recursive: true, force: true });

@@ -1,5 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, quotedString } from '@duckdb/node-api';
 import { parse } from 'yaml';
@@ -7,6 +6,7 @@ import { fixedClock } from '../../src/core/context.js';
 import { initRepo, type InitRepoOptions } from '../../src/core/init/init-repo.js';
 import { templatesRoot } from '../../src/core/init/templates.js';
 import { DUPLICATE_ROW_VALUES, HOUR_MICROS } from '../../src/core/sample-data/driver-stats-values.js';
+import { tempRepoDir } from '../helpers/temp-dir.js';
 
 // 2024-02-29T12:34:56.789012Z
 const NOW = 1_709_210_096_789_012n;
@@ -14,7 +14,7 @@ const clock = fixedClock(NOW);
 
 let parent: string;
 beforeEach(async () => {
-  parent = await mkdtemp(path.join(tmpdir(), 'dynafeast-init-'));
+  parent = tempRepoDir('dynafeast-init-');
 });
 afterEach(async () => {
   await rm(parent, { recursive: true, force: true });

@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, quotedString } from '@duckdb/node-api';
 import { writeDriverStatsParquet, writeDriverStatsRows } from '../../src/core/sample-data/driver-stats.js';
 import { DUPLICATE_ROW_VALUES, HOUR_MICROS, driverStatsValues } from '../../src/core/sample-data/driver-stats-values.js';
 import { defined } from '../helpers/defined.js';
+import { tempRepoDir } from '../helpers/temp-dir.js';
 
 // 2021-04-12T11:00:00.123456Z: a now with microseconds, so `created` proves they survive.
 const NOW = 1_618_225_200_123_456n;
@@ -23,7 +23,7 @@ let dir: string;
 let db: DuckDBInstance;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'dynafeast-sample-'));
+  dir = tempRepoDir('dynafeast-sample-');
   db = await DuckDBInstance.create(':memory:', { threads: '1' });
 });
 afterAll(async () => {

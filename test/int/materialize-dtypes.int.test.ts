@@ -4,8 +4,7 @@
  * expected Value bytes come from the generated protobuf schema, not from the codec under test.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { createAwsClients } from '../../src/core/aws/clients.js';
@@ -30,12 +29,13 @@ import { startTestServer, type TestServer } from '../helpers/plan-apply-server.j
 import { bytesOf, eventTsOf, scanTable, valueBytes } from '../helpers/materialize-fixture.js';
 import { runDuckdb as duckdb } from '../helpers/offline-fixture.js';
 import { defined } from '../helpers/defined.js';
+import { tempRepoDir } from '../helpers/temp-dir.js';
 
 let server: TestServer;
 let dir: string;
 beforeAll(async () => {
   server = await startTestServer();
-  dir = await mkdtemp(path.join(tmpdir(), 'dynafeast-dtypes-'));
+  dir = tempRepoDir('dynafeast-dtypes-');
 });
 afterAll(async () => {
   await server.stop();

@@ -2,9 +2,8 @@
  * The library API end to end: FeatureStore.open on a repo folder, reads through the default lean
  * transport and through the SDK, one connection reused across calls, the embedded store, close().
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
@@ -16,13 +15,14 @@ import { DEFINITIONS } from '../helpers/online-definitions.js';
 import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
 import { createOnlineFixture, HOUR, NOW, type OnlineFixture } from '../helpers/online-fixture.js';
 import { featureStoreYaml } from '../helpers/config.js';
+import { tempRepoDir } from '../helpers/temp-dir.js';
 
 let server: TestServer;
 let fx: OnlineFixture;
 const dirs: string[] = [];
 
 function writeRepo(project: string, endpoint: string, extra = ''): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'dynafeast-store-'));
+  const dir = tempRepoDir('dynafeast-store-');
   dirs.push(dir);
   writeFileSync(path.join(dir, 'feature_store.yaml'), featureStoreYaml({ project, endpoint }) + extra);
   writeFileSync(path.join(dir, 'features.yaml'), DEFINITIONS);

@@ -5,8 +5,7 @@
  * tables; the hourly floats are also recomputed from the generator's own value function.
  */
 import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fixedClock, silentLogger } from '../../src/core/context.js';
 import { loadConfig } from '../../src/core/config/load-config.js';
@@ -20,6 +19,7 @@ import { FeatureStore } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { defined } from '../helpers/defined.js';
+import { tempRepoDir } from '../helpers/temp-dir.js';
 
 const EXAMPLE = path.resolve('examples/driver-stats');
 const SECOND = 1_000_000n;
@@ -75,7 +75,7 @@ let repoPath: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  parent = await mkdtemp(path.join(tmpdir(), 'dynafeast-online-mat-'));
+  parent = tempRepoDir('dynafeast-online-mat-');
   repoPath = path.join(parent, 'driver-stats');
   await cp(EXAMPLE, repoPath, { recursive: true, filter: (src) => !/online_store|registry\.db/.test(src) });
   // A unique project on the test server instead of the embedded store, so suites can share a server.

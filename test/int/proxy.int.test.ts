@@ -7,8 +7,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import os from 'node:os';
-import { join } from 'node:path';
 import tls from 'node:tls';
 import { inspect } from 'node:util';
 import { GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -24,6 +22,7 @@ import { createLeanBatchGet } from '../../src/core/online/lean-batch-get.js';
 import { createFeastTable, localRepoConfig, startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/core/util/retry.js';
 import { defined } from '../helpers/defined.js';
+import { tempRepoDir } from '../helpers/temp-dir.js';
 
 const USER = 'alice';
 const PASSWORD = 'pr0xy-s3cret@corp';
@@ -160,7 +159,7 @@ const logger: Logger = {
 beforeAll(async () => {
   dynalite = await startDynalite();
   proxy = await startProxy();
-  tmp = fs.mkdtempSync(join(os.tmpdir(), 'dynafeast-proxy-'));
+  tmp = tempRepoDir('dynafeast-proxy-');
   await createFeastTable(dynalite.client, TABLE);
 });
 

@@ -4,19 +4,18 @@
  * close() lets go of both. Against a real embedded dynalite.
  */
 import { jest } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { openStoreClients } from '../../src/core/store-clients.js';
 import { localRepoConfig } from '../helpers/dynalite.js';
+import { tempRepoDir } from '../helpers/temp-dir.js';
 
 jest.setTimeout(15000);
 
 let repo: string;
 beforeEach(async () => {
-  repo = await mkdtemp(join(tmpdir(), 'dynafeast-store-clients-'));
+  repo = tempRepoDir('dynafeast-store-clients-');
 });
 afterEach(async () => {
   await rm(repo, { recursive: true, force: true });

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from 'node:http';
 import { createAwsClients, isLoopbackEndpoint, type AwsClients } from '../../../src/core/aws/clients.js';
@@ -7,6 +6,7 @@ import { buildCredentialProvider, LOCAL_DUMMY_CREDENTIALS, memoizeCredentials } 
 import { silentLogger } from '../../../src/core/context.js';
 import { localRepoConfig } from '../../helpers/dynalite.js';
 import { defined } from '../../helpers/defined.js';
+import { tempRepoDir } from '../../helpers/temp-dir.js';
 
 // Credential resolution reads the environment and ~/.aws; each test gets a clean, known one.
 const AWS_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE'];
@@ -17,7 +17,7 @@ const built: AwsClients[] = [];
 beforeEach(() => {
   savedEnv = Object.fromEntries(AWS_ENV.map((k) => [k, process.env[k]]));
   for (const k of AWS_ENV) delete process.env[k];
-  tmp = fs.mkdtempSync(join(os.tmpdir(), 'dynafeast-aws-'));
+  tmp = tempRepoDir('dynafeast-aws-');
   process.env.AWS_SHARED_CREDENTIALS_FILE = join(tmp, 'credentials');
   process.env.AWS_CONFIG_FILE = join(tmp, 'config');
 });

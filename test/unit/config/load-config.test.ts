@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, loadConfigWithWarnings, parseConfigText } from '../../../src/core/config/load-config.js';
 import { failure } from '../../helpers/error-code.js';
 import { defined } from '../../helpers/defined.js';
+import { tempRepoDir } from '../../helpers/temp-dir.js';
 
 const MINIMAL = `project: demo
 registry: data/registry.db
@@ -221,7 +221,7 @@ dynafeast:
 describe('loadConfigWithWarnings: files and FEATURE_STORE_YAML_BASE64', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'dynafeast-config-'));
+    dir = tempRepoDir('dynafeast-config-');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { acquireLock, disbelief, LOCK_FILE, type StoreIdentity } from '../../../src/core/embedded/lock.js';
 import { isLoopbackHost } from '../../../src/core/embedded/target.js';
 import type { LockRecord } from '../../../src/core/lock/file-lock.js';
 import { defined } from '../../helpers/defined.js';
+import { tempRepoDir } from '../../helpers/temp-dir.js';
 
 let root: string;
 let me: StoreIdentity;
@@ -14,7 +15,7 @@ const warn = (m: string) => warnings.push(m);
 const where = { host: '127.0.0.1', port: 8123 };
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'dynafeast-embedded-lock-'));
+  root = tempRepoDir('dynafeast-embedded-lock-');
   me = { repo: join(root, 'repo'), project: 'shop', dataDir: join(root, 'repo/data/online_store') };
   mkdirSync(me.dataDir, { recursive: true });
   warnings = [];

@@ -1,16 +1,17 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { readLockState, tryLock, withFileLock, type LockRecord } from '../../../src/core/lock/file-lock.js';
 import { thisProcess } from '../../../src/core/lock/liveness.js';
 import { defined } from '../../helpers/defined.js';
 import { PERMISSION_DENIED, refuseChanges } from '../../helpers/read-only.js';
+import { tempRepoDir } from '../../helpers/temp-dir.js';
 
 let dir: string;
 let path: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'dynafeast-file-lock-'));
+  dir = tempRepoDir('dynafeast-file-lock-');
   path = join(dir, 'x.lock');
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));

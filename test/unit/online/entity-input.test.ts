@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { entityFileFormat, parseCsv, parseEntityFlags, parseEntityText, readEntityFile } from '../../../src/core/online/entity-input.js';
+import { tempRepoDir } from '../../helpers/temp-dir.js';
 
 describe('parseEntityFlags', () => {
   it('builds one row per value and zips keys by position', () => {
@@ -79,7 +79,7 @@ describe('parseEntityText', () => {
 
 describe('readEntityFile', () => {
   it('picks the format from the extension and reads the file', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'entities-'));
+    const dir = tempRepoDir('entities-');
     const file = path.join(dir, 'rows.csv');
     writeFileSync(file, 'driver_id\n1001\n');
     expect(readEntityFile(file)).toEqual({ driver_id: ['1001'] });

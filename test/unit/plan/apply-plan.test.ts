@@ -2,8 +2,7 @@
  * Fault paths a local server cannot produce (AccessDenied, races, missing operations), with the SDK
  * client mocked. The happy paths run against dynalite in test/int/plan-apply.int.test.ts.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CreateTableCommand,
@@ -23,6 +22,7 @@ import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import type { ProgressEvent } from '../../../src/core/progress.js';
 import { makeRepo } from '../../helpers/plan-fixtures.js';
 import { defined } from '../../helpers/defined.js';
+import { tempRepoDir } from '../../helpers/temp-dir.js';
 
 const TABLE = 'demo.v';
 const ACTIVE = { Table: { TableName: TABLE, TableStatus: 'ACTIVE' as const, TableArn: `arn:aws:dynamodb:us-east-1:1:table/${TABLE}` } };
@@ -37,7 +37,7 @@ const dynamo = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKe
 const mock = mockClient(dynamo);
 beforeEach(async () => {
   mock.reset();
-  dir = await mkdtemp(join(tmpdir(), 'dynafeast-apply-'));
+  dir = tempRepoDir('dynafeast-apply-');
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 

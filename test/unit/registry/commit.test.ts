@@ -1,5 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '../../../src/core/context.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
@@ -16,11 +16,12 @@ import { readRegistry, readRegistryIfExists } from '../../../src/core/registry/r
 import { timestampToMicros } from '../../../src/core/registry/time.js';
 import { makeRepo, makeView } from '../../helpers/plan-fixtures.js';
 import { defined } from '../../helpers/defined.js';
+import { tempRepoDir } from '../../helpers/temp-dir.js';
 
 let dir: string;
 let path: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'dynafeast-commit-'));
+  dir = tempRepoDir('dynafeast-commit-');
   path = join(dir, 'data', 'registry.db');
 });
 afterEach(async () => {

@@ -1,13 +1,14 @@
-import { chmod, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { chmod, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { withRegistryLock } from '../../../src/core/registry/lock.js';
 import { asRoot, PERMISSION_DENIED, refuseChanges } from '../../helpers/read-only.js';
+import { tempRepoDir } from '../../helpers/temp-dir.js';
 
 let dir: string;
 let registry: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'dynafeast-lock-'));
+  dir = tempRepoDir('dynafeast-lock-');
   registry = join(dir, 'registry.db');
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));

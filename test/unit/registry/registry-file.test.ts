@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { emptyRegistry, readRegistry, readRegistryIfExists, registryPathOf, writeRegistryAtomic } from '../../../src/core/registry/registry-file.js';
 import { timestampToMicros } from '../../../src/core/registry/time.js';
@@ -8,10 +7,11 @@ import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { reconcileRegistry } from '../../../src/core/registry/reconcile.js';
 import { makeRepo } from '../../helpers/plan-fixtures.js';
 import { defined } from '../../helpers/defined.js';
+import { tempRepoDir } from '../../helpers/temp-dir.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'dynafeast-registry-'));
+  dir = tempRepoDir('dynafeast-registry-');
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });

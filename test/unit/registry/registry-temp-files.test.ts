@@ -1,13 +1,13 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { RegistrySchema } from '../../../src/gen/feast/core/Registry_pb.js';
 import { readRegistry, writeRegistryAtomic } from '../../../src/core/registry/registry-file.js';
+import { tempRepoDir } from '../../helpers/temp-dir.js';
 
 describe('writeRegistryAtomic temp files', () => {
   it('removes temp files a killed writer left behind, and keeps a live writer’s', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'dynafeast-reg-'));
+    const dir = tempRepoDir('dynafeast-reg-');
     const file = path.join(dir, 'registry.db');
     // pid 2^22+1 is above Linux's pid_max default range of live processes in this sandbox
     const dead = `registry.db.${2 ** 22 + 1}.deadbeef.tmp`;

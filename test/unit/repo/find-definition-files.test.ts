@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findDefinitionFiles } from '../../../src/core/repo/find-definition-files.js';
+import { tempRepoDir } from '../../helpers/temp-dir.js';
 
 describe('findDefinitionFiles', () => {
   let dir: string;
@@ -10,7 +10,7 @@ describe('findDefinitionFiles', () => {
     writeFileSync(path.join(dir, rel), 'entities: []\n');
   };
   beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'dynafeast-find-'));
+    dir = tempRepoDir('dynafeast-find-');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

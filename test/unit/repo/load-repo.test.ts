@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfigText } from '../../../src/core/config/load-config.js';
 import { DynafeastError } from '../../../src/core/errors.js';
 import { buildRepoModel, loadRepo } from '../../../src/core/repo/load-repo.js';
 import { failure } from '../../helpers/error-code.js';
 import { defined } from '../../helpers/defined.js';
+import { tempRepoDir } from '../../helpers/temp-dir.js';
 
 const ENTITY = 'entities:\n  - {name: driver, join_keys: [driver_id], value_type: Int64}\n';
 const SOURCE = 'sources:\n  - {name: stats, path: data/stats.parquet, timestamp_field: ts}\n';
@@ -92,7 +92,7 @@ describe('buildRepoModel', () => {
 
 describe('loadRepo', () => {
   it('refuses a definitions file that is a broken symlink instead of leaving its views out', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dynafeast-broken-link-'));
+    const dir = tempRepoDir('dynafeast-broken-link-');
     try {
       writeFileSync(path.join(dir, 'entities.yaml'), 'entities:\n  - {name: driver, join_keys: [driver_id], value_type: Int64}\n');
       symlinkSync(path.join(dir, 'moved-away.yaml'), path.join(dir, 'views.yaml'));
@@ -112,7 +112,7 @@ describe('loadRepo', () => {
 
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'dynafeast-repo-'));
+    dir = tempRepoDir('dynafeast-repo-');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkRegularOrAbsent, readRegularFile, readRegularFileSync } from '../../../src/core/util/checked-file.js';
+import { tempRepoDir } from '../../helpers/temp-dir.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'dynafeast-checked-'));
+const dir = tempRepoDir('dynafeast-checked-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const at = (name: string) => path.join(dir, name);
