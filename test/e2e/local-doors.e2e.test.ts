@@ -5,22 +5,12 @@
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { signRequest } from '../../src/core/aws/lean/sigv4.js';
 import { readLocalCredentials } from '../../src/core/embedded/local-credentials.js';
-import { runCli, startCli, tempDir } from '../helpers/cli.js';
+import { runCli, startCli, tempDir, freePort } from '../helpers/cli.js';
 import { defined } from '../helpers/defined.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Reply {
   status: number;

@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { readLocalCredentials } from '../../src/core/embedded/local-credentials.js';
 import { AWS_DUMMY_ENV, binPath, serverCredentialsEnv } from './interop.js';
+import { freePort } from './cli.js';
 import { defined } from './defined.js';
 
 export interface Server {
@@ -16,17 +17,6 @@ export interface Server {
   /** The credentials its clients must sign with (`dynafeast local` accepts only its repo's key). */
   credentialsEnv: Record<string, string>;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function waitForPort(port: number, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {

@@ -15,6 +15,7 @@ import { resolveEmbeddedTarget } from '../../src/core/embedded/target.js';
 import { createFeastTable, localRepoConfig } from '../helpers/dynalite.js';
 import { defined } from '../helpers/defined.js';
 import { tempRepoDir } from '../helpers/temp-dir.js';
+import { freePort } from '../helpers/cli.js';
 
 jest.setTimeout(15000);
 
@@ -27,14 +28,6 @@ const children: ChildProcess[] = [];
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   return { lines, debug: (m) => lines.push(`debug ${m}`), info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`) };
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port: p } = srv.address() as net.AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return p;
 }
 
 function config() {

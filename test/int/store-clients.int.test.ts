@@ -5,11 +5,11 @@
  */
 import { jest } from '@jest/globals';
 import { rm } from 'node:fs/promises';
-import net from 'node:net';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { openStoreClients } from '../../src/core/store-clients.js';
 import { localRepoConfig } from '../helpers/dynalite.js';
 import { tempRepoDir } from '../helpers/temp-dir.js';
+import { freePort } from '../helpers/cli.js';
 
 jest.setTimeout(15000);
 
@@ -20,14 +20,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(repo, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 it('starts the embedded store the config asks for, points the clients at it, and stops it on close', async () => {
   const endpoint = `http://127.0.0.1:${await freePort()}`;

@@ -6,7 +6,6 @@
  * would write if validation let anything through.
  */
 import { appendFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -20,6 +19,7 @@ import { createFeastTable, startDynalite, type TestDynalite } from '../helpers/d
 import { runCli, spawnCli, STACK_FRAME, waitForOutput } from '../helpers/isolated-cli.js';
 import { caseArgs, createCaseTables, generateFiles, loadCases, prepareCase, startAuxServers, type AuxServers, type LoadedCase } from '../helpers/bad-corpus.js';
 import { fileTree, makeRepo, serverTree, tempRepoDir } from '../helpers/temp-repo.js';
+import { freePort } from '../helpers/cli.js';
 
 const cases = loadCases();
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -139,13 +139,6 @@ describe("embedded store locks that are not this repo's", () => {
   let remote: DynaliteServer;
   let remoteClient: DynamoDBClient;
 
-  async function freePort(): Promise<number> {
-    const srv = net.createServer();
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-    const { port } = srv.address() as net.AddressInfo;
-    await new Promise<void>((r) => srv.close(() => r()));
-    return port;
-  }
   const clientOf = (port: number, credentials = localDummyCredentials()): DynamoDBClient =>
     new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials, maxAttempts: 2 });
 

@@ -30,7 +30,8 @@ import type { ViewWindow } from './windows.js';
 const ENCODE_SLICE = 256;
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export interface MaterializeDeps {
+/** What a run needs from its caller (the CLI, the library, a test): the one shape both layers take. */
+export interface MaterializeContext {
   config: RepoConfig;
   repo: RepoModel;
   /** Where requests go and who signs them: the store's clients (aws/clients.ts). */
@@ -40,6 +41,9 @@ export interface MaterializeDeps {
   progress?: ProgressSink;
   /** Ctrl-C: stop reading and sending, wait for requests in flight, record nothing. */
   signal?: AbortSignal;
+}
+
+export interface MaterializeDeps extends MaterializeContext {
   /**
    * Sends the batches; default the lean BatchWriteItem sender (conditional PutItem in monotonic mode),
    * which is what the CLI runs. Tests and benchmarks pass another only to put a fault or a probe between.

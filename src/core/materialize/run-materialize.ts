@@ -2,26 +2,15 @@
  * The two entry points the commands call: `materialize START END` and `materialize-incremental END`.
  * They turn arguments into per-view windows; the pipeline (and its sender) is materialize.ts.
  */
-import type { AwsClients } from '../aws/clients.js';
-import type { RepoConfig } from '../config/types.js';
-import type { Clock, Logger } from '../context.js';
-import type { ProgressSink, TaskSpec } from '../progress.js';
+import type { TaskSpec } from '../progress.js';
 import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
 import type { RepoModel } from '../repo/model.js';
-import { materializeWindows } from './materialize.js';
+import { materializeWindows, type MaterializeContext } from './materialize.js';
 import type { MaterializeReport } from './report.js';
 import { parseTimeArgument } from './time-arg.js';
 import { fixedWindows, incrementalWindows, selectViews } from './windows.js';
 
-export interface MaterializeContext {
-  config: RepoConfig;
-  repo: RepoModel;
-  aws: Pick<AwsClients, 'endpoint' | 'credentials'> & Partial<Pick<AwsClients, 'slowCalls'>>;
-  clock: Clock;
-  logger: Logger;
-  progress?: ProgressSink;
-  signal?: AbortSignal;
-}
+export type { MaterializeContext };
 
 export interface MaterializeArgs {
   /** ISO 8601 or `now`; naive = UTC. */
