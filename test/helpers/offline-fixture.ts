@@ -8,6 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { openOfflineStore, type OfflineStore } from '../../src/core/offline/offline-store.js';
 import type { PreparedView } from '../../src/core/offline/read-view.js';
 import { defined } from './defined.js';
+import { hookValue } from './hook-value.js';
 import { tempRepoDir } from './temp-dir.js';
 
 export interface OfflineFixture {
@@ -27,14 +28,7 @@ export function useOfflineStore(prefix: string): OfflineFixture {
   afterAll(async () => {
     await store?.close();
   });
-  return {
-    get dir() {
-      return defined(dir);
-    },
-    get store() {
-      return defined(store);
-    },
-  };
+  return hookValue('the offline fixture', () => (dir === undefined || store === undefined ? undefined : { dir, store }));
 }
 
 /** Runs one statement in a fresh in-memory DuckDB whose session zone is UTC (e.g. `COPY … TO` a parquet file). */

@@ -11,7 +11,7 @@ import type { RepoConfig } from '../../src/core/config/types.js';
 import type { PlanContext } from '../../src/core/plan/build-plan.js';
 import { startDynalite } from './dynalite.js';
 import { makeConfig } from './plan-fixtures.js';
-import { defined } from './defined.js';
+import { hookValue } from './hook-value.js';
 import { tempRepoDir } from './temp-dir.js';
 
 export interface TestServer {
@@ -45,18 +45,7 @@ export function useTestServer(): TestServer {
   afterAll(async () => {
     await started?.stop();
   });
-  return {
-    get endpoint() {
-      return defined(started).endpoint;
-    },
-    get client() {
-      return defined(started).client;
-    },
-    get kind() {
-      return defined(started).kind;
-    },
-    stop: () => defined(started).stop(),
-  };
+  return hookValue('the test server', () => started);
 }
 
 export interface TestRepo {
@@ -90,18 +79,7 @@ export function useTestRepo(server: TestServer, over: Parameters<typeof makeConf
     await current?.cleanup();
     current = undefined;
   });
-  return {
-    get dir() {
-      return defined(current).dir;
-    },
-    get config() {
-      return defined(current).config;
-    },
-    get ctx() {
-      return defined(current).ctx;
-    },
-    cleanup: () => defined(current).cleanup(),
-  };
+  return hookValue('the test repo', () => current);
 }
 
 export async function tablesWithPrefix(client: DynamoDBClient, prefix: string): Promise<string[]> {
