@@ -6,7 +6,7 @@ import type { AwsClients } from '../aws/clients.js';
 import type { RepoConfig } from '../config/types.js';
 import type { Clock, Logger } from '../context.js';
 import type { ProgressSink, TaskSpec } from '../progress.js';
-import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
+import { registryStoreOf } from '../registry/registry-store.js';
 import type { RepoModel } from '../repo/model.js';
 import { materializeWindows } from './materialize.js';
 import type { MaterializeReport } from './report.js';
@@ -75,7 +75,7 @@ export async function materialize(ctx: MaterializeContext, args: MaterializeArgs
 export async function materializeIncremental(ctx: MaterializeContext, args: MaterializeIncrementalArgs): Promise<MaterializeReport> {
   const now = ctx.clock.nowMicros();
   const end = parseTimeArgument(args.end, 'END', ctx.clock);
-  const registry = await readRegistryIfExists(registryPathOf(ctx.config));
+  const registry = await registryStoreOf(ctx.config, { logger: ctx.logger }).read();
   const { windows, upToDate } = incrementalWindows(selectViews(ctx.repo, args.views), registry, ctx.config.project, end, now);
   return run(ctx, windows, upToDate, args.strict);
 }
