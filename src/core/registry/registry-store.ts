@@ -22,7 +22,7 @@ export interface RegistryChangeResult<T> {
  * Computes a change from the registry as stored (undefined: none yet). It may run more than once — an
  * S3 writer that lost a race re-reads and runs it again — so it must depend on its arguments only.
  */
-export type RegistryChangeFn<T> = (current: Registry | undefined, nowMicros: bigint) => RegistryChangeResult<T>;
+export type RegistryChangeFn<T> = (current: Registry | undefined, nowMicros: bigint) => RegistryChangeResult<T> | Promise<RegistryChangeResult<T>>;
 
 export interface RegistryUpdateResult<T> {
   result: T;
@@ -55,7 +55,7 @@ export function fileRegistryStore(path: string, lock: LockOptions = {}): Registr
         async () => {
           const current = await readRegistryIfExists(path);
           const now = (opts.clock ?? systemClock).nowMicros();
-          const { write, result } = change(current, now);
+          const { write, result } = await change(current, now);
           if (write === undefined) return { result };
           return { result, written: await writeRegistryAtomic(path, write, now) };
         },

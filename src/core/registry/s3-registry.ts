@@ -119,7 +119,7 @@ export function s3RegistryStore(config: RepoConfig, opts: { logger: Logger; env:
           async () => {
             const current = await get(h);
             const now = clock.nowMicros();
-            const { write, result } = change(current?.registry, now);
+            const { write, result } = await change(current?.registry, now);
             if (write === undefined) return { result };
             const { next, bytes } = stampForWrite(write, now);
             const condition = current ? { IfMatch: current.etag } : { IfNoneMatch: '*' };
