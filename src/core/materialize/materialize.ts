@@ -82,7 +82,12 @@ export async function materializeWindows(
     for (const w of windows) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- repo validation refuses a view whose source is not defined
       const source = deps.repo.sources.find((s) => s.name === w.view.source)!;
-      planned.push(await planView(store, { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: w.startMicros, endMicros: w.endMicros }));
+      const s3 = { config: deps.config, logger: deps.logger, progress, progressId: w.view.name };
+      const input = { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: w.startMicros, endMicros: w.endMicros, s3 };
+      const plannedView = await planView(store, input);
+      planned.push(plannedView);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planned and reports have one entry per window
+      if (plannedView.reader.s3) reports[planned.length - 1]!.s3 = plannedView.reader.s3;
     }
     if (deps.strict) await assertNothingLeftOut(windows, planned);
     for (let i = 0; i < windows.length; i++) {
