@@ -53,6 +53,7 @@ projects=(int)
 if [ "$tier" = moto ] && [ -z "${TIER_SUITES:-}" ]; then
   suites+=(test/s3)
   projects+=(s3)
+  npm run build >/dev/null # the S3 flow suite runs the built binary
   export DYNAFEAST_TEST_S3_ENDPOINT="http://127.0.0.1:$port"
 fi
 DYNAFEAST_TEST_ENDPOINT="http://127.0.0.1:$port" DYNAFEAST_TEST_SERVER="$tier" node --experimental-vm-modules --no-warnings=ExperimentalWarning \
