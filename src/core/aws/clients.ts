@@ -59,14 +59,8 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
 
   const agents: http.Agent[] = [];
   // The STS, SSO and web-identity calls of the credential chain go through the same proxy settings.
-  const configured =
-    opts.credentials ??
-    buildCredentialProvider(config.dynafeast.credentials, {
-      region,
-      local,
-      logger,
-      ...(local ? {} : { requestHandler: () => buildHttpHandler(config, 2, logger, agents) }),
-    });
+  // One identity per config and kind of endpoint, shared with the S3 clients (createS3Client).
+  const configured = opts.credentials ?? configuredIdentity(config, local, region, logger, agents);
   // the embedded store accepts only the repo's own key (embedded/local-credentials.ts); STS, which
   // always talks to AWS, keeps the configured identity
   const given = opts.credentials ?? (config.dynafeast.embedded ? embeddedKeyProvider(config, logger) : configured);
@@ -247,26 +241,17 @@ export interface S3Handle {
   destroy(): void;
 }
 
-// One identity per run for every S3 client of a config (architecture.md §2.1): resolved once, shared.
-const s3Credentials = new WeakMap<RepoConfig, Map<boolean, AwsCredentialsProvider>>();
+// The configured identity of a config, per kind of endpoint (local servers skip the AWS-only sources):
+// built once and shared by the DynamoDB, STS and S3 clients, so the chain resolves once per run
+// (architecture.md §2.1).
+const identities = new WeakMap<RepoConfig, Map<boolean, AwsCredentialsProvider>>();
 
-/**
- * An S3 client for the registry or a source (architecture.md §5): the same credential chain, proxy
- * settings and timeouts as the DynamoDB clients. `endpoint` is from `s3EndpointOf` (undefined: AWS).
- * Region: AWS_REGION / AWS_DEFAULT_REGION, else `online_store.region`; a bucket in another region is
- * followed through S3's redirect.
- */
-export function createS3Client(config: RepoConfig, opts: { endpoint?: string; logger?: Logger; env?: NodeJS.ProcessEnv } = {}): S3Handle {
-  const logger = opts.logger ?? silentLogger;
-  const env = opts.env ?? process.env;
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || config.onlineStore.region;
-  const local = opts.endpoint !== undefined && isLoopbackEndpoint(opts.endpoint);
-  let byLocal = s3Credentials.get(config);
-  if (!byLocal) s3Credentials.set(config, (byLocal = new Map()));
-  const agents: http.Agent[] = [];
-  let credentials = byLocal.get(local);
-  if (!credentials) {
-    credentials = memoizeCredentials(
+function configuredIdentity(config: RepoConfig, local: boolean, region: string, logger: Logger, agents: http.Agent[]): AwsCredentialsProvider {
+  let byLocal = identities.get(config);
+  if (!byLocal) identities.set(config, (byLocal = new Map()));
+  let provider = byLocal.get(local);
+  if (!provider) {
+    provider = memoizeCredentials(
       buildCredentialProvider(config.dynafeast.credentials, {
         region,
         local,
@@ -274,8 +259,27 @@ export function createS3Client(config: RepoConfig, opts: { endpoint?: string; lo
         ...(local ? {} : { requestHandler: () => buildHttpHandler(config, 2, logger, agents) }),
       }),
     );
-    byLocal.set(local, credentials);
+    byLocal.set(local, provider);
   }
+  return provider;
+}
+
+/**
+ * An S3 client for the registry or a source (architecture.md §5): the same credential chain, proxy
+ * settings and timeouts as the DynamoDB clients. `endpoint` is from `s3EndpointOf` (undefined: AWS).
+ * Region: AWS_REGION / AWS_DEFAULT_REGION, else `online_store.region`; a bucket in another region is
+ * followed through S3's redirect.
+ */
+export function createS3Client(
+  config: RepoConfig,
+  opts: { endpoint?: string; logger?: Logger; env?: NodeJS.ProcessEnv; credentials?: AwsCredentials | AwsCredentialsProvider } = {},
+): S3Handle {
+  const logger = opts.logger ?? silentLogger;
+  const env = opts.env ?? process.env;
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || config.onlineStore.region;
+  const local = opts.endpoint !== undefined && isLoopbackEndpoint(opts.endpoint);
+  const agents: http.Agent[] = [];
+  const credentials = opts.credentials ?? configuredIdentity(config, local, region, logger, agents);
   const store = config.onlineStore;
   const s3 = new (s3Sdk().S3Client)({
     region,
