@@ -8,11 +8,11 @@
  * - dynafeast reads Feast's S3 registry (registry-driven mode: the repo has only Python definitions),
  *   serves the reference, and materializes into it; Feast then sees dynafeast's intervals beside its own.
  */
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { diffDynafeastRead, diffFeastReads, type DynafeastRead, type FeastRead } from '../helpers/interop-compare.js';
-import { expectOk, interopPython, repoRoot, run, runDynafeast, runPython, tempDir } from '../helpers/interop.js';
+import { expectOk, interopPython, makeInteropRepo, repoRoot, run, runDynafeast, runPython, tempDir } from '../helpers/interop.js';
 import { startServer, type Server } from '../helpers/interop-server.js';
 import { featureStoreYaml } from '../helpers/config.js';
 import { defined } from '../helpers/defined.js';
@@ -42,13 +42,6 @@ function allFeatureRefs(): string[] {
 }
 const byRefs = () => ({ features: allFeatureRefs(), entity_rows: ENTITY_ROWS, full_feature_names: true });
 
-function makeRepo(dir: string, yaml: string, definitions: string, dataDir: string): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'feature_store.yaml'), yaml);
-  copyFileSync(definitions, path.join(dir, path.basename(definitions)));
-  cpSync(dataDir, path.join(dir, 'data'), { recursive: true });
-}
-
 beforeAll(async () => {
   root = tempDir('dynafeast-interop-s3-');
   const dataDir = path.join(root, 'source-data');
@@ -60,13 +53,13 @@ beforeAll(async () => {
   expectOk('create bucket', await run(interopPython(), ['-c', py]));
   feastRepo = path.join(root, 'feast-repo');
   dynaRepo = path.join(root, 'dynafeast-repo');
-  makeRepo(
+  makeInteropRepo(
     feastRepo,
     featureStoreYaml({ project: 'interop_feast', endpoint: server.endpoint, registry: `s3://${BUCKET}/feast/registry.pb` }),
     path.join(FIXTURES, 'python-repo', 'features.py'),
     dataDir,
   );
-  makeRepo(
+  makeInteropRepo(
     dynaRepo,
     featureStoreYaml({ project: 'interop_dyna', endpoint: server.endpoint, registry: `s3://${BUCKET}/dyna/registry.pb` }),
     path.join(FIXTURES, 'yaml-repo', 'features.yaml'),

@@ -82,7 +82,7 @@ export async function materializeWindows(
     for (const w of windows) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- repo validation refuses a view whose source is not defined
       const source = deps.repo.sources.find((s) => s.name === w.view.source)!;
-      const s3 = { config: deps.config, logger: deps.logger, progress, progressId: w.view.name };
+      const s3 = { config: deps.config, logger: deps.logger, progress, progressId: w.view.name, ...(deps.signal ? { signal: deps.signal } : {}) };
       const input = { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: w.startMicros, endMicros: w.endMicros, s3 };
       const plannedView = await planView(store, input);
       planned.push(plannedView);

@@ -35,6 +35,8 @@ export interface S3FetchStats {
   bytesFetched: number;
   /** The sizes of the files fetched (the least any reader must move). */
   bytesOfFetchedFiles: number;
+  /** Wall time of listing, pruning and fetching. */
+  seconds: number;
 }
 
 export interface S3SourceContext {
@@ -48,6 +50,8 @@ export interface S3SourceContext {
   env?: NodeJS.ProcessEnv;
   /** Parallel GetObject requests (default 16). */
   concurrency?: number;
+  /** Ctrl-C: requests in flight are abandoned, the spool is removed with the store. */
+  signal?: AbortSignal;
 }
 
 interface S3Object {
@@ -76,12 +80,15 @@ export async function resolveS3SourceReader(
   const what = `source "${source.name}"`;
   const fail = (action: string, key: string, e: unknown) =>
     describeS3Error(e, { action, uri: { bucket: uri.bucket, key }, endpoint: h.endpoint, what, partition });
-  const stats: S3FetchStats = { filesMatched: 0, filesPruned: 0, filesFetched: 0, bytesFetched: 0, bytesOfFetchedFiles: 0 };
+  const stats: S3FetchStats = { filesMatched: 0, filesPruned: 0, filesFetched: 0, bytesFetched: 0, bytesOfFetchedFiles: 0, seconds: 0 };
+  const started = performance.now();
   const concurrency = ctx.concurrency ?? 16;
   const report = (message: string) =>
     ctx.progress?.({ type: 'update', id: ctx.progressId ?? source.name, message, stats: { ...stats } as unknown as Record<string, number> });
   try {
-    const { objects, root, single } = await listObjects(h, uri, source, fail);
+    const send: SendOptions = ctx.signal ? { abortSignal: ctx.signal } : {};
+    const { objects, root, single } = await listObjects(h, uri, source, fail, send);
+    const fetcher: Fetcher = { h, bucket: uri.bucket, stats, fail, send };
     stats.filesMatched = objects.length;
     if (objects.length === 0) {
       throw new DynafeastError('s3.noMatch', `${what}: ${source.path} matches no ${source.format} file`, {
@@ -96,7 +103,7 @@ export async function resolveS3SourceReader(
       if (source.format === 'parquet') {
         const keep: boolean[] = [];
         await runPool(needed, concurrency, async (o, i) => {
-          keep[i] = await footerMayHold(h, uri.bucket, o, source.timestampField, window, stats, fail, what);
+          keep[i] = await footerMayHold(fetcher, o, source.timestampField, window, what);
         });
         needed = needed.filter((_, i) => keep[i]);
       }
@@ -111,9 +118,10 @@ export async function resolveS3SourceReader(
     const total = needed.reduce((n, o) => n + o.size, 0);
     await checkRoom(spool, total, what);
     const localOf = (o: S3Object) => path.join(spool, single ? path.posix.basename(o.key) : o.key.slice(root.length));
-    await fetchAll(h, uri.bucket, needed, localOf, concurrency, stats, fail, () =>
+    await fetchAll(fetcher, needed, localOf, concurrency, () =>
       report(`fetched ${stats.filesFetched} of ${needed.length} file(s), ${formatBytes(stats.bytesFetched)} from S3`),
     );
+    stats.seconds = Math.round(performance.now() - started) / 1000;
     report(`fetched ${stats.filesFetched} file(s), ${formatBytes(stats.bytesFetched)} from S3 (${stats.filesPruned} of ${stats.filesMatched} pruned)`);
 
     const display = formatS3Uri(uri);
@@ -138,13 +146,30 @@ export async function resolveS3SourceReader(
 }
 
 type Fail = (action: string, key: string, e: unknown) => DynafeastError;
+/** Per-request options: Ctrl-C (the run's signal) abandons requests in flight. */
+type SendOptions = { abortSignal?: AbortSignal };
 
-async function listObjects(h: S3Handle, uri: S3Uri, source: FileSource, fail: Fail): Promise<{ objects: S3Object[]; root: string; single: boolean }> {
+/** What every GetObject of one source shares. */
+interface Fetcher {
+  h: S3Handle;
+  bucket: string;
+  stats: S3FetchStats;
+  fail: Fail;
+  send: SendOptions;
+}
+
+async function listObjects(
+  h: S3Handle,
+  uri: S3Uri,
+  source: FileSource,
+  fail: Fail,
+  send: SendOptions,
+): Promise<{ objects: S3Object[]; root: string; single: boolean }> {
   const plan = planS3Path(uri.key);
   const sdk = s3Sdk();
   if (plan.kind === 'object-or-prefix') {
     try {
-      const head = await h.s3.send(new sdk.HeadObjectCommand({ Bucket: uri.bucket, Key: uri.key }));
+      const head = await h.s3.send(new sdk.HeadObjectCommand({ Bucket: uri.bucket, Key: uri.key }), send);
       return { objects: [{ key: uri.key, size: Number(head.ContentLength ?? 0), etag: head.ETag ?? '' }], root: '', single: true };
     } catch (e) {
       // not an object: the path is a folder (a prefix without its trailing slash)
@@ -157,7 +182,10 @@ async function listObjects(h: S3Handle, uri: S3Uri, source: FileSource, fail: Fa
   do {
     let page;
     try {
-      page = await h.s3.send(new sdk.ListObjectsV2Command({ Bucket: uri.bucket, Prefix: plan.listPrefix, ...(token ? { ContinuationToken: token } : {}) }));
+      page = await h.s3.send(
+        new sdk.ListObjectsV2Command({ Bucket: uri.bucket, Prefix: plan.listPrefix, ...(token ? { ContinuationToken: token } : {}) }),
+        send,
+      );
     } catch (e) {
       throw fail('s3:ListBucket', plan.listPrefix, e);
     }
@@ -173,11 +201,12 @@ async function listObjects(h: S3Handle, uri: S3Uri, source: FileSource, fail: Fa
 }
 
 /** One ranged GetObject; the ETag pins the object version read at listing, so a file replaced mid-run fails instead of mixing versions. */
-async function getRange(h: S3Handle, bucket: string, o: S3Object, start: number, end: number, stats: S3FetchStats, fail: Fail): Promise<Uint8Array> {
+async function getRange({ h, bucket, stats, fail, send }: Fetcher, o: S3Object, start: number, end: number): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
     const res = await h.s3.send(
       new (s3Sdk().GetObjectCommand)({ Bucket: bucket, Key: o.key, Range: `bytes=${start}-${end - 1}`, ...(o.etag ? { IfMatch: o.etag } : {}) }),
+      send,
     );
     bytes = res.Body ? await res.Body.transformToByteArray() : new Uint8Array();
   } catch (e) {
@@ -194,20 +223,11 @@ async function getRange(h: S3Handle, bucket: string, o: S3Object, start: number,
   return bytes;
 }
 
-async function footerMayHold(
-  h: S3Handle,
-  bucket: string,
-  o: S3Object,
-  column: string,
-  window: { startMicros: bigint; endMicros: bigint },
-  stats: S3FetchStats,
-  fail: Fail,
-  what: string,
-): Promise<boolean> {
+async function footerMayHold(f: Fetcher, o: S3Object, column: string, window: { startMicros: bigint; endMicros: bigint }, what: string): Promise<boolean> {
   const file = {
     byteLength: o.size,
     slice: async (start: number, end = o.size): Promise<ArrayBuffer> => {
-      const bytes = await getRange(h, bucket, o, start, end, stats, fail);
+      const bytes = await getRange(f, o, start, end);
       // the last bytes are kept: a file that is needed is fetched without them
       if (end === o.size && (!o.tail || start < o.tail.offset)) o.tail = { offset: start, bytes };
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -218,7 +238,7 @@ async function footerMayHold(
     span = await timestampSpanFromFooter(file, column);
   } catch (e) {
     if (e instanceof DynafeastError) throw e;
-    throw new DynafeastError('repo.unreadableSource', `${what}: s3://${bucket}/${o.key} is not a readable parquet file (${(e as Error).message})`, {
+    throw new DynafeastError('repo.unreadableSource', `${what}: s3://${f.bucket}/${o.key} is not a readable parquet file (${(e as Error).message})`, {
       hint: 'the object is corrupt or truncated, or not parquet: rewrite it, or point the source at the right objects',
       cause: e,
     });
@@ -240,16 +260,7 @@ async function checkRoom(dir: string, bytes: number, what: string): Promise<void
   }
 }
 
-async function fetchAll(
-  h: S3Handle,
-  bucket: string,
-  objects: readonly S3Object[],
-  localOf: (o: S3Object) => string,
-  concurrency: number,
-  stats: S3FetchStats,
-  fail: Fail,
-  onFile: () => void,
-): Promise<void> {
+async function fetchAll(f: Fetcher, objects: readonly S3Object[], localOf: (o: S3Object) => string, concurrency: number, onFile: () => void): Promise<void> {
   const parts: { o: S3Object; start: number; end: number }[] = [];
   const left = new Map<S3Object, number>();
   for (const o of objects) {
@@ -272,8 +283,8 @@ async function fetchAll(
     return fh;
   };
   const finished = async (o: S3Object) => {
-    stats.filesFetched++;
-    stats.bytesOfFetchedFiles += o.size;
+    f.stats.filesFetched++;
+    f.stats.bytesOfFetchedFiles += o.size;
     onFile();
   };
   try {
@@ -286,7 +297,7 @@ async function fetchAll(
       }
     }
     await runPool(parts, concurrency, async ({ o, start, end }) => {
-      const bytes = await getRange(h, bucket, o, start, end, stats, fail);
+      const bytes = await getRange(f, o, start, end);
       await (await handleOf(o)).write(bytes, 0, bytes.length, start);
       const n = (left.get(o) ?? 1) - 1;
       left.set(o, n);
