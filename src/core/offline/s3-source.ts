@@ -6,7 +6,7 @@
  * local source gets. No DuckDB extension is involved. The spool is a folder of the offline store's temp
  * folder, removed when the run ends (also on error and Ctrl-C: the store is closed in `finally`).
  */
-import { mkdir, open, statfs, type FileHandle } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, statfs, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { RepoConfig } from '../config/types.js';
 import { createS3Client, type S3Handle } from '../aws/clients.js';
@@ -113,8 +113,9 @@ export async function resolveS3SourceReader(
     stats.filesPruned = objects.length - needed.length;
     report(`fetching ${needed.length} of ${objects.length} file(s) from ${formatS3Uri(uri)}`);
 
-    const spool = path.join(ctx.spoolDir, source.name.replace(/[^A-Za-z0-9_.-]/g, '_'));
-    await mkdir(spool, { recursive: true });
+    // a folder of its own per read: two views of one source in one run read different windows
+    await mkdir(ctx.spoolDir, { recursive: true });
+    const spool = await mkdtemp(path.join(ctx.spoolDir, `${source.name.replace(/[^A-Za-z0-9_.-]/g, '_')}-`));
     const total = needed.reduce((n, o) => n + o.size, 0);
     await checkRoom(spool, total, what);
     const localOf = (o: S3Object) => path.join(spool, single ? path.posix.basename(o.key) : o.key.slice(root.length));
