@@ -20,5 +20,7 @@ export default {
     },
     { ...common, displayName: 'int', testMatch: ['<rootDir>/test/**/*.int.test.ts'], testPathIgnorePatterns: ['/test/interop/'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.test.ts'] },
+    // *.s3.ts need an S3 server: the moto tier (scripts/test-server-tier.sh) starts one and names it.
+    ...(process.env.DYNAFEAST_TEST_S3_ENDPOINT ? [{ ...common, displayName: 's3', testMatch: ['<rootDir>/test/s3/**/*.s3.ts'] }] : []),
   ],
 };

@@ -48,5 +48,13 @@ if [ -z "$up" ]; then
   exit 1
 fi
 echo "$tier server on 127.0.0.1:$port"
+# moto also serves S3 on the same port: the S3 suites (test/s3/*.s3.ts: registry and sources in S3) run there too.
+projects=(int)
+if [ "$tier" = moto ] && [ -z "${TIER_SUITES:-}" ]; then
+  suites+=(test/s3)
+  projects+=(s3)
+  npm run build >/dev/null # the S3 flow suite runs the built binary
+  export DYNAFEAST_TEST_S3_ENDPOINT="http://127.0.0.1:$port"
+fi
 DYNAFEAST_TEST_ENDPOINT="http://127.0.0.1:$port" DYNAFEAST_TEST_SERVER="$tier" node --experimental-vm-modules --no-warnings=ExperimentalWarning \
-  node_modules/jest/bin/jest.js "${suites[@]}" --selectProjects int
+  node_modules/jest/bin/jest.js "${suites[@]}" --selectProjects "${projects[@]}"

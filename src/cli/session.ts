@@ -81,9 +81,9 @@ function hideEnvValues(values: readonly EnvValue[]): void {
 }
 
 /** Config and definitions: YAML files, or a Feast repo's registry (said once on stderr). */
-export function openRepo(g: GlobalFlags): RepoSession {
+export async function openRepo(g: GlobalFlags): Promise<RepoSession> {
   const s = openConfig(g);
-  const { repo, origin } = loadDefinitions(s.config);
+  const { repo, origin } = await loadDefinitions(s.config);
   const said = describeOrigin(origin, repo.root);
   if (said !== undefined) {
     if (origin.kind === 'yaml') s.out.warn(said);
@@ -105,7 +105,7 @@ export function stopSignal(): AbortSignal {
 
 /** Config, definitions and clients; `close()` must be called (it stops an embedded store we started). */
 export async function openAwsSession(g: GlobalFlags): Promise<AwsSession> {
-  const s = openRepo(g);
+  const s = await openRepo(g);
   return { ...(await withAws(s)), repo: s.repo, origin: s.origin };
 }
 

@@ -58,6 +58,13 @@ export type ErrorCode =
   | 'registry.conflict'
   | 'registry.locked'
   | 'registry.notApplied'
+  | 's3.noSuchBucket'
+  | 's3.noSuchKey'
+  | 's3.noMatch'
+  | 's3.accessDenied'
+  | 's3.credentials'
+  | 's3.unreachable'
+  | 's3.failed'
   | 'materialize.incomplete'
   | 'offline.failed'
   | 'iam.accountUnknown'
@@ -90,7 +97,7 @@ export interface DynafeastErrorOptions {
 
 const USAGE_PREFIXES = ['usage.', 'config.', 'repo.', 'init.', 'codec.'];
 /** Usage errors outside those prefixes: a registry file that is not a registry is bad input, not a failed operation. */
-const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['registry.corrupt']);
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['registry.corrupt', 's3.noMatch']);
 
 export class DynafeastError extends Error {
   readonly code: ErrorCode;

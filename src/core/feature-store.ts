@@ -69,7 +69,7 @@ export class FeatureStore implements AsyncDisposable {
       env: options.env ?? process.env,
     });
     for (const w of warnings) logger.warn(`${w.path ? `${w.path}: ` : ''}${w.message}`);
-    const { repo, origin } = loadDefinitions(config);
+    const { repo, origin } = await loadDefinitions(config);
     const said = describeOrigin(origin, repo.root);
     if (said !== undefined) (origin.kind === 'yaml' ? logger.warn : logger.info)(said);
     const clock = options.clock ?? systemClock;

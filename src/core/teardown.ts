@@ -15,7 +15,7 @@ import { ignoreProgress, type ProgressSink, type TaskSpec } from './progress.js'
 import type { RepoModel } from './repo/model.js';
 import { removeProject, type CommitResult } from './registry/commit.js';
 import { removeProjectFromRegistry, type RegistryChange } from './registry/reconcile.js';
-import { readRegistryIfExists, registryPathOf } from './registry/registry-file.js';
+import { registryStoreOf, toRegistryStore, type RegistryStore, type RegistryTarget } from './registry/registry-store.js';
 import { formatTableName, tableNameOf } from './layout/table-name.js';
 import { confirmQuestion, type ConfirmFn } from './plan/apply-plan.js';
 import { executeTableStep } from './plan/execute-step.js';
@@ -42,9 +42,9 @@ type TeardownConfig = Pick<RepoConfig, 'project' | 'onlineStore' | 'source'>;
  * The registry teardown works from. A file that is not a Feast registry is refused (nothing may be
  * deleted on a guess).
  */
-export async function readRegistryForTeardown(registryPath: string): Promise<Registry | undefined> {
+export async function readRegistryForTeardown(target: RegistryTarget): Promise<Registry | undefined> {
   try {
-    return await readRegistryIfExists(registryPath);
+    return await toRegistryStore(target).read();
   } catch (e) {
     if (!(e instanceof DynafeastError) || e.code !== 'registry.corrupt') throw e;
     throw new DynafeastError('registry.corrupt', `${e.message}; nothing was deleted`, {
@@ -115,6 +115,8 @@ export interface TeardownTable {
 export interface TeardownPlan {
   project: string;
   registryPath: string;
+  /** The store teardown writes through; a plan built by hand may leave it out (a local file at registryPath). */
+  registryStore?: RegistryStore;
   tables: TeardownTable[];
   registryChanges: RegistryChange[];
   /**
@@ -152,12 +154,13 @@ export interface TeardownResult {
  * (views defined but never applied); then a missing registry or project just means fewer tables.
  */
 export async function planTeardown(ctx: PlanContext, config: RepoConfig, repo?: RepoModel): Promise<TeardownPlan> {
-  const registryPath = registryPathOf(config);
-  const registry = await readRegistryForTeardown(registryPath);
+  const registryStore = registryStoreOf(config);
+  const registryPath = registryStore.where;
+  const registry = await readRegistryForTeardown(registryStore);
   const registryChanges = registry ? removeProjectFromRegistry(registry, config.project).changes : [];
   if (!repo && !registry) throw missingRegistryError(config, registryPath);
   if (!repo && registry && registryChanges.length === 0) {
-    return { project: config.project, registryPath, tables: [], registryChanges, notRecorded: { otherProjects: projectsOf(registry) } };
+    return { project: config.project, registryPath, registryStore, tables: [], registryChanges, notRecorded: { otherProjects: projectsOf(registry) } };
   }
   const recorded = recordedTables(
     config,
@@ -183,7 +186,7 @@ export async function planTeardown(ctx: PlanContext, config: RepoConfig, repo?: 
     if (!o.owned) foreign.push({ table: t.table, view: t.view, reason: o.reason, adoptable: false });
   }
   if (foreign.length) throw notOursError(config.project, 'teardown', foreign, true);
-  return { project: config.project, registryPath, tables, registryChanges };
+  return { project: config.project, registryPath, registryStore, tables, registryChanges };
 }
 
 /** Tables teardown deletes: those that exist, are not protected and are the project's alone. */
@@ -264,7 +267,7 @@ export async function runTeardown(plan: TeardownPlan, opts: TeardownOptions): Pr
   let registry: CommitResult | undefined;
   if (plan.registryChanges.length > 0) {
     progress({ type: 'start', id: 'registry' });
-    registry = await removeProject(plan.registryPath, plan.project);
+    registry = await removeProject(plan.registryStore ?? plan.registryPath, plan.project);
     progress({ type: 'done', id: 'registry', message: plan.registryPath });
   }
   // sorted: tables finish in any order, and a summary should read the same every run

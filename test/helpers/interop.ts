@@ -4,6 +4,7 @@
  * it, and the built dynafeast binary.
  */
 import { spawn } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './cli.js';
 import { tempRepoDir } from './temp-dir.js';
@@ -86,3 +87,11 @@ export function tempDir(prefix: string): string {
 }
 
 export const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+/** A feature repo for the interop tier: `feature_store.yaml`, one definitions file and the generated data. */
+export function makeInteropRepo(dir: string, yaml: string, definitions: string, dataDir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'feature_store.yaml'), yaml);
+  copyFileSync(definitions, path.join(dir, path.basename(definitions)));
+  cpSync(dataDir, path.join(dir, 'data'), { recursive: true });
+}

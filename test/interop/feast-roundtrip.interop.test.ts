@@ -8,12 +8,12 @@
  *   the definitions (how a team with Feast Python definitions would use dynafeast).
  * The reference for every comparison is Feast reading what Feast wrote.
  */
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { diffDynafeastRead, diffFeastReads, diffTables, type DynafeastRead, type FeastRead, type TableDump } from '../helpers/interop-compare.js';
-import { expectOk, interopPython, repoRoot, run, runDynafeast, runPython, tempDir } from '../helpers/interop.js';
+import { expectOk, interopPython, makeInteropRepo, repoRoot, run, runDynafeast, runPython, tempDir } from '../helpers/interop.js';
 import { startServer, type Server } from '../helpers/interop-server.js';
 import { featureStoreYaml } from '../helpers/config.js';
 import { defined } from '../helpers/defined.js';
@@ -56,12 +56,7 @@ let mirrorRepo: string;
 const done = { dynafeastWrote: false, feastWrote: false };
 let feastReference: FeastRead | undefined;
 
-function makeRepo(dir: string, yaml: string, definitions: string): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'feature_store.yaml'), yaml);
-  copyFileSync(definitions, path.join(dir, path.basename(definitions)));
-  cpSync(dataDir, path.join(dir, 'data'), { recursive: true });
-}
+const makeRepo = (dir: string, yaml: string, definitions: string): void => makeInteropRepo(dir, yaml, definitions, dataDir);
 
 beforeAll(async () => {
   root = tempDir('dynafeast-interop-');

@@ -10,7 +10,7 @@ import type { GlobalFlags, IamPolicyFlags } from '../program.js';
 import { openRepo } from '../session.js';
 
 export async function runIamPolicy(o: IamPolicyFlags, g: GlobalFlags): Promise<number> {
-  const s = openRepo(g);
+  const s = await openRepo(g);
   const region = o.region ?? s.config.onlineStore.region;
   // STS is asked in the policy's region, so credentials of another partition (aws-cn) resolve there
   const config = { ...s.config, onlineStore: { ...s.config.onlineStore, region } };

@@ -5,7 +5,7 @@ import { openConfig } from '../session.js';
 
 export async function runImport(o: ImportFlags, g: GlobalFlags): Promise<number> {
   const { config, out } = openConfig(g);
-  const result = importDefinitions(config, { out: o.out, force: o.force });
+  const result = await importDefinitions(config, { out: o.out, force: o.force });
   if (g.json) {
     out.printJson({ ok: true, ...result });
     return 0;

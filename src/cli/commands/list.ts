@@ -2,7 +2,7 @@
  * `dynafeast list entities|feature-views|feature-services`: what the registry holds, as Feast lists it.
  */
 import { listRegistry } from '../../core/list.js';
-import { readRegistry, registryPathOf } from '../../core/registry/registry-file.js';
+import { readStoredRegistry, registryStoreOf } from '../../core/registry/registry-store.js';
 import type { GlobalFlags, ListFlags } from '../program.js';
 import { openConfig } from '../session.js';
 
@@ -18,7 +18,7 @@ export function formatTable(columns: string[], rows: Record<string, string>[]): 
 
 export async function runList(o: ListFlags, g: GlobalFlags): Promise<number> {
   const { config, out } = openConfig(g);
-  const registry = await readRegistry(registryPathOf(config));
+  const registry = await readStoredRegistry(registryStoreOf(config));
   const table = listRegistry(registry, config.project, o.kind);
   if (g.json) {
     out.printJson(table.json);

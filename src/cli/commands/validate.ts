@@ -3,7 +3,7 @@ import type { GlobalFlags, ValidateFlags } from '../program.js';
 import { openRepo } from '../session.js';
 
 export async function runValidate(_o: ValidateFlags, g: GlobalFlags): Promise<number> {
-  const { config, repo, out, origin } = openRepo(g);
+  const { config, repo, out, origin } = await openRepo(g);
   const entities = repo.entities.filter((e) => e.name !== '__dummy');
   const summary = {
     ok: true,

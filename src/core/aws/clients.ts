@@ -2,13 +2,14 @@ import http from 'node:http';
 import https from 'node:https';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentials, AwsCredentialsProvider } from './identity.js';
 import type { RepoConfig } from '../config/types.js';
 import { silentLogger, type Logger } from '../context.js';
 import { buildCredentialProvider, memoizeCredentials } from './credentials.js';
 import { createProxyAgent, isLoopbackHost, proxyFor, proxyForScheme, type ProxyEnv, type ProxyRoute } from './proxy.js';
-import { dynamoSdk, httpHandlerSdk, stsSdk } from './sdk.js';
+import { dynamoSdk, httpHandlerSdk, s3Sdk, stsSdk } from './sdk.js';
 import { createSlowCallWatch, type SlowCallWatch } from './slow-call.js';
 import { ensureLocalCredentials } from '../embedded/local-credentials.js';
 import { embeddedDataDir } from '../embedded/target.js';
@@ -58,14 +59,8 @@ export function createAwsClients(config: RepoConfig, opts: AwsClientOptions = {}
 
   const agents: http.Agent[] = [];
   // The STS, SSO and web-identity calls of the credential chain go through the same proxy settings.
-  const configured =
-    opts.credentials ??
-    buildCredentialProvider(config.dynafeast.credentials, {
-      region,
-      local,
-      logger,
-      ...(local ? {} : { requestHandler: () => buildHttpHandler(config, 2, logger, agents) }),
-    });
+  // One identity per config and kind of endpoint, shared with the S3 clients (createS3Client).
+  const configured = opts.credentials ?? configuredIdentity(config, local, region, logger, agents);
   // the embedded store accepts only the repo's own key (embedded/local-credentials.ts); STS, which
   // always talks to AWS, keeps the configured identity
   const given = opts.credentials ?? (config.dynafeast.embedded ? embeddedKeyProvider(config, logger) : configured);
@@ -234,4 +229,74 @@ export function isLoopbackEndpoint(endpointUrl: string): boolean {
 export function regionalEndpoint(dynamo: DynamoDBClient, region: string): string {
   const resolved = dynamo.config.endpointProvider({ Region: region, UseFIPS: false, UseDualStack: false });
   return resolved.url.href.replace(/\/$/, '');
+}
+
+/** An S3 client and how to name where it goes; `destroy()` closes its sockets. */
+export interface S3Handle {
+  readonly s3: S3Client;
+  /** The endpoint URL, or "AWS S3" for the regional AWS endpoints. */
+  readonly endpoint: string;
+  /** True when the endpoint is on this machine (moto, a local MinIO). */
+  readonly local: boolean;
+  destroy(): void;
+}
+
+// The configured identity of a config, per kind of endpoint (local servers skip the AWS-only sources):
+// built once and shared by the DynamoDB, STS and S3 clients, so the chain resolves once per run
+// (architecture.md §2.1).
+const identities = new WeakMap<RepoConfig, Map<boolean, AwsCredentialsProvider>>();
+
+function configuredIdentity(config: RepoConfig, local: boolean, region: string, logger: Logger, agents: http.Agent[]): AwsCredentialsProvider {
+  let byLocal = identities.get(config);
+  if (!byLocal) identities.set(config, (byLocal = new Map()));
+  let provider = byLocal.get(local);
+  if (!provider) {
+    provider = memoizeCredentials(
+      buildCredentialProvider(config.dynafeast.credentials, {
+        region,
+        local,
+        logger,
+        ...(local ? {} : { requestHandler: () => buildHttpHandler(config, 2, logger, agents) }),
+      }),
+    );
+    byLocal.set(local, provider);
+  }
+  return provider;
+}
+
+/**
+ * An S3 client for the registry or a source (architecture.md §5): the same credential chain, proxy
+ * settings and timeouts as the DynamoDB clients. `endpoint` is from `s3EndpointOf` (undefined: AWS).
+ * Region: AWS_REGION / AWS_DEFAULT_REGION, else `online_store.region`; a bucket in another region is
+ * followed through S3's redirect.
+ */
+export function createS3Client(
+  config: RepoConfig,
+  opts: { endpoint?: string; logger?: Logger; env?: NodeJS.ProcessEnv; credentials?: AwsCredentials | AwsCredentialsProvider } = {},
+): S3Handle {
+  const logger = opts.logger ?? silentLogger;
+  const env = opts.env ?? process.env;
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || config.onlineStore.region;
+  const local = opts.endpoint !== undefined && isLoopbackEndpoint(opts.endpoint);
+  const agents: http.Agent[] = [];
+  const credentials = opts.credentials ?? configuredIdentity(config, local, region, logger, agents);
+  const store = config.onlineStore;
+  const s3 = new (s3Sdk().S3Client)({
+    region,
+    credentials,
+    ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint, forcePathStyle: true } : {}),
+    followRegionRedirects: true,
+    maxAttempts: Math.max(1, store.totalMaxRetryAttempts),
+    retryMode: store.retryMode === 'adaptive' ? 'adaptive' : 'standard',
+    requestHandler: buildHttpHandler(config, Math.max(store.maxPoolConnections, 16), logger, agents, opts.endpoint),
+  });
+  return {
+    s3,
+    endpoint: opts.endpoint ?? `AWS S3 (${region})`,
+    local,
+    destroy() {
+      s3.destroy();
+      for (const agent of agents) agent.destroy();
+    },
+  };
 }

@@ -20,7 +20,10 @@ export type FieldType =
   | { kind: 'mapping' }
   /** A nested mapping; `omit` leaves the property undefined when the key is absent. */
   | { kind: 'section'; fields: readonly FieldSpec[]; whenAbsent: 'defaults' | 'omit' }
-  /** A string (the `path`) or a mapping of `fields`; loads as the path string (Feast's `registry`). */
+  /**
+   * A string (the `path`) or a mapping of `fields`; loads as the path string (Feast's `registry`), the
+   * mapping's other fields going to `<key>Settings`.
+   */
   | { kind: 'pathOrSection'; fields: readonly FieldSpec[] }
   /** A key Feast knows that dynafeast does not use: accepted with a warning. */
   | { kind: 'ignored' };
@@ -58,7 +61,18 @@ export const REGISTRY_FIELDS: readonly FieldSpec[] = [
     description: 'Only `file` (a serialized feast.core.Registry) is supported.',
     hint: 'dynafeast reads and writes Feast file registries only; sql, snowflake and remote registries are not supported.',
   },
-  ...['registry_store_type', 'cache_ttl_seconds', 'cache_mode', 's3_additional_kwargs', 'purge_feast_metadata'].map((key): FieldSpec => ({
+  {
+    key: 's3_additional_kwargs',
+    type: { kind: 'mapping' },
+    description:
+      'For an `s3://` registry: PutObject parameters applied to every write, by boto3 name (ServerSideEncryption, SSEKMSKeyId, BucketKeyEnabled, …), as in Feast.',
+  },
+  {
+    key: 'cache_ttl_seconds',
+    type: { kind: 'number', min: 0, max: 1e9 },
+    description: 'Accepted as in Feast; each dynafeast command reads the registry once, so there is no cache to expire.',
+  },
+  ...['registry_store_type', 'cache_mode', 'purge_feast_metadata'].map((key): FieldSpec => ({
     key,
     type: { kind: 'ignored' },
     description: 'Feast registry setting; ignored by dynafeast.',

@@ -80,12 +80,21 @@ export interface DynafeastSettings {
   credentials: CredentialSettings;
 }
 
+export interface RegistrySettings {
+  registryType?: 'file';
+  /** boto3 PutObject parameters for an s3:// registry (s3-registry.ts checks them). */
+  s3AdditionalKwargs?: Record<string, unknown>;
+  cacheTtlSeconds?: number;
+}
+
 export interface RepoConfig {
   project: string;
   /** Feast's `project_description` (written to the registry's project spec). */
   projectDescription?: string;
   /** Registry path as written (relative to the repo root unless absolute or s3://). */
   registry: string;
+  /** The other fields of a `registry:` mapping (absent when `registry` is a bare path). */
+  registrySettings?: RegistrySettings;
   provider: 'aws' | 'local';
   onlineStore: DynamoDBOnlineStoreConfig;
   /** Kept as written; dynafeast reads sources itself (Feast needs `type: file`). */

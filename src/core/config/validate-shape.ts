@@ -40,6 +40,12 @@ class ShapeValidator {
       let node = f.required ? this.read.required(map, f.key, path, f.hint) : this.read.optional(map, f.key);
       // `embedded:` with nothing after it means "on, with defaults", not "absent".
       if (!node && entry && f.type.kind === 'section' && !f.required) node = emptyMap(entry.keyLoc);
+      if (node && f.type.kind === 'pathOrSection' && node.kind === 'map') {
+        const { path: given, ...settings } = this.section(node, f.type.fields, p);
+        if (given !== undefined) out[camelCase(f.key)] = given;
+        out[`${camelCase(f.key)}Settings`] = settings;
+        continue;
+      }
       const value = node ? this.value(f, node, p) : this.absent(f, map, p);
       if (value !== undefined) out[camelCase(f.key)] = value;
     }

@@ -11,12 +11,15 @@ import { ACTION_TABLE } from './action-table.js';
 import { tableArn, type ArnParts } from './arn.js';
 import type { IamCommand } from './commands.js';
 import { projectTables, type NamedTable } from './project-tables.js';
+import { s3StatementsOf } from './s3-statements.js';
 
 export interface PolicyStatement {
   Sid: string;
   Effect: 'Allow';
   Action: string[];
   Resource: string[];
+  /** Only on S3 ListBucket statements: the prefixes a listing may ask for. */
+  Condition?: Record<string, Record<string, string[]>>;
 }
 
 export interface PolicyDocument {
@@ -95,7 +98,8 @@ function statementsOf(command: IamCommand, grants: Grant[], arn: ArnParts): Poli
   }));
 }
 
-const pairsOf = (s: PolicyStatement) => s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}`));
+// a condition is part of what a pair allows: statements with different conditions never cover each other
+const pairsOf = (s: PolicyStatement) => s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}${s.Condition ? ` ${JSON.stringify(s.Condition)}` : ''}`));
 
 /**
  * Drops statements whose every action × resource other kept statements already allow (`--for all`
@@ -126,13 +130,14 @@ export function policySize(document: PolicyDocument): number {
 export function buildIamPolicy(input: PolicyInput): IamPolicy {
   const grants = grantsOf(input);
   const statements = withoutRedundant(
-    input.commands.flatMap((command) =>
-      statementsOf(
+    input.commands.flatMap((command) => [
+      ...statementsOf(
         command,
         grants.filter((g) => g.command === command),
         input.arn,
       ),
-    ),
+      ...s3StatementsOf(command, input.config, input.repo, input.arn.partition),
+    ]),
   );
   if (statements.length === 0) {
     throw new DynafeastError(

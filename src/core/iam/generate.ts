@@ -4,7 +4,7 @@
  */
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { RepoConfig } from '../config/types.js';
-import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
+import { registryStoreOf } from '../registry/registry-store.js';
 import type { RepoModel } from '../repo/model.js';
 import { resolveAccount, type ResolvedAccount } from './account.js';
 import { checkRegion, partitionOf } from './arn.js';
@@ -31,7 +31,7 @@ export async function generateIamPolicy(opts: GenerateIamPolicyOptions): Promise
   const region = opts.region ?? opts.config.onlineStore.region;
   checkRegion(region, opts.region !== undefined ? '--region' : 'online_store.region');
   // read before asking STS: a registry problem is worth reporting even when credentials are missing
-  const registry = await readRegistryIfExists(registryPathOf(opts.config));
+  const registry = await registryStoreOf(opts.config).read();
   const account = await resolveAccount({ ...(opts.accountId !== undefined ? { accountId: opts.accountId } : {}), sts: opts.sts });
   const arn = { partition: account.partition ?? partitionOf(region), region, accountId: account.accountId };
   const policy = buildIamPolicy({ config: opts.config, repo: opts.repo, registry, commands: opts.commands, arn });

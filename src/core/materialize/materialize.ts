@@ -14,7 +14,7 @@ import { openOfflineStore, type OfflineStoreOptions } from '../offline/offline-s
 import { planView, type PlannedView } from '../offline/read-view.js';
 import { tableNameOf } from '../layout/table-name.js';
 import { ignoreProgress, type ProgressSink } from '../progress.js';
-import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
+import { registryStoreOf, type RegistryStore } from '../registry/registry-store.js';
 import { findFeatureView, recordMaterializations } from '../registry/commit.js';
 import { withDone } from '../fs-error.js';
 import type { RepoModel } from '../repo/model.js';
@@ -66,8 +66,8 @@ export async function materializeWindows(
 ): Promise<MaterializeReport> {
   const progress = deps.progress ?? ignoreProgress;
   const record = deps.record ?? true;
-  const registryPath = record ? registryPathOf(deps.config) : undefined;
-  if (registryPath) await assertApplied(registryPath, deps.config.project, windows);
+  const registryStore = record ? registryStoreOf(deps.config, { logger: deps.logger }) : undefined;
+  if (registryStore) await assertApplied(registryStore, deps.config.project, windows);
 
   const reports = windows.map((w) => emptyReport(w, tableNameOf(deps.config, w.view.name)));
   const upToDateReports = upToDate.map((w) => emptyReport(w, tableNameOf(deps.config, w.view.name), w.empty?.status ?? 'up to date'));
@@ -86,7 +86,12 @@ export async function materializeWindows(
     for (const w of windows) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- repo validation refuses a view whose source is not defined
       const source = deps.repo.sources.find((s) => s.name === w.view.source)!;
-      planned.push(await planView(store, { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: w.startMicros, endMicros: w.endMicros }));
+      const s3 = { config: deps.config, logger: deps.logger, progress, progressId: w.view.name, ...(deps.signal ? { signal: deps.signal } : {}) };
+      const input = { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: w.startMicros, endMicros: w.endMicros, s3 };
+      const plannedView = await planView(store, input);
+      planned.push(plannedView);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planned and reports have one entry per window
+      if (plannedView.reader.s3) reports[planned.length - 1]!.s3 = plannedView.reader.s3;
     }
     if (deps.strict) await assertNothingLeftOut(windows, planned);
     for (let i = 0; i < windows.length; i++) {
@@ -101,10 +106,10 @@ export async function materializeWindows(
     await store.close();
   }
 
-  if (registryPath) {
+  if (registryStore) {
     const intervals = windows.map((w) => ({ view: w.view.name, startMicros: w.startMicros, endMicros: w.endMicros }));
     try {
-      await recordMaterializations(registryPath, deps.config.project, intervals, { clock: deps.clock });
+      await recordMaterializations(registryStore, deps.config.project, intervals, { clock: deps.clock });
     } catch (e) {
       const items = reports.reduce((n, r) => n + r.written, 0);
       throw withDone(
@@ -113,7 +118,7 @@ export async function materializeWindows(
       );
     }
   }
-  return { views: [...reports, ...upToDateReports], recorded: registryPath !== undefined };
+  return { views: [...reports, ...upToDateReports], recorded: registryStore !== undefined };
 }
 
 /** The lean HTTP sender for the config's write mode, signing with the store's credentials. */
@@ -250,13 +255,13 @@ async function assertNothingLeftOut(windows: readonly ViewWindow[], planned: rea
   }
 }
 
-async function assertApplied(registryPath: string, project: string, windows: readonly ViewWindow[]): Promise<void> {
-  const registry = await readRegistryIfExists(registryPath);
+async function assertApplied(store: RegistryStore, project: string, windows: readonly ViewWindow[]): Promise<void> {
+  const registry = await store.read();
   const missing = windows.filter((w) => !registry || !findFeatureView(registry, project, w.view.name)).map((w) => w.view.name);
   if (missing.length > 0) {
     throw new DynafeastError(
       'registry.notApplied',
-      `feature view${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} of project "${project}" ${missing.length > 1 ? 'are' : 'is'} not in the registry ${registryPath}`,
+      `feature view${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} of project "${project}" ${missing.length > 1 ? 'are' : 'is'} not in the registry ${store.where}`,
       { hint: 'run `dynafeast apply` first: it creates the tables and records the views materialize bookkeeps' },
     );
   }

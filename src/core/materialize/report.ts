@@ -2,6 +2,8 @@
  * What a materialization did, per view: the figures behind the progress lines, the failure message and
  * the --json summary.
  */
+import type { S3FetchStats } from '../offline/s3-source.js';
+import { formatBytes } from '../util/bytes.js';
 import { formatMicrosIso } from './time-arg.js';
 import type { ViewWindow } from './windows.js';
 
@@ -32,6 +34,8 @@ export interface ViewReport {
   seconds: number;
   /** Where the time went (ms): the DuckDB query, fetching chunks, encoding, waiting for the writer. */
   timings: { queryMs: number; fetchMs: number; encodeMs: number; writeMs: number };
+  /** For an `s3://` source: files and bytes fetched from S3. */
+  s3?: S3FetchStats;
 }
 
 export interface MaterializeReport {
@@ -81,6 +85,7 @@ export function describeReports(reports: readonly ViewReport[], opts: { short: b
           r.seconds >= 1 ? `${r.seconds.toFixed(1)}s, ${fmt.format(Math.round((r.written + r.skipped) / r.seconds))} items/s` : `${r.seconds.toFixed(2)}s`,
         );
       }
+      if (r.s3) parts.push(`${fmt.format(r.s3.filesFetched)} file(s), ${formatBytes(r.s3.bytesFetched)} from S3`);
       if (r.retries > 0) parts.push(`${fmt.format(r.retries)} retries`);
       if (r.throttles > 0) parts.push(`${fmt.format(r.throttles)} throttled`);
       const state = r.status === 'written' ? '' : ` (${r.status})`;
@@ -110,6 +115,7 @@ export function reportToJson(report: MaterializeReport): Record<string, unknown>
       ...(r.consumedCapacity !== undefined ? { consumedWriteCapacity: r.consumedCapacity } : {}),
       retries: r.retries,
       throttles: r.throttles,
+      ...(r.s3 ? { s3: { ...r.s3 } } : {}),
     })),
   };
 }

@@ -3,7 +3,7 @@
  * They turn arguments into per-view windows; the pipeline (and its sender) is materialize.ts.
  */
 import type { TaskSpec } from '../progress.js';
-import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
+import { registryStoreOf } from '../registry/registry-store.js';
 import type { RepoModel } from '../repo/model.js';
 import { materializeWindows, type MaterializeContext } from './materialize.js';
 import type { MaterializeReport } from './report.js';
@@ -64,7 +64,7 @@ export async function materialize(ctx: MaterializeContext, args: MaterializeArgs
 export async function materializeIncremental(ctx: MaterializeContext, args: MaterializeIncrementalArgs): Promise<MaterializeReport> {
   const now = ctx.clock.nowMicros();
   const end = parseTimeArgument(args.end, 'END', ctx.clock);
-  const registry = await readRegistryIfExists(registryPathOf(ctx.config));
+  const registry = await registryStoreOf(ctx.config, { logger: ctx.logger }).read();
   const { windows, upToDate } = incrementalWindows(selectViews(ctx.repo, args.views), registry, ctx.config.project, end, now);
   return run(ctx, windows, upToDate, args.strict);
 }

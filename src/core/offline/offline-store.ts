@@ -23,6 +23,8 @@ export interface OfflineStoreOptions {
 
 export interface OfflineStore {
   connection: DuckDBConnection;
+  /** The run's private temp folder (DuckDB's spill, S3 sources' spool), removed by close(). */
+  tempDir: string;
   /** The source's columns by their names in the files (hive partition columns included). */
   describe(source: FileSource, reader: SourceReader): Promise<SourceColumns>;
   /** Runs a statement, turning DuckDB failures into errors that name the source. */
@@ -44,6 +46,7 @@ export async function openOfflineStore(options: OfflineStoreOptions = {}): Promi
   let closed = false;
   return {
     connection,
+    tempDir,
     async describe(source, reader) {
       let result;
       try {

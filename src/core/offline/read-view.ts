@@ -6,6 +6,8 @@ import { DuckDBBigIntVector, type DuckDBStructVector, type DuckDBVector } from '
 import { DynafeastError } from '../errors.js';
 import type { FeatureView, FileSource } from '../repo/model.js';
 import { duckdbError, jsValueOf, type OfflineStore } from './offline-store.js';
+import path from 'node:path';
+import type { S3SourceContext } from './s3-source.js';
 import { resolveSourceReader, type SourceReader } from './source-reader.js';
 import { buildViewQuery, type ViewQuery } from './view-query.js';
 
@@ -44,6 +46,8 @@ export interface PrepareViewInput {
   repoRoot: string;
   startMicros: bigint;
   endMicros: bigint;
+  /** How an `s3://` source is fetched (its spool goes in the store's temp folder). */
+  s3?: Omit<S3SourceContext, 'spoolDir'>;
 }
 
 let tableCounter = 0;
@@ -59,7 +63,8 @@ export interface PlannedView {
 
 /** Resolves the source and checks its columns (errors name file and column). Cheap: reads metadata only. */
 export async function planView(store: OfflineStore, input: PrepareViewInput): Promise<PlannedView> {
-  const reader = await resolveSourceReader(input.source, input.repoRoot);
+  const window = { startMicros: input.startMicros, endMicros: input.endMicros };
+  const reader = await resolveSourceReader(input.source, input.repoRoot, input.s3 && { ...input.s3, spoolDir: path.join(store.tempDir, 's3'), window });
   const columns = await store.describe(input.source, reader);
   const query = buildViewQuery({ ...input, reader, columns: columns.types, refs: columns.refs });
   return {

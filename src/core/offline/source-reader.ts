@@ -8,6 +8,8 @@ import path from 'node:path';
 import { DynafeastError } from '../errors.js';
 import type { FileSource } from '../repo/model.js';
 import { notRegularFile, type FileRole } from '../util/checked-file.js';
+import { isS3Uri } from '../s3/s3-uri.js';
+import { resolveS3SourceReader, type S3FetchStats, type S3SourceContext } from './s3-source.js';
 
 export interface SourceReader {
   /** A DuckDB table expression, e.g. `read_parquet('/repo/data/x.parquet', hive_partitioning = true)`. */
@@ -19,6 +21,8 @@ export interface SourceReader {
   pattern: string;
   /** One file of the source as the user should see it (relative to the repo when inside it). */
   displayFile(file: string): string;
+  /** For an `s3://` source: what fetching it cost. */
+  s3?: S3FetchStats;
 }
 
 /** Single-quoted SQL string literal. */
@@ -47,9 +51,22 @@ function unreadable(source: FileSource, display: string, why: string, hint: stri
  * Resolves the source's path against the repo root and checks that something is there; a glob is left
  * to DuckDB, which reports a pattern that matches nothing when the query is first bound.
  */
-export async function resolveSourceReader(source: FileSource, repoRoot: string): Promise<SourceReader> {
+export async function resolveSourceReader(
+  source: FileSource,
+  repoRoot: string,
+  s3?: S3SourceContext & { window?: { startMicros: bigint; endMicros: bigint } },
+): Promise<SourceReader> {
+  if (isS3Uri(source.path)) {
+    if (!s3) throw unreadable(source, source.path, 'S3 sources are read by materialize only', 'run `dynafeast materialize`');
+    return resolveS3SourceReader(source, s3.window, s3);
+  }
   if (URL_SCHEME.test(source.path)) {
-    throw unreadable(source, source.path, 'only local files are supported', 'copy the data next to the repo, or point `path` at a mounted folder');
+    throw unreadable(
+      source,
+      source.path,
+      'only local files and s3:// objects are supported',
+      'copy the data next to the repo, or point `path` at a mounted folder',
+    );
   }
   const absolute = path.resolve(repoRoot, source.path);
   const displayFile = (file: string) => {

@@ -174,7 +174,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
     progress({ type: 'start', id: 'registry' });
     try {
       registry = await commitRegistryChanges(
-        plan.registryPath,
+        plan.registryStore ?? plan.registryPath,
         plan.project,
         plan.registry.desired,
         p.registry.map(({ kind: _k, ...c }) => c),

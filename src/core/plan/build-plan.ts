@@ -4,7 +4,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RepoConfig } from '../config/types.js';
 import type { RepoModel } from '../repo/model.js';
-import { readRegistryIfExists, registryPathOf } from '../registry/registry-file.js';
+import { registryStoreOf } from '../registry/registry-store.js';
 import { buildDesiredState } from './desired.js';
 import { diff, removedViews } from './diff.js';
 import type { Registry } from '../../gen/feast/core/Registry_pb.js';
@@ -46,8 +46,9 @@ export interface BuildPlanOptions {
 
 export async function buildPlan(ctx: PlanContext, config: RepoConfig, repo: RepoModel, opts: BuildPlanOptions = {}): Promise<Plan> {
   const desired = buildDesiredState(config, repo);
-  const registryPath = registryPathOf(config);
-  const registry = await readRegistryIfExists(registryPath);
+  const registryStore = registryStoreOf(config);
+  const registryPath = registryStore.where;
+  const registry = await registryStore.read();
   const removed = opts.infrastructureOnly
     ? []
     : removedViews(registry, config.project, new Set(repo.featureViews.map((v) => v.name)), (v) => tableNameOf(config, v));
@@ -67,6 +68,7 @@ export async function buildPlan(ctx: PlanContext, config: RepoConfig, repo: Repo
   return {
     project: config.project,
     registryPath,
+    registryStore,
     steps,
     notes,
     registry: { baseVersionId: registry?.versionId, desired: desired.registry },

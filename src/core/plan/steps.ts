@@ -52,6 +52,8 @@ export type RegistryStep = { kind: 'registry' } & RegistryChange;
 
 export type PlanStep = TableStep | RegistryStep;
 
+import type { RegistryStore } from '../registry/registry-store.js';
+
 export interface PlanNote {
   level: 'info' | 'warning';
   message: string;
@@ -61,8 +63,10 @@ export interface PlanNote {
 
 export interface Plan {
   project: string;
-  /** Absolute path of registry.db. */
+  /** Where the registry is, as messages name it: the file's absolute path or its s3:// address. */
   registryPath: string;
+  /** The store apply writes through (registry-store.ts); a plan built by hand may leave it out (a local file at registryPath). */
+  registryStore?: RegistryStore;
   steps: PlanStep[];
   notes: PlanNote[];
   /** What apply needs to write the registry; not part of the JSON form. */

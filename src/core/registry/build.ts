@@ -64,6 +64,7 @@ export function dataSourceProto(project: string, s: model.DataSource): DataSourc
             ? create(FileFormatSchema, { format: { case: 'parquetFormat', value: create(FileFormat_ParquetFormatSchema) } })
             : undefined,
         uri: s.path,
+        s3EndpointOverride: s.s3EndpointOverride ?? '',
       }),
     },
     dataSourceClassType: FILE_SOURCE_CLASS,

@@ -1,16 +1,17 @@
 /**
- * Read-modify-write operations on registry.db, each under the registry lock so concurrent applies,
- * materializations and teardowns never lose each other's changes.
+ * Read-modify-write operations on the registry, each through the store's one `update` (a local file
+ * under the registry lock, or an S3 object written conditionally; registry-store.ts), so concurrent
+ * applies, materializations and teardowns never lose each other's changes.
  */
-import { create } from '@bufbuild/protobuf';
+import { clone, create } from '@bufbuild/protobuf';
 import { FeatureViewMetaSchema, MaterializationIntervalSchema, type FeatureView } from '../../gen/feast/core/FeatureView_pb.js';
-import type { Registry } from '../../gen/feast/core/Registry_pb.js';
+import { RegistrySchema, type Registry } from '../../gen/feast/core/Registry_pb.js';
 import { systemClock, type Clock } from '../context.js';
 import { DynafeastError } from '../errors.js';
 import type { DesiredRegistryObjects } from './build.js';
-import { withRegistryLock, type LockOptions } from './lock.js';
+import type { LockOptions } from './lock.js';
 import { reconcileRegistry, removeProjectFromRegistry, type RegistryChange } from './reconcile.js';
-import { readRegistry, readRegistryIfExists, writeRegistryAtomic } from './registry-file.js';
+import { toRegistryStore, type RegistryTarget } from './registry-store.js';
 import { timestampFromMicros, timestampToMicros } from './time.js';
 
 export interface CommitResult {
@@ -29,46 +30,40 @@ const changeKey = (changes: RegistryChange[]) => JSON.stringify(changes);
  * the plan (a materialization recorded meanwhile) are kept.
  */
 export async function commitRegistryChanges(
-  registryPath: string,
+  target: RegistryTarget,
   project: string,
   desired: DesiredRegistryObjects,
   planned: RegistryChange[],
   clock: Clock = systemClock,
   lock: LockOptions = {},
 ): Promise<CommitResult> {
-  return withRegistryLock(
-    registryPath,
-    async () => {
-      const current = await readRegistryIfExists(registryPath);
-      const now = clock.nowMicros();
+  const store = toRegistryStore(target, lock);
+  const { result, written } = await store.update(
+    (current, now) => {
       const next = reconcileRegistry(current, project, desired, now);
       if (changeKey(next.changes) !== changeKey(planned)) {
-        throw new DynafeastError('registry.conflict', `the registry ${registryPath} changed since the plan was made (another apply or teardown ran)`, {
+        throw new DynafeastError('registry.conflict', `the registry ${store.where} changed since the plan was made (another apply or teardown ran)`, {
           hint: 'run `dynafeast plan` again to review the current changes, then apply',
         });
       }
-      if (next.changes.length === 0) return { written: false, changes: [] };
-      const written = await writeRegistryAtomic(registryPath, next.registry, now);
-      return { written: true, versionId: written.versionId, changes: next.changes };
+      return next.changes.length === 0 ? { result: [] } : { write: next.registry, result: next.changes };
     },
-    lock,
+    { clock },
   );
+  return written ? { written: true, versionId: written.versionId, changes: result } : { written: false, changes: [] };
 }
 
 /** Removes every object of `project` (teardown). A missing registry means there is nothing to remove. */
-export async function removeProject(registryPath: string, project: string, clock: Clock = systemClock, lock: LockOptions = {}): Promise<CommitResult> {
-  return withRegistryLock(
-    registryPath,
-    async () => {
-      const current = await readRegistryIfExists(registryPath);
-      if (!current) return { written: false, changes: [] };
+export async function removeProject(target: RegistryTarget, project: string, clock: Clock = systemClock, lock: LockOptions = {}): Promise<CommitResult> {
+  const { result, written } = await toRegistryStore(target, lock).update(
+    (current) => {
+      if (!current) return { result: [] };
       const next = removeProjectFromRegistry(current, project);
-      if (next.changes.length === 0) return { written: false, changes: [] };
-      const written = await writeRegistryAtomic(registryPath, next.registry, clock.nowMicros());
-      return { written: true, versionId: written.versionId, changes: next.changes };
+      return next.changes.length === 0 ? { result: [] } : { write: next.registry, result: next.changes };
     },
-    lock,
+    { clock },
   );
+  return written ? { written: true, versionId: written.versionId, changes: result } : { written: false, changes: [] };
 }
 
 /** The view `viewName` of `project`, or undefined. */
@@ -99,37 +94,39 @@ export interface MaterializedInterval {
 
 /** Records one view's materialized interval (see recordMaterializations). */
 export async function recordMaterialization(
-  registryPath: string,
+  target: RegistryTarget,
   project: string,
   viewName: string,
   startMicros: bigint,
   endMicros: bigint,
   opts: { clock?: Clock; lock?: LockOptions } = {},
 ): Promise<void> {
-  await recordMaterializations(registryPath, project, [{ view: viewName, startMicros, endMicros }], opts);
+  await recordMaterializations(target, project, [{ view: viewName, startMicros, endMicros }], opts);
 }
 
 /**
- * Appends the intervals of one run to their views' `materialization_intervals` in one locked
- * read-modify-write, so a run's views are recorded together or not at all.
+ * Appends the intervals of one run to their views' `materialization_intervals` in one read-modify-write,
+ * so a run's views are recorded together or not at all.
  */
 export async function recordMaterializations(
-  registryPath: string,
+  target: RegistryTarget,
   project: string,
   intervals: readonly MaterializedInterval[],
   opts: { clock?: Clock; lock?: LockOptions } = {},
 ): Promise<void> {
   if (intervals.length === 0) return;
-  const clock = opts.clock ?? systemClock;
-  await withRegistryLock(
-    registryPath,
-    async () => {
-      const registry = await readRegistry(registryPath);
-      const now = clock.nowMicros();
+  const store = toRegistryStore(target, opts.lock);
+  await store.update(
+    (current, now) => {
+      if (!current) {
+        throw new DynafeastError('registry.notApplied', `no registry at ${store.where}: nothing has been applied yet`, { hint: 'run `dynafeast apply` first' });
+      }
+      // the change may run again after a lost race: it works on its own copy
+      const registry = clone(RegistrySchema, current);
       for (const { view: viewName, startMicros, endMicros } of intervals) {
         const view = findFeatureView(registry, project, viewName);
         if (!view) {
-          throw new DynafeastError('registry.notApplied', `feature view "${viewName}" of project "${project}" is not in the registry ${registryPath}`, {
+          throw new DynafeastError('registry.notApplied', `feature view "${viewName}" of project "${project}" is not in the registry ${store.where}`, {
             hint: 'run `dynafeast apply` so the registry knows the view, then materialize again',
           });
         }
@@ -139,8 +136,8 @@ export async function recordMaterializations(
         );
         view.meta.lastUpdatedTimestamp = timestampFromMicros(now);
       }
-      await writeRegistryAtomic(registryPath, registry, now);
+      return { write: registry, result: undefined };
     },
-    opts.lock,
+    { clock: opts.clock ?? systemClock },
   );
 }

@@ -19,13 +19,20 @@ import { timestampFromMicros } from './time.js';
 /** What Feast writes in `registry_schema_version`. */
 export const REGISTRY_SCHEMA_VERSION = '1';
 
-/** Absolute path of the repo's registry file. Only local files are supported. */
+/**
+ * Absolute path of the repo's registry file, for a local registry. An `s3://` registry has no path: use
+ * `registryStoreOf` (registry-store.ts), which serves both.
+ */
 export function registryPathOf(config: Pick<RepoConfig, 'registry' | 'repoPath'>): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(config.registry) && !config.registry.startsWith('file://')) {
-    throw new DynafeastError('config.badValue', `registry "${config.registry}" is not a local file; dynafeast reads and writes local registry files only`, {
-      path: 'registry',
-      hint: 'use a path relative to the repo such as data/registry.db, and copy it to object storage after apply if Feast reads it from there',
-    });
+    throw new DynafeastError(
+      'config.badValue',
+      `registry "${config.registry}" is neither a local file nor an s3:// object; dynafeast reads and writes those two`,
+      {
+        path: 'registry',
+        hint: 'use a path relative to the repo such as data/registry.db, or s3://BUCKET/KEY',
+      },
+    );
   }
   const p = config.registry.startsWith('file://') ? config.registry.slice('file://'.length) : config.registry;
   return isAbsolute(p) ? p : resolve(config.repoPath, p);
@@ -72,16 +79,28 @@ function notReadable(path: string, e: unknown): undefined {
   });
 }
 
-function decodeRegistry(path: string, bytes: Uint8Array): Registry {
+/** Decodes registry bytes read from `path` (a file or an s3:// address). */
+export function decodeRegistry(path: string, bytes: Uint8Array): Registry {
   try {
     // unknown fields (objects only newer Feast versions know) are kept and written back unchanged
-    return fromBinary(RegistrySchema, bytes);
+    const registry = fromBinary(RegistrySchema, bytes);
+    if (bytes.length > 0 && registry.registrySchemaVersion === '' && registry.versionId === '' && !registry.lastUpdated && !hasObjects(registry)) {
+      // protobuf decodes many byte strings (a text file, an image) as nothing but unknown fields
+      throw new Error('none of the fields every Feast registry has (version, objects) is there');
+    }
+    return registry;
   } catch (e) {
     throw new DynafeastError('registry.corrupt', `${path} is not a Feast registry (protobuf decoding failed: ${(e as Error).message})`, {
       hint: 'restore the file from a backup, or delete it and run `dynafeast apply` to write a fresh one',
       cause: e,
     });
   }
+}
+
+function hasObjects(r: Registry): boolean {
+  return [r.entities, r.featureViews, r.featureServices, r.dataSources, r.onDemandFeatureViews, r.streamFeatureViews, r.projects, r.projectMetadata].some(
+    (list) => list.length > 0,
+  );
 }
 
 /** The registry at `path`; a missing file is an error telling the user to apply first. */
@@ -100,11 +119,7 @@ export async function readRegistry(path: string): Promise<Registry> {
  * The caller should hold the registry lock. Returns what was written.
  */
 export async function writeRegistryAtomic(path: string, registry: Registry, nowMicros: bigint): Promise<Registry> {
-  const next = clone(RegistrySchema, registry);
-  next.versionId = randomUUID();
-  next.lastUpdated = timestampFromMicros(nowMicros);
-  if (next.registrySchemaVersion === '') next.registrySchemaVersion = REGISTRY_SCHEMA_VERSION;
-  const bytes = toBinary(RegistrySchema, next);
+  const { next, bytes } = stampForWrite(registry, nowMicros);
   // the rename below would replace a device or FIFO named as the registry
   checkRegularOrAbsent(path, REGISTRY_FILE);
   const tmp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
@@ -136,6 +151,15 @@ export async function writeRegistryAtomic(path: string, registry: Registry, nowM
     );
   }
   return next;
+}
+
+/** `registry` as every write stores it (a local file or an S3 object): a fresh version id and time. */
+export function stampForWrite(registry: Registry, nowMicros: bigint): { next: Registry; bytes: Uint8Array } {
+  const next = clone(RegistrySchema, registry);
+  next.versionId = randomUUID();
+  next.lastUpdated = timestampFromMicros(nowMicros);
+  if (next.registrySchemaVersion === '') next.registrySchemaVersion = REGISTRY_SCHEMA_VERSION;
+  return { next, bytes: toBinary(RegistrySchema, next) };
 }
 
 /** Permission bits of the file at `path`; undefined when there is none yet. */

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { RepoConfig } from '../config/types.js';
-import { readRegistryIfExistsSync, registryPathOf } from '../registry/registry-file.js';
+import { registryStoreOf } from '../registry/registry-store.js';
 import { loadRepo, repoDefinitionFiles } from './load-repo.js';
 import type { RepoModel } from './model.js';
 import { compareWithRegistry, type DefinitionMismatch } from './compare-registry.js';
@@ -25,19 +25,20 @@ export interface LoadedDefinitions {
  * `config.project` in the registry, when the registry exists. With neither, the YAML loader's
  * "no definition files" error.
  */
-export function loadDefinitions(config: RepoConfig): LoadedDefinitions {
+export async function loadDefinitions(config: RepoConfig): Promise<LoadedDefinitions> {
   const root = path.resolve(config.repoPath);
   const files = repoDefinitionFiles(root, config);
-  const registryPath = registryPathOf(config);
+  const store = registryStoreOf(config);
+  const registryPath = store.where;
   if (files.length === 0) {
-    const registry = readRegistryIfExistsSync(registryPath);
+    const registry = await store.read();
     if (registry !== undefined) {
       const { repo, notServed } = definitionsFromRegistry(registry, config.project, root);
       return { repo, origin: { kind: 'registry', registryPath, notServed } };
     }
   }
   const repo = loadRepo(root, config, files);
-  const registry = readRegistryIfExistsSync(registryPath);
+  const registry = await store.read();
   const mismatches = registry === undefined ? [] : compareWithRegistry(repo, definitionsFromRegistry(registry, config.project, root).repo);
   return { repo, origin: { kind: 'yaml', files, mismatches } };
 }
@@ -52,7 +53,7 @@ export function describeOrigin(origin: DefinitionOrigin, repoRoot: string): stri
       '  `dynafeast apply` makes the registry follow the YAML; re-materialize the views affected.',
     ].join('\n');
   }
-  const where = path.relative(repoRoot, origin.registryPath) || origin.registryPath;
+  const where = /^s3a?:\/\//i.test(origin.registryPath) ? origin.registryPath : path.relative(repoRoot, origin.registryPath) || origin.registryPath;
   const lines = [`Definitions come from the Feast registry ${where} (this repo has no dynafeast definition files; Python files are not run).`];
   if (origin.notServed.length > 0) {
     lines.push('Not served by dynafeast:');

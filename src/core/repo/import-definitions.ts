@@ -8,7 +8,7 @@ import { lstatSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RepoConfig } from '../config/types.js';
 import { DynafeastError } from '../errors.js';
-import { readRegistryIfExistsSync, registryPathOf } from '../registry/registry-file.js';
+import { registryStoreOf } from '../registry/registry-store.js';
 import { repoDefinitionFiles } from './load-repo.js';
 import { definitionsFromRegistry, type NotServed } from './registry-definitions.js';
 import { writeDefinitions } from './write-definitions.js';
@@ -33,7 +33,7 @@ export interface ImportResult {
 /** Objects the YAML cannot carry that plan/apply manage: importing without them would delete them. */
 const LOST_ON_APPLY: NotServed['kind'][] = ['feature view', 'stream feature view', 'feature service'];
 
-export function importDefinitions(config: RepoConfig, options: ImportOptions = {}): ImportResult {
+export async function importDefinitions(config: RepoConfig, options: ImportOptions = {}): Promise<ImportResult> {
   const root = path.resolve(config.repoPath);
   const out = options.out ?? 'features.yaml';
   const target = path.resolve(root, out);
@@ -44,8 +44,9 @@ export function importDefinitions(config: RepoConfig, options: ImportOptions = {
       hint: 'pass a path such as features.yaml',
     });
   }
-  const registryPath = registryPathOf(config);
-  const registry = readRegistryIfExistsSync(registryPath);
+  const store = registryStoreOf(config);
+  const registryPath = store.where;
+  const registry = await store.read();
   if (registry === undefined) {
     throw new DynafeastError('registry.notApplied', `no registry at ${registryPath}: there is nothing to import`, {
       hint: 'run `feast apply` (or point `registry:` in feature_store.yaml at the registry) first',
@@ -95,7 +96,7 @@ export function importDefinitions(config: RepoConfig, options: ImportOptions = {
     );
   }
 
-  const header = ` Imported from the Feast registry ${path.relative(root, registryPath) || registryPath} (project ${config.project}) by \`dynafeast import\`.`;
+  const header = ` Imported from the Feast registry ${/^s3a?:\/\//i.test(registryPath) ? registryPath : path.relative(root, registryPath) || registryPath} (project ${config.project}) by \`dynafeast import\`.`;
   writeFileSync(target, writeDefinitions(repo, header), { flag: options.force ? 'w' : 'wx' });
   return {
     file: rel.split(path.sep).join('/'),

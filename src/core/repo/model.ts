@@ -37,6 +37,8 @@ export interface FileSource {
   formatDeclared?: boolean;
   timestampField: string;
   createdTimestampColumn: string;
+  /** Feast's `s3_endpoint_override`: the S3 endpoint an `s3://` path is read from (e.g. a MinIO). */
+  s3EndpointOverride?: string;
   /** source column name -> feature / join key name */
   fieldMapping: Record<string, string>;
   description: string;

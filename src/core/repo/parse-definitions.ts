@@ -19,7 +19,7 @@ import { inferFormat } from './source-format.js';
 const TOP_KEYS = ['entities', 'sources', 'feature_views', 'feature_services'];
 const CONFIG_KEYS = ['project', 'registry', 'provider', 'online_store', 'offline_store', 'entity_key_serialization_version'];
 const ENTITY_KEYS = ['name', 'join_keys', 'join_key', 'value_type', ...META_KEYS];
-const SOURCE_KEYS = ['name', 'type', 'path', 'format', 'timestamp_field', 'created_timestamp_column', 'field_mapping', ...META_KEYS];
+const SOURCE_KEYS = ['name', 'type', 'path', 'format', 'timestamp_field', 'created_timestamp_column', 's3_endpoint_override', 'field_mapping', ...META_KEYS];
 
 class DefinitionParser extends ObjectReader {
   private readonly views = new ViewParser(this);
@@ -143,6 +143,7 @@ class DefinitionParser extends ObjectReader {
     }
     const timestampField = this.requiredString(map, 'timestamp_field', path, 'Name the event timestamp column of the data.');
     const created = this.optionalString(map, 'created_timestamp_column', path) ?? '';
+    const s3Endpoint = this.optionalString(map, 's3_endpoint_override', path);
     const mappingNode = this.read.optional(map, 'field_mapping');
     const fieldMapping = (mappingNode && this.fieldMapping(mappingNode, joinPath(path, 'field_mapping'))) ?? {};
     const meta = this.meta(map, path);
@@ -156,6 +157,7 @@ class DefinitionParser extends ObjectReader {
         ...(formatNode ? { formatDeclared: true } : {}),
         timestampField: timestampField.name,
         createdTimestampColumn: created,
+        ...(s3Endpoint ? { s3EndpointOverride: s3Endpoint } : {}),
         fieldMapping,
         ...meta,
         location: map.loc,

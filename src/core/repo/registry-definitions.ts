@@ -74,6 +74,7 @@ function fileSourceOf(proto: DataSourceProto | undefined, fallbackName: string):
     ...(file.fileFormat?.format.case === undefined ? {} : { formatDeclared: true }),
     timestampField: proto.timestampField,
     createdTimestampColumn: proto.createdTimestampColumn,
+    ...(file.s3EndpointOverride ? { s3EndpointOverride: file.s3EndpointOverride } : {}),
     fieldMapping: { ...proto.fieldMapping },
     description: proto.description,
     tags: { ...proto.tags },

@@ -82,12 +82,15 @@ describe('parseConfigText: defaults', () => {
 
   it('accepts the registry as a mapping and billing mode aliases', () => {
     const text =
-      MINIMAL.replace('registry: data/registry.db', 'registry:\n  path: gs://b/r.db\n  cache_ttl_seconds: 60') +
-      'dynafeast:\n  tables: {billing_mode: On_Demand}\n';
+      MINIMAL.replace(
+        'registry: data/registry.db',
+        'registry:\n  path: gs://b/r.db\n  cache_mode: sync\n  cache_ttl_seconds: 60\n  s3_additional_kwargs: {ServerSideEncryption: "aws:kms"}',
+      ) + 'dynafeast:\n  tables: {billing_mode: On_Demand}\n';
     const { config, warnings } = parse(text);
     expect(config.registry).toBe('gs://b/r.db');
     expect(config.dynafeast.tables.billingMode).toBe('PAY_PER_REQUEST');
-    expect(warnings).toEqual([expect.objectContaining({ path: 'registry.cache_ttl_seconds', location: { file: 'feature_store.yaml', line: 4, column: 3 } })]);
+    expect(config.registrySettings).toMatchObject({ cacheTtlSeconds: 60, s3AdditionalKwargs: { ServerSideEncryption: 'aws:kms' } });
+    expect(warnings).toEqual([expect.objectContaining({ path: 'registry.cache_mode', location: { file: 'feature_store.yaml', line: 4, column: 3 } })]);
   });
 
   it('accepts offline_store as a bare type name, as Feast does', () => {

@@ -1,0 +1,310 @@
+/**
+ * A FileSource whose `path` is `s3://…` (architecture.md §4.1): list the objects the path names (an
+ * object, a prefix, a glob, hive partitions), drop those the window cannot need (hive partitions of the
+ * event-time column, then parquet footer statistics read by ranged GETs), fetch the rest with parallel
+ * ranged GetObject into the run's spool folder, and hand DuckDB those local files — the same reader a
+ * local source gets. No DuckDB extension is involved. The spool is a folder of the offline store's temp
+ * folder, removed when the run ends (also on error and Ctrl-C: the store is closed in `finally`).
+ */
+import { mkdir, mkdtemp, open, statfs, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { RepoConfig } from '../config/types.js';
+import { createS3Client, type S3Handle } from '../aws/clients.js';
+import { s3Sdk } from '../aws/sdk.js';
+import type { Logger } from '../context.js';
+import { DynafeastError } from '../errors.js';
+import { partitionOf } from '../iam/arn.js';
+import type { ProgressSink } from '../progress.js';
+import type { FileSource } from '../repo/model.js';
+import { hivePartitions, outsideWindow, planS3Path, prunedByPartition } from '../s3/s3-dataset.js';
+import { describeS3Error, isNoSuchKey } from '../s3/s3-errors.js';
+import { formatS3Uri, parseS3Uri, s3EndpointOf, type S3Uri } from '../s3/s3-uri.js';
+import { timestampSpanFromFooter } from '../s3/footer-stats.js';
+import { formatBytes } from '../util/bytes.js';
+import { runPool } from '../util/pool.js';
+import { sqlString, type SourceReader } from './source-reader.js';
+
+/** What one source cost in S3 traffic: the figures behind the progress line and `--json`. */
+export interface S3FetchStats {
+  /** Objects the path matched. */
+  filesMatched: number;
+  /** Left out by hive partition or footer statistics. */
+  filesPruned: number;
+  filesFetched: number;
+  /** Every byte GetObject returned: fetched files and the footers read to prune. */
+  bytesFetched: number;
+  /** The sizes of the files fetched (the least any reader must move). */
+  bytesOfFetchedFiles: number;
+  /** Wall time of listing, pruning and fetching. */
+  seconds: number;
+}
+
+export interface S3SourceContext {
+  config: RepoConfig;
+  logger: Logger;
+  /** A folder this run owns and removes at its end. */
+  spoolDir: string;
+  progress?: ProgressSink;
+  /** The progress task the figures are reported under (the view). */
+  progressId?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Parallel GetObject requests (default 16). */
+  concurrency?: number;
+  /** Ctrl-C: requests in flight are abandoned, the spool is removed with the store. */
+  signal?: AbortSignal;
+}
+
+interface S3Object {
+  key: string;
+  size: number;
+  etag: string;
+  /** The file's last bytes, kept from the footer read so they are not fetched twice. */
+  tail?: { offset: number; bytes: Uint8Array };
+}
+
+/** GetObject ranges: large enough to amortise a request, small enough to spread one file over many sockets. */
+const PART_BYTES = 8 * 1024 * 1024;
+/** Room left on the spool's disk for DuckDB's own spill. */
+const SPOOL_HEADROOM = 256 * 1024 * 1024;
+
+export async function resolveS3SourceReader(
+  source: FileSource,
+  window: { startMicros: bigint; endMicros: bigint } | undefined,
+  ctx: S3SourceContext,
+): Promise<SourceReader & { s3: S3FetchStats }> {
+  const field = `sources.${source.name}.path`;
+  const uri = parseS3Uri(source.path, { what: `source "${source.name}": path`, field });
+  const endpoint = s3EndpointOf(ctx.env ?? process.env, source.s3EndpointOverride);
+  const h = createS3Client(ctx.config, { logger: ctx.logger, ...(ctx.env ? { env: ctx.env } : {}), ...(endpoint !== undefined ? { endpoint } : {}) });
+  const partition = partitionOf(ctx.config.onlineStore.region);
+  const what = `source "${source.name}"`;
+  const fail = (action: string, key: string, e: unknown) =>
+    describeS3Error(e, { action, uri: { bucket: uri.bucket, key }, endpoint: h.endpoint, what, partition });
+  const stats: S3FetchStats = { filesMatched: 0, filesPruned: 0, filesFetched: 0, bytesFetched: 0, bytesOfFetchedFiles: 0, seconds: 0 };
+  const started = performance.now();
+  const concurrency = ctx.concurrency ?? 16;
+  const report = (message: string) =>
+    ctx.progress?.({ type: 'update', id: ctx.progressId ?? source.name, message, stats: { ...stats } as unknown as Record<string, number> });
+  try {
+    const send: SendOptions = ctx.signal ? { abortSignal: ctx.signal } : {};
+    const { objects, root, single } = await listObjects(h, uri, source, fail, send);
+    const fetcher: Fetcher = { h, bucket: uri.bucket, stats, fail, send };
+    stats.filesMatched = objects.length;
+    if (objects.length === 0) {
+      throw new DynafeastError('s3.noMatch', `${what}: ${source.path} matches no ${source.format} file`, {
+        path: field,
+        ...(source.location ? { location: source.location } : {}),
+        hint: `check the bucket and prefix (S3 keys are case-sensitive); a folder's files must end in .${source.format === 'csv' ? 'csv' : 'parquet'}`,
+      });
+    }
+    let needed = objects;
+    if (window) {
+      needed = objects.filter((o) => !prunedByPartition(hivePartitions(o.key, root), source.timestampField, window.startMicros, window.endMicros));
+      if (source.format === 'parquet') {
+        const keep: boolean[] = [];
+        await runPool(needed, concurrency, async (o, i) => {
+          keep[i] = await footerMayHold(fetcher, o, source.timestampField, window, what);
+        });
+        needed = needed.filter((_, i) => keep[i]);
+      }
+      // every file pruned: keep the smallest, so the columns are still checked against the view (it adds no row)
+      if (needed.length === 0) needed = [objects.reduce((a, b) => (b.size < a.size ? b : a))];
+    }
+    stats.filesPruned = objects.length - needed.length;
+    report(`fetching ${needed.length} of ${objects.length} file(s) from ${formatS3Uri(uri)}`);
+
+    // a folder of its own per read: two views of one source in one run read different windows
+    await mkdir(ctx.spoolDir, { recursive: true });
+    const spool = await mkdtemp(path.join(ctx.spoolDir, `${source.name.replace(/[^A-Za-z0-9_.-]/g, '_')}-`));
+    const total = needed.reduce((n, o) => n + o.size, 0);
+    await checkRoom(spool, total, what);
+    const localOf = (o: S3Object) => path.join(spool, single ? path.posix.basename(o.key) : o.key.slice(root.length));
+    await fetchAll(fetcher, needed, localOf, concurrency, () =>
+      report(`fetched ${stats.filesFetched} of ${needed.length} file(s), ${formatBytes(stats.bytesFetched)} from S3`),
+    );
+    stats.seconds = Math.round(performance.now() - started) / 1000;
+    report(`fetched ${stats.filesFetched} file(s), ${formatBytes(stats.bytesFetched)} from S3 (${stats.filesPruned} of ${stats.filesMatched} pruned)`);
+
+    const display = formatS3Uri(uri);
+    const back = new Map(needed.map((o) => [path.resolve(localOf(o)), `s3://${uri.bucket}/${o.key}`]));
+    const ext = source.format === 'csv' ? 'csv' : 'parquet';
+    const pattern = single ? localOf(needed[0] as S3Object) : path.join(spool, '**', '*');
+    const fn = source.format === 'csv' ? 'read_csv' : 'read_parquet';
+    const options = [`hive_partitioning = ${single ? 'false' : 'true'}`, 'union_by_name = true'];
+    if (source.format === 'csv') options.push('header = true', 'all_varchar = true');
+    ctx.logger.debug(`${what}: ${needed.length} ${ext} file(s) from ${display} spooled in ${spool}`);
+    return {
+      sql: `${fn}(${sqlString(pattern)}, ${options.join(', ')})`,
+      display,
+      format: source.format,
+      pattern,
+      displayFile: (file) => back.get(path.resolve(file)) ?? file,
+      s3: stats,
+    };
+  } finally {
+    h.destroy();
+  }
+}
+
+type Fail = (action: string, key: string, e: unknown) => DynafeastError;
+/** Per-request options: Ctrl-C (the run's signal) abandons requests in flight. */
+type SendOptions = { abortSignal?: AbortSignal };
+
+/** What every GetObject of one source shares. */
+interface Fetcher {
+  h: S3Handle;
+  bucket: string;
+  stats: S3FetchStats;
+  fail: Fail;
+  send: SendOptions;
+}
+
+async function listObjects(
+  h: S3Handle,
+  uri: S3Uri,
+  source: FileSource,
+  fail: Fail,
+  send: SendOptions,
+): Promise<{ objects: S3Object[]; root: string; single: boolean }> {
+  const plan = planS3Path(uri.key);
+  const sdk = s3Sdk();
+  if (plan.kind === 'object-or-prefix') {
+    try {
+      const head = await h.s3.send(new sdk.HeadObjectCommand({ Bucket: uri.bucket, Key: uri.key }), send);
+      return { objects: [{ key: uri.key, size: Number(head.ContentLength ?? 0), etag: head.ETag ?? '' }], root: '', single: true };
+    } catch (e) {
+      // not an object: the path is a folder (a prefix without its trailing slash)
+      if (!isNoSuchKey(e)) throw fail('s3:GetObject', uri.key, e);
+    }
+  }
+  const ext = source.format === 'csv' ? '.csv' : '.parquet';
+  const objects: S3Object[] = [];
+  let token: string | undefined;
+  do {
+    let page;
+    try {
+      page = await h.s3.send(
+        new sdk.ListObjectsV2Command({ Bucket: uri.bucket, Prefix: plan.listPrefix, ...(token ? { ContinuationToken: token } : {}) }),
+        send,
+      );
+    } catch (e) {
+      throw fail('s3:ListBucket', plan.listPrefix, e);
+    }
+    for (const o of page.Contents ?? []) {
+      const key = o.Key ?? '';
+      const wanted = plan.matcher ? plan.matcher.test(key) : key.toLowerCase().endsWith(ext);
+      if (wanted && !key.endsWith('/')) objects.push({ key, size: Number(o.Size ?? 0), etag: o.ETag ?? '' });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { objects, root: plan.root, single: false };
+}
+
+/** One ranged GetObject; the ETag pins the object version read at listing, so a file replaced mid-run fails instead of mixing versions. */
+async function getRange({ h, bucket, stats, fail, send }: Fetcher, o: S3Object, start: number, end: number): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    const res = await h.s3.send(
+      new (s3Sdk().GetObjectCommand)({ Bucket: bucket, Key: o.key, Range: `bytes=${start}-${end - 1}`, ...(o.etag ? { IfMatch: o.etag } : {}) }),
+      send,
+    );
+    bytes = res.Body ? await res.Body.transformToByteArray() : new Uint8Array();
+  } catch (e) {
+    throw fail('s3:GetObject', o.key, e);
+  }
+  stats.bytesFetched += bytes.length;
+  if (bytes.length !== end - start) {
+    throw fail(
+      's3:GetObject',
+      o.key,
+      new Error(`asked for bytes ${start}-${end - 1}, got ${bytes.length} bytes: the object is shorter than listed (truncated or replaced)`),
+    );
+  }
+  return bytes;
+}
+
+async function footerMayHold(f: Fetcher, o: S3Object, column: string, window: { startMicros: bigint; endMicros: bigint }, what: string): Promise<boolean> {
+  const file = {
+    byteLength: o.size,
+    slice: async (start: number, end = o.size): Promise<ArrayBuffer> => {
+      const bytes = await getRange(f, o, start, end);
+      // the last bytes are kept: a file that is needed is fetched without them
+      if (end === o.size && (!o.tail || start < o.tail.offset)) o.tail = { offset: start, bytes };
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+  };
+  let span;
+  try {
+    span = await timestampSpanFromFooter(file, column);
+  } catch (e) {
+    if (e instanceof DynafeastError) throw e;
+    throw new DynafeastError('repo.unreadableSource', `${what}: s3://${f.bucket}/${o.key} is not a readable parquet file (${(e as Error).message})`, {
+      hint: 'the object is corrupt or truncated, or not parquet: rewrite it, or point the source at the right objects',
+      cause: e,
+    });
+  }
+  return span === undefined || !outsideWindow(span, window.startMicros, window.endMicros);
+}
+
+async function checkRoom(dir: string, bytes: number, what: string): Promise<void> {
+  const fs = await statfs(dir);
+  const free = Number(fs.bavail) * Number(fs.bsize);
+  if (bytes + SPOOL_HEADROOM > free) {
+    throw new DynafeastError(
+      'fs.noSpace',
+      `${what}: the files the window needs (${formatBytes(bytes)}) do not fit in the spool folder ${dir} (${formatBytes(free)} free)`,
+      {
+        hint: 'free some space, point TMPDIR at a larger disk, or materialize a shorter window',
+      },
+    );
+  }
+}
+
+async function fetchAll(f: Fetcher, objects: readonly S3Object[], localOf: (o: S3Object) => string, concurrency: number, onFile: () => void): Promise<void> {
+  const parts: { o: S3Object; start: number; end: number }[] = [];
+  const left = new Map<S3Object, number>();
+  for (const o of objects) {
+    const fetchEnd = o.tail ? o.tail.offset : o.size;
+    let n = 0;
+    for (let start = 0; start < fetchEnd; start += PART_BYTES) {
+      parts.push({ o, start, end: Math.min(fetchEnd, start + PART_BYTES) });
+      n++;
+    }
+    left.set(o, n);
+  }
+  const handles = new Map<S3Object, Promise<FileHandle>>();
+  const handleOf = (o: S3Object) => {
+    let fh = handles.get(o);
+    if (!fh) {
+      const file = localOf(o);
+      fh = mkdir(path.dirname(file), { recursive: true }).then(() => open(file, 'w'));
+      handles.set(o, fh);
+    }
+    return fh;
+  };
+  const finished = async (o: S3Object) => {
+    f.stats.filesFetched++;
+    f.stats.bytesOfFetchedFiles += o.size;
+    onFile();
+  };
+  try {
+    // files fetched whole from the footer read (smaller than it) still need writing
+    for (const o of objects) {
+      if (o.tail) await (await handleOf(o)).write(o.tail.bytes, 0, o.tail.bytes.length, o.tail.offset);
+      if (left.get(o) === 0) {
+        await handleOf(o);
+        await finished(o);
+      }
+    }
+    await runPool(parts, concurrency, async ({ o, start, end }) => {
+      const bytes = await getRange(f, o, start, end);
+      await (await handleOf(o)).write(bytes, 0, bytes.length, start);
+      const n = (left.get(o) ?? 1) - 1;
+      left.set(o, n);
+      if (n === 0) await finished(o);
+    });
+  } finally {
+    await Promise.all([...handles.values()].map(async (fh) => (await fh.catch(() => undefined))?.close()));
+  }
+}
