@@ -59,6 +59,7 @@ export type ErrorCode =
   | 'registry.locked'
   | 'registry.notApplied'
   | 'materialize.incomplete'
+  | 'materialize.runMismatch'
   | 'offline.failed'
   | 'iam.accountUnknown'
   | 'online.badItem'
@@ -90,7 +91,7 @@ export interface DynafeastErrorOptions {
 
 const USAGE_PREFIXES = ['usage.', 'config.', 'repo.', 'init.', 'codec.'];
 /** Usage errors outside those prefixes: a registry file that is not a registry is bad input, not a failed operation. */
-const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['registry.corrupt']);
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['registry.corrupt', 'materialize.runMismatch']);
 
 export class DynafeastError extends Error {
   readonly code: ErrorCode;

@@ -91,7 +91,7 @@ export function parseItem(item: Item): ParsedItem {
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** DynamoDB's size of a number: about one byte per two significant digits, plus one. */
-function numberSize(n: string): number {
+export function numberSize(n: string): number {
   let digits = n
     .replace(/^[-+]/, '')
     .replace(/[eE].*$/, '')

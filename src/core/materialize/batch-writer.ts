@@ -18,6 +18,8 @@ export interface WriteUnit {
   json: string;
   /** The item's event_ts again, for conditional puts. */
   eventTs: string;
+  /** The item's size as DynamoDB counts it (layout/item.ts itemSizeBytes): what its write units follow. */
+  bytes: number;
 }
 
 export interface SendOutcome {

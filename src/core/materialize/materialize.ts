@@ -22,8 +22,11 @@ import { BatchWriter, type BatchSender } from './batch-writer.js';
 import { createChunkEncoder } from './encode-rows.js';
 import { RetryBudget, retryPolicyOf, type RetryPolicy } from '../util/retry.js';
 import { createLeanBatchSender, createLeanConditionalPutSender, type LeanBatchSender } from './lean/lean-sender.js';
-import { describeReports, emptyReport, type MaterializeReport, type ViewReport } from './report.js';
+import { describeReports, emptyReport, type MaterializeReport, type ShardRunReport, type ViewReport } from './report.js';
 import { startProgressTicker } from './view-progress.js';
+import { DryRunCounter, type DryRunOptions } from './dry-run.js';
+import type { ShardSpec } from './shard.js';
+import { recordShardCompletion } from '../registry/commit.js';
 import type { ViewWindow } from './windows.js';
 
 /** Rows encoded between two turns of the event loop (~1 ms of work). */
@@ -53,6 +56,13 @@ export interface MaterializeDeps {
   random?: () => number;
   /** Rows that would be left out (NULL event timestamp or join key) fail the run before anything is written. */
   strict?: boolean;
+  /**
+   * Write only this shard's entities (shard.ts) and record completion for `runId`; the last shard of
+   * the run to finish records the intervals (registry/commit.ts recordShardCompletion).
+   */
+  shard?: { spec: ShardSpec; runId: string };
+  /** Read and encode, send nothing and record nothing: each view's report carries the estimate. */
+  dryRun?: DryRunOptions;
 }
 
 export async function materializeWindows(
@@ -61,7 +71,7 @@ export async function materializeWindows(
   upToDate: readonly ViewWindow[] = [],
 ): Promise<MaterializeReport> {
   const progress = deps.progress ?? ignoreProgress;
-  const record = deps.record ?? true;
+  const record = (deps.record ?? true) && deps.dryRun === undefined;
   const registryPath = record ? registryPathOf(deps.config) : undefined;
   if (registryPath) await assertApplied(registryPath, deps.config.project, windows);
 
@@ -69,9 +79,8 @@ export async function materializeWindows(
   const upToDateReports = upToDate.map((w) => emptyReport(w, tableNameOf(deps.config, w.view.name), w.empty?.status ?? 'up to date'));
   for (const r of upToDateReports) progress({ type: 'skipped', id: r.view, message: describeReports([r], { short: true }) });
   const settings = deps.config.dynafeast.materialize;
-  const own = deps.sender === undefined ? leanSenderFor(deps.config, deps.aws) : undefined;
-  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- own is built exactly when deps.sender is undefined
-  const sender = deps.sender ?? own!;
+  const own = deps.sender === undefined && deps.dryRun === undefined ? leanSenderFor(deps.config, deps.aws) : undefined;
+  const sender = deps.sender ?? own;
   const budget = new RetryBudget(settings.retryBudget);
   const store = await openOfflineStore(deps.offline);
   const onAbort = () => store.interrupt();
@@ -97,10 +106,21 @@ export async function materializeWindows(
     await store.close();
   }
 
+  let shardRun: ShardRunReport | undefined;
   if (registryPath) {
     const intervals = windows.map((w) => ({ view: w.view.name, startMicros: w.startMicros, endMicros: w.endMicros }));
     try {
-      await recordMaterializations(registryPath, deps.config.project, intervals, { clock: deps.clock });
+      if (deps.shard) {
+        const { run, recordedNow } = await recordShardCompletion(
+          registryPath,
+          deps.config.project,
+          { runId: deps.shard.runId, shard: deps.shard.spec, intervals },
+          { clock: deps.clock },
+        );
+        shardRun = { runId: run.id, shard: deps.shard.spec, done: run.done, recordedNow, recorded: run.recordedAt !== undefined };
+      } else {
+        await recordMaterializations(registryPath, deps.config.project, intervals, { clock: deps.clock });
+      }
     } catch (e) {
       const items = reports.reduce((n, r) => n + r.written, 0);
       throw withDone(
@@ -109,7 +129,12 @@ export async function materializeWindows(
       );
     }
   }
-  return { views: [...reports, ...upToDateReports], recorded: registryPath !== undefined };
+  return {
+    views: [...reports, ...upToDateReports],
+    recorded: registryPath !== undefined && (shardRun === undefined || shardRun.recordedNow),
+    ...(shardRun ? { shardRun } : {}),
+    ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),
+  };
 }
 
 /** The lean HTTP sender for the config's write mode, signing with the store's credentials. */
@@ -131,7 +156,7 @@ async function writeView(
   w: ViewWindow,
   planned: PlannedView,
   report: ViewReport,
-  sender: BatchSender,
+  sender: BatchSender | undefined,
   budget: RetryBudget,
   progress: ProgressSink,
 ): Promise<void> {
@@ -157,16 +182,28 @@ async function writeView(
     });
   }
 
-  const encode = createChunkEncoder(w.view, deps.config.dynafeast.tables.ttlExpiry ? { ttlAttribute: deps.config.dynafeast.tables.ttlAttribute } : {});
-  const writer = new BatchWriter(sender, {
-    table: report.table,
-    concurrency: Math.max(1, deps.config.dynafeast.materialize.concurrency),
-    budget,
-    ...(deps.signal ? { signal: deps.signal } : {}),
-    retry: deps.retry ?? retryPolicyOf(deps.config),
-    ...(deps.random ? { random: deps.random } : {}),
+  const encode = createChunkEncoder(w.view, {
+    ...(deps.config.dynafeast.tables.ttlExpiry ? { ttlAttribute: deps.config.dynafeast.tables.ttlAttribute } : {}),
+    ...(deps.shard ? { shard: deps.shard.spec } : {}),
   });
-  const ticker = startProgressTicker(id, progress, prepared, () => writer.counts);
+  const dryRun = sender === undefined ? new DryRunCounter() : undefined;
+  const writer: ViewWriter =
+    dryRun ??
+    new BatchWriter(
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- without a sender the run is a dry run
+      sender!,
+      {
+        table: report.table,
+        concurrency: Math.max(1, deps.config.dynafeast.materialize.concurrency),
+        budget,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        retry: deps.retry ?? retryPolicyOf(deps.config),
+        ...(deps.random ? { random: deps.random } : {}),
+      },
+    );
+  // a shard writes about 1/N of the entities: the exact count is known once they are encoded
+  const totals = { rowsInWindow: prepared.rowsInWindow, entities: deps.shard ? Math.ceil(prepared.entities / deps.shard.spec.count) : prepared.entities };
+  const ticker = startProgressTicker(id, progress, totals, () => writer.counts);
   ticker.emit();
   try {
     const chunks = prepared.chunks();
@@ -201,12 +238,17 @@ async function writeView(
     report.seconds = (performance.now() - started) / 1000;
   }
   await prepared.release();
+  if (deps.shard) report.entities = report.written + report.skipped;
+  if (dryRun) report.estimate = dryRun.estimate();
   report.status = 'written';
   ticker.emit();
   progress({ type: 'done', id, message: describeReports([report], { short: true }) });
 }
 
-function countsOf(writer: BatchWriter): Pick<ViewReport, 'written' | 'skipped' | 'retries' | 'throttles' | 'consumedCapacity' | 'requests'> {
+/** What writeView needs of a writer: the BatchWriter, or the dry run's counter. */
+type ViewWriter = Pick<BatchWriter, 'push' | 'finish' | 'settle' | 'counts'>;
+
+function countsOf(writer: ViewWriter): Pick<ViewReport, 'written' | 'skipped' | 'retries' | 'throttles' | 'consumedCapacity' | 'requests'> {
   const c = writer.counts;
   return {
     written: c.written - c.skipped,

@@ -12,6 +12,9 @@ import { withRegistryLock, type LockOptions } from './lock.js';
 import { reconcileRegistry, removeProjectFromRegistry, type RegistryChange } from './reconcile.js';
 import { readRegistry, readRegistryIfExists, writeRegistryAtomic } from './registry-file.js';
 import { timestampFromMicros, timestampToMicros } from './time.js';
+import { readShardRuns, writeShardRuns, type ShardRun, type ShardRunInterval } from './shard-runs.js';
+import type { ShardSpec } from '../materialize/shard.js';
+import { formatMicrosIso } from '../materialize/time-arg.js';
 
 export interface CommitResult {
   /** False when the registry already matched: nothing was written. */
@@ -126,21 +129,95 @@ export async function recordMaterializations(
     async () => {
       const registry = await readRegistry(registryPath);
       const now = clock.nowMicros();
-      for (const { view: viewName, startMicros, endMicros } of intervals) {
-        const view = findFeatureView(registry, project, viewName);
-        if (!view) {
-          throw new DynafeastError('registry.notApplied', `feature view "${viewName}" of project "${project}" is not in the registry ${registryPath}`, {
-            hint: 'run `dynafeast apply` so the registry knows the view, then materialize again',
-          });
-        }
-        view.meta ??= create(FeatureViewMetaSchema, { createdTimestamp: timestampFromMicros(now) });
-        view.meta.materializationIntervals.push(
-          create(MaterializationIntervalSchema, { startTime: timestampFromMicros(startMicros), endTime: timestampFromMicros(endMicros) }),
-        );
-        view.meta.lastUpdatedTimestamp = timestampFromMicros(now);
-      }
+      appendIntervals(registry, registryPath, project, intervals, now);
       await writeRegistryAtomic(registryPath, registry, now);
     },
     opts.lock,
   );
+}
+
+function appendIntervals(registry: Registry, registryPath: string, project: string, intervals: readonly MaterializedInterval[], now: bigint): void {
+  for (const { view: viewName, startMicros, endMicros } of intervals) {
+    const view = findFeatureView(registry, project, viewName);
+    if (!view) {
+      throw new DynafeastError('registry.notApplied', `feature view "${viewName}" of project "${project}" is not in the registry ${registryPath}`, {
+        hint: 'run `dynafeast apply` so the registry knows the view, then materialize again',
+      });
+    }
+    view.meta ??= create(FeatureViewMetaSchema, { createdTimestamp: timestampFromMicros(now) });
+    view.meta.materializationIntervals.push(
+      create(MaterializationIntervalSchema, { startTime: timestampFromMicros(startMicros), endTime: timestampFromMicros(endMicros) }),
+    );
+    view.meta.lastUpdatedTimestamp = timestampFromMicros(now);
+  }
+}
+
+export interface ShardCompletion {
+  runId: string;
+  shard: ShardSpec;
+  /** The run's intervals: every shard of a run must name the same ones. */
+  intervals: readonly MaterializedInterval[];
+}
+
+export interface ShardCompletionResult {
+  run: ShardRun;
+  /** True when this call recorded the run's intervals (it completed the last missing shard). */
+  recordedNow: boolean;
+}
+
+const runIntervals = (intervals: readonly MaterializedInterval[]): ShardRunInterval[] =>
+  intervals.map((i) => ({ view: i.view, start: String(i.startMicros), end: String(i.endMicros) }));
+
+/**
+ * Marks one shard of a sharded run done, and — when it is the last one missing — appends the run's
+ * intervals, all in one locked read-modify-write: the interval is recorded once, after every shard
+ * succeeded (architecture.md §4.6). A shard done twice (a retried job) changes nothing.
+ */
+export async function recordShardCompletion(
+  registryPath: string,
+  project: string,
+  completion: ShardCompletion,
+  opts: { clock?: Clock; lock?: LockOptions } = {},
+): Promise<ShardCompletionResult> {
+  const clock = opts.clock ?? systemClock;
+  return withRegistryLock(
+    registryPath,
+    async () => {
+      const registry = await readRegistry(registryPath);
+      const now = clock.nowMicros();
+      const runs = readShardRuns(registry);
+      const { runId, shard } = completion;
+      const intervals = runIntervals(completion.intervals);
+      let run = runs.find((r) => r.id === runId && r.project === project);
+      if (run && (run.shards !== shard.count || JSON.stringify(run.intervals) !== JSON.stringify(intervals))) {
+        throw new DynafeastError(
+          'materialize.runMismatch',
+          `run "${runId}" of project "${project}" was started with ${run.shards} shard(s) over ${describeIntervals(run.intervals)}; this shard has ${shard.count} shard(s) over ${describeIntervals(intervals)}`,
+          { hint: 'give every shard of a run the same START, END, --views and shard count, or start a new run with another --run-id' },
+        );
+      }
+      if (!run) {
+        run = { id: runId, project, shards: shard.count, intervals, done: [], startedAt: String(now), updatedAt: String(now) };
+        runs.push(run);
+      }
+      if (run.done.includes(shard.index)) return { run, recordedNow: false };
+      run.done = [...run.done, shard.index].sort((a, b) => a - b);
+      run.updatedAt = String(now);
+      let recordedNow = false;
+      if (run.done.length === run.shards && run.recordedAt === undefined) {
+        appendIntervals(registry, registryPath, project, completion.intervals, now);
+        run.recordedAt = String(now);
+        recordedNow = true;
+      }
+      writeShardRuns(registry, runs);
+      await writeRegistryAtomic(registryPath, registry, now);
+      return { run, recordedNow };
+    },
+    opts.lock,
+  );
+}
+
+function describeIntervals(intervals: readonly ShardRunInterval[]): string {
+  if (intervals.length === 0) return 'no views';
+  return intervals.map((i) => `${i.view} [${formatMicrosIso(BigInt(i.start))} .. ${formatMicrosIso(BigInt(i.end))}]`).join(', ');
 }
