@@ -61,9 +61,7 @@ async function tablesText(project: string): Promise<Record<string, string[]>> {
 
 const intervals = async (dir: string, project: string) =>
   Promise.all(
-    VIEWS.map(
-      async (v) => findFeatureView(await readRegistry(path.join(dir, 'data/registry.db')), project, v)?.meta?.materializationIntervals.length ?? 0,
-    ),
+    VIEWS.map(async (v) => findFeatureView(await readRegistry(path.join(dir, 'data/registry.db')), project, v)?.meta?.materializationIntervals.length ?? 0),
   );
 
 describe('materialize --shard, one process per shard (built binary)', () => {
@@ -72,7 +70,9 @@ describe('materialize --shard, one process per shard (built binary)', () => {
     const single = await runCli(materialize(whole));
     expect(single.code).toBe(0);
 
-    const shards = await Promise.all([0, 1, 2, 3].map((i) => runCli([...materialize(sharded, '--json'), '--shards', '4'], { env: { JOB_COMPLETION_INDEX: String(i) } })));
+    const shards = await Promise.all(
+      [0, 1, 2, 3].map((i) => runCli([...materialize(sharded, '--json'), '--shards', '4'], { env: { JOB_COMPLETION_INDEX: String(i) } })),
+    );
     expect(shards.map((s) => s.code)).toEqual([0, 0, 0, 0]);
     const docs = shards.map((s) => JSON.parse(s.stdout) as { shard: { index: number; recordedNow: boolean }; views: Array<{ items: number }> });
     expect(docs.map((d) => d.shard.index)).toEqual([0, 1, 2, 3]);
