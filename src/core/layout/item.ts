@@ -134,6 +134,9 @@ export function itemSizeBytes(item: Item): number {
   return size;
 }
 
+/** Write request units of one put of an item of `bytes`: DynamoDB rounds each item up to 1 KB. */
+export const writeUnitsOf = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1024));
+
 /** Throws `codec.itemTooLarge` for an item DynamoDB would reject, naming the view and entity. */
 export function assertItemFits(item: Item, where: { view: string; entity: string }): void {
   const size = itemSizeBytes(item);

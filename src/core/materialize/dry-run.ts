@@ -4,7 +4,7 @@
  * one write request unit per started kilobyte of it. Nothing is written: no request, no registry change.
  */
 import type { WriteUnit, WriterCounts } from './batch-writer.js';
-import { MAX_ITEM_BYTES } from '../layout/item.js';
+import { MAX_ITEM_BYTES, writeUnitsOf } from '../layout/item.js';
 
 /**
  * USD per million write request units of an on-demand table (Standard table class, us-east-1, the price
@@ -17,9 +17,6 @@ export interface DryRunOptions {
   /** USD per million write request units (default DEFAULT_PRICE_PER_MILLION_WRITES). */
   pricePerMillionWrites: number;
 }
-
-/** Write request units of one put of an item of `bytes` (DynamoDB rounds each item up to 1 KB). */
-export const writeUnitsOf = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1024));
 
 export interface SizeDistribution {
   min: number;

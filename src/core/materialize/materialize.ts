@@ -25,6 +25,7 @@ import { createLeanBatchSender, createLeanConditionalPutSender, type LeanBatchSe
 import { describeReports, emptyReport, type MaterializeReport, type ShardRunReport, type ViewReport } from './report.js';
 import { startProgressTicker } from './view-progress.js';
 import { DryRunCounter, type DryRunOptions } from './dry-run.js';
+import { WritePacer } from './write-pacer.js';
 import type { ShardSpec } from './shard.js';
 import { recordShardCompletion } from '../registry/commit.js';
 import type { ViewWindow } from './windows.js';
@@ -61,6 +62,11 @@ export interface MaterializeDeps {
    * the run to finish records the intervals (registry/commit.ts recordShardCompletion).
    */
   shard?: { spec: ShardSpec; runId: string };
+  /**
+   * Write units per second the whole table may take (`--max-write-units-per-second`); a shard of N
+   * takes W/N. Below it, or without it, the send rate adapts to throttling (write-pacer.ts).
+   */
+  maxWriteUnitsPerSecond?: number;
   /** Read and encode, send nothing and record nothing: each view's report carries the estimate. */
   dryRun?: DryRunOptions;
 }
@@ -82,6 +88,13 @@ export async function materializeWindows(
   const own = deps.sender === undefined && deps.dryRun === undefined ? leanSenderFor(deps.config, deps.aws) : undefined;
   const sender = deps.sender ?? own;
   const budget = new RetryBudget(settings.retryBudget);
+  const shardCount = deps.shard?.spec.count ?? 1;
+  // Paced when processes share a table (shards) or a budget is set; one process alone keeps the plain
+  // retry loop, whose backoff already yields to throttling.
+  const pacer =
+    deps.maxWriteUnitsPerSecond !== undefined || shardCount > 1
+      ? new WritePacer(deps.maxWriteUnitsPerSecond !== undefined ? { maxUnitsPerSecond: deps.maxWriteUnitsPerSecond / shardCount } : {})
+      : undefined;
   const store = await openOfflineStore(deps.offline);
   const onAbort = () => store.interrupt();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
@@ -96,7 +109,7 @@ export async function materializeWindows(
     if (deps.strict) await assertNothingLeftOut(windows, planned);
     for (let i = 0; i < windows.length; i++) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planned and reports have one entry per window
-      await writeView(deps, windows[i]!, planned[i]!, reports[i]!, sender, budget, progress);
+      await writeView(deps, windows[i]!, planned[i]!, reports[i]!, { sender, budget, pacer }, progress);
     }
   } catch (e) {
     throw runFailure(deps, e, reports);
@@ -156,8 +169,7 @@ async function writeView(
   w: ViewWindow,
   planned: PlannedView,
   report: ViewReport,
-  sender: BatchSender | undefined,
-  budget: RetryBudget,
+  { sender, budget, pacer }: { sender: BatchSender | undefined; budget: RetryBudget; pacer: WritePacer | undefined },
   progress: ProgressSink,
 ): Promise<void> {
   const id = w.view.name;
@@ -199,6 +211,7 @@ async function writeView(
         ...(deps.signal ? { signal: deps.signal } : {}),
         retry: deps.retry ?? retryPolicyOf(deps.config),
         ...(deps.random ? { random: deps.random } : {}),
+        ...(pacer ? { pacer } : {}),
       },
     );
   // a shard writes about 1/N of the entities: the exact count is known once they are encoded

@@ -94,6 +94,7 @@ export function describeReports(reports: readonly ViewReport[], opts: { short: b
         return `${name}${r.reason ?? `already materialized up to ${formatMicrosIso(r.startMicros)}`}`;
       const parts = [`${fmt.format(r.rowsInWindow)} rows in window`, `${fmt.format(r.written)} of ${fmt.format(r.entities)} items written`];
       if (r.skipped > 0) parts.push(`${fmt.format(r.skipped)} skipped (newer stored)`);
+      if (r.status === 'written' && r.consumedCapacity !== undefined) parts.push(`${fmt.format(r.consumedCapacity)} write units`);
       if (r.status === 'written') {
         // a rate over a fraction of a second is noise
         parts.push(

@@ -33,6 +33,8 @@ export interface RunOptions extends ShardFlags {
   runId?: string;
   /** Read and encode but write nothing; the price prices the estimate. */
   dryRun?: DryRunOptions;
+  /** Write units per second for the whole table, shared by the run's shards (write-pacer.ts). */
+  maxWriteUnitsPerSecond?: number;
   /** The environment the job array's index comes from (`--shards N`); default none. */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -70,6 +72,7 @@ function run(
     {
       ...(shard ? { shard: { spec: shard, runId: args.runId ?? defaultRunId(ctx.config.project, windows) } } : {}),
       ...(args.dryRun ? { dryRun: args.dryRun } : {}),
+      ...(args.maxWriteUnitsPerSecond !== undefined ? { maxWriteUnitsPerSecond: args.maxWriteUnitsPerSecond } : {}),
       config: ctx.config,
       repo: ctx.repo,
       aws: ctx.aws,
