@@ -1,5 +1,5 @@
 /**
- * Shard benchmark (architecture.md §4.6, §7), `npm run bench:shard`. Two scenarios, one JSON line each:
+ * Shard benchmark (architecture.md §4.7, §7), `npm run bench:shard`. Two scenarios, one JSON line each:
  *
  * 1. scaling: 1, 2 and 4 shard processes (interleaved, `--rounds` times) materialize one parquet file
  *    into the 8 ms-latency model of in-region DynamoDB (bench/write/instant-endpoint.ts). Reports the

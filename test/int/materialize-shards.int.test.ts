@@ -123,6 +123,28 @@ describe('materialize --shard', () => {
   });
 });
 
+describe('the write budget', () => {
+  let r: ExampleRepo;
+  beforeAll(async () => {
+    r = await repoWithDrivers();
+  });
+  afterAll(async () => r.cleanup());
+
+  it('holds 2 shards together under --max-write-units-per-second, each taking half', async () => {
+    const started = performance.now();
+    // 700 one-unit items at 350 units/s for the table: each shard paced at 175/s over its ~350
+    const reports = await Promise.all(
+      [0, 1].map((i) => materialize(r.ctx(), { start: START, end: END, views: [], shard: `${i}/2`, maxWriteUnitsPerSecond: 350 })),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    expect(reports.reduce((n, rep) => n + defined(rep.views[0]).written, 0)).toBe(DRIVERS);
+    // a lower bound only (a loaded machine is slower, never faster): 700 units at 350/s, less the
+    // 50 ms each shard may send ahead of its schedule
+    expect(seconds).toBeGreaterThan(DRIVERS / 350 - 0.5);
+    expect((await scanTable(server.client, tableNameOf(r.config, VIEW))).size).toBe(DRIVERS);
+  });
+});
+
 describe('a sharded run with a shard missing', () => {
   let r: ExampleRepo;
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * `materialize --dry-run` (architecture.md §4.7): the items a run would write, counted instead of sent.
+ * `materialize --dry-run` (architecture.md §4.8): the items a run would write, counted instead of sent.
  * Each item's size is the one DynamoDB counts (the encoder's `bytes`, layout/item.ts), and a put costs
  * one write request unit per started kilobyte of it. Nothing is written: no request, no registry change.
  */

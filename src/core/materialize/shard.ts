@@ -1,5 +1,5 @@
 /**
- * Entity-hash shards (architecture.md §4.6): `--shard I/N` writes exactly the entities whose shard is I.
+ * Entity-hash shards (architecture.md §4.7): `--shard I/N` writes exactly the entities whose shard is I.
  *
  * NOTE: the shard of an entity is `u32(first 4 bytes of its entity_id) mod N`, where entity_id is Feast's
  * MurmurHash3 x64_128 of the serialized entity key (layout/entity-id.ts, checked against Feast's vectors).

@@ -1,5 +1,5 @@
 /**
- * The write budget and the adaptive send rate of one materialize process (architecture.md §4.6).
+ * The write budget and the adaptive send rate of one materialize process (architecture.md §4.7).
  *
  * - A ceiling: `--max-write-units-per-second W` shared by N shards, so each process sends at most W/N
  *   write units per second (each item counts ceil(size / 1 KB) units, as DynamoDB bills it).

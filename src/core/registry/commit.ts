@@ -171,7 +171,7 @@ const runIntervals = (intervals: readonly MaterializedInterval[]): ShardRunInter
 /**
  * Marks one shard of a sharded run done, and — when it is the last one missing — appends the run's
  * intervals, all in one locked read-modify-write: the interval is recorded once, after every shard
- * succeeded (architecture.md §4.6). A shard done twice (a retried job) changes nothing.
+ * succeeded (architecture.md §4.7). A shard done twice (a retried job) changes nothing.
  */
 export async function recordShardCompletion(
   registryPath: string,

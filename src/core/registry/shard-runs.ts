@@ -1,5 +1,5 @@
 /**
- * Sharded runs' bookkeeping inside the registry (architecture.md §4.6): which shards of a run are done,
+ * Sharded runs' bookkeeping inside the registry (architecture.md §4.7): which shards of a run are done,
  * and whether the run's intervals were recorded.
  *
  * NOTE: it lives in the `Registry` message itself, as one length-delimited field numbered
