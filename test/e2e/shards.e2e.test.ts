@@ -13,7 +13,7 @@ import { writeDriverStatsRows } from '../../src/core/sample-data/driver-stats.js
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { repoRoot, runCli, startCli, tempDir } from '../helpers/cli.js';
 import { featureStoreYaml } from '../helpers/config.js';
-import { scanTable, type StoredItem } from '../helpers/materialize-fixture.js';
+import { itemText, scanTable } from '../helpers/materialize-fixture.js';
 import { defined } from '../helpers/defined.js';
 
 jest.setTimeout(240_000);
@@ -47,15 +47,8 @@ const materialize = (dir: string, ...args: string[]) => ['-c', dir, 'materialize
 
 /** Every item of the project's tables, attributes sorted, binary values in hex. */
 async function tablesText(project: string): Promise<Record<string, string[]>> {
-  const text = (item: StoredItem) =>
-    JSON.stringify(
-      Object.keys(item)
-        .sort()
-        .map((k) => [k, item[k]]),
-      (_, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v),
-    );
   const out: Record<string, string[]> = {};
-  for (const v of VIEWS) out[v] = [...(await scanTable(dynalite.client, `${project}.${v}`)).values()].map(text).sort();
+  for (const v of VIEWS) out[v] = [...(await scanTable(dynalite.client, `${project}.${v}`)).values()].map(itemText).sort();
   return out;
 }
 

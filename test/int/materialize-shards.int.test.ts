@@ -19,7 +19,7 @@ import { formatMicrosIso } from '../../src/core/materialize/time-arg.js';
 import { tableNameOf } from '../../src/core/layout/table-name.js';
 import { writeDriverStatsRows } from '../../src/core/sample-data/driver-stats.js';
 import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
-import { HOUR, NOW, duckdb, exampleRepo, scanTable, type ExampleRepo, type StoredItem } from '../helpers/materialize-fixture.js';
+import { HOUR, NOW, duckdb, exampleRepo, itemText, scanTable, type ExampleRepo, type StoredItem } from '../helpers/materialize-fixture.js';
 import { defined } from '../helpers/defined.js';
 
 let server: TestServer;
@@ -42,19 +42,8 @@ async function repoWithDrivers(): Promise<ExampleRepo> {
   return r;
 }
 
-/** A table's items as comparable text: entity_id → every attribute (sorted), binary values in hex. */
-const itemsText = (items: Map<string, StoredItem>) =>
-  new Map(
-    [...items].map(([id, item]) => [
-      id,
-      JSON.stringify(
-        Object.keys(item)
-          .sort()
-          .map((k) => [k, item[k]]),
-        (_, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v),
-      ),
-    ]),
-  );
+/** A table's items as comparable text: entity_id → itemText. */
+const itemsText = (items: Map<string, StoredItem>) => new Map([...items].map(([id, item]) => [id, itemText(item)]));
 
 const BIG_VIEW = 'driver_notes';
 const BIG_ROWS = 300;
