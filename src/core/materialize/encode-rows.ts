@@ -15,16 +15,13 @@ import type { FeatureView } from '../repo/model.js';
 import type { OfflineChunk } from '../offline/read-view.js';
 import type { WriteUnit } from './batch-writer.js';
 import { floorDiv } from '../util/floor-div.js';
-import { shardOfEntityId, type ShardSpec } from './shard.js';
 
 export interface EncodeOptions {
   /** Adds a numeric expiry attribute (event time + the view's ttl, in epoch seconds) when set. */
   ttlAttribute?: string;
-  /** Encode only the rows of this shard (shard.ts); the others are dropped before any Value is encoded. */
-  shard?: ShardSpec;
 }
 
-/** Encodes rows [from, to) of a chunk (default: all of it); with a shard, only that shard's rows. */
+/** Encodes rows [from, to) of a chunk (default: all of it). */
 export type ChunkEncoder = (chunk: OfflineChunk, from?: number, to?: number) => WriteUnit[];
 
 const MICROS_PER_SECOND = 1_000_000n;
@@ -65,17 +62,15 @@ export function createChunkEncoder(view: FeatureView, options: EncodeOptions = {
   const fieldOpen = names.map((n, f) => `${f ? ',' : ''}${JSON.stringify(n)}:{"B":"`);
   const ttlOpen = ttlAttr === undefined ? '' : `,${JSON.stringify(ttlAttr)}:{"N":"`;
   const valueBytes = new Array<Uint8Array>(names.length);
-  const shard = options.shard && options.shard.count > 1 ? options.shard : undefined;
 
   return (chunk, from = 0, to = chunk.length) => {
-    const units = new Array<WriteUnit>(shard ? 0 : to - from);
+    const units = new Array<WriteUnit>(to - from);
     let out = 0;
     for (let row = from; row < to; row++) {
       try {
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- k < keyCount, the number of key columns in the chunk
         for (let k = 0; k < keyCount; k++) keyValues[k] = chunk.keys[k]![row];
         const entityId = entityIdOf(encodeKey(keyValues));
-        if (shard && shardOfEntityId(entityId, shard.count) !== shard.index) continue;
         let size = 0;
         for (let f = 0; f < names.length; f++) {
           // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- f < names.length: one encoder and one chunk column per feature

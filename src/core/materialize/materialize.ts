@@ -26,7 +26,7 @@ import { describeReports, emptyReport, type MaterializeReport, type ShardRunRepo
 import { startProgressTicker } from './view-progress.js';
 import { DryRunCounter, type DryRunOptions } from './dry-run.js';
 import { WritePacer } from './write-pacer.js';
-import type { ShardSpec } from './shard.js';
+import { createShardFilter, type ShardSpec } from './shard.js';
 import { recordShardCompletion } from '../registry/commit.js';
 import type { ViewWindow } from './windows.js';
 
@@ -104,7 +104,17 @@ export async function materializeWindows(
     for (const w of windows) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- repo validation refuses a view whose source is not defined
       const source = deps.repo.sources.find((s) => s.name === w.view.source)!;
-      planned.push(await planView(store, { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: w.startMicros, endMicros: w.endMicros }));
+      planned.push(
+        await planView(store, {
+          view: w.view,
+          source,
+          repoRoot: deps.config.repoPath,
+          startMicros: w.startMicros,
+          endMicros: w.endMicros,
+          // a shard takes its slice out of each chunk by the key columns, before anything else of a row is read
+          ...(deps.shard ? { keepRow: createShardFilter(w.view, deps.shard.spec) } : {}),
+        }),
+      );
     }
     if (deps.strict) await assertNothingLeftOut(windows, planned);
     for (let i = 0; i < windows.length; i++) {
@@ -194,10 +204,7 @@ async function writeView(
     });
   }
 
-  const encode = createChunkEncoder(w.view, {
-    ...(deps.config.dynafeast.tables.ttlExpiry ? { ttlAttribute: deps.config.dynafeast.tables.ttlAttribute } : {}),
-    ...(deps.shard ? { shard: deps.shard.spec } : {}),
-  });
+  const encode = createChunkEncoder(w.view, deps.config.dynafeast.tables.ttlExpiry ? { ttlAttribute: deps.config.dynafeast.tables.ttlAttribute } : {});
   const dryRun = sender === undefined ? new DryRunCounter() : undefined;
   const writer: ViewWriter =
     dryRun ??

@@ -4,10 +4,14 @@
  * NOTE: the shard of an entity is `u32(first 4 bytes of its entity_id) mod N`, where entity_id is Feast's
  * MurmurHash3 x64_128 of the serialized entity key (layout/entity-id.ts, checked against Feast's vectors).
  * It depends only on the key's bytes, so every machine, platform and dynafeast version agrees; N shards
- * partition the entities (each id has exactly one residue). It is taken from the id the encoder computes
- * anyway, before any Value of the row is encoded.
+ * partition the entities (each id has exactly one residue). The offline reader applies it to each chunk
+ * of DuckDB's result on the key columns alone (offline/read-view.ts keepRow), so a shard reads out and
+ * encodes only its own rows' event times and features.
  */
 import { DynafeastError } from '../errors.js';
+import { entityIdOf } from '../layout/entity-id.js';
+import { createEntityKeyEncoder } from '../layout/entity-key.js';
+import type { FeatureView } from '../repo/model.js';
 
 export interface ShardSpec {
   /** 0-based shard index, < count. */
@@ -24,6 +28,21 @@ export const SHARD_INDEX_VARIABLES = ['JOB_COMPLETION_INDEX', 'AWS_BATCH_JOB_ARR
 /** The shard (0..count-1) of an entity id (32 lowercase hex digits). */
 export function shardOfEntityId(entityId: string, count: number): number {
   return Number.parseInt(entityId.slice(0, 8), 16) % count;
+}
+
+/**
+ * Accepts the join key values (in the view's entity column order, as the offline reader gives them) of
+ * the entities in `spec`'s shard. A single shard accepts everything.
+ */
+export function createShardFilter(view: Pick<FeatureView, 'entityColumns'>, spec: ShardSpec): (keyValues: readonly unknown[]) => boolean {
+  if (spec.count === 1) return () => true;
+  const encodeKey = createEntityKeyEncoder(view.entityColumns);
+  const keyCount = view.entityColumns.length;
+  const values = new Array<unknown>(keyCount);
+  return (keyValues) => {
+    for (let k = 0; k < keyCount; k++) values[k] = keyValues[k];
+    return shardOfEntityId(entityIdOf(encodeKey(values)), spec.count) === spec.index;
+  };
 }
 
 export interface ShardFlags {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { createChunkEncoder } from '../../../src/core/materialize/encode-rows.js';
 import { entityIdOf } from '../../../src/core/layout/entity-id.js';
-import { MAX_SHARDS, resolveShard, shardOfEntityId } from '../../../src/core/materialize/shard.js';
+import { createShardFilter, MAX_SHARDS, resolveShard, shardOfEntityId } from '../../../src/core/materialize/shard.js';
 import type { OfflineChunk } from '../../../src/core/offline/read-view.js';
 import { loadVectors, unhex } from '../../helpers/layout-vectors.js';
 import { makeView, scalar } from '../../helpers/view-fixtures.js';
@@ -40,7 +40,7 @@ describe('shardOfEntityId', () => {
   });
 });
 
-describe('the sharded encoder', () => {
+describe('createShardFilter', () => {
   const view = makeView('v', [{ name: 'driver_id', dtype: 'Int64' }], [['x', scalar('Int64')]]);
   const chunkOf = (keys: bigint[]): OfflineChunk => ({
     length: keys.length,
@@ -48,25 +48,45 @@ describe('the sharded encoder', () => {
     eventMicros: keys.map(() => 1_618_210_800_000_000n),
     features: [keys],
   });
+  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-  it('encodes exactly the unsharded items, each in one shard: the slices partition the rows', () => {
+  it("keeps each row in exactly one shard: the shards' items are the unsharded items", () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), { maxLength: 200 }), fc.integer({ min: 1, max: 9 }), (keys, n) => {
-        const chunk = chunkOf(keys);
-        const all = createChunkEncoder(view)(chunk);
-        const slices = Array.from({ length: n }, (_, index) => createChunkEncoder(view, { shard: { index, count: n } })(chunk));
-        const merged = slices.flat().sort((a, b) => (a.key < b.key ? -1 : 1));
-        expect(merged).toEqual([...all].sort((a, b) => (a.key < b.key ? -1 : 1)));
+        const all = createChunkEncoder(view)(chunkOf(keys));
+        const slices = Array.from({ length: n }, (_, index) => {
+          const keep = createShardFilter(view, { index, count: n });
+          return createChunkEncoder(view)(chunkOf(keys.filter((k) => keep([k]))));
+        });
+        expect(slices.flat().sort(byKey)).toEqual([...all].sort(byKey));
         slices.forEach((units, index) => units.forEach((u) => expect(shardOfEntityId(u.key, n)).toBe(index)));
       }),
     );
   });
 
-  it('encodes rows [from, to) of a chunk only', () => {
-    const chunk = chunkOf([1n, 2n, 3n, 4n, 5n, 6n]);
-    const whole = createChunkEncoder(view, { shard: { index: 1, count: 2 } })(chunk);
-    const parts = [0, 2, 4].flatMap((from) => createChunkEncoder(view, { shard: { index: 1, count: 2 } })(chunk, from, from + 2));
-    expect(parts).toEqual(whole);
+  it('shards composite keys by their serialized key, and an entityless view whole into one shard', () => {
+    const composite = makeView(
+      'c',
+      [
+        { name: 'driver_id', dtype: 'Int64' },
+        { name: 'customer_id', dtype: 'String' },
+      ],
+      [],
+    );
+    // Feast's vector for (1001, "C42"): shards [1, 1, 1, 6, 13, 117] of 2, 3, 4, 7, 16, 1000
+    expect([0, 1].map((i) => createShardFilter(composite, { index: i, count: 2 })([1001n, 'C42']))).toEqual([false, true]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((i) => createShardFilter(composite, { index: i, count: 7 })([1001n, 'C42']))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    const entityless = makeView('g', [], []);
+    // __dummy_id = "": shards [1, 2, 1, 5, 13, 717]
+    expect([0, 1, 2].map((i) => createShardFilter(entityless, { index: i, count: 3 })(['']))).toEqual([false, false, true]);
   });
 });
 
