@@ -7,6 +7,12 @@
  *   node .bench/bench/write/instant-endpoint.js [--delay-ms 8]
  *
  * prints `{"port":N}` once listening; `GET /stats` answers `{"requests":R,"items":I}`.
+ *
+ * With `--capacity N` it holds a table's fixed write capacity: a token bucket of N write units per
+ * second (each item counts 1: the benchmark's items are under 1 KB) holding `--burst-seconds` of them. A
+ * BatchWriteItem the bucket cannot pay for whole is refused with ProvisionedThroughputExceededException,
+ * as DynamoDB answers when a table's capacity is spent. `/stats` then adds `throttled` and a `timeline`
+ * of accepted items and throttled requests per 100 ms.
  */
 import http from 'node:http';
 import { defined } from '../../test/helpers/defined.js';
@@ -14,13 +20,27 @@ import { defined } from '../../test/helpers/defined.js';
 export interface InstantEndpointOptions {
   delayMs?: number;
   port?: number;
+  /** Write units per second the endpoint accepts; none = everything. */
+  capacity?: number;
+  burstSeconds?: number;
+}
+
+export interface EndpointStats {
+  requests: number;
+  items: number;
+  throttled: number;
+  /** Per 100 ms since the first request: [accepted items, accepted requests, throttled requests]. */
+  timeline: Array<[number, number, number]>;
 }
 
 export interface InstantEndpoint {
   port: number;
-  stats: { requests: number; items: number };
+  stats: EndpointStats;
   close(): Promise<void>;
 }
+
+const THROTTLED =
+  '{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded."}';
 
 const MARK = Buffer.from('"PutRequest"');
 
@@ -33,8 +53,29 @@ function countMarks(chunks: Buffer[]): number {
 }
 
 export function startInstantEndpoint(options: InstantEndpointOptions = {}): Promise<InstantEndpoint> {
-  const stats = { requests: 0, items: 0 };
+  const stats: EndpointStats = { requests: 0, items: 0, throttled: 0, timeline: [] };
   const delay = options.delayMs ?? 0;
+  const capacity = options.capacity;
+  const burst = (capacity ?? 0) * (options.burstSeconds ?? 1);
+  let tokens = burst;
+  let filledAt = performance.now();
+  let firstAt: number | undefined;
+  const slot = (now: number): [number, number, number] => {
+    firstAt ??= now;
+    const i = Math.floor((now - firstAt) / 100);
+    while (stats.timeline.length <= i) stats.timeline.push([0, 0, 0]);
+    return stats.timeline[i] as [number, number, number];
+  };
+  /** Takes `items` units from the bucket when it holds them all. */
+  const pay = (items: number): boolean => {
+    if (capacity === undefined) return true;
+    const now = performance.now();
+    tokens = Math.min(burst, tokens + ((now - filledAt) / 1000) * capacity);
+    filledAt = now;
+    if (tokens < items) return false;
+    tokens -= items;
+    return true;
+  };
   const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     if (req.method === 'GET' && req.url === '/stats') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
@@ -46,13 +87,23 @@ export function startInstantEndpoint(options: InstantEndpointOptions = {}): Prom
     req.on('end', () => {
       stats.requests++;
       let body = '{}';
-      if (target.endsWith('.BatchWriteItem')) {
-        stats.items += countMarks(chunks);
-        body = '{"UnprocessedItems":{}}';
-      } else if (target.endsWith('.PutItem')) {
-        stats.items++;
+      let status = 200;
+      const items = target.endsWith('.BatchWriteItem') ? countMarks(chunks) : target.endsWith('.PutItem') ? 1 : 0;
+      const at = capacity === undefined ? undefined : slot(performance.now());
+      if (pay(items)) {
+        stats.items += items;
+        if (at) {
+          at[0] += items;
+          at[1]++;
+        }
+        if (target.endsWith('.BatchWriteItem')) body = '{"UnprocessedItems":{}}';
+      } else {
+        stats.throttled++;
+        if (at) at[2]++;
+        status = 400;
+        body = THROTTLED;
       }
-      const answer = () => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(body) }).end(body);
+      const answer = () => res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(body) }).end(body);
       if (delay > 0) setTimeout(answer, delay);
       else answer();
     });
@@ -72,9 +123,17 @@ export function startInstantEndpoint(options: InstantEndpointOptions = {}): Prom
 
 const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
-  const i = process.argv.indexOf('--delay-ms');
-  const delayMs = i > 0 ? Number(process.argv[i + 1]) : 0;
-  const endpoint = await startInstantEndpoint({ delayMs });
+  const flag = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  const capacity = flag('--capacity');
+  const burstSeconds = flag('--burst-seconds');
+  const endpoint = await startInstantEndpoint({
+    delayMs: flag('--delay-ms') ?? 0,
+    ...(capacity !== undefined ? { capacity } : {}),
+    ...(burstSeconds !== undefined ? { burstSeconds } : {}),
+  });
   process.stdout.write(`${JSON.stringify({ port: endpoint.port })}\n`);
   process.on('SIGTERM', () => void endpoint.close().then(() => process.exit(0)));
   process.stdin.on('end', () => process.exit(0)).resume();

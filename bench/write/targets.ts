@@ -9,13 +9,14 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import readline from 'node:readline';
 import { defined } from '../../test/helpers/defined.js';
+import type { EndpointStats } from './instant-endpoint.js';
 
 export interface BenchTarget {
   endpoint: string;
   /** CPU seconds the server process has used so far (Linux /proc; undefined elsewhere). */
   cpuSeconds(): number | undefined;
   /** Requests and items the instant endpoint received (undefined for dynalite). */
-  stats(): Promise<{ requests: number; items: number } | undefined>;
+  stats(): Promise<EndpointStats | undefined>;
   stop(): Promise<void>;
 }
 
@@ -54,19 +55,27 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startTarget(kind: 'dynalite' | 'instant' | 'latency', delayMs = 8): Promise<BenchTarget> {
+/** `capacity`: write units per second the instant endpoint accepts before it throttles (instant-endpoint.ts). */
+export async function startTarget(
+  kind: 'dynalite' | 'instant' | 'latency',
+  delayMs = 8,
+  capacity?: { unitsPerSecond: number; burstSeconds: number },
+): Promise<BenchTarget> {
   if (kind === 'dynalite') {
     const { child, port } = await startChild('dynalite-main.js', []);
     return { endpoint: `http://127.0.0.1:${port}`, cpuSeconds: () => cpuSecondsOf(child.pid), stats: async () => undefined, stop: () => stopChild(child) };
   }
-  const { child, port } = await startChild('instant-endpoint.js', kind === 'latency' ? ['--delay-ms', String(delayMs)] : []);
+  const { child, port } = await startChild('instant-endpoint.js', [
+    ...(kind === 'latency' ? ['--delay-ms', String(delayMs)] : []),
+    ...(capacity ? ['--capacity', String(capacity.unitsPerSecond), '--burst-seconds', String(capacity.burstSeconds)] : []),
+  ]);
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
     cpuSeconds: () => cpuSecondsOf(child.pid),
     async stats() {
       const res = await fetch(`${endpoint}/stats`);
-      return (await res.json()) as { requests: number; items: number };
+      return (await res.json()) as EndpointStats;
     },
     stop: () => stopChild(child),
   };

@@ -17,5 +17,6 @@ export const defaultHandlers: CommandHandlers = {
   getOnlineFeatures: async (o, g) => (await import('./commands/get-online-features.js')).runGetOnlineFeatures(o, g),
   materialize: async (o, g) => (await import('./commands/materialize.js')).runMaterialize(o, g),
   materializeIncremental: async (o, g) => (await import('./commands/materialize-incremental.js')).runMaterializeIncremental(o, g),
+  materializeStatus: async (o, g) => (await import('./commands/materialize-status.js')).runMaterializeStatus(o, g),
   version: async (o, g) => (await import('./commands/version.js')).runVersion(o, g),
 };

@@ -96,7 +96,7 @@ export interface IamPolicyFlags {
   format: IamFormat;
 }
 
-export interface MaterializeFlags {
+export interface MaterializeWindowFlags {
   /** ISO 8601 (naive = UTC) or `now`; parsed by core so errors name the argument. */
   start: string;
   end: string;
@@ -106,10 +106,30 @@ export interface MaterializeFlags {
   strict: boolean;
 }
 
-export interface MaterializeIncrementalFlags {
+/** Sharding, the write budget and the dry run, shared by both materialize commands (checked in core). */
+export interface MaterializeRunFlags {
+  /** `I/N`. */
+  shard?: string;
+  /** `N`: the index comes from JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX. */
+  shards?: string;
+  runId?: string;
+  /** Write units per second for the whole table, shared by the run's shards. */
+  maxWriteUnitsPerSecond?: number;
+  dryRun: boolean;
+  /** USD per million write request units for the dry run's estimate. */
+  pricePerMillionWrites?: number;
+}
+
+export interface MaterializeFlags extends MaterializeRunFlags, MaterializeWindowFlags {}
+
+export interface MaterializeIncrementalFlags extends MaterializeRunFlags {
   end: string;
   views: string[];
   strict: boolean;
+}
+
+export interface MaterializeStatusFlags {
+  runId?: string;
 }
 
 /** A handler returns the exit code it wants (0 when it returns nothing). Errors are thrown. */
@@ -129,7 +149,17 @@ export interface CommandHandlers {
   getOnlineFeatures: Handler<GetOnlineFeaturesFlags>;
   materialize: Handler<MaterializeFlags>;
   materializeIncremental: Handler<MaterializeIncrementalFlags>;
+  materializeStatus: Handler<MaterializeStatusFlags>;
   version: Handler<VersionFlags>;
+}
+
+/** A positive decimal number (a rate, a price). */
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || !(n > 0) || !Number.isFinite(n)) {
+    throw new InvalidArgumentError(`expected a positive number such as 1000 or 0.625, got "${value}"`);
+  }
+  return n;
 }
 
 function parsePort(value: string): number {
@@ -366,26 +396,59 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     new Option('--strict', 'fail, before writing anything, when rows would be left out (NULL event timestamp or join key) instead of warning');
   const viewsOf = (views: string[] | undefined) => listItems('--views', views ?? [], 'feature view', 'driver_hourly_stats,driver_profile');
 
-  program
-    .command('materialize')
-    .description('write the latest row per entity with START <= event time <= END of each view to DynamoDB')
-    .argument('<start>', 'start of the window, inclusive: ISO 8601 (naive = UTC), e.g. 2024-05-01T00:00:00')
-    .argument('<end>', 'end of the window, inclusive: ISO 8601 or `now`')
-    .addOption(viewsOption())
-    .addOption(strictOption())
-    .action((start: string, end: string, o: { views?: string[]; strict?: boolean }, cmd: Command) =>
-      run(handlers.materialize, cmd, { start, end, views: viewsOf(o.views), strict: o.strict === true }),
-    );
+  type RunOpts = {
+    views?: string[];
+    strict?: boolean;
+    shard?: string;
+    shards?: string;
+    runId?: string;
+    maxWriteUnitsPerSecond?: number;
+    dryRun?: boolean;
+    pricePerMillionWrites?: number;
+  };
+  const runOptions = (c: Command) =>
+    c
+      .addOption(viewsOption())
+      .addOption(strictOption())
+      .option('--shard <I/N>', 'write only the entities of shard I of N (entity-hash shards; the last shard to finish records the interval)')
+      .option('--shards <N>', 'like --shard, with I from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array)')
+      .option('--run-id <id>', 'name of the sharded run the shards complete together (default: derived from the views and their windows)')
+      .option('--max-write-units-per-second <W>', 'write units per second for the whole table, shared by the shards (each takes W/N)', parsePositive)
+      .option('--dry-run', 'read and encode, write nothing: rows, items, item sizes, write units and on-demand cost per view')
+      .option('--price-per-million-writes <usd>', 'on-demand USD per million write request units for --dry-run (default 0.625, us-east-1)', parsePositive);
+  const runFlags = (o: RunOpts): MaterializeRunFlags => ({
+    ...(o.shard !== undefined ? { shard: o.shard } : {}),
+    ...(o.shards !== undefined ? { shards: o.shards } : {}),
+    ...(o.runId !== undefined ? { runId: o.runId } : {}),
+    ...(o.maxWriteUnitsPerSecond !== undefined ? { maxWriteUnitsPerSecond: o.maxWriteUnitsPerSecond } : {}),
+    dryRun: o.dryRun === true,
+    ...(o.pricePerMillionWrites !== undefined ? { pricePerMillionWrites: o.pricePerMillionWrites } : {}),
+  });
+
+  runOptions(
+    program
+      .command('materialize')
+      .description('write the latest row per entity with START <= event time <= END of each view to DynamoDB')
+      .argument('<start>', 'start of the window, inclusive: ISO 8601 (naive = UTC), e.g. 2024-05-01T00:00:00')
+      .argument('<end>', 'end of the window, inclusive: ISO 8601 or `now`'),
+  ).action((start: string, end: string, o: RunOpts, cmd: Command) =>
+    run(handlers.materialize, cmd, { start, end, views: viewsOf(o.views), strict: o.strict === true, ...runFlags(o) }),
+  );
+
+  runOptions(
+    program
+      .command('materialize-incremental')
+      .description('materialize each view from where the last run ended (first run: now - ttl) up to END')
+      .argument('<end>', 'end of the window, inclusive: ISO 8601 (naive = UTC) or `now`'),
+  ).action((end: string, o: RunOpts, cmd: Command) =>
+    run(handlers.materializeIncremental, cmd, { end, views: viewsOf(o.views), strict: o.strict === true, ...runFlags(o) }),
+  );
 
   program
-    .command('materialize-incremental')
-    .description('materialize each view from where the last run ended (first run: now - ttl) up to END')
-    .argument('<end>', 'end of the window, inclusive: ISO 8601 (naive = UTC) or `now`')
-    .addOption(viewsOption())
-    .addOption(strictOption())
-    .action((end: string, o: { views?: string[]; strict?: boolean }, cmd: Command) =>
-      run(handlers.materializeIncremental, cmd, { end, views: viewsOf(o.views), strict: o.strict === true }),
-    );
+    .command('materialize-status')
+    .description('show the sharded runs recorded in the registry: shards done, shards missing, whether the interval is recorded')
+    .option('--run-id <id>', 'show only this run')
+    .action((o: { runId?: string }, cmd: Command) => run(handlers.materializeStatus, cmd, o.runId !== undefined ? { runId: o.runId } : {}));
 
   program
     .command('iam-policy')

@@ -66,6 +66,7 @@ export type ErrorCode =
   | 's3.unreachable'
   | 's3.failed'
   | 'materialize.incomplete'
+  | 'materialize.runMismatch'
   | 'offline.failed'
   | 'iam.accountUnknown'
   | 'online.badItem'
@@ -97,7 +98,7 @@ export interface DynafeastErrorOptions {
 
 const USAGE_PREFIXES = ['usage.', 'config.', 'repo.', 'init.', 'codec.'];
 /** Usage errors outside those prefixes: a registry file that is not a registry is bad input, not a failed operation. */
-const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['registry.corrupt', 's3.noMatch']);
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['registry.corrupt', 's3.noMatch', 'materialize.runMismatch']);
 
 export class DynafeastError extends Error {
   readonly code: ErrorCode;

@@ -78,6 +78,16 @@ export async function scanTable(client: DynamoDBClient, table: string): Promise<
   return items;
 }
 
+/** An item as comparable text: attributes sorted by name, binary values in hex (byte-for-byte comparison). */
+export function itemText(item: StoredItem): string {
+  return JSON.stringify(
+    Object.keys(item)
+      .sort()
+      .map((k) => [k, item[k]]),
+    (_, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v),
+  );
+}
+
 const vectors = loadVectors();
 
 /** entity_id of an Int64 join key: the shared vector when there is one, else hashed from hand-made bytes. */

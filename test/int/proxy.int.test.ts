@@ -218,7 +218,7 @@ function leanGet(endpoint = dynalite.endpoint, maxSockets = 4) {
 
 const unit = (id: string, value: string): WriteUnit => {
   const item = { entity_id: { S: id }, value: { S: value }, event_ts: { S: '2026-01-01T00:00:00' } };
-  return { key: id, json: JSON.stringify(item), eventTs: item.event_ts.S };
+  return { key: id, json: JSON.stringify(item), eventTs: item.event_ts.S, bytes: 0 };
 };
 
 async function readBack(ids: string[]): Promise<Record<string, string>> {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { runCli } from '../helpers/cli.js';
-import { duckdb } from '../helpers/materialize-fixture.js';
+import { runDuckdb } from '../helpers/offline-fixture.js';
 import { makeRepo, tempRepoDir } from '../helpers/temp-repo.js';
 import { makeBucket, s3TestEnv, type TestBucket } from '../helpers/s3.js';
 import { defined } from '../helpers/defined.js';
@@ -43,7 +43,7 @@ beforeAll(async () => {
   repo = makeRepo({ project: `s3flow_${randomUUID().slice(0, 6)}`, endpoint, registry: `s3://${bucket.name}/feast/registry.pb` }, 'dynafeast-s3-flow-');
   // driver stats: one row per driver and minute over the last DAYS days, hive-partitioned by day
   const local = tempRepoDir('dynafeast-s3-data-');
-  await duckdb(
+  await runDuckdb(
     `COPY (SELECT d AS driver_id, make_timestamp(${nowMicros} - m * ${MINUTE}) AS event_timestamp, make_timestamp(${nowMicros} - m * ${MINUTE}) AS created,
             (d * 1000 + m)::FLOAT AS conv_rate, 0.5::FLOAT AS acc_rate, m::BIGINT AS avg_daily_trips,
             strftime(make_timestamp(${nowMicros} - m * ${MINUTE}), '%Y-%m-%d') AS day

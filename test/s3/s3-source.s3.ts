@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/core/context.js';
 import { openOfflineStore, type OfflineStore } from '../../src/core/offline/offline-store.js';
 import { prepareView, type OfflineChunk } from '../../src/core/offline/read-view.js';
 import type { FeatureView, FileSource } from '../../src/core/repo/model.js';
-import { duckdb } from '../helpers/materialize-fixture.js';
+import { runDuckdb } from '../helpers/offline-fixture.js';
 import { makeSource, makeView, scalar } from '../helpers/view-fixtures.js';
 import { makeBucket, s3RepoConfig, s3TestEnv, type TestBucket } from '../helpers/s3.js';
 import { tempRepoDir } from '../helpers/temp-dir.js';
@@ -43,7 +43,7 @@ beforeAll(async () => {
     [48n, 1003],
   ] as const) {
     const file = path.join(local, `h${h}.parquet`);
-    await duckdb(
+    await runDuckdb(
       `COPY (SELECT ${d}::BIGINT AS driver_id, make_timestamp(${T0 - h * H}) AS event_timestamp, make_timestamp(${T0}) AS created, 0.5::FLOAT AS conv_rate, ${h}::BIGINT AS trips) TO '${file}' (FORMAT parquet)`,
     );
     await bucket.put(`glob/part-${h}.parquet`, readFileSync(file));

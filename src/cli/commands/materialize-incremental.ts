@@ -4,8 +4,8 @@
  */
 import { materializeIncremental } from '../../core/materialize/run-materialize.js';
 import type { GlobalFlags, MaterializeIncrementalFlags } from '../program.js';
-import { runMaterializeCommand } from './materialize.js';
+import { runMaterializeCommand, runOptionsOf } from './materialize.js';
 
 export async function runMaterializeIncremental(o: MaterializeIncrementalFlags, g: GlobalFlags): Promise<number> {
-  return runMaterializeCommand(g, o.views, (ctx) => materializeIncremental(ctx, { end: o.end, views: o.views, strict: o.strict }));
+  return runMaterializeCommand(g, o.views, (ctx) => materializeIncremental(ctx, { end: o.end, views: o.views, strict: o.strict, ...runOptionsOf(o) }));
 }

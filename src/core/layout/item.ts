@@ -91,7 +91,7 @@ export function parseItem(item: Item): ParsedItem {
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** DynamoDB's size of a number: about one byte per two significant digits, plus one. */
-function numberSize(n: string): number {
+export function numberSize(n: string): number {
   let digits = n
     .replace(/^[-+]/, '')
     .replace(/[eE].*$/, '')
@@ -133,6 +133,9 @@ export function itemSizeBytes(item: Item): number {
   for (const name in item) size += utf8Length(name) + attributeValueSize(item[name]!);
   return size;
 }
+
+/** Write request units of one put of an item of `bytes`: DynamoDB rounds each item up to 1 KB. */
+export const writeUnitsOf = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1024));
 
 /** Throws `codec.itemTooLarge` for an item DynamoDB would reject, naming the view and entity. */
 export function assertItemFits(item: Item, where: { view: string; entity: string }): void {

@@ -8,6 +8,8 @@ import { DynafeastError } from '../errors.js';
 import { classifyAwsError, isRetryableKind, retryAfterHintMs } from '../aws/aws-errors.js';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryBudget, type RetryPolicy } from '../util/retry.js';
 import { sleep as defaultSleep, type Sleep } from '../util/sleep.js';
+import { writeUnitsOf } from '../layout/item.js';
+import type { WritePacer } from './write-pacer.js';
 
 /**
  * One item to put as DynamoDB JSON text (what the sender writes into the request body), with its hash
@@ -18,6 +20,8 @@ export interface WriteUnit {
   json: string;
   /** The item's event_ts again, for conditional puts. */
   eventTs: string;
+  /** The item's size as DynamoDB counts it (layout/item.ts itemSizeBytes): what its write units follow. */
+  bytes: number;
 }
 
 export interface SendOutcome {
@@ -59,6 +63,8 @@ export interface BatchWriterOptions {
   sleep?: Sleep;
   /** Monotonic milliseconds, for tests (default performance.now). */
   nowMs?: () => number;
+  /** Paces batches by write units (the budget and AIMD, write-pacer.ts); default: no pacing. */
+  pacer?: WritePacer;
 }
 
 interface Pending {
@@ -89,6 +95,8 @@ export class BatchWriter {
   private readonly max: number;
   // Cancels backoff sleeps on Ctrl-C and after a failure, so a failed run does not linger on timers.
   private readonly cancel = new AbortController();
+  /** The pump waiting for the pacer's next slot. */
+  private paced: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly sender: BatchSender,
@@ -144,6 +152,7 @@ export class BatchWriter {
    */
   async settle(): Promise<void> {
     this.cancel.abort();
+    clearTimeout(this.paced);
     this.stopping = true;
     while (this.inFlight > 0) await this.nextChange();
   }
@@ -170,10 +179,20 @@ export class BatchWriter {
   }
 
   private pump(): void {
+    const pacer = this.options.pacer;
     while (!this.stopped && this.inFlight < this.options.concurrency) {
       const freshCount = this.fresh.length - this.freshHead;
       const available = this.ready.length + freshCount;
       if (available === 0 || (available < this.max && !this.closing && this.ready.length === 0)) break;
+      const wait = pacer?.waitMs() ?? 0;
+      if (wait > 0) {
+        this.paced ??= setTimeout(() => {
+          this.paced = undefined;
+          this.pump();
+          this.wake();
+        }, Math.ceil(wait));
+        break;
+      }
       this.dispatch(this.takeBatch());
     }
     if (this.freshHead > 4096 && this.freshHead * 2 > this.fresh.length) {
@@ -208,11 +227,13 @@ export class BatchWriter {
     this.inFlightUnits += batch.length;
     this.counts.requests++;
     const units = batch.map((p) => p.unit);
+    const sentAt = this.now();
+    this.options.pacer?.sent(units.reduce((n, u) => n + writeUnitsOf(u.bytes), 0));
     this.sender
       .send(this.options.table, units)
       .then(
-        (outcome) => this.settled(batch, outcome),
-        (e: unknown) => this.failed(batch, e),
+        (outcome) => this.settled(batch, outcome, sentAt),
+        (e: unknown) => this.failed(batch, e, sentAt),
       )
       .catch((e: unknown) => this.fail(e))
       .finally(() => {
@@ -223,7 +244,7 @@ export class BatchWriter {
       });
   }
 
-  private settled(batch: Pending[], outcome: SendOutcome): void {
+  private settled(batch: Pending[], outcome: SendOutcome, sentAt: number): void {
     this.lastAnswerAt = this.now();
     const inner = outcome.innerRetries ?? 0;
     this.counts.retries += inner;
@@ -232,6 +253,12 @@ export class BatchWriter {
     this.counts.skipped += outcome.skipped ?? 0;
     const left = outcome.unprocessed;
     this.counts.written += batch.length - left.length;
+    const pacer = this.options.pacer;
+    if (pacer) {
+      const leftKeys = new Set(left.map((u) => u.key));
+      pacer.accepted(batch.reduce((n, p) => (leftKeys.has(p.unit.key) ? n : n + writeUnitsOf(p.unit.bytes)), 0));
+      if (left.length > 0) pacer.throttled(sentAt);
+    }
     // progress is any item written: a throttled run that writes some of each batch is not stalled
     if (left.length < batch.length) this.lastProgressAt = this.lastAnswerAt;
     if (left.length === 0) return this.options.budget.refund();
@@ -240,13 +267,16 @@ export class BatchWriter {
     this.retryLater(left.map((unit) => ({ unit, attempt: attempt.get(unit.key) ?? 0 })));
   }
 
-  private failed(batch: Pending[], e: unknown): void {
+  private failed(batch: Pending[], e: unknown, sentAt: number): void {
     const kind = classifyAwsError(e);
     if (!isRetryableKind(kind)) return this.fail(e);
     // NOTE: an endpoint nobody answers on is retried through a blip, not for the hours the retry budget
     // would allow: once nothing has answered for the policy's unreachable grace, the run fails with it.
     if (kind === 'endpoint-unreachable' && this.now() - (this.lastAnswerAt ?? this.startedAt) > this.policy.unreachableGraceMs) return this.fail(e);
-    if (kind === 'throttled') this.counts.throttles++;
+    if (kind === 'throttled') {
+      this.counts.throttles++;
+      this.options.pacer?.throttled(sentAt);
+    }
     this.retryLater(batch, e);
   }
 
@@ -300,6 +330,7 @@ export class BatchWriter {
   private fail(e: unknown): void {
     if (this.failure === undefined) this.failure = e;
     this.cancel.abort();
+    clearTimeout(this.paced);
     this.wake();
   }
 }

@@ -6,7 +6,7 @@ import { createEntityKeyEncoder } from '../layout/entity-key.js';
 import { entityIdOf } from '../layout/entity-id.js';
 import { formatEventTs } from '../layout/event-ts.js';
 import { Buffer } from 'node:buffer';
-import { assertItemFits, buildItem, MAX_ITEM_BYTES, type Item } from '../layout/item.js';
+import { assertItemFits, buildItem, ENTITY_ID_ATTR, EVENT_TS_ATTR, itemSizeBytes, MAX_ITEM_BYTES, numberSize, VALUES_ATTR, type Item } from '../layout/item.js';
 import { itemJson } from './lean/attribute-json.js';
 import { createValueEncoder } from '../layout/value-codec.js';
 import { describeValue } from '../layout/coerce.js';
@@ -41,12 +41,16 @@ export function createChunkEncoder(view: FeatureView, options: EncodeOptions = {
   const entryBytes = names.map((n) => 1 + Buffer.byteLength(n, 'utf8'));
   const sizeBudget = MAX_ITEM_BYTES - FIXED_ITEM_BYTES - Buffer.byteLength(options.ttlAttribute ?? '', 'utf8');
   const keyValues: unknown[] = new Array(keyCount);
+  // The exact size DynamoDB counts (itemSizeBytes) without building the item: attribute names, the
+  // 32-char entity_id, the values map's 3 bytes, then per item the event_ts, entries and expiry.
+  const itemBytesBase = ENTITY_ID_ATTR.length + 32 + EVENT_TS_ATTR.length + VALUES_ATTR.length + 3;
 
   const describeEntity = (chunk: OfflineChunk, row: number) =>
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the chunk has one key column per entity column
     view.entityColumns.map((c, k) => `${c.name}=${keyLabel(chunk.keys[k]![row])}`).join(', ');
 
   const ttlAttr = options.ttlAttribute;
+  const ttlNameBytes = Buffer.byteLength(ttlAttr ?? '', 'utf8');
   const ttlOf = (event: bigint) => (ttlSeconds === undefined ? undefined : String(floorDiv(event, MICROS_PER_SECOND) + ttlSeconds));
   const toItem = (entityId: string, event: bigint, values: Record<string, Uint8Array>): Item => {
     const ttl = ttlOf(event);
@@ -61,8 +65,8 @@ export function createChunkEncoder(view: FeatureView, options: EncodeOptions = {
 
   return (chunk, from = 0, to = chunk.length) => {
     const units = new Array<WriteUnit>(to - from);
+    let out = 0;
     for (let row = from; row < to; row++) {
-      const out = row - from;
       try {
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- k < keyCount, the number of key columns in the chunk
         for (let k = 0; k < keyCount; k++) keyValues[k] = chunk.keys[k]![row];
@@ -85,7 +89,7 @@ export function createChunkEncoder(view: FeatureView, options: EncodeOptions = {
           const item = toItem(entityId, event, values);
           assertItemFits(item, { view: view.name, entity: describeEntity(chunk, row) });
           // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- buildItem always writes event_ts as a string
-          units[out] = { key: entityId, json: itemJson(item), eventTs: item.event_ts!.S! };
+          units[out++] = { key: entityId, json: itemJson(item), eventTs: item.event_ts!.S!, bytes: itemSizeBytes(item) };
           continue;
         }
         // NOTE: entity_id (hex) and event_ts (digits, '-', ':', '.', '+', ' ') never need JSON escaping.
@@ -94,8 +98,13 @@ export function createChunkEncoder(view: FeatureView, options: EncodeOptions = {
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- f < names.length, one entry per feature
         for (let f = 0; f < names.length; f++) json += `${fieldOpen[f]}${base64(valueBytes[f]!)}"}`;
         json += '}}';
-        if (ttlAttr !== undefined && ttlSeconds !== undefined) json += `${ttlOpen}${ttlOf(event)}"}`;
-        units[out] = { key: entityId, json: `${json}}`, eventTs };
+        let bytes = itemBytesBase + eventTs.length + size;
+        if (ttlAttr !== undefined && ttlSeconds !== undefined) {
+          const ttl = String(floorDiv(event, MICROS_PER_SECOND) + ttlSeconds);
+          json += `${ttlOpen}${ttl}"}`;
+          bytes += ttlNameBytes + numberSize(ttl);
+        }
+        units[out++] = { key: entityId, json: `${json}}`, eventTs, bytes };
       } catch (e) {
         throw located(e, view, describeEntity(chunk, row));
       }

@@ -22,8 +22,12 @@ import { BatchWriter, type BatchSender } from './batch-writer.js';
 import { createChunkEncoder } from './encode-rows.js';
 import { RetryBudget, retryPolicyOf, type RetryPolicy } from '../util/retry.js';
 import { createLeanBatchSender, createLeanConditionalPutSender, type LeanBatchSender } from './lean/lean-sender.js';
-import { describeReports, emptyReport, type MaterializeReport, type ViewReport } from './report.js';
+import { describeReports, emptyReport, type MaterializeReport, type ShardRunReport, type ViewReport } from './report.js';
 import { startProgressTicker } from './view-progress.js';
+import { DryRunCounter, type DryRunOptions } from './dry-run.js';
+import { WritePacer } from './write-pacer.js';
+import { createShardFilter, type ShardSpec } from './shard.js';
+import { recordShardCompletion } from '../registry/commit.js';
 import type { ViewWindow } from './windows.js';
 
 /** Rows encoded between two turns of the event loop (~1 ms of work). */
@@ -57,6 +61,18 @@ export interface MaterializeDeps extends MaterializeContext {
   random?: () => number;
   /** Rows that would be left out (NULL event timestamp or join key) fail the run before anything is written. */
   strict?: boolean;
+  /**
+   * Write only this shard's entities (shard.ts) and record completion for `runId`; the last shard of
+   * the run to finish records the intervals (registry/commit.ts recordShardCompletion).
+   */
+  shard?: { spec: ShardSpec; runId: string };
+  /**
+   * Write units per second the whole table may take (`--max-write-units-per-second`); a shard of N
+   * takes W/N. Below it, or without it, the send rate adapts to throttling (write-pacer.ts).
+   */
+  maxWriteUnitsPerSecond?: number;
+  /** Read and encode, send nothing and record nothing: each view's report carries the estimate. */
+  dryRun?: DryRunOptions;
 }
 
 export async function materializeWindows(
@@ -65,7 +81,7 @@ export async function materializeWindows(
   upToDate: readonly ViewWindow[] = [],
 ): Promise<MaterializeReport> {
   const progress = deps.progress ?? ignoreProgress;
-  const record = deps.record ?? true;
+  const record = (deps.record ?? true) && deps.dryRun === undefined;
   const registryStore = record ? registryStoreOf(deps.config, { logger: deps.logger }) : undefined;
   if (registryStore) await assertApplied(registryStore, deps.config.project, windows);
 
@@ -73,10 +89,16 @@ export async function materializeWindows(
   const upToDateReports = upToDate.map((w) => emptyReport(w, tableNameOf(deps.config, w.view.name), w.empty?.status ?? 'up to date'));
   for (const r of upToDateReports) progress({ type: 'skipped', id: r.view, message: describeReports([r], { short: true }) });
   const settings = deps.config.dynafeast.materialize;
-  const own = deps.sender === undefined ? leanSenderFor(deps.config, deps.aws) : undefined;
-  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- own is built exactly when deps.sender is undefined
-  const sender = deps.sender ?? own!;
+  const own = deps.sender === undefined && deps.dryRun === undefined ? leanSenderFor(deps.config, deps.aws) : undefined;
+  const sender = deps.sender ?? own;
   const budget = new RetryBudget(settings.retryBudget);
+  const shardCount = deps.shard?.spec.count ?? 1;
+  // Paced when processes share a table (shards) or a budget is set; one process alone keeps the plain
+  // retry loop, whose backoff already yields to throttling.
+  const pacer =
+    deps.maxWriteUnitsPerSecond !== undefined || shardCount > 1
+      ? new WritePacer(deps.maxWriteUnitsPerSecond !== undefined ? { maxUnitsPerSecond: deps.maxWriteUnitsPerSecond / shardCount } : {})
+      : undefined;
   const store = await openOfflineStore(deps.offline);
   const onAbort = () => store.interrupt();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
@@ -87,7 +109,16 @@ export async function materializeWindows(
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- repo validation refuses a view whose source is not defined
       const source = deps.repo.sources.find((s) => s.name === w.view.source)!;
       const s3 = { config: deps.config, logger: deps.logger, progress, progressId: w.view.name, ...(deps.signal ? { signal: deps.signal } : {}) };
-      const input = { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: w.startMicros, endMicros: w.endMicros, s3 };
+      const input = {
+        view: w.view,
+        source,
+        repoRoot: deps.config.repoPath,
+        startMicros: w.startMicros,
+        endMicros: w.endMicros,
+        s3,
+        // a shard takes its slice out of each chunk by the key columns, before anything else of a row is read
+        ...(deps.shard ? { keepRow: createShardFilter(w.view, deps.shard.spec) } : {}),
+      };
       const plannedView = await planView(store, input);
       planned.push(plannedView);
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planned and reports have one entry per window
@@ -96,7 +127,7 @@ export async function materializeWindows(
     if (deps.strict) await assertNothingLeftOut(windows, planned);
     for (let i = 0; i < windows.length; i++) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planned and reports have one entry per window
-      await writeView(deps, windows[i]!, planned[i]!, reports[i]!, sender, budget, progress);
+      await writeView(deps, windows[i]!, planned[i]!, reports[i]!, { sender, budget, pacer }, progress);
     }
   } catch (e) {
     throw runFailure(deps, e, reports);
@@ -106,10 +137,21 @@ export async function materializeWindows(
     await store.close();
   }
 
+  let shardRun: ShardRunReport | undefined;
   if (registryStore) {
     const intervals = windows.map((w) => ({ view: w.view.name, startMicros: w.startMicros, endMicros: w.endMicros }));
     try {
-      await recordMaterializations(registryStore, deps.config.project, intervals, { clock: deps.clock });
+      if (deps.shard) {
+        const { run, recordedNow } = await recordShardCompletion(
+          registryStore,
+          deps.config.project,
+          { runId: deps.shard.runId, shard: deps.shard.spec, intervals },
+          { clock: deps.clock },
+        );
+        shardRun = { runId: run.id, shard: deps.shard.spec, done: run.done, recordedNow, recorded: run.recordedAt !== undefined };
+      } else {
+        await recordMaterializations(registryStore, deps.config.project, intervals, { clock: deps.clock });
+      }
     } catch (e) {
       const items = reports.reduce((n, r) => n + r.written, 0);
       throw withDone(
@@ -118,7 +160,12 @@ export async function materializeWindows(
       );
     }
   }
-  return { views: [...reports, ...upToDateReports], recorded: registryStore !== undefined };
+  return {
+    views: [...reports, ...upToDateReports],
+    recorded: registryStore !== undefined && (shardRun === undefined || shardRun.recordedNow),
+    ...(shardRun ? { shardRun } : {}),
+    ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),
+  };
 }
 
 /** The lean HTTP sender for the config's write mode, signing with the store's credentials. */
@@ -140,8 +187,7 @@ async function writeView(
   w: ViewWindow,
   planned: PlannedView,
   report: ViewReport,
-  sender: BatchSender,
-  budget: RetryBudget,
+  { sender, budget, pacer }: { sender: BatchSender | undefined; budget: RetryBudget; pacer: WritePacer | undefined },
   progress: ProgressSink,
 ): Promise<void> {
   const id = w.view.name;
@@ -167,15 +213,25 @@ async function writeView(
   }
 
   const encode = createChunkEncoder(w.view, deps.config.dynafeast.tables.ttlExpiry ? { ttlAttribute: deps.config.dynafeast.tables.ttlAttribute } : {});
-  const writer = new BatchWriter(sender, {
-    table: report.table,
-    concurrency: Math.max(1, deps.config.dynafeast.materialize.concurrency),
-    budget,
-    ...(deps.signal ? { signal: deps.signal } : {}),
-    retry: deps.retry ?? retryPolicyOf(deps.config),
-    ...(deps.random ? { random: deps.random } : {}),
-  });
-  const ticker = startProgressTicker(id, progress, prepared, () => writer.counts);
+  const dryRun = sender === undefined ? new DryRunCounter() : undefined;
+  const writer: ViewWriter =
+    dryRun ??
+    new BatchWriter(
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- without a sender the run is a dry run
+      sender!,
+      {
+        table: report.table,
+        concurrency: Math.max(1, deps.config.dynafeast.materialize.concurrency),
+        budget,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        retry: deps.retry ?? retryPolicyOf(deps.config),
+        ...(deps.random ? { random: deps.random } : {}),
+        ...(pacer ? { pacer } : {}),
+      },
+    );
+  // a shard writes about 1/N of the entities: the exact count is known once they are encoded
+  const totals = { rowsInWindow: prepared.rowsInWindow, entities: deps.shard ? Math.ceil(prepared.entities / deps.shard.spec.count) : prepared.entities };
+  const ticker = startProgressTicker(id, progress, totals, () => writer.counts);
   ticker.emit();
   try {
     const chunks = prepared.chunks();
@@ -210,12 +266,17 @@ async function writeView(
     report.seconds = (performance.now() - started) / 1000;
   }
   await prepared.release();
+  if (deps.shard) report.entities = report.written + report.skipped;
+  if (dryRun) report.estimate = dryRun.estimate();
   report.status = 'written';
   ticker.emit();
   progress({ type: 'done', id, message: describeReports([report], { short: true }) });
 }
 
-function countsOf(writer: BatchWriter): Pick<ViewReport, 'written' | 'skipped' | 'retries' | 'throttles' | 'consumedCapacity' | 'requests'> {
+/** What writeView needs of a writer: the BatchWriter, or the dry run's counter. */
+type ViewWriter = Pick<BatchWriter, 'push' | 'finish' | 'settle' | 'counts'>;
+
+function countsOf(writer: ViewWriter): Pick<ViewReport, 'written' | 'skipped' | 'retries' | 'throttles' | 'consumedCapacity' | 'requests'> {
   const c = writer.counts;
   return {
     written: c.written - c.skipped,

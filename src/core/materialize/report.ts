@@ -6,6 +6,8 @@ import type { S3FetchStats } from '../offline/s3-source.js';
 import { formatBytes } from '../util/bytes.js';
 import { formatMicrosIso } from './time-arg.js';
 import type { ViewWindow } from './windows.js';
+import { costOf, type DryRunEstimate, type DryRunOptions } from './dry-run.js';
+import type { ShardSpec } from './shard.js';
 
 export type ViewStatus = 'pending' | 'running' | 'written' | 'failed' | 'interrupted' | 'not started' | 'up to date' | 'empty window';
 
@@ -36,12 +38,29 @@ export interface ViewReport {
   timings: { queryMs: number; fetchMs: number; encodeMs: number; writeMs: number };
   /** For an `s3://` source: files and bytes fetched from S3. */
   s3?: S3FetchStats;
+  /** --dry-run: what writing would take. */
+  estimate?: DryRunEstimate;
+}
+
+/** A shard's run after this shard recorded its completion. */
+export interface ShardRunReport {
+  runId: string;
+  shard: ShardSpec;
+  /** Shards of the run done so far, this one included. */
+  done: number[];
+  /** This shard was the last one missing and recorded the run's intervals. */
+  recordedNow: boolean;
+  /** The run's intervals are in the registry (now or by an earlier completion). */
+  recorded: boolean;
 }
 
 export interface MaterializeReport {
   views: ViewReport[];
-  /** True when the intervals were appended to the registry. */
+  /** True when this run appended the intervals to the registry. */
   recorded: boolean;
+  shardRun?: ShardRunReport;
+  /** A --dry-run: nothing was written; each view's `estimate` says what writing would take. */
+  dryRun?: DryRunOptions;
 }
 
 export function emptyReport(w: ViewWindow, table: string, status: ViewStatus = 'pending'): ViewReport {
@@ -79,6 +98,7 @@ export function describeReports(reports: readonly ViewReport[], opts: { short: b
         return `${name}${r.reason ?? `already materialized up to ${formatMicrosIso(r.startMicros)}`}`;
       const parts = [`${fmt.format(r.rowsInWindow)} rows in window`, `${fmt.format(r.written)} of ${fmt.format(r.entities)} items written`];
       if (r.skipped > 0) parts.push(`${fmt.format(r.skipped)} skipped (newer stored)`);
+      if (r.status === 'written' && r.consumedCapacity !== undefined) parts.push(`${fmt.format(r.consumedCapacity)} write units`);
       if (r.status === 'written') {
         // a rate over a fraction of a second is noise
         parts.push(
@@ -94,11 +114,67 @@ export function describeReports(reports: readonly ViewReport[], opts: { short: b
     .join('\n');
 }
 
+/** The estimate over every view of a dry run. */
+export function dryRunTotals(report: MaterializeReport): { rows: number; items: number; bytes: number; writeUnits: number } {
+  const t = { rows: 0, items: 0, bytes: 0, writeUnits: 0 };
+  for (const v of report.views) {
+    t.rows += v.rowsInWindow;
+    t.items += v.estimate?.items ?? 0;
+    t.bytes += v.estimate?.bytes ?? 0;
+    t.writeUnits += v.estimate?.writeUnits ?? 0;
+  }
+  return t;
+}
+
+const usd = (n: number) => `$${n < 0.01 && n > 0 ? n.toPrecision(2) : n.toFixed(2)}`;
+
+/** The human summary of a dry run: per view, then the total and the price it assumed. */
+export function describeDryRun(report: MaterializeReport, price: DryRunOptions): string {
+  const lines: string[] = [];
+  for (const v of report.views) {
+    const e = v.estimate;
+    if (!e) {
+      lines.push(`  ${v.view}: ${v.reason ?? v.status}`);
+      continue;
+    }
+    const sizes = e.sizes
+      ? `item size min ${e.sizes.min} / p50 ${e.sizes.p50} / p90 ${e.sizes.p90} / p99 ${e.sizes.p99} / max ${e.sizes.max} bytes`
+      : 'no items';
+    lines.push(
+      `  ${v.view}: ${fmt.format(v.rowsInWindow)} rows in window, ${fmt.format(e.items)} items, ${sizes}, ` +
+        `${fmt.format(e.writeUnits)} write units, ${usd(costOf(e.writeUnits, price.pricePerMillionWrites))}`,
+    );
+  }
+  const t = dryRunTotals(report);
+  lines.push(
+    `  total: ${fmt.format(t.rows)} rows, ${fmt.format(t.items)} items, ${fmt.format(t.writeUnits)} write units, ` +
+      `${usd(costOf(t.writeUnits, price.pricePerMillionWrites))} on demand at $${price.pricePerMillionWrites} per million write units`,
+  );
+  return lines.join('\n');
+}
+
+function shardJson(s: ShardRunReport): Record<string, unknown> {
+  return { runId: s.runId, index: s.shard.index, count: s.shard.count, done: s.done, recordedNow: s.recordedNow, recorded: s.recorded };
+}
+
+function estimateJson(e: DryRunEstimate, price: DryRunOptions): Record<string, unknown> {
+  return { ...e, costUsd: costOf(e.writeUnits, price.pricePerMillionWrites) };
+}
+
 /** The --json document of a successful run. */
 export function reportToJson(report: MaterializeReport): Record<string, unknown> {
+  const price = report.dryRun;
   return {
     ok: true,
     recorded: report.recorded,
+    ...(report.shardRun ? { shard: shardJson(report.shardRun) } : {}),
+    ...(price
+      ? {
+          dryRun: true,
+          pricePerMillionWrites: price.pricePerMillionWrites,
+          total: { ...dryRunTotals(report), costUsd: costOf(dryRunTotals(report).writeUnits, price.pricePerMillionWrites) },
+        }
+      : {}),
     views: report.views.map((r) => ({
       view: r.view,
       table: r.table,
@@ -116,6 +192,7 @@ export function reportToJson(report: MaterializeReport): Record<string, unknown>
       retries: r.retries,
       throttles: r.throttles,
       ...(r.s3 ? { s3: { ...r.s3 } } : {}),
+      ...(r.estimate && price ? { estimate: estimateJson(r.estimate, price) } : {}),
     })),
   };
 }

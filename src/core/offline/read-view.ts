@@ -48,6 +48,11 @@ export interface PrepareViewInput {
   endMicros: bigint;
   /** How an `s3://` source is fetched (its spool goes in the store's temp folder). */
   s3?: Omit<S3SourceContext, 'spoolDir'>;
+  /**
+   * Keeps only the rows whose join key values it accepts (a shard's slice): decided on the key columns
+   * alone, before the event time and the features of a row are read out of DuckDB's chunk.
+   */
+  keepRow?: (keyValues: readonly unknown[]) => boolean;
 }
 
 let tableCounter = 0;
@@ -171,30 +176,56 @@ async function* streamChunks(
       throw duckdbError(e, input.source, reader);
     }
     if (!chunk || chunk.rowCount === 0) return;
-    const n = chunk.rowCount;
-    const keys = Array.from({ length: keyCount }, (_, k) => columnValues(chunk.getColumnVector(k), n));
+    const all = identityRows(chunk.rowCount);
+    let keys = Array.from({ length: keyCount }, (_, k) => columnValues(chunk.getColumnVector(k), all));
+    // rows[j] is the chunk row of output row j
+    const rows = input.keepRow ? keptRows(keys, chunk.rowCount, input.keepRow) : all;
+    if (rows.length === 0) continue;
+    if (rows.length < chunk.rowCount) keys = keys.map((column) => rows.map((i) => column[i]));
+    const n = rows.length;
     const row = chunk.getColumnVector(keyCount) as DuckDBStructVector;
     const eventVector = row.entryVectorAt(0);
     const eventMicros = new Array<bigint>(n);
     if (eventVector instanceof DuckDBBigIntVector) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the event timestamp is never NULL in the result (NULL rows are filtered out in SQL)
-      for (let i = 0; i < n; i++) eventMicros[i] = eventVector.getItem(i)!;
+      for (let j = 0; j < n; j++) eventMicros[j] = eventVector.getItem(rows[j]!)!;
     } else {
-      for (let i = 0; i < n; i++) eventMicros[i] = eventVector.getItem(i) as bigint;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < n = rows.length
+      for (let j = 0; j < n; j++) eventMicros[j] = eventVector.getItem(rows[j]!) as bigint;
     }
-    const features = Array.from({ length: featureCount }, (_, f) => columnValues(row.entryVectorAt(1 + f), n));
+    const features = Array.from({ length: featureCount }, (_, f) => columnValues(row.entryVectorAt(1 + f), rows));
     let sign = 1 + featureCount;
-    if (query.scalarNegativeZero.length) restoreScalarNegativeZero(features, query.scalarNegativeZero, row.entryVectorAt(sign++), n);
+    if (query.scalarNegativeZero.length) restoreScalarNegativeZero(features, query.scalarNegativeZero, row.entryVectorAt(sign++), rows);
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- listNegativeZero lists indexes of view features
-    for (const f of query.listNegativeZero) restoreNegativeZero(features[f]!, row.entryVectorAt(sign++), n);
+    for (const f of query.listNegativeZero) restoreNegativeZero(features[f]!, row.entryVectorAt(sign++), rows);
     yield { length: n, keys, eventMicros, features };
   }
 }
 
-/** Puts back the -0.0 scalars the aggregate turned into 0.0: `signs` holds one flag per feature of `order`. */
-function restoreScalarNegativeZero(features: unknown[][], order: readonly number[], signs: DuckDBVector, n: number): void {
+/** 0..n-1: every row of a chunk, in order. */
+function identityRows(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** The chunk rows whose key values `keep` accepts. */
+function keptRows(keys: unknown[][], n: number, keep: (keyValues: readonly unknown[]) => boolean): number[] {
+  const rows: number[] = [];
+  const values = new Array<unknown>(keys.length);
   for (let i = 0; i < n; i++) {
-    const s = signs.getItem(i);
+    for (let k = 0; k < keys.length; k++) values[k] = keys[k]?.[i];
+    if (keep(values)) rows.push(i);
+  }
+  return rows;
+}
+
+/**
+ * Puts back the -0.0 scalars the aggregate turned into 0.0: `signs` holds one flag per feature of
+ * `order`; output row i is chunk row rows[i].
+ */
+function restoreScalarNegativeZero(features: unknown[][], order: readonly number[], signs: DuckDBVector, rows: readonly number[]): void {
+  for (let i = 0; i < rows.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < rows.length
+    const s = signs.getItem(rows[i]!);
     if (s === null) continue;
     const flags = jsValueOf(s) as Array<boolean | null>;
     flags.forEach((flag, j) => {
@@ -204,21 +235,24 @@ function restoreScalarNegativeZero(features: unknown[][], order: readonly number
   }
 }
 
-/** Puts back the -0.0 elements of a float list feature (see view-query.ts). */
-function restoreNegativeZero(values: unknown[], signs: DuckDBVector, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const s = signs.getItem(i);
+/** Puts back the -0.0 elements of a float list feature (see view-query.ts); output row i is chunk row rows[i]. */
+function restoreNegativeZero(values: unknown[], signs: DuckDBVector, rows: readonly number[]): void {
+  for (let i = 0; i < rows.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < rows.length
+    const s = signs.getItem(rows[i]!);
     if (s === null || !Array.isArray(values[i])) continue;
     const flags = jsValueOf(s) as boolean[];
     values[i] = (values[i] as number[]).map((v, j) => (v === 0 && flags[j] ? -0 : v));
   }
 }
 
-function columnValues(vector: DuckDBVector, n: number): unknown[] {
-  const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) {
-    const v = vector.getItem(i);
-    out[i] = v === null || typeof v !== 'object' ? v : jsValueOf(v);
+/** The values of chunk rows `rows`, in that order. */
+function columnValues(vector: DuckDBVector, rows: readonly number[]): unknown[] {
+  const out = new Array<unknown>(rows.length);
+  for (let j = 0; j < rows.length; j++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < rows.length
+    const v = vector.getItem(rows[j]!);
+    out[j] = v === null || typeof v !== 'object' ? v : jsValueOf(v);
   }
   return out;
 }

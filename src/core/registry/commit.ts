@@ -11,8 +11,11 @@ import { DynafeastError } from '../errors.js';
 import type { DesiredRegistryObjects } from './build.js';
 import type { LockOptions } from './lock.js';
 import { reconcileRegistry, removeProjectFromRegistry, type RegistryChange } from './reconcile.js';
-import { toRegistryStore, type RegistryTarget } from './registry-store.js';
+import { toRegistryStore, type RegistryStore, type RegistryTarget } from './registry-store.js';
 import { timestampFromMicros, timestampToMicros } from './time.js';
+import { readShardRuns, writeShardRuns, type ShardRun, type ShardRunInterval } from './shard-runs.js';
+import type { ShardSpec } from '../materialize/shard.js';
+import { formatMicrosIso } from '../materialize/time-arg.js';
 
 export interface CommitResult {
   /** False when the registry already matched: nothing was written. */
@@ -118,26 +121,102 @@ export async function recordMaterializations(
   const store = toRegistryStore(target, opts.lock);
   await store.update(
     (current, now) => {
-      if (!current) {
-        throw new DynafeastError('registry.notApplied', `no registry at ${store.where}: nothing has been applied yet`, { hint: 'run `dynafeast apply` first' });
-      }
       // the change may run again after a lost race: it works on its own copy
-      const registry = clone(RegistrySchema, current);
-      for (const { view: viewName, startMicros, endMicros } of intervals) {
-        const view = findFeatureView(registry, project, viewName);
-        if (!view) {
-          throw new DynafeastError('registry.notApplied', `feature view "${viewName}" of project "${project}" is not in the registry ${store.where}`, {
-            hint: 'run `dynafeast apply` so the registry knows the view, then materialize again',
-          });
-        }
-        view.meta ??= create(FeatureViewMetaSchema, { createdTimestamp: timestampFromMicros(now) });
-        view.meta.materializationIntervals.push(
-          create(MaterializationIntervalSchema, { startTime: timestampFromMicros(startMicros), endTime: timestampFromMicros(endMicros) }),
-        );
-        view.meta.lastUpdatedTimestamp = timestampFromMicros(now);
-      }
+      const registry = clone(RegistrySchema, requireRegistry(current, store));
+      appendIntervals(registry, store.where, project, intervals, now);
       return { write: registry, result: undefined };
     },
     { clock: opts.clock ?? systemClock },
   );
+}
+
+function appendIntervals(registry: Registry, registryPath: string, project: string, intervals: readonly MaterializedInterval[], now: bigint): void {
+  for (const { view: viewName, startMicros, endMicros } of intervals) {
+    const view = findFeatureView(registry, project, viewName);
+    if (!view) {
+      throw new DynafeastError('registry.notApplied', `feature view "${viewName}" of project "${project}" is not in the registry ${registryPath}`, {
+        hint: 'run `dynafeast apply` so the registry knows the view, then materialize again',
+      });
+    }
+    view.meta ??= create(FeatureViewMetaSchema, { createdTimestamp: timestampFromMicros(now) });
+    view.meta.materializationIntervals.push(
+      create(MaterializationIntervalSchema, { startTime: timestampFromMicros(startMicros), endTime: timestampFromMicros(endMicros) }),
+    );
+    view.meta.lastUpdatedTimestamp = timestampFromMicros(now);
+  }
+}
+
+export interface ShardCompletion {
+  runId: string;
+  shard: ShardSpec;
+  /** The run's intervals: every shard of a run must name the same ones. */
+  intervals: readonly MaterializedInterval[];
+}
+
+export interface ShardCompletionResult {
+  run: ShardRun;
+  /** True when this call recorded the run's intervals (it completed the last missing shard). */
+  recordedNow: boolean;
+}
+
+const runIntervals = (intervals: readonly MaterializedInterval[]): ShardRunInterval[] =>
+  intervals.map((i) => ({ view: i.view, start: String(i.startMicros), end: String(i.endMicros) }));
+
+/**
+ * Marks one shard of a sharded run done, and — when it is the last one missing — appends the run's
+ * intervals, all in one locked read-modify-write: the interval is recorded once, after every shard
+ * succeeded (architecture.md §4.7). A shard done twice (a retried job) changes nothing.
+ */
+export async function recordShardCompletion(
+  target: RegistryTarget,
+  project: string,
+  completion: ShardCompletion,
+  opts: { clock?: Clock; lock?: LockOptions } = {},
+): Promise<ShardCompletionResult> {
+  const store = toRegistryStore(target, opts.lock);
+  const { result } = await store.update(
+    (current, now) => {
+      // the change may run again after a lost race: it works on its own copy
+      const registry = clone(RegistrySchema, requireRegistry(current, store));
+      const runs = readShardRuns(registry);
+      const { runId, shard } = completion;
+      const intervals = runIntervals(completion.intervals);
+      let run = runs.find((r) => r.id === runId && r.project === project);
+      if (run && (run.shards !== shard.count || JSON.stringify(run.intervals) !== JSON.stringify(intervals))) {
+        throw new DynafeastError(
+          'materialize.runMismatch',
+          `run "${runId}" of project "${project}" was started with ${run.shards} shard(s) over ${describeIntervals(run.intervals)}; this shard has ${shard.count} shard(s) over ${describeIntervals(intervals)}`,
+          { hint: 'give every shard of a run the same START, END, --views and shard count, or start a new run with another --run-id' },
+        );
+      }
+      if (!run) {
+        run = { id: runId, project, shards: shard.count, intervals, done: [], startedAt: String(now), updatedAt: String(now) };
+        runs.push(run);
+      }
+      if (run.done.includes(shard.index)) return { result: { run, recordedNow: false } };
+      run.done = [...run.done, shard.index].sort((a, b) => a - b);
+      run.updatedAt = String(now);
+      let recordedNow = false;
+      if (run.done.length === run.shards && run.recordedAt === undefined) {
+        appendIntervals(registry, store.where, project, completion.intervals, now);
+        run.recordedAt = String(now);
+        recordedNow = true;
+      }
+      writeShardRuns(registry, runs);
+      return { write: registry, result: { run, recordedNow } };
+    },
+    { clock: opts.clock ?? systemClock },
+  );
+  return result;
+}
+
+/** The stored registry a change works on; none yet means nothing was applied. */
+function requireRegistry(current: Registry | undefined, store: RegistryStore): Registry {
+  if (!current) throw new DynafeastError('registry.notApplied', `no registry at ${store.where}: nothing has been applied yet`, { hint: 'run `dynafeast apply` first' });
+  return current;
+}
+
+function describeIntervals(intervals: readonly ShardRunInterval[]): string {
+  if (intervals.length === 0) return 'no views';
+  return intervals.map((i) => `${i.view} [${formatMicrosIso(BigInt(i.start))} .. ${formatMicrosIso(BigInt(i.end))}]`).join(', ');
 }

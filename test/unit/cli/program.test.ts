@@ -23,6 +23,7 @@ function harness() {
         'iamPolicy',
         'materialize',
         'materializeIncremental',
+        'materializeStatus',
         'getOnlineFeatures',
         'version',
       ] as const
@@ -131,25 +132,33 @@ describe('createProgram', () => {
       command: 'iamPolicy',
       options: { for: ['read'], format: 'cloudformation' },
     },
-    { args: ['materialize', '2024-01-01', 'now'], command: 'materialize', options: { start: '2024-01-01', end: 'now', views: [], strict: false } },
+    {
+      args: ['materialize', '2024-01-01', 'now'],
+      command: 'materialize',
+      options: { start: '2024-01-01', end: 'now', views: [], strict: false, dryRun: false },
+    },
     {
       args: ['materialize', '2024-01-01T00:00:00', '2024-01-02 00:00:00+02:00', '--views', 'a', 'b'],
       command: 'materialize',
-      options: { start: '2024-01-01T00:00:00', end: '2024-01-02 00:00:00+02:00', views: ['a', 'b'], strict: false },
+      options: { start: '2024-01-01T00:00:00', end: '2024-01-02 00:00:00+02:00', views: ['a', 'b'], strict: false, dryRun: false },
     },
     {
       args: ['materialize', 's', 'e', '-v', 'a', '-v', 'b,c', '--json'],
       command: 'materialize',
-      options: { start: 's', end: 'e', views: ['a', 'b', 'c'], strict: false },
+      options: { start: 's', end: 'e', views: ['a', 'b', 'c'], strict: false, dryRun: false },
       globals: { json: true },
     },
-    { args: ['materialize-incremental', 'now'], command: 'materializeIncremental', options: { end: 'now', views: [], strict: false } },
-    { args: ['materialize-incremental', 'now', '--strict'], command: 'materializeIncremental', options: { end: 'now', views: [], strict: true } },
-    { args: ['materialize', 's', 'e', '--strict'], command: 'materialize', options: { start: 's', end: 'e', views: [], strict: true } },
+    { args: ['materialize-incremental', 'now'], command: 'materializeIncremental', options: { end: 'now', views: [], strict: false, dryRun: false } },
+    {
+      args: ['materialize-incremental', 'now', '--strict'],
+      command: 'materializeIncremental',
+      options: { end: 'now', views: [], strict: true, dryRun: false },
+    },
+    { args: ['materialize', 's', 'e', '--strict'], command: 'materialize', options: { start: 's', end: 'e', views: [], strict: true, dryRun: false } },
     {
       args: ['materialize-incremental', 'now', '--views', 'x', '--no-progress'],
       command: 'materializeIncremental',
-      options: { end: 'now', views: ['x'], strict: false },
+      options: { end: 'now', views: ['x'], strict: false, dryRun: false },
       globals: { progress: false },
     },
   ];
@@ -196,6 +205,11 @@ describe('createProgram', () => {
     [['materialize', '2024-01-01'], 'commander.missingArgument'],
     [['materialize-incremental'], 'commander.missingArgument'],
     [['materialize-incremental', 'now', 'later'], 'commander.excessArguments'],
+    [['materialize', 's', 'e', '--max-write-units-per-second', '0'], 'commander.invalidArgument'],
+    [['materialize', 's', 'e', '--max-write-units-per-second', '-5'], 'commander.invalidArgument'],
+    [['materialize', 's', 'e', '--max-write-units-per-second', 'lots'], 'commander.invalidArgument'],
+    [['materialize', 's', 'e', '--dry-run', '--price-per-million-writes', '1e3'], 'commander.invalidArgument'],
+    [['materialize', 's', 'e', '--shard'], 'commander.optionMissingArgument'],
     [['version', '1.0'], 'commander.excessArguments'],
   ])('rejects %j', async (args, code) => {
     const { program, calls } = harness();

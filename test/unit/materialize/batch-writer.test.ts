@@ -2,7 +2,12 @@ import { BatchWriter, type BatchSender, type SendOutcome, type WriteUnit } from 
 import { DEFAULT_RETRY_POLICY, RetryBudget } from '../../../src/core/util/retry.js';
 import { defined } from '../../helpers/defined.js';
 
-const unit = (i: number, tag = ''): WriteUnit => ({ key: `k${i}`, json: JSON.stringify({ entity_id: { S: `k${i}` }, event_ts: { S: tag } }), eventTs: tag });
+const unit = (i: number, tag = ''): WriteUnit => ({
+  key: `k${i}`,
+  json: JSON.stringify({ entity_id: { S: `k${i}` }, event_ts: { S: tag } }),
+  eventTs: tag,
+  bytes: 0,
+});
 const units = (n: number, from = 0) => Array.from({ length: n }, (_, i) => unit(from + i));
 
 /** An in-memory table behind a scripted sender: `script(call, batch)` decides each request's fate. */

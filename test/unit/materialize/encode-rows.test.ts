@@ -2,7 +2,7 @@ import { createChunkEncoder } from '../../../src/core/materialize/encode-rows.js
 import { itemJson } from '../../../src/core/materialize/lean/attribute-json.js';
 import type { OfflineChunk } from '../../../src/core/offline/read-view.js';
 import type { WriteUnit } from '../../../src/core/materialize/batch-writer.js';
-import { buildItem } from '../../../src/core/layout/item.js';
+import { buildItem, itemSizeBytes } from '../../../src/core/layout/item.js';
 import { formatEventTs } from '../../../src/core/layout/event-ts.js';
 import { encodeValue } from '../../../src/core/layout/value-codec.js';
 import { loadVectors, unhex } from '../../helpers/layout-vectors.js';
@@ -128,6 +128,8 @@ describe('createChunkEncoder', () => {
         });
         expect(JSON.parse(u.json)).toEqual(JSON.parse(itemJson(item)));
         expect(u.eventTs).toBe(formatEventTs(defined(events[i])));
+        // the size write units and --dry-run follow: DynamoDB's count of the item actually sent
+        expect(u.bytes).toBe(itemSizeBytes(item));
       });
     }
     expect(() =>

@@ -88,7 +88,7 @@ describe('createLeanBatchSender', () => {
     }
   }
   const items = ['a', 'b', 'c'].map((k) => ({ entity_id: { S: k }, event_ts: { S: 't' }, values: { M: {} } }));
-  const batch: WriteUnit[] = items.map((item) => ({ key: item.entity_id.S, json: itemJson(item), eventTs: item.event_ts.S }));
+  const batch: WriteUnit[] = items.map((item) => ({ key: item.entity_id.S, json: itemJson(item), eventTs: item.event_ts.S, bytes: 0 }));
 
   it('posts a signed BatchWriteItem and maps UnprocessedItems back to the units sent', async () => {
     const answer = {
@@ -151,7 +151,12 @@ describe('createLeanBatchSender', () => {
     };
     await withServer([{ status: 200, body: '{"ConsumedCapacity":{"CapacityUnits":1}}' }, failed], async (endpoint, seen) => {
       const sender = createLeanConditionalPutSender({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 's' }, maxSockets: 1 });
-      const unit: WriteUnit = { key: 'a', json: '{"entity_id":{"S":"a"},"event_ts":{"S":"2021-04-12 07:00:00+00:00"}}', eventTs: '2021-04-12 07:00:00+00:00' };
+      const unit: WriteUnit = {
+        key: 'a',
+        json: '{"entity_id":{"S":"a"},"event_ts":{"S":"2021-04-12 07:00:00+00:00"}}',
+        eventTs: '2021-04-12 07:00:00+00:00',
+        bytes: 0,
+      };
       expect(await sender.send('p.v', [unit])).toEqual({ unprocessed: [], consumedCapacity: 1 });
       expect(await sender.send('p.v', [unit])).toEqual({ unprocessed: [], skipped: 1 });
       sender.close();

@@ -10,6 +10,7 @@ import { decodeValue } from '../../../src/core/layout/value-decode.js';
 import { createChunkEncoder } from '../../../src/core/materialize/encode-rows.js';
 import { openOfflineStore } from '../../../src/core/offline/offline-store.js';
 import { prepareView, type PreparedView } from '../../../src/core/offline/read-view.js';
+import { createShardFilter } from '../../../src/core/materialize/shard.js';
 import type { Dtype, FeatureView, FileSource, JoinKeyDtype } from '../../../src/core/repo/model.js';
 import { makeSource, makeView, scalar } from '../../helpers/view-fixtures.js';
 import { defined } from '../../helpers/defined.js';
@@ -48,13 +49,20 @@ async function parquet(sqlType: string, literals: string[]): Promise<string> {
 }
 
 /** Prepares `view` over `file` (no created column unless `source` names one) for all time. */
-const prepare = (view: FeatureView, file: string, source: Partial<FileSource> = {}, store = fixture.store): Promise<PreparedView> =>
+const prepare = (
+  view: FeatureView,
+  file: string,
+  source: Partial<FileSource> = {},
+  store = fixture.store,
+  keepRow?: (keyValues: readonly unknown[]) => boolean,
+): Promise<PreparedView> =>
   prepareView(store, {
     view,
     source: makeSource(file, { createdTimestampColumn: undefined, ...source }),
     repoRoot: fixture.dir,
     startMicros: -FAR,
     endMicros: FAR,
+    ...(keepRow ? { keepRow } : {}),
   });
 
 /** The view of one feature `v` of `dtype`, keyed by driver_id. */
@@ -66,10 +74,14 @@ type Outcome = { ok: true; values: Map<string, unknown> } | { ok: false; code: s
  * Materializes view `v` (feature `v` of `dtype`, join key driver_id Int64) to items, and decodes the
  * written value of each entity: `driver_id` → decoded value (`null` for an unset Value).
  */
-async function run(file: string, dtype: Dtype, opts: { key?: JoinKeyDtype; source?: Partial<FileSource> } = {}): Promise<Outcome> {
+async function run(
+  file: string,
+  dtype: Dtype,
+  opts: { key?: JoinKeyDtype; source?: Partial<FileSource>; keepRow?: (keyValues: readonly unknown[]) => boolean } = {},
+): Promise<Outcome> {
   const view = viewOfV(dtype, opts.key);
   try {
-    const prepared = await prepare(view, file, opts.source);
+    const prepared = await prepare(view, file, opts.source, fixture.store, opts.keepRow);
     const encode = createChunkEncoder(view);
     const values = new Map<string, unknown>();
     try {
@@ -301,6 +313,47 @@ describe('parquet columns whose type does not fit the dtype: exact values pass, 
 
   it('generated at least 1,000 values over all properties', () => {
     expect(generated).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+describe('a shard reads exactly its rows', () => {
+  it('the shards of a read hold every value of the whole read, -0.0 scalars and list elements included', async () => {
+    const view = makeView('v', [{ name: 'driver_id', dtype: 'Int64' }], []);
+    // 3,000 rows span two DuckDB chunks; every third value is -0.0 so rows of every shard carry one
+    const count = 3000;
+    const scalars = await parquet(
+      'FLOAT',
+      Array.from({ length: count }, (_, i) => (i % 3 === 0 ? "'-0.0'" : `'${i}.5'`)),
+    );
+    const lists = await parquet(
+      'FLOAT[]',
+      Array.from({ length: count }, (_, i) => (i % 3 === 1 ? "['-0.0', '1.0']::FLOAT[]" : `['${i}.25']::FLOAT[]`)),
+    );
+    for (const [file, dtype] of [
+      [scalars, scalar('Float32')],
+      [lists, { kind: 'list', scalar: 'Float32' }],
+    ] as const) {
+      const whole = await run(file, dtype);
+      if (!whole.ok) throw new Error(whole.message);
+      const merged = new Map<string, unknown>();
+      for (let index = 0; index < 3; index++) {
+        const shard = await run(file, dtype, { keepRow: createShardFilter(view, { index, count: 3 }) });
+        if (!shard.ok) throw new Error(shard.message);
+        expect(shard.values.size).toBeGreaterThan(0);
+        for (const [k, v] of shard.values) {
+          expect(merged.has(k)).toBe(false);
+          merged.set(k, v);
+        }
+      }
+      expect(merged.size).toBe(count);
+      for (const [k, v] of whole.values) {
+        const got = merged.get(k);
+        // Object.is tells -0.0 from 0.0
+        if (Array.isArray(v)) (v as number[]).forEach((x, i) => expect(Object.is((got as number[])[i], x)).toBe(true));
+        else expect(Object.is(got, v)).toBe(true);
+      }
+      expect(Object.is(whole.values.get('0'), -0) || Array.isArray(whole.values.get('0'))).toBe(true);
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { FOOTER_FETCH_BYTES, timestampSpanFromFooter } from '../../../src/core/s3/footer-stats.js';
-import { duckdb } from '../../helpers/materialize-fixture.js';
+import { runDuckdb } from '../../helpers/offline-fixture.js';
 import { tempRepoDir } from '../../helpers/temp-dir.js';
 import { defined } from '../../helpers/defined.js';
 
@@ -45,7 +45,7 @@ describe('timestampSpanFromFooter', () => {
         async (micros, type) => {
           const file = path.join(dir, `f${++n}.parquet`);
           const values = micros.map((m) => `(make_timestamp(${m})::${type}, ${m % 1000n})`).join(', ');
-          await duckdb(`COPY (SELECT * FROM (VALUES ${values}) t(ts, v)) TO '${file}' (FORMAT parquet)`);
+          await runDuckdb(`COPY (SELECT * FROM (VALUES ${values}) t(ts, v)) TO '${file}' (FORMAT parquet)`);
           const bytes = new Uint8Array(await readFile(file));
           const reads = { bytes: 0 };
           const span = defined(await timestampSpanFromFooter(rangedFile(bytes, reads), 'ts'));
@@ -61,7 +61,7 @@ describe('timestampSpanFromFooter', () => {
 
   it('gives no span for a column that is not a time, so the file is always read', async () => {
     const file = path.join(dir, 'ints.parquet');
-    await duckdb(`COPY (SELECT range AS ts FROM range(10)) TO '${file}' (FORMAT parquet)`);
+    await runDuckdb(`COPY (SELECT range AS ts FROM range(10)) TO '${file}' (FORMAT parquet)`);
     expect(await timestampSpanFromFooter(rangedFile(new Uint8Array(await readFile(file)), { bytes: 0 }), 'ts')).toBeUndefined();
   });
 
