@@ -62,7 +62,8 @@ function jsScalar(scalar: ScalarDtype, x: Input): unknown {
 }
 
 function jsValue(dtype: Dtype, x: Input): unknown {
-  if (dtype.kind === 'list') return x === null ? null : (x as Input[]).map((e) => jsScalar(dtype.scalar, e));
+  if (dtype.kind === 'nested') throw new Error('nested dtypes have their own vectors');
+  if (dtype.kind !== 'scalar') return x === null ? null : (x as Input[]).map((e) => jsScalar(dtype.scalar, e));
   return jsScalar(dtype.scalar, x);
 }
 

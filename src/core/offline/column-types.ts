@@ -9,7 +9,7 @@
  * Each conversion carries the predicate that finds a refused value, so the caller can name its row.
  */
 import { FEAST_TYPES } from '../layout/feast-types.js';
-import type { Dtype, JoinKeyDtype, ScalarDtype } from '../repo/model.js';
+import { formatDtype, type Dtype, type JoinKeyDtype, type ScalarDtype } from '../repo/model.js';
 import { sqlString } from './source-reader.js';
 
 /** A source column's type as far as conversion cares; built from DuckDB's type by offline-store.ts. */
@@ -79,6 +79,15 @@ const EXPECTED: Record<ScalarDtype, string> = {
   Bytes: 'a BLOB (binary) column',
   Bool: 'a BOOLEAN column',
   UnixTimestamp: 'a TIMESTAMP or DATE column, or integer seconds',
+  Uuid: 'a UUID or VARCHAR (UUID text) column',
+  TimeUuid: 'a UUID or VARCHAR (UUID text) column',
+  Decimal: 'a DECIMAL or VARCHAR (decimal text) column',
+  PdfBytes: 'a BLOB (binary) column',
+  ImageBytes: 'a BLOB (binary) column',
+  Map: "a column dynafeast's offline engine can read (Map features are not read from files yet)",
+  Struct: "a column dynafeast's offline engine can read (Struct features are not read from files yet)",
+  ScalarMap: "a column dynafeast's offline engine can read (ScalarMap features are not read from files yet)",
+  ZonedTimestamp: "a column dynafeast's offline engine can read (ZonedTimestamp features are not read from files yet)",
 };
 
 /** A scalar conversion: `value(e)` converts a valid `e`; `invalid(e)` finds a non-NULL `e` that is not. */
@@ -174,7 +183,34 @@ function scalarRule(t: SourceColumnType, scalar: ScalarDtype): ScalarRule | unde
     case 'Json':
       return t.kind === 'string' || t.kind === 'text' ? { value: (e) => `CAST(${e} AS ${FEAST_TYPES[scalar].duckdb})` } : undefined;
     case 'Bytes':
+    case 'PdfBytes':
+    case 'ImageBytes':
       return t.kind === 'blob' ? { value: (e) => e } : undefined;
+    case 'Uuid':
+    case 'TimeUuid': {
+      // DuckDB prints a UUID lowercase 8-4-4-4-12, as Python's str(uuid.UUID) does.
+      if (t.kind === 'other' && t.name === 'UUID') return { value: (e) => `CAST(${e} AS VARCHAR)` };
+      if (t.kind !== 'string' && t.kind !== 'text') return undefined;
+      return {
+        value: (e) => `CAST(${e} AS VARCHAR)`,
+        invalid: (e) => `NOT regexp_full_match(${e}, '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')`,
+        why: 'is not a UUID (8-4-4-4-12 hex digits)',
+      };
+    }
+    case 'Decimal':
+      // DECIMAL(p, s) prints its exact digits with s decimals, as str() of the Decimal pyarrow hands Feast.
+      if (t.kind === 'decimal') return { value: (e) => `CAST(${e} AS VARCHAR)` };
+      if (t.kind !== 'string' && t.kind !== 'text') return undefined;
+      return {
+        value: (e) => `CAST(${e} AS VARCHAR)`,
+        invalid: (e) => `NOT regexp_full_match(${e}, '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?')`,
+        why: 'is not decimal text',
+      };
+    case 'Map':
+    case 'Struct':
+    case 'ScalarMap':
+    case 'ZonedTimestamp':
+      return undefined;
     case 'Bool':
       if (t.kind === 'bool') return { value: (e) => e };
       if (t.kind !== 'text') return undefined;
@@ -231,12 +267,16 @@ function scalarConversion(column: string, t: SourceColumnType, scalar: ScalarDty
 
 /** The conversion of a feature column, or what was expected instead. */
 export function featureSql(column: string, t: SourceColumnType, dtype: Dtype, what: string): Conversion {
+  if (dtype.kind === 'nested') {
+    return { ok: false, expected: `a column dynafeast's offline engine can read (nested ${formatDtype(dtype)} features are not read from files yet)` };
+  }
   if (dtype.kind === 'scalar') return scalarConversion(column, t, dtype.scalar, what);
   const expected = `a list of ${EXPECTED[dtype.scalar].replace(/^an? /, '').replace(/column/, 'values')}`;
   if (t.kind !== 'list' || !t.element) return { ok: false, expected };
   const rule = scalarRule(t.element, dtype.scalar);
   if (rule === undefined) return { ok: false, expected };
-  // NOTE: list_transform keeps NULL elements NULL; the encoder writes them as the type's default.
+  // NOTE: list_transform keeps NULL elements NULL; the encoder writes them as the type's default in a
+  // list, and refuses them in a set (Feast does too).
   const sql = `list_transform(${column}, __x -> ${guarded('__x', rule, `${what} (list element)`)})`;
   if (!rule.invalid) return { ok: true, sql };
   return {
