@@ -75,9 +75,12 @@ const WRITE: Record<ElementDtype, { write: ScalarWrite; zero: unknown }> = {
 
 const UUID_TEXT = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-/** Feast writes str(uuid) (or the string it was given); text that is no UUID would fail Feast's reader. */
+/**
+ * Feast writes str(uuid) (or the string it was given); text that is no UUID would fail Feast's reader.
+ * "" is what Feast writes for a null element of a list (_LIST_NONE_DEFAULTS).
+ */
 function writeUuid(w: BinaryWriter, v: unknown): boolean {
-  return typeof v === 'string' && UUID_TEXT.test(v) && !!w.string(v);
+  return typeof v === 'string' && (v === '' || UUID_TEXT.test(v)) && !!w.string(v);
 }
 
 // Python's Decimal syntax (str(Decimal(...)) output and what Decimal(text) accepts), without spaces.
@@ -85,7 +88,8 @@ const DECIMAL_TEXT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity|Inf
 
 /** str(decimal.Decimal): exact text; a number only when it is a safe integer (a fraction would be rounded already). */
 function writeDecimal(w: BinaryWriter, v: unknown): boolean {
-  if (typeof v === 'string') return DECIMAL_TEXT.test(v) && !!w.string(v);
+  // "": a null element of a list, as for Uuid.
+  if (typeof v === 'string') return (v === '' || DECIMAL_TEXT.test(v)) && !!w.string(v);
   if (typeof v === 'bigint') return !!w.string(v.toString());
   if (typeof v === 'number' && Number.isSafeInteger(v)) return !!w.string(String(v));
   return false;
@@ -287,14 +291,23 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
 /**
- * feast.types.Map entries, keys in byte order: Feast's Python serializer writes map entries in hash
- * order (a different order in every process), so there is no one byte string to match; byte order is
- * what protobuf's deterministic serialization writes, and what the vector tests compare against.
+ * upb's deterministic order of map keys: bytewise over the common prefix; when one key is a prefix of
+ * the other, the longer one first ("ab" before "a", "" last).
+ */
+function upbKeyOrder(a: Buffer, b: Buffer): number {
+  const c = Buffer.compare(a.subarray(0, Math.min(a.length, b.length)), b.subarray(0, Math.min(a.length, b.length)));
+  return c !== 0 ? c : b.length - a.length;
+}
+
+/**
+ * feast.types.Map entries in upb's deterministic key order: Feast's Python serializer (upb) writes map
+ * entries in hash order, a different order in every process, so there is no one byte string to match;
+ * the deterministic order is stable, and what the vector tests compare against.
  * A Struct's declared field types decide number encodings: Feast reads a struct column through pandas,
  * where an integer field is a Python int (int64_val) and a float field a Python float (double_val).
  */
 function writeMapBody(w: BinaryWriter, obj: Record<string, unknown>, fields: readonly StructField[] | undefined): string | undefined {
-  const keys = Object.keys(obj).sort((a, b) => Buffer.compare(utf8(a), utf8(b)));
+  const keys = Object.keys(obj).sort((a, b) => upbKeyOrder(utf8(a), utf8(b)));
   for (const key of keys) {
     const value = obj[key];
     const hint = fields?.find((f) => f.name === key)?.dtype;
@@ -490,10 +503,15 @@ function writeScalarMap(w: BinaryWriter, field: number, v: unknown): string | un
   else if (Array.isArray(v)) pairs = v;
   else return describeValue(v);
   w.tag(field, WireType.LengthDelimited).fork();
+  // A Python dict (Feast's input) holds each key once; pairs could repeat one.
+  const seen = new Set<string>();
   for (let i = 0; i < pairs.length; i++) {
     const p: unknown = pairs[i];
     if (!Array.isArray(p) || p.length !== 2) return `entry [${i}] ${describeValue(p)}, not a [key, value] pair`;
     const [k, value] = p as [unknown, unknown];
+    const id = k instanceof Uint8Array ? `b:${Buffer.from(k).toString('hex')}` : k instanceof Date ? `d:${k.getTime()}` : `${typeof k}:${String(k)}`;
+    if (seen.has(id)) return `entry [${i}]: key ${describeValue(k)} appears twice`;
+    seen.add(id);
     w.tag(1, WireType.LengthDelimited).fork();
     w.tag(1, WireType.LengthDelimited).fork();
     if (!writeMapKey(w, k)) return `entry [${i}] key ${describeValue(k)} (string keys make a Map, not a ScalarMap)`;
