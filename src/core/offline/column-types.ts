@@ -276,16 +276,24 @@ export function featureSql(column: string, t: SourceColumnType, dtype: Dtype, wh
   const rule = scalarRule(t.element, dtype.scalar);
   if (rule === undefined) return { ok: false, expected };
   // NOTE: list_transform keeps NULL elements NULL; the encoder writes them as the type's default in a
-  // list, and refuses them in a set (Feast does too).
-  const sql = `list_transform(${column}, __x -> ${guarded('__x', rule, `${what} (list element)`)})`;
-  if (!rule.invalid) return { ok: true, sql };
-  return {
-    ok: true,
-    sql,
-    invalid: `coalesce(list_bool_or(list_transform(${column}, __x -> __x IS NOT NULL AND (${rule.invalid('__x')}))), false)`,
+  // list. A Set has no null element (Feast's materialize fails on one): refused here, with its row.
+  let sql = `list_transform(${column}, __x -> ${guarded('__x', rule, `${what} (list element)`)})`;
+  const nullInSet = dtype.kind === 'set' ? `coalesce(list_bool_or(list_transform(${column}, __x -> __x IS NULL)), false)` : undefined;
+  if (nullInSet !== undefined) {
+    const msg = sqlString(`${OWN_ERROR_MARK}${what}: a set `);
+    sql = `CASE WHEN ${nullInSet} THEN error(${msg} || CAST(${column} AS VARCHAR) || ${sqlString(' holds a null element')}) ELSE ${sql} END`;
+  }
+  const elementInvalid = rule.invalid
+    ? `coalesce(list_bool_or(list_transform(${column}, __x -> __x IS NOT NULL AND (${rule.invalid('__x')}))), false)`
+    : undefined;
+  const invalid = [nullInSet, elementInvalid].filter((x) => x !== undefined).join(' OR ');
+  if (invalid === '') return { ok: true, sql };
+  const why = [
+    ...(nullInSet ? ['holds a null element (a Set has none)'] : []),
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a rule with an invalid check always says why
-    why: `holds an element that ${rule.why!}`,
-  };
+    ...(elementInvalid ? [`holds an element that ${rule.why!}`] : []),
+  ].join(' or ');
+  return { ok: true, sql, invalid, why };
 }
 
 /** The conversion of a join key column (only these key types serialize). */
