@@ -19,6 +19,9 @@ import {
   BytesListSchema,
   DoubleSetSchema,
   Int64SetSchema,
+  MapListSchema,
+  MapSchema,
+  ValueSchema,
   StringSetSchema,
   DoubleListSchema,
   FloatListSchema,
@@ -49,6 +52,18 @@ const s = (scalar: ScalarDtype): Dtype => ({ kind: 'scalar', scalar });
 const l = (scalar: ScalarDtype): Dtype => ({ kind: 'list', scalar });
 const st = (scalar: ScalarDtype): Dtype => ({ kind: 'set', scalar });
 const UUID_A = '1b4e28ba-2fa1-11d2-883f-0016d3cca427';
+const PROFILE: Dtype = {
+  kind: 'scalar',
+  scalar: 'Struct',
+  fields: [
+    { name: 'name', dtype: s('String') },
+    { name: 'age', dtype: s('Int32') },
+    { name: 'score', dtype: s('Float64') },
+  ],
+};
+/** A feast.types.Map's entries, in upb's deterministic key order (the order dynafeast writes). */
+const map = (entries: Record<string, Value['val']>) =>
+  create(MapSchema, { val: Object.fromEntries(Object.entries(entries).map(([k, val]) => [k, create(ValueSchema, { val })])) });
 const UUID_B = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 
 // name, dtype, DuckDB column type, SQL of row 'a', row 'b' (all NULL), row 'c' (edge values: zero, -0.0, NaN,
@@ -84,6 +99,16 @@ const COLUMNS: Array<[string, Dtype, string, string, string]> = [
   ['sstr', st('String'), 'VARCHAR[]', "['b', 'a', 'b']", "['']"],
   ['suid', st('Uuid'), 'UUID[]', `['${UUID_B}', '${UUID_A}', '${UUID_B}']`, '[]'],
   ['sf64', st('Float64'), 'DOUBLE[]', "[0.5, '-0.0'::DOUBLE, 0.0]", '[]'],
+  // A column of dicts as pandas writes it (Feast's starter data): a STRUCT column.
+  ['prof', PROFILE, 'STRUCT(name VARCHAR, age INTEGER, score DOUBLE)', "{'name': 'ann', 'age': 30, 'score': 2.0}", "{'name': NULL, 'age': -1, 'score': 0.5}"],
+  [
+    'meta',
+    s('Map'),
+    'STRUCT(vehicle VARCHAR, trips BIGINT, ok BOOLEAN)',
+    "{'vehicle': 'truck', 'trips': 5, 'ok': true}",
+    "{'vehicle': '', 'trips': NULL, 'ok': false}",
+  ],
+  ['profs', { ...PROFILE, kind: 'list' }, 'STRUCT(name VARCHAR, age INTEGER, score DOUBLE)[]', "[{'name': 'a', 'age': 1, 'score': 1.5}]", '[]'],
 ];
 
 const f32 = (x: number) => Math.fround(x);
@@ -118,6 +143,21 @@ const EXPECTED: Record<'a' | 'c', Array<Value['val']>> = {
     { case: 'stringSetVal', value: create(StringSetSchema, { val: ['b', 'a'] }) },
     { case: 'uuidSetVal', value: create(StringSetSchema, { val: [UUID_B, UUID_A] }) },
     { case: 'doubleSetVal', value: create(DoubleSetSchema, { val: [0.5, -0] }) }, // -0.0 and 0.0 are one (Python's set)
+    // Struct fields typed as pandas hands them to Feast: an int field is int64_val, a float field double_val
+    {
+      case: 'structVal',
+      value: map({ age: { case: 'int64Val', value: 30n }, name: { case: 'stringVal', value: 'ann' }, score: { case: 'doubleVal', value: 2 } }),
+    },
+    {
+      case: 'mapVal',
+      value: map({ ok: { case: 'boolVal', value: true }, trips: { case: 'int64Val', value: 5n }, vehicle: { case: 'stringVal', value: 'truck' } }),
+    },
+    {
+      case: 'structListVal',
+      value: create(MapListSchema, {
+        val: [map({ age: { case: 'int64Val', value: 1n }, name: { case: 'stringVal', value: 'a' }, score: { case: 'doubleVal', value: 1.5 } })],
+      }),
+    },
   ],
   c: [
     { case: 'int32Val', value: 0 }, // zero is still written
@@ -149,6 +189,16 @@ const EXPECTED: Record<'a' | 'c', Array<Value['val']>> = {
     { case: 'stringSetVal', value: create(StringSetSchema, { val: [''] }) },
     { case: 'uuidSetVal', value: create(StringSetSchema, { val: [] }) },
     { case: 'doubleSetVal', value: create(DoubleSetSchema, { val: [] }) },
+    {
+      // a NULL field is an entry with an empty Value, as Feast writes None
+      case: 'structVal',
+      value: map({ age: { case: 'int64Val', value: -1n }, name: { case: undefined, value: undefined }, score: { case: 'doubleVal', value: 0.5 } }),
+    },
+    {
+      case: 'mapVal',
+      value: map({ ok: { case: 'boolVal', value: false }, trips: { case: undefined, value: undefined }, vehicle: { case: 'stringVal', value: '' } }),
+    },
+    { case: 'structListVal', value: create(MapListSchema, { val: [] }) },
   ],
 };
 

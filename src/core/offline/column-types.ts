@@ -9,7 +9,7 @@
  * Each conversion carries the predicate that finds a refused value, so the caller can name its row.
  */
 import { FEAST_TYPES } from '../layout/feast-types.js';
-import { formatDtype, type Dtype, type JoinKeyDtype, type ScalarDtype } from '../repo/model.js';
+import { formatDtype, type Dtype, type JoinKeyDtype, type ScalarDtype, type StructField } from '../repo/model.js';
 import { sqlString } from './source-reader.js';
 
 /** A source column's type as far as conversion cares; built from DuckDB's type by offline-store.ts. */
@@ -17,12 +17,14 @@ export interface SourceColumnType {
   /** DuckDB's spelling, for messages: `BIGINT`, `TIMESTAMP WITH TIME ZONE`, `FLOAT[]`; `CSV text` for CSV. */
   name: string;
   /** `text`: a CSV field, parsed by the dtype it feeds. */
-  kind: 'bool' | 'integer' | 'float' | 'decimal' | 'string' | 'text' | 'blob' | 'timestamp' | 'date' | 'list' | 'other';
+  kind: 'bool' | 'integer' | 'float' | 'decimal' | 'string' | 'text' | 'blob' | 'timestamp' | 'date' | 'list' | 'struct' | 'other';
   /** Integers only: width in bits and signedness, for range checks. */
   bits?: number;
   unsigned?: boolean;
   /** Lists and fixed-size arrays: the element type. */
   element?: SourceColumnType;
+  /** Structs: the fields in column order. */
+  fields?: { name: string; type: SourceColumnType }[];
 }
 
 /** Prefix of messages raised by this module's SQL `error(...)` calls: complete as they are, shown as is. */
@@ -267,6 +269,7 @@ function scalarConversion(column: string, t: SourceColumnType, scalar: ScalarDty
 
 /** The conversion of a feature column, or what was expected instead. */
 export function featureSql(column: string, t: SourceColumnType, dtype: Dtype, what: string): Conversion {
+  if (dtype.kind !== 'nested' && (dtype.scalar === 'Map' || dtype.scalar === 'Struct')) return structConversion(column, t, dtype);
   if (dtype.kind === 'nested') {
     return { ok: false, expected: `a column dynafeast's offline engine can read (nested ${formatDtype(dtype)} features are not read from files yet)` };
   }
@@ -294,6 +297,73 @@ export function featureSql(column: string, t: SourceColumnType, dtype: Dtype, wh
     ...(elementInvalid ? [`holds an element that ${rule.why!}`] : []),
   ].join(' or ');
   return { ok: true, sql, invalid, why };
+}
+
+/**
+ * A Map or Struct feature (or Array of one) from a STRUCT column (a STRUCT[] column for the Array),
+ * passed as is: read-view hands the encoder each row as a plain object, as pandas hands Feast a dict.
+ * A Struct's declared fields must be the column's, each of a type that feeds its dtype. A Map infers
+ * each value's type, and JS cannot tell a whole float from an int, so a Map's fields may not be
+ * floats (or decimals, which Feast would write as decimal_val): declare a Struct for those.
+ * Feast's materialize refuses a MAP column (its type_map wants a dict), and so does this.
+ */
+function structConversion(column: string, t: SourceColumnType, dtype: Dtype & { kind: 'scalar' | 'list' | 'set' }): Conversion {
+  const struct = dtype.kind === 'list' ? (t.kind === 'list' ? t.element : undefined) : t;
+  const expected = `${dtype.kind === 'list' ? 'a list of ' : ''}${EXPECTED[dtype.scalar]}`;
+  if (struct?.kind !== 'struct' || struct.fields === undefined) return { ok: false, expected };
+  const why = dtype.fields === undefined ? mapFieldsProblem(struct) : structFieldsProblem(struct, dtype.fields);
+  if (why !== undefined) return { ok: false, expected: `${expected} (${why})` };
+  return { ok: true, sql: column };
+}
+
+function mapFieldsProblem(t: SourceColumnType): string | undefined {
+  for (const f of t.fields ?? []) {
+    const inner = f.type.kind === 'list' ? f.type.element : f.type;
+    if (inner === undefined) continue;
+    if (inner.kind === 'float' || inner.kind === 'decimal' || inner.kind === 'date' || inner.kind === 'other') return `field ${f.name} is ${f.type.name}`;
+    if (inner.kind === 'struct') {
+      const deeper = mapFieldsProblem(inner);
+      if (deeper !== undefined) return `field ${f.name}: ${deeper}`;
+    }
+  }
+  return undefined;
+}
+
+const FIELD_KINDS: Partial<Record<ScalarDtype, readonly SourceColumnType['kind'][]>> = {
+  Int32: ['integer'],
+  Int64: ['integer'],
+  Float32: ['float', 'integer'],
+  Float64: ['float', 'integer'],
+  String: ['string'],
+  Bytes: ['blob'],
+  Bool: ['bool'],
+  UnixTimestamp: ['timestamp'],
+  Map: ['struct'],
+  Struct: ['struct'],
+};
+
+function structFieldsProblem(t: SourceColumnType, fields: readonly StructField[]): string | undefined {
+  const have = (t.fields ?? []).map((f) => f.name);
+  const want = fields.map((f) => f.name);
+  if (have.join('\u0000') !== want.join('\u0000')) return `its fields are ${have.join(', ')}; the Struct declares ${want.join(', ')}`;
+  for (const [i, f] of fields.entries()) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- same length as fields (checked above)
+    const col = t.fields![i]!.type;
+    const d = f.dtype;
+    if (d.kind === 'nested') return `field ${f.name}: nested collections inside a Struct are not read from files yet`;
+    const c = d.kind === 'scalar' ? col : col.kind === 'list' ? col.element : undefined;
+    const kinds = FIELD_KINDS[d.scalar];
+    if (c === undefined || kinds === undefined || !kinds.includes(c.kind)) return `field ${f.name} is ${col.name}, which does not feed ${formatDtype(d)}`;
+    if (d.scalar === 'Struct' && d.fields !== undefined) {
+      const deeper = structFieldsProblem(c, d.fields);
+      if (deeper !== undefined) return `field ${f.name}: ${deeper}`;
+    }
+    if (d.scalar === 'Map') {
+      const deeper = mapFieldsProblem(c);
+      if (deeper !== undefined) return `field ${f.name}: ${deeper}`;
+    }
+  }
+  return undefined;
 }
 
 /** The conversion of a join key column (only these key types serialize). */
