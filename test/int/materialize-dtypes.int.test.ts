@@ -21,6 +21,7 @@ import {
   Int64SetSchema,
   MapListSchema,
   MapSchema,
+  RepeatedValueSchema,
   ValueSchema,
   StringSetSchema,
   DoubleListSchema,
@@ -109,6 +110,8 @@ const COLUMNS: Array<[string, Dtype, string, string, string]> = [
     "{'vehicle': '', 'trips': NULL, 'ok': false}",
   ],
   ['profs', { ...PROFILE, kind: 'list' }, 'STRUCT(name VARCHAR, age INTEGER, score DOUBLE)[]', "[{'name': 'a', 'age': 1, 'score': 1.5}]", '[]'],
+  ['nest', { kind: 'nested', outer: 'list', inner: l('Int32') }, 'INTEGER[][]', '[[1, 2], [], NULL, [3]]', '[]'],
+  ['nests', { kind: 'nested', outer: 'set', inner: l('String') }, 'VARCHAR[][]', "[['a'], ['b', '']]", '[NULL]'],
 ];
 
 const f32 = (x: number) => Math.fround(x);
@@ -158,6 +161,27 @@ const EXPECTED: Record<'a' | 'c', Array<Value['val']>> = {
         val: [map({ age: { case: 'int64Val', value: 1n }, name: { case: 'stringVal', value: 'a' }, score: { case: 'doubleVal', value: 1.5 } })],
       }),
     },
+    // inner lists in the declared element type; an empty or NULL inner list is an empty Value (as Feast's materialize)
+    {
+      case: 'listVal',
+      value: create(RepeatedValueSchema, {
+        val: [
+          create(ValueSchema, { val: { case: 'int32ListVal', value: create(Int32ListSchema, { val: [1, 2] }) } }),
+          create(ValueSchema, {}),
+          create(ValueSchema, {}),
+          create(ValueSchema, { val: { case: 'int32ListVal', value: create(Int32ListSchema, { val: [3] }) } }),
+        ],
+      }),
+    },
+    {
+      case: 'setVal',
+      value: create(RepeatedValueSchema, {
+        val: [
+          create(ValueSchema, { val: { case: 'stringListVal', value: create(StringListSchema, { val: ['a'] }) } }),
+          create(ValueSchema, { val: { case: 'stringListVal', value: create(StringListSchema, { val: ['b', ''] }) } }),
+        ],
+      }),
+    },
   ],
   c: [
     { case: 'int32Val', value: 0 }, // zero is still written
@@ -199,6 +223,8 @@ const EXPECTED: Record<'a' | 'c', Array<Value['val']>> = {
       value: map({ ok: { case: 'boolVal', value: false }, trips: { case: undefined, value: undefined }, vehicle: { case: 'stringVal', value: '' } }),
     },
     { case: 'structListVal', value: create(MapListSchema, { val: [] }) },
+    { case: 'listVal', value: create(RepeatedValueSchema, { val: [] }) },
+    { case: 'setVal', value: create(RepeatedValueSchema, { val: [create(ValueSchema, {})] }) },
   ],
 };
 

@@ -270,9 +270,7 @@ function scalarConversion(column: string, t: SourceColumnType, scalar: ScalarDty
 /** The conversion of a feature column, or what was expected instead. */
 export function featureSql(column: string, t: SourceColumnType, dtype: Dtype, what: string): Conversion {
   if (dtype.kind !== 'nested' && (dtype.scalar === 'Map' || dtype.scalar === 'Struct')) return structConversion(column, t, dtype);
-  if (dtype.kind === 'nested') {
-    return { ok: false, expected: `a column dynafeast's offline engine can read (nested ${formatDtype(dtype)} features are not read from files yet)` };
-  }
+  if (dtype.kind === 'nested') return nestedConversion(column, t, dtype, what);
   if (dtype.kind === 'scalar') return scalarConversion(column, t, dtype.scalar, what);
   const expected = `a list of ${EXPECTED[dtype.scalar].replace(/^an? /, '').replace(/column/, 'values')}`;
   if (t.kind !== 'list' || !t.element) return { ok: false, expected };
@@ -297,6 +295,30 @@ export function featureSql(column: string, t: SourceColumnType, dtype: Dtype, wh
     ...(elementInvalid ? [`holds an element that ${rule.why!}`] : []),
   ].join(' or ');
   return { ok: true, sql, invalid, why };
+}
+
+/**
+ * A nested collection (Array(Array(Int32)), Set(Array(String)), ...) from a list of lists of the same
+ * depth, each innermost element converted as in a list (a NULL inner list stays NULL: Feast writes an
+ * empty Value for it).
+ */
+function nestedConversion(column: string, t: SourceColumnType, dtype: Dtype, what: string, depth = 0): Conversion {
+  const expected = `a list column nested as ${formatDtype(dtype)} is`;
+  if (dtype.kind !== 'nested') {
+    if (dtype.kind === 'scalar' || FEAST_TYPES[dtype.scalar].shape !== 'element')
+      return { ok: false, expected: `${formatDtype(dtype)} inside a nested collection` };
+    if (t.kind !== 'list' || !t.element) return { ok: false, expected };
+    const rule = scalarRule(t.element, dtype.scalar);
+    if (rule === undefined)
+      return { ok: false, expected: `a list of ${EXPECTED[dtype.scalar].replace(/^an? /, '').replace(/column/, 'values')} at depth ${depth + 1}` };
+    const x = `__n${depth}`;
+    return { ok: true, sql: `list_transform(${column}, ${x} -> ${guarded(x, rule, `${what} (nested element)`)})` };
+  }
+  if (t.kind !== 'list' || !t.element) return { ok: false, expected };
+  const y = `__m${depth}`;
+  const inner = nestedConversion(y, t.element, dtype.inner, what, depth + 1);
+  if (!inner.ok) return inner;
+  return { ok: true, sql: `list_transform(${column}, ${y} -> ${inner.sql})` };
 }
 
 /**
