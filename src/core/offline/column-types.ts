@@ -86,11 +86,20 @@ const EXPECTED: Record<ScalarDtype, string> = {
   Decimal: 'a DECIMAL or VARCHAR (decimal text) column',
   PdfBytes: 'a BLOB (binary) column',
   ImageBytes: 'a BLOB (binary) column',
-  Map: "a column dynafeast's offline engine can read (Map features are not read from files yet)",
-  Struct: "a column dynafeast's offline engine can read (Struct features are not read from files yet)",
-  ScalarMap: "a column dynafeast's offline engine can read (ScalarMap features are not read from files yet)",
-  ZonedTimestamp: "a column dynafeast's offline engine can read (ZonedTimestamp features are not read from files yet)",
+  Map: 'a STRUCT column (as pandas writes a column of dicts) without float or decimal fields',
+  Struct: 'a STRUCT column with the declared fields',
+  // Feast's own materialize refuses these from files as well.
+  ScalarMap: 'none: no file column feeds a ScalarMap (Feast cannot materialize one from files either)',
+  ZonedTimestamp: 'none: no file column feeds a ZonedTimestamp (Feast cannot materialize one from files either)',
 };
+
+/** The source columns that feed a dtype, for docs (README's dtype table) and messages. */
+export function expectedSourceColumns(dtype: Dtype): string {
+  if (dtype.kind === 'nested') return `a list of lists (as deep as the dtype) of the innermost type's columns`;
+  const one = EXPECTED[dtype.scalar];
+  if (dtype.kind === 'scalar') return one;
+  return `a list of ${one.replace(/^an? /, '').replace(/column/, 'values')}${dtype.kind === 'set' ? ' (no nulls; each value kept once)' : ''}`;
+}
 
 /** A scalar conversion: `value(e)` converts a valid `e`; `invalid(e)` finds a non-NULL `e` that is not. */
 interface ScalarRule {
