@@ -126,10 +126,13 @@ const NULL_TIMESTAMP = -(2n ** 63n);
 /** A length-delimited message: the end position after reading its length. */
 const endOf = (r: BinaryReader): number => r.uint32() + r.pos;
 
-/** feast.types.Map: `map<string, Value> val = 1` (entries: key = 1, value = 2). */
-function readMap(r: BinaryReader): MapEntries {
+/**
+ * The entries of a Map or ScalarMap (`repeated Entry val = 1`, entry: key = 1, Value value = 2), each
+ * key read by `readKey`; a missing value is Feast's None.
+ */
+function readEntries<K>(r: BinaryReader, readKey: (r: BinaryReader) => K): [K | undefined, DecodedValue | null][] {
   const end = endOf(r);
-  const out: MapEntries = [];
+  const out: [K | undefined, DecodedValue | null][] = [];
   while (r.pos < end) {
     const [no, wire] = r.tag();
     if (no !== 1 || wire !== LD) {
@@ -137,17 +140,22 @@ function readMap(r: BinaryReader): MapEntries {
       continue;
     }
     const entryEnd = endOf(r);
-    let key = '';
+    let key: K | undefined;
     let value: DecodedValue | null = null;
     while (r.pos < entryEnd) {
       const [eno, ewire] = r.tag();
-      if (eno === 1 && ewire === LD) key = r.string();
+      if (eno === 1 && ewire === LD) key = readKey(r);
       else if (eno === 2 && ewire === LD) value = decodeFrom(r, endOf(r));
       else r.skip(ewire, eno);
     }
     out.push([key, value]);
   }
   return out;
+}
+
+/** feast.types.Map: `map<string, Value> val = 1`; a missing key is proto3's "". */
+function readMap(r: BinaryReader): MapEntries {
+  return readEntries(r, (k) => k.string()).map(([k, v]) => [k ?? '', v]);
 }
 
 /** feast.types.MapKey field -> the Value case of the same type, and how to read it. */
@@ -164,40 +172,26 @@ const MAP_KEYS = new Map<number, [ValueKind, Read]>([
   [10, ['decimalVal', readString]],
 ]);
 
+/** A feast.types.MapKey message: its one set field as the Value case of the same type. */
+function readMapKey(r: BinaryReader): DecodedValue {
+  const end = endOf(r);
+  let key: DecodedValue | undefined;
+  while (r.pos < end) {
+    const [no] = r.tag();
+    const k = MAP_KEYS.get(no);
+    if (k === undefined) throw bad(`ScalarMap key field ${no} is a type dynafeast does not read`);
+    key = { kind: k[0], value: k[1](r) } as DecodedValue;
+  }
+  if (key === undefined) throw bad('ScalarMap entry without a key');
+  return key;
+}
+
 /** feast.types.ScalarMap: `repeated ScalarMapEntry val = 1` (key MapKey = 1, value Value = 2). */
 function readScalarMap(r: BinaryReader): [DecodedValue, DecodedValue | null][] {
-  const end = endOf(r);
-  const out: [DecodedValue, DecodedValue | null][] = [];
-  while (r.pos < end) {
-    const [no, wire] = r.tag();
-    if (no !== 1 || wire !== LD) {
-      r.skip(wire, no);
-      continue;
-    }
-    const entryEnd = endOf(r);
-    let key: DecodedValue | undefined;
-    let value: DecodedValue | null = null;
-    while (r.pos < entryEnd) {
-      const [eno, ewire] = r.tag();
-      if (eno === 1 && ewire === LD) {
-        const keyEnd = endOf(r);
-        while (r.pos < keyEnd) {
-          const [kno, kwire] = r.tag();
-          const k = MAP_KEYS.get(kno);
-          if (k === undefined) throw bad(`ScalarMap key field ${kno} is a type dynafeast does not read`);
-          key = { kind: k[0], value: k[1](r) } as DecodedValue;
-          void kwire;
-        }
-      } else if (eno === 2 && ewire === LD) {
-        value = decodeFrom(r, endOf(r));
-      } else {
-        r.skip(ewire, eno);
-      }
-    }
-    if (key === undefined) throw bad('ScalarMap entry without a key');
-    out.push([key, value]);
-  }
-  return out;
+  return readEntries(r, readMapKey).map(([k, v]) => {
+    if (k === undefined) throw bad('ScalarMap entry without a key');
+    return [k, v];
+  });
 }
 
 /** feast.types.ZonedTimestamp: unix_timestamp = 1 (int64 seconds), zone = 2. */
