@@ -13,11 +13,12 @@
  *   every feature (Struct schemas and nested types included), `feast plan` finds nothing to change, and
  *   dynafeast materializes the same bytes from them.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { diffFeastReads, diffTables, sameValueUpToOrder, type FeastRead, type TableDump } from '../helpers/interop-compare.js';
-import { expectOk, interopPython, repoRoot, run, runDynafeast, runPython, tempDir } from '../helpers/interop.js';
-import { startServer, type Server } from '../helpers/interop-server.js';
+import { diffFeastReads, diffTables, sameValueUpToOrder } from '../helpers/interop-compare.js';
+import { expectOk, interopPython, repoRoot, run, runPython } from '../helpers/interop.js';
+import type { Server } from '../helpers/interop-server.js';
+import { dumpTables as dumpProject, dynafeastOn, feastCli, feastRead as feastReadOn, startPeers, type Peers } from '../helpers/interop-peers.js';
 import { featureStoreYaml } from '../helpers/config.js';
 import { defined } from '../helpers/defined.js';
 
@@ -28,6 +29,7 @@ const YAML_FEATURES = path.join(repoRoot, 'test', 'interop', 'fixtures', 'every-
 const PROJECT = 'every_type';
 const VIEWS = ['nested', 'pushed', 'sets', 'structs', 'texts'];
 
+let peers: Peers;
 let root: string;
 let dataDir: string;
 let feastServer: Server | undefined;
@@ -36,25 +38,17 @@ let feastRepo: string;
 let dynaRepo: string;
 
 beforeAll(async () => {
-  root = tempDir('dynafeast-every-type-');
+  peers = await startPeers('dynafeast-every-type-');
+  ({ root, feast: feastServer, dyna: dynaServer } = peers);
   dataDir = path.join(root, 'source-data');
   expectOk('make_every_type_data.py', await runPython('make_every_type_data.py', [dataDir]));
-  mkdirSync(path.join(root, 'feast-server'));
-  mkdirSync(path.join(root, 'dyna-server'));
-  feastServer = await startServer('dynalite', path.join(root, 'feast-server'));
-  dynaServer = await startServer('dynalite', path.join(root, 'dyna-server'));
 }, 120_000);
 
 afterAll(async () => {
-  await feastServer?.stop();
-  await dynaServer?.stop();
-  if (process.env.INTEROP_KEEP === '1') console.log(`interop files kept in ${root}`);
-  else if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  await peers?.stop();
 });
 
-const feastCli = (args: string[], cwd: string, server: Server) =>
-  run(path.join(path.dirname(interopPython()), 'feast'), args, { cwd, env: server.credentialsEnv });
-const dynafeast = (args: string[], server: Server) => runDynafeast(args, { env: server.credentialsEnv });
+const dynafeast = dynafeastOn;
 
 function makeRepo(dir: string, endpoint: string, withPython: boolean): void {
   mkdirSync(dir, { recursive: true });
@@ -63,22 +57,8 @@ function makeRepo(dir: string, endpoint: string, withPython: boolean): void {
   cpSync(dataDir, path.join(dir, 'data'), { recursive: true });
 }
 
-async function dumpTables(server: Server): Promise<TableDump> {
-  const out = path.join(mkdtempSync(path.join(root, 'dump-')), 'dump.json');
-  expectOk('dump_tables.py', await runPython('dump_tables.py', [server.endpoint, 'us-east-1', PROJECT, out], { env: server.credentialsEnv }));
-  return JSON.parse(readFileSync(out, 'utf8')) as TableDump;
-}
-
-/** Feast's get_online_features through the feature service and the stream view, canonical JSON (feast_read.py). */
-async function feastRead(repo: string, server: Server, request: Record<string, unknown>): Promise<FeastRead> {
-  const dir = mkdtempSync(path.join(root, 'read-'));
-  writeFileSync(path.join(dir, 'request.json'), JSON.stringify(request));
-  expectOk(
-    'feast_read.py',
-    await runPython('feast_read.py', [repo, path.join(dir, 'request.json'), path.join(dir, 'out.json')], { env: server.credentialsEnv }),
-  );
-  return JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8')) as FeastRead;
-}
+const dumpTables = (server: Server) => dumpProject(root, server, PROJECT);
+const feastRead = (repo: string, server: Server, request: Record<string, unknown>) => feastReadOn(root, repo, server, request);
 
 const ROWS = [{ driver_id: 1001 }, { driver_id: 1002 }, { driver_id: 1003 }, { driver_id: 9999 }];
 
@@ -188,12 +168,7 @@ describe('a repo with every Feast 0.67 value type', () => {
     expect(plan.stdout).toMatch(/No changes to registry/);
     // dynafeast materializes the YAML repo: the same bytes as from Feast's registry (sets and maps up to order)
     expectOk('dynafeast materialize', await dynafeast(['-c', yamlRepo, 'materialize', START, END, '--no-progress'], defined(dynaServer)));
-    const out = path.join(mkdtempSync(path.join(root, 'dump-')), 'dump.json');
-    expectOk(
-      'dump_tables.py',
-      await runPython('dump_tables.py', [defined(dynaServer).endpoint, 'us-east-1', 'every_type_yaml', out], { env: defined(dynaServer).credentialsEnv }),
-    );
-    const fromYaml = JSON.parse(readFileSync(out, 'utf8')) as TableDump;
+    const fromYaml = await dumpProject(root, defined(dynaServer), 'every_type_yaml');
     const theirs = await dumpTables(defined(feastServer));
     delete theirs.pushed;
     expect(diffTables(fromYaml, theirs, (_f, d, f) => sameValueUpToOrder(d, f))).toEqual([]);

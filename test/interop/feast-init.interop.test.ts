@@ -8,11 +8,12 @@
  * The starter's feature services all use an on-demand view, so one service without it is added; the
  * starter's own services are reported as not served.
  */
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { diffFeastReads, diffTables, sameValueUpToOrder, type FeastRead, type TableDump } from '../helpers/interop-compare.js';
-import { expectOk, interopPython, run, runDynafeast, runPython, tempDir } from '../helpers/interop.js';
-import { startServer, type Server } from '../helpers/interop-server.js';
+import { diffFeastReads, diffTables, sameValueUpToOrder, type TableDump } from '../helpers/interop-compare.js';
+import { expectOk, interopPython, run } from '../helpers/interop.js';
+import type { Server } from '../helpers/interop-server.js';
+import { dumpTables as dumpProject, dynafeastOn, feastCli, feastRead as feastReadOn, startPeers, type Peers } from '../helpers/interop-peers.js';
 import { featureStoreYaml } from '../helpers/config.js';
 import { defined } from '../helpers/defined.js';
 
@@ -22,6 +23,7 @@ const END = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().slice(0
 const ROWS = [1001, 1002, 1003, 1004, 1005, 4242];
 const VIEW_FEATURES = ['conv_rate', 'acc_rate', 'avg_daily_trips', 'driver_metadata', 'driver_config', 'driver_profile'].map((f) => `driver_hourly_stats:${f}`);
 
+let peers: Peers;
 let root: string;
 let feastServer: Server | undefined;
 let dynaServer: Server | undefined;
@@ -29,23 +31,16 @@ let feastRepo: string;
 let dynaRepo: string;
 
 beforeAll(async () => {
-  root = tempDir('dynafeast-feast-init-');
-  mkdirSync(path.join(root, 'feast-server'));
-  mkdirSync(path.join(root, 'dyna-server'));
-  feastServer = await startServer('dynalite', path.join(root, 'feast-server'));
-  dynaServer = await startServer('dynalite', path.join(root, 'dyna-server'));
+  peers = await startPeers('dynafeast-feast-init-');
+  ({ root, feast: feastServer, dyna: dynaServer } = peers);
 }, 120_000);
 
 afterAll(async () => {
-  await feastServer?.stop();
-  await dynaServer?.stop();
-  if (process.env.INTEROP_KEEP === '1') console.log(`interop files kept in ${root}`);
-  else if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  await peers?.stop();
 });
 
 const feastBin = () => path.join(path.dirname(interopPython()), 'feast');
-const feastCli = (args: string[], cwd: string, server: Server) => run(feastBin(), args, { cwd, env: server.credentialsEnv, timeoutMs: 240_000 });
-const dynafeast = (args: string[], server: Server) => runDynafeast(args, { env: server.credentialsEnv });
+const dynafeast = dynafeastOn;
 
 /** The starter's feature_repo, online store switched to DynamoDB at `server`, plus a service without an ODFV. */
 function starterRepo(initDir: string, name: string, server: Server): string {
@@ -60,21 +55,8 @@ function starterRepo(initDir: string, name: string, server: Server): string {
   return dir;
 }
 
-async function dumpTables(server: Server): Promise<TableDump> {
-  const out = path.join(mkdtempSync(path.join(root, 'dump-')), 'dump.json');
-  expectOk('dump_tables.py', await runPython('dump_tables.py', [server.endpoint, 'us-east-1', PROJECT, out], { env: server.credentialsEnv }));
-  return JSON.parse(readFileSync(out, 'utf8')) as TableDump;
-}
-
-async function feastRead(repo: string, server: Server, request: Record<string, unknown>): Promise<FeastRead> {
-  const dir = mkdtempSync(path.join(root, 'read-'));
-  writeFileSync(path.join(dir, 'request.json'), JSON.stringify(request));
-  expectOk(
-    'feast_read.py',
-    await runPython('feast_read.py', [repo, path.join(dir, 'request.json'), path.join(dir, 'out.json')], { env: server.credentialsEnv }),
-  );
-  return JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8')) as FeastRead;
-}
+const dumpTables = (server: Server) => dumpProject(root, server, PROJECT);
+const feastRead = (repo: string, server: Server, request: Record<string, unknown>) => feastReadOn(root, repo, server, request);
 
 describe('feast init, on DynamoDB', () => {
   it('feast init; Feast applies and materializes one copy on its server', async () => {
