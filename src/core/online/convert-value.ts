@@ -129,11 +129,8 @@ function convertJson(d: DecodedValue, dtype: Dtype): unknown {
 
 /** A Map / Struct as an object, keys in the stored order. */
 function mapObject(entries: MapEntries, format: ValueFormat): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of entries) {
-    out[k] = v === null ? null : format === 'native' ? convertNative(v, INFERRED) : convertJson(v, INFERRED);
-  }
-  return out;
+  // fromEntries defines own properties: a stored key "__proto__" stays a key, never the prototype.
+  return Object.fromEntries(entries.map(([k, v]) => [k, v === null ? null : format === 'native' ? convertNative(v, INFERRED) : convertJson(v, INFERRED)]));
 }
 
 function convertNative(d: DecodedValue, dtype: Dtype): unknown {

@@ -133,6 +133,14 @@ describe('round trips of every other Feast 0.67 type', () => {
     );
   });
 
+  it('a "__proto__" key is a key like any other, both ways', () => {
+    const m = JSON.parse('{"__proto__": {"x": "y"}, "a": "b"}') as Record<string, unknown>;
+    const { native, bytes, again } = roundTrip({ kind: 'scalar', scalar: 'Map' }, m);
+    expect(Object.keys(native as object)).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(native)).toBe(Object.prototype);
+    expect(again).toEqual(bytes);
+  });
+
   it('Struct: declared float fields stay floats even when whole', () => {
     const dtype: Dtype = {
       kind: 'scalar',
