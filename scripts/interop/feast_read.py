@@ -4,7 +4,7 @@ JSON form that test/interop compares with `dynafeast get-online-features --outpu
 The repo folder may hold no Python definitions at all (a dynafeast repo: feature_store.yaml and the
 registry.db dynafeast wrote); FeatureStore only needs the config and the registry to read.
 
-Canonical values: int beyond +-(2^53-1) as a decimal string; float NaN/Infinity/-Infinity as those
+Canonical values: a set as a sorted list; UUID and Decimal as str(); int beyond +-(2^53-1) as a decimal string; float NaN/Infinity/-Infinity as those
 strings; bytes as base64; datetime as isoformat(); Json as the parsed value. Statuses are
 FieldStatus names; event timestamps are whole seconds, as OnlineResponse.to_dict(True) gives them.
 
@@ -15,9 +15,11 @@ REQUEST.json: {"features": ["view:feature", ...] | "feature_service": NAME, "ent
 
 import base64
 import datetime as dt
+import decimal
 import json
 import math
 import sys
+import uuid
 import warnings
 
 warnings.filterwarnings("ignore")
@@ -43,10 +45,18 @@ def canon(v):
         return base64.b64encode(v).decode("ascii")
     if isinstance(v, dt.datetime):
         return v.isoformat()
+    if isinstance(v, (uuid.UUID, decimal.Decimal)):
+        return str(v)
     if isinstance(v, (list, tuple)):
         return [canon(e) for e in v]
+    if isinstance(v, (set, frozenset)):
+        # Python's set order depends on the process: sorted by the canonical JSON of each element
+        return sorted((canon(e) for e in v), key=lambda e: json.dumps(e, sort_keys=True))
     if isinstance(v, dict):
-        return {k: canon(e) for k, e in v.items()}
+        # non-string keys (ScalarMap) as [key, value] pairs
+        if all(isinstance(k, str) for k in v):
+            return {k: canon(e) for k, e in v.items()}
+        return [[canon(k), canon(e)] for k, e in v.items()]
     raise TypeError(f"no canonical form for {type(v).__name__}: {v!r}")
 
 

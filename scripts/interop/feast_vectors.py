@@ -32,13 +32,16 @@ Usage: python feast_vectors.py OUT.json
 
 import base64
 import datetime as dt
+import decimal
 import json
 import math
 import random
+import re
 import sys
 import types
 import warnings
 from importlib.metadata import version
+from zoneinfo import ZoneInfo
 
 warnings.filterwarnings("ignore")
 
@@ -261,6 +264,188 @@ def value_vectors():
     return out
 
 
+# ---------------------------------------------------------------- the other Feast 0.67 value types
+
+UUID_A = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+UUID_B = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
+
+SET_VT = {
+    "Int32": VT.INT32_SET, "Int64": VT.INT64_SET, "Float32": VT.FLOAT_SET, "Float64": VT.DOUBLE_SET,
+    "String": VT.STRING_SET, "Bytes": VT.BYTES_SET, "Bool": VT.BOOL_SET,
+    "UnixTimestamp": VT.UNIX_TIMESTAMP_SET, "Uuid": VT.UUID_SET, "TimeUuid": VT.TIME_UUID_SET,
+    "Decimal": VT.DECIMAL_SET,
+}
+# Elements exactly representable in every width (a Float32 set of 0.1 would compare rounded values).
+SETS = {
+    "Int32": [[3, 1, 3], [], [-(2**31), 2**31 - 1], None],
+    "Int64": [[2**63 - 1, 5, 5, -(2**63)], [], None],
+    "Float32": [[0.5, -2.25, 0.5], [], None],
+    "Float64": [[0.1, 1e300, 0.1], [], None],
+    "String": [["b", "a", "b", "zoë 😀"], [], None],
+    "Bytes": [[b"\x01", b"", b"\x01"], [], None],
+    "Bool": [[True, False, True], [], None],
+    "UnixTimestamp": [[1_700_000_000, 0, 1_700_000_000], [], None],
+    "Uuid": [[UUID_A, UUID_B, UUID_A], [], None],
+    "TimeUuid": [[UUID_B], [], None],
+    "Decimal": [["12.50", "-0.001", "12.50", "1E+3"], [], None],
+}
+EXTRA_ARROW = {"Uuid": pa.string(), "TimeUuid": pa.string(), "Decimal": pa.string()}
+
+
+def enc_set_element(dtype, v):
+    if dtype in ("Uuid", "TimeUuid", "Decimal"):
+        return v
+    return enc_scalar(dtype, v)
+
+
+def first_seen_order(value, field, inputs):
+    """Feast writes a set's elements in Python's set() order (for str and bytes: a different order in
+    every process); put them in the order of their first occurrence in the input, which is the order
+    dynafeast keeps, so the committed bytes are stable."""
+    if value.WhichOneof("val") != field:
+        return value
+    repeated = getattr(value, field).val
+    elements = list(repeated)
+
+    def rank(e):
+        for i, x in enumerate(inputs):
+            if x == e or (isinstance(x, int) and not isinstance(x, bool) and x == e):
+                return i
+        return len(inputs)
+
+    elements.sort(key=rank)
+    del repeated[:]
+    repeated.extend(elements)
+    return value
+
+
+def det_hex(p):
+    """Feast serializes map entries in hash order (a different order in every process); protobuf's
+    deterministic serialization sorts them by key, which is the order dynafeast writes."""
+    return p.SerializeToString(deterministic=True).hex()
+
+
+def typed_value_vectors():
+    """Values of the types beyond the 9 scalars and their lists, each as Feast writes it (python path:
+    python_values_to_proto_values; arrow path: _columns_to_proto_values, what materialize runs)."""
+    out = []
+
+    def record(dtype, path, inp, make):
+        rec = {"dtype": dtype, "path": path, "input": inp}
+        try:
+            rec["serialized_hex"] = det_hex(make())
+        except Exception as e:
+            rec["error"] = f"{type(e).__name__}: {e}"
+        out.append(rec)
+
+    def arrow_one(typ, vt, v, sample):
+        batch = pa.RecordBatch.from_arrays([pa.array([sample, v], type=typ)], names=["c"])
+        return _columns_to_proto_values(batch, [("c", vt)])["c"][1]
+
+    # Sets
+    for dtype, values in SETS.items():
+        vt = SET_VT[dtype]
+        field = {"UnixTimestamp": "unix_timestamp_set_val"}.get(dtype)
+        for v in values:
+            inp = None if v is None else [enc_set_element(dtype, e) for e in v]
+            name = f"Set({dtype})"
+            pyv = v
+            if dtype == "Decimal" and v is not None:
+                pyv = [decimal.Decimal(e) for e in v]
+
+            def fix(p, v=v, pyv=pyv):
+                f = p.WhichOneof("val")
+                keys = pyv if pyv is not None else []
+                if dtype == "Decimal":
+                    keys = [str(e) for e in keys]
+                return first_seen_order(p, f, keys) if f else p
+
+            record(name, "python", inp, lambda: fix(python_values_to_proto_values([pyv], vt)[0]))
+            if dtype in ("UnixTimestamp",):
+                continue  # the arrow path wants timestamps, the python path takes seconds; python covers it
+            typ = pa.list_(EXTRA_ARROW[dtype] if dtype in EXTRA_ARROW else ARROW[dtype])
+            arrow_v = None if v is None else list(v)
+            sample = [arrow_v[0]] if arrow_v else [SETS[dtype][0][0]]
+            record(name, "arrow", inp, lambda: fix(arrow_one(typ, vt, arrow_v, sample)))
+    # Uuid, TimeUuid, Decimal scalars and lists; PdfBytes and ImageBytes
+    for dtype, vt, lvt, typ, vals in (
+        ("Uuid", VT.UUID, VT.UUID_LIST, pa.string(), [UUID_A, UUID_B.upper(), None]),
+        ("TimeUuid", VT.TIME_UUID, VT.TIME_UUID_LIST, pa.string(), [UUID_B, None]),
+        ("Decimal", VT.DECIMAL, VT.DECIMAL_LIST, pa.string(), ["12.50", "-0.000001", "1E+30", "123456789012345678901234567890.123456789", None]),
+        ("PdfBytes", VT.PDF_BYTES, None, pa.binary(), [b"%PDF-1.7", b"", None]),
+        ("ImageBytes", VT.IMAGE_BYTES, None, pa.binary(), [b"\x89PNG", None]),
+    ):
+        for v in vals:
+            inp = {"hex": v.hex()} if isinstance(v, bytes) else v
+            # after one ordinary value, as value_vectors does: Feast infers from the first non-empty one
+            record(dtype, "python", inp, lambda v=v: python_values_to_proto_values([vals[0], v], vt)[1])
+            record(dtype, "arrow", inp, lambda v=v: arrow_one(typ, vt, v, vals[0]))
+        if lvt is not None:
+            for lv in ([vals[0], vals[1]], [], [vals[0], None], None):
+                record(f"Array({dtype})", "python", lv, lambda lv=lv: python_values_to_proto_values([[vals[0]], lv], lvt)[1])
+                record(f"Array({dtype})", "arrow", lv, lambda lv=lv: arrow_one(pa.list_(typ), lvt, lv, [vals[0]]))
+    # Decimal from a DECIMAL column: str() of the Decimal pyarrow hands Feast
+    for v in ["12.50", "-0.01", "0.00"]:
+        record("Decimal", "arrow", {"decimal128_10_2": v}, lambda v=v: arrow_one(pa.decimal128(10, 2), VT.DECIMAL, decimal.Decimal(v), decimal.Decimal("1.00")))
+    # Map: values typed by inference, nested maps and lists, unicode keys (python path; Feast's
+    # materialize refuses a MAP column, see the arrow record)
+    maps = [
+        {"b": "x", "a": 1, "é": 2.5, "z": None, "l": [1, 2], "n": {"q": True}},
+        {},
+        {"😀": "smile", "": "empty key", "neg": -(2**53 - 1), "strs": ["a", ""], "floats": [0.5, 1.5], "bools": [True]},
+        {"deep": {"deeper": {"deepest": "x"}}, "maps": [{"k": "v"}, {"k2": 7}]},
+        None,
+    ]
+    for m in maps:
+        record("Map", "python", None if m is None else {"object": m}, lambda m=m: python_values_to_proto_values([m], VT.MAP)[0])
+    record("Map", "arrow", {"object": {"a": "x"}}, lambda: arrow_one(pa.map_(pa.string(), pa.string()), VT.MAP, [("a", "x")], [("a", "x")]))
+    for ml in ([{"a": 1}, {"b": "x"}, {}], [], None):
+        record("Array(Map)", "python", None if ml is None else {"object": ml}, lambda ml=ml: python_values_to_proto_values([ml], VT.MAP_LIST)[0])
+    # Struct: a pyarrow struct column (materialize) and a dict (push); field types from the schema
+    person = pa.struct([("name", pa.string()), ("age", pa.int32()), ("score", pa.float64())])
+    for sv in ({"name": "ann", "age": 30, "score": 0.5}, {"name": "", "age": -1, "score": 2.0}, {"name": None, "age": None, "score": None}, None):
+        inp = None if sv is None else {"object": sv}
+        record("Struct({name: String, age: Int32, score: Float64})", "arrow", inp, lambda sv=sv: arrow_one(person, VT.STRUCT, sv, {"name": "s", "age": 1, "score": 1.5}))
+    for sl in ([{"name": "a", "age": 1, "score": 0.5}, {"name": "b", "age": 2, "score": 1.5}], [], None):
+        inp = None if sl is None else {"object": sl}
+        record("Array(Struct({name: String, age: Int32, score: Float64}))", "arrow", inp,
+               lambda sl=sl: arrow_one(pa.list_(person), VT.STRUCT_LIST, sl, [{"name": "s", "age": 1, "score": 1.5}]))
+    # ScalarMap: non-string keys, in dict order
+    for sm in ([[1, "one"], [-5, 2.5], [2**40, None]], [[True, "t"]], [[0.5, [1, 2]]]):
+        record("ScalarMap", "python", {"pairs": sm}, lambda sm=sm: python_values_to_proto_values([{k: v for k, v in sm}], VT.SCALAR_MAP)[0])
+    # ZonedTimestamp: python datetimes (Feast's materialize refuses a timestamp column, see arrow)
+    berlin = dt.datetime(2024, 3, 31, 2, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    for zv, zone in (
+        (berlin, "Europe/Berlin"),
+        (dt.datetime(2024, 1, 1, 12, 0), ""),
+        (dt.datetime(1970, 1, 1, tzinfo=UTC), "UTC"),
+        (dt.datetime(1969, 12, 31, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-7))), "UTC-07:00"),
+        (dt.datetime(1969, 12, 31, 23, 59, 59, tzinfo=UTC), "UTC"),
+        (None, None),
+    ):
+        inp = None if zv is None else {"seconds": str(int((zv if zv.tzinfo else zv.replace(tzinfo=UTC)).timestamp())), "zone": zone}
+        record("ZonedTimestamp", "python", inp, lambda zv=zv: python_values_to_proto_values([zv], VT.ZONED_TIMESTAMP)[0])
+    record("ZonedTimestamp", "arrow", {"seconds": "0", "zone": "UTC"},
+           lambda: arrow_one(pa.timestamp("us", tz="UTC"), VT.ZONED_TIMESTAMP, dt.datetime(1970, 1, 1, tzinfo=UTC), dt.datetime(1970, 1, 1, tzinfo=UTC)))
+    # Nested collections (VALUE_LIST / VALUE_SET)
+    for dtype, vt, typ, vals in (
+        ("Array(Array(Int32))", VT.VALUE_LIST, pa.list_(pa.list_(pa.int32())), [[[1, 2], [], None, [3]], [], None]),
+        ("Array(Array(Int64))", VT.VALUE_LIST, pa.list_(pa.list_(pa.int64())), [[[2**63 - 1], [-1, 0]]]),
+        ("Array(Array(String))", VT.VALUE_LIST, pa.list_(pa.list_(pa.string())), [[["a", "é"], ["", "b"]]]),
+        ("Array(Array(Float64))", VT.VALUE_LIST, pa.list_(pa.list_(pa.float64())), [[[0.5], [1e300, -2.5]]]),
+        ("Array(Array(Bool))", VT.VALUE_LIST, pa.list_(pa.list_(pa.bool_())), [[[True, False], [True]]]),
+        ("Set(Array(Int64))", VT.VALUE_SET, pa.list_(pa.list_(pa.int64())), [[[1, 2], [3]]]),
+        ("Array(Array(Array(Int64)))", VT.VALUE_LIST, pa.list_(pa.list_(pa.list_(pa.int64()))), [[[[1], [2, 3]], [[4]]]]),
+    ):
+        for v in vals:
+            scalar = re.search(r"\((\w+)\)+$", dtype).group(1)
+            enc = lambda x: [enc(e) for e in x] if isinstance(x, list) else enc_scalar(scalar, x)  # noqa: E731
+            inp = None if v is None else enc(v)
+            record(dtype, "arrow", inp, lambda v=v, typ=typ, vt=vt, vals=vals: arrow_one(typ, vt, v, vals[0]))
+            record(dtype, "python", inp, lambda v=v, vt=vt: python_values_to_proto_values([v], vt)[0])
+    return out
+
+
 # ---------------------------------------------------------------- event_ts and items
 
 def micros_of(d):
@@ -442,6 +627,7 @@ def main():
         "numpy_version": np.__version__,
         "entity_keys": entity_key_vectors(),
         "values": value_vectors(),
+        "typed_values": typed_value_vectors(),
         "event_ts_written": written,
         "event_ts_read": read,
         "items": item_vectors(),
@@ -452,6 +638,7 @@ def main():
     with open(sys.argv[1], "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=1, ensure_ascii=False)
     print(f"wrote {sys.argv[1]}: {len(doc['entity_keys'])} keys, {len(doc['values'])} values, "
+          f"{len(doc['typed_values'])} values of the other types, "
           f"{len(written) + len(read)} event_ts, {len(doc['items'])} items (feast {doc['feast_version']})")
 
 

@@ -3,6 +3,8 @@
  * human-readable differences (empty = identical) so a failing test shows all of them at once.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { decodeValue, type DecodedValue } from '../../src/core/layout/value-codec.js';
+import { valueConverter } from '../../src/core/online/convert-value.js';
 
 /** scripts/interop/feast_read.py output. */
 export interface FeastRead {
@@ -95,4 +97,34 @@ export function diffTables(dynafeast: TableDump, feast: TableDump, allowed: (fea
     }
   }
   return out;
+}
+
+const SET_KINDS = /SetVal$|^setVal$/;
+const MAP_KINDS = /^(mapVal|structVal)$/;
+
+/** A decoded value with sets' elements and maps' entries in one canonical order, as JSON text. */
+function canonical(d: DecodedValue | null): unknown {
+  if (d === null) return null;
+  if (MAP_KINDS.test(d.kind)) {
+    const entries = d.value as [string, DecodedValue | null][];
+    return [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, canonical(v)]);
+  }
+  if (d.kind === 'mapListVal' || d.kind === 'structListVal') return d.value.map((m) => canonical({ kind: 'mapVal', value: m }));
+  if (d.kind === 'listVal' || d.kind === 'setVal') {
+    const items = d.value.map((v) => JSON.stringify(canonical(v)));
+    return d.kind === 'setVal' ? items.sort() : items;
+  }
+  const plain = valueConverter({ kind: 'scalar', scalar: 'String' }, 'json')(d);
+  if (SET_KINDS.test(d.kind)) return (plain as unknown[]).map((x) => JSON.stringify(x)).sort();
+  return plain;
+}
+
+/**
+ * True when two stored Values differ only where Feast's own bytes depend on the process: the order of
+ * a set's elements (Python's set order) and of a map's entries (upb's hash order).
+ */
+export function sameValueUpToOrder(aHex: string, bHex: string): boolean {
+  const a = decodeValue(Buffer.from(aHex, 'hex'));
+  const b = decodeValue(Buffer.from(bHex, 'hex'));
+  return a !== null && b !== null && a.kind === b.kind && isDeepStrictEqual(canonical(a), canonical(b));
 }

@@ -16,6 +16,13 @@ import type { Dtype, RepoModel, ScalarDtype } from '../../src/core/repo/model.js
 import {
   BoolListSchema,
   BytesListSchema,
+  DoubleSetSchema,
+  Int64SetSchema,
+  MapListSchema,
+  MapSchema,
+  RepeatedValueSchema,
+  ValueSchema,
+  StringSetSchema,
   DoubleListSchema,
   FloatListSchema,
   Int32ListSchema,
@@ -45,6 +52,21 @@ afterAll(async () => {
 const T0 = 1_618_210_800_000_000n; // 2021-04-12 07:00:00 UTC
 const s = (scalar: ScalarDtype): Dtype => ({ kind: 'scalar', scalar });
 const l = (scalar: ScalarDtype): Dtype => ({ kind: 'list', scalar });
+const st = (scalar: ScalarDtype): Dtype => ({ kind: 'set', scalar });
+const UUID_A = '1b4e28ba-2fa1-11d2-883f-0016d3cca427';
+const PROFILE: Dtype = {
+  kind: 'scalar',
+  scalar: 'Struct',
+  fields: [
+    { name: 'name', dtype: s('String') },
+    { name: 'age', dtype: s('Int32') },
+    { name: 'score', dtype: s('Float64') },
+  ],
+};
+/** A feast.types.Map's entries, in upb's deterministic key order (the order dynafeast writes). */
+const map = (entries: Record<string, Value['val']>) =>
+  create(MapSchema, { val: Object.fromEntries(Object.entries(entries).map(([k, val]) => [k, create(ValueSchema, { val })])) });
+const UUID_B = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 
 // name, dtype, DuckDB column type, SQL of row 'a', row 'b' (all NULL), row 'c' (edge values: zero, -0.0, NaN,
 // empty, NULL list elements). NULL elements of float and timestamp lists are left to the codec's own
@@ -67,6 +89,30 @@ const COLUMNS: Array<[string, Dtype, string, string, string]> = [
   ['lbyt', l('Bytes'), 'BLOB[]', "['\\x01'::BLOB]", '[NULL]'],
   ['lflag', l('Bool'), 'BOOLEAN[]', '[true, false]', '[NULL, true]'],
   ['luts', l('UnixTimestamp'), 'TIMESTAMP[]', "[TIMESTAMP '2021-04-12 07:00:01']", "[TIMESTAMP '1969-12-31 23:59:59.5']"],
+  ['uid', s('Uuid'), 'UUID', `'${UUID_A}'`, `'${UUID_B}'`],
+  ['tuid', s('TimeUuid'), 'VARCHAR', `'${UUID_B}'`, `'${UUID_A.toUpperCase()}'`],
+  ['dec', s('Decimal'), 'DECIMAL(10, 2)', '12.50', '0'],
+  ['dect', s('Decimal'), 'VARCHAR', "'123456789012345678901234567890.123456789'", "'-1E+3'"],
+  ['pdf', s('PdfBytes'), 'BLOB', "'%PDF'::BLOB", "''::BLOB"],
+  ['img', s('ImageBytes'), 'BLOB', "'\\x89PNG'::BLOB", "''::BLOB"],
+  ['luid', l('Uuid'), 'UUID[]', `['${UUID_A}']`, `[NULL, '${UUID_B}']`],
+  ['ldec', l('Decimal'), 'DECIMAL(10, 2)[]', '[1.5, -0.01]', '[NULL]'],
+  ['si64', st('Int64'), 'BIGINT[]', '[3, 1, 3]', '[]'],
+  ['sstr', st('String'), 'VARCHAR[]', "['b', 'a', 'b']", "['']"],
+  ['suid', st('Uuid'), 'UUID[]', `['${UUID_B}', '${UUID_A}', '${UUID_B}']`, '[]'],
+  ['sf64', st('Float64'), 'DOUBLE[]', "[0.5, '-0.0'::DOUBLE, 0.0]", '[]'],
+  // A column of dicts as pandas writes it (Feast's starter data): a STRUCT column.
+  ['prof', PROFILE, 'STRUCT(name VARCHAR, age INTEGER, score DOUBLE)', "{'name': 'ann', 'age': 30, 'score': 2.0}", "{'name': NULL, 'age': -1, 'score': 0.5}"],
+  [
+    'meta',
+    s('Map'),
+    'STRUCT(vehicle VARCHAR, trips BIGINT, ok BOOLEAN)',
+    "{'vehicle': 'truck', 'trips': 5, 'ok': true}",
+    "{'vehicle': '', 'trips': NULL, 'ok': false}",
+  ],
+  ['profs', { ...PROFILE, kind: 'list' }, 'STRUCT(name VARCHAR, age INTEGER, score DOUBLE)[]', "[{'name': 'a', 'age': 1, 'score': 1.5}]", '[]'],
+  ['nest', { kind: 'nested', outer: 'list', inner: l('Int32') }, 'INTEGER[][]', '[[1, 2], [], NULL, [3]]', '[]'],
+  ['nests', { kind: 'nested', outer: 'set', inner: l('String') }, 'VARCHAR[][]', "[['a'], ['b', '']]", '[NULL]'],
 ];
 
 const f32 = (x: number) => Math.fround(x);
@@ -89,6 +135,54 @@ const EXPECTED: Record<'a' | 'c', Array<Value['val']>> = {
     { case: 'bytesListVal', value: create(BytesListSchema, { val: [new Uint8Array([1])] }) },
     { case: 'boolListVal', value: create(BoolListSchema, { val: [true, false] }) },
     { case: 'unixTimestampListVal', value: create(Int64ListSchema, { val: [1618210801n] }) },
+    { case: 'uuidVal', value: UUID_A },
+    { case: 'timeUuidVal', value: UUID_B },
+    { case: 'decimalVal', value: '12.50' }, // the DECIMAL's exact digits, as str(Decimal) writes them
+    { case: 'decimalVal', value: '123456789012345678901234567890.123456789' },
+    { case: 'bytesVal', value: new Uint8Array(Buffer.from('%PDF')) },
+    { case: 'bytesVal', value: new Uint8Array([0x89, 0x50, 0x4e, 0x47]) },
+    { case: 'uuidListVal', value: create(StringListSchema, { val: [UUID_A] }) },
+    { case: 'decimalListVal', value: create(StringListSchema, { val: ['1.50', '-0.01'] }) },
+    { case: 'int64SetVal', value: create(Int64SetSchema, { val: [3n, 1n] }) }, // once each, first-seen order
+    { case: 'stringSetVal', value: create(StringSetSchema, { val: ['b', 'a'] }) },
+    { case: 'uuidSetVal', value: create(StringSetSchema, { val: [UUID_B, UUID_A] }) },
+    { case: 'doubleSetVal', value: create(DoubleSetSchema, { val: [0.5, -0] }) }, // -0.0 and 0.0 are one (Python's set)
+    // Struct fields typed as pandas hands them to Feast: an int field is int64_val, a float field double_val
+    {
+      case: 'structVal',
+      value: map({ age: { case: 'int64Val', value: 30n }, name: { case: 'stringVal', value: 'ann' }, score: { case: 'doubleVal', value: 2 } }),
+    },
+    {
+      case: 'mapVal',
+      value: map({ ok: { case: 'boolVal', value: true }, trips: { case: 'int64Val', value: 5n }, vehicle: { case: 'stringVal', value: 'truck' } }),
+    },
+    {
+      case: 'structListVal',
+      value: create(MapListSchema, {
+        val: [map({ age: { case: 'int64Val', value: 1n }, name: { case: 'stringVal', value: 'a' }, score: { case: 'doubleVal', value: 1.5 } })],
+      }),
+    },
+    // inner lists in the declared element type; an empty or NULL inner list is an empty Value (as Feast's materialize)
+    {
+      case: 'listVal',
+      value: create(RepeatedValueSchema, {
+        val: [
+          create(ValueSchema, { val: { case: 'int32ListVal', value: create(Int32ListSchema, { val: [1, 2] }) } }),
+          create(ValueSchema, {}),
+          create(ValueSchema, {}),
+          create(ValueSchema, { val: { case: 'int32ListVal', value: create(Int32ListSchema, { val: [3] }) } }),
+        ],
+      }),
+    },
+    {
+      case: 'setVal',
+      value: create(RepeatedValueSchema, {
+        val: [
+          create(ValueSchema, { val: { case: 'stringListVal', value: create(StringListSchema, { val: ['a'] }) } }),
+          create(ValueSchema, { val: { case: 'stringListVal', value: create(StringListSchema, { val: ['b', ''] }) } }),
+        ],
+      }),
+    },
   ],
   c: [
     { case: 'int32Val', value: 0 }, // zero is still written
@@ -108,6 +202,30 @@ const EXPECTED: Record<'a' | 'c', Array<Value['val']>> = {
     { case: 'bytesListVal', value: create(BytesListSchema, { val: [new Uint8Array()] }) },
     { case: 'boolListVal', value: create(BoolListSchema, { val: [false, true] }) },
     { case: 'unixTimestampListVal', value: create(Int64ListSchema, { val: [-1n] }) },
+    { case: 'uuidVal', value: UUID_B },
+    { case: 'timeUuidVal', value: UUID_A.toUpperCase() }, // text as given, as Feast writes it
+    { case: 'decimalVal', value: '0.00' },
+    { case: 'decimalVal', value: '-1E+3' },
+    { case: 'bytesVal', value: new Uint8Array() },
+    { case: 'bytesVal', value: new Uint8Array() },
+    { case: 'uuidListVal', value: create(StringListSchema, { val: ['', UUID_B] }) }, // NULL element → "" (Feast's default)
+    { case: 'decimalListVal', value: create(StringListSchema, { val: [''] }) },
+    { case: 'int64SetVal', value: create(Int64SetSchema, { val: [] }) },
+    { case: 'stringSetVal', value: create(StringSetSchema, { val: [''] }) },
+    { case: 'uuidSetVal', value: create(StringSetSchema, { val: [] }) },
+    { case: 'doubleSetVal', value: create(DoubleSetSchema, { val: [] }) },
+    {
+      // a NULL field is an entry with an empty Value, as Feast writes None
+      case: 'structVal',
+      value: map({ age: { case: 'int64Val', value: -1n }, name: { case: undefined, value: undefined }, score: { case: 'doubleVal', value: 0.5 } }),
+    },
+    {
+      case: 'mapVal',
+      value: map({ ok: { case: 'boolVal', value: false }, trips: { case: undefined, value: undefined }, vehicle: { case: 'stringVal', value: '' } }),
+    },
+    { case: 'structListVal', value: create(MapListSchema, { val: [] }) },
+    { case: 'listVal', value: create(RepeatedValueSchema, { val: [] }) },
+    { case: 'setVal', value: create(RepeatedValueSchema, { val: [create(ValueSchema, {})] }) },
   ],
 };
 
@@ -161,5 +279,33 @@ it('writes every dtype, nulls and list elements as Feast does', async () => {
     expect([name, bytesOf(a, name).toString('hex')]).toEqual([name, valueBytes(defined(EXPECTED.a[i])).toString('hex')]);
     expect([name, bytesOf(b, name).length]).toEqual([name, 0]); // NULL → empty Value
     expect([name, bytesOf(c, name).toString('hex')]).toEqual([name, valueBytes(defined(EXPECTED.c[i])).toString('hex')]);
+  });
+});
+
+it('names file, row and column of a null element in a Set, and refuses a Map column by feature name', async () => {
+  const file = path.join(dir, 'bad-set.parquet');
+  await duckdb(
+    `COPY (SELECT 'a' AS k, make_timestamp(${T0}::BIGINT) AS event_timestamp, [1, 2]::BIGINT[] AS tags, MAP {'x': 'y'} AS attrs ` +
+      `UNION ALL SELECT 'b', make_timestamp(${T0}::BIGINT), [3, NULL]::BIGINT[], MAP {'x': 'z'}) TO '${file}' (FORMAT parquet)`,
+  );
+  const source = makeSource(file, { createdTimestampColumn: '' });
+  const config = { ...localRepoConfig(dir, server.endpoint), project: `d${randomUUID().slice(0, 8)}` };
+  const run = async (features: [string, Dtype][]) => {
+    const view = makeView('bad_types', [{ name: 'k', dtype: 'String' }], features);
+    const repo: RepoModel = { root: dir, files: [], entities: [], sources: [source], featureViews: [view], featureServices: [] };
+    await createFeastTable(server.client, `${config.project}.${view.name}`).catch(() => undefined);
+    const aws = createAwsClients(config);
+    return materializeWindows(
+      { config, repo, aws, clock: fixedClock(T0), logger: silentLogger, record: false },
+      fixedWindows([view], T0, T0 + 1_000_000n),
+    ).finally(() => aws.destroy());
+  };
+  await expect(run([['tags', st('Int64')]])).rejects.toMatchObject({
+    code: 'repo.badColumnType',
+    message: expect.stringMatching(/bad-set\.parquet, row 2, column "tags".*null element/),
+  });
+  await expect(run([['attrs', s('Map')]])).rejects.toMatchObject({
+    code: 'repo.badColumnType',
+    message: expect.stringMatching(/attrs/),
   });
 });

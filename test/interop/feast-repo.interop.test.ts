@@ -7,11 +7,12 @@
  * - `feast plan` over a repo `dynafeast apply` registered (YAML beside the equal Python) finds nothing
  *   to change.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { diffTables, type TableDump } from '../helpers/interop-compare.js';
-import { expectOk, interopPython, repoRoot, run, runDynafeast, runPython, tempDir } from '../helpers/interop.js';
-import { startServer, type Server } from '../helpers/interop-server.js';
+import { diffTables } from '../helpers/interop-compare.js';
+import { expectOk, repoRoot, runPython } from '../helpers/interop.js';
+import type { Server } from '../helpers/interop-server.js';
+import { dumpTables as dumpProject, dynafeastOn, feastCli, startPeers, type Peers } from '../helpers/interop-peers.js';
 import { featureStoreYaml } from '../helpers/config.js';
 import { defined } from '../helpers/defined.js';
 
@@ -22,32 +23,24 @@ const PROJECT = 'feast_repo';
 /** What `feast materialize` writes for a null UnixTimestamp (numpy NaT); dynafeast writes an empty Value. */
 const NAT_TIMESTAMP = '4080808080808080808001';
 
+let peers: Peers;
 let root: string;
 let dataDir: string;
 let feastServer: Server | undefined;
 let dynaServer: Server | undefined;
 
 beforeAll(async () => {
-  root = tempDir('dynafeast-feast-repo-');
+  peers = await startPeers('dynafeast-feast-repo-');
+  ({ root, feast: feastServer, dyna: dynaServer } = peers);
   dataDir = path.join(root, 'source-data');
   expectOk('make_data.py', await runPython('make_data.py', [dataDir]));
-  mkdirSync(path.join(root, 'feast-server'));
-  mkdirSync(path.join(root, 'dyna-server'));
-  feastServer = await startServer('dynalite', path.join(root, 'feast-server'));
-  dynaServer = await startServer('dynalite', path.join(root, 'dyna-server'));
 }, 120_000);
 
 afterAll(async () => {
-  await feastServer?.stop();
-  await dynaServer?.stop();
-  if (process.env.INTEROP_KEEP === '1') console.log(`interop files kept in ${root}`);
-  else if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  await peers?.stop();
 });
 
-/** Feast's CLI signing for `server` (each `dynafeast local` accepts only its own repo's key). */
-const feastCli = (args: string[], cwd: string, server: Server) =>
-  run(path.join(path.dirname(interopPython()), 'feast'), args, { cwd, env: server.credentialsEnv });
-const dynafeast = (args: string[], server: Server) => runDynafeast(args, { env: server.credentialsEnv });
+const dynafeast = dynafeastOn;
 
 function makeRepo(dir: string, endpoint: string, files: string[]): void {
   mkdirSync(dir, { recursive: true });
@@ -56,11 +49,7 @@ function makeRepo(dir: string, endpoint: string, files: string[]): void {
   cpSync(dataDir, path.join(dir, 'data'), { recursive: true });
 }
 
-async function dumpTables(server: Server): Promise<TableDump> {
-  const out = path.join(mkdtempSync(path.join(root, 'dump-')), 'dump.json');
-  expectOk('dump_tables.py', await runPython('dump_tables.py', [server.endpoint, 'us-east-1', PROJECT, out], { env: server.credentialsEnv }));
-  return JSON.parse(readFileSync(out, 'utf8')) as TableDump;
-}
+const dumpTables = (server: Server) => dumpProject(root, server, PROJECT);
 
 describe('a Feast repo with Python definitions', () => {
   let feastRepo: string;

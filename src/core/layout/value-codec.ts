@@ -14,8 +14,18 @@
  */
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { DynafeastError } from '../errors.js';
-import { formatDtype, type Dtype, type ScalarDtype } from '../repo/model.js';
-import { FEAST_TYPES, isFloatDtype } from './feast-types.js';
+import {
+  dtypeErrorOf,
+  FEAST_TYPES,
+  formatDtype,
+  isFloatDtype,
+  NESTED_FORMS,
+  type Dtype,
+  type FeastType,
+  type ScalarDtype,
+  type StructField,
+} from './feast-types.js';
+import { Buffer } from 'node:buffer';
 import { describeValue, INT64_MIN, int32Of, int64Of, unixSecondsOf } from './coerce.js';
 import { pythonJsonDumps } from './python-json.js';
 
@@ -32,8 +42,10 @@ const writer = new BinaryWriter();
 /** Writes one scalar (no tag) after checking its JS type; false = wrong type, nothing written. */
 type ScalarWrite = (w: BinaryWriter, v: unknown) => boolean;
 
-/** How each dtype's JS values are written (field numbers and wire types are feast-types.ts's). */
-const WRITE: Record<ScalarDtype, { write: ScalarWrite; zero: unknown }> = {
+type ElementDtype = { [K in ScalarDtype]: (typeof FEAST_TYPES)[K]['shape'] extends 'element' ? K : never }[ScalarDtype];
+
+/** How each element dtype's JS values are written (field numbers and wire types are feast-types.ts's). */
+const WRITE: Record<ElementDtype, { write: ScalarWrite; zero: unknown }> = {
   Bytes: { zero: EMPTY, write: (w, v) => v instanceof Uint8Array && !!w.bytes(v) },
   String: { zero: '', write: (w, v) => typeof v === 'string' && !!w.string(v) },
   Int32: {
@@ -53,7 +65,35 @@ const WRITE: Record<ScalarDtype, { write: ScalarWrite; zero: unknown }> = {
   Float32: { zero: NaN, write: (w, v) => typeof v === 'number' && !!w.float(Math.fround(v)) },
   Bool: { zero: false, write: (w, v) => typeof v === 'boolean' && !!w.bool(v) },
   Json: { zero: 'null', write: (w, v) => writeJson(w, v) },
+  // A null element of these lists: Feast's _LIST_NONE_DEFAULTS writes "".
+  Uuid: { zero: '', write: (w, v) => writeUuid(w, v) },
+  TimeUuid: { zero: '', write: (w, v) => writeUuid(w, v) },
+  Decimal: { zero: '', write: (w, v) => writeDecimal(w, v) },
+  PdfBytes: { zero: EMPTY, write: (w, v) => v instanceof Uint8Array && !!w.bytes(v) },
+  ImageBytes: { zero: EMPTY, write: (w, v) => v instanceof Uint8Array && !!w.bytes(v) },
 };
+
+const UUID_TEXT = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/**
+ * Feast writes str(uuid) (or the string it was given); text that is no UUID would fail Feast's reader.
+ * "" is what Feast writes for a null element of a list (_LIST_NONE_DEFAULTS).
+ */
+function writeUuid(w: BinaryWriter, v: unknown): boolean {
+  return typeof v === 'string' && (v === '' || UUID_TEXT.test(v)) && !!w.string(v);
+}
+
+// Python's Decimal syntax (str(Decimal(...)) output and what Decimal(text) accepts), without spaces.
+const DECIMAL_TEXT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity|Inf|NaN|sNaN)$/i;
+
+/** str(decimal.Decimal): exact text; a number only when it is a safe integer (a fraction would be rounded already). */
+function writeDecimal(w: BinaryWriter, v: unknown): boolean {
+  // "": a null element of a list, as for Uuid.
+  if (typeof v === 'string') return (v === '' || DECIMAL_TEXT.test(v)) && !!w.string(v);
+  if (typeof v === 'bigint') return !!w.string(v.toString());
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return !!w.string(String(v));
+  return false;
+}
 
 function writeInt64(w: BinaryWriter, n: number | bigint | undefined): boolean {
   if (n === undefined) return false;
@@ -80,11 +120,13 @@ function isNull(v: unknown): boolean {
 
 function badValue(dtype: Dtype, feature: string | undefined, found: string): DynafeastError {
   const what = feature === undefined ? formatDtype(dtype) : `feature "${feature}" (${formatDtype(dtype)})`;
+  const expected =
+    dtype.kind === 'nested'
+      ? `an array of arrays (${formatDtype(dtype)})`
+      : `${EXPECTED[dtype.scalar]}${dtype.kind === 'list' ? ' in an array' : dtype.kind === 'set' ? ' in an array or Set, without nulls' : ''}`;
   return new DynafeastError('codec.badValue', `${what}: cannot encode ${found}`, {
     path: feature,
-    hint:
-      `expected ${EXPECTED[dtype.scalar]}${dtype.kind === 'list' ? ' in an array' : ''}; ` +
-      'fix the source column type or the dtype in the feature view schema',
+    hint: `expected ${expected}; fix the source column type or the dtype in the feature view schema`,
   });
 }
 
@@ -98,6 +140,15 @@ const EXPECTED: Record<ScalarDtype, string> = {
   Bytes: 'a Uint8Array',
   Bool: 'a boolean',
   Json: 'JSON text or a JSON-serializable value',
+  Uuid: 'a UUID string (8-4-4-4-12 hex digits)',
+  TimeUuid: 'a UUID string (8-4-4-4-12 hex digits)',
+  Decimal: 'decimal text such as "12.50" (or a bigint / safe integer)',
+  PdfBytes: 'a Uint8Array',
+  ImageBytes: 'a Uint8Array',
+  Map: 'an object with string keys',
+  Struct: "an object with the struct's fields",
+  ScalarMap: 'a JS Map (or [key, value] pairs) with number, bigint, boolean, Date or Uint8Array keys',
+  ZonedTimestamp: 'a Date, or { seconds, zone } / { date, zone }',
 };
 
 /**
@@ -105,11 +156,27 @@ const EXPECTED: Record<ScalarDtype, string> = {
  * call per row.
  */
 export function createValueEncoder(dtype: Dtype, feature?: string): ValueEncoder {
-  const spec = WRITE[dtype.scalar];
-  const type = FEAST_TYPES[dtype.scalar];
-  if (spec === undefined || type === undefined) throw badValue(dtype, feature, 'values of an unknown dtype');
+  const invalid = dtypeErrorOf(dtype);
+  if (invalid !== undefined) throw badValue(dtype, feature, `values: ${invalid}`);
+  if (dtype.kind === 'nested' || FEAST_TYPES[dtype.scalar].shape !== 'element') {
+    // Maps, Structs, ScalarMaps, ZonedTimestamps and nested collections: the general writer.
+    return (v) => {
+      if (isNull(v)) return EMPTY;
+      const found = writeComplex(writer, dtype, v);
+      if (found !== undefined) {
+        writer.finish(); // reset the shared writer: drops the half-written value
+        throw badValue(dtype, feature, found);
+      }
+      return writer.finish();
+    };
+  }
+  const scalar = dtype.scalar as ElementDtype;
+  const spec = WRITE[scalar];
+  const type: FeastType = FEAST_TYPES[scalar];
   const { wire } = type;
-  const { field } = type[dtype.kind];
+  // dtypeErrorOf above vouched that the form exists.
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion
+  const { field } = type[dtype.kind]!;
   if (dtype.kind === 'scalar') {
     const { write } = spec;
     return (v) => {
@@ -122,13 +189,22 @@ export function createValueEncoder(dtype: Dtype, feature?: string): ValueEncoder
   const { write, zero } = spec;
   // proto3 packs repeated numerics; strings and bytes repeat the element tag.
   const packed = wire !== WireType.LengthDelimited;
-  const nanIsNull = !isFloatDtype(dtype.scalar);
+  const nanIsNull = !isFloatDtype(scalar);
+  const isSet = dtype.kind === 'set';
   return (v) => {
     if (v === null || v === undefined) return EMPTY;
-    if (!Array.isArray(v) && !(packed && ArrayBuffer.isView(v) && !(v instanceof DataView))) {
-      throw badValue(dtype, feature, describeValue(v));
+    let items: ArrayLike<unknown>;
+    if (isSet) {
+      const unique = uniqueElements(v);
+      if (unique === undefined) throw badValue(dtype, feature, describeValue(v));
+      if (typeof unique === 'number') throw badValue(dtype, feature, `a null at element [${unique}]`);
+      items = unique;
+    } else {
+      if (!Array.isArray(v) && !(packed && ArrayBuffer.isView(v) && !(v instanceof DataView))) {
+        throw badValue(dtype, feature, describeValue(v));
+      }
+      items = v as ArrayLike<unknown>;
     }
-    const items = v as ArrayLike<unknown>;
     writer.tag(field, WireType.LengthDelimited).fork();
     if (packed && items.length > 0) writer.tag(1, WireType.LengthDelimited).fork();
     for (let i = 0; i < items.length; i++) {
@@ -143,6 +219,338 @@ export function createValueEncoder(dtype: Dtype, feature?: string): ValueEncoder
     writer.join();
     return writer.finish();
   };
+}
+
+/**
+ * A Set's elements once each, in first-seen order (Feast's Python puts them through set(), whose
+ * order is Python's hash order: readers treat the elements as a set). Equal means equal value:
+ * bytes by content, numbers as JS Set sees them. The index of a null element (Feast refuses those),
+ * or undefined when `v` is not an array or Set.
+ */
+function uniqueElements(v: unknown): unknown[] | number | undefined {
+  let source: unknown[];
+  if (v instanceof Set) source = [...(v as Set<unknown>)];
+  else if (Array.isArray(v)) source = v;
+  else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) source = Array.from(v as unknown as ArrayLike<unknown>);
+  else return undefined;
+  const seen = new Set<unknown>();
+  const out: unknown[] = [];
+  for (let i = 0; i < source.length; i++) {
+    const e = source[i];
+    if (e === null || e === undefined) return i;
+    const key = e instanceof Uint8Array ? `bytes:${Buffer.from(e.buffer, e.byteOffset, e.byteLength).toString('hex')}` : e;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
+  return out;
+}
+
+/** Writes tag and payload of a non-null value of a message-shaped or nested dtype; a description of what did not fit, else undefined. */
+function writeComplex(w: BinaryWriter, dtype: Dtype, v: unknown): string | undefined {
+  if (dtype.kind === 'nested') return writeNested(w, dtype.outer, dtype.inner, v);
+  const { field } = (FEAST_TYPES[dtype.scalar] as FeastType)[dtype.kind] ?? { field: 0 };
+  switch (FEAST_TYPES[dtype.scalar].shape) {
+    case 'map': {
+      if (dtype.kind === 'scalar') {
+        if (!isPlainObject(v)) return describeValue(v);
+        w.tag(field, WireType.LengthDelimited).fork();
+        const err = writeMapBody(w, v, dtype.fields);
+        w.join();
+        return err;
+      }
+      // Array(Map) / Array(Struct): MapList, `repeated Map val = 1`.
+      if (!Array.isArray(v)) return describeValue(v);
+      w.tag(field, WireType.LengthDelimited).fork();
+      for (let i = 0; i < v.length; i++) {
+        const m: unknown = v[i];
+        if (!isPlainObject(m)) return `element [${i}] ${describeValue(m)}`;
+        w.tag(1, WireType.LengthDelimited).fork();
+        const err = writeMapBody(w, m, dtype.fields);
+        if (err !== undefined) return `element [${i}]: ${err}`;
+        w.join();
+      }
+      w.join();
+      return undefined;
+    }
+    case 'scalarMap':
+      return writeScalarMap(w, field, v);
+    case 'zoned':
+      return writeZoned(w, field, v);
+    default:
+      return describeValue(v);
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+/**
+ * upb's deterministic order of map keys: bytewise over the common prefix; when one key is a prefix of
+ * the other, the longer one first ("ab" before "a", "" last).
+ */
+function upbKeyOrder(a: Buffer, b: Buffer): number {
+  const c = Buffer.compare(a.subarray(0, Math.min(a.length, b.length)), b.subarray(0, Math.min(a.length, b.length)));
+  return c !== 0 ? c : b.length - a.length;
+}
+
+/**
+ * feast.types.Map entries in upb's deterministic key order: Feast's Python serializer (upb) writes map
+ * entries in hash order, a different order in every process, so there is no one byte string to match;
+ * the deterministic order is stable, and what the vector tests compare against.
+ * A Struct's declared field types decide number encodings: Feast reads a struct column through pandas,
+ * where an integer field is a Python int (int64_val) and a float field a Python float (double_val).
+ */
+function writeMapBody(w: BinaryWriter, obj: Record<string, unknown>, fields: readonly StructField[] | undefined): string | undefined {
+  const keys = Object.keys(obj).sort((a, b) => upbKeyOrder(utf8(a), utf8(b)));
+  for (const key of keys) {
+    const value = obj[key];
+    const hint = fields?.find((f) => f.name === key)?.dtype;
+    if (fields !== undefined && hint === undefined) return `field "${key}", which the Struct does not declare`;
+    w.tag(1, WireType.LengthDelimited).fork();
+    w.tag(1, WireType.LengthDelimited).string(key);
+    w.tag(2, WireType.LengthDelimited).fork();
+    const err = writeInferred(w, value, hint);
+    if (err !== undefined) return `key "${key}": ${err}`;
+    w.join();
+    w.join();
+  }
+  return undefined;
+}
+
+/** Whether a number goes out as a Python float under a declared dtype (else inferred from the value). */
+function floatHint(hint: Dtype | undefined): boolean | undefined {
+  if (hint === undefined || hint.kind === 'nested') return undefined;
+  if (isFloatDtype(hint.scalar)) return true;
+  return hint.scalar === 'Int32' || hint.scalar === 'Int64' ? false : undefined;
+}
+
+/**
+ * One Value's fields for a JS value whose Feast type is inferred, as feast.type_map's
+ * python_values_to_proto_values(..., UNKNOWN) infers it for map values: str -> string_val, bool ->
+ * bool_val, int -> int64_val, float -> double_val, bytes -> bytes_val, datetime -> unix_timestamp_val,
+ * dict -> map_val, list -> the list of its elements' type (a list of dicts -> map_list_val). JS has one
+ * number type: an integer-valued number is an int unless a Struct field declares a float type.
+ * null (and NaN, pandas' null) is the empty Value.
+ */
+function writeInferred(w: BinaryWriter, v: unknown, hint?: Dtype): string | undefined {
+  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return undefined;
+  if (typeof v === 'string') return void w.tag(2, WireType.LengthDelimited).string(v);
+  if (typeof v === 'boolean') return void w.tag(7, WireType.Varint).bool(v);
+  if (typeof v === 'bigint' || typeof v === 'number') {
+    const asFloat = floatHint(hint) ?? (typeof v === 'number' && !Number.isInteger(v));
+    if (asFloat) return void w.tag(5, WireType.Bit64).double(Number(v));
+    const n = int64Of(v, false);
+    if (n === undefined) return `${describeValue(v)} is outside the Int64 range`;
+    w.tag(4, WireType.Varint);
+    writeInt64(w, n);
+    return undefined;
+  }
+  if (v instanceof Uint8Array) return void w.tag(1, WireType.LengthDelimited).bytes(v);
+  if (v instanceof Date) {
+    const secs = unixSecondsOf(v, false);
+    if (secs === undefined) return describeValue(v);
+    w.tag(8, WireType.Varint);
+    writeInt64(w, secs);
+    return undefined;
+  }
+  if (isPlainObject(v)) {
+    const inner = hint !== undefined && hint.kind === 'scalar' && hint.scalar === 'Struct' ? hint.fields : undefined;
+    w.tag(20, WireType.LengthDelimited).fork();
+    const err = writeMapBody(w, v, inner);
+    w.join();
+    return err;
+  }
+  if (Array.isArray(v)) return writeInferredList(w, v, hint);
+  return describeValue(v);
+}
+
+/** A list in a map value: its element type inferred as above, all elements alike (Feast refuses mixed lists). */
+function writeInferredList(w: BinaryWriter, v: unknown[], hint: Dtype | undefined): string | undefined {
+  // Feast cannot infer the type of an empty list and refuses it ("Couldn't infer value type").
+  if (v.length === 0) return 'an empty array (Feast cannot tell its type)';
+  const first: unknown = v[0];
+  if (isPlainObject(first)) {
+    const inner = hint !== undefined && hint.kind === 'list' && hint.scalar === 'Struct' ? hint.fields : undefined;
+    w.tag(21, WireType.LengthDelimited).fork();
+    for (let i = 0; i < v.length; i++) {
+      const m: unknown = v[i];
+      if (!isPlainObject(m)) return `element [${i}] ${describeValue(m)} in a list of objects`;
+      w.tag(1, WireType.LengthDelimited).fork();
+      const err = writeMapBody(w, m, inner);
+      if (err !== undefined) return err;
+      w.join();
+    }
+    w.join();
+    return undefined;
+  }
+  const elementHint: Dtype | undefined = hint !== undefined && hint.kind === 'list' ? { kind: 'scalar', scalar: hint.scalar } : undefined;
+  let scalar: ElementDtype;
+  if (typeof first === 'string') scalar = 'String';
+  else if (typeof first === 'boolean') scalar = 'Bool';
+  else if (first instanceof Uint8Array) scalar = 'Bytes';
+  else if (first instanceof Date) scalar = 'UnixTimestamp';
+  else if (typeof first === 'number' || typeof first === 'bigint') {
+    const asFloat = floatHint(elementHint) ?? v.some((e) => typeof e === 'number' && !Number.isInteger(e));
+    scalar = asFloat ? 'Float64' : 'Int64';
+  } else {
+    return `an array of ${describeValue(first)} (Feast cannot tell its type)`;
+  }
+  const want = typeof first;
+  for (let i = 0; i < v.length; i++) {
+    const e: unknown = v[i];
+    const same =
+      scalar === 'Bytes'
+        ? e instanceof Uint8Array
+        : scalar === 'UnixTimestamp'
+          ? e instanceof Date
+          : scalar === 'Int64' || scalar === 'Float64'
+            ? typeof e === 'number' || typeof e === 'bigint'
+            : typeof e === want;
+    if (!same) return `element [${i}] ${describeValue(e)} in an array of ${scalar} (Feast refuses mixed lists and nulls in them)`;
+  }
+  return writeElementList(w, scalar, FEAST_TYPES[scalar].list.field, scalar === 'Float64' ? v.map(Number) : v);
+}
+
+/** A list/set form of an element dtype (elements already checked non-null), into the current message. */
+function writeElementList(w: BinaryWriter, scalar: ElementDtype, field: number, items: readonly unknown[]): string | undefined {
+  const { wire } = FEAST_TYPES[scalar];
+  const { write } = WRITE[scalar];
+  const packed = wire !== WireType.LengthDelimited;
+  w.tag(field, WireType.LengthDelimited).fork();
+  if (packed && items.length > 0) w.tag(1, WireType.LengthDelimited).fork();
+  for (let i = 0; i < items.length; i++) {
+    if (!packed) w.tag(1, WireType.LengthDelimited);
+    let ok: boolean;
+    try {
+      ok = write(w, items[i]);
+    } catch {
+      ok = false;
+    }
+    if (!ok) return `element [${i}] ${describeValue(items[i])}`;
+  }
+  if (packed && items.length > 0) w.join();
+  w.join();
+  return undefined;
+}
+
+/**
+ * Value.list_val / set_val: a RepeatedValue of one Value per inner collection, as Feast's
+ * _convert_nested_collection_to_proto builds it: a null or empty inner collection is an empty Value,
+ * a leaf collection is the <TYPE>_LIST form of the declared element type (also for an inner Set:
+ * Feast writes it as a list), a deeper one is list_val again.
+ */
+function writeNested(w: BinaryWriter, outer: 'list' | 'set', inner: Dtype, v: unknown): string | undefined {
+  const items = v instanceof Set ? [...(v as Set<unknown>)] : v;
+  if (!Array.isArray(items)) return describeValue(v);
+  w.tag(NESTED_FORMS[outer].field, WireType.LengthDelimited).fork();
+  for (let i = 0; i < items.length; i++) {
+    const c: unknown = items[i];
+    w.tag(1, WireType.LengthDelimited).fork();
+    const coll = c instanceof Set ? [...(c as Set<unknown>)] : c;
+    if (coll !== null && coll !== undefined) {
+      if (!Array.isArray(coll)) return `element [${i}] ${describeValue(c)}`;
+      if (coll.length > 0) {
+        let err: string | undefined;
+        if (inner.kind === 'nested') {
+          err = writeNested(w, 'list', inner.inner, coll);
+        } else {
+          const scalar = inner.scalar as ElementDtype;
+          const spec = WRITE[scalar];
+          const { list } = FEAST_TYPES[scalar] as FeastType;
+          if (spec === undefined || list === undefined) return `element [${i}]: ${formatDtype(inner)} inside a nested collection`;
+          const idx = coll.findIndex((e) => e === null || e === undefined);
+          err = idx >= 0 ? `element [${i}][${idx}] null (Feast refuses nulls inside nested collections)` : writeElementList(w, scalar, list.field, coll);
+        }
+        if (err !== undefined) return `element [${i}]: ${err}`;
+      }
+    }
+    w.join();
+  }
+  w.join();
+  return undefined;
+}
+
+/** feast.types.MapKey for a non-string key, as _python_value_to_map_key_proto picks it. */
+function writeMapKey(w: BinaryWriter, k: unknown): boolean {
+  if (typeof k === 'boolean') return !!w.tag(5, WireType.Varint).bool(k);
+  if (typeof k === 'bigint' || (typeof k === 'number' && Number.isInteger(k))) {
+    const n = int64Of(k, false);
+    if (n === undefined) return false;
+    w.tag(2, WireType.Varint);
+    return writeInt64(w, n);
+  }
+  if (typeof k === 'number') return !!w.tag(4, WireType.Bit64).double(k);
+  if (k instanceof Uint8Array) return !!w.tag(7, WireType.LengthDelimited).bytes(k);
+  if (k instanceof Date) {
+    const secs = unixSecondsOf(k, false);
+    if (secs === undefined) return false;
+    w.tag(6, WireType.Varint);
+    return writeInt64(w, secs);
+  }
+  return false;
+}
+
+/** feast.types.ScalarMap: one entry per pair, in the order given (Feast keeps dict order). */
+function writeScalarMap(w: BinaryWriter, field: number, v: unknown): string | undefined {
+  let pairs: unknown[];
+  if (v instanceof Map) pairs = [...(v as Map<unknown, unknown>)];
+  else if (Array.isArray(v)) pairs = v;
+  else return describeValue(v);
+  w.tag(field, WireType.LengthDelimited).fork();
+  // A Python dict (Feast's input) holds each key once; pairs could repeat one.
+  const seen = new Set<string>();
+  for (let i = 0; i < pairs.length; i++) {
+    const p: unknown = pairs[i];
+    if (!Array.isArray(p) || p.length !== 2) return `entry [${i}] ${describeValue(p)}, not a [key, value] pair`;
+    const [k, value] = p as [unknown, unknown];
+    const id = k instanceof Uint8Array ? `b:${Buffer.from(k).toString('hex')}` : k instanceof Date ? `d:${k.getTime()}` : `${typeof k}:${String(k)}`;
+    if (seen.has(id)) return `entry [${i}]: key ${describeValue(k)} appears twice`;
+    seen.add(id);
+    w.tag(1, WireType.LengthDelimited).fork();
+    w.tag(1, WireType.LengthDelimited).fork();
+    if (!writeMapKey(w, k)) return `entry [${i}] key ${describeValue(k)} (string keys make a Map, not a ScalarMap)`;
+    w.join();
+    w.tag(2, WireType.LengthDelimited).fork();
+    const err = writeInferred(w, value);
+    if (err !== undefined) return `entry [${i}]: ${err}`;
+    w.join();
+    w.join();
+  }
+  w.join();
+  return undefined;
+}
+
+/**
+ * feast.types.ZonedTimestamp: UTC seconds (floored) and the zone name. A Date has no zone: "" (which
+ * Feast reads back as UTC), as for a naive datetime.
+ */
+function writeZoned(w: BinaryWriter, field: number, v: unknown): string | undefined {
+  let seconds: number | bigint | undefined;
+  let zone = '';
+  if (v instanceof Date) {
+    seconds = unixSecondsOf(v, false);
+  } else if (typeof v === 'object' && v !== null) {
+    const o = v as { seconds?: unknown; date?: unknown; zone?: unknown };
+    seconds = unixSecondsOf(o.date ?? o.seconds, false);
+    if (o.zone !== undefined && typeof o.zone !== 'string') return `zone ${describeValue(o.zone)}`;
+    zone = o.zone ?? '';
+  }
+  if (seconds === undefined) return describeValue(v);
+  w.tag(field, WireType.LengthDelimited).fork();
+  // proto3 leaves zero fields out.
+  if (seconds !== 0 && seconds !== 0n) {
+    w.tag(1, WireType.Varint);
+    writeInt64(w, seconds);
+  }
+  if (zone !== '') w.tag(2, WireType.LengthDelimited).string(zone);
+  w.join();
+  return undefined;
 }
 
 /** Writes one scalar; on a wrong type or a writer assertion, resets the shared writer and returns false. */
@@ -162,7 +570,7 @@ const encoderCache = new Map<string, ValueEncoder>();
 
 /** One-off encode; the hot path should hold on to a {@link createValueEncoder} result instead. */
 export function encodeValue(dtype: Dtype, v: unknown): Uint8Array {
-  const key = `${dtype.kind}:${dtype.scalar}`;
+  const key = JSON.stringify(dtype);
   let enc = encoderCache.get(key);
   if (enc === undefined) {
     enc = createValueEncoder(dtype);

@@ -9,7 +9,7 @@
  * Each conversion carries the predicate that finds a refused value, so the caller can name its row.
  */
 import { FEAST_TYPES } from '../layout/feast-types.js';
-import type { Dtype, JoinKeyDtype, ScalarDtype } from '../repo/model.js';
+import { formatDtype, type Dtype, type JoinKeyDtype, type ScalarDtype, type StructField } from '../repo/model.js';
 import { sqlString } from './source-reader.js';
 
 /** A source column's type as far as conversion cares; built from DuckDB's type by offline-store.ts. */
@@ -17,12 +17,14 @@ export interface SourceColumnType {
   /** DuckDB's spelling, for messages: `BIGINT`, `TIMESTAMP WITH TIME ZONE`, `FLOAT[]`; `CSV text` for CSV. */
   name: string;
   /** `text`: a CSV field, parsed by the dtype it feeds. */
-  kind: 'bool' | 'integer' | 'float' | 'decimal' | 'string' | 'text' | 'blob' | 'timestamp' | 'date' | 'list' | 'other';
+  kind: 'bool' | 'integer' | 'float' | 'decimal' | 'string' | 'text' | 'blob' | 'timestamp' | 'date' | 'list' | 'struct' | 'other';
   /** Integers only: width in bits and signedness, for range checks. */
   bits?: number;
   unsigned?: boolean;
   /** Lists and fixed-size arrays: the element type. */
   element?: SourceColumnType;
+  /** Structs: the fields in column order. */
+  fields?: { name: string; type: SourceColumnType }[];
 }
 
 /** Prefix of messages raised by this module's SQL `error(...)` calls: complete as they are, shown as is. */
@@ -77,7 +79,25 @@ const EXPECTED: Record<ScalarDtype, string> = {
   Bytes: 'a BLOB (binary) column',
   Bool: 'a BOOLEAN column',
   UnixTimestamp: 'a TIMESTAMP or DATE column, or integer seconds',
+  Uuid: 'a UUID or VARCHAR (UUID text) column',
+  TimeUuid: 'a UUID or VARCHAR (UUID text) column',
+  Decimal: 'a DECIMAL or VARCHAR (decimal text) column',
+  PdfBytes: 'a BLOB (binary) column',
+  ImageBytes: 'a BLOB (binary) column',
+  Map: 'a STRUCT column (as pandas writes a column of dicts) without float or decimal fields',
+  Struct: 'a STRUCT column with the declared fields',
+  // Feast's own materialize refuses these from files as well.
+  ScalarMap: 'none: no file column feeds a ScalarMap (Feast cannot materialize one from files either)',
+  ZonedTimestamp: 'none: no file column feeds a ZonedTimestamp (Feast cannot materialize one from files either)',
 };
+
+/** The source columns that feed a dtype, for docs (README's dtype table) and messages. */
+export function expectedSourceColumns(dtype: Dtype): string {
+  if (dtype.kind === 'nested') return `a list of lists (as deep as the dtype) of the innermost type's columns`;
+  const one = EXPECTED[dtype.scalar];
+  if (dtype.kind === 'scalar') return one;
+  return `a list of ${one.replace(/^an? /, '').replace(/column/, 'values')}${dtype.kind === 'set' ? ' (no nulls; each value kept once)' : ''}`;
+}
 
 /** A scalar conversion: `value(e)` converts a valid `e`; `invalid(e)` finds a non-NULL `e` that is not. */
 interface ScalarRule {
@@ -171,7 +191,34 @@ function scalarRule(t: SourceColumnType, scalar: ScalarDtype): ScalarRule | unde
     case 'Json':
       return t.kind === 'string' || t.kind === 'text' ? { value: (e) => `CAST(${e} AS ${FEAST_TYPES[scalar].duckdb})` } : undefined;
     case 'Bytes':
+    case 'PdfBytes':
+    case 'ImageBytes':
       return t.kind === 'blob' ? { value: (e) => e } : undefined;
+    case 'Uuid':
+    case 'TimeUuid': {
+      // DuckDB prints a UUID lowercase 8-4-4-4-12, as Python's str(uuid.UUID) does.
+      if (t.kind === 'other' && t.name === 'UUID') return { value: (e) => `CAST(${e} AS VARCHAR)` };
+      if (t.kind !== 'string' && t.kind !== 'text') return undefined;
+      return {
+        value: (e) => `CAST(${e} AS VARCHAR)`,
+        invalid: (e) => `NOT regexp_full_match(${e}, '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')`,
+        why: 'is not a UUID (8-4-4-4-12 hex digits)',
+      };
+    }
+    case 'Decimal':
+      // DECIMAL(p, s) prints its exact digits with s decimals, as str() of the Decimal pyarrow hands Feast.
+      if (t.kind === 'decimal') return { value: (e) => `CAST(${e} AS VARCHAR)` };
+      if (t.kind !== 'string' && t.kind !== 'text') return undefined;
+      return {
+        value: (e) => `CAST(${e} AS VARCHAR)`,
+        invalid: (e) => `NOT regexp_full_match(${e}, '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?')`,
+        why: 'is not decimal text',
+      };
+    case 'Map':
+    case 'Struct':
+    case 'ScalarMap':
+    case 'ZonedTimestamp':
+      return undefined;
     case 'Bool':
       if (t.kind === 'bool') return { value: (e) => e };
       if (t.kind !== 'text') return undefined;
@@ -229,21 +276,123 @@ function scalarConversion(column: string, t: SourceColumnType, scalar: ScalarDty
 
 /** The conversion of a feature column, or what was expected instead. */
 export function featureSql(column: string, t: SourceColumnType, dtype: Dtype, what: string): Conversion {
+  if (dtype.kind !== 'nested' && (dtype.scalar === 'Map' || dtype.scalar === 'Struct')) return structConversion(column, t, dtype);
+  if (dtype.kind === 'nested') return nestedConversion(column, t, dtype, what);
   if (dtype.kind === 'scalar') return scalarConversion(column, t, dtype.scalar, what);
   const expected = `a list of ${EXPECTED[dtype.scalar].replace(/^an? /, '').replace(/column/, 'values')}`;
   if (t.kind !== 'list' || !t.element) return { ok: false, expected };
   const rule = scalarRule(t.element, dtype.scalar);
   if (rule === undefined) return { ok: false, expected };
-  // NOTE: list_transform keeps NULL elements NULL; the encoder writes them as the type's default.
-  const sql = `list_transform(${column}, __x -> ${guarded('__x', rule, `${what} (list element)`)})`;
-  if (!rule.invalid) return { ok: true, sql };
-  return {
-    ok: true,
-    sql,
-    invalid: `coalesce(list_bool_or(list_transform(${column}, __x -> __x IS NOT NULL AND (${rule.invalid('__x')}))), false)`,
+  // NOTE: list_transform keeps NULL elements NULL; the encoder writes them as the type's default in a
+  // list. A Set has no null element (Feast's materialize fails on one): refused here, with its row.
+  let sql = `list_transform(${column}, __x -> ${guarded('__x', rule, `${what} (list element)`)})`;
+  const nullInSet = dtype.kind === 'set' ? `coalesce(list_bool_or(list_transform(${column}, __x -> __x IS NULL)), false)` : undefined;
+  if (nullInSet !== undefined) {
+    const msg = sqlString(`${OWN_ERROR_MARK}${what}: a set `);
+    sql = `CASE WHEN ${nullInSet} THEN error(${msg} || CAST(${column} AS VARCHAR) || ${sqlString(' holds a null element')}) ELSE ${sql} END`;
+  }
+  const elementInvalid = rule.invalid
+    ? `coalesce(list_bool_or(list_transform(${column}, __x -> __x IS NOT NULL AND (${rule.invalid('__x')}))), false)`
+    : undefined;
+  const invalid = [nullInSet, elementInvalid].filter((x) => x !== undefined).join(' OR ');
+  if (invalid === '') return { ok: true, sql };
+  const why = [
+    ...(nullInSet ? ['holds a null element (a Set has none)'] : []),
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a rule with an invalid check always says why
-    why: `holds an element that ${rule.why!}`,
-  };
+    ...(elementInvalid ? [`holds an element that ${rule.why!}`] : []),
+  ].join(' or ');
+  return { ok: true, sql, invalid, why };
+}
+
+/**
+ * A nested collection (Array(Array(Int32)), Set(Array(String)), ...) from a list of lists of the same
+ * depth, each innermost element converted as in a list (a NULL inner list stays NULL: Feast writes an
+ * empty Value for it).
+ */
+function nestedConversion(column: string, t: SourceColumnType, dtype: Dtype, what: string, depth = 0): Conversion {
+  const expected = `a list column nested as ${formatDtype(dtype)} is`;
+  if (dtype.kind !== 'nested') {
+    if (dtype.kind === 'scalar' || FEAST_TYPES[dtype.scalar].shape !== 'element')
+      return { ok: false, expected: `${formatDtype(dtype)} inside a nested collection` };
+    if (t.kind !== 'list' || !t.element) return { ok: false, expected };
+    const rule = scalarRule(t.element, dtype.scalar);
+    if (rule === undefined)
+      return { ok: false, expected: `a list of ${EXPECTED[dtype.scalar].replace(/^an? /, '').replace(/column/, 'values')} at depth ${depth + 1}` };
+    const x = `__n${depth}`;
+    return { ok: true, sql: `list_transform(${column}, ${x} -> ${guarded(x, rule, `${what} (nested element)`)})` };
+  }
+  if (t.kind !== 'list' || !t.element) return { ok: false, expected };
+  const y = `__m${depth}`;
+  const inner = nestedConversion(y, t.element, dtype.inner, what, depth + 1);
+  if (!inner.ok) return inner;
+  return { ok: true, sql: `list_transform(${column}, ${y} -> ${inner.sql})` };
+}
+
+/**
+ * A Map or Struct feature (or Array of one) from a STRUCT column (a STRUCT[] column for the Array),
+ * passed as is: read-view hands the encoder each row as a plain object, as pandas hands Feast a dict.
+ * A Struct's declared fields must be the column's, each of a type that feeds its dtype. A Map infers
+ * each value's type, and JS cannot tell a whole float from an int, so a Map's fields may not be
+ * floats (or decimals, which Feast would write as decimal_val): declare a Struct for those.
+ * Feast's materialize refuses a MAP column (its type_map wants a dict), and so does this.
+ */
+function structConversion(column: string, t: SourceColumnType, dtype: Dtype & { kind: 'scalar' | 'list' | 'set' }): Conversion {
+  const struct = dtype.kind === 'list' ? (t.kind === 'list' ? t.element : undefined) : t;
+  const expected = `${dtype.kind === 'list' ? 'a list of ' : ''}${EXPECTED[dtype.scalar]}`;
+  if (struct?.kind !== 'struct' || struct.fields === undefined) return { ok: false, expected };
+  const why = dtype.fields === undefined ? mapFieldsProblem(struct) : structFieldsProblem(struct, dtype.fields);
+  if (why !== undefined) return { ok: false, expected: `${expected} (${why})` };
+  return { ok: true, sql: column };
+}
+
+function mapFieldsProblem(t: SourceColumnType): string | undefined {
+  for (const f of t.fields ?? []) {
+    const inner = f.type.kind === 'list' ? f.type.element : f.type;
+    if (inner === undefined) continue;
+    if (inner.kind === 'float' || inner.kind === 'decimal' || inner.kind === 'date' || inner.kind === 'other') return `field ${f.name} is ${f.type.name}`;
+    if (inner.kind === 'struct') {
+      const deeper = mapFieldsProblem(inner);
+      if (deeper !== undefined) return `field ${f.name}: ${deeper}`;
+    }
+  }
+  return undefined;
+}
+
+const FIELD_KINDS: Partial<Record<ScalarDtype, readonly SourceColumnType['kind'][]>> = {
+  Int32: ['integer'],
+  Int64: ['integer'],
+  Float32: ['float', 'integer'],
+  Float64: ['float', 'integer'],
+  String: ['string'],
+  Bytes: ['blob'],
+  Bool: ['bool'],
+  UnixTimestamp: ['timestamp'],
+  Map: ['struct'],
+  Struct: ['struct'],
+};
+
+function structFieldsProblem(t: SourceColumnType, fields: readonly StructField[]): string | undefined {
+  const have = (t.fields ?? []).map((f) => f.name);
+  const want = fields.map((f) => f.name);
+  if (have.join('\u0000') !== want.join('\u0000')) return `its fields are ${have.join(', ')}; the Struct declares ${want.join(', ')}`;
+  for (const [i, f] of fields.entries()) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- same length as fields (checked above)
+    const col = t.fields![i]!.type;
+    const d = f.dtype;
+    if (d.kind === 'nested') return `field ${f.name}: nested collections inside a Struct are not read from files yet`;
+    const c = d.kind === 'scalar' ? col : col.kind === 'list' ? col.element : undefined;
+    const kinds = FIELD_KINDS[d.scalar];
+    if (c === undefined || kinds === undefined || !kinds.includes(c.kind)) return `field ${f.name} is ${col.name}, which does not feed ${formatDtype(d)}`;
+    if (d.scalar === 'Struct' && d.fields !== undefined) {
+      const deeper = structFieldsProblem(c, d.fields);
+      if (deeper !== undefined) return `field ${f.name}: ${deeper}`;
+    }
+    if (d.scalar === 'Map') {
+      const deeper = mapFieldsProblem(c);
+      if (deeper !== undefined) return `field ${f.name}: ${deeper}`;
+    }
+  }
+  return undefined;
 }
 
 /** The conversion of a join key column (only these key types serialize). */

@@ -7,7 +7,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBBlobValue, DuckDBInstance, DuckDBListValue, DuckDBTypeId, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import {
+  DuckDBBlobValue,
+  DuckDBInstance,
+  DuckDBListValue,
+  DuckDBStructValue,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
+  DuckDBTypeId,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { DynafeastError } from '../errors.js';
 import type { FileSource } from '../repo/model.js';
 import { OWN_ERROR_MARK, type SourceColumnType } from './column-types.js';
@@ -131,6 +142,8 @@ export function columnTypeOf(t: DuckDBType): SourceColumnType {
     case DuckDBTypeId.LIST:
     case DuckDBTypeId.ARRAY:
       return { name, kind: 'list', element: columnTypeOf(t.valueType) };
+    case DuckDBTypeId.STRUCT:
+      return { name, kind: 'struct', fields: t.entryNames.map((n, i) => ({ name: n, type: columnTypeOf(t.entryTypes[i] as DuckDBType) })) };
     default:
       return { name, kind: 'other' };
   }
@@ -186,7 +199,12 @@ export function duckdbError(e: unknown, source: FileSource, reader: SourceReader
 
 /** A DuckDB value of a canonical result column as the encoder takes it. */
 export function jsValueOf(v: DuckDBValue): unknown {
+  if (v === null || typeof v !== 'object') return v;
   if (v instanceof DuckDBBlobValue) return v.bytes;
   if (v instanceof DuckDBListValue) return v.items.map(jsValueOf);
+  // A STRUCT column feeding a Map or Struct feature: a plain object, as pandas hands Feast a dict.
+  if (v instanceof DuckDBStructValue) return Object.fromEntries(Object.entries(v.entries).map(([k, x]) => [k, jsValueOf(x)]));
+  // Timestamps inside a struct (column-types.ts converts top-level ones in SQL).
+  if (v instanceof DuckDBTimestampValue || v instanceof DuckDBTimestampTZValue) return new Date(Number(v.micros / 1000n));
   return v;
 }

@@ -167,10 +167,11 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
   // Value bytes Feast writes. Float features carry their sign of zero alongside, NULL unless it is -0.0.
   const isFloat = (i: number) => {
     const f = view.features[i];
-    return f !== undefined && isFloatDtype(f.dtype.scalar);
+    return f !== undefined && f.dtype.kind !== 'nested' && isFloatDtype(f.dtype.scalar);
   };
   const scalarFloats = view.features.flatMap((f, i) => (isFloat(i) && f.dtype.kind === 'scalar' ? [i] : []));
-  const listFloats = view.features.flatMap((f, i) => (isFloat(i) && f.dtype.kind === 'list' ? [i] : []));
+  // Sets too: Feast's set() keeps -0.0 as the first zero it meets.
+  const listFloats = view.features.flatMap((f, i) => (isFloat(i) && (f.dtype.kind === 'list' || f.dtype.kind === 'set') ? [i] : []));
   // Scalars share one sign column: one expression per float feature would cost DuckDB's planner time
   // quadratic in their number (3,000 features: seconds), one list of them stays linear.
   const signs = `list_transform(list_value(${scalarFloats.map((i) => `f${i}`).join(', ')}), __z -> __z = 0 AND signbit(__z))`;

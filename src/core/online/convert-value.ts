@@ -4,7 +4,7 @@
  * plain string (older Feast) is parsed too.
  */
 import { Buffer } from 'node:buffer';
-import type { DecodedValue } from '../layout/value-decode.js';
+import type { DecodedValue, MapEntries } from '../layout/value-decode.js';
 import { formatEventTs, MAX_EVENT_MICROS, MIN_EVENT_MICROS } from '../layout/event-ts.js';
 import type { Dtype, JoinKeyDtype } from '../repo/model.js';
 import { convertJoinKeyValue } from './entity-rows.js';
@@ -54,12 +54,17 @@ function parseJson(text: string): unknown {
 
 const base64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
 
+const isJsonScalar = (dtype: Dtype): boolean => dtype.kind === 'scalar' && dtype.scalar === 'Json';
+const isJsonList = (dtype: Dtype): boolean => dtype.kind !== 'nested' && dtype.scalar === 'Json';
+/** Inside maps, lists of lists and ScalarMaps the Value says its own type; no dtype applies. */
+const INFERRED: Dtype = { kind: 'scalar', scalar: 'String' };
+
 function convertJson(d: DecodedValue, dtype: Dtype): unknown {
   switch (d.kind) {
     case 'bytesVal':
       return base64(d.value);
     case 'stringVal':
-      return dtype.scalar === 'Json' && dtype.kind === 'scalar' ? parseJson(d.value) : d.value;
+      return isJsonScalar(dtype) ? parseJson(d.value) : d.value;
     case 'int64Val':
       return int64Json(d.value);
     case 'doubleVal':
@@ -71,40 +76,91 @@ function convertJson(d: DecodedValue, dtype: Dtype): unknown {
       return parseJson(d.value);
     case 'int32Val':
     case 'boolVal':
+    case 'uuidVal':
+    case 'timeUuidVal':
+    case 'decimalVal':
       return d.value;
     case 'bytesListVal':
+    case 'bytesSetVal':
       return d.value.map(base64);
     case 'stringListVal':
-      return dtype.scalar === 'Json' ? d.value.map(parseJson) : d.value;
+      return isJsonList(dtype) ? d.value.map(parseJson) : d.value;
     case 'int64ListVal':
+    case 'int64SetVal':
       return d.value.map(int64Json);
     case 'doubleListVal':
     case 'floatListVal':
+    case 'doubleSetVal':
+    case 'floatSetVal':
       return d.value.map(floatJson);
     case 'unixTimestampListVal':
+    case 'unixTimestampSetVal':
       return d.value.map(isoSeconds);
     case 'jsonListVal':
       return d.value.map(parseJson);
     case 'int32ListVal':
     case 'boolListVal':
+    case 'int32SetVal':
+    case 'boolSetVal':
+    case 'stringSetVal':
+    case 'uuidListVal':
+    case 'timeUuidListVal':
+    case 'decimalListVal':
+    case 'uuidSetVal':
+    case 'timeUuidSetVal':
+    case 'decimalSetVal':
       return d.value;
+    case 'mapVal':
+    case 'structVal':
+      return mapObject(d.value, 'json');
+    case 'mapListVal':
+    case 'structListVal':
+      return d.value.map((m) => mapObject(m, 'json'));
+    case 'scalarMapVal':
+      // JSON objects have string keys only: [key, value] pairs keep the key's type.
+      return d.value.map(([k, v]) => [convertJson(k, INFERRED), v === null ? null : convertJson(v, INFERRED)]);
+    case 'zonedTimestampVal':
+      return { timestamp: isoSeconds(d.value.seconds), zone: d.value.zone };
+    case 'listVal':
+    case 'setVal':
+      return d.value.map((v) => (v === null ? null : convertJson(v, INFERRED)));
   }
+}
+
+/** A Map / Struct as an object, keys in the stored order. */
+function mapObject(entries: MapEntries, format: ValueFormat): Record<string, unknown> {
+  // fromEntries defines own properties: a stored key "__proto__" stays a key, never the prototype.
+  return Object.fromEntries(entries.map(([k, v]) => [k, v === null ? null : format === 'native' ? convertNative(v, INFERRED) : convertJson(v, INFERRED)]));
 }
 
 function convertNative(d: DecodedValue, dtype: Dtype): unknown {
   switch (d.kind) {
     case 'stringVal':
-      return dtype.scalar === 'Json' && dtype.kind === 'scalar' ? parseJson(d.value) : d.value;
+      return isJsonScalar(dtype) ? parseJson(d.value) : d.value;
     case 'unixTimestampVal':
       return dateOf(d.value);
     case 'jsonVal':
       return parseJson(d.value);
     case 'stringListVal':
-      return dtype.scalar === 'Json' ? d.value.map(parseJson) : d.value;
+      return isJsonList(dtype) ? d.value.map(parseJson) : d.value;
     case 'unixTimestampListVal':
+    case 'unixTimestampSetVal':
       return d.value.map(dateOf);
     case 'jsonListVal':
       return d.value.map(parseJson);
+    case 'mapVal':
+    case 'structVal':
+      return mapObject(d.value, 'native');
+    case 'mapListVal':
+    case 'structListVal':
+      return d.value.map((m) => mapObject(m, 'native'));
+    case 'scalarMapVal':
+      return new Map(d.value.map(([k, v]) => [convertNative(k, INFERRED), v === null ? null : convertNative(v, INFERRED)]));
+    case 'zonedTimestampVal':
+      return { date: dateOf(d.value.seconds), zone: d.value.zone };
+    case 'listVal':
+    case 'setVal':
+      return d.value.map((v) => (v === null ? null : convertNative(v, INFERRED)));
     default:
       return d.value;
   }

@@ -14,7 +14,7 @@ import { FeatureViewSchema, FeatureViewSpecSchema, type FeatureView } from '../.
 import { FeatureServiceSchema, FeatureServiceSpecSchema, type FeatureService } from '../../gen/feast/core/FeatureService_pb.js';
 import { FeatureViewProjectionSchema } from '../../gen/feast/core/FeatureViewProjection_pb.js';
 import { ValueType_Enum } from '../../gen/feast/types/Value_pb.js';
-import { valueTypeOf } from '../layout/feast-types.js';
+import { fieldTagsOf, valueTypeOf } from '../layout/feast-types.js';
 import type * as model from '../repo/model.js';
 import { durationFromMicros } from './time.js';
 
@@ -77,7 +77,8 @@ export function dataSourceProto(project: string, s: model.DataSource): DataSourc
 }
 
 function featureSpec(f: model.Feature): FeatureSpecV2 {
-  return create(FeatureSpecV2Schema, { name: f.name, valueType: valueTypeOf(f.dtype), tags: { ...f.tags }, description: f.description });
+  // Feast's Field.to_proto adds a Struct's schema and a nested collection's type to the tags.
+  return create(FeatureSpecV2Schema, { name: f.name, valueType: valueTypeOf(f.dtype), tags: fieldTagsOf(f.dtype, f.tags), description: f.description });
 }
 
 function featureViewProto(project: string, v: model.FeatureView, sources: Map<string, model.DataSource>): FeatureView {

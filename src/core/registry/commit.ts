@@ -6,6 +6,7 @@
 import { clone, create } from '@bufbuild/protobuf';
 import { FeatureViewMetaSchema, MaterializationIntervalSchema, type FeatureView } from '../../gen/feast/core/FeatureView_pb.js';
 import { RegistrySchema, type Registry } from '../../gen/feast/core/Registry_pb.js';
+import type { StreamFeatureView } from '../../gen/feast/core/StreamFeatureView_pb.js';
 import { systemClock, type Clock } from '../context.js';
 import { DynafeastError } from '../errors.js';
 import type { DesiredRegistryObjects } from './build.js';
@@ -70,8 +71,11 @@ export async function removeProject(target: RegistryTarget, project: string, clo
 }
 
 /** The view `viewName` of `project`, or undefined. */
-export function findFeatureView(registry: Registry, project: string, viewName: string): FeatureView | undefined {
-  return registry.featureViews.find((v) => v.spec?.project === project && v.spec.name === viewName);
+export function findFeatureView(registry: Registry, project: string, viewName: string): FeatureView | StreamFeatureView | undefined {
+  // A stream feature view materializes from its batch source and records its intervals like any view
+  // (Feast's registry keeps them in the same FeatureViewMeta).
+  const mine = (v: FeatureView | StreamFeatureView) => v.spec?.project === project && v.spec.name === viewName;
+  return registry.featureViews.find(mine) ?? registry.streamFeatureViews.find(mine);
 }
 
 /** Where Feast's materialize-incremental would start: the latest recorded end, in epoch microseconds. */

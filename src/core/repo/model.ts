@@ -6,7 +6,7 @@ import type { SourceLocation } from '../errors.js';
 import type { Dtype, JoinKeyDtype } from '../layout/feast-types.js';
 
 // The dtypes are Feast's, one table for every part of dynafeast (layout/feast-types.ts).
-export { SCALAR_DTYPES, JOIN_KEY_DTYPES, type ScalarDtype, type JoinKeyDtype, type Dtype } from '../layout/feast-types.js';
+export { SCALAR_DTYPES, JOIN_KEY_DTYPES, formatDtype, type ScalarDtype, type JoinKeyDtype, type Dtype, type StructField } from '../layout/feast-types.js';
 
 export const DUMMY_ENTITY_NAME = '__dummy';
 export const DUMMY_ENTITY_ID = '__dummy_id';
@@ -113,8 +113,4 @@ export interface RepoModel {
 
 export function isEntityless(view: FeatureView): boolean {
   return view.entities.length === 1 && view.entities[0] === DUMMY_ENTITY_NAME;
-}
-
-export function formatDtype(dtype: Dtype): string {
-  return dtype.kind === 'list' ? `Array(${dtype.scalar})` : dtype.scalar;
 }

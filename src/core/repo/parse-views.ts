@@ -88,7 +88,7 @@ export class ViewParser {
           {
             location: dtypeRef.loc,
             path: p,
-            hint: 'Feast dtypes: Int32, Int64, Float32, Float64, String, Bytes, Bool, UnixTimestamp, Json, and Array(<scalar>).',
+            hint: 'Feast dtypes: Int32, Int64, Float32, Float64, String, Bytes, Bool, UnixTimestamp, Json, Uuid, TimeUuid, Decimal, PdfBytes, ImageBytes, Map, ScalarMap, ZonedTimestamp, Struct({name: Type, ...}), Array(<type>), Set(<type>) (README, "Feast value types").',
           },
         );
       }

@@ -9,7 +9,7 @@ import { DataSource_SourceType } from '../../gen/feast/core/DataSource_pb.js';
 import type { FeatureSpecV2 } from '../../gen/feast/core/Feature_pb.js';
 import type { Registry } from '../../gen/feast/core/Registry_pb.js';
 import { ValueType_Enum } from '../../gen/feast/types/Value_pb.js';
-import { dtypeOfValueType } from '../layout/feast-types.js';
+import { dtypeOfValueType, NESTED_TYPE_TAG, STRUCT_SCHEMA_TAG, userTagsOf } from '../layout/feast-types.js';
 import { durationToMicros } from '../registry/time.js';
 import {
   DUMMY_ENTITY_ID,
@@ -86,11 +86,17 @@ function fileSourceOf(proto: DataSourceProto | undefined, fallbackName: string):
 function featuresOf(specs: FeatureSpecV2[]): Feature[] | { reason: string } {
   const out: Feature[] = [];
   for (const f of specs) {
-    const dtype = dtypeOfValueType(f.valueType);
+    const dtype = dtypeOfValueType(f.valueType, f.tags);
     if (dtype === undefined) {
-      return { reason: `feature \`${f.name}\` has type ${VALUE_TYPE_NAME(f.valueType)}, which dynafeast does not support yet` };
+      const why =
+        f.valueType === ValueType_Enum.STRUCT || f.valueType === ValueType_Enum.STRUCT_LIST
+          ? `, whose field schema (tag ${STRUCT_SCHEMA_TAG}) is missing or unreadable`
+          : f.valueType === ValueType_Enum.VALUE_LIST || f.valueType === ValueType_Enum.VALUE_SET
+            ? `, whose inner type (tag ${NESTED_TYPE_TAG}) is missing or unreadable`
+            : ', which is not a Feast 0.67 value type';
+      return { reason: `feature \`${f.name}\` has type ${VALUE_TYPE_NAME(f.valueType)}${why}` };
     }
-    out.push({ name: f.name, dtype, description: f.description, tags: { ...f.tags } });
+    out.push({ name: f.name, dtype, description: f.description, tags: userTagsOf(f.tags) });
   }
   return out;
 }

@@ -15,7 +15,10 @@ import {
   dtypeOfValueType,
   isFloatDtype,
   valueTypeOf,
+  fieldTagsOf,
   type Dtype,
+  type FeastType,
+  type StructField,
   type ScalarDtype,
 } from '../../../src/core/layout/feast-types.js';
 import { createValueEncoder, decodeValue } from '../../../src/core/layout/value-codec.js';
@@ -39,10 +42,30 @@ const SAMPLES: Record<ScalarDtype, { js: unknown; sql: string }> = {
   Bool: { js: true, sql: 'true' },
   UnixTimestamp: { js: 1_700_000_000, sql: "TIMESTAMP '2023-11-14 22:13:20'" },
   Json: { js: '{"a": 1}', sql: '\'{"a": 1}\'' },
+  Uuid: { js: '1b4e28ba-2fa1-11d2-883f-0016d3cca427', sql: "'1b4e28ba-2fa1-11d2-883f-0016d3cca427'::UUID" },
+  TimeUuid: { js: '1b4e28ba-2fa1-11d2-883f-0016d3cca427', sql: "'1b4e28ba-2fa1-11d2-883f-0016d3cca427'" },
+  Decimal: { js: '12.50', sql: 'CAST(12.50 AS DECIMAL(10, 2))' },
+  PdfBytes: { js: new Uint8Array([37, 80]), sql: "'%P'::BLOB" },
+  ImageBytes: { js: new Uint8Array([0x89]), sql: "'\\x89'::BLOB" },
+  // Message-shaped rows: the offline engine does not read them from files yet (sql unused).
+  Map: { js: { a: 'x', n: 2 }, sql: '' },
+  Struct: { js: { name: 'x', age: 3 }, sql: '' },
+  ScalarMap: { js: new Map([[1, 'one']]), sql: '' },
+  ZonedTimestamp: { js: { seconds: 1_700_000_000, zone: 'Europe/Berlin' }, sql: '' },
 };
 
-const FORMS = ['scalar', 'list'] as const;
-const EVERY_DTYPE: Dtype[] = SCALAR_DTYPES.flatMap((scalar) => FORMS.map((kind) => ({ kind, scalar }) as Dtype));
+const FORMS = ['scalar', 'list', 'set'] as const;
+const STRUCT_FIELDS: readonly StructField[] = [
+  { name: 'name', dtype: { kind: 'scalar', scalar: 'String' } },
+  { name: 'age', dtype: { kind: 'scalar', scalar: 'Int32' } },
+];
+const EVERY_DTYPE: Dtype[] = SCALAR_DTYPES.flatMap((scalar) =>
+  FORMS.filter((kind) => (FEAST_TYPES[scalar] as FeastType)[kind] !== undefined).map(
+    (kind) => (scalar === 'Struct' ? { kind, scalar, fields: STRUCT_FIELDS } : { kind, scalar }) as Dtype,
+  ),
+);
+const formOf = (d: Dtype) => defined(d.kind === 'nested' ? undefined : (FEAST_TYPES[d.scalar] as FeastType)[d.kind]);
+const scalarOf = (d: Dtype): ScalarDtype => (d.kind === 'nested' ? 'String' : d.scalar);
 
 describe('the Feast type table', () => {
   it('has every column for every dtype, agreeing with the generated feast.types protos', () => {
@@ -51,22 +74,28 @@ describe('the Feast type table', () => {
     const seenTypes = new Set<number>();
     expect(SCALAR_DTYPES.length).toBeGreaterThan(0);
     for (const scalar of SCALAR_DTYPES) {
-      const row = FEAST_TYPES[scalar];
-      // the required columns, plus the value facts of integer (`range`) and float (`float`) dtypes, only those
-      const columns = Object.keys(row).sort();
-      expect(columns.filter((c) => c !== 'range' && c !== 'float')).toEqual(['duckdb', 'joinKey', 'list', 'scalar', 'wire']);
+      const row: FeastType = FEAST_TYPES[scalar];
+      // the table's columns, and the value facts of integer (`range`) and float (`float`) dtypes, only those
+      const columns = Object.keys(row);
+      expect(columns.every((k) => ['duckdb', 'joinKey', 'list', 'set', 'scalar', 'shape', 'wire', 'range', 'float'].includes(k))).toBe(true);
       expect({ dtype: scalar, range: columns.includes('range') }).toEqual({ dtype: scalar, range: row.duckdb === 'INTEGER' || row.duckdb === 'BIGINT' });
       expect({ dtype: scalar, float: columns.includes('float') }).toEqual({ dtype: scalar, float: isFloatDtype(scalar) });
       expect(typeof row.joinKey).toBe('boolean');
-      expect(['INTEGER', 'BIGINT', 'DOUBLE', 'VARCHAR', 'BLOB', 'BOOLEAN']).toContain(row.duckdb);
+      expect(['INTEGER', 'BIGINT', 'DOUBLE', 'VARCHAR', 'BLOB', 'BOOLEAN', 'NESTED']).toContain(row.duckdb);
       for (const kind of FORMS) {
         const f = row[kind];
-        // the ValueType exists, and its Value oneof case is the one the proto declares with that number
-        expect(ValueType_Enum[f.valueType]).toBeDefined();
+        if (f === undefined) continue;
+        // the ValueType exists (PDF_BYTES and IMAGE_BYTES only in Feast's Python enum), and its Value
+        // oneof case is the one the proto declares with that number
+        if (scalar !== 'PdfBytes' && scalar !== 'ImageBytes') expect(ValueType_Enum[f.valueType]).toBeDefined();
         const field = fields.get(f.valueCase);
         expect({ dtype: scalar, kind, number: field?.number, oneof: field?.oneof?.name }).toEqual({ dtype: scalar, kind, number: f.field, oneof: 'val' });
-        expect(ValueType_Enum[f.valueType]).toBe(kind === 'list' ? `${ValueType_Enum[row.scalar.valueType]}_LIST` : ValueType_Enum[f.valueType]);
-        // no two rows share a field or a ValueType
+        if (kind !== 'scalar') {
+          const suffix = kind === 'list' ? '_LIST' : '_SET';
+          expect(ValueType_Enum[f.valueType]).toBe(`${ValueType_Enum[row.scalar.valueType]}${suffix}`);
+        }
+        // no two rows share a field or a ValueType (PdfBytes and ImageBytes are bytes_val)
+        if (f.field === 1 && scalar !== 'Bytes') continue;
         expect(seenFields.has(f.field)).toBe(false);
         expect(seenTypes.has(f.valueType)).toBe(false);
         seenFields.add(f.field);
@@ -95,9 +124,15 @@ describe('the Feast type table', () => {
 
   it('maps dtype <-> ValueType both ways, with no dtype for INVALID or NULL', () => {
     for (const d of EVERY_DTYPE) {
-      expect(dtypeOfValueType(valueTypeOf(d))).toEqual(d);
-      expect(dtypeOfEnumName(ValueType_Enum[valueTypeOf(d)])).toEqual(d);
-      expect(dtypeOfEnumName(`ValueType.${ValueType_Enum[valueTypeOf(d)].toLowerCase()}`)).toEqual(d);
+      const tags = fieldTagsOf(d, {});
+      expect(dtypeOfValueType(valueTypeOf(d), tags)).toEqual(d);
+      if (d.kind !== 'nested' && d.scalar === 'Struct') {
+        expect(dtypeOfValueType(valueTypeOf(d))).toBeUndefined(); // no schema tag: no Struct
+        continue;
+      }
+      const name = ValueType_Enum[valueTypeOf(d)] ?? (scalarOf(d) === 'PdfBytes' ? 'PDF_BYTES' : 'IMAGE_BYTES');
+      expect(dtypeOfEnumName(name)).toEqual(d);
+      expect(dtypeOfEnumName(`ValueType.${name.toLowerCase()}`)).toEqual(d);
     }
     expect(dtypeOfValueType(ValueType_Enum.INVALID)).toBeUndefined();
     expect(dtypeOfValueType(ValueType_Enum.NULL)).toBeUndefined();
@@ -107,10 +142,11 @@ describe('the Feast type table', () => {
 
   it('the Value codec writes and reads every form of every dtype under the table field and case', () => {
     for (const d of EVERY_DTYPE) {
-      const form = FEAST_TYPES[d.scalar][d.kind];
-      const sample = SAMPLES[d.scalar].js;
-      const bytes = createValueEncoder(d)(d.kind === 'list' ? [sample, sample] : sample);
-      const wire = d.kind === 'list' ? WireType.LengthDelimited : FEAST_TYPES[d.scalar].wire;
+      const form = formOf(d);
+      const sample = SAMPLES[scalarOf(d)].js;
+      // Set elements are unique: two equal samples would be one.
+      const bytes = createValueEncoder(d)(d.kind === 'list' ? [sample, sample] : d.kind === 'set' ? [sample] : sample);
+      const wire = d.kind !== 'scalar' ? WireType.LengthDelimited : FEAST_TYPES[scalarOf(d)].wire;
       // the first tag is the table's field with the form's wire type (one-byte tags up to field 15, two after)
       const tag = (form.field << 3) | wire;
       expect(tag < 128 ? [bytes[0]] : [bytes[0], bytes[1]]).toEqual(tag < 128 ? [tag] : [(tag & 0x7f) | 0x80, tag >> 7]);
@@ -125,7 +161,7 @@ describe('the Feast type table', () => {
     const view = makeView('all_types', { features });
     const repo = makeRepo([view]);
     const built = defined(defined(buildRegistryObjects('demo', repo).featureViews[0]).spec);
-    expect(built.features.map((f) => f.valueType)).toEqual(EVERY_DTYPE.map((d) => FEAST_TYPES[d.scalar][d.kind].valueType));
+    expect(built.features.map((f) => f.valueType)).toEqual(EVERY_DTYPE.map((d) => formOf(d).valueType));
     expect(defined(built.entityColumns[0]).valueType).toBe(FEAST_TYPES.Int64.scalar.valueType);
     for (const key of JOIN_KEY_DTYPES) {
       const withKey = makeRepo([view]);
@@ -138,7 +174,9 @@ describe('the Feast type table', () => {
   it('the dtype parser reads every dtype by name and suggests it from its Feast enum spelling', () => {
     for (const d of EVERY_DTYPE) {
       expect(parseDtype(formatDtype(d))).toEqual({ ok: true, dtype: d });
-      expect(parseDtype(ValueType_Enum[valueTypeOf(d)])).toMatchObject({ ok: false, suggestion: formatDtype(d) });
+      if (scalarOf(d) !== 'Struct' && ValueType_Enum[valueTypeOf(d)] !== undefined) {
+        expect(parseDtype(ValueType_Enum[valueTypeOf(d)])).toMatchObject({ ok: false, suggestion: formatDtype(d) });
+      }
     }
     for (const s of SCALAR_DTYPES) {
       expect(parseJoinKeyDtype(s).ok).toBe(FEAST_TYPES[s].joinKey);
@@ -170,13 +208,19 @@ describe('the Feast type table', () => {
       const connection = await instance.connect();
       try {
         for (const d of EVERY_DTYPE) {
-          const literal = d.kind === 'list' ? `[${SAMPLES[d.scalar].sql}]` : SAMPLES[d.scalar].sql;
+          if (d.kind === 'nested') continue;
+          if (FEAST_TYPES[d.scalar].duckdb === 'NESTED') {
+            // Not read from files yet: refused by name, never skipped.
+            expect(featureSql('c', { name: 'VARCHAR', kind: 'string' }, d, 'c')).toMatchObject({ ok: false });
+            continue;
+          }
+          const literal = d.kind !== 'scalar' ? `[${SAMPLES[d.scalar].sql}]` : SAMPLES[d.scalar].sql;
           const described = await connection.run(`SELECT ${literal} AS c LIMIT 0`);
           const source: SourceColumnType = columnTypeOf(described.columnType(0));
           const conversion = featureSql('c', source, d, 'c');
           if (!conversion.ok) throw new Error(`${formatDtype(d)}: no conversion from ${source.name}`);
           const result = await connection.run(`SELECT ${conversion.sql} AS v FROM (SELECT ${literal} AS c)`);
-          const want = d.kind === 'list' ? `${FEAST_TYPES[d.scalar].duckdb}[]` : FEAST_TYPES[d.scalar].duckdb;
+          const want = d.kind !== 'scalar' ? `${FEAST_TYPES[d.scalar].duckdb}[]` : FEAST_TYPES[d.scalar].duckdb;
           expect({ dtype: formatDtype(d), type: result.columnType(0).toString() }).toEqual({ dtype: formatDtype(d), type: want });
         }
       } finally {

@@ -2,14 +2,14 @@ import { encodeValue } from '../../../src/core/layout/value-codec.js';
 import { decodeValue } from '../../../src/core/layout/value-decode.js';
 import { echoedJoinKeyOutput, isoSeconds, joinKeyOutput, valueConverter } from '../../../src/core/online/convert-value.js';
 import type { ValueFormat } from '../../../src/core/online/types.js';
-import type { Dtype } from '../../../src/core/repo/model.js';
+import type { Dtype, ScalarDtype } from '../../../src/core/repo/model.js';
 
 function roundTrip(dtype: Dtype, value: unknown, format: ValueFormat = 'json'): unknown {
   const decoded = decodeValue(encodeValue(dtype, value));
   return decoded === null ? null : valueConverter(dtype, format)(decoded);
 }
-const s = (scalar: Dtype['scalar']): Dtype => ({ kind: 'scalar', scalar });
-const l = (scalar: Dtype['scalar']): Dtype => ({ kind: 'list', scalar });
+const s = (scalar: ScalarDtype): Dtype => ({ kind: 'scalar', scalar });
+const l = (scalar: ScalarDtype): Dtype => ({ kind: 'list', scalar });
 
 describe('valueConverter (json)', () => {
   it.each([

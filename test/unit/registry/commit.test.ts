@@ -12,7 +12,9 @@ import {
 } from '../../../src/core/registry/commit.js';
 import { withRegistryLock } from '../../../src/core/registry/lock.js';
 import { reconcileRegistry } from '../../../src/core/registry/reconcile.js';
-import { readRegistry, readRegistryIfExists } from '../../../src/core/registry/registry-file.js';
+import { readRegistry, readRegistryIfExists, writeRegistryAtomic } from '../../../src/core/registry/registry-file.js';
+import { create } from '@bufbuild/protobuf';
+import { StreamFeatureViewSchema, StreamFeatureViewSpecSchema } from '../../../src/gen/feast/core/StreamFeatureView_pb.js';
 import { timestampToMicros } from '../../../src/core/registry/time.js';
 import { makeRepo, makeView } from '../../helpers/plan-fixtures.js';
 import { defined } from '../../helpers/defined.js';
@@ -84,6 +86,21 @@ describe('recordMaterialization', () => {
     const desired = buildRegistryObjects('demo', makeRepo());
     await commitRegistryChanges(path, 'demo', desired, planned(desired), clock);
     await expect(recordMaterialization(path, 'demo', 'missing_view', 0n, 1n)).rejects.toMatchObject({ code: 'registry.notApplied' });
+  });
+
+  it("records a stream feature view's interval in its own meta, as Feast does (registry-driven mode)", async () => {
+    const desired = buildRegistryObjects('demo', makeRepo());
+    await commitRegistryChanges(path, 'demo', desired, planned(desired), clock);
+    // Feast's registry keeps a stream view (push source) apart from the feature views
+    const reg = await readRegistry(path);
+    const view = defined(reg.featureViews[0]);
+    reg.streamFeatureViews.push(create(StreamFeatureViewSchema, { spec: create(StreamFeatureViewSpecSchema, { name: 'pushed', project: 'demo' }) }));
+    await writeRegistryAtomic(path, reg, clock.nowMicros());
+    await recordMaterialization(path, 'demo', 'pushed', 5n, 50n, { clock });
+    const after = await readRegistry(path);
+    expect(defined(after.streamFeatureViews[0]?.meta).materializationIntervals).toHaveLength(1);
+    expect(latestMaterializedEndMicros(after, 'demo', 'pushed')).toBe(50n);
+    expect(defined(after.featureViews.find((v) => v.spec?.name === view.spec?.name)).meta?.materializationIntervals ?? []).toHaveLength(0);
   });
 });
 

@@ -23,11 +23,34 @@ describe('parseDtype', () => {
     if (!r.ok) expect(r.suggestion).toBe(suggestion);
   });
 
-  it('rejects nested arrays, Array(Json) included, with a reason', () => {
-    const nested = parseDtype('Array(Array(Int32))');
-    const nestedJson = parseDtype('Array(Array(Json))');
-    expect(!nested.ok && nested.reason).toContain('nested');
-    expect(!nestedJson.ok && nestedJson.reason).toContain('nested');
+  it("reads sets, nested collections (VALUE_LIST / VALUE_SET) and Structs in Feast's spelling", () => {
+    expect(parseDtype('Set(Uuid)')).toEqual({ ok: true, dtype: { kind: 'set', scalar: 'Uuid' } });
+    expect(parseDtype('Array(Array(Int32))')).toEqual({ ok: true, dtype: { kind: 'nested', outer: 'list', inner: { kind: 'list', scalar: 'Int32' } } });
+    expect(parseDtype('Set(Array(String))')).toEqual({ ok: true, dtype: { kind: 'nested', outer: 'set', inner: { kind: 'list', scalar: 'String' } } });
+    expect(parseDtype('Struct({name: String, "age": Int32})')).toEqual({
+      ok: true,
+      dtype: {
+        kind: 'scalar',
+        scalar: 'Struct',
+        fields: [
+          { name: 'name', dtype: { kind: 'scalar', scalar: 'String' } },
+          { name: 'age', dtype: { kind: 'scalar', scalar: 'Int32' } },
+        ],
+      },
+    });
+    expect(parseDtype('Array(Struct({a: Map}))')).toMatchObject({ ok: true, dtype: { kind: 'list', scalar: 'Struct' } });
+  });
+
+  it.each([
+    ['Array(ZonedTimestamp)', 'no Array of ZonedTimestamp'],
+    ['Set(Map)', 'no Set of Map'],
+    ['Set(Json)', 'no Set of Json'],
+    ['Array(PdfBytes)', 'no Array of PdfBytes'],
+    ['Struct({})', 'at least one field'],
+    ['Array(Array(ZonedTimestamp))', 'no Array of ZonedTimestamp'],
+  ])('refuses %s, which Feast 0.67 lacks, with the reason', (input, reason) => {
+    const r = parseDtype(input);
+    expect(!r.ok && r.reason).toContain(reason);
   });
 });
 

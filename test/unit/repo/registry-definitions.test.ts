@@ -9,7 +9,8 @@ import { RegistrySchema, type Registry } from '../../../src/gen/feast/core/Regis
 import { DataSource_SourceType } from '../../../src/gen/feast/core/DataSource_pb.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { definitionsFromRegistry } from '../../../src/core/repo/registry-definitions.js';
-import type { RepoModel } from '../../../src/core/repo/model.js';
+import { formatDtype, type RepoModel } from '../../../src/core/repo/model.js';
+import { STRUCT_SCHEMA_TAG } from '../../../src/core/layout/feast-types.js';
 import { testRepo } from '../../helpers/online-repo.js';
 import { defined } from '../../helpers/defined.js';
 
@@ -87,15 +88,32 @@ describe("definitions from the registry of Feast's own starter repo (feast init,
     expect(named('feature service')).toEqual(['driver_activity_v1', 'driver_activity_v2', 'driver_activity_v3']);
   });
 
-  it('every feature view is either served, or listed with the feature or source that stops it', () => {
-    const all = ['driver_hourly_stats', 'driver_hourly_stats_fresh'];
-    for (const name of all) {
-      const served = repo.featureViews.find((v) => v.name === name);
-      const listed = notServed.find((n) => n.name === name);
-      expect([name, served === undefined, listed === undefined]).not.toEqual([name, true, true]);
-      if (listed) expect(listed.reason).toMatch(/feature `\w+` has type [A-Z_]+/);
+  it("serves both feature views, with the starter's Map, Json and Struct (its schema from Feast's tag)", () => {
+    for (const name of ['driver_hourly_stats', 'driver_hourly_stats_fresh']) {
+      const view = defined(repo.featureViews.find((v) => v.name === name));
+      expect(view.features.map((f) => `${f.name}: ${formatDtype(f.dtype)}`)).toEqual([
+        'conv_rate: Float32',
+        'acc_rate: Float32',
+        'avg_daily_trips: Int64',
+        'driver_metadata: Map',
+        'driver_config: Json',
+        'driver_profile: Struct({name: String, age: String})',
+      ]);
+      // Feast's internal tag is not a user tag
+      expect(Object.keys(defined(view.features.find((f) => f.name === 'driver_profile')).tags)).toEqual([]);
     }
+    expect(notServed.filter((n) => n.kind === 'feature view')).toEqual([]);
     expect(named('label view')).toEqual(['driver_quality_labels']);
+  });
+
+  it('a Struct whose schema tag is missing is named, with why, and not served', () => {
+    const registry = feastInit();
+    for (const v of registry.featureViews) {
+      for (const f of v.spec?.features ?? []) delete f.tags[STRUCT_SCHEMA_TAG];
+    }
+    const { notServed: missing } = definitionsFromRegistry(registry, 'demo', '/repo');
+    const view = defined(missing.find((n) => n.name === 'driver_hourly_stats'));
+    expect(view.reason).toMatch(/driver_profile.*STRUCT.*field schema \(tag feast:struct_schema\) is missing/);
   });
 
   it("takes the entity's key type from the views when Feast recorded none", () => {
