@@ -7,6 +7,7 @@ import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { DynafeastError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { escapeControl } from './output.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../core/export/formats.js';
 import { IAM_FORMATS, parseIamCommands, type IamCommand, type IamFormat } from '../core/iam/commands.js';
 
 export interface GlobalFlags {
@@ -112,6 +113,31 @@ export interface MaterializeIncrementalFlags {
   strict: boolean;
 }
 
+export interface ExportFlags {
+  views: string[];
+  format: ExportFormat;
+  out: string;
+  /** Parallel Scan segments per table (default: from the table's size). */
+  segments?: number;
+}
+
+export interface VerifyFlags {
+  start: string;
+  end: string;
+  views: string[];
+  /** Check this many random entities by BatchGetItem instead of scanning the tables. */
+  sample?: number;
+  segments?: number;
+}
+
+export const SQL_OUTPUTS = ['table', 'csv', 'json'] as const;
+
+export interface SqlFlags {
+  query: string;
+  output: (typeof SQL_OUTPUTS)[number];
+  segments?: number;
+}
+
 /** A handler returns the exit code it wants (0 when it returns nothing). Errors are thrown. */
 export type Handler<O> = (options: O, globals: GlobalFlags) => Promise<number | void>;
 
@@ -129,7 +155,19 @@ export interface CommandHandlers {
   getOnlineFeatures: Handler<GetOnlineFeaturesFlags>;
   materialize: Handler<MaterializeFlags>;
   materializeIncremental: Handler<MaterializeIncrementalFlags>;
+  export: Handler<ExportFlags>;
+  verify: Handler<VerifyFlags>;
+  sql: Handler<SqlFlags>;
   version: Handler<VersionFlags>;
+}
+
+/** A whole number >= 1 for `flag`. */
+function parsePositive(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${flag}: expected a whole number >= 1, got "${value}"`);
+    return n;
+  };
 }
 
 function parsePort(value: string): number {
@@ -385,6 +423,52 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .addOption(strictOption())
     .action((end: string, o: { views?: string[]; strict?: boolean }, cmd: Command) =>
       run(handlers.materializeIncremental, cmd, { end, views: viewsOf(o.views), strict: o.strict === true }),
+    );
+
+  const segmentsOption = () =>
+    new Option('--segments <n>', 'parallel Scan segments per table (default: one per 16 MiB of table, at most 16)').argParser(parsePositive('--segments'));
+  const readViewsOption = (what: string) =>
+    new Option('-v, --views <names...>', `feature views to ${what} (default: every online view; repeatable or comma-separated)`);
+
+  program
+    .command('export')
+    .description('decode the online tables into parquet, CSV or JSON-lines files (one row per entity: join keys, features, event timestamp)')
+    .addOption(new Option('--format <format>', 'file format').choices(EXPORT_FORMATS).makeOptionMandatory())
+    .requiredOption('--out <path>', 'the file (one view), or a folder with one <view>.<format> per view')
+    .addOption(readViewsOption('export'))
+    .addOption(segmentsOption())
+    .action((o: { format: ExportFormat; out: string; views?: string[]; segments?: number }, cmd: Command) =>
+      run(handlers.export, cmd, { format: o.format, out: o.out, views: viewsOf(o.views), ...(o.segments !== undefined ? { segments: o.segments } : {}) }),
+    );
+
+  program
+    .command('verify')
+    .description('compare the online store with the latest offline row per entity in START..END; exit 1 when anything differs')
+    .argument('<start>', 'start of the window, inclusive: ISO 8601 (naive = UTC)')
+    .argument('<end>', 'end of the window, inclusive: ISO 8601 or `now`')
+    .addOption(readViewsOption('verify'))
+    .addOption(
+      new Option('--sample <n>', 'check n random entities per view by BatchGetItem instead of scanning the tables').argParser(parsePositive('--sample')),
+    )
+    .addOption(segmentsOption())
+    .action((start: string, end: string, o: { views?: string[]; sample?: number; segments?: number }, cmd: Command) =>
+      run(handlers.verify, cmd, {
+        start,
+        end,
+        views: viewsOf(o.views),
+        ...(o.sample !== undefined ? { sample: o.sample } : {}),
+        ...(o.segments !== undefined ? { segments: o.segments } : {}),
+      }),
+    );
+
+  program
+    .command('sql')
+    .description('run DuckDB SQL over the decoded online data (each view a table) and the offline sources (offline.<source>)')
+    .argument('<query>', 'e.g. "SELECT count(*) FROM driver_hourly_stats WHERE conv_rate > 0.9"')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(SQL_OUTPUTS).default('table'))
+    .addOption(segmentsOption())
+    .action((query: string, o: { output: SqlFlags['output']; segments?: number }, cmd: Command) =>
+      run(handlers.sql, cmd, { query, output: o.output, ...(o.segments !== undefined ? { segments: o.segments } : {}) }),
     );
 
   program

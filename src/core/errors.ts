@@ -62,6 +62,8 @@ export type ErrorCode =
   | 'offline.failed'
   | 'iam.accountUnknown'
   | 'online.badItem'
+  | 'online.notFeastTable'
+  | 'sql.badQuery'
   | 'fs.permissionDenied'
   | 'fs.readOnly'
   | 'fs.noSpace'
@@ -90,7 +92,7 @@ export interface DynafeastErrorOptions {
 
 const USAGE_PREFIXES = ['usage.', 'config.', 'repo.', 'init.', 'codec.'];
 /** Usage errors outside those prefixes: a registry file that is not a registry is bad input, not a failed operation. */
-const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['registry.corrupt']);
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['registry.corrupt', 'online.notFeastTable', 'sql.badQuery']);
 
 export class DynafeastError extends Error {
   readonly code: ErrorCode;

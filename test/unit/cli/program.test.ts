@@ -24,6 +24,9 @@ function harness() {
         'materialize',
         'materializeIncremental',
         'getOnlineFeatures',
+        'export',
+        'verify',
+        'sql',
         'version',
       ] as const
     ).map((c) => [c, stub(c)]),
@@ -152,6 +155,21 @@ describe('createProgram', () => {
       options: { end: 'now', views: ['x'], strict: false },
       globals: { progress: false },
     },
+    { args: ['export', '--format', 'csv', '--out', 'o.csv'], command: 'export', options: { format: 'csv', out: 'o.csv', views: [] } },
+    {
+      args: ['export', '--format', 'parquet', '--out', 'dir', '-v', 'a,b', '--segments', '4'],
+      command: 'export',
+      options: { format: 'parquet', out: 'dir', views: ['a', 'b'], segments: 4 },
+    },
+    { args: ['verify', 's', 'e'], command: 'verify', options: { start: 's', end: 'e', views: [] } },
+    {
+      args: ['verify', 's', 'e', '--sample', '10', '-v', 'x', '--json'],
+      command: 'verify',
+      options: { start: 's', end: 'e', views: ['x'], sample: 10 },
+      globals: { json: true },
+    },
+    { args: ['sql', 'SELECT 1'], command: 'sql', options: { query: 'SELECT 1', output: 'table' } },
+    { args: ['sql', 'SELECT 1', '-o', 'csv'], command: 'sql', options: { query: 'SELECT 1', output: 'csv' } },
   ];
 
   it.each(cases)('parses $args', async ({ args, command, options, globals }) => {
@@ -197,6 +215,15 @@ describe('createProgram', () => {
     [['materialize-incremental'], 'commander.missingArgument'],
     [['materialize-incremental', 'now', 'later'], 'commander.excessArguments'],
     [['version', '1.0'], 'commander.excessArguments'],
+    [['export', '--out', 'x'], 'commander.missingMandatoryOptionValue'],
+    [['export', '--format', 'xlsx', '--out', 'x'], 'commander.invalidArgument'],
+    [['export', '--format', 'csv'], 'commander.missingMandatoryOptionValue'],
+    [['export', '--format', 'csv', '--out', 'x', '--segments', '0'], 'commander.invalidArgument'],
+    [['verify', 's'], 'commander.missingArgument'],
+    [['verify', 's', 'e', '--sample', '-3'], 'commander.invalidArgument'],
+    [['verify', 's', 'e', '--sample', '1.5'], 'commander.invalidArgument'],
+    [['sql'], 'commander.missingArgument'],
+    [['sql', 'SELECT 1', '-o', 'xml'], 'commander.invalidArgument'],
   ])('rejects %j', async (args, code) => {
     const { program, calls } = harness();
     await expect(program.parseAsync(args, { from: 'user' })).rejects.toMatchObject({ code });
