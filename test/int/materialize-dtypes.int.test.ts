@@ -13,7 +13,7 @@ import { fixedClock, silentLogger } from '../../src/core/context.js';
 import { entityIdOfJs } from '../../src/core/layout/entity-id.js';
 import { materializeWindows } from '../../src/core/materialize/materialize.js';
 import { fixedWindows } from '../../src/core/materialize/windows.js';
-import type { Dtype, RepoModel, ScalarDtype } from '../../src/core/repo/model.js';
+import type { Dtype, RepoModel } from '../../src/core/repo/model.js';
 import {
   BoolListSchema,
   BytesListSchema,
@@ -29,6 +29,7 @@ import { makeSource, makeView } from '../helpers/view-fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
 import { bytesOf, duckdb, eventTsOf, scanTable, valueBytes } from '../helpers/materialize-fixture.js';
 import { defined } from '../helpers/defined.js';
+import { DTYPE_COLUMNS as COLUMNS, dtypeRowsSql } from '../helpers/dtype-columns.js';
 
 let server: TestServer;
 let dir: string;
@@ -42,32 +43,6 @@ afterAll(async () => {
 });
 
 const T0 = 1_618_210_800_000_000n; // 2021-04-12 07:00:00 UTC
-const s = (scalar: ScalarDtype): Dtype => ({ kind: 'scalar', scalar });
-const l = (scalar: ScalarDtype): Dtype => ({ kind: 'list', scalar });
-
-// name, dtype, DuckDB column type, SQL of row 'a', row 'b' (all NULL), row 'c' (edge values: zero, -0.0, NaN,
-// empty, NULL list elements). NULL elements of float and timestamp lists are left to the codec's own
-// tests: Feast's two writers disagree on them (docs/interop.md).
-const COLUMNS: Array<[string, Dtype, string, string, string]> = [
-  ['i32', s('Int32'), 'INTEGER', '-7', '0'],
-  ['i64', s('Int64'), 'BIGINT', '9007199254740993', '-1'],
-  ['f32', s('Float32'), 'DOUBLE', '0.1', "'NaN'::DOUBLE"],
-  ['f64', s('Float64'), 'DOUBLE', '0.1', "'-0.0'::DOUBLE"],
-  ['str', s('String'), 'VARCHAR', "'héllo'", "''"],
-  ['byt', s('Bytes'), 'BLOB', "'\\x00\\xFF'::BLOB", "''::BLOB"],
-  ['flag', s('Bool'), 'BOOLEAN', 'true', 'false'],
-  ['uts', s('UnixTimestamp'), 'TIMESTAMP', "TIMESTAMP '2021-04-12 07:00:00.999'", "TIMESTAMP '1969-12-31 23:59:59.5'"],
-  ['js', s('Json'), 'VARCHAR', '\'{"a": [1, 2]}\'', "'null'"],
-  ['li32', l('Int32'), 'INTEGER[]', '[1, -2]', '[NULL, 3]'],
-  ['li64', l('Int64'), 'BIGINT[]', '[9007199254740993]', '[]'],
-  ['lf32', l('Float32'), 'DOUBLE[]', '[0.1, 2.5]', "['-0.0'::DOUBLE, 'NaN'::DOUBLE]"],
-  ['lf64', l('Float64'), 'DOUBLE[]', '[0.1]', "['-0.0'::DOUBLE, 1]"],
-  ['lstr', l('String'), 'VARCHAR[]', "['a', 'b']", "[NULL, '']"],
-  ['lbyt', l('Bytes'), 'BLOB[]', "['\\x01'::BLOB]", '[NULL]'],
-  ['lflag', l('Bool'), 'BOOLEAN[]', '[true, false]', '[NULL, true]'],
-  ['luts', l('UnixTimestamp'), 'TIMESTAMP[]', "[TIMESTAMP '2021-04-12 07:00:01']", "[TIMESTAMP '1969-12-31 23:59:59.5']"],
-];
-
 const f32 = (x: number) => Math.fround(x);
 const EXPECTED: Record<'a' | 'c', Array<Value['val']>> = {
   a: [
@@ -126,9 +101,7 @@ function stringEntityId(key: string, value: string): string {
 }
 
 it('writes every dtype, nulls and list elements as Feast does', async () => {
-  const sel = (row: 'a' | 'b' | 'c', event: bigint) =>
-    `SELECT '${row}' AS k, make_timestamp(${event}::BIGINT) AS event_timestamp, ` +
-    COLUMNS.map(([name, , type, a, c]) => `CAST(${row === 'a' ? a : row === 'c' ? c : 'NULL'} AS ${type}) AS ${name}`).join(', ');
+  const sel = dtypeRowsSql;
   const file = path.join(dir, 'dtypes.parquet');
   await duckdb(`COPY (${sel('a', T0 + 123_456n)} UNION ALL ${sel('b', T0)} UNION ALL ${sel('c', T0 + 1_000_000n)}) TO '${file}' (FORMAT parquet)`);
 
