@@ -211,12 +211,14 @@ export function listItems(flag: string, values: readonly string[], what: string,
 
 function parseIamFor(value: string): IamCommand[] {
   if (value.split(',').some((i) => i.trim() === '')) {
-    throw new InvalidArgumentError(`${JSON.stringify(value)} has an empty name; expected a comma list of plan, apply, materialize, read, teardown or all`);
+    throw new InvalidArgumentError(
+      `${JSON.stringify(value)} has an empty name; expected a comma list of plan, apply, materialize, read, inspect, teardown or all`,
+    );
   }
   const { commands, unknown } = parseIamCommands(value);
   if (unknown.length > 0) {
     throw new InvalidArgumentError(
-      `unknown command ${unknown.map((u) => `"${u}"`).join(', ')}; expected a comma list of plan, apply, materialize, read, teardown or all`,
+      `unknown command ${unknown.map((u) => `"${u}"`).join(', ')}; expected a comma list of plan, apply, materialize, read, inspect, teardown or all`,
     );
   }
   return commands;
@@ -474,7 +476,11 @@ export function createProgram(handlers: CommandHandlers, version: string, result
   program
     .command('iam-policy')
     .description("print the least-privilege IAM policy the commands need on exactly the project's tables")
-    .option('--for <commands>', 'comma list of plan, apply, materialize, read (get-online-features), teardown, or all', parseIamFor)
+    .option(
+      '--for <commands>',
+      'comma list of plan, apply, materialize, read (get-online-features), inspect (export, verify, sql), teardown, or all',
+      parseIamFor,
+    )
     .option('--account-id <id>', 'AWS account of the table ARNs (default: asked of STS GetCallerIdentity)', parseAccountId)
     .option('--region <region>', 'region of the table ARNs (default: online_store.region)')
     .addOption(

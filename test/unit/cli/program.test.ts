@@ -123,7 +123,8 @@ describe('createProgram', () => {
       globals: { featureStoreYaml: 'x.yaml', json: true, chdir: 'repo' },
     },
     { args: ['validate', '-f', 'y.yaml'], command: 'validate', options: {}, globals: { featureStoreYaml: 'y.yaml' } },
-    { args: ['iam-policy'], command: 'iamPolicy', options: { for: ['plan', 'apply', 'materialize', 'read', 'teardown'], format: 'json' } },
+    { args: ['iam-policy'], command: 'iamPolicy', options: { for: ['plan', 'apply', 'materialize', 'read', 'inspect', 'teardown'], format: 'json' } },
+    { args: ['iam-policy', '--for', 'export,sql'], command: 'iamPolicy', options: { for: ['inspect'], format: 'json' } },
     {
       args: ['iam-policy', '--for', 'teardown,apply', '--account-id', '123456789012', '--region', 'eu-west-1', '--format', 'terraform'],
       command: 'iamPolicy',
