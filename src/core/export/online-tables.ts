@@ -17,7 +17,7 @@ import { entityIdOf } from '../layout/entity-id.js';
 import { MAX_EVENT_MICROS, MIN_EVENT_MICROS } from '../layout/event-ts.js';
 import { tableNameOf } from '../layout/table-name.js';
 import { decodeStoredValue } from '../online/fast-decode.js';
-import { defaultSegments, describeFeastTable, scanTable } from '../online/scan-table.js';
+import { describeFeastTable, scanTable, storeScanOptions } from '../online/scan-table.js';
 import type { OfflineStore } from '../offline/offline-store.js';
 import { prepareView } from '../offline/read-view.js';
 import { ignoreProgress, type ProgressSink } from '../progress.js';
@@ -90,32 +90,22 @@ export async function loadOnlineView(deps: LoadDeps, store: OfflineStore, view: 
   };
   progress({ type: 'start', id: view.name });
   try {
-    await scanTable(
-      {
-        dynamo: deps.aws.dynamo,
-        table,
-        segments: deps.segments ?? defaultSegments(info.sizeBytes),
-        consistentRead: deps.config.onlineStore.consistentReads,
-        endpoint: deps.aws.endpoint,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-      },
-      (page) => {
-        for (const item of page) {
-          appender.appendVarchar(item.entityId);
-          appender.appendValue(EVENT_TIMESTAMP_COLUMN.value(item.eventMicros), EVENT_TIMESTAMP_COLUMN.type);
-          for (const f of features) {
-            const bytes = item.values[f.name];
-            const where = () => `table "${table}", entity_id ${item.entityId}, feature "${f.name}"`;
-            const v = bytes === undefined ? null : f.column.decoded(decodeStoredValue(bytes), where);
-            if (v === null) appender.appendNull();
-            else appender.appendValue(v, f.column.type);
-          }
-          appender.endRow();
+    await scanTable(storeScanOptions(deps, info), (page) => {
+      for (const item of page) {
+        appender.appendVarchar(item.entityId);
+        appender.appendValue(EVENT_TIMESTAMP_COLUMN.value(item.eventMicros), EVENT_TIMESTAMP_COLUMN.type);
+        for (const f of features) {
+          const bytes = item.values[f.name];
+          const where = () => `table "${table}", entity_id ${item.entityId}, feature "${f.name}"`;
+          const v = bytes === undefined ? null : f.column.decoded(decodeStoredValue(bytes), where);
+          if (v === null) appender.appendNull();
+          else appender.appendValue(v, f.column.type);
         }
-        items += page.length;
-        tick(false);
-      },
-    );
+        appender.endRow();
+      }
+      items += page.length;
+      tick(false);
+    });
     appender.flushSync();
   } finally {
     appender.closeSync();

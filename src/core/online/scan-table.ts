@@ -5,7 +5,9 @@
  * the SDK client's own policy (aws/clients.ts, from the config's retry settings).
  */
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AwsClients } from '../aws/clients.js';
 import { dynamoSdk } from '../aws/sdk.js';
+import type { RepoConfig } from '../config/types.js';
 import { describeAwsError } from '../aws/errors.js';
 import { DynafeastError } from '../errors.js';
 import { ENTITY_ID_ATTR, parseItem, type Item, type ParsedItem } from '../layout/item.js';
@@ -54,6 +56,27 @@ export async function describeFeastTable(opts: Pick<ScanOptions, 'dynamo' | 'tab
     });
   }
   return { table: opts.table, itemCount: Number(t?.ItemCount ?? 0), sizeBytes: Number(t?.TableSizeBytes ?? 0) };
+}
+
+/** What a command scanning the store's tables hands over. */
+export interface StoreScanDeps {
+  config: RepoConfig;
+  aws: Pick<AwsClients, 'dynamo' | 'endpoint'>;
+  /** Default: from the table's size ({@link defaultSegments}). */
+  segments?: number;
+  signal?: AbortSignal;
+}
+
+/** Scan options for one of the store's tables: the config's consistent reads, segments by the table's size. */
+export function storeScanOptions(deps: StoreScanDeps, info: FeastTable): ScanOptions {
+  return {
+    dynamo: deps.aws.dynamo,
+    table: info.table,
+    segments: deps.segments ?? defaultSegments(info.sizeBytes),
+    consistentRead: deps.config.onlineStore.consistentReads,
+    endpoint: deps.aws.endpoint,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  };
 }
 
 /** Scans every item of the table; `onPage` gets each page's items parsed into Feast's layout. */

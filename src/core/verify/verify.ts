@@ -27,7 +27,7 @@ import { prepareView, type OfflineChunk } from '../offline/read-view.js';
 import { buildTableRead, planChunks } from '../online/batch-get.js';
 import { runBatchGets } from '../online/batch-get-runner.js';
 import { decodeStoredValue } from '../online/fast-decode.js';
-import { defaultSegments, describeFeastTable, scanTable } from '../online/scan-table.js';
+import { describeFeastTable, scanTable, storeScanOptions } from '../online/scan-table.js';
 import { createReadSender } from '../online/transport.js';
 import { ignoreProgress, type ProgressSink } from '../progress.js';
 import type { FeatureView, RepoModel } from '../repo/model.js';
@@ -188,20 +188,10 @@ async function verifyView(
 
   if (sample === undefined) {
     const online = new Map<string, ParsedItem>();
-    await scanTable(
-      {
-        dynamo: deps.aws.dynamo,
-        table,
-        segments: deps.segments ?? defaultSegments(info.sizeBytes),
-        consistentRead: deps.config.onlineStore.consistentReads,
-        endpoint: deps.aws.endpoint,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-      },
-      (page) => {
-        for (const item of page) online.set(item.entityId, item);
-        progress({ type: 'update', id: view.name, message: `scanned ${online.size} items` });
-      },
-    );
+    await scanTable(storeScanOptions(deps, info), (page) => {
+      for (const item of page) online.set(item.entityId, item);
+      progress({ type: 'update', id: view.name, message: `scanned ${online.size} items` });
+    });
     for await (const [id, want] of expected) {
       compare(want, online.get(id));
       online.delete(id);
