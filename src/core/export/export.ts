@@ -10,7 +10,7 @@ import { DynafeastError } from '../errors.js';
 import { openOfflineStore, type OfflineStoreOptions } from '../offline/offline-store.js';
 import { sqlIdentifier, sqlString } from '../offline/source-reader.js';
 import { selectViews } from '../materialize/windows.js';
-import { loadOnlineView, type LoadDeps, type LoadedView } from './online-tables.js';
+import { LOAD_MEMORY_LIMIT, loadOnlineView, type LoadDeps, type LoadedView } from './online-tables.js';
 
 import type { ExportFormat } from './formats.js';
 
@@ -77,7 +77,7 @@ export async function exportOnline(deps: ExportDeps, args: ExportArgs): Promise<
     args.format,
     args.out,
   );
-  const store = await openOfflineStore({ memoryLimit: '256MB', ...deps.offline, onDisk: true });
+  const store = await openOfflineStore({ memoryLimit: LOAD_MEMORY_LIMIT, ...deps.offline, onDisk: true });
   const onAbort = () => store.interrupt();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   const report: ExportReport = { format: args.format, views: [] };

@@ -50,6 +50,12 @@ export interface LoadedView {
   seconds: number;
 }
 
+/**
+ * DuckDB's memory limit for the on-disk database export and sql load tables into: beyond it rows stay
+ * on disk, so memory does not grow with the table (bench/export.bench.ts measures it).
+ */
+export const LOAD_MEMORY_LIMIT = '128MB';
+
 export const ENTITY_ID_COLUMN = 'entity_id';
 export const EVENT_TIMESTAMP = 'event_timestamp';
 

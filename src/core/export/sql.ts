@@ -8,7 +8,7 @@ import { DynafeastError } from '../errors.js';
 import { selectViews } from '../materialize/windows.js';
 import { openOfflineStore } from '../offline/offline-store.js';
 import { resolveSourceReader, sqlIdentifier } from '../offline/source-reader.js';
-import { loadOnlineView, type LoadDeps, type LoadedView } from './online-tables.js';
+import { LOAD_MEMORY_LIMIT, loadOnlineView, type LoadDeps, type LoadedView } from './online-tables.js';
 
 export interface SqlResult {
   columns: string[];
@@ -29,7 +29,7 @@ export async function runSql(deps: LoadDeps, query: string): Promise<SqlResult> 
   if (query.trim() === '') {
     throw new DynafeastError('usage.badArgument', 'the query is empty', { hint: 'e.g. dynafeast sql "SELECT count(*) FROM driver_hourly_stats"' });
   }
-  const store = await openOfflineStore({ memoryLimit: '512MB', onDisk: true });
+  const store = await openOfflineStore({ memoryLimit: LOAD_MEMORY_LIMIT, onDisk: true });
   const onAbort = () => store.interrupt();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   try {
