@@ -18,5 +18,8 @@ export const defaultHandlers: CommandHandlers = {
   materialize: async (o, g) => (await import('./commands/materialize.js')).runMaterialize(o, g),
   materializeIncremental: async (o, g) => (await import('./commands/materialize-incremental.js')).runMaterializeIncremental(o, g),
   materializeStatus: async (o, g) => (await import('./commands/materialize-status.js')).runMaterializeStatus(o, g),
+  export: async (o, g) => (await import('./commands/export.js')).runExport(o, g),
+  verify: async (o, g) => (await import('./commands/verify.js')).runVerify(o, g),
+  sql: async (o, g) => (await import('./commands/sql.js')).runSqlCommand(o, g),
   version: async (o, g) => (await import('./commands/version.js')).runVersion(o, g),
 };

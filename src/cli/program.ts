@@ -7,6 +7,7 @@ import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { DynafeastError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { escapeControl } from './output.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../core/export/formats.js';
 import { IAM_FORMATS, parseIamCommands, type IamCommand, type IamFormat } from '../core/iam/commands.js';
 
 export interface GlobalFlags {
@@ -132,6 +133,31 @@ export interface MaterializeStatusFlags {
   runId?: string;
 }
 
+export interface ExportFlags {
+  views: string[];
+  format: ExportFormat;
+  out: string;
+  /** Parallel Scan segments per table (default: from the table's size). */
+  segments?: number;
+}
+
+export interface VerifyFlags {
+  start: string;
+  end: string;
+  views: string[];
+  /** Check this many random entities by BatchGetItem instead of scanning the tables. */
+  sample?: number;
+  segments?: number;
+}
+
+export const SQL_OUTPUTS = ['table', 'csv', 'json'] as const;
+
+export interface SqlFlags {
+  query: string;
+  output: (typeof SQL_OUTPUTS)[number];
+  segments?: number;
+}
+
 /** A handler returns the exit code it wants (0 when it returns nothing). Errors are thrown. */
 export type Handler<O> = (options: O, globals: GlobalFlags) => Promise<number | void>;
 
@@ -150,16 +176,28 @@ export interface CommandHandlers {
   materialize: Handler<MaterializeFlags>;
   materializeIncremental: Handler<MaterializeIncrementalFlags>;
   materializeStatus: Handler<MaterializeStatusFlags>;
+  export: Handler<ExportFlags>;
+  verify: Handler<VerifyFlags>;
+  sql: Handler<SqlFlags>;
   version: Handler<VersionFlags>;
 }
 
 /** A positive decimal number (a rate, a price). */
-function parsePositive(value: string): number {
+function parsePositiveNumber(value: string): number {
   const n = Number(value);
   if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || !(n > 0) || !Number.isFinite(n)) {
     throw new InvalidArgumentError(`expected a positive number such as 1000 or 0.625, got "${value}"`);
   }
   return n;
+}
+
+/** A whole number >= 1 for `flag`. */
+function parsePositiveInt(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${flag}: expected a whole number >= 1, got "${value}"`);
+    return n;
+  };
 }
 
 function parsePort(value: string): number {
@@ -203,12 +241,14 @@ export function listItems(flag: string, values: readonly string[], what: string,
 
 function parseIamFor(value: string): IamCommand[] {
   if (value.split(',').some((i) => i.trim() === '')) {
-    throw new InvalidArgumentError(`${JSON.stringify(value)} has an empty name; expected a comma list of plan, apply, materialize, read, teardown or all`);
+    throw new InvalidArgumentError(
+      `${JSON.stringify(value)} has an empty name; expected a comma list of plan, apply, materialize, read, inspect, teardown or all`,
+    );
   }
   const { commands, unknown } = parseIamCommands(value);
   if (unknown.length > 0) {
     throw new InvalidArgumentError(
-      `unknown command ${unknown.map((u) => `"${u}"`).join(', ')}; expected a comma list of plan, apply, materialize, read, teardown or all`,
+      `unknown command ${unknown.map((u) => `"${u}"`).join(', ')}; expected a comma list of plan, apply, materialize, read, inspect, teardown or all`,
     );
   }
   return commands;
@@ -413,9 +453,9 @@ export function createProgram(handlers: CommandHandlers, version: string, result
       .option('--shard <I/N>', 'write only the entities of shard I of N (entity-hash shards; the last shard to finish records the interval)')
       .option('--shards <N>', 'like --shard, with I from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array)')
       .option('--run-id <id>', 'name of the sharded run the shards complete together (default: derived from the views and their windows)')
-      .option('--max-write-units-per-second <W>', 'write units per second for the whole table, shared by the shards (each takes W/N)', parsePositive)
+      .option('--max-write-units-per-second <W>', 'write units per second for the whole table, shared by the shards (each takes W/N)', parsePositiveNumber)
       .option('--dry-run', 'read and encode, write nothing: rows, items, item sizes, write units and on-demand cost per view')
-      .option('--price-per-million-writes <usd>', 'on-demand USD per million write request units for --dry-run (default 0.625, us-east-1)', parsePositive);
+      .option('--price-per-million-writes <usd>', 'on-demand USD per million write request units for --dry-run (default 0.625, us-east-1)', parsePositiveNumber);
   const runFlags = (o: RunOpts): MaterializeRunFlags => ({
     ...(o.shard !== undefined ? { shard: o.shard } : {}),
     ...(o.shards !== undefined ? { shards: o.shards } : {}),
@@ -450,10 +490,60 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .option('--run-id <id>', 'show only this run')
     .action((o: { runId?: string }, cmd: Command) => run(handlers.materializeStatus, cmd, o.runId !== undefined ? { runId: o.runId } : {}));
 
+  const segmentsOption = () =>
+    new Option('--segments <n>', 'parallel Scan segments per table (default: one per 16 MiB of table, at most 16)').argParser(parsePositiveInt('--segments'));
+  const readViewsOption = (what: string) =>
+    new Option('-v, --views <names...>', `feature views to ${what} (default: every online view; repeatable or comma-separated)`);
+
+  program
+    .command('export')
+    .description('decode the online tables into parquet, CSV or JSON-lines files (one row per entity: join keys, features, event timestamp)')
+    .addOption(new Option('--format <format>', 'file format').choices(EXPORT_FORMATS).makeOptionMandatory())
+    .requiredOption('--out <path>', 'the file (one view), or a folder with one <view>.<format> per view')
+    .addOption(readViewsOption('export'))
+    .addOption(segmentsOption())
+    .action((o: { format: ExportFormat; out: string; views?: string[]; segments?: number }, cmd: Command) =>
+      run(handlers.export, cmd, { format: o.format, out: o.out, views: viewsOf(o.views), ...(o.segments !== undefined ? { segments: o.segments } : {}) }),
+    );
+
+  program
+    .command('verify')
+    .description('compare the online store with the latest offline row per entity in START..END; exit 1 when anything differs')
+    .argument('<start>', 'start of the window, inclusive: ISO 8601 (naive = UTC)')
+    .argument('<end>', 'end of the window, inclusive: ISO 8601 or `now`')
+    .addOption(readViewsOption('verify'))
+    .addOption(
+      new Option('--sample <n>', 'check n random entities per view by BatchGetItem instead of scanning the tables').argParser(parsePositiveInt('--sample')),
+    )
+    .addOption(segmentsOption())
+    .action((start: string, end: string, o: { views?: string[]; sample?: number; segments?: number }, cmd: Command) =>
+      run(handlers.verify, cmd, {
+        start,
+        end,
+        views: viewsOf(o.views),
+        ...(o.sample !== undefined ? { sample: o.sample } : {}),
+        ...(o.segments !== undefined ? { segments: o.segments } : {}),
+      }),
+    );
+
+  program
+    .command('sql')
+    .description('run DuckDB SQL over the decoded online data (each view a table) and the offline sources (offline.<source>)')
+    .argument('<query>', 'e.g. "SELECT count(*) FROM driver_hourly_stats WHERE conv_rate > 0.9"')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(SQL_OUTPUTS).default('table'))
+    .addOption(segmentsOption())
+    .action((query: string, o: { output: SqlFlags['output']; segments?: number }, cmd: Command) =>
+      run(handlers.sql, cmd, { query, output: o.output, ...(o.segments !== undefined ? { segments: o.segments } : {}) }),
+    );
+
   program
     .command('iam-policy')
     .description("print the least-privilege IAM policy the commands need on exactly the project's tables")
-    .option('--for <commands>', 'comma list of plan, apply, materialize, read (get-online-features), teardown, or all', parseIamFor)
+    .option(
+      '--for <commands>',
+      'comma list of plan, apply, materialize, read (get-online-features), inspect (export, verify, sql), teardown, or all',
+      parseIamFor,
+    )
     .option('--account-id <id>', 'AWS account of the table ARNs (default: asked of STS GetCallerIdentity)', parseAccountId)
     .option('--region <region>', 'region of the table ARNs (default: online_store.region)')
     .addOption(

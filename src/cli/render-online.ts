@@ -22,9 +22,13 @@ function csvCell(v: unknown): string {
 }
 
 export function renderCsv(result: OnlineFeaturesColumns, opts: ShapeOptions): string {
-  const names = outputColumns(result, opts);
+  return csvOf(outputColumns(result, opts), toRows(result, opts));
+}
+
+/** Rows (objects keyed by column name) as CSV with a header line; also `dynafeast sql -o csv`. */
+export function csvOf(names: readonly string[], rows: Iterable<Record<string, unknown>>): string {
   const lines = [names.map(csvCell).join(',')];
-  for (const row of toRows(result, opts)) lines.push(names.map((n) => csvCell(row[n])).join(','));
+  for (const row of rows) lines.push(names.map((n) => csvCell(row[n])).join(','));
   return lines.join('\n');
 }
 
@@ -35,8 +39,12 @@ export function renderJsonl(result: OnlineFeaturesColumns, opts: ShapeOptions): 
 }
 
 export function renderTable(result: OnlineFeaturesColumns, opts: ShapeOptions, out: Output): string {
-  const names = outputColumns(result, opts);
-  const rows = toRows(result, opts).map((r) => names.map((n) => (r[n] === null ? 'null' : cellText(r[n]))));
+  return tableOf(outputColumns(result, opts), toRows(result, opts), out);
+}
+
+/** Rows as an aligned table for people, null shown dim; also `dynafeast sql -o table`. */
+export function tableOf(names: readonly string[], source: readonly Record<string, unknown>[], out: Output): string {
+  const rows = source.map((r) => names.map((n) => (r[n] === null ? 'null' : cellText(r[n]))));
   // a loop, not Math.max(...column): spreading 125k+ cells as arguments overflows the stack
   const widths = names.map((n) => n.length);
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
@@ -51,7 +59,7 @@ export function renderTable(result: OnlineFeaturesColumns, opts: ShapeOptions, o
     if (t === 'NULL_VALUE' || t === 'null') return out.color.dim(s);
     return s;
   };
-  return [line(names, (s) => out.color.bold(s)), ...rows.map((r) => line(r, statusStyle))].join('\n');
+  return [line([...names], (s) => out.color.bold(s)), ...rows.map((r) => line(r, statusStyle))].join('\n');
 }
 
 export function renderOnline(result: OnlineFeaturesColumns, format: OnlineOutput, opts: ShapeOptions, out: Output): void {

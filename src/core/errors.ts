@@ -70,6 +70,8 @@ export type ErrorCode =
   | 'offline.failed'
   | 'iam.accountUnknown'
   | 'online.badItem'
+  | 'online.notFeastTable'
+  | 'sql.badQuery'
   | 'fs.permissionDenied'
   | 'fs.readOnly'
   | 'fs.noSpace'
@@ -98,7 +100,7 @@ export interface DynafeastErrorOptions {
 
 const USAGE_PREFIXES = ['usage.', 'config.', 'repo.', 'init.', 'codec.'];
 /** Usage errors outside those prefixes: a registry file that is not a registry is bad input, not a failed operation. */
-const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['registry.corrupt', 's3.noMatch', 'materialize.runMismatch']);
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['registry.corrupt', 's3.noMatch', 'materialize.runMismatch', 'online.notFeastTable', 'sql.badQuery']);
 
 export class DynafeastError extends Error {
   readonly code: ErrorCode;

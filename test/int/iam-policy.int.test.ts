@@ -22,6 +22,9 @@ import { fixedClock, silentLogger } from '../../src/core/context.js';
 import type { PolicyDocument } from '../../src/core/iam/build-policy.js';
 import type { IamCommand } from '../../src/core/iam/commands.js';
 import { generateIamPolicy } from '../../src/core/iam/generate.js';
+import { exportOnline } from '../../src/core/export/export.js';
+import { runSql } from '../../src/core/export/sql.js';
+import { verify } from '../../src/core/verify/verify.js';
 import { materialize, materializeIncremental, type MaterializeContext } from '../../src/core/materialize/run-materialize.js';
 import { applyPlan } from '../../src/core/plan/apply-plan.js';
 import { buildPlan, type PlanContext } from '../../src/core/plan/build-plan.js';
@@ -309,6 +312,28 @@ describe('iam-policy against the calls the commands really send', () => {
     expect(calls).toEqual(['BatchGetItem driver_hourly_stats', 'BatchGetItem driver_profile']);
   });
 
+  it('export, verify (full and --sample) and sql (Scan, DescribeTable, BatchGetItem)', async () => {
+    const state = await writeRepo({ capacity: 2 }, 2);
+    const deps = { config: state.config, repo: state.repo, aws: clients };
+    const calls = await recorded('inspect', state, async () => {
+      const report = await exportOnline(deps, { views: [], format: 'parquet', out: join(dir, 'export') });
+      expect(report.views.map((v) => v.items)).toEqual([2, 2]);
+      const full = await verify({ ...deps, clock }, { start: '2024-01-01T00:00:00', end: '2024-01-02T00:00:00', views: [] });
+      expect(full.ok).toBe(true);
+      const sample = await verify({ ...deps, clock }, { start: '2024-01-01T00:00:00', end: '2024-01-02T00:00:00', views: [], sample: 1 });
+      expect(sample.ok).toBe(true);
+      expect((await runSql(deps, 'SELECT count(*) AS n FROM driver_profile')).rows).toEqual([{ n: '2' }]);
+    });
+    expect(calls).toEqual([
+      'BatchGetItem driver_hourly_stats',
+      'BatchGetItem driver_profile',
+      'DescribeTable driver_hourly_stats',
+      'DescribeTable driver_profile',
+      'Scan driver_hourly_stats',
+      'Scan driver_profile',
+    ]);
+  });
+
   it('teardown', async () => {
     const state = await writeRepo({ capacity: 2 }, 2);
     const calls = await recorded('teardown', state, async () => {
@@ -341,7 +366,7 @@ describe('iam-policy against the calls the commands really send', () => {
   });
 
   it('no policy allows an action on a table its command never called, and none uses a wildcard', () => {
-    expect([...allowed.keys()].sort()).toEqual(['apply', 'materialize', 'plan', 'read', 'teardown']);
+    expect([...allowed.keys()].sort()).toEqual(['apply', 'inspect', 'materialize', 'plan', 'read', 'teardown']);
     for (const [command, pairs] of allowed) {
       const never = [...pairs].filter((p) => !called.get(command)?.has(p));
       expect({ command, never }).toEqual({ command, never: [] });

@@ -12,7 +12,7 @@ import { fixedClock, silentLogger } from '../../src/core/context.js';
 import { entityIdOfJs } from '../../src/core/layout/entity-id.js';
 import { materializeWindows } from '../../src/core/materialize/materialize.js';
 import { fixedWindows } from '../../src/core/materialize/windows.js';
-import type { Dtype, RepoModel, ScalarDtype } from '../../src/core/repo/model.js';
+import type { Dtype, RepoModel } from '../../src/core/repo/model.js';
 import {
   BoolListSchema,
   BytesListSchema,
@@ -245,9 +245,7 @@ function stringEntityId(key: string, value: string): string {
 }
 
 it('writes every dtype, nulls and list elements as Feast does', async () => {
-  const sel = (row: 'a' | 'b' | 'c', event: bigint) =>
-    `SELECT '${row}' AS k, make_timestamp(${event}::BIGINT) AS event_timestamp, ` +
-    COLUMNS.map(([name, , type, a, c]) => `CAST(${row === 'a' ? a : row === 'c' ? c : 'NULL'} AS ${type}) AS ${name}`).join(', ');
+  const sel = dtypeRowsSql;
   const file = path.join(dir, 'dtypes.parquet');
   await duckdb(`COPY (${sel('a', T0 + 123_456n)} UNION ALL ${sel('b', T0)} UNION ALL ${sel('c', T0 + 1_000_000n)}) TO '${file}' (FORMAT parquet)`);
 

@@ -111,6 +111,10 @@ export const ACTION_TABLE: readonly ActionRow[] = [
   },
   // get-online-features
   { commands: ['read'], action: 'dynamodb:BatchGetItem', tables: 'repo', why: 'reads items in chunks of online_store.batch_size' },
+  // export, verify, sql: online/scan-table.ts
+  { commands: ['inspect'], action: 'dynamodb:DescribeTable', tables: 'repo', why: "checks Feast's key schema and sizes the parallel scan" },
+  { commands: ['inspect'], action: 'dynamodb:Scan', tables: 'repo', why: 'reads every item by parallel Scan (export, sql, verify)' },
+  { commands: ['inspect'], action: 'dynamodb:BatchGetItem', tables: 'repo', why: 'verify --sample reads the sampled entities' },
   // teardown.ts
   { commands: ['teardown'], action: 'dynamodb:DescribeTable', tables: 'owned', why: 'introspect, then waits for the deletion' },
   { commands: ['teardown'], action: 'dynamodb:Scan', tables: 'owned', why: 'a one-item COUNT scan to say which tables hold data' },

@@ -2,9 +2,12 @@
  * The commands `iam-policy --for` knows. Kept apart from the action table so the CLI's flag parser can
  * import the names without loading anything else.
  */
-export const IAM_COMMANDS = ['plan', 'apply', 'materialize', 'read', 'teardown'] as const;
+export const IAM_COMMANDS = ['plan', 'apply', 'materialize', 'read', 'inspect', 'teardown'] as const;
 
-/** `read` is get-online-features (and the library's getOnlineFeatures); `materialize` covers materialize-incremental. */
+/**
+ * `read` is get-online-features (and the library's getOnlineFeatures); `materialize` covers
+ * materialize-incremental; `inspect` is export, verify and sql (they scan the tables).
+ */
 export type IamCommand = (typeof IAM_COMMANDS)[number];
 
 export const IAM_FORMATS = ['json', 'terraform', 'cloudformation'] as const;
@@ -25,6 +28,7 @@ export function parseIamCommands(list: string): { commands: IamCommand[]; unknow
     if (name === 'all') IAM_COMMANDS.forEach((c) => wanted.add(c));
     else if (name === 'get-online-features') wanted.add('read');
     else if (name === 'materialize-incremental') wanted.add('materialize');
+    else if (name === 'export' || name === 'verify' || name === 'sql') wanted.add('inspect');
     else if ((IAM_COMMANDS as readonly string[]).includes(name)) wanted.add(name);
     else unknown.push(name);
   }

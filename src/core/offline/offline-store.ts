@@ -30,6 +30,11 @@ export interface OfflineStoreOptions {
   threads?: number;
   /** e.g. `1GB`; DuckDB spills to disk beyond it (default: DuckDB's, 80% of RAM). */
   memoryLimit?: string;
+  /**
+   * Keep the database in a file of the private temp folder instead of memory: tables loaded in full
+   * (export, sql) then stay on disk beyond the memory limit, so memory does not grow with the table.
+   */
+  onDisk?: boolean;
 }
 
 export interface OfflineStore {
@@ -50,7 +55,7 @@ export async function openOfflineStore(options: OfflineStoreOptions = {}): Promi
   const config: Record<string, string> = { temp_directory: tempDir, preserve_insertion_order: 'false' };
   if (options.threads !== undefined) config.threads = String(options.threads);
   if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
-  const instance = await DuckDBInstance.create(':memory:', config);
+  const instance = await DuckDBInstance.create(options.onDisk ? path.join(tempDir, 'tables.duckdb') : ':memory:', config);
   const connection = await instance.connect();
   // Casts between TIMESTAMP and TIMESTAMPTZ read the session zone; naive source times must mean UTC.
   await connection.run(`SET TimeZone = 'UTC'`);

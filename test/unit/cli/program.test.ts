@@ -25,6 +25,9 @@ function harness() {
         'materializeIncremental',
         'materializeStatus',
         'getOnlineFeatures',
+        'export',
+        'verify',
+        'sql',
         'version',
       ] as const
     ).map((c) => [c, stub(c)]),
@@ -121,7 +124,8 @@ describe('createProgram', () => {
       globals: { featureStoreYaml: 'x.yaml', json: true, chdir: 'repo' },
     },
     { args: ['validate', '-f', 'y.yaml'], command: 'validate', options: {}, globals: { featureStoreYaml: 'y.yaml' } },
-    { args: ['iam-policy'], command: 'iamPolicy', options: { for: ['plan', 'apply', 'materialize', 'read', 'teardown'], format: 'json' } },
+    { args: ['iam-policy'], command: 'iamPolicy', options: { for: ['plan', 'apply', 'materialize', 'read', 'inspect', 'teardown'], format: 'json' } },
+    { args: ['iam-policy', '--for', 'export,sql'], command: 'iamPolicy', options: { for: ['inspect'], format: 'json' } },
     {
       args: ['iam-policy', '--for', 'teardown,apply', '--account-id', '123456789012', '--region', 'eu-west-1', '--format', 'terraform'],
       command: 'iamPolicy',
@@ -161,6 +165,21 @@ describe('createProgram', () => {
       options: { end: 'now', views: ['x'], strict: false, dryRun: false },
       globals: { progress: false },
     },
+    { args: ['export', '--format', 'csv', '--out', 'o.csv'], command: 'export', options: { format: 'csv', out: 'o.csv', views: [] } },
+    {
+      args: ['export', '--format', 'parquet', '--out', 'dir', '-v', 'a,b', '--segments', '4'],
+      command: 'export',
+      options: { format: 'parquet', out: 'dir', views: ['a', 'b'], segments: 4 },
+    },
+    { args: ['verify', 's', 'e'], command: 'verify', options: { start: 's', end: 'e', views: [] } },
+    {
+      args: ['verify', 's', 'e', '--sample', '10', '-v', 'x', '--json'],
+      command: 'verify',
+      options: { start: 's', end: 'e', views: ['x'], sample: 10 },
+      globals: { json: true },
+    },
+    { args: ['sql', 'SELECT 1'], command: 'sql', options: { query: 'SELECT 1', output: 'table' } },
+    { args: ['sql', 'SELECT 1', '-o', 'csv'], command: 'sql', options: { query: 'SELECT 1', output: 'csv' } },
   ];
 
   it.each(cases)('parses $args', async ({ args, command, options, globals }) => {
@@ -211,6 +230,15 @@ describe('createProgram', () => {
     [['materialize', 's', 'e', '--dry-run', '--price-per-million-writes', '1e3'], 'commander.invalidArgument'],
     [['materialize', 's', 'e', '--shard'], 'commander.optionMissingArgument'],
     [['version', '1.0'], 'commander.excessArguments'],
+    [['export', '--out', 'x'], 'commander.missingMandatoryOptionValue'],
+    [['export', '--format', 'xlsx', '--out', 'x'], 'commander.invalidArgument'],
+    [['export', '--format', 'csv'], 'commander.missingMandatoryOptionValue'],
+    [['export', '--format', 'csv', '--out', 'x', '--segments', '0'], 'commander.invalidArgument'],
+    [['verify', 's'], 'commander.missingArgument'],
+    [['verify', 's', 'e', '--sample', '-3'], 'commander.invalidArgument'],
+    [['verify', 's', 'e', '--sample', '1.5'], 'commander.invalidArgument'],
+    [['sql'], 'commander.missingArgument'],
+    [['sql', 'SELECT 1', '-o', 'xml'], 'commander.invalidArgument'],
   ])('rejects %j', async (args, code) => {
     const { program, calls } = harness();
     await expect(program.parseAsync(args, { from: 'user' })).rejects.toMatchObject({ code });

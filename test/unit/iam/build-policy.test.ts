@@ -199,7 +199,7 @@ describe('buildIamPolicy', () => {
 
   it('--for all drops statements another one already covers (plan inside apply)', () => {
     const { document } = buildIamPolicy(input({ commands: [...IAM_COMMANDS] }));
-    expect(document.Statement.map((s) => s.Sid)).toEqual(['Apply', 'Materialize', 'Read', 'Teardown']);
+    expect(document.Statement.map((s) => s.Sid)).toEqual(['Apply', 'Materialize', 'Inspect', 'Teardown']);
   });
 
   it('--for all drops plan also when apply splits the tables over several statements', () => {

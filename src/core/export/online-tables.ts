@@ -1,0 +1,181 @@
+/**
+ * Loads one view's online table into DuckDB (architecture.md §4.9), for export and sql: a parallel Scan
+ * decodes every item (Feast layout → entity_id, event timestamp, features typed per the view) and
+ * appends it page by page, so the JS heap holds one page per segment; DuckDB keeps the rows on disk
+ * beyond its memory limit.
+ *
+ * Feast's items hold the hash of the entity key, not the join keys. They are recovered from the view's
+ * offline source: its distinct entity keys (read with materialize's own key conversions, so they hash to
+ * the ids materialize wrote) are hashed and joined on entity_id. Entities the source does not hold keep
+ * NULL join keys and are counted.
+ */
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { AwsClients } from '../aws/clients.js';
+import type { RepoConfig } from '../config/types.js';
+import { createEntityKeyEncoder } from '../layout/entity-key.js';
+import { entityIdOf } from '../layout/entity-id.js';
+import { MAX_EVENT_MICROS, MIN_EVENT_MICROS } from '../layout/event-ts.js';
+import { tableNameOf } from '../layout/table-name.js';
+import { decodeStoredValue } from '../online/fast-decode.js';
+import { describeFeastTable, scanTable, storeScanOptions } from '../online/scan-table.js';
+import type { OfflineStore } from '../offline/offline-store.js';
+import { prepareView } from '../offline/read-view.js';
+import { ignoreProgress, type ProgressSink } from '../progress.js';
+import { isEntityless, type FeatureView, type RepoModel } from '../repo/model.js';
+import { duckColumnOf, EVENT_TIMESTAMP_COLUMN } from './duck-columns.js';
+import { sqlIdentifier as quoteIdent } from '../offline/source-reader.js';
+
+export interface LoadDeps {
+  config: RepoConfig;
+  repo: RepoModel;
+  aws: Pick<AwsClients, 'dynamo' | 'endpoint'>;
+  progress?: ProgressSink;
+  signal?: AbortSignal;
+  /** Scan segments; default from the table's size. */
+  segments?: number;
+  /** Progress update interval (ms). */
+  progressIntervalMs?: number;
+}
+
+export interface LoadedView {
+  view: string;
+  table: string;
+  /** The DuckDB relation with the view's rows: join keys, features, event_timestamp, entity_id. */
+  relation: string;
+  items: number;
+  /** Items whose join keys the offline source does not hold (their join key columns are NULL). */
+  unresolvedKeys: number;
+  /** Why join keys are not recovered at all (no readable source), if so. */
+  keysUnavailable?: string;
+  seconds: number;
+}
+
+/**
+ * DuckDB's memory limit for the on-disk database export and sql load tables into: beyond it rows stay
+ * on disk, so memory is bounded by it rather than by the table (bench/export.bench.ts measures it).
+ * NOTE: 128 MB is too little: the latest-per-key query that recovers the join keys of 500k entities
+ * runs out of memory there.
+ */
+export const LOAD_MEMORY_LIMIT = '256MB';
+
+export const ENTITY_ID_COLUMN = 'entity_id';
+export const EVENT_TIMESTAMP = 'event_timestamp';
+
+let counter = 0;
+
+/** Loads `view` into the DuckDB relation `relation` (a view over the scanned rows joined with their keys). */
+export async function loadOnlineView(deps: LoadDeps, store: OfflineStore, view: FeatureView, relation: string): Promise<LoadedView> {
+  const started = performance.now();
+  const progress = deps.progress ?? ignoreProgress;
+  const table = tableNameOf(deps.config, view.name);
+  const info = await describeFeastTable({ dynamo: deps.aws.dynamo, table, endpoint: deps.aws.endpoint });
+  const n = ++counter;
+  const keyTable = `__dynafeast_keys_${n}`;
+  const rowTable = `__dynafeast_online_${n}`;
+  const c = store.connection;
+
+  const keys = isEntityless(view) ? { unavailable: 'the view has no entities' } : await loadKeys(deps, store, view, keyTable);
+
+  const features = view.features.map((f) => ({ name: f.name, column: duckColumnOf(f.dtype) }));
+  const columns = [
+    `${ENTITY_ID_COLUMN} VARCHAR`,
+    `${EVENT_TIMESTAMP} ${EVENT_TIMESTAMP_COLUMN.sql}`,
+    ...features.map((f) => `${quoteIdent(f.name)} ${f.column.sql}`),
+  ];
+  await c.run(`CREATE TABLE ${rowTable} (${columns.join(', ')})`);
+  const appender = await c.createAppender(rowTable);
+  let items = 0;
+  let lastTick = performance.now();
+  const interval = deps.progressIntervalMs ?? 500;
+  const tick = (force: boolean) => {
+    const now = performance.now();
+    if (!force && now - lastTick < interval) return;
+    lastTick = now;
+    const seconds = (now - started) / 1000;
+    const rate = seconds > 0 ? Math.round(items / seconds) : 0;
+    const total = info.itemCount > 0 ? `/${info.itemCount}` : '';
+    progress({ type: 'update', id: view.name, message: `scanned ${items}${total} items · ${rate} items/s`, stats: { items, itemsPerSecond: rate } });
+  };
+  progress({ type: 'start', id: view.name });
+  try {
+    await scanTable(storeScanOptions(deps, info), (page) => {
+      for (const item of page) {
+        appender.appendVarchar(item.entityId);
+        appender.appendValue(EVENT_TIMESTAMP_COLUMN.value(item.eventMicros), EVENT_TIMESTAMP_COLUMN.type);
+        for (const f of features) {
+          const bytes = item.values[f.name];
+          const where = () => `table "${table}", entity_id ${item.entityId}, feature "${f.name}"`;
+          const v = bytes === undefined ? null : f.column.decoded(decodeStoredValue(bytes), where);
+          if (v === null) appender.appendNull();
+          else appender.appendValue(v, f.column.type);
+        }
+        appender.endRow();
+      }
+      items += page.length;
+      tick(false);
+    });
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  tick(true);
+
+  const keyNames = view.entityColumns.map((k) => quoteIdent(k.name));
+  const featureNames = features.map((f) => `o.${quoteIdent(f.name)}`);
+  if (keys.unavailable === undefined) {
+    await c.run(
+      `CREATE VIEW ${quoteIdent(relation)} AS SELECT ${[...keyNames.map((k) => `k.${k}`), ...featureNames, `o.${EVENT_TIMESTAMP}`, `o.${ENTITY_ID_COLUMN}`].join(', ')}
+       FROM ${rowTable} o LEFT JOIN ${keyTable} k USING (${ENTITY_ID_COLUMN})`,
+    );
+  } else {
+    await c.run(
+      `CREATE VIEW ${quoteIdent(relation)} AS SELECT ${[...featureNames, `o.${EVENT_TIMESTAMP}`, `o.${ENTITY_ID_COLUMN}`].join(', ')} FROM ${rowTable} o`,
+    );
+  }
+  const unresolved =
+    keys.unavailable === undefined
+      ? Number((await c.runAndReadAll(`SELECT count(*) FROM ${rowTable} o ANTI JOIN ${keyTable} k USING (${ENTITY_ID_COLUMN})`)).getRows()[0]?.[0] ?? 0)
+      : 0;
+  const seconds = (performance.now() - started) / 1000;
+  progress({ type: 'done', id: view.name, message: `${items} items in ${seconds.toFixed(1)}s (${Math.round(items / Math.max(seconds, 1e-3))} items/s)` });
+  return {
+    view: view.name,
+    table,
+    relation,
+    items,
+    unresolvedKeys: unresolved,
+    ...(keys.unavailable !== undefined ? { keysUnavailable: keys.unavailable } : {}),
+    seconds,
+  };
+}
+
+/** entity_id → join keys of every entity the view's offline source holds, in a DuckDB table. */
+async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, keyTable: string): Promise<{ unavailable?: string }> {
+  const source = deps.repo.sources.find((s) => s.name === view.source);
+  if (source === undefined || view.notMaterializable !== undefined) {
+    return { unavailable: view.notMaterializable ?? `source "${view.source}" is not defined in the repo` };
+  }
+  const c: DuckDBConnection = store.connection;
+  const keyColumns = view.entityColumns.map((k) => ({ name: k.name, column: duckColumnOf({ kind: 'scalar', scalar: k.dtype }) }));
+  await c.run(`CREATE TABLE ${keyTable} (${[`${ENTITY_ID_COLUMN} VARCHAR`, ...keyColumns.map((k) => `${quoteIdent(k.name)} ${k.column.sql}`)].join(', ')})`);
+  const prepared = await prepareView(store, { view, source, repoRoot: deps.config.repoPath, startMicros: MIN_EVENT_MICROS, endMicros: MAX_EVENT_MICROS });
+  const encode = createEntityKeyEncoder(view.entityColumns);
+  const appender: DuckDBAppender = await c.createAppender(keyTable);
+  try {
+    const values = new Array<unknown>(keyColumns.length);
+    for await (const chunk of prepared.chunks()) {
+      for (let row = 0; row < chunk.length; row++) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the chunk has one key column per entity column
+        for (let k = 0; k < keyColumns.length; k++) values[k] = chunk.keys[k]![row];
+        appender.appendVarchar(entityIdOf(encode(values)));
+        keyColumns.forEach((k, i) => appender.appendValue(k.column.value(values[i]), k.column.type));
+        appender.endRow();
+      }
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+    await prepared.release();
+  }
+  return {};
+}

@@ -1,0 +1,70 @@
+/**
+ * `dynafeast sql` (architecture.md §4.9): DuckDB SQL over the decoded online data, each online view a
+ * table named like the view, and each file source a view `offline.<source>` over its files. Only the
+ * views and sources the query names are loaded (a whole-word match of the name), so a question about one
+ * view scans one table.
+ */
+import { DynafeastError } from '../errors.js';
+import { selectViews } from '../materialize/windows.js';
+import { openOfflineStore } from '../offline/offline-store.js';
+import { resolveSourceReader, sqlIdentifier } from '../offline/source-reader.js';
+import { LOAD_MEMORY_LIMIT, loadOnlineView, type LoadDeps, type LoadedView } from './online-tables.js';
+
+export interface SqlResult {
+  columns: string[];
+  /** Rows with JSON-safe values (DuckDB's JSON conversion: big integers and decimals as strings). */
+  rows: Record<string, unknown>[];
+  loaded: LoadedView[];
+}
+
+/** The schema the offline sources are views in. */
+export const OFFLINE_SCHEMA = 'offline';
+
+function mentions(query: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^A-Za-z0-9_])${escaped}($|[^A-Za-z0-9_])`, 'i').test(query);
+}
+
+export async function runSql(deps: LoadDeps, query: string): Promise<SqlResult> {
+  if (query.trim() === '') {
+    throw new DynafeastError('usage.badArgument', 'the query is empty', { hint: 'e.g. dynafeast sql "SELECT count(*) FROM driver_hourly_stats"' });
+  }
+  const store = await openOfflineStore({ memoryLimit: LOAD_MEMORY_LIMIT, onDisk: true });
+  const onAbort = () => store.interrupt();
+  deps.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const loaded: LoadedView[] = [];
+    for (const view of selectViews(deps.repo, []).filter((v) => mentions(query, v.name))) {
+      loaded.push(await loadOnlineView(deps, store, view, view.name));
+    }
+    const sources = deps.repo.sources.filter((s) => mentions(query, s.name));
+    if (sources.length > 0) await store.connection.run(`CREATE SCHEMA ${OFFLINE_SCHEMA}`);
+    for (const source of sources) {
+      const reader = await resolveSourceReader(source, deps.config.repoPath);
+      await store.connection.run(`CREATE VIEW ${OFFLINE_SCHEMA}.${sqlIdentifier(source.name)} AS SELECT * FROM ${reader.sql}`);
+    }
+    let result;
+    try {
+      result = await store.connection.runAndReadAll(query);
+    } catch (e) {
+      if (deps.signal?.aborted) throw new DynafeastError('aborted', 'query interrupted', { cause: e });
+      const tables = [...loaded.map((l) => l.relation), ...sources.map((s) => `${OFFLINE_SCHEMA}.${s.name}`)];
+      throw new DynafeastError('sql.badQuery', `the query failed in DuckDB: ${(e as Error).message.split('\n')[0]}`, {
+        path: 'query',
+        hint: `tables: ${
+          tables.join(', ') ||
+          `(none named in the query; online views: ${
+            selectViews(deps.repo, [])
+              .map((v) => v.name)
+              .join(', ') || 'none'
+          }, offline sources: ${deps.repo.sources.map((s) => `${OFFLINE_SCHEMA}.${s.name}`).join(', ') || 'none'})`
+        }`,
+        cause: e,
+      });
+    }
+    return { columns: result.columnNames(), rows: result.getRowObjectsJson() as Record<string, unknown>[], loaded };
+  } finally {
+    deps.signal?.removeEventListener('abort', onAbort);
+    await store.close();
+  }
+}

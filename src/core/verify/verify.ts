@@ -1,0 +1,279 @@
+/**
+ * `dynafeast verify START END` (architecture.md §4.9): the online store against what materialize would
+ * write for the window — the latest offline row per entity (the offline engine's own window and
+ * latest-per-key query, encoded by materialize's codec). Per view it counts entities missing online,
+ * stale (online older than the offline row), with different values (per feature), and extra (online but
+ * not in the window's offline rows). Online items newer than the offline row are counted as `newer` and
+ * not compared: a later run wrote them.
+ *
+ * Full mode scans each table into a map of entity_id → stored item (memory grows with the table);
+ * `--sample N` instead draws N offline entities at random and reads just those by BatchGetItem (extra
+ * entities are then not checked).
+ */
+import { Buffer } from 'node:buffer';
+import type { AwsClients } from '../aws/clients.js';
+import type { RepoConfig } from '../config/types.js';
+import type { Clock } from '../context.js';
+import { describeValue } from '../layout/coerce.js';
+import { createEntityKeyEncoder } from '../layout/entity-key.js';
+import { entityIdOf } from '../layout/entity-id.js';
+import { parseItem, type ParsedItem } from '../layout/item.js';
+import { tableNameOf } from '../layout/table-name.js';
+import { createValueEncoder } from '../layout/value-codec.js';
+import { parseTimeArgument } from '../materialize/time-arg.js';
+import { fixedWindows, selectViews } from '../materialize/windows.js';
+import { openOfflineStore } from '../offline/offline-store.js';
+import { prepareView, type OfflineChunk } from '../offline/read-view.js';
+import { buildTableRead, planChunks } from '../online/batch-get.js';
+import { runBatchGets } from '../online/batch-get-runner.js';
+import { decodeStoredValue } from '../online/fast-decode.js';
+import { describeFeastTable, scanTable, storeScanOptions } from '../online/scan-table.js';
+import { createReadSender } from '../online/transport.js';
+import { ignoreProgress, type ProgressSink } from '../progress.js';
+import type { FeatureView, RepoModel } from '../repo/model.js';
+import { sameDecoded } from './same-value.js';
+
+export interface VerifyDeps {
+  config: RepoConfig;
+  repo: RepoModel;
+  aws: Pick<AwsClients, 'dynamo' | 'endpoint' | 'credentials'> & Partial<Pick<AwsClients, 'slowCalls'>>;
+  clock: Clock;
+  progress?: ProgressSink;
+  signal?: AbortSignal;
+  segments?: number;
+  /** For --sample (default Math.random). */
+  random?: () => number;
+}
+
+export interface VerifyArgs {
+  start: string;
+  end: string;
+  views: string[];
+  /** Check this many random offline entities per view by BatchGetItem instead of a full scan. */
+  sample?: number;
+}
+
+/** Up to this many examples per kind of difference, to look at by hand. */
+const EXAMPLES = 5;
+
+export interface ViewVerification {
+  view: string;
+  table: string;
+  /** Offline entities in the window (latest row each). */
+  offlineEntities: number;
+  /** Entities compared: all of them, or the sample. */
+  checked: number;
+  sampled: boolean;
+  missing: number;
+  stale: number;
+  /** Online newer than the offline row: written by a later window; not a difference. */
+  newer: number;
+  /** Entities with at least one different feature value. */
+  different: number;
+  /** Per feature: entities whose value differs. */
+  differentByFeature: Record<string, number>;
+  /** Online entities not among the window's offline rows; null when sampling. */
+  extra: number | null;
+  examples: { missing: string[]; stale: string[]; different: string[]; extra: string[] };
+}
+
+export interface VerifyReport {
+  startMicros: bigint;
+  endMicros: bigint;
+  views: ViewVerification[];
+  /** True when nothing differs. */
+  ok: boolean;
+}
+
+interface Expected {
+  label: string;
+  eventMicros: bigint;
+  values: Uint8Array[];
+}
+
+export async function verify(deps: VerifyDeps, args: VerifyArgs): Promise<VerifyReport> {
+  const start = parseTimeArgument(args.start, 'START', deps.clock);
+  const end = parseTimeArgument(args.end, 'END', deps.clock);
+  const windows = fixedWindows(selectViews(deps.repo, args.views), start, end);
+  const store = await openOfflineStore();
+  const onAbort = () => store.interrupt();
+  deps.signal?.addEventListener('abort', onAbort, { once: true });
+  const views: ViewVerification[] = [];
+  try {
+    for (const w of windows) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- repo validation refuses a view whose source is not defined
+      const source = deps.repo.sources.find((s) => s.name === w.view.source)!;
+      const prepared = await prepareView(store, { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: start, endMicros: end });
+      try {
+        views.push(await verifyView(deps, w.view, prepared.entities, prepared.chunks(), args.sample));
+      } finally {
+        await prepared.release();
+      }
+    }
+  } finally {
+    deps.signal?.removeEventListener('abort', onAbort);
+    await store.close();
+  }
+  const ok = views.every((v) => v.missing === 0 && v.stale === 0 && v.different === 0 && (v.extra ?? 0) === 0);
+  return { startMicros: start, endMicros: end, views, ok };
+}
+
+function emptyResult(view: FeatureView, table: string, offlineEntities: number, sampled: boolean): ViewVerification {
+  return {
+    view: view.name,
+    table,
+    offlineEntities,
+    checked: 0,
+    sampled,
+    missing: 0,
+    stale: 0,
+    newer: 0,
+    different: 0,
+    differentByFeature: Object.fromEntries(view.features.map((f) => [f.name, 0])),
+    extra: sampled ? null : 0,
+    examples: { missing: [], stale: [], different: [], extra: [] },
+  };
+}
+
+const note = (list: string[], text: string) => {
+  if (list.length < EXAMPLES) list.push(text);
+};
+
+async function verifyView(
+  deps: VerifyDeps,
+  view: FeatureView,
+  offlineEntities: number,
+  chunks: AsyncGenerator<OfflineChunk>,
+  sample: number | undefined,
+): Promise<ViewVerification> {
+  const progress = deps.progress ?? ignoreProgress;
+  const table = tableNameOf(deps.config, view.name);
+  const info = await describeFeastTable({ dynamo: deps.aws.dynamo, table, endpoint: deps.aws.endpoint });
+  progress({ type: 'start', id: view.name });
+  const result = emptyResult(view, table, offlineEntities, sample !== undefined);
+  const expected = expectedRows(view, chunks);
+
+  const compare = (want: Expected, got: ParsedItem | undefined) => {
+    result.checked++;
+    if (got === undefined) {
+      result.missing++;
+      note(result.examples.missing, want.label);
+      return;
+    }
+    if (got.eventMicros < want.eventMicros) {
+      result.stale++;
+      note(result.examples.stale, `${want.label} (online ${got.eventTs})`);
+      return;
+    }
+    if (got.eventMicros > want.eventMicros) {
+      result.newer++;
+      return;
+    }
+    const differs: string[] = [];
+    view.features.forEach((f, i) => {
+      const stored = got.values[f.name];
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- one expected value per feature
+      const mine = decodeStoredValue(want.values[i]!);
+      if (!sameDecoded(stored === undefined ? null : decodeStoredValue(stored), mine)) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- differentByFeature has every feature
+        result.differentByFeature[f.name]!++;
+        differs.push(f.name);
+      }
+    });
+    if (differs.length > 0) {
+      result.different++;
+      note(result.examples.different, `${want.label}: ${differs.join(', ')}`);
+    }
+  };
+
+  if (sample === undefined) {
+    const online = new Map<string, ParsedItem>();
+    await scanTable(storeScanOptions(deps, info), (page) => {
+      for (const item of page) online.set(item.entityId, item);
+      progress({ type: 'update', id: view.name, message: `scanned ${online.size} items` });
+    });
+    for await (const [id, want] of expected) {
+      compare(want, online.get(id));
+      online.delete(id);
+    }
+    result.extra = online.size;
+    for (const id of online.keys()) {
+      if (result.examples.extra.length >= EXAMPLES) break;
+      result.examples.extra.push(`entity_id ${id}`);
+    }
+  } else {
+    const picked = await reservoir(expected, sample, deps.random ?? Math.random);
+    const read = buildTableRead(
+      table,
+      view.features.map((f) => f.name),
+      deps.config.onlineStore.consistentReads,
+    );
+    const sender = createReadSender(deps.config, deps.aws);
+    let items;
+    try {
+      items = await runBatchGets(planChunks([{ read, ids: picked.map(([id]) => id) }], deps.config.onlineStore.batchSize), {
+        send: sender.send,
+        maxInFlight: deps.config.onlineStore.maxReadWorkers,
+        ...(deps.aws.endpoint ? { endpoint: deps.aws.endpoint } : {}),
+      });
+    } finally {
+      sender.close();
+    }
+    const byId = new Map((items.get(table) ?? []).map((item) => parseItem(item)).map((p) => [p.entityId, p]));
+    for (const [id, want] of picked) compare(want, byId.get(id));
+  }
+  progress({ type: 'done', id: view.name, message: summary(result) });
+  return result;
+}
+
+/** The window's offline rows as (entity_id, what materialize would write), one at a time. */
+async function* expectedRows(view: FeatureView, chunks: AsyncGenerator<OfflineChunk>): AsyncGenerator<[string, Expected]> {
+  const encodeKey = createEntityKeyEncoder(view.entityColumns);
+  const encoders = view.features.map((f) => createValueEncoder(f.dtype, f.name));
+  const keyCount = view.entityColumns.length;
+  for await (const chunk of chunks) {
+    for (let row = 0; row < chunk.length; row++) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- one key column per entity column
+      const keys = Array.from({ length: keyCount }, (_, k) => chunk.keys[k]![row]);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- one feature column per feature
+      const values = encoders.map((encode, f) => encode(chunk.features[f]![row]));
+      const label = view.entityColumns.map((c, k) => `${c.name}=${keyText(keys[k])}`).join(', ');
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- row < chunk.length
+      yield [entityIdOf(encodeKey(keys)), { label, eventMicros: chunk.eventMicros[row]!, values }];
+    }
+  }
+}
+
+function keyText(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v instanceof Uint8Array) return `0x${Buffer.from(v).toString('hex')}`;
+  if (typeof v === 'bigint' || typeof v === 'number') return String(v);
+  return describeValue(v);
+}
+
+/** A uniform random sample of n rows of a stream (Algorithm R), without holding the stream. */
+async function reservoir<T>(rows: AsyncIterable<T>, n: number, random: () => number): Promise<T[]> {
+  const kept: T[] = [];
+  let seen = 0;
+  for await (const row of rows) {
+    seen++;
+    if (kept.length < n) kept.push(row);
+    else {
+      const j = Math.floor(random() * seen);
+      if (j < n) kept[j] = row;
+    }
+  }
+  return kept;
+}
+
+export function summary(v: ViewVerification): string {
+  const parts = [
+    `${v.checked} checked${v.sampled ? ` (sample of ${v.offlineEntities})` : ''}`,
+    `${v.missing} missing`,
+    `${v.stale} stale`,
+    `${v.different} different`,
+    v.extra === null ? 'extra not checked (sample)' : `${v.extra} extra`,
+  ];
+  if (v.newer > 0) parts.push(`${v.newer} newer online (not compared)`);
+  return parts.join(' · ');
+}
