@@ -12,8 +12,9 @@
  * costs time and buffer memory that grow faster than linearly in the number of columns one query reads
  * (10,000 columns of two rows: seconds and ~700 MB), while a scan of 1,000 columns stays cheap. Each
  * batch runs the same window + latest-per-key query over its own features; the order is total and reads
- * only the key, timestamp and position columns, so every batch picks the same row for a key, and the
- * batches are joined on the keys. CSV stays one query: its last tie-break reads every column's text.
+ * only the key, timestamp and position columns, so every batch picks the same row for a key; read-view.ts
+ * zips the batches' rows, sorted by key. CSV stays one query: its last tie-break reads every column's
+ * text (and DuckDB's CSV reader has no such superlinear cost).
  */
 import { DynafeastError } from '../errors.js';
 import { isFloatDtype } from '../layout/feast-types.js';

@@ -6,7 +6,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { isDynafeastError } from '../../../src/core/errors.js';
@@ -17,6 +16,7 @@ import { prepareView } from '../../../src/core/offline/read-view.js';
 import type { Dtype, FileSource, JoinKeyDtype } from '../../../src/core/repo/model.js';
 import { makeSource, makeView, scalar } from '../../helpers/view-fixtures.js';
 import { defined } from '../../helpers/defined.js';
+import { runDuckDb } from '../../helpers/duckdb-sql.js';
 
 // hundreds of small DuckDB runs per property: generous on a loaded machine
 jest.setTimeout(180_000);
@@ -40,14 +40,7 @@ afterAll(async () => {
 const T0 = 1_618_210_800_000_000n; // 2021-04-12 07:00:00 UTC
 const FAR = 10n ** 17n;
 
-async function duck(statement: string): Promise<void> {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  await c.run(`SET TimeZone = 'UTC'`);
-  await c.run(statement);
-  c.closeSync();
-  db.closeSync();
-}
+const duck = runDuckDb;
 
 /** Writes a CSV of `header` and `rows` (fields as given, no quoting needed by the generators). */
 async function csv(header: string[], rows: string[][]): Promise<string> {

@@ -1,24 +1,17 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { openOfflineStore, type OfflineStore } from '../../../src/core/offline/offline-store.js';
 import { prepareView, type OfflineChunk } from '../../../src/core/offline/read-view.js';
 import type { FeatureView, FileSource } from '../../../src/core/repo/model.js';
 import { list, makeSource, makeView, scalar } from '../../helpers/view-fixtures.js';
 import { defined } from '../../helpers/defined.js';
+import { runDuckDb } from '../../helpers/duckdb-sql.js';
 
 let dir: string;
 let store: OfflineStore;
 
-async function sql(statement: string): Promise<void> {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  await c.run(`SET TimeZone = 'UTC'`);
-  await c.run(statement);
-  c.closeSync();
-  db.closeSync();
-}
+const sql = runDuckDb;
 
 async function parquet(name: string, select: string): Promise<string> {
   const file = path.join(dir, name);

@@ -5,7 +5,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { jest } from '@jest/globals';
 import { isDynafeastError } from '../../../src/core/errors.js';
 import { createChunkEncoder } from '../../../src/core/materialize/encode-rows.js';
@@ -15,6 +14,7 @@ import { FEATURE_BATCH } from '../../../src/core/offline/view-query.js';
 import type { Dtype, FeatureView, FileSource } from '../../../src/core/repo/model.js';
 import { list, makeSource, makeView, scalar } from '../../helpers/view-fixtures.js';
 import { tempRepoDir } from '../../helpers/temp-dir.js';
+import { runDuckDb } from '../../helpers/duckdb-sql.js';
 
 // writing and reading 2,000-column files on a loaded machine
 jest.setTimeout(300_000);
@@ -56,15 +56,6 @@ let dir: string;
 let view: FeatureView;
 let source: FileSource;
 
-async function duck(statement: string): Promise<void> {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  await c.run(`SET TimeZone = 'UTC'`);
-  await c.run(statement);
-  c.closeSync();
-  db.closeSync();
-}
-
 /**
  * Rows `from`..`to` of the generated source: 50 entities of two join keys, event timestamps over four
  * hours (one beyond the window), equal event times with equal or NULL created times, NULL keys and NULL
@@ -73,7 +64,7 @@ async function duck(statement: string): Promise<void> {
 async function writeFile(name: string, from: number, to: number): Promise<void> {
   const features = Array.from({ length: FEATURES }, (_, i) => `${(KINDS[i % KINDS.length] as Kind).sql(`hash(r, ${i})`)} AS f${i}`).join(',\n');
   const rows = `SELECT r FROM range(${from}, ${to}) t(r) UNION ALL SELECT r FROM range(${from}, ${to}) t(r) WHERE r % 5 = 0`;
-  await duck(
+  await runDuckDb(
     `COPY (SELECT CASE WHEN r % 37 = 0 THEN NULL ELSE (r % 50)::BIGINT END AS driver_id, ['north', 'south'][1 + r % 2] AS city, ` +
       `CASE WHEN r % 41 = 0 THEN NULL ELSE make_timestamp(${T0}::BIGINT + ((r * 7) % 4) * ${H}) END AS event_timestamp, ` +
       `CASE WHEN r % 3 = 0 THEN NULL ELSE make_timestamp(${T0}::BIGINT + r % 2) END AS created, ${features} ` +
