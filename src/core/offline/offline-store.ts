@@ -157,8 +157,9 @@ export function columnTypeOf(t: DuckDBType): SourceColumnType {
     case DuckDBTypeId.UHUGEINT:
       return { name, kind: 'integer', bits: 128, unsigned: true };
     case DuckDBTypeId.FLOAT:
+      return { name, kind: 'float', bits: 32 };
     case DuckDBTypeId.DOUBLE:
-      return { name, kind: 'float' };
+      return { name, kind: 'float', bits: 64 };
     case DuckDBTypeId.DECIMAL:
       return { name, kind: 'decimal' };
     case DuckDBTypeId.VARCHAR:
