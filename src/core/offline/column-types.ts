@@ -18,7 +18,7 @@ export interface SourceColumnType {
   name: string;
   /** `text`: a CSV field, parsed by the dtype it feeds. */
   kind: 'bool' | 'integer' | 'float' | 'decimal' | 'string' | 'text' | 'blob' | 'timestamp' | 'date' | 'list' | 'struct' | 'other';
-  /** Integers only: width in bits and signedness, for range checks. */
+  /** Integers and floats: width in bits (and signedness, integers), for range checks. */
   bits?: number;
   unsigned?: boolean;
   /** Lists and fixed-size arrays: the element type. */
@@ -160,7 +160,8 @@ function floatRule(t: SourceColumnType, target: FloatDtype): ScalarRule | undefi
     }
     case 'float':
     case 'decimal':
-      if (!narrower) return { value: (e) => `CAST(${e} AS DOUBLE)` };
+      // a FLOAT column holds float32 values only: nothing to refuse
+      if (!narrower || (t.kind === 'float' && t.bits === 32)) return { value: (e) => `CAST(${e} AS DOUBLE)` };
       return { value: (e) => `CAST(${e} AS DOUBLE)`, invalid: (e) => tooBig(`CAST(${e} AS DOUBLE)`), why };
     case 'text': {
       const d = (e: string) => `TRY_CAST(trim(${e}) AS DOUBLE)`;

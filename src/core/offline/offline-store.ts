@@ -45,7 +45,13 @@ export interface OfflineStore {
   describe(source: FileSource, reader: SourceReader): Promise<SourceColumns>;
   /** Runs a statement, turning DuckDB failures into errors that name the source. */
   run(sql: string, source: FileSource, reader: SourceReader): Promise<void>;
-  /** Stops a running query (Ctrl-C). */
+  /**
+   * One more connection to the same database, for reading several results at once (DuckDB streams one
+   * result per connection; it sees tables, not TEMP tables). Closed by `disconnect` or with the store.
+   */
+  connect(): Promise<DuckDBConnection>;
+  disconnect(connection: DuckDBConnection): void;
+  /** Stops the running queries (Ctrl-C). */
   interrupt(): void;
   close(): Promise<void>;
 }
@@ -59,20 +65,21 @@ export async function openOfflineStore(options: OfflineStoreOptions = {}): Promi
   const connection = await instance.connect();
   // Casts between TIMESTAMP and TIMESTAMPTZ read the session zone; naive source times must mean UTC.
   await connection.run(`SET TimeZone = 'UTC'`);
+  const extra = new Set<DuckDBConnection>();
   let closed = false;
   return {
     connection,
     tempDir,
     async describe(source, reader) {
-      let result;
+      let columns;
       try {
-        result = await connection.run(`SELECT * FROM ${reader.sql} LIMIT 0`);
+        columns = await describeColumns(connection, reader);
       } catch (e) {
         throw duckdbError(e, source, reader);
       }
-      const names = result.columnNames();
-      const types = names.map((_, i) => {
-        const t = columnTypeOf(result.columnType(i));
+      const names = columns.map((c) => c.name);
+      const types = columns.map((c) => {
+        const t = columnTypeOf(c.type);
         // every CSV column is read as text (source-reader.ts); the dtype it feeds says how to parse it
         return reader.format === 'csv' && t.kind === 'string' ? { name: 'CSV text', kind: 'text' as const } : t;
       });
@@ -89,15 +96,57 @@ export async function openOfflineStore(options: OfflineStoreOptions = {}): Promi
         throw duckdbError(e, source, reader);
       }
     },
-    interrupt: () => connection.interrupt(),
+    async connect() {
+      const c = await instance.connect();
+      extra.add(c);
+      await c.run(`SET TimeZone = 'UTC'`);
+      return c;
+    },
+    disconnect(c) {
+      if (extra.delete(c)) c.closeSync();
+    },
+    interrupt: () => {
+      connection.interrupt();
+      for (const c of extra) c.interrupt();
+    },
     async close() {
       if (closed) return;
       closed = true;
+      for (const c of extra) c.closeSync();
+      extra.clear();
       connection.closeSync();
       instance.closeSync();
       await rm(tempDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The columns of a source without reading it: DESCRIBE binds the query but allocates nothing per column,
+ * where even `LIMIT 0` sets up a scan with buffers for every column (~1 s and over 100 MB at 20,000
+ * columns). DESCRIBE spells types as SQL; one prepared `CAST(NULL AS …)` per distinct spelling (a
+ * prepared statement is one statement, never a second one) turns them back into DuckDB types.
+ */
+async function describeColumns(connection: DuckDBConnection, reader: SourceReader): Promise<Array<{ name: string; type: DuckDBType }>> {
+  const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader.sql}`))
+    .getRows()
+    .map(([name, type]) => [String(name), String(type)] as const);
+  const spellings = [...new Set(described.map(([, type]) => type))];
+  let probe;
+  try {
+    probe = await connection.prepare(`SELECT ${spellings.map((t, i) => `CAST(NULL AS ${t}) AS t${i}`).join(', ') || '1'} LIMIT 0`);
+  } catch {
+    // a spelling DuckDB does not read back: ask the slow way
+    const result = await connection.run(`SELECT * FROM ${reader.sql} LIMIT 0`);
+    return result.columnNames().map((name, i) => ({ name, type: result.columnType(i) }));
+  }
+  try {
+    const types = new Map(spellings.map((t, i) => [t, probe.columnType(i)]));
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every spelling was probed
+    return described.map(([name, type]) => ({ name, type: types.get(type)! }));
+  } finally {
+    probe.destroySync();
+  }
 }
 
 /** DuckDB's type, reduced to what the conversion rules need. */
@@ -127,8 +176,9 @@ export function columnTypeOf(t: DuckDBType): SourceColumnType {
     case DuckDBTypeId.UHUGEINT:
       return { name, kind: 'integer', bits: 128, unsigned: true };
     case DuckDBTypeId.FLOAT:
+      return { name, kind: 'float', bits: 32 };
     case DuckDBTypeId.DOUBLE:
-      return { name, kind: 'float' };
+      return { name, kind: 'float', bits: 64 };
     case DuckDBTypeId.DECIMAL:
       return { name, kind: 'decimal' };
     case DuckDBTypeId.VARCHAR:

@@ -2,14 +2,14 @@
  * One view's rows to write: the latest row per entity key inside the window, computed by DuckDB into a
  * temp table (so the totals are known before writing starts), then streamed out in chunks.
  */
-import { DuckDBBigIntVector, type DuckDBStructVector, type DuckDBVector } from '@duckdb/node-api';
+import { DuckDBBigIntVector, type DuckDBDataChunk, type DuckDBStructVector, type DuckDBVector } from '@duckdb/node-api';
 import { DynafeastError } from '../errors.js';
 import type { FeatureView, FileSource } from '../repo/model.js';
 import { duckdbError, jsValueOf, type OfflineStore } from './offline-store.js';
 import path from 'node:path';
 import type { S3SourceContext } from './s3-source.js';
 import { resolveSourceReader, type SourceReader } from './source-reader.js';
-import { buildViewQuery, type ViewQuery } from './view-query.js';
+import { buildViewQuery, type FeatureBatch, type ViewQuery } from './view-query.js';
 
 /** Rows of one chunk, column by column. */
 export interface OfflineChunk {
@@ -53,6 +53,8 @@ export interface PrepareViewInput {
    * alone, before the event time and the features of a row are read out of DuckDB's chunk.
    */
   keepRow?: (keyValues: readonly unknown[]) => boolean;
+  /** Feature columns per query of a parquet source (view-query.ts, default FEATURE_BATCH). */
+  featureBatch?: number;
 }
 
 let tableCounter = 0;
@@ -88,8 +90,10 @@ export async function planView(store: OfflineStore, input: PrepareViewInput): Pr
     async execute() {
       const table = `__dynafeast_latest_${++tableCounter}`;
       try {
-        await store.run(query.createLatest(table), input.source, reader);
+        for (const statement of query.createLatest(table)) await store.run(statement, input.source, reader);
       } catch (e) {
+        // a later batch failed: the earlier ones' tables go (a failure here must not hide the first)
+        await dropTables(store, query.tables(table)).catch(() => undefined);
         throw await locateBadValue(store, query, input, reader, e);
       }
       const stats = await store.connection.runAndReadAll(query.stats(table));
@@ -102,10 +106,14 @@ export async function planView(store: OfflineStore, input: PrepareViewInput): Pr
         nullTimestampRows: Number(nullTimestampRows),
         reader,
         chunks: () => streamChunks(store, query, table, input, reader),
-        release: () => store.run(`DROP TABLE IF EXISTS ${table}`, input.source, reader),
+        release: () => dropTables(store, query.tables(table)),
       };
     },
   };
+}
+
+async function dropTables(store: OfflineStore, tables: readonly string[]): Promise<void> {
+  for (const t of tables) await store.connection.run(`DROP TABLE IF EXISTS ${t}`);
 }
 
 /**
@@ -162,44 +170,142 @@ async function* streamChunks(
 ): AsyncGenerator<OfflineChunk> {
   const keyCount = query.keyColumns.length || 1;
   const featureCount = input.view.features.length;
-  let result;
+  const fail = (e: unknown) => duckdbError(e, input.source, reader);
+  // one connection per batch: DuckDB streams one result per connection
+  const connections = [store.connection];
   try {
-    result = await store.connection.stream(query.select(table));
-  } catch (e) {
-    throw duckdbError(e, input.source, reader);
-  }
-  for (;;) {
-    let chunk;
-    try {
-      chunk = await result.fetchChunk();
-    } catch (e) {
-      throw duckdbError(e, input.source, reader);
+    for (let j = 1; j < query.batches.length; j++) connections.push(await store.connect());
+    const streams = await settled(connections.map((c, j) => c.stream(query.select(table, j)).catch((e: unknown) => Promise.reject(fail(e)))));
+    // a batch's stream part in hand, or 'ended' once its stream is done
+    let parts: Array<BatchPart | 'ended' | undefined> = query.batches.map(() => undefined);
+    for (;;) {
+      // refill every batch whose rows are used up; all streams end together (the same keys, sorted)
+      const refill = await settled(
+        parts.map(async (p, j): Promise<BatchPart | 'ended'> => {
+          if (p === 'ended' || (p && p.offset < p.length)) return p;
+          let chunk;
+          try {
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- one stream per batch
+            chunk = await streams[j]!.fetchChunk();
+          } catch (e) {
+            throw fail(e);
+          }
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- one batch per stream
+          return chunk && chunk.rowCount > 0 ? decodeBatch(chunk, keyCount, featureCount, query.batches[j]!, j === 0, input.keepRow) : 'ended';
+        }),
+      );
+      const ended = refill.filter((p) => p === 'ended').length;
+      if (ended === refill.length) return;
+      if (ended > 0) {
+        // the other streams may only hold chunks a shard keeps no row of (their kept rows are all out)
+        if (refill.some((p) => p !== 'ended' && p.offset < p.length)) throw sourceChanged(input, reader);
+        parts = refill;
+        continue;
+      }
+      const live = refill as BatchPart[];
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- there is at least one batch
+      const first = live[0]!;
+      const n = Math.min(...live.map((p) => p.length - p.offset));
+      const take = <T>(p: BatchPart, values: T[]): T[] => (p.offset === 0 && n === p.length ? values : values.slice(p.offset, p.offset + n));
+      const keys = first.keys.map((k) => take(first, k));
+      const features = new Array<unknown[]>(featureCount);
+      live.forEach((p, j) => {
+        if (j > 0 && !sameKeys(keys, p, n)) throw sourceChanged(input, reader);
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- one batch per part, its features filled by decodeBatch
+        for (const f of query.batches[j]!.features) features[f] = take(p, p.features[f]!);
+      });
+      const eventMicros = take(first, first.eventMicros);
+      for (const p of live) p.offset += n;
+      live.forEach((p, j) => (parts[j] = p));
+      // a shard may keep no row of a chunk: nothing to hand on
+      if (n > 0) yield { length: n, keys, eventMicros, features };
     }
-    if (!chunk || chunk.rowCount === 0) return;
-    const all = identityRows(chunk.rowCount);
-    let keys = Array.from({ length: keyCount }, (_, k) => columnValues(chunk.getColumnVector(k), all));
-    // rows[j] is the chunk row of output row j
-    const rows = input.keepRow ? keptRows(keys, chunk.rowCount, input.keepRow) : all;
-    if (rows.length === 0) continue;
-    if (rows.length < chunk.rowCount) keys = keys.map((column) => rows.map((i) => column[i]));
-    const n = rows.length;
-    const row = chunk.getColumnVector(keyCount) as DuckDBStructVector;
-    const eventVector = row.entryVectorAt(0);
-    const eventMicros = new Array<bigint>(n);
-    if (eventVector instanceof DuckDBBigIntVector) {
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the event timestamp is never NULL in the result (NULL rows are filtered out in SQL)
-      for (let j = 0; j < n; j++) eventMicros[j] = eventVector.getItem(rows[j]!)!;
-    } else {
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < n = rows.length
-      for (let j = 0; j < n; j++) eventMicros[j] = eventVector.getItem(rows[j]!) as bigint;
-    }
-    const features = Array.from({ length: featureCount }, (_, f) => columnValues(row.entryVectorAt(1 + f), rows));
-    let sign = 1 + featureCount;
-    if (query.scalarNegativeZero.length) restoreScalarNegativeZero(features, query.scalarNegativeZero, row.entryVectorAt(sign++), rows);
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- listNegativeZero lists indexes of view features
-    for (const f of query.listNegativeZero) restoreNegativeZero(features[f]!, row.entryVectorAt(sign++), rows);
-    yield { length: n, keys, eventMicros, features };
+  } finally {
+    for (const c of connections.slice(1)) store.disconnect(c);
   }
+}
+
+/** Promise.all that waits for every promise: a connection is closed only once nothing runs on it. */
+async function settled<T>(promises: Array<Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/** One chunk of one batch's stream, decoded; `offset` rows of it are already out. */
+interface BatchPart {
+  length: number;
+  offset: number;
+  keys: unknown[][];
+  /** First batch only. */
+  eventMicros: bigint[];
+  /** By view feature index; only the batch's features are filled. */
+  features: unknown[][];
+}
+
+function decodeBatch(
+  chunk: DuckDBDataChunk,
+  keyCount: number,
+  featureCount: number,
+  batch: FeatureBatch,
+  first: boolean,
+  keepRow: PrepareViewInput['keepRow'],
+): BatchPart {
+  const all = identityRows(chunk.rowCount);
+  let keys = Array.from({ length: keyCount }, (_, k) => columnValues(chunk.getColumnVector(k), all));
+  // rows[j] is the chunk row of output row j: a shard's slice is taken on the keys alone, before anything
+  // else of a row is read; every batch's stream holds the same keys, so its slices stay aligned
+  const rows = keepRow ? keptRows(keys, chunk.rowCount, keepRow) : all;
+  if (rows.length < chunk.rowCount) keys = keys.map((column) => rows.map((i) => column[i]));
+  const row = chunk.getColumnVector(keyCount) as DuckDBStructVector;
+  let at = 0;
+  const eventMicros = first ? eventsOf(row.entryVectorAt(at++), rows) : [];
+  const features = new Array<unknown[]>(featureCount);
+  for (const f of batch.features) features[f] = columnValues(row.entryVectorAt(at++), rows);
+  if (batch.scalarNegativeZero.length) restoreScalarNegativeZero(features, batch.scalarNegativeZero, row.entryVectorAt(at++), rows);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- listNegativeZero lists features of this batch, filled above
+  for (const f of batch.listNegativeZero) restoreNegativeZero(features[f]!, row.entryVectorAt(at++), rows);
+  return { length: rows.length, offset: 0, keys, eventMicros, features };
+}
+
+/** The rows of a later batch belong to the same keys as the first batch's (they do unless the files changed). */
+function sameKeys(keys: unknown[][], p: BatchPart, n: number): boolean {
+  return keys.every((column, k) => {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every batch selects the same key columns
+    const other = p.keys[k]!;
+    for (let i = 0; i < n; i++) {
+      const a = column[i];
+      const b = other[p.offset + i];
+      if (a === b) continue;
+      if (!(a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0)) return false;
+    }
+    return true;
+  });
+}
+
+function sourceChanged(input: PrepareViewInput, reader: SourceReader): DynafeastError {
+  return new DynafeastError(
+    'offline.failed',
+    `view "${input.view.name}": the files of source "${input.source.name}" (${reader.display}) changed while they were read`,
+    {
+      path: `sources.${input.source.name}.path`,
+      hint: 'run again once nothing writes to them (a wide view is read in several passes)',
+    },
+  );
+}
+
+function eventsOf(vector: DuckDBVector, rows: readonly number[]): bigint[] {
+  const n = rows.length;
+  const eventMicros = new Array<bigint>(n);
+  if (vector instanceof DuckDBBigIntVector) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the event timestamp is never NULL in the result (NULL rows are filtered out in SQL); j < n
+    for (let j = 0; j < n; j++) eventMicros[j] = vector.getItem(rows[j]!)!;
+  } else {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < n = rows.length
+    for (let j = 0; j < n; j++) eventMicros[j] = vector.getItem(rows[j]!) as bigint;
+  }
+  return eventMicros;
 }
 
 /** 0..n-1: every row of a chunk, in order. */
