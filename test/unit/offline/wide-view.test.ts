@@ -9,7 +9,8 @@ import { jest } from '@jest/globals';
 import { isDynafeastError } from '../../../src/core/errors.js';
 import { createChunkEncoder } from '../../../src/core/materialize/encode-rows.js';
 import { openOfflineStore, type OfflineStore, type OfflineStoreOptions } from '../../../src/core/offline/offline-store.js';
-import { prepareView } from '../../../src/core/offline/read-view.js';
+import { prepareView, type PrepareViewInput } from '../../../src/core/offline/read-view.js';
+import { createShardFilter } from '../../../src/core/materialize/shard.js';
 import { FEATURE_BATCH } from '../../../src/core/offline/view-query.js';
 import type { Dtype, FeatureView, FileSource } from '../../../src/core/repo/model.js';
 import { list, makeSource, makeView, scalar } from '../../helpers/view-fixtures.js';
@@ -89,10 +90,18 @@ beforeAll(async () => {
 });
 
 /** The items materialize would send (DynamoDB JSON text, sorted), and the counts it reports. */
-async function items(featureBatch: number, options: OfflineStoreOptions = { threads: 2 }) {
+async function items(featureBatch: number, options: OfflineStoreOptions = { threads: 2 }, keepRow?: PrepareViewInput['keepRow']) {
   const store: OfflineStore = await openOfflineStore(options);
   try {
-    const prepared = await prepareView(store, { view, source, repoRoot: dir, startMicros: T0, endMicros: T0 + 2n * H, featureBatch });
+    const prepared = await prepareView(store, {
+      view,
+      source,
+      repoRoot: dir,
+      startMicros: T0,
+      endMicros: T0 + 2n * H,
+      featureBatch,
+      ...(keepRow ? { keepRow } : {}),
+    });
     const encode = createChunkEncoder(view);
     const out: string[] = [];
     let largest = 0;
@@ -134,6 +143,17 @@ describe('a wide view read in batches of feature columns', () => {
       });
     });
   }
+
+  it('the shards of a batched read hold exactly the items of the whole read (a shard keeps rows of each batch stream alike)', async () => {
+    const shards = 3;
+    const slices: string[] = [];
+    for (let index = 0; index < shards; index++) {
+      const slice = await items(333, { threads: 2 }, createShardFilter(view, { index, count: shards }));
+      expect(slice.items.length).toBeGreaterThan(0);
+      slices.push(...slice.items);
+    }
+    expect(slices.sort()).toEqual(oneQuery.items);
+  });
 
   it('keeps DuckDB within a memory limit that one query over all 2,000 columns exceeds', async () => {
     // a query holds buffers per column it reads (~70 KB for a parquet scan, more for lists and strings):
