@@ -455,7 +455,11 @@ export function createProgram(handlers: CommandHandlers, version: string, result
       .option('--run-id <id>', 'name of the sharded run the shards complete together (default: derived from the views and their windows)')
       .option('--max-write-units-per-second <W>', 'write units per second for the whole table, shared by the shards (each takes W/N)', parsePositiveNumber)
       .option('--dry-run', 'read and encode, write nothing: rows, items, item sizes, write units and on-demand cost per view')
-      .option('--price-per-million-writes <usd>', 'on-demand USD per million write request units for --dry-run (default 0.625, us-east-1)', parsePositiveNumber);
+      .option(
+        '--price-per-million-writes <usd>',
+        'on-demand USD per million write request units for --dry-run (default 0.625, us-east-1)',
+        parsePositiveNumber,
+      );
   const runFlags = (o: RunOpts): MaterializeRunFlags => ({
     ...(o.shard !== undefined ? { shard: o.shard } : {}),
     ...(o.shards !== undefined ? { shards: o.shards } : {}),

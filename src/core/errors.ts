@@ -100,7 +100,13 @@ export interface DynafeastErrorOptions {
 
 const USAGE_PREFIXES = ['usage.', 'config.', 'repo.', 'init.', 'codec.'];
 /** Usage errors outside those prefixes: a registry file that is not a registry is bad input, not a failed operation. */
-const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['registry.corrupt', 's3.noMatch', 'materialize.runMismatch', 'online.notFeastTable', 'sql.badQuery']);
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'registry.corrupt',
+  's3.noMatch',
+  'materialize.runMismatch',
+  'online.notFeastTable',
+  'sql.badQuery',
+]);
 
 export class DynafeastError extends Error {
   readonly code: ErrorCode;

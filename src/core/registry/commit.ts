@@ -216,7 +216,8 @@ export async function recordShardCompletion(
 
 /** The stored registry a change works on; none yet means nothing was applied. */
 function requireRegistry(current: Registry | undefined, store: RegistryStore): Registry {
-  if (!current) throw new DynafeastError('registry.notApplied', `no registry at ${store.where}: nothing has been applied yet`, { hint: 'run `dynafeast apply` first' });
+  if (!current)
+    throw new DynafeastError('registry.notApplied', `no registry at ${store.where}: nothing has been applied yet`, { hint: 'run `dynafeast apply` first' });
   return current;
 }
 
