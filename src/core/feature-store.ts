@@ -13,7 +13,12 @@ import { OnlineReader } from './online/read-online.js';
 import { createReadSender } from './online/transport.js';
 import { toFeastDict, type ShapeOptions } from './online/to-dict.js';
 import type { OnlineFeaturesColumns, OnlineFeaturesRequest, OnlineFeaturesResult, ReadTransport } from './online/types.js';
-import { describeOrigin, loadDefinitions } from './repo/definition-source.js';
+import { describeOrigin, loadDefinitions, type DefinitionOrigin } from './repo/definition-source.js';
+import type { AwsClients } from './aws/clients.js';
+import type { DynamoCallObserver } from './aws/call-observer.js';
+import { definitionsFingerprint } from './repo/definitions-fingerprint.js';
+import { materialize, materializeIncremental, type MaterializeArgs, type MaterializeIncrementalArgs } from './materialize/run-materialize.js';
+import type { MaterializeReport } from './materialize/report.js';
 import { openStoreClients } from './store-clients.js';
 import type { RepoModel } from './repo/model.js';
 
@@ -40,6 +45,8 @@ export interface FeatureStoreOptions {
   clock?: Clock;
   /** Where config warnings and debug messages go; default nowhere. */
   logger?: Logger;
+  /** Told of every DynamoDB read request and retry (lean transport only): the feature server's metrics. */
+  observer?: DynamoCallObserver;
 }
 
 export interface GetOnlineFeaturesOptions extends OnlineFeaturesRequest, ShapeOptions {}
@@ -50,15 +57,26 @@ export interface GetOnlineFeaturesOptions extends OnlineFeaturesRequest, ShapeOp
  */
 export class FeatureStore implements AsyncDisposable {
   private closed = false;
+  private current: { repo: RepoModel; origin: DefinitionOrigin; reader: OnlineReader; fingerprint: string };
 
   private constructor(
     /** The validated feature_store.yaml. */
     readonly config: RepoConfig,
-    /** The feature definitions. */
-    readonly repo: RepoModel,
-    private readonly reader: OnlineReader,
+    loaded: { repo: RepoModel; origin: DefinitionOrigin },
+    private readonly makeReader: (repo: RepoModel) => OnlineReader,
     private readonly release: () => Promise<void>,
-  ) {}
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    /** Endpoint and credentials for writes; absent when the caller handed in its own client. */
+    private readonly aws: Pick<AwsClients, 'endpoint' | 'credentials'> | undefined,
+  ) {
+    this.current = { ...loaded, reader: makeReader(loaded.repo), fingerprint: definitionsFingerprint(config) };
+  }
+
+  /** The feature definitions (the latest loaded: see refreshDefinitions). */
+  get repo(): RepoModel {
+    return this.current.repo;
+  }
 
   /** Loads the repo and prepares the client. Throws DynafeastError (`config.*`, `repo.*`, `embedded.*`). */
   static async open(options: FeatureStoreOptions = {}): Promise<FeatureStore> {
@@ -69,27 +87,77 @@ export class FeatureStore implements AsyncDisposable {
       env: options.env ?? process.env,
     });
     for (const w of warnings) logger.warn(`${w.path ? `${w.path}: ` : ''}${w.message}`);
-    const { repo, origin } = loadDefinitions(config);
-    const said = describeOrigin(origin, repo.root);
-    if (said !== undefined) (origin.kind === 'yaml' ? logger.warn : logger.info)(said);
+    const loaded = loadDefinitions(config);
+    const said = describeOrigin(loaded.origin, loaded.repo.root);
+    if (said !== undefined) (loaded.origin.kind === 'yaml' ? logger.warn : logger.info)(said);
     const clock = options.clock ?? systemClock;
 
     if (options.clients !== undefined) {
-      const reader = new OnlineReader({ config, repo, dynamo: options.clients.dynamo, clock, endpoint: config.onlineStore.endpointUrl });
-      return new FeatureStore(config, repo, reader, async () => {});
+      const dynamo = options.clients.dynamo;
+      const makeReader = (repo: RepoModel) => new OnlineReader({ config, repo, dynamo, clock, endpoint: config.onlineStore.endpointUrl });
+      return new FeatureStore(config, loaded, makeReader, async () => {}, logger, clock, undefined);
     }
     // The same clients (and embedded store) the CLI session opens.
     const clients = await openStoreClients(config, { logger, ...(options.credentials !== undefined ? { credentials: options.credentials } : {}) });
     try {
-      const sender = createReadSender(config, clients.aws, options.transport);
-      const reader = new OnlineReader({ config, repo, send: sender.send, clock, endpoint: clients.aws.endpoint });
-      return new FeatureStore(config, repo, reader, async () => {
-        sender.close();
-        await clients.close();
-      });
+      const sender = createReadSender(config, clients.aws, options.transport, options.observer);
+      const makeReader = (repo: RepoModel) => new OnlineReader({ config, repo, send: sender.send, clock, endpoint: clients.aws.endpoint });
+      return new FeatureStore(
+        config,
+        loaded,
+        makeReader,
+        async () => {
+          sender.close();
+          await clients.close();
+        },
+        logger,
+        clock,
+        clients.aws,
+      );
     } catch (e) {
       await clients.close();
       throw e;
+    }
+  }
+
+  /**
+   * Reloads the definitions (YAML files or the registry) when their files changed since the last load,
+   * as Feast's feature server refreshes its registry every `registry_ttl_sec`. Reads already running
+   * finish with the definitions they started with. Returns whether anything was reloaded; a broken
+   * reload throws and leaves the loaded definitions in place.
+   */
+  async refreshDefinitions(): Promise<boolean> {
+    this.assertOpen();
+    const fingerprint = definitionsFingerprint(this.config);
+    if (fingerprint === this.current.fingerprint) return false;
+    const loaded = loadDefinitions(this.config);
+    this.current = { ...loaded, reader: this.makeReader(loaded.repo), fingerprint: definitionsFingerprint(this.config) };
+    return true;
+  }
+
+  /** `dynafeast materialize START END [views]` on this store's tables and registry. */
+  async materialize(args: MaterializeArgs, signal?: AbortSignal): Promise<MaterializeReport> {
+    return materialize(this.materializeContext(signal), args);
+  }
+
+  /** `dynafeast materialize-incremental END [views]` on this store's tables and registry. */
+  async materializeIncremental(args: MaterializeIncrementalArgs, signal?: AbortSignal): Promise<MaterializeReport> {
+    return materializeIncremental(this.materializeContext(signal), args);
+  }
+
+  private materializeContext(signal: AbortSignal | undefined) {
+    this.assertOpen();
+    if (this.aws === undefined) {
+      throw new DynafeastError('usage.badArgument', 'this FeatureStore was opened with a DynamoDB client of its own, so it cannot write', {
+        hint: 'open it without `clients` (it then builds its clients from feature_store.yaml)',
+      });
+    }
+    return { config: this.config, repo: this.current.repo, aws: this.aws, clock: this.clock, logger: this.logger, ...(signal ? { signal } : {}) };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new DynafeastError('usage.badArgument', 'this FeatureStore was closed', { hint: 'open a new one with FeatureStore.open()' });
     }
   }
 
@@ -103,10 +171,8 @@ export class FeatureStore implements AsyncDisposable {
 
   /** The same read as columns with values, statuses and event timestamps kept apart. */
   async readOnlineFeatures(request: OnlineFeaturesRequest): Promise<OnlineFeaturesColumns> {
-    if (this.closed) {
-      throw new DynafeastError('usage.badArgument', 'this FeatureStore was closed', { hint: 'open a new one with FeatureStore.open()' });
-    }
-    return this.reader.read(request);
+    this.assertOpen();
+    return this.current.reader.read(request);
   }
 
   /** Closes the client's sockets and lets go of the embedded store. Idempotent. */

@@ -66,6 +66,7 @@ export function viewColumns(
   const n = ids.length;
   const f = features.length;
   const seconds = new Array<number>(n).fill(0);
+  const microsOf = format === 'feast-json' ? new Array<bigint>(n).fill(0n) : undefined;
   const values: unknown[][] = [];
   const statuses: FieldStatus[][] = [];
   const converters: Converter[] = [];
@@ -90,6 +91,7 @@ export function viewColumns(
       throw unreadable(table, ids[i]!, 'the item', e);
     }
     seconds[i] = Number(floorDiv(micros, 1_000_000n));
+    if (microsOf !== undefined) microsOf[i] = micros;
     const valuesAttr = item[VALUES_ATTR];
     // A projection that matches no stored feature returns the item without `values`.
     if (valuesAttr === undefined) continue;
@@ -140,7 +142,9 @@ export function viewColumns(
       values: new Array<unknown>(rowCount),
       statuses: new Array<FieldStatus>(rowCount),
       eventTimestamps: new Array<number>(rowCount),
+      ...(microsOf !== undefined ? { eventMicros: new Array<bigint>(rowCount) } : {}),
     };
+    const micros = col.eventMicros;
     for (let r = 0; r < rowCount; r++) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- r < rowCount, and rowToId has one entry per row
       const at = rowToId[r]!;
@@ -149,6 +153,8 @@ export function viewColumns(
       col.statuses[r] = st[at]!;
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at is an index into ids, and seconds has one entry per id
       col.eventTimestamps[r] = seconds[at]!;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- micros and microsOf are set together, one entry per id
+      if (micros !== undefined) micros[r] = microsOf![at]!;
     }
     columns.push(col);
   }
