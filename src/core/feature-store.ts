@@ -19,6 +19,14 @@ import type { DynamoCallObserver } from './aws/call-observer.js';
 import { definitionsFingerprint } from './repo/definitions-fingerprint.js';
 import { materialize, materializeIncremental, type MaterializeArgs, type MaterializeIncrementalArgs } from './materialize/run-materialize.js';
 import type { MaterializeReport } from './materialize/report.js';
+import { writeRows, type WriteRowsResult } from './materialize/write-rows.js';
+import { leanSenderFor } from './materialize/materialize.js';
+import type { LeanBatchSender } from './materialize/lean/lean-sender.js';
+import type { FeatureView } from './repo/model.js';
+import { didYouMean } from './util/suggest.js';
+
+/** Where pushed rows go: Feast's PushMode. dynafeast has no offline writer, so only `online`. */
+export type PushTarget = 'online' | 'offline' | 'online_and_offline';
 import { openStoreClients } from './store-clients.js';
 import type { RepoModel } from './repo/model.js';
 
@@ -57,6 +65,7 @@ export interface GetOnlineFeaturesOptions extends OnlineFeaturesRequest, ShapeOp
  */
 export class FeatureStore implements AsyncDisposable {
   private closed = false;
+  private writeSender: LeanBatchSender | undefined;
   private current: { repo: RepoModel; origin: DefinitionOrigin; reader: OnlineReader; fingerprint: string };
 
   private constructor(
@@ -145,6 +154,73 @@ export class FeatureStore implements AsyncDisposable {
     return materializeIncremental(this.materializeContext(signal), args);
   }
 
+  /**
+   * Feast's `write_to_online_store(feature_view_name, df)`: rows as columns (join keys, features, the
+   * view's event timestamp column), written to the view's table; the latest row per entity key wins.
+   */
+  async writeToOnlineStore(viewName: string, columns: Record<string, unknown[]>, rows: number, signal?: AbortSignal): Promise<WriteRowsResult> {
+    const repo = this.current.repo;
+    const view = repo.featureViews.find((v) => v.name === viewName);
+    if (view === undefined) {
+      const names = repo.featureViews.map((v) => v.name);
+      throw new DynafeastError('repo.unknownFeatureView', `no feature view \`${viewName}\`.${didYouMean(viewName, names)}`, {
+        path: 'feature_view_name',
+        hint: `feature views: ${names.join(', ')}`,
+      });
+    }
+    return this.writeView(view, columns, rows, signal);
+  }
+
+  /**
+   * Feast's `push(push_source_name, df, to)`: the rows go to every view whose push source is named. Only
+   * `online` is served: dynafeast has no offline store writer, so `offline` and `online_and_offline` are
+   * refused rather than half done.
+   */
+  async push(sourceName: string, columns: Record<string, unknown[]>, rows: number, to: PushTarget, signal?: AbortSignal): Promise<WriteRowsResult> {
+    if (to !== 'online') {
+      throw new DynafeastError('usage.badArgument', `push \`to: ${to}\` needs an offline store writer, which dynafeast does not have`, {
+        path: 'to',
+        hint: 'push with `to: online`, and append the rows to the batch source yourself (e.g. a parquet file the next materialize reads)',
+      });
+    }
+    const views = this.current.repo.featureViews.filter((v) => v.pushSource === sourceName);
+    if (views.length === 0) {
+      const names = [...new Set(this.current.repo.featureViews.flatMap((v) => (v.pushSource ? [v.pushSource] : [])))];
+      throw new DynafeastError('repo.unknownSource', `no feature view reads push source \`${sourceName}\`.${didYouMean(sourceName, names)}`, {
+        path: 'push_source_name',
+        hint:
+          names.length > 0
+            ? `push sources: ${names.join(', ')}`
+            : 'push sources come from a Feast registry (`feast apply` of a PushSource); this repo has none',
+      });
+    }
+    const result: WriteRowsResult = { rows, written: 0 };
+    for (const view of views) result.written += (await this.writeView(view, columns, rows, signal)).written;
+    return result;
+  }
+
+  private async writeView(view: FeatureView, columns: Record<string, unknown[]>, rows: number, signal: AbortSignal | undefined): Promise<WriteRowsResult> {
+    const ctx = this.materializeContext(signal);
+    const source = this.current.repo.sources.find((s) => s.name === view.source);
+    if (source === undefined) {
+      throw new DynafeastError(
+        'usage.badArgument',
+        `feature view \`${view.name}\` has no batch source dynafeast can read, so its event timestamp column is unknown`,
+        {
+          hint: view.notMaterializable ?? 'define the view with a file source',
+        },
+      );
+    }
+    this.writeSender ??= leanSenderFor(this.config, ctx.aws);
+    return writeRows(
+      { config: this.config, aws: ctx.aws, sender: this.writeSender, ...(signal ? { signal } : {}) },
+      view,
+      source.timestampField,
+      columns,
+      rows,
+    );
+  }
+
   private materializeContext(signal: AbortSignal | undefined) {
     this.assertOpen();
     if (this.aws === undefined) {
@@ -179,6 +255,7 @@ export class FeatureStore implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.writeSender?.close();
     await this.release();
   }
 

@@ -201,6 +201,69 @@ describe('POST /get-online-features', () => {
   });
 });
 
+describe('POST /write-to-online-store and /push', () => {
+  it('writes rows given as columns, the latest per entity key, and reads them back', async () => {
+    const url = await serve();
+    const df = {
+      user_id: ['bob', 'bob', 'carol'],
+      score: [1.5, 2.5, 3],
+      event_timestamp: ['2021-04-12T08:00:00', '2021-04-12T09:00:00', '2021-04-12 09:30:00.5+00:00'],
+      created: [null, null, null],
+    };
+    const write = await post(`${url}/write-to-online-store`, { feature_view_name: 'user_profile', df });
+    expect([write.status, write.text]).toEqual([200, 'null']);
+    const read = await post(`${url}/get-online-features`, { features: ['user_profile:score'], entities: { user_id: ['bob', 'carol'] } });
+    expect(read.json()).toMatchObject({
+      results: [
+        { values: ['bob', 'carol'] },
+        { values: [2.5, 3], statuses: ['PRESENT', 'PRESENT'], event_timestamps: ['2021-04-12T09:00:00Z', '2021-04-12T09:30:00.500Z'] },
+      ],
+    });
+    expect(read.text).toContain('"values":[2.5,3.0]');
+  });
+
+  it.each([
+    ['an unknown view', { feature_view_name: 'nope', df: { user_id: ['a'] } }, 404, 'repo.unknownFeatureView'],
+    [
+      'a missing feature column',
+      { feature_view_name: 'user_profile', df: { user_id: ['a'], event_timestamp: ['2021-04-12T08:00:00'] } },
+      422,
+      'usage.badArgument',
+    ],
+    [
+      'a value the dtype cannot hold',
+      { feature_view_name: 'user_profile', df: { user_id: ['a'], score: ['x'], event_timestamp: ['2021-04-12T08:00:00'] } },
+      422,
+      'usage.badArgument',
+    ],
+    ['a bad timestamp', { feature_view_name: 'user_profile', df: { user_id: ['a'], score: [1], event_timestamp: ['yesterday'] } }, 422, 'usage.badArgument'],
+    [
+      'a bad join key',
+      {
+        feature_view_name: 'driver_hourly_stats',
+        df: { driver_id: ['x'], conv_rate: [1], acc_rate: [1], avg_daily_trips: [1], event_timestamp: ['2021-04-12T08:00:00'] },
+      },
+      422,
+      'usage.badArgument',
+    ],
+  ])('answers a write with %s with a 4xx naming it', async (_what, body, status, code) => {
+    const url = await serve();
+    const res = await post(`${url}/write-to-online-store`, body);
+    expect([res.status, detail(res.text).code]).toEqual([status, code]);
+  });
+
+  it.each([
+    ['to: offline (no offline writer)', { push_source_name: 'anything', df: { user_id: ['a'] }, to: 'offline' }, 422, 'usage.badArgument'],
+    ['to: online_and_offline', { push_source_name: 'anything', df: { user_id: ['a'] }, to: 'online_and_offline' }, 422, 'usage.badArgument'],
+    ['an unknown `to`', { push_source_name: 'anything', df: { user_id: ['a'] }, to: 'sideways' }, 422, 'usage.badArgument'],
+    ['an unknown push source', { push_source_name: 'nope', df: { user_id: ['a'] } }, 404, 'repo.unknownSource'],
+  ])('answers a push with %s with a 4xx naming it', async (_what, body, status, code) => {
+    const url = await serve();
+    const res = await post(`${url}/push`, body);
+    expect([res.status, detail(res.text).code]).toEqual([status, code]);
+  });
+});
+
 describe('the server around the routes', () => {
   it('answers /health with 200 and an empty body, unknown paths and wrong methods with 404', async () => {
     const url = await serve();

@@ -2,7 +2,8 @@
  * The endpoints of Feast's feature server (`feast serve`, Feast 0.67), each a function of the parsed
  * body: reads through the store's one online reader, materialization through the materialize core.
  */
-import type { FeatureStore } from '../feature-store.js';
+import type { FeatureStore, PushTarget } from '../feature-store.js';
+import { DynafeastError } from '../errors.js';
 import type { OnlineFeaturesRequest } from '../online/types.js';
 import { onlineResponseJson } from './online-response.js';
 import { boolField, columnsField, optionalString, optionalStringList, requiredString } from './request-fields.js';
@@ -33,6 +34,35 @@ export async function getOnlineFeatures(ctx: RouteContext, doc: Record<string, u
     valueFormat: 'feast-json',
   };
   return { status: 200, body: onlineResponseJson(await ctx.store.readOnlineFeatures(request)) };
+}
+
+/** Feast's WriteToFeatureStoreRequest: `df` as columns, written to one view. */
+export async function writeToOnlineStore(ctx: RouteContext, doc: Record<string, unknown>): Promise<RouteAnswer> {
+  const view = requiredString(doc, 'feature_view_name');
+  const { columns, rows } = columnsField(doc, 'df', ctx.maxEntities);
+  boolField(doc, 'allow_registry_cache', true);
+  boolField(doc, 'transform_on_write', true);
+  await ctx.store.writeToOnlineStore(view, columns, rows, ctx.signal);
+  return OK_NULL;
+}
+
+const PUSH_TARGETS: readonly PushTarget[] = ['online', 'offline', 'online_and_offline'];
+
+/** Feast's PushFeaturesRequest; Feast answers 200 with an empty body. */
+export async function push(ctx: RouteContext, doc: Record<string, unknown>): Promise<RouteAnswer> {
+  const source = requiredString(doc, 'push_source_name');
+  const { columns, rows } = columnsField(doc, 'df', ctx.maxEntities);
+  const to = optionalString(doc, 'to') ?? 'online';
+  if (!PUSH_TARGETS.includes(to as PushTarget)) {
+    throw new DynafeastError('usage.badArgument', `field \`to\` is "${to}"; expected one of ${PUSH_TARGETS.join(', ')}`, {
+      path: 'to',
+      hint: 'push with `to: online`',
+    });
+  }
+  boolField(doc, 'allow_registry_cache', true);
+  boolField(doc, 'transform_on_write', true);
+  await ctx.store.push(source, columns, rows, to as PushTarget, ctx.signal);
+  return { status: 200, body: '' };
 }
 
 /** Feast's MaterializeRequest; `disable_event_timestamp` materializes everything up to now. */

@@ -17,7 +17,7 @@ import { isOwnHost } from '../util/own-host.js';
 import { httpErrorOf } from './http-error.js';
 import { ServeMetrics } from './metrics.js';
 import { parseJsonObject, readBody } from './read-body.js';
-import { getOnlineFeatures, materialize, materializeIncremental, type RouteAnswer, type RouteContext } from './routes.js';
+import { getOnlineFeatures, materialize, materializeIncremental, push, writeToOnlineStore, type RouteAnswer, type RouteContext } from './routes.js';
 
 export interface AccessLogEntry {
   time: string;
@@ -68,6 +68,8 @@ export interface FeatureServer {
 type Route = (ctx: RouteContext, doc: Record<string, unknown>) => Promise<RouteAnswer>;
 const POST_ROUTES: Record<string, Route> = {
   '/get-online-features': getOnlineFeatures,
+  '/write-to-online-store': writeToOnlineStore,
+  '/push': push,
   '/materialize': materialize,
   '/materialize-incremental': materializeIncremental,
 };
