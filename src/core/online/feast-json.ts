@@ -69,6 +69,17 @@ export function feastValueJson(d: DecodedValue | null): string {
   return write(d.value);
 }
 
+/** unix_timestamp_val = numpy's NaT (-2^63): what `feast materialize` stores for a null timestamp. */
+const NAT_VALUE = Uint8Array.of(0x40, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01);
+
+/**
+ * A stored Value the codec reads as null, as the feature server writes it: Feast hands its NaT timestamp
+ * back as the integer it holds; every other null (empty Value, null_val) is `null`.
+ */
+export function feastNullJson(stored: Uint8Array): string | null {
+  return stored.length === NAT_VALUE.length && stored.every((b, i) => b === NAT_VALUE[i]) ? (-(2n ** 63n)).toString() : null;
+}
+
 /** A join key value (as converted for the entity key encoder) as the feature server echoes it. */
 export function feastJoinKeyJson(dtype: ScalarDtype | undefined, v: unknown): string {
   if (v === null || v === undefined) return 'null';

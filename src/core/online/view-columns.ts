@@ -7,6 +7,7 @@ import { DynafeastError, isDynafeastError } from '../errors.js';
 import { parseEventTs } from '../layout/event-ts.js';
 import { ENTITY_ID_ATTR, EVENT_TS_ATTR, VALUES_ATTR, type Item } from '../layout/item.js';
 import { valueConverter, type Converter } from './convert-value.js';
+import { feastNullJson } from './feast-json.js';
 import { decodeStoredValue } from './fast-decode.js';
 import type { ResolvedFeature } from './feature-refs.js';
 import type { FieldStatus, OnlineColumn, ValueFormat } from './types.js';
@@ -115,11 +116,15 @@ export function viewColumns(
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < ids.length
         throw unreadable(table, ids[i]!, `feature ${name}`, e, name);
       }
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
-      if (decoded === null) statuses[j]![i] = 'NULL_VALUE';
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
-      else if (stale) statuses[j]![i] = 'OUTSIDE_MAX_AGE';
-      else {
+      if (decoded === null) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
+        statuses[j]![i] = 'NULL_VALUE';
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length; bytes is set when decoded is
+        if (format === 'feast-json') values[j]![i] = feastNullJson(bytes!);
+      } else if (stale) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
+        statuses[j]![i] = 'OUTSIDE_MAX_AGE';
+      } else {
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
         statuses[j]![i] = 'PRESENT';
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one value array and one converter per feature
