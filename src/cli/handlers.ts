@@ -6,6 +6,7 @@ import type { CommandHandlers } from './program.js';
 export const defaultHandlers: CommandHandlers = {
   init: async (o, g) => (await import('./commands/init.js')).runInit(o, g),
   local: async (o, g) => (await import('./commands/local.js')).runLocal(o, g),
+  serve: async (o, g) => (await import('./commands/serve.js')).runServe(o, g),
   validate: async (o, g) => (await import('./commands/validate.js')).runValidate(o, g),
   plan: async (o, g) => (await import('./commands/plan.js')).runPlan(o, g),
   apply: async (o, g) => (await import('./commands/apply.js')).runApply(o, g),

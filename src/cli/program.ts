@@ -27,6 +27,24 @@ export interface InitFlags {
   region?: string;
 }
 
+export interface ServeFlags {
+  host: string;
+  port: number;
+  tlsKeyPath?: string;
+  tlsCertPath?: string;
+  /** A file holding the bearer token every request but /health must carry. */
+  authTokenFile?: string;
+  logFormat: 'text' | 'json' | 'none';
+  maxBodyBytes: number;
+  maxEntities: number;
+  /** Seconds. */
+  requestTimeout: number;
+  /** Seconds between definition reloads; 0 = never. */
+  registryTtlSec: number;
+  /** Seconds SIGTERM/SIGINT waits for requests in flight. */
+  shutdownGrace: number;
+}
+
 export interface LocalFlags {
   port?: number;
   /** The one browser origin allowed to call the server (CORS); none by default. */
@@ -164,6 +182,7 @@ export type Handler<O> = (options: O, globals: GlobalFlags) => Promise<number | 
 export interface CommandHandlers {
   init: Handler<InitFlags>;
   local: Handler<LocalFlags>;
+  serve: Handler<ServeFlags>;
   validate: Handler<ValidateFlags>;
   plan: Handler<PlanFlags>;
   apply: Handler<ApplyFlags>;
@@ -198,6 +217,16 @@ function parsePositiveInt(flag: string): (value: string) => number {
     if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${flag}: expected a whole number >= 1, got "${value}"`);
     return n;
   };
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected seconds ≥ 0, e.g. 30, got "${value}"`);
+  return n;
+}
+
+function parseListenPort(value: string): number {
+  return value === '0' ? 0 : parsePort(value);
 }
 
 function parsePort(value: string): number {
@@ -347,6 +376,22 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .action((o: { port?: number; corsOrigin?: string }, cmd: Command) =>
       run(handlers.local, cmd, { port: o.port, ...(o.corsOrigin ? { corsOrigin: o.corsOrigin } : {}) }),
     );
+
+  program
+    .command('serve')
+    .description("serve the repo's online features over Feast's feature server HTTP API until Ctrl-C/SIGTERM")
+    .option('-H, --host <host>', 'address to listen on (0.0.0.0 for containers: then set --auth-token-file)', '127.0.0.1')
+    .option('-p, --port <port>', 'port to listen on (0: any free port)', parseListenPort, 6566)
+    .option('--tls-key-path <file>', 'PEM private key: serve HTTPS (with --tls-cert-path)')
+    .option('--tls-cert-path <file>', 'PEM certificate chain: serve HTTPS (with --tls-key-path)')
+    .option('--auth-token-file <file>', 'require `Authorization: Bearer <token>` with the token in this file (or set DYNAFEAST_SERVE_TOKEN)')
+    .addOption(new Option('--log-format <format>', 'access log on stderr').choices(['text', 'json', 'none']).default('text'))
+    .option('--max-body-bytes <n>', 'larger request bodies get 413', parsePositiveInt('--max-body-bytes'), 16 * 1024 * 1024)
+    .option('--max-entities <n>', 'more entity rows in one request get 413', parsePositiveInt('--max-entities'), 10_000)
+    .option('--request-timeout <seconds>', 'requests not answered in time get 504', parseSeconds, 30)
+    .option('--registry-ttl-sec <seconds>', 'reload changed definitions this often (0: never)', parseSeconds, 5)
+    .option('--shutdown-grace <seconds>', 'on SIGTERM/SIGINT, wait this long for requests in flight', parseSeconds, 30)
+    .action((o: ServeFlags, cmd: Command) => run(handlers.serve, cmd, o));
 
   program
     .command('validate')

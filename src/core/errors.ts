@@ -77,6 +77,14 @@ export type ErrorCode =
   | 'fs.noSpace'
   | 'fs.badPath'
   | 'fs.tooManyOpenFiles'
+  | 'serve.badRequest'
+  | 'serve.tooLarge'
+  | 'serve.unauthorized'
+  | 'serve.forbidden'
+  | 'serve.notFound'
+  | 'serve.timeout'
+  | 'serve.unavailable'
+  | 'serve.listenFailed'
   | 'aborted'
   | 'internal';
 

@@ -13,7 +13,20 @@ import { OnlineReader } from './online/read-online.js';
 import { createReadSender } from './online/transport.js';
 import { toFeastDict, type ShapeOptions } from './online/to-dict.js';
 import type { OnlineFeaturesColumns, OnlineFeaturesRequest, OnlineFeaturesResult, ReadTransport } from './online/types.js';
-import { describeOrigin, loadDefinitions } from './repo/definition-source.js';
+import { describeOrigin, loadDefinitions, type DefinitionOrigin } from './repo/definition-source.js';
+import type { AwsClients } from './aws/clients.js';
+import type { DynamoCallObserver } from './aws/call-observer.js';
+import { definitionsFingerprint } from './repo/definitions-fingerprint.js';
+import { materialize, materializeIncremental, type MaterializeArgs, type MaterializeIncrementalArgs } from './materialize/run-materialize.js';
+import type { MaterializeReport } from './materialize/report.js';
+import { writeRows, type WriteRowsResult } from './materialize/write-rows.js';
+import { leanSenderFor } from './materialize/materialize.js';
+import type { LeanBatchSender } from './materialize/lean/lean-sender.js';
+import type { FeatureView } from './repo/model.js';
+import { didYouMean } from './util/suggest.js';
+
+/** Where pushed rows go: Feast's PushMode. dynafeast has no offline writer, so only `online`. */
+export type PushTarget = 'online' | 'offline' | 'online_and_offline';
 import { openStoreClients } from './store-clients.js';
 import type { RepoModel } from './repo/model.js';
 
@@ -40,6 +53,8 @@ export interface FeatureStoreOptions {
   clock?: Clock;
   /** Where config warnings and debug messages go; default nowhere. */
   logger?: Logger;
+  /** Told of every DynamoDB read request and retry (lean transport only): the feature server's metrics. */
+  observer?: DynamoCallObserver;
 }
 
 export interface GetOnlineFeaturesOptions extends OnlineFeaturesRequest, ShapeOptions {}
@@ -50,15 +65,27 @@ export interface GetOnlineFeaturesOptions extends OnlineFeaturesRequest, ShapeOp
  */
 export class FeatureStore implements AsyncDisposable {
   private closed = false;
+  private writeSender: LeanBatchSender | undefined;
+  private current: { repo: RepoModel; origin: DefinitionOrigin; reader: OnlineReader; fingerprint: string };
 
   private constructor(
     /** The validated feature_store.yaml. */
     readonly config: RepoConfig,
-    /** The feature definitions. */
-    readonly repo: RepoModel,
-    private readonly reader: OnlineReader,
+    loaded: { repo: RepoModel; origin: DefinitionOrigin },
+    private readonly makeReader: (repo: RepoModel) => OnlineReader,
     private readonly release: () => Promise<void>,
-  ) {}
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    /** Endpoint and credentials for writes; absent when the caller handed in its own client. */
+    private readonly aws: Pick<AwsClients, 'endpoint' | 'credentials'> | undefined,
+  ) {
+    this.current = { ...loaded, reader: makeReader(loaded.repo), fingerprint: definitionsFingerprint(config) };
+  }
+
+  /** The feature definitions (the latest loaded: see refreshDefinitions). */
+  get repo(): RepoModel {
+    return this.current.repo;
+  }
 
   /** Loads the repo and prepares the client. Throws DynafeastError (`config.*`, `repo.*`, `embedded.*`). */
   static async open(options: FeatureStoreOptions = {}): Promise<FeatureStore> {
@@ -69,27 +96,144 @@ export class FeatureStore implements AsyncDisposable {
       env: options.env ?? process.env,
     });
     for (const w of warnings) logger.warn(`${w.path ? `${w.path}: ` : ''}${w.message}`);
-    const { repo, origin } = await loadDefinitions(config);
-    const said = describeOrigin(origin, repo.root);
-    if (said !== undefined) (origin.kind === 'yaml' ? logger.warn : logger.info)(said);
+    const loaded = await loadDefinitions(config);
+    const said = describeOrigin(loaded.origin, loaded.repo.root);
+    if (said !== undefined) (loaded.origin.kind === 'yaml' ? logger.warn : logger.info)(said);
     const clock = options.clock ?? systemClock;
 
     if (options.clients !== undefined) {
-      const reader = new OnlineReader({ config, repo, dynamo: options.clients.dynamo, clock, endpoint: config.onlineStore.endpointUrl });
-      return new FeatureStore(config, repo, reader, async () => {});
+      const dynamo = options.clients.dynamo;
+      const makeReader = (repo: RepoModel) => new OnlineReader({ config, repo, dynamo, clock, endpoint: config.onlineStore.endpointUrl });
+      return new FeatureStore(config, loaded, makeReader, async () => {}, logger, clock, undefined);
     }
     // The same clients (and embedded store) the CLI session opens.
     const clients = await openStoreClients(config, { logger, ...(options.credentials !== undefined ? { credentials: options.credentials } : {}) });
     try {
-      const sender = createReadSender(config, clients.aws, options.transport);
-      const reader = new OnlineReader({ config, repo, send: sender.send, clock, endpoint: clients.aws.endpoint });
-      return new FeatureStore(config, repo, reader, async () => {
-        sender.close();
-        await clients.close();
-      });
+      const sender = createReadSender(config, clients.aws, options.transport, options.observer);
+      const makeReader = (repo: RepoModel) => new OnlineReader({ config, repo, send: sender.send, clock, endpoint: clients.aws.endpoint });
+      return new FeatureStore(
+        config,
+        loaded,
+        makeReader,
+        async () => {
+          sender.close();
+          await clients.close();
+        },
+        logger,
+        clock,
+        clients.aws,
+      );
     } catch (e) {
       await clients.close();
       throw e;
+    }
+  }
+
+  /**
+   * Reloads the definitions (YAML files or the registry) when their files changed since the last load,
+   * as Feast's feature server refreshes its registry every `registry_ttl_sec`. Reads already running
+   * finish with the definitions they started with. Returns whether anything was reloaded; a broken
+   * reload throws and leaves the loaded definitions in place.
+   */
+  async refreshDefinitions(): Promise<boolean> {
+    this.assertOpen();
+    const fingerprint = definitionsFingerprint(this.config);
+    if (fingerprint === this.current.fingerprint) return false;
+    const loaded = await loadDefinitions(this.config);
+    this.current = { ...loaded, reader: this.makeReader(loaded.repo), fingerprint: definitionsFingerprint(this.config) };
+    return true;
+  }
+
+  /** `dynafeast materialize START END [views]` on this store's tables and registry. */
+  async materialize(args: MaterializeArgs, signal?: AbortSignal): Promise<MaterializeReport> {
+    return materialize(this.materializeContext(signal), args);
+  }
+
+  /** `dynafeast materialize-incremental END [views]` on this store's tables and registry. */
+  async materializeIncremental(args: MaterializeIncrementalArgs, signal?: AbortSignal): Promise<MaterializeReport> {
+    return materializeIncremental(this.materializeContext(signal), args);
+  }
+
+  /**
+   * Feast's `write_to_online_store(feature_view_name, df)`: rows as columns (join keys, features, the
+   * view's event timestamp column), written to the view's table; the latest row per entity key wins.
+   */
+  async writeToOnlineStore(viewName: string, columns: Record<string, unknown[]>, rows: number, signal?: AbortSignal): Promise<WriteRowsResult> {
+    const repo = this.current.repo;
+    const view = repo.featureViews.find((v) => v.name === viewName);
+    if (view === undefined) {
+      const names = repo.featureViews.map((v) => v.name);
+      throw new DynafeastError('repo.unknownFeatureView', `no feature view \`${viewName}\`.${didYouMean(viewName, names)}`, {
+        path: 'feature_view_name',
+        hint: `feature views: ${names.join(', ')}`,
+      });
+    }
+    return this.writeView(view, columns, rows, signal);
+  }
+
+  /**
+   * Feast's `push(push_source_name, df, to)`: the rows go to every view whose push source is named. Only
+   * `online` is served: dynafeast has no offline store writer, so `offline` and `online_and_offline` are
+   * refused rather than half done.
+   */
+  async push(sourceName: string, columns: Record<string, unknown[]>, rows: number, to: PushTarget, signal?: AbortSignal): Promise<WriteRowsResult> {
+    if (to !== 'online') {
+      throw new DynafeastError('usage.badArgument', `push \`to: ${to}\` needs an offline store writer, which dynafeast does not have`, {
+        path: 'to',
+        hint: 'push with `to: online`, and append the rows to the batch source yourself (e.g. a parquet file the next materialize reads)',
+      });
+    }
+    const views = this.current.repo.featureViews.filter((v) => v.pushSource === sourceName);
+    if (views.length === 0) {
+      const names = [...new Set(this.current.repo.featureViews.flatMap((v) => (v.pushSource ? [v.pushSource] : [])))];
+      throw new DynafeastError('repo.unknownSource', `no feature view reads push source \`${sourceName}\`.${didYouMean(sourceName, names)}`, {
+        path: 'push_source_name',
+        hint:
+          names.length > 0
+            ? `push sources: ${names.join(', ')}`
+            : 'push sources come from a Feast registry (`feast apply` of a PushSource); this repo has none',
+      });
+    }
+    const result: WriteRowsResult = { rows, written: 0 };
+    for (const view of views) result.written += (await this.writeView(view, columns, rows, signal)).written;
+    return result;
+  }
+
+  private async writeView(view: FeatureView, columns: Record<string, unknown[]>, rows: number, signal: AbortSignal | undefined): Promise<WriteRowsResult> {
+    const ctx = this.materializeContext(signal);
+    const source = this.current.repo.sources.find((s) => s.name === view.source);
+    if (source === undefined) {
+      throw new DynafeastError(
+        'usage.badArgument',
+        `feature view \`${view.name}\` has no batch source dynafeast can read, so its event timestamp column is unknown`,
+        {
+          hint: view.notMaterializable ?? 'define the view with a file source',
+        },
+      );
+    }
+    this.writeSender ??= leanSenderFor(this.config, ctx.aws);
+    return writeRows(
+      { config: this.config, aws: ctx.aws, sender: this.writeSender, ...(signal ? { signal } : {}) },
+      view,
+      source.timestampField,
+      columns,
+      rows,
+    );
+  }
+
+  private materializeContext(signal: AbortSignal | undefined) {
+    this.assertOpen();
+    if (this.aws === undefined) {
+      throw new DynafeastError('usage.badArgument', 'this FeatureStore was opened with a DynamoDB client of its own, so it cannot write', {
+        hint: 'open it without `clients` (it then builds its clients from feature_store.yaml)',
+      });
+    }
+    return { config: this.config, repo: this.current.repo, aws: this.aws, clock: this.clock, logger: this.logger, ...(signal ? { signal } : {}) };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new DynafeastError('usage.badArgument', 'this FeatureStore was closed', { hint: 'open a new one with FeatureStore.open()' });
     }
   }
 
@@ -103,16 +247,15 @@ export class FeatureStore implements AsyncDisposable {
 
   /** The same read as columns with values, statuses and event timestamps kept apart. */
   async readOnlineFeatures(request: OnlineFeaturesRequest): Promise<OnlineFeaturesColumns> {
-    if (this.closed) {
-      throw new DynafeastError('usage.badArgument', 'this FeatureStore was closed', { hint: 'open a new one with FeatureStore.open()' });
-    }
-    return this.reader.read(request);
+    this.assertOpen();
+    return this.current.reader.read(request);
   }
 
   /** Closes the client's sockets and lets go of the embedded store. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.writeSender?.close();
     await this.release();
   }
 

@@ -19,7 +19,9 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-function waitForPort(port: number, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
+export { freePort };
+
+export function waitForPort(port: number, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
@@ -39,7 +41,7 @@ function waitForPort(port: number, child: ChildProcess, log: () => string, timeo
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -116,7 +116,12 @@ export const ONLINE_STORE_FIELDS: readonly FieldSpec[] = [
   { key: 'tags', type: { kind: 'stringMap' }, default: {}, description: 'Tags added to every table.' },
   { key: 'session_based_auth', type: { kind: 'bool' }, default: false, description: 'Feast: build clients from a boto3 session. Accepted for compatibility.' },
   { key: 'max_read_workers', type: { kind: 'int', min: 1, max: 1000 }, default: 10, description: 'BatchGetItem requests in flight per read.' },
-  { key: 'max_pool_connections', type: { kind: 'int', min: 1, max: 10000 }, default: 50, description: 'HTTP connections kept per client.' },
+  {
+    key: 'max_pool_connections',
+    type: { kind: 'int', min: 1, max: 10000 },
+    default: 50,
+    description: 'HTTP connections kept per client: the process-wide limit on DynamoDB requests in flight, shared by all reads.',
+  },
   { key: 'keepalive_timeout', type: TIMEOUT, default: 30, description: 'Seconds an idle keep-alive connection is kept.' },
   { key: 'connect_timeout', type: TIMEOUT, default: 5, description: 'Seconds to wait for a connection.' },
   { key: 'read_timeout', type: TIMEOUT, default: 10, description: 'Seconds to wait for a response.' },

@@ -10,6 +10,9 @@ import type { AwsCredentials } from '../aws/identity.js';
 import { localDummyCredentials } from '../aws/credentials.js';
 import { endpointOf } from './target.js';
 import { verifySignature } from './verify-signature.js';
+import { isOwnHost } from '../util/own-host.js';
+
+export { isOwnHost };
 
 export interface DynaliteServer {
   endpoint: string;
@@ -166,22 +169,6 @@ function refuseRequest(req: IncomingMessage, res: ServerResponse, status: number
   });
   res.end(body);
   req.resume();
-}
-
-/** The Host header names this server: a loopback name or address with the port it listens on. */
-export function isOwnHost(hostHeader: string | undefined, port: number | undefined): boolean {
-  if (!hostHeader || port === undefined) return false;
-  let url: URL;
-  try {
-    url = new URL(`http://${hostHeader}`);
-  } catch {
-    return false;
-  }
-  if (url.username || url.password || url.pathname !== '/' || `${url.host}` !== hostHeader.toLowerCase()) return false;
-  const effectivePort = url.port === '' ? 80 : Number(url.port);
-  if (effectivePort !== port) return false;
-  const h = url.hostname;
-  return h === 'localhost' || h === '[::1]' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

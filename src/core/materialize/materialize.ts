@@ -169,7 +169,7 @@ export async function materializeWindows(
 }
 
 /** The lean HTTP sender for the config's write mode, signing with the store's credentials. */
-function leanSenderFor(config: RepoConfig, aws: MaterializeDeps['aws']): LeanBatchSender {
+export function leanSenderFor(config: RepoConfig, aws: MaterializeDeps['aws']): LeanBatchSender {
   const options = {
     endpoint: aws.endpoint,
     region: config.onlineStore.region,

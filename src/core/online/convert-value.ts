@@ -9,6 +9,7 @@ import { formatEventTs, MAX_EVENT_MICROS, MIN_EVENT_MICROS } from '../layout/eve
 import type { Dtype, JoinKeyDtype } from '../repo/model.js';
 import { convertJoinKeyValue } from './entity-rows.js';
 import type { ValueFormat } from './types.js';
+import { feastJoinKeyJson, feastLooseJson, feastValueJson } from './feast-json.js';
 
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
@@ -168,11 +169,13 @@ function convertNative(d: DecodedValue, dtype: Dtype): unknown {
 
 /** The converter for one feature's values. */
 export function valueConverter(dtype: Dtype, format: ValueFormat): Converter {
+  if (format === 'feast-json') return feastValueJson;
   return format === 'native' ? (d) => convertNative(d, dtype) : (d) => convertJson(d, dtype);
 }
 
 /** A converted join key value (as given to the entity key encoder) in the output format. */
 export function joinKeyOutput(dtype: JoinKeyDtype, v: unknown, format: ValueFormat): unknown {
+  if (format === 'feast-json') return feastJoinKeyJson(dtype, v);
   switch (dtype) {
     case 'Int64':
       if (format === 'native') return typeof v === 'bigint' ? v : BigInt(v as number);
@@ -200,6 +203,7 @@ export function echoedJoinKeyOutput(dtype: JoinKeyDtype | undefined, v: unknown,
     if (converted !== undefined) return joinKeyOutput(dtype, converted, format);
   }
   if (format === 'native') return v;
+  if (format === 'feast-json') return feastLooseJson(v);
   if (typeof v === 'bigint') return int64Json(v);
   if (v instanceof Uint8Array) return base64(v);
   return v;

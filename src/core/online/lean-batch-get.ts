@@ -14,6 +14,8 @@ import { withRetry, type RetryPolicy } from '../util/retry.js';
 import type { Sleep } from '../util/sleep.js';
 import type { SlowCallWatch } from '../aws/slow-call.js';
 import type { BatchGetSend } from './batch-get-runner.js';
+import type { DynamoCallObserver } from '../aws/call-observer.js';
+import { classifyAwsError } from '../aws/aws-errors.js';
 
 export { LeanServiceError, serviceError } from '../aws/lean/lean-client.js';
 
@@ -22,7 +24,7 @@ export interface LeanBatchGetOptions {
   endpoint: string;
   region: string;
   credentials: AwsCredentials | AwsCredentialsProvider;
-  /** Sockets kept open: max_read_workers. */
+  /** Sockets kept open, shared by every read of the process: max_pool_connections. */
   maxSockets: number;
   /** No answer within this long fails the attempt (botocore's read_timeout). */
   readTimeoutMs: number;
@@ -36,6 +38,8 @@ export interface LeanBatchGetOptions {
   nowMs?: () => number;
   sleep?: Sleep;
   random?: () => number;
+  /** Told of every request and retry (the feature server's metrics). */
+  observer?: DynamoCallObserver;
 }
 
 export interface LeanBatchGet {
@@ -89,16 +93,21 @@ export function createLeanBatchGet(options: LeanBatchGetOptions): LeanBatchGet {
     ...(options.slowCalls ? { slowCalls: options.slowCalls } : {}),
     ...(options.nowMs ? { nowMs: options.nowMs } : {}),
   });
+  const observer = options.observer;
   const retry = {
     policy: options.retry,
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.random ? { random: options.random } : {}),
+    ...(observer ? { onRetry: (e: unknown) => observer.retry('BatchGetItem', classifyAwsError(e) === 'throttled') } : {}),
   };
 
   return {
     async send(input: BatchGetItemCommandInput): Promise<BatchGetItemCommandOutput> {
       const body = JSON.stringify(input);
-      return withRetry(async () => toOutput(await client.call<BatchGetAnswer>('BatchGetItem', body)), retry);
+      return withRetry(async () => {
+        observer?.request('BatchGetItem');
+        return toOutput(await client.call<BatchGetAnswer>('BatchGetItem', body));
+      }, retry);
     },
     close: () => client.close(),
   };

@@ -10,6 +10,7 @@ import type { BatchGetSend } from './batch-get-runner.js';
 import { retryPolicyOf } from '../util/retry.js';
 import { createLeanBatchGet } from './lean-batch-get.js';
 import type { ReadTransport } from './types.js';
+import type { DynamoCallObserver } from '../aws/call-observer.js';
 
 export interface ReadSender {
   send: BatchGetSend;
@@ -29,6 +30,7 @@ export function createReadSender(
   config: RepoConfig,
   aws: Pick<AwsClients, 'dynamo' | 'endpoint' | 'credentials'> & Partial<Pick<AwsClients, 'slowCalls'>>,
   transport: ReadTransport = 'lean',
+  observer?: DynamoCallObserver,
 ): ReadSender {
   const store = config.onlineStore;
   if (transport === 'sdk') {
@@ -39,11 +41,14 @@ export function createReadSender(
     endpoint: aws.endpoint,
     region: store.region,
     credentials: aws.credentials,
-    maxSockets: store.maxReadWorkers,
+    // NOTE: max_read_workers bounds one read (batch-get-runner); the sockets are shared by every read of
+    // the process, so a server's concurrent reads are bounded by the pool, not by one read's limit.
+    maxSockets: store.maxPoolConnections,
     readTimeoutMs: store.readTimeout * 1000,
     // Feast's per-request attempts; backoff and budgets from dynafeast.retry
     retry: { ...retryPolicyOf(config), maxAttempts: Math.max(1, store.totalMaxRetryAttempts) },
     connectTimeoutMs: store.connectTimeout * 1000,
     ...(aws.slowCalls ? { slowCalls: aws.slowCalls } : {}),
+    ...(observer ? { observer } : {}),
   });
 }

@@ -13,8 +13,10 @@ export type FieldStatus = 'PRESENT' | 'NOT_FOUND' | 'NULL_VALUE' | 'OUTSIDE_MAX_
  *   `"NaN"` and ±Infinity → `"Infinity"` / `"-Infinity"` (Feast returns them as floats).
  * - `native`: Int64 → bigint, Bytes → Uint8Array, UnixTimestamp → Date, Json → the parsed value,
  *   floats as JS numbers (NaN and ±Infinity included).
+ * - `feast-json`: each value as the JSON text Feast's feature server writes for it (`feast-json.ts`);
+ *   what `dynafeast serve` sends. Feature columns then also carry `eventMicros`.
  */
-export type ValueFormat = 'json' | 'native';
+export type ValueFormat = 'json' | 'native' | 'feast-json';
 
 /**
  * Entity rows as Feast takes them: a list of `{join_key: value}` objects, or columns
@@ -52,6 +54,8 @@ export interface OnlineColumn {
    * 0 where no row was found and for join keys (Feast's default Timestamp).
    */
   eventTimestamps: number[];
+  /** Event time in epoch microseconds, 0n where no row was found; set with valueFormat `feast-json`. */
+  eventMicros?: bigint[];
 }
 
 /**

@@ -7,6 +7,7 @@ import { DynafeastError, isDynafeastError } from '../errors.js';
 import { parseEventTs } from '../layout/event-ts.js';
 import { ENTITY_ID_ATTR, EVENT_TS_ATTR, VALUES_ATTR, type Item } from '../layout/item.js';
 import { valueConverter, type Converter } from './convert-value.js';
+import { feastNullJson } from './feast-json.js';
 import { decodeStoredValue } from './fast-decode.js';
 import type { ResolvedFeature } from './feature-refs.js';
 import type { FieldStatus, OnlineColumn, ValueFormat } from './types.js';
@@ -66,6 +67,7 @@ export function viewColumns(
   const n = ids.length;
   const f = features.length;
   const seconds = new Array<number>(n).fill(0);
+  const microsOf = format === 'feast-json' ? new Array<bigint>(n).fill(0n) : undefined;
   const values: unknown[][] = [];
   const statuses: FieldStatus[][] = [];
   const converters: Converter[] = [];
@@ -90,6 +92,7 @@ export function viewColumns(
       throw unreadable(table, ids[i]!, 'the item', e);
     }
     seconds[i] = Number(floorDiv(micros, 1_000_000n));
+    if (microsOf !== undefined) microsOf[i] = micros;
     const valuesAttr = item[VALUES_ATTR];
     // A projection that matches no stored feature returns the item without `values`.
     if (valuesAttr === undefined) continue;
@@ -113,11 +116,15 @@ export function viewColumns(
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < ids.length
         throw unreadable(table, ids[i]!, `feature ${name}`, e, name);
       }
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
-      if (decoded === null) statuses[j]![i] = 'NULL_VALUE';
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
-      else if (stale) statuses[j]![i] = 'OUTSIDE_MAX_AGE';
-      else {
+      if (decoded === null) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
+        statuses[j]![i] = 'NULL_VALUE';
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length; bytes is set when decoded is
+        if (format === 'feast-json') values[j]![i] = feastNullJson(bytes!);
+      } else if (stale) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
+        statuses[j]![i] = 'OUTSIDE_MAX_AGE';
+      } else {
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one status array per feature
         statuses[j]![i] = 'PRESENT';
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one value array and one converter per feature
@@ -140,7 +147,9 @@ export function viewColumns(
       values: new Array<unknown>(rowCount),
       statuses: new Array<FieldStatus>(rowCount),
       eventTimestamps: new Array<number>(rowCount),
+      ...(microsOf !== undefined ? { eventMicros: new Array<bigint>(rowCount) } : {}),
     };
+    const micros = col.eventMicros;
     for (let r = 0; r < rowCount; r++) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- r < rowCount, and rowToId has one entry per row
       const at = rowToId[r]!;
@@ -149,6 +158,8 @@ export function viewColumns(
       col.statuses[r] = st[at]!;
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at is an index into ids, and seconds has one entry per id
       col.eventTimestamps[r] = seconds[at]!;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- micros and microsOf are set together, one entry per id
+      if (micros !== undefined) micros[r] = microsOf![at]!;
     }
     columns.push(col);
   }

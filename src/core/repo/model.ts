@@ -82,6 +82,8 @@ export interface FeatureView {
    * a file dynafeast can read). `source` is '' then.
    */
   notMaterializable?: string;
+  /** Registry-driven mode only: the name of the view's push source (Feast's stream_source), if it has one. */
+  pushSource?: string;
 }
 
 export interface FeatureServiceProjection {

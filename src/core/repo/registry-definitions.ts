@@ -122,6 +122,7 @@ interface ViewSpecLike {
   entityColumns: FeatureSpecV2[];
   ttl?: Parameters<typeof durationToMicros>[0];
   batchSource?: DataSourceProto;
+  streamSource?: DataSourceProto;
   online: boolean;
   description: string;
   tags: Record<string, string>;
@@ -176,6 +177,7 @@ export function definitionsFromRegistry(registry: Registry, project: string, roo
       description: spec.description,
       owner: spec.owner,
       ...(notMaterializable === undefined ? {} : { notMaterializable }),
+      ...(spec.streamSource?.type === DataSource_SourceType.PUSH_SOURCE ? { pushSource: spec.streamSource.name } : {}),
     });
   };
   for (const v of registry.featureViews) if (v.spec?.project === project) addView('feature view', v.spec);
