@@ -8,19 +8,23 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createAwsClients, type AwsClients } from '../../src/core/aws/clients.js';
 import type { RepoConfig } from '../../src/core/config/types.js';
 import { fixedClock, silentLogger } from '../../src/core/context.js';
 import { exportOnline } from '../../src/core/export/export.js';
 import { runSql } from '../../src/core/export/sql.js';
+import { entityIdOf } from '../../src/core/layout/entity-id.js';
+import { serializeEntityKey } from '../../src/core/layout/entity-key.js';
+import { createValueEncoder } from '../../src/core/layout/value-codec.js';
 import { materializeWindows } from '../../src/core/materialize/materialize.js';
 import { fixedWindows } from '../../src/core/materialize/windows.js';
 import type { Dtype, RepoModel } from '../../src/core/repo/model.js';
 import { defined } from '../helpers/defined.js';
 import { createFeastTable, localRepoConfig } from '../helpers/dynalite.js';
 import { DTYPE_COLUMNS, dtypeRowsSql } from '../helpers/dtype-columns.js';
-import { bytesOf, scanTable, type StoredItem } from '../helpers/materialize-fixture.js';
+import { bytesOf, eventTsOf, scanTable, type StoredItem } from '../helpers/materialize-fixture.js';
 import { runDuckdb as duckdb } from '../helpers/offline-fixture.js';
 import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
 import { makeSource, makeView } from '../helpers/view-fixtures.js';
@@ -151,6 +155,51 @@ it('exports every dtype so that materializing the export stores the same Value b
   );
   // no temp files left beside the outputs
   expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
+});
+
+it('exports the value types no file column feeds (ZonedTimestamp, ScalarMap) and Array(Map), Set(Array(Decimal)) as Feast stores them, keys recovered', async () => {
+  // Feast writes these from Python objects (no offline column feeds them): put the items directly.
+  const features: [string, Dtype, unknown][] = [
+    ['zt', { kind: 'scalar', scalar: 'ZonedTimestamp' }, { seconds: 1_618_210_800n, zone: 'Europe/Paris' }],
+    [
+      'sm',
+      { kind: 'scalar', scalar: 'ScalarMap' },
+      new Map<unknown, unknown>([
+        [7, 'x'],
+        [true, 1],
+      ]),
+    ],
+    ['lm', { kind: 'list', scalar: 'Map' }, [{ a: 1 }, {}]],
+    ['ns', { kind: 'nested', outer: 'set', inner: { kind: 'list', scalar: 'Decimal' } }, [['1.50', '-2'], []]],
+  ];
+  const view = makeView(
+    'rare_dtypes',
+    [{ name: 'k', dtype: 'String' }],
+    features.map(([name, dtype]) => [name, dtype] as [string, Dtype]),
+  );
+  const r: RepoModel = { ...repo, featureViews: [view] };
+  const table = `${config.project}.${view.name}`;
+  await createFeastTable(server.client, table);
+  const entityId = entityIdOf(serializeEntityKey([{ name: 'k', dtype: 'String', value: 'a' }]));
+  const values = Object.fromEntries(features.map(([name, dtype, v]) => [name, { B: createValueEncoder(dtype, name)(v) }]));
+  await server.client.send(
+    new PutItemCommand({ TableName: table, Item: { entity_id: { S: entityId }, event_ts: { S: eventTsOf(T0) }, values: { M: values } } }),
+  );
+
+  const out = path.join(dir, 'rare.parquet');
+  await exportOnline({ config, repo: r, aws }, { views: [], format: 'parquet', out });
+  const rows = await query(`SELECT k, zt.timestamp AS ts, zt.zone AS zone, sm, lm, ns FROM read_parquet('${out}')`);
+  expect(rows).toEqual([
+    {
+      k: 'a',
+      ts: '2021-04-12 07:00:00+00',
+      zone: 'Europe/Paris',
+      sm: '[{"key":{"int64Key":"7"},"value":{"stringVal":"x"}},{"key":{"boolKey":true},"value":{"int64Val":"1"}}]',
+      lm: ['{"a":{"int64Val":"1"}}', '{}'],
+      // decimals as their exact text; an empty inner list is stored as an empty Value (Feast's None)
+      ns: [['1.50', '-2'], null],
+    },
+  ]);
 });
 
 it('sql counts over the online view and reads the offline source', async () => {
