@@ -1,26 +1,31 @@
 /**
- * `export` and `sql` on a real server: every dtype the fixtures have goes source → materialize → export
- * (parquet, CSV, JSON lines) and comes back as the latest offline row per entity, with its join key
- * recovered from the source; `sql` answers a count over the online view and reads the offline source;
+ * `export` and `sql` on a real server: every dtype column of test/helpers/dtype-columns.ts goes source →
+ * materialize → export (parquet, CSV, JSON lines); materializing the exported parquet stores the same
+ * Value bytes (Map columns, JSON text, are checked as text), with each join key recovered from the source; `sql` answers a count over the online view and reads the offline source;
  * bad outputs and queries are refused with their codes.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createAwsClients, type AwsClients } from '../../src/core/aws/clients.js';
 import type { RepoConfig } from '../../src/core/config/types.js';
 import { fixedClock, silentLogger } from '../../src/core/context.js';
 import { exportOnline } from '../../src/core/export/export.js';
 import { runSql } from '../../src/core/export/sql.js';
+import { entityIdOf } from '../../src/core/layout/entity-id.js';
+import { serializeEntityKey } from '../../src/core/layout/entity-key.js';
+import { createValueEncoder } from '../../src/core/layout/value-codec.js';
 import { materializeWindows } from '../../src/core/materialize/materialize.js';
 import { fixedWindows } from '../../src/core/materialize/windows.js';
 import type { Dtype, RepoModel } from '../../src/core/repo/model.js';
 import { defined } from '../helpers/defined.js';
 import { createFeastTable, localRepoConfig } from '../helpers/dynalite.js';
 import { DTYPE_COLUMNS, dtypeRowsSql } from '../helpers/dtype-columns.js';
-import { duckdb } from '../helpers/materialize-fixture.js';
+import { bytesOf, eventTsOf, scanTable, type StoredItem } from '../helpers/materialize-fixture.js';
+import { runDuckdb as duckdb } from '../helpers/offline-fixture.js';
 import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
 import { makeSource, makeView } from '../helpers/view-fixtures.js';
 
@@ -73,66 +78,128 @@ async function query(sql: string): Promise<Record<string, unknown>[]> {
   }
 }
 
-/**
- * What materialize stores for the fixture rows, read back as DuckDB values: Float32 rounded to f32,
- * timestamps floored to whole seconds, NaN scalars stored as null, NULL list elements as the element
- * default (NaN stays inside float lists), NULL everything for row 'b'. Computed in SQL from the source.
- */
-function expectedSql(file: string): string {
-  const cols = DTYPE_COLUMNS.map(([name, dtype]) => `${expectedColumn(name, dtype)} AS ${name}`);
-  return `SELECT k, ${cols.join(', ')}, event_timestamp::TIMESTAMPTZ AS event_timestamp FROM (
-    SELECT * FROM read_parquet('${file}') QUALIFY row_number() OVER (PARTITION BY k ORDER BY event_timestamp DESC) = 1) ORDER BY k`;
+// Map columns are protobuf JSON text (duck-columns.ts), which the offline engine does not read as a Map.
+const MAP_COLUMNS = new Set(DTYPE_COLUMNS.filter(([, d]) => d.kind !== 'nested' && d.scalar === 'Map').map(([n]) => n));
+
+/** Materializes `file` (one row per k, every dtype column but the Maps) into a fresh table; its items by entity_id. */
+async function materializeFile(file: string, from: bigint, to: bigint): Promise<Map<string, StoredItem>> {
+  const source = makeSource(file, { createdTimestampColumn: '' });
+  const first = defined(repo.featureViews[0]);
+  const features = first.features.filter((f) => !MAP_COLUMNS.has(f.name));
+  const r: RepoModel = { ...repo, sources: [source], featureViews: [{ ...first, source: source.name, features }] };
+  const c = { ...config, project: `x${randomUUID().slice(0, 8)}` };
+  const view = defined(r.featureViews[0]);
+  await createFeastTable(server.client, `${c.project}.${view.name}`);
+  const clients = createAwsClients(c);
+  await materializeWindows(
+    { config: c, repo: r, aws: clients, clock: fixedClock(to), logger: silentLogger, record: false },
+    fixedWindows([view], from, to),
+  ).finally(() => clients.destroy());
+  return scanTable(server.client, `${c.project}.${view.name}`);
 }
 
-function expectedColumn(name: string, dtype: Dtype): string {
-  const el = (x: string): string => {
-    switch (dtype.scalar) {
-      case 'Float32':
-        return dtype.kind === 'list' ? `coalesce(${x}::FLOAT, 0)` : `CASE WHEN isnan(${x}) THEN NULL ELSE ${x}::FLOAT END`;
-      case 'Float64':
-        return dtype.kind === 'list' ? `coalesce(${x}, 0)` : x;
-      case 'UnixTimestamp':
-        return `to_timestamp(floor(epoch_us(${x}) / 1e6)::BIGINT)`;
-      case 'Int32':
-      case 'Int64':
-        return dtype.kind === 'list' ? `coalesce(${x}, 0)` : x;
-      case 'String':
-      case 'Json':
-        return dtype.kind === 'list' ? `coalesce(${x}, '')` : x;
-      case 'Bytes':
-        return dtype.kind === 'list' ? `coalesce(${x}, ''::BLOB)` : x;
-      case 'Bool':
-        return dtype.kind === 'list' ? `coalesce(${x}, false)` : x;
-    }
-  };
-  return dtype.kind === 'list' ? `list_transform(${name}, e -> ${el('e')})` : el(name);
-}
-
-it('exports every dtype as the latest offline row per entity, in each format', async () => {
-  const file = defined(repo.sources[0]).path;
-  const expected = await query(expectedSql(file));
-  expect(expected.map((r) => r.k)).toEqual(['a', 'b', 'c']);
-  const columns = ['k', ...DTYPE_COLUMNS.map(([n]) => n), 'event_timestamp'].join(', ');
-
+it('exports every dtype so that materializing the export stores the same Value bytes', async () => {
+  const stored = await scanTable(server.client, `${config.project}.all_dtypes`);
+  expect(stored.size).toBe(3);
   const parquet = path.join(dir, 'out.parquet');
   const report = await exportOnline({ config, repo, aws, segments: 3 }, { views: [], format: 'parquet', out: parquet });
   expect(report.views).toMatchObject([{ view: 'all_dtypes', items: 3, unresolvedKeys: 0, file: parquet }]);
-  expect(await query(`SELECT ${columns} FROM read_parquet('${parquet}') ORDER BY k`)).toEqual(expected);
   // entity_id comes along, so rows whose keys the source lacks can still be told apart
   expect((await query(`SELECT count(DISTINCT entity_id) AS n FROM read_parquet('${parquet}')`))[0]).toEqual({ n: '3' });
+  // the latest row per entity: 'a' at T0 + 123456 (not the older edge-value row)
+  expect(await query(`SELECT k, epoch_us(event_timestamp) AS t FROM read_parquet('${parquet}') ORDER BY k`)).toEqual([
+    { k: 'a', t: String(T0 + 123_456n) },
+    { k: 'b', t: String(T0) },
+    { k: 'c', t: String(T0 + 1_000_000n) },
+  ]);
 
+  const again = await materializeFile(parquet, T0 - 10_000_000n, T0 + 1_000_000n);
+  expect([...again.keys()].sort()).toEqual([...stored.keys()].sort());
+  for (const [id, item] of stored) {
+    const other = defined(again.get(id));
+    expect(defined(other.event_ts).S).toBe(defined(item.event_ts).S);
+    for (const [name] of DTYPE_COLUMNS) {
+      if (MAP_COLUMNS.has(name)) continue;
+      expect([name, bytesOf(other, name).toString('hex')]).toEqual([name, bytesOf(item, name).toString('hex')]);
+    }
+  }
+  // a Map: its entries, each Value tagged with its case (int64 as a string, as protobuf's JSON has it)
+  const maps = await query(`SELECT k, meta FROM read_parquet('${parquet}') ORDER BY k`);
+  expect(maps.map((r) => (r.meta === null ? null : (JSON.parse(r.meta as string) as unknown)))).toEqual([
+    { ok: { boolVal: true }, trips: { int64Val: '5' }, vehicle: { stringVal: 'truck' } },
+    null,
+    { ok: { boolVal: false }, trips: {}, vehicle: { stringVal: '' } },
+  ]);
+  // the column types readers see
+  const types = await query(`SELECT column_name AS c, column_type AS t FROM (DESCRIBE SELECT * FROM read_parquet('${parquet}'))`);
+  const typeOf = (c: string) => types.find((r) => r.c === c)?.t;
+  expect([typeOf('f32'), typeOf('uts'), typeOf('dec'), typeOf('prof'), typeOf('nest'), typeOf('si64')]).toEqual([
+    'FLOAT',
+    'TIMESTAMP WITH TIME ZONE',
+    'VARCHAR',
+    'STRUCT("name" VARCHAR, age BIGINT, score DOUBLE)',
+    'INTEGER[][]',
+    'BIGINT[]',
+  ]);
+
+  const simple = await query(`SELECT k, i32, i64, str FROM read_parquet('${parquet}') ORDER BY k`);
   const jsonl = path.join(dir, 'out.jsonl');
   await exportOnline({ config, repo, aws }, { views: [], format: 'jsonl', out: jsonl });
-  const fromJson = await query(`SELECT k, i64, f64, str, li64, event_timestamp FROM read_json('${jsonl}') ORDER BY k`);
-  expect(fromJson.map((r) => [r.k, r.i64, r.str])).toEqual(expected.map((r) => [r.k, r.i64, r.str]));
+  const fromJson = await query(`SELECT k, i64, str FROM read_json('${jsonl}') ORDER BY k`);
+  expect(fromJson.map((r) => [r.k, r.i64, r.str])).toEqual(simple.map((r) => [r.k, r.i64, r.str]));
 
   const csv = path.join(dir, 'out.csv');
   await exportOnline({ config, repo, aws }, { views: [], format: 'csv', out: csv });
   expect((await query(`SELECT k, i32::INTEGER AS i32, str FROM read_csv('${csv}') ORDER BY k`)).map((r) => [r.k, r.i32])).toEqual(
-    expected.map((r) => [r.k, r.i32]),
+    simple.map((r) => [r.k, r.i32]),
   );
   // no temp files left beside the outputs
   expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
+});
+
+it('exports the value types no file column feeds (ZonedTimestamp, ScalarMap) and Array(Map), Set(Array(Decimal)) as Feast stores them, keys recovered', async () => {
+  // Feast writes these from Python objects (no offline column feeds them): put the items directly.
+  const features: [string, Dtype, unknown][] = [
+    ['zt', { kind: 'scalar', scalar: 'ZonedTimestamp' }, { seconds: 1_618_210_800n, zone: 'Europe/Paris' }],
+    [
+      'sm',
+      { kind: 'scalar', scalar: 'ScalarMap' },
+      new Map<unknown, unknown>([
+        [7, 'x'],
+        [true, 1],
+      ]),
+    ],
+    ['lm', { kind: 'list', scalar: 'Map' }, [{ a: 1 }, {}]],
+    ['ns', { kind: 'nested', outer: 'set', inner: { kind: 'list', scalar: 'Decimal' } }, [['1.50', '-2'], []]],
+  ];
+  const view = makeView(
+    'rare_dtypes',
+    [{ name: 'k', dtype: 'String' }],
+    features.map(([name, dtype]) => [name, dtype] as [string, Dtype]),
+  );
+  const r: RepoModel = { ...repo, featureViews: [view] };
+  const table = `${config.project}.${view.name}`;
+  await createFeastTable(server.client, table);
+  const entityId = entityIdOf(serializeEntityKey([{ name: 'k', dtype: 'String', value: 'a' }]));
+  const values = Object.fromEntries(features.map(([name, dtype, v]) => [name, { B: createValueEncoder(dtype, name)(v) }]));
+  await server.client.send(
+    new PutItemCommand({ TableName: table, Item: { entity_id: { S: entityId }, event_ts: { S: eventTsOf(T0) }, values: { M: values } } }),
+  );
+
+  const out = path.join(dir, 'rare.parquet');
+  await exportOnline({ config, repo: r, aws }, { views: [], format: 'parquet', out });
+  const rows = await query(`SELECT k, zt.timestamp AS ts, zt.zone AS zone, sm, lm, ns FROM read_parquet('${out}')`);
+  expect(rows).toEqual([
+    {
+      k: 'a',
+      ts: '2021-04-12 07:00:00+00',
+      zone: 'Europe/Paris',
+      sm: '[{"key":{"int64Key":"7"},"value":{"stringVal":"x"}},{"key":{"boolKey":true},"value":{"int64Val":"1"}}]',
+      lm: ['{"a":{"int64Val":"1"}}', '{}'],
+      // decimals as their exact text; an empty inner list is stored as an empty Value (Feast's None)
+      ns: [['1.50', '-2'], null],
+    },
+  ]);
 });
 
 it('sql counts over the online view and reads the offline source', async () => {

@@ -2,8 +2,10 @@
  * Feature and join key values → DuckDB columns, one entry per dtype of the Feast type table
  * (layout/feast-types.ts): the column type export and sql create, and how one decoded element becomes a
  * DuckDB value. It is a `Record<ScalarDtype, …>`, so a dtype added to the table does not compile until
- * it has its entry here.
+ * it has its entry here. Lists and sets are LISTs of the element's column, nested collections LISTs of
+ * the inner collection's column.
  */
+import { Buffer } from 'node:buffer';
 import {
   BIGINT,
   BLOB,
@@ -14,6 +16,8 @@ import {
   INTEGER,
   LIST,
   listValue,
+  STRUCT,
+  structValue,
   TIMESTAMPTZ,
   timestampTZValue,
   VARCHAR,
@@ -21,13 +25,20 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { DynafeastError } from '../errors.js';
-import { FEAST_TYPES, type Dtype, type ScalarDtype } from '../layout/feast-types.js';
-import type { DecodedValue } from '../layout/value-decode.js';
+import { formatDtype, valueFormOf, type Dtype, type ScalarDtype, type StructField } from '../layout/feast-types.js';
+import type { DecodedValue, MapEntries } from '../layout/value-decode.js';
+
+type Where = () => string;
 
 interface DuckScalar {
   type: DuckDBType;
   /** One element as value-decode (or the offline engine) hands it over; never null here. */
-  value(v: unknown): DuckDBValue;
+  value(v: unknown, where: Where): DuckDBValue;
+  /**
+   * What a list holds where its source had a NULL, when that is no value of the dtype (the encoder's
+   * "" for a UUID or decimal): exported as NULL again, which reads back to the same stored element.
+   */
+  listNull?: unknown;
 }
 
 /** numpy's NaT as int64, Feast's null timestamp inside a list. */
@@ -35,23 +46,126 @@ const NULL_TIMESTAMP = -(2n ** 63n);
 const MICROS_PER_SECOND = 1_000_000n;
 
 const same = (v: unknown) => v as DuckDBValue;
+const fixed = (s: DuckScalar) => (): DuckScalar => s;
 
-const DUCK: Record<ScalarDtype, DuckScalar> = {
-  Int32: { type: INTEGER, value: same },
-  Int64: { type: BIGINT, value: same },
+const timestampOf = (v: unknown): DuckDBValue => (v === NULL_TIMESTAMP ? null : timestampTZValue(BigInt(v as bigint | number) * MICROS_PER_SECOND));
+
+/**
+ * A decoded Value as protobuf's JSON mapping of feast.types.Value (`{"int64Val": "5"}`): the text a Map
+ * or ScalarMap column holds. Tagged with its case, so it round-trips exactly (int64 beyond 2^53 as a
+ * string, bytes as base64, a Float32 by its case, NaN/±Infinity as protobuf spells them, -0.0 kept)
+ * and any JSON reader (DuckDB's json functions, pandas, Spark's from_json) reads it.
+ */
+export function valueJson(d: DecodedValue | null): string {
+  if (d === null) return '{}';
+  return `{${JSON.stringify(d.kind)}:${payloadJson(d)}}`;
+}
+
+function elementJson(v: unknown): string {
+  if (typeof v === 'bigint') return JSON.stringify(v.toString());
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : Number.isFinite(v) ? JSON.stringify(v) : JSON.stringify(String(v));
+  if (v instanceof Uint8Array) return JSON.stringify(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
+  return JSON.stringify(v);
+}
+
+/** A Map's entries as a JSON object; a key written twice keeps its last value, as protobuf parsers do. */
+function entriesJson(entries: MapEntries): string {
+  const last = new Map(entries);
+  return `{${[...last].map(([k, v]) => `${JSON.stringify(k)}:${valueJson(v)}`).join(',')}}`;
+}
+
+/** ScalarMap entries as protobuf JSON: `[{"key": {"int32Key": 1}, "value": {...}}]`. */
+function scalarEntriesJson(entries: [DecodedValue, DecodedValue | null][]): string {
+  const entry = ([k, v]: [DecodedValue, DecodedValue | null]) =>
+    `{"key":{${JSON.stringify(k.kind.replace(/Val$/, 'Key'))}:${elementJson(k.value)}},"value":${valueJson(v)}}`;
+  return `[${entries.map(entry).join(',')}]`;
+}
+
+function payloadJson(d: DecodedValue): string {
+  switch (d.kind) {
+    case 'mapVal':
+    case 'structVal':
+      return `{"val":${entriesJson(d.value)}}`;
+    case 'mapListVal':
+    case 'structListVal':
+      return `{"val":[${d.value.map((m) => `{"val":${entriesJson(m)}}`).join(',')}]}`;
+    case 'scalarMapVal':
+      return `{"val":${scalarEntriesJson(d.value)}}`;
+    case 'zonedTimestampVal':
+      return `{"unixTimestamp":${elementJson(d.value.seconds)},"zone":${JSON.stringify(d.value.zone)}}`;
+    case 'listVal':
+    case 'setVal':
+      return `{"val":[${d.value.map(valueJson).join(',')}]}`;
+    default:
+      return Array.isArray(d.value) ? `{"val":[${(d.value as unknown[]).map(elementJson).join(',')}]}` : elementJson(d.value);
+  }
+}
+
+/** A Struct's stored entries → a DuckDB STRUCT of the declared fields; a field the schema lacks is refused. */
+function structOf(fields: readonly StructField[]): DuckScalar {
+  const columns = fields.map((f) => ({ name: f.name, column: columnOf(widened(f.dtype), true) }));
+  const names = new Set(fields.map((f) => f.name));
+  return {
+    type: STRUCT(Object.fromEntries(columns.map((c) => [c.name, c.column.type]))),
+    value: (v, where) => {
+      const stored = new Map(v as MapEntries);
+      for (const k of stored.keys()) {
+        if (!names.has(k)) {
+          throw new DynafeastError('online.badItem', `${where()}: the stored Struct has a field "${k}" the view does not declare`, {
+            hint: 'declare the field in the view schema, or materialize the view again',
+          });
+        }
+      }
+      return structValue(Object.fromEntries(columns.map((c) => [c.name, c.column.decoded(stored.get(c.name) ?? null, () => `${where()}, field ${c.name}`)])));
+    },
+  };
+}
+
+const ZONED = STRUCT({ timestamp: TIMESTAMPTZ, zone: VARCHAR });
+
+const DUCK: Record<ScalarDtype, (fields: readonly StructField[] | undefined) => DuckScalar> = {
+  Int32: fixed({ type: INTEGER, value: same }),
+  // A number only as an int32 stored in a Struct's Int64 column (ALSO_IN_STRUCT).
+  Int64: fixed({ type: BIGINT, value: (v) => (typeof v === 'number' ? BigInt(v) : (v as bigint)) }),
   // NOTE: FLOAT, not DOUBLE: the stored value is an f32, and FLOAT keeps exactly it (no widened digits).
-  Float32: { type: FLOAT, value: same },
-  Float64: { type: DOUBLE, value: same },
-  String: { type: VARCHAR, value: same },
-  Bytes: { type: BLOB, value: (v) => blobValue(v as Uint8Array) },
-  Bool: { type: BOOLEAN, value: same },
+  Float32: fixed({ type: FLOAT, value: same }),
+  Float64: fixed({ type: DOUBLE, value: same }),
+  String: fixed({ type: VARCHAR, value: same }),
+  Bytes: fixed({ type: BLOB, value: (v) => blobValue(v as Uint8Array) }),
+  Bool: fixed({ type: BOOLEAN, value: same }),
   // Whole seconds in the Value; a timestamp column reads as one in DuckDB, pandas and Spark.
-  UnixTimestamp: {
-    type: TIMESTAMPTZ,
-    value: (v) => (v === NULL_TIMESTAMP ? null : timestampTZValue(BigInt(v as bigint | number) * MICROS_PER_SECOND)),
-  },
+  UnixTimestamp: fixed({ type: TIMESTAMPTZ, value: timestampOf }),
   // JSON text as written; DuckDB's json functions read it from VARCHAR.
-  Json: { type: VARCHAR, value: same },
+  Json: fixed({ type: VARCHAR, value: same }),
+  // NOTE: VARCHAR, not UUID: Feast stores the text it was given (uppercase too), which a UUID column
+  // would print back lowercase; the text reads back through the offline engine to the same bytes, and
+  // DuckDB casts it with ::UUID.
+  Uuid: fixed({ type: VARCHAR, value: same, listNull: '' }),
+  TimeUuid: fixed({ type: VARCHAR, value: same, listNull: '' }),
+  // NOTE: VARCHAR, not DECIMAL(p, s): one column's values differ in scale and may exceed DECIMAL's 38
+  // digits; the text is str(Decimal) exactly, and the offline engine reads it back as decimal text.
+  Decimal: fixed({ type: VARCHAR, value: same, listNull: '' }),
+  PdfBytes: fixed({ type: BLOB, value: (v) => blobValue(v as Uint8Array) }),
+  ImageBytes: fixed({ type: BLOB, value: (v) => blobValue(v as Uint8Array) }),
+  // NOTE: JSON text (protobuf's JSON of the entries, see valueJson), not MAP(VARCHAR, …): a Map's
+  // values each carry their own type (an int beside a string beside a nested Map), which no one DuckDB
+  // value type holds without losing which it was; the tagged JSON keeps it exactly and every reader parses it.
+  Map: fixed({ type: VARCHAR, value: (v) => entriesJson(v as MapEntries) }),
+  Struct: (fields) => {
+    // The parsers give every Struct its fields (dtypeErrorOf), so this is a bug if reached.
+    if (fields === undefined) throw new Error('a Struct dtype without fields');
+    return structOf(fields);
+  },
+  // Same as Map: its keys are typed (MapKey), so the entries are protobuf JSON pairs.
+  ScalarMap: fixed({ type: VARCHAR, value: (v) => scalarEntriesJson(v as [DecodedValue, DecodedValue | null][]) }),
+  // UTC instant plus the zone name: the instant sorts and compares as a timestamp, the zone is kept as written.
+  ZonedTimestamp: fixed({
+    type: ZONED,
+    value: (v) => {
+      const z = v as { seconds: bigint; zone: string };
+      return structValue({ timestamp: timestampOf(z.seconds), zone: z.zone });
+    },
+  }),
 };
 
 /** Decoded cases a dtype also accepts: Feast before JSON values stored Json features as strings. */
@@ -59,43 +173,70 @@ const ALSO_ACCEPTED: Partial<Record<ScalarDtype, { scalar: string; list: string 
   Json: { scalar: 'stringVal', list: 'stringListVal' },
 };
 
+/**
+ * A Struct's fields hold what Feast's Python infers from the value (pandas hands it an int64 for an
+ * Int32 field, a float64 for a Float32 one), so their columns are the wide type, which also takes a
+ * narrower stored case exactly.
+ */
+const WIDER: Partial<Record<ScalarDtype, ScalarDtype>> = { Int32: 'Int64', Float32: 'Float64' };
+const ALSO_IN_STRUCT: Partial<Record<ScalarDtype, { scalar: string; list: string }>> = {
+  Int64: { scalar: 'int32Val', list: 'int32ListVal' },
+  Float64: { scalar: 'floatVal', list: 'floatListVal' },
+};
+
+function widened(dtype: Dtype): Dtype {
+  if (dtype.kind === 'nested') return { ...dtype, inner: widened(dtype.inner) };
+  return { ...dtype, scalar: WIDER[dtype.scalar] ?? dtype.scalar };
+}
+
 export interface DuckColumn {
   type: DuckDBType;
   /** The column's type as SQL (`FLOAT[]`). */
   sql: string;
-  /** A JS value of the dtype (element or array) → DuckDB value; null stays null. */
+  /** A JS value of an element dtype (element or array, as the offline engine reads it) → DuckDB value; null stays null. */
   value(v: unknown): DuckDBValue;
   /** A stored Value's decoded form → DuckDB value, or an error naming what the table holds instead. */
-  decoded(d: DecodedValue | null, where: () => string): DuckDBValue;
+  decoded(d: DecodedValue | null, where: Where): DuckDBValue;
 }
 
+const noWhere: Where = () => 'value';
+
 export function duckColumnOf(dtype: Dtype): DuckColumn {
-  const scalar = DUCK[dtype.scalar];
-  const type = dtype.kind === 'list' ? LIST(scalar.type) : scalar.type;
-  const value =
-    dtype.kind === 'list'
-      ? (v: unknown): DuckDBValue => (v === null || v === undefined ? null : listValue((v as unknown[]).map((e) => (e === null ? null : scalar.value(e)))))
-      : (v: unknown): DuckDBValue => (v === null || v === undefined ? null : scalar.value(v));
-  const expected = FEAST_TYPES[dtype.scalar][dtype.kind].valueCase;
-  const also = ALSO_ACCEPTED[dtype.scalar]?.[dtype.kind];
+  return columnOf(dtype, false);
+}
+
+function columnOf(dtype: Dtype, inStruct: boolean): DuckColumn {
+  const expected = valueFormOf(dtype).valueCase;
+  const also = dtype.kind === 'scalar' || dtype.kind === 'list' ? (inStruct ? ALSO_IN_STRUCT : ALSO_ACCEPTED)[dtype.scalar]?.[dtype.kind] : undefined;
+  let type: DuckDBType;
+  let value: (v: unknown, where: Where) => DuckDBValue;
+  if (dtype.kind === 'nested') {
+    // list_val / set_val: one Value per inner collection, each decoded as the inner dtype.
+    const inner = columnOf(dtype.inner, inStruct);
+    type = LIST(inner.type);
+    value = (v, where) => listValue((v as (DecodedValue | null)[]).map((e, i) => inner.decoded(e, () => `${where()}[${i}]`)));
+  } else {
+    const scalar = DUCK[dtype.scalar](dtype.fields);
+    type = dtype.kind === 'scalar' ? scalar.type : LIST(scalar.type);
+    value =
+      dtype.kind === 'scalar'
+        ? (v, where) => scalar.value(v, where)
+        : (v, where) => listValue((v as unknown[]).map((e) => (e === null || e === scalar.listNull ? null : scalar.value(e, where))));
+  }
   return {
     type,
     sql: type.toString(),
-    value,
+    value: (v) => (v === null || v === undefined ? null : value(v, noWhere)),
     decoded(d, where) {
       if (d === null) return null;
       if (d.kind !== expected && d.kind !== also) {
-        throw new DynafeastError('online.badItem', `${where()}: the stored value is ${d.kind}, the view declares ${describeDtype(dtype)} (${expected})`, {
+        throw new DynafeastError('online.badItem', `${where()}: the stored value is ${d.kind}, the view declares ${formatDtype(dtype)} (${expected})`, {
           hint: 'the table holds values of another dtype than the view declares: fix the view schema, or materialize the view again',
         });
       }
-      return value(d.value);
+      return value(d.value, where);
     },
   };
-}
-
-export function describeDtype(dtype: Dtype): string {
-  return dtype.kind === 'list' ? `Array(${dtype.scalar})` : dtype.scalar;
 }
 
 /** The event timestamp column: epoch microseconds → TIMESTAMPTZ. */

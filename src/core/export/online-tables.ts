@@ -158,7 +158,16 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
   const c: DuckDBConnection = store.connection;
   const keyColumns = view.entityColumns.map((k) => ({ name: k.name, column: duckColumnOf({ kind: 'scalar', scalar: k.dtype }) }));
   await c.run(`CREATE TABLE ${keyTable} (${[`${ENTITY_ID_COLUMN} VARCHAR`, ...keyColumns.map((k) => `${quoteIdent(k.name)} ${k.column.sql}`)].join(', ')})`);
-  const prepared = await prepareView(store, { view, source, repoRoot: deps.config.repoPath, startMicros: MIN_EVENT_MICROS, endMicros: MAX_EVENT_MICROS });
+  // Only the keys are read: a feature no file column feeds (ScalarMap, ZonedTimestamp, written by Feast
+  // from Python objects) or one the file lacks does not stand in the way of naming the entities.
+  const keysOnly: FeatureView = { ...view, features: [] };
+  const prepared = await prepareView(store, {
+    view: keysOnly,
+    source,
+    repoRoot: deps.config.repoPath,
+    startMicros: MIN_EVENT_MICROS,
+    endMicros: MAX_EVENT_MICROS,
+  });
   const encode = createEntityKeyEncoder(view.entityColumns);
   const appender: DuckDBAppender = await c.createAppender(keyTable);
   try {
