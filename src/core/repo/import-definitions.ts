@@ -12,6 +12,7 @@ import { registryStoreOf } from '../registry/registry-store.js';
 import { repoDefinitionFiles } from './load-repo.js';
 import { definitionsFromRegistry, type NotServed } from './registry-definitions.js';
 import { writeDefinitions } from './write-definitions.js';
+import type { RepoModel } from './model.js';
 
 export interface ImportOptions {
   /** Where to write, relative to the repo root (default `features.yaml`). */
@@ -97,7 +98,7 @@ export async function importDefinitions(config: RepoConfig, options: ImportOptio
   }
 
   const header = ` Imported from the Feast registry ${/^s3a?:\/\//i.test(registryPath) ? registryPath : path.relative(root, registryPath) || registryPath} (project ${config.project}) by \`dynafeast import\`.`;
-  writeFileSync(target, writeDefinitions(repo, header), { flag: options.force ? 'w' : 'wx' });
+  writeFileSync(target, writeDefinitions(withoutJoinKeyFeatures(repo), header), { flag: options.force ? 'w' : 'wx' });
   return {
     file: rel.split(path.sep).join('/'),
     entities: repo.entities.filter((e) => e.name !== '__dummy').length,
@@ -105,5 +106,23 @@ export async function importDefinitions(config: RepoConfig, options: ImportOptio
     featureViews: repo.featureViews.length,
     featureServices: repo.featureServices.length,
     kept: notServed.filter((n) => !LOST_ON_APPLY.includes(n.kind)),
+  };
+}
+
+/**
+ * The model as YAML declares it: a view's join keys are its entity columns, never features. Feast 0.67
+ * writes a stream feature view's `spec.features` from its whole schema (entity columns and features,
+ * `StreamFeatureView.to_proto`), and reads them back as features (`from_proto`), so its own materialize
+ * stores the join key as a feature value too; registry-driven mode keeps that for byte parity. The YAML
+ * loader rejects a feature named like a join key, and `plan` compares only the YAML's features with the
+ * registry, so the import leaves the join key out of the features.
+ */
+export function withoutJoinKeyFeatures(repo: RepoModel): RepoModel {
+  return {
+    ...repo,
+    featureViews: repo.featureViews.map((v) => {
+      const keys = new Set(v.entityColumns.map((c) => c.name));
+      return { ...v, features: v.features.filter((f) => !keys.has(f.name)) };
+    }),
   };
 }

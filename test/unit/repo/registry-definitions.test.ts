@@ -9,6 +9,11 @@ import { RegistrySchema, type Registry } from '../../../src/gen/feast/core/Regis
 import { DataSource_SourceType } from '../../../src/gen/feast/core/DataSource_pb.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { definitionsFromRegistry } from '../../../src/core/repo/registry-definitions.js';
+import { withoutJoinKeyFeatures } from '../../../src/core/repo/import-definitions.js';
+import { writeDefinitions } from '../../../src/core/repo/write-definitions.js';
+import { buildRepoModel } from '../../../src/core/repo/load-repo.js';
+import { compareWithRegistry } from '../../../src/core/repo/compare-registry.js';
+import { StreamFeatureViewSchema } from '../../../src/gen/feast/core/StreamFeatureView_pb.js';
 import { formatDtype, type RepoModel } from '../../../src/core/repo/model.js';
 import { STRUCT_SCHEMA_TAG } from '../../../src/core/layout/feast-types.js';
 import { testRepo } from '../../helpers/online-repo.js';
@@ -133,5 +138,41 @@ describe("definitions from the registry of Feast's own starter repo (feast init,
       timestampField: 'event_timestamp',
       createdTimestampColumn: 'created',
     });
+  });
+});
+
+describe('a stream feature view as Feast 0.67 registers it', () => {
+  // StreamFeatureView.to_proto writes spec.features from its whole schema: the entity columns and the
+  // features (a Python set, so in any order).
+  const feastLike = () => {
+    const repo = testRepo();
+    const registry = registryOf(repo, 'p');
+    const fv = defined(defined(registry.featureViews.shift()).spec);
+    const sfv = create(StreamFeatureViewSchema, {
+      spec: { ...fv, $typeName: 'feast.core.StreamFeatureViewSpec', features: [...fv.features.slice(1), ...fv.entityColumns, ...fv.features.slice(0, 1)] },
+    });
+    registry.streamFeatureViews.push(sfv);
+    return { repo, registry, name: fv.name, keys: fv.entityColumns.map((c) => c.name) };
+  };
+
+  it('registry-driven mode keeps the join key among the features, as Feast materializes it', () => {
+    const { repo, registry, name, keys } = feastLike();
+    const { repo: back, notServed } = definitionsFromRegistry(registry, 'p', repo.root);
+    expect(notServed).toEqual([]);
+    const view = defined(back.featureViews.find((v) => v.name === name));
+    expect(keys.length).toBeGreaterThan(0);
+    for (const k of keys) expect(view.features.map((f) => f.name)).toContain(k);
+  });
+
+  it('import writes YAML the loader accepts, with the join key as entity column only, and plan finds no difference', () => {
+    const { repo, registry, name, keys } = feastLike();
+    const fromRegistry = definitionsFromRegistry(registry, 'p', repo.root).repo;
+    const text = writeDefinitions(withoutJoinKeyFeatures(fromRegistry), ' h');
+    const back = buildRepoModel(repo.root, [{ file: 'features.yaml', text }]);
+    const view = defined(back.featureViews.find((v) => v.name === name));
+    const original = defined(repo.featureViews.find((v) => v.name === name));
+    expect(view.entityColumns.map((c) => c.name)).toEqual(keys);
+    expect(view.features.map((f) => f.name).sort()).toEqual(original.features.map((f) => f.name).sort());
+    expect(compareWithRegistry(back, fromRegistry)).toEqual([]);
   });
 });
