@@ -12,6 +12,7 @@ import { registryStoreOf } from '../registry/registry-store.js';
 import { repoDefinitionFiles } from './load-repo.js';
 import { definitionsFromRegistry, type NotServed } from './registry-definitions.js';
 import { writeDefinitions } from './write-definitions.js';
+import type { Registry } from '../../gen/feast/core/Registry_pb.js';
 import type { RepoModel } from './model.js';
 
 export interface ImportOptions {
@@ -74,8 +75,12 @@ export async function importDefinitions(config: RepoConfig, options: ImportOptio
     );
   }
 
-  const { repo, notServed } = definitionsFromRegistry(registry, config.project, root);
+  const fromRegistry = definitionsFromRegistry(registry, config.project, root);
+  const yaml = yamlPartOf(registry, config.project, fromRegistry.repo);
+  const repo = yaml.repo;
+  const notServed = fromRegistry.notServed;
   const lost = [
+    ...yaml.lost,
     ...notServed.filter((n) => LOST_ON_APPLY.includes(n.kind)),
     ...repo.featureViews.flatMap((v): NotServed[] =>
       v.notMaterializable === undefined ? [] : [{ kind: 'feature view', name: v.name, reason: v.notMaterializable, usedBy: [] }],
@@ -98,31 +103,43 @@ export async function importDefinitions(config: RepoConfig, options: ImportOptio
   }
 
   const header = ` Imported from the Feast registry ${/^s3a?:\/\//i.test(registryPath) ? registryPath : path.relative(root, registryPath) || registryPath} (project ${config.project}) by \`dynafeast import\`.`;
-  writeFileSync(target, writeDefinitions(withoutJoinKeyFeatures(repo), header), { flag: options.force ? 'w' : 'wx' });
+  writeFileSync(target, writeDefinitions(repo, header), { flag: options.force ? 'w' : 'wx' });
   return {
     file: rel.split(path.sep).join('/'),
     entities: repo.entities.filter((e) => e.name !== '__dummy').length,
     sources: repo.sources.length,
     featureViews: repo.featureViews.length,
     featureServices: repo.featureServices.length,
-    kept: notServed.filter((n) => !LOST_ON_APPLY.includes(n.kind)),
+    kept: [...notServed.filter((n) => !LOST_ON_APPLY.includes(n.kind)), ...yaml.kept],
   };
 }
 
 /**
- * The model as YAML declares it: a view's join keys are its entity columns, never features. Feast 0.67
- * writes a stream feature view's `spec.features` from its whole schema (entity columns and features,
- * `StreamFeatureView.to_proto`), and reads them back as features (`from_proto`), so its own materialize
- * stores the join key as a feature value too; registry-driven mode keeps that for byte parity. The YAML
- * loader rejects a feature named like a join key, and `plan` compares only the YAML's features with the
- * registry, so the import leaves the join key out of the features.
+ * The part of the registry's model that YAML can carry. A stream feature view is not a YAML object
+ * (its stream or push source has no YAML form), and `apply` leaves the registry's stream feature views
+ * alone, so the import keeps them in the registry rather than writing them as plain feature views: a
+ * plain view of the same name would be a new registry object beside the stream one (`plan` would create
+ * it), and Feast 0.67 lists the view's join key among a stream view's features (`StreamFeatureView.to_proto`
+ * writes its whole schema), which the YAML loader rejects. A feature service that uses one cannot be
+ * written without it (the import then stops and names it).
  */
-export function withoutJoinKeyFeatures(repo: RepoModel): RepoModel {
-  return {
-    ...repo,
-    featureViews: repo.featureViews.map((v) => {
-      const keys = new Set(v.entityColumns.map((c) => c.name));
-      return { ...v, features: v.features.filter((f) => !keys.has(f.name)) };
-    }),
-  };
+export function yamlPartOf(registry: Registry, project: string, repo: RepoModel): { repo: RepoModel; kept: NotServed[]; lost: NotServed[] } {
+  const stream = new Set(registry.streamFeatureViews.flatMap((v) => (v.spec?.project === project ? [v.spec.name] : [])));
+  const kept: NotServed[] = repo.featureViews
+    .filter((v) => stream.has(v.name))
+    .map((v) => ({
+      kind: 'stream feature view',
+      name: v.name,
+      reason: 'YAML has no stream feature views; `apply` leaves it as it is',
+      usedBy: repo.featureServices.filter((s) => s.projections.some((p) => p.featureView === v.name)).map((s) => s.name),
+    }));
+  const lost: NotServed[] = kept.flatMap((k) =>
+    k.usedBy.map((s) => ({ kind: 'feature service' as const, name: s, reason: `it uses stream feature view ${k.name}`, usedBy: [] })),
+  );
+  const featureViews = repo.featureViews.filter((v) => !stream.has(v.name));
+  // a source the registry holds only inside a stream view's spec is not a registry object of its own
+  const registered = new Set(registry.dataSources.flatMap((d) => (d.project === project ? [d.name] : [])));
+  const used = new Set(featureViews.map((v) => v.source));
+  const sources = repo.sources.filter((d) => registered.has(d.name) || used.has(d.name));
+  return { repo: { ...repo, featureViews, sources }, kept, lost };
 }
