@@ -9,9 +9,10 @@
  * - Feast's SDK reads what dynafeast wrote equal to what it reads from its own store, and dynafeast
  *   reads what Feast wrote equal to what it reads from its own;
  * - dynafeast says clearly that it does not serve the on-demand view;
- * - the same views in dynafeast YAML, applied by dynafeast, load in Feast with Feast's own type for
- *   every feature (Struct schemas and nested types included), `feast plan` finds nothing to change, and
- *   dynafeast materializes the same bytes from them.
+ * - `dynafeast import` writes the registry's views as YAML (the stream and on-demand views stay in the
+ *   registry) and `dynafeast plan` then finds nothing to change; that YAML, applied by dynafeast, loads
+ *   in Feast with Feast's own type for every feature (Struct schemas and nested types included),
+ *   `feast plan` finds nothing to change, and dynafeast materializes the same bytes from it.
  */
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,7 +26,6 @@ import { defined } from '../helpers/defined.js';
 const START = '2023-12-31T00:00:00';
 const END = '2024-01-03T00:00:00';
 const FEATURES = path.join(repoRoot, 'test', 'interop', 'fixtures', 'every-type-repo', 'features.py');
-const YAML_FEATURES = path.join(repoRoot, 'test', 'interop', 'fixtures', 'every-type-yaml', 'features.yaml');
 const PROJECT = 'every_type';
 const VIEWS = ['nested', 'pushed', 'sets', 'structs', 'texts'];
 
@@ -139,11 +139,20 @@ describe('a repo with every Feast 0.67 value type', () => {
     expect(feastWrote.nn_int32?.[0]).toEqual([[1, 2], null, null, [3]]);
   }, 240_000);
 
-  it("the same views in dynafeast YAML: dynafeast's registry gives Feast its own type for every feature, and the same bytes", async () => {
+  it('dynafeast import: plan finds nothing to change, and the YAML gives Feast its own type for every feature, and the same bytes', async () => {
+    // import from Feast's registry, in a repo of the same project: the stream and on-demand views stay in the registry
+    const importRepo = path.join(root, 'import-repo');
+    makeRepo(importRepo, defined(dynaServer).endpoint, false);
+    cpSync(path.join(feastRepo, 'data', 'registry.db'), path.join(importRepo, 'data', 'registry.db'));
+    const imported = expectOk('dynafeast import', await dynafeast(['-c', importRepo, 'import'], defined(dynaServer)));
+    expect(imported.stderr).toMatch(/kept in the registry, not in YAML: stream feature view pushed/);
+    const planned = await dynafeast(['-c', importRepo, 'plan', '--detailed-exitcode'], defined(dynaServer));
+    expect([planned.code, planned.stdout]).toEqual([0, expect.stringMatching(/no changes/i)]);
+    // the same YAML as another project, applied by dynafeast
     const yamlRepo = path.join(root, 'yaml-repo');
     makeRepo(yamlRepo, defined(dynaServer).endpoint, false);
     writeFileSync(path.join(yamlRepo, 'feature_store.yaml'), featureStoreYaml({ project: 'every_type_yaml', endpoint: defined(dynaServer).endpoint }));
-    cpSync(YAML_FEATURES, path.join(yamlRepo, 'features.yaml'));
+    cpSync(path.join(importRepo, 'features.yaml'), path.join(yamlRepo, 'features.yaml'));
     expectOk('dynafeast apply', await dynafeast(['-c', yamlRepo, 'apply', '--no-progress'], defined(dynaServer)));
     const code = [
       'import json, sys',
@@ -162,8 +171,12 @@ describe('a repo with every Feast 0.67 value type', () => {
     // and feast plan over the YAML repo with the equal Python beside it finds nothing to change
     cpSync(FEATURES, path.join(yamlRepo, 'features.py'));
     const both = path.join(yamlRepo, 'features.py');
-    // only the file-fed views: the push source, stream view and on-demand view are not in the YAML
-    writeFileSync(both, readFileSync(both, 'utf8').replace(/\npush = [\s\S]*?\nevery_type = /, '\nevery_type = '));
+    // only the file-fed views: the push source, stream view and on-demand view are not in the YAML (the
+    // push source's batch source is: Feast registers it as a data source of its own)
+    writeFileSync(
+      both,
+      readFileSync(both, 'utf8').replace(/\npush = [\s\S]*?\nevery_type = /, '\npushed_source = source("pushed_source", "pushed.parquet")\nevery_type = '),
+    );
     const plan = expectOk('feast plan', await feastCli(['plan'], yamlRepo, defined(dynaServer)));
     expect(plan.stdout).toMatch(/No changes to registry/);
     // dynafeast materializes the YAML repo: the same bytes as from Feast's registry (sets and maps up to order)

@@ -8,7 +8,7 @@ import { clone, create, toJson, type DescMessage, type JsonValue, type Message }
 import { RegistrySchema, ProjectMetadataSchema, type Registry } from '../../gen/feast/core/Registry_pb.js';
 import { ProjectMetaSchema, ProjectSchema, ProjectSpecSchema } from '../../gen/feast/core/Project_pb.js';
 import { EntityMetaSchema, EntitySchema, EntitySpecV2Schema, type Entity } from '../../gen/feast/core/Entity_pb.js';
-import { DataSourceSchema, type DataSource } from '../../gen/feast/core/DataSource_pb.js';
+import { DataSourceSchema, DataSource_SourceType, type DataSource } from '../../gen/feast/core/DataSource_pb.js';
 import { FeatureViewMetaSchema, FeatureViewSchema, FeatureViewSpecSchema, type FeatureView } from '../../gen/feast/core/FeatureView_pb.js';
 import { FeatureServiceMetaSchema, FeatureServiceSchema, FeatureServiceSpecSchema, type FeatureService } from '../../gen/feast/core/FeatureService_pb.js';
 import type { DesiredRegistryObjects } from './build.js';
@@ -53,6 +53,11 @@ interface Kind<T extends Message> {
   overlay(stored: T, want: T): T;
   /** Stamps timestamps: `previous` is the stored object on update. Returns a note when worth one. */
   stamp(o: T, now: bigint, previous: T | undefined): string | undefined;
+  /**
+   * A stored object dynafeast YAML cannot define (like a stream or on-demand feature view, which live in
+   * other registry lists): `apply` leaves it as it is rather than deleting what the repo cannot name.
+   */
+  unmanaged?(o: T): boolean;
 }
 
 function stampMeta(o: { meta?: Meta }, metaDesc: DescMessage, now: bigint, previous: { meta?: Meta } | undefined): void {
@@ -101,6 +106,9 @@ const KINDS = [
     comparable: (o) => toJson(DataSourceSchema, o),
     overlay: (stored, want) => overlayKnownFields(DataSourceSchema, clone(DataSourceSchema, stored), clone(DataSourceSchema, want)),
     stamp: () => undefined,
+    // YAML sources are file sources; a push, request or stream source is Feast's, and the stream and
+    // on-demand views `apply` leaves alone use it (`feast push` looks the push source up by name)
+    unmanaged: (o) => o.type !== DataSource_SourceType.BATCH_FILE,
   } satisfies Kind<DataSource>,
   {
     type: 'feature_view',
@@ -140,7 +148,14 @@ const KINDS = [
   } satisfies Kind<FeatureService>,
 ] as const;
 
-function reconcileKind<T extends Message>(kind: Kind<T>, registry: Registry, project: string, desired: T[], now: bigint): RegistryChange[] {
+function reconcileKind<T extends Message>(
+  kind: Kind<T>,
+  registry: Registry,
+  project: string,
+  desired: T[],
+  now: bigint,
+  keepUnmanaged = false,
+): RegistryChange[] {
   const changes: RegistryChange[] = [];
   const wanted = new Map(desired.map((o) => [kind.name(o), o]));
   const seen = new Set<string>();
@@ -152,6 +167,10 @@ function reconcileKind<T extends Message>(kind: Kind<T>, registry: Registry, pro
       continue;
     }
     const want = wanted.get(name);
+    if (!want && keepUnmanaged && kind.unmanaged?.(stored)) {
+      next.push(stored);
+      continue;
+    }
     if (!want || seen.has(name)) {
       if (!want) changes.push({ objectType: kind.type, name, action: 'delete', changes: [] });
       continue; // a duplicate entry of the same name is dropped: Feast keeps one object per name
@@ -206,7 +225,7 @@ export function reconcileRegistry(existing: Registry | undefined, project: strin
   const changes = [
     ...reconcileProject(registry, project, nowMicros),
     ...reconcileKind(KINDS[0], registry, project, desired.entities, nowMicros),
-    ...reconcileKind(KINDS[1], registry, project, desired.dataSources, nowMicros),
+    ...reconcileKind(KINDS[1], registry, project, desired.dataSources, nowMicros, true),
     ...reconcileKind(KINDS[2], registry, project, desired.featureViews, nowMicros),
     ...reconcileKind(KINDS[3], registry, project, desired.featureServices, nowMicros),
   ];

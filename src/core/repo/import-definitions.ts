@@ -12,6 +12,8 @@ import { registryStoreOf } from '../registry/registry-store.js';
 import { repoDefinitionFiles } from './load-repo.js';
 import { definitionsFromRegistry, type NotServed } from './registry-definitions.js';
 import { writeDefinitions } from './write-definitions.js';
+import type { Registry } from '../../gen/feast/core/Registry_pb.js';
+import type { RepoModel } from './model.js';
 
 export interface ImportOptions {
   /** Where to write, relative to the repo root (default `features.yaml`). */
@@ -73,8 +75,12 @@ export async function importDefinitions(config: RepoConfig, options: ImportOptio
     );
   }
 
-  const { repo, notServed } = definitionsFromRegistry(registry, config.project, root);
+  const fromRegistry = definitionsFromRegistry(registry, config.project, root);
+  const yaml = yamlPartOf(registry, config.project, fromRegistry.repo);
+  const repo = yaml.repo;
+  const notServed = fromRegistry.notServed;
   const lost = [
+    ...yaml.lost,
     ...notServed.filter((n) => LOST_ON_APPLY.includes(n.kind)),
     ...repo.featureViews.flatMap((v): NotServed[] =>
       v.notMaterializable === undefined ? [] : [{ kind: 'feature view', name: v.name, reason: v.notMaterializable, usedBy: [] }],
@@ -104,6 +110,36 @@ export async function importDefinitions(config: RepoConfig, options: ImportOptio
     sources: repo.sources.length,
     featureViews: repo.featureViews.length,
     featureServices: repo.featureServices.length,
-    kept: notServed.filter((n) => !LOST_ON_APPLY.includes(n.kind)),
+    kept: [...notServed.filter((n) => !LOST_ON_APPLY.includes(n.kind)), ...yaml.kept],
   };
+}
+
+/**
+ * The part of the registry's model that YAML can carry. A stream feature view is not a YAML object
+ * (its stream or push source has no YAML form), and `apply` leaves the registry's stream feature views
+ * alone, so the import keeps them in the registry rather than writing them as plain feature views: a
+ * plain view of the same name would be a new registry object beside the stream one (`plan` would create
+ * it), and Feast 0.67 lists the view's join key among a stream view's features (`StreamFeatureView.to_proto`
+ * writes its whole schema), which the YAML loader rejects. A feature service that uses one cannot be
+ * written without it (the import then stops and names it).
+ */
+export function yamlPartOf(registry: Registry, project: string, repo: RepoModel): { repo: RepoModel; kept: NotServed[]; lost: NotServed[] } {
+  const stream = new Set(registry.streamFeatureViews.flatMap((v) => (v.spec?.project === project ? [v.spec.name] : [])));
+  const kept: NotServed[] = repo.featureViews
+    .filter((v) => stream.has(v.name))
+    .map((v) => ({
+      kind: 'stream feature view',
+      name: v.name,
+      reason: 'YAML has no stream feature views; `apply` leaves it as it is',
+      usedBy: repo.featureServices.filter((s) => s.projections.some((p) => p.featureView === v.name)).map((s) => s.name),
+    }));
+  const lost: NotServed[] = kept.flatMap((k) =>
+    k.usedBy.map((s) => ({ kind: 'feature service' as const, name: s, reason: `it uses stream feature view ${k.name}`, usedBy: [] })),
+  );
+  const featureViews = repo.featureViews.filter((v) => !stream.has(v.name));
+  // a source the registry holds only inside a stream view's spec is not a registry object of its own
+  const registered = new Set(registry.dataSources.flatMap((d) => (d.project === project ? [d.name] : [])));
+  const used = new Set(featureViews.map((v) => v.source));
+  const sources = repo.sources.filter((d) => registered.has(d.name) || used.has(d.name));
+  return { repo: { ...repo, featureViews, sources }, kept, lost };
 }

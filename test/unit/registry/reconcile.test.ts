@@ -1,6 +1,7 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { RegistrySchema, type Registry } from '../../../src/gen/feast/core/Registry_pb.js';
 import { FeatureViewSpecSchema } from '../../../src/gen/feast/core/FeatureView_pb.js';
+import { DataSourceSchema, DataSource_SourceType } from '../../../src/gen/feast/core/DataSource_pb.js';
 import { MaterializationIntervalSchema } from '../../../src/gen/feast/core/FeatureView_pb.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { reconcileRegistry, removeProjectFromRegistry } from '../../../src/core/registry/reconcile.js';
@@ -101,6 +102,22 @@ describe('reconcileRegistry', () => {
     expect(changes).toEqual([{ objectType: 'feature_view', name: 'b', action: 'delete', changes: [] }]);
     expect(registry.featureViews.map((v) => `${defined(v.spec).project}/${defined(v.spec).name}`)).toEqual(['other/a', 'demo/a']);
     expect(registry.projects.map((p) => defined(p.spec).name)).toEqual(['other', 'demo']);
+  });
+
+  it("leaves Feast's push, request and stream sources alone (YAML cannot define them; Feast's stream and on-demand views use them), but deletes a dropped file source", () => {
+    const base = applied();
+    const file = defined(base.dataSources[0]);
+    const feastOnly = [
+      { name: 'pushed_push', type: DataSource_SourceType.PUSH_SOURCE },
+      { name: 'factor', type: DataSource_SourceType.REQUEST_SOURCE },
+      { name: 'clicks', type: DataSource_SourceType.STREAM_KAFKA },
+    ].map((d) => create(DataSourceSchema, { ...d, project: 'demo' }));
+    base.dataSources.push(...feastOnly, create(DataSourceSchema, { ...file, name: 'old_file' }));
+    const { registry, changes } = reconcileRegistry(base, 'demo', buildRegistryObjects('demo', makeRepo()), T1);
+    expect(changes).toEqual([{ objectType: 'data_source', name: 'old_file', action: 'delete', changes: [] }]);
+    expect(registry.dataSources.map((d) => d.name)).toEqual([file.name, 'pushed_push', 'factor', 'clicks']);
+    // teardown removes them with the project
+    expect(removeProjectFromRegistry(base, 'demo').registry.dataSources).toEqual([]);
   });
 
   it('keeps fields and lists it does not know through an update (a registry from a newer Feast)', () => {

@@ -9,6 +9,12 @@ import { RegistrySchema, type Registry } from '../../../src/gen/feast/core/Regis
 import { DataSource_SourceType } from '../../../src/gen/feast/core/DataSource_pb.js';
 import { buildRegistryObjects } from '../../../src/core/registry/build.js';
 import { definitionsFromRegistry } from '../../../src/core/repo/registry-definitions.js';
+import { yamlPartOf } from '../../../src/core/repo/import-definitions.js';
+import { reconcileRegistry } from '../../../src/core/registry/reconcile.js';
+import { writeDefinitions } from '../../../src/core/repo/write-definitions.js';
+import { buildRepoModel } from '../../../src/core/repo/load-repo.js';
+import { compareWithRegistry } from '../../../src/core/repo/compare-registry.js';
+import { StreamFeatureViewSchema } from '../../../src/gen/feast/core/StreamFeatureView_pb.js';
 import { formatDtype, type RepoModel } from '../../../src/core/repo/model.js';
 import { STRUCT_SCHEMA_TAG } from '../../../src/core/layout/feast-types.js';
 import { testRepo } from '../../helpers/online-repo.js';
@@ -133,5 +139,53 @@ describe("definitions from the registry of Feast's own starter repo (feast init,
       timestampField: 'event_timestamp',
       createdTimestampColumn: 'created',
     });
+  });
+});
+
+describe('a stream feature view as Feast 0.67 registers it', () => {
+  // What `apply` wrote, with one view turned into a stream feature view as Feast 0.67 registers it:
+  // StreamFeatureView.to_proto writes spec.features from its whole schema, the entity columns and the
+  // features (a Python set, so in any order), and its batch source lives only inside its spec.
+  const feastLike = (name: string) => {
+    const repo = testRepo();
+    const registry = reconcileRegistry(undefined, 'p', buildRegistryObjects('p', repo), 0n).registry;
+    const at = registry.featureViews.findIndex((v) => v.spec?.name === name);
+    const fv = defined(defined(registry.featureViews.splice(at, 1)[0]).spec);
+    const features = [...fv.features.slice(1), ...fv.entityColumns, ...fv.features.slice(0, 1)];
+    const batchSource = { ...defined(fv.batchSource), name: 'pushed_source' };
+    registry.streamFeatureViews.push(
+      create(StreamFeatureViewSchema, { spec: { ...fv, $typeName: 'feast.core.StreamFeatureViewSpec', features, batchSource } }),
+    );
+    return { repo, registry, keys: fv.entityColumns.map((c) => c.name) };
+  };
+
+  it('registry-driven mode keeps the join keys among its features, as Feast materializes them', () => {
+    const { repo, registry, keys } = feastLike('driver_customer');
+    const { repo: back, notServed } = definitionsFromRegistry(registry, 'p', repo.root);
+    expect(notServed).toEqual([]);
+    const view = defined(back.featureViews.find((v) => v.name === 'driver_customer'));
+    expect(keys).toEqual(['driver_id', 'customer_id']);
+    expect(view.entityColumns.map((c) => c.name)).toEqual(keys);
+    expect(view.features.map((f) => f.name).sort()).toEqual(['customer_id', 'driver_id', 'spend']);
+  });
+
+  it('import keeps it in the registry: the YAML loads, and plan finds nothing to change', () => {
+    const { repo, registry } = feastLike('driver_customer');
+    const fromRegistry = definitionsFromRegistry(registry, 'p', repo.root).repo;
+    const part = yamlPartOf(registry, 'p', fromRegistry);
+    expect(part.lost).toEqual([]);
+    expect(part.kept.map((k) => `${k.kind} ${k.name}`)).toEqual(['stream feature view driver_customer']);
+    const back = buildRepoModel(repo.root, [{ file: 'features.yaml', text: writeDefinitions(part.repo, ' h') }]);
+    expect(back.featureViews.map((v) => v.name).sort()).toEqual(['all_types', 'driver_hourly_stats', 'global_stats', 'user_profile']);
+    expect(back.sources.map((d) => d.name)).toEqual(['src']);
+    expect(compareWithRegistry(back, fromRegistry)).toEqual([]);
+    expect(reconcileRegistry(registry, 'p', buildRegistryObjects('p', back), 1n).changes).toEqual([]);
+  });
+
+  it('import stops, naming the feature service that uses it', () => {
+    const { repo, registry } = feastLike('user_profile');
+    const part = yamlPartOf(registry, 'p', definitionsFromRegistry(registry, 'p', repo.root).repo);
+    expect(part.kept.map((k) => [k.name, k.usedBy])).toEqual([['user_profile', ['everything']]]);
+    expect(part.lost.map((n) => `${n.kind} ${n.name} (${n.reason})`)).toEqual(['feature service everything (it uses stream feature view user_profile)']);
   });
 });
