@@ -15,6 +15,55 @@ import { createOnlineFixture, DAY, HOUR, NOW, type OnlineFixture } from '../help
 import { featureStoreYaml } from '../helpers/config.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 
+const U1 = '6f1c3a52-9b7e-4c1d-8e2f-0a1b2c3d4e5f';
+const U2 = 'd2b7a0c4-1f3e-11ee-be56-0242ac120002';
+/** One row of every Feast 0.67 value type past scalars and lists of them (the `new_types` view). */
+const NEW_TYPES_VALUES = {
+  uuid: U1,
+  tuuid: U2,
+  dec: '12.50',
+  pdf: new Uint8Array([0x25, 0x50, 0x44, 0x46]),
+  img: new Uint8Array([0x89, 0x50]),
+  attrs: { b: 1, a: 'x', é: [1.5, 2.5] },
+  person: { a: 5, b: 'y' },
+  smap: [[1, 'one']],
+  zts: { seconds: 1_700_000_000n, zone: 'America/New_York' },
+  uuids: [U1, U2],
+  decs: ['1.5', '1.5', '-2E+3'],
+  i64set: [2n ** 62n, 3],
+  maps: [{ k: 0.1 }, { k: null }],
+  grid: [[1, 2], [], [2n ** 60n]],
+  tags: [['a'], ['b', 'c']],
+};
+/** What Feast 0.67's feature server writes for them (feature_server_utils._value_to_native + json.dumps). */
+const NEW_TYPES_JSON = [
+  `"${U1}"`,
+  `"${U2}"`,
+  '"12.50"',
+  '"JVBERg=="',
+  '"iVA="',
+  '{"a":"x","b":1,"é":[1.5,2.5]}',
+  '{"a":5,"b":"y"}',
+  'null',
+  '"2023-11-14T17:13:20-05:00"',
+  `["${U1}","${U2}"]`,
+  '["1.5","-2E+3"]',
+  `[${2n ** 62n},3]`,
+  '[{"k":0.1},{"k":null}]',
+  `[[1,2],null,[${2n ** 60n}]]`,
+  '[["a"],["b","c"]]',
+];
+const NEW_TYPES = Object.keys(NEW_TYPES_VALUES);
+
+/** Each feature's `values` text in a one-entity /get-online-features answer (the join key's left out). */
+function valuesOf(text: string): string[] | undefined {
+  return /"results":\[(.*)\],"metadata"/
+    .exec(text)?.[1]
+    ?.match(/"values":\[(.*?)\],"statuses"/g)
+    ?.slice(1)
+    .map((v) => v.slice('"values":['.length, -'],"statuses"'.length));
+}
+
 let dynamo: TestServer;
 let fx: OnlineFixture;
 let store: FeatureStore;
@@ -69,6 +118,7 @@ beforeAll(async () => {
     tss: [0n, 86400n],
     docs: ['{"x": 1}'],
   });
+  await fx.put('new_types', { driver_id: 1001 }, NOW, NEW_TYPES_VALUES);
   metrics = new ServeMetrics();
   store = await FeatureStore.open({ repoPath: repoDir(dynamo.endpoint), clock: fixedClock(NOW), observer: metrics.dynamo });
 }, 60_000);
@@ -132,6 +182,13 @@ describe('POST /get-online-features', () => {
       '[0,86400]',
       '["{\\"x\\": 1}"]',
     ]);
+  });
+
+  it('writes every Feast 0.67 value type as its feature server does: Uuid, Decimal, PdfBytes, Map, Struct, ScalarMap, ZonedTimestamp, Set, nested', async () => {
+    const url = await serve();
+    const res = await post(`${url}/get-online-features`, { features: NEW_TYPES.map((n) => `new_types:${n}`), entities: { driver_id: [1001] } });
+    expect(res.status).toBe(200);
+    expect(valuesOf(res.text)).toEqual(NEW_TYPES_JSON);
   });
 
   it('reads a feature service, names columns view__feature with full_feature_names, keeps sub-second times', async () => {
@@ -220,6 +277,59 @@ describe('POST /write-to-online-store and /push', () => {
       ],
     });
     expect(read.text).toContain('"values":[2.5,3.0]');
+  });
+
+  it('writes every Feast 0.67 value type from the JSON its server reads, and reads back the same text', async () => {
+    const url = await serve();
+    const df: Record<string, unknown[]> = {
+      driver_id: [2002],
+      uuid: [U1],
+      tuuid: [U2],
+      dec: ['12.50'],
+      pdf: ['JVBERg=='],
+      img: ['iVA='],
+      attrs: [{ b: 1, a: 'x', é: [1.5, 2.5] }],
+      person: [{ a: 5, b: 'y' }],
+      smap: [[[1, 'one']]],
+      zts: ['2023-11-14T17:13:20-05:00'],
+      uuids: [[U1, U2]],
+      decs: [['1.5', '1.5', '-2E+3']],
+      i64set: [[2n ** 62n, 3]],
+      maps: [[{ k: 0.1 }, { k: null }]],
+      grid: [[[1, 2], [], [2n ** 60n]]],
+      tags: [[['a'], ['b', 'c']]],
+      event_timestamp: ['2021-04-12T08:00:00'],
+    };
+    // Int64 beyond 2^53 as JSON digits (JSON.stringify has no bigint).
+    const body = JSON.stringify({ feature_view_name: 'new_types', df }, (_k, v: unknown) => (typeof v === 'bigint' ? `#${v}#` : v)).replace(
+      /"#(-?\d+)#"/g,
+      '$1',
+    );
+    const write = await post(`${url}/write-to-online-store`, body);
+    expect([write.status, write.text]).toEqual([200, 'null']);
+    const read = await post(`${url}/get-online-features`, { features: NEW_TYPES.map((n) => `new_types:${n}`), entities: { driver_id: [2002] } });
+    // The zone of a time given with an offset is that offset (Feast stores a fixed offset as `UTC-05:00`).
+    expect(valuesOf(read.text)).toEqual(NEW_TYPES_JSON);
+  });
+
+  it.each([
+    ['a fractional JSON number as a Decimal (already rounded)', 'dec', 0.1],
+    ['text that is no UUID', 'uuid', 'not-a-uuid'],
+    ['a Map that is not an object', 'attrs', [1, 2]],
+    ['a Struct field it does not declare', 'person', { a: 1, z: 2 }],
+    ['a ZonedTimestamp that is no time', 'zts', 'yesterday'],
+    ['a nested collection that is not an array of arrays', 'grid', [1, 2]],
+    ['a null inside a Set', 'decs', ['1', null]],
+  ])('answers a write of %s with a 422 naming the feature', async (_what, feature, value) => {
+    const url = await serve();
+    const df: Record<string, unknown[]> = { driver_id: [2003], event_timestamp: ['2021-04-12T08:00:00'] };
+    for (const n of NEW_TYPES) df[n] = [null];
+    df[feature] = [value];
+    const res = await post(`${url}/write-to-online-store`, { feature_view_name: 'new_types', df });
+    expect(res.status).toBe(422);
+    const d = detail(res.text);
+    expect(d.code).toBe('usage.badArgument');
+    expect(d.message).toContain(feature);
   });
 
   it.each([

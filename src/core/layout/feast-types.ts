@@ -248,6 +248,9 @@ type Table = typeof FEAST_TYPES;
 export type ScalarDtype = keyof Table;
 export const SCALAR_DTYPES = Object.freeze(Object.keys(FEAST_TYPES)) as readonly ScalarDtype[];
 
+/** Dtypes whose value is one protobuf scalar (shape `element`): not Map, Struct, ScalarMap, ZonedTimestamp. */
+export type ElementDtype = { [K in ScalarDtype]: Table[K]['shape'] extends 'element' ? K : never }[ScalarDtype];
+
 /** Dtypes a join key may have (serializable into an entity key). */
 export type JoinKeyDtype = { [K in ScalarDtype]: Table[K]['joinKey'] extends true ? K : never }[ScalarDtype];
 export const JOIN_KEY_DTYPES = Object.freeze(SCALAR_DTYPES.filter((d) => FEAST_TYPES[d].joinKey)) as readonly JoinKeyDtype[];

@@ -21,6 +21,7 @@ import {
   isFloatDtype,
   NESTED_FORMS,
   type Dtype,
+  type ElementDtype,
   type FeastType,
   type ScalarDtype,
   type StructField,
@@ -41,8 +42,6 @@ const writer = new BinaryWriter();
 
 /** Writes one scalar (no tag) after checking its JS type; false = wrong type, nothing written. */
 type ScalarWrite = (w: BinaryWriter, v: unknown) => boolean;
-
-type ElementDtype = { [K in ScalarDtype]: (typeof FEAST_TYPES)[K]['shape'] extends 'element' ? K : never }[ScalarDtype];
 
 /** How each element dtype's JS values are written (field numbers and wire types are feast-types.ts's). */
 const WRITE: Record<ElementDtype, { write: ScalarWrite; zero: unknown }> = {

@@ -10,6 +10,7 @@ import type { AwsClients } from '../aws/clients.js';
 import type { RepoConfig } from '../config/types.js';
 import { DynafeastError, isDynafeastError } from '../errors.js';
 import { parseEventTs } from '../layout/event-ts.js';
+import { formatDtype, type Dtype } from '../layout/feast-types.js';
 import type { OfflineChunk } from '../offline/read-view.js';
 import { convertJoinKeyValue } from '../online/entity-rows.js';
 import { isEntityless, type FeatureView } from '../repo/model.js';
@@ -44,14 +45,58 @@ function badCell(view: FeatureView, column: string, row: number, why: string, hi
   });
 }
 
-/** A JSON value → what the value encoder takes for the feature's dtype (bytes from base64, Json as text). */
-function featureValue(scalar: string, v: unknown): unknown {
+/**
+ * A JSON value → what the value encoder takes for the feature's dtype, as Feast's server reads the
+ * request: bytes (Bytes, PdfBytes, ImageBytes) from base64, Json as text, UnixTimestamp from a time
+ * string, a ZonedTimestamp from an ISO 8601 time with an offset (stored as that offset) or
+ * `{ seconds, zone }`, a ScalarMap as `[key, value]` pairs, and collections element by element.
+ * Anything else goes to the encoder as it is, which refuses (naming the feature) what does not fit:
+ * Decimal must be text or a whole number (a JSON fraction would be a rounded float already), Uuid
+ * text, a Map or Struct an object.
+ */
+function featureValue(dtype: Dtype, v: unknown): unknown {
   if (v === null || v === undefined) return null;
-  if (Array.isArray(v)) return v.map((x) => featureValue(scalar, x));
-  if (scalar === 'Bytes' && typeof v === 'string' && BASE64.test(v)) return Buffer.from(v, 'base64');
-  if (scalar === 'Json' && typeof v !== 'string') return JSON.stringify(v);
-  if (scalar === 'UnixTimestamp' && typeof v === 'string') return parseEventTs(v) / 1_000_000n;
-  return v;
+  if (dtype.kind === 'nested') return Array.isArray(v) ? v.map((x) => featureValue(dtype.inner, x)) : v;
+  if (dtype.kind !== 'scalar') return Array.isArray(v) ? v.map((x) => featureValue({ kind: 'scalar', scalar: dtype.scalar }, x)) : v;
+  switch (dtype.scalar) {
+    case 'Bytes':
+    case 'PdfBytes':
+    case 'ImageBytes':
+      return typeof v === 'string' && BASE64.test(v) ? Buffer.from(v, 'base64') : v;
+    case 'Json':
+      return typeof v === 'string' ? v : JSON.stringify(v);
+    case 'UnixTimestamp':
+      return typeof v === 'string' ? parseEventTs(v) / 1_000_000n : v;
+    case 'ZonedTimestamp':
+      return typeof v === 'string' ? zonedOf(v) : v;
+    default:
+      return v;
+  }
+}
+
+/** {@link featureValue}, a value it cannot read (a ZonedTimestamp that is no time) named by column and row. */
+function featureCell(view: FeatureView, column: string, dtype: Dtype, v: unknown, row: number): unknown {
+  try {
+    return featureValue(dtype, v);
+  } catch (e) {
+    if (!isDynafeastError(e)) throw e;
+    throw badCell(view, column, row, e.message, e.hint ?? `send a ${formatDtype(dtype)} value`);
+  }
+}
+
+const OFFSET = /(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * An ISO 8601 time → `{ seconds, zone }`: a pandas Timestamp parsed from it has a fixed-offset tzinfo,
+ * which feast.type_map._zone_name stores as `UTC±HH:MM` (`UTC` for Z / +00:00); no offset = naive = "".
+ */
+function zonedOf(text: string): { seconds: bigint; zone: string } {
+  const micros = parseEventTs(text);
+  const floor = micros < 0n && micros % 1_000_000n !== 0n ? micros / 1_000_000n - 1n : micros / 1_000_000n;
+  const m = OFFSET.exec(text.trim());
+  if (m === null) return { seconds: floor, zone: '' };
+  const off = (m[1] ?? 'Z').replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  return { seconds: floor, zone: off === 'Z' || off === '+00:00' || off === '-00:00' ? 'UTC' : `UTC${off}` };
 }
 
 /** The view's column of `columns`, or a 422 naming it (and what was sent). */
@@ -106,7 +151,7 @@ export function rowsToChunk(view: FeatureView, timestampField: string, columns: 
     length: picked.length,
     keys: entityless ? [picked.map(() => '')] : keys.map((col) => picked.map((r) => col[r])),
     eventMicros: picked.map((r) => micros[r] as bigint),
-    features: featureCols.map(({ f, values }) => picked.map((r) => featureValue(f.dtype.scalar, values[r]))),
+    features: featureCols.map(({ f, values }) => picked.map((r) => featureCell(view, f.name, f.dtype, values[r], r))),
   };
 }
 
