@@ -6,6 +6,7 @@
  * Then a Feast Python client with `online_store: {type: remote}` reads through dynafeast serve what it
  * reads from DynamoDB directly, and writes through it.
  */
+import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -37,10 +38,27 @@ async function startChild(cmd: string, args: string[], env: Record<string, strin
   return `http://127.0.0.1:${port}`;
 }
 
-async function post(url: string, body: unknown): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, text: await res.text() };
+/**
+ * One HTTP request on a connection of its own. fetch would reuse keep-alive connections, and `feast serve`
+ * (gunicorn) closes an idle one after 2 s without saying so: the next request on it fails at once.
+ */
+function request(url: string, method: 'GET' | 'POST', body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> =
+      body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = http.request(url, { method, agent: false, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
+
+const post = (url: string, body: unknown) => request(url, 'POST', JSON.stringify(body));
 
 /** The raw JSON text of each element of a JSON array's text (strings and nesting respected). */
 function splitArray(text: string, from: number): string[] {
@@ -165,8 +183,8 @@ describe('POST /get-online-features: dynafeast serve answers what feast serve an
   });
 
   it('/health answers 200 on both', async () => {
-    expect((await fetch(`${feastUrl}/health`)).status).toBe(200);
-    expect((await fetch(`${dynaUrl}/health`)).status).toBe(200);
+    expect((await request(`${feastUrl}/health`, 'GET')).status).toBe(200);
+    expect((await request(`${dynaUrl}/health`, 'GET')).status).toBe(200);
   });
 });
 
