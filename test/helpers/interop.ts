@@ -3,10 +3,9 @@
  * scripts/interop/setup.sh, passed in as INTEROP_PYTHON by scripts/interop/run.sh), the scripts beside
  * it, and the built dynafeast binary.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './cli.js';
+import { repoRoot, runProcess, type RunResult } from './cli.js';
 import { tempRepoDir } from './temp-dir.js';
 
 export { repoRoot };
@@ -23,11 +22,7 @@ export function interopPython(): string {
   return py;
 }
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { RunResult };
 
 /** Dummy credentials: boto3 and the AWS SDK both insist on some, the local servers accept any. */
 export const AWS_DUMMY_ENV = {
@@ -45,23 +40,12 @@ export const AWS_DUMMY_ENV = {
  */
 export const serverCredentialsEnv: Record<string, string> = {};
 
+/** A program with the dummy credentials and the server's key (cli.ts runProcess: no TTY, SIGKILL after timeoutMs). */
 export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd: opts.cwd ?? repoRoot,
-      env: { ...process.env, NO_COLOR: '1', ...AWS_DUMMY_ENV, ...serverCredentialsEnv, ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 240_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runProcess(cmd, args, {
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+    env: { ...AWS_DUMMY_ENV, ...serverCredentialsEnv, ...opts.env },
+    timeoutMs: opts.timeoutMs ?? 240_000,
   });
 }
 

@@ -3,6 +3,7 @@
  */
 import type { RepoConfig } from '../../src/core/config/types.js';
 import { testConfig } from './config.js';
+import { makeSource } from './view-fixtures.js';
 import type { RepoModel, FeatureView } from '../../src/core/repo/model.js';
 
 export function makeConfig(
@@ -44,20 +45,7 @@ export function makeRepo(views: FeatureView[] = [makeView('driver_hourly_stats')
       { name: 'driver', joinKeys: ['driver_id'], valueType: 'Int64', description: 'a driver', tags: {}, owner: '' },
       { name: '__dummy', joinKeys: ['__dummy_id'], valueType: undefined, description: '', tags: {}, owner: '' },
     ],
-    sources: [
-      {
-        name: 'driver_stats_source',
-        type: 'file',
-        path: 'data/driver_stats.parquet',
-        format: 'parquet',
-        timestampField: 'event_timestamp',
-        createdTimestampColumn: 'created',
-        fieldMapping: {},
-        description: '',
-        tags: {},
-        owner: '',
-      },
-    ],
+    sources: [makeSource('data/driver_stats.parquet', { name: 'driver_stats_source' })],
     featureViews: views,
     featureServices: services,
   };
