@@ -1,8 +1,10 @@
 /**
  * One export run in its own process, so its peak RSS is the export's alone: exports the bench table at
- * ENDPOINT to a temp parquet file and prints one JSON line (items, seconds, items/s, peak RSS).
+ * ENDPOINT to a parquet file and prints one JSON line (items, seconds, items/s, peak RSS). With
+ * `--trace-ms N` it also prints, every N ms, a line to stderr with RSS, JS heap and DuckDB's own memory,
+ * to find what grows.
  *
- *   node .bench/bench/export/export-child.js --endpoint URL --root DIR --file PARQUET --out FILE
+ *   node .bench/bench/export/export-child.js --endpoint URL --root DIR --file PARQUET --out FILE [--segments 8] [--trace-ms 0]
  */
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { createAwsClients } from '../../src/core/aws/clients.js';
@@ -10,24 +12,46 @@ import { exportOnline } from '../../src/core/export/export.js';
 import { benchConfig, benchRepo } from '../write/bench-repo.js';
 import { defined } from '../../test/helpers/defined.js';
 
-function arg(name: string): string {
+function arg(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return defined(process.argv[i + 1]);
+  return i > 0 ? defined(process.argv[i + 1]) : defined(fallback);
 }
 
 const root = arg('root');
 const config = benchConfig(root, arg('endpoint'), 8);
 const repo = benchRepo(root, arg('file'));
 const aws = createAwsClients(config, { credentials: localDummyCredentials() });
-const rss0 = process.resourceUsage().maxRSS;
+const traceMs = Number(arg('trace-ms', '0'));
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 const t0 = performance.now();
+const trace =
+  traceMs > 0
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        process.stderr.write(
+          `${JSON.stringify({ s: Math.round(performance.now() - t0) / 1000, rssMB: mb(m.rss), heapMB: mb(m.heapUsed), externalMB: mb(m.external), arrayBuffersMB: mb(m.arrayBuffers) })}\n`,
+        );
+      }, traceMs)
+    : undefined;
 try {
-  const report = await exportOnline({ config, repo, aws }, { views: [], format: 'parquet', out: arg('out') });
+  const report = await exportOnline(
+    {
+      config,
+      repo,
+      aws,
+      segments: Number(arg('segments', '8')),
+      progress: (e) => {
+        if (traceMs > 0 && e.type !== 'update') process.stderr.write(`${JSON.stringify({ s: Math.round(performance.now() - t0) / 1000, ...e })}\n`);
+      },
+    },
+    { views: [], format: 'parquet', out: arg('out') },
+  );
   const seconds = (performance.now() - t0) / 1000;
-  const items = defined(report.views[0]).items;
+  const view = defined(report.views[0]);
   process.stdout.write(
-    `${JSON.stringify({ items, seconds, itemsPerSecond: Math.round(items / seconds), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), startRssMB: Math.round(rss0 / 1024) })}\n`,
+    `${JSON.stringify({ items: view.items, unresolvedKeys: view.unresolvedKeys, seconds, itemsPerSecond: Math.round(view.items / seconds), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
   );
 } finally {
+  if (trace) clearInterval(trace);
   aws.destroy();
 }

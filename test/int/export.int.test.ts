@@ -202,6 +202,35 @@ it('exports the value types no file column feeds (ZonedTimestamp, ScalarMap) and
   ]);
 });
 
+it('recovers the join keys of a source with more entities than one appender flush (204,800 rows)', async () => {
+  // 300,000 drivers in the source; 40 of them online, spread over it. The keys once streamed out of the
+  // connection their appender flushed on, which ended the stream at the first flush: keys lost, no error.
+  const file = path.join(dir, 'many-drivers.parquet');
+  await duckdb(
+    `COPY (SELECT i::BIGINT AS driver_id, make_timestamptz(${T0}::BIGINT) AS event_timestamp, 1.5::FLOAT AS conv_rate FROM range(1, 300001) t(i)) TO '${file}' (FORMAT parquet)`,
+  );
+  const view = makeView('many_drivers', [{ name: 'driver_id', dtype: 'Int64' }], [['conv_rate', { kind: 'scalar', scalar: 'Float32' }]]);
+  const r: RepoModel = { ...repo, sources: [makeSource(file, { createdTimestampColumn: '' })], featureViews: [view] };
+  const table = `${config.project}.${view.name}`;
+  await createFeastTable(server.client, table);
+  const drivers = Array.from({ length: 40 }, (_, i) => 1 + i * 7_499);
+  const conv = createValueEncoder({ kind: 'scalar', scalar: 'Float32' }, 'conv_rate');
+  for (const d of drivers) {
+    const entityId = entityIdOf(serializeEntityKey([{ name: 'driver_id', dtype: 'Int64', value: BigInt(d) }]));
+    await server.client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { entity_id: { S: entityId }, event_ts: { S: eventTsOf(T0) }, values: { M: { conv_rate: { B: conv(1.5) } } } },
+      }),
+    );
+  }
+  const out = path.join(dir, 'many.parquet');
+  const report = await exportOnline({ config, repo: r, aws }, { views: [], format: 'parquet', out });
+  expect(report.views).toMatchObject([{ items: 40, unresolvedKeys: 0 }]);
+  const keys = await query(`SELECT driver_id FROM read_parquet('${out}') ORDER BY driver_id`);
+  expect(keys.map((k) => Number(k.driver_id))).toEqual(drivers);
+});
+
 it('sql counts over the online view and reads the offline source', async () => {
   const online = await runSql({ config, repo, aws }, 'SELECT count(*) AS n, count(i32) AS with_i32 FROM all_dtypes');
   expect(online.rows).toEqual([{ n: '3', with_i32: '2' }]);

@@ -169,21 +169,27 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
     endMicros: MAX_EVENT_MICROS,
   });
   const encode = createEntityKeyEncoder(view.entityColumns);
-  const appender: DuckDBAppender = await c.createAppender(keyTable);
+  // NOTE: its own connection: the keys stream out of the main one, and an appender flushing on that
+  // connection (every 204,800 rows) ends the stream early — a source of more entities than that lost
+  // the rest of its keys without an error.
+  const writer = await store.connect();
+  let appender: DuckDBAppender | undefined;
   try {
+    const out = (appender = await writer.createAppender(keyTable));
     const values = new Array<unknown>(keyColumns.length);
     for await (const chunk of prepared.chunks()) {
       for (let row = 0; row < chunk.length; row++) {
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the chunk has one key column per entity column
         for (let k = 0; k < keyColumns.length; k++) values[k] = chunk.keys[k]![row];
-        appender.appendVarchar(entityIdOf(encode(values)));
-        keyColumns.forEach((k, i) => appender.appendValue(k.column.value(values[i]), k.column.type));
-        appender.endRow();
+        out.appendVarchar(entityIdOf(encode(values)));
+        keyColumns.forEach((k, i) => out.appendValue(k.column.value(values[i]), k.column.type));
+        out.endRow();
       }
     }
-    appender.flushSync();
+    out.flushSync();
   } finally {
-    appender.closeSync();
+    appender?.closeSync();
+    store.disconnect(writer);
     await prepared.release();
   }
   return {};
