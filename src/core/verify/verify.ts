@@ -6,11 +6,14 @@
  * not in the window's offline rows). Online items newer than the offline row are counted as `newer` and
  * not compared: a later run wrote them.
  *
- * Full mode scans each table into a map of entity_id → stored item (memory grows with the table);
- * `--sample N` instead draws N offline entities at random and reads just those by BatchGetItem (extra
- * entities are then not checked).
+ * Full mode appends the scanned items (stored bytes, undecoded) and the expected rows into two tables of
+ * an on-disk DuckDB database and joins them there (`compareFull`), so memory holds one scan page per
+ * segment and one result chunk, whatever the table's size (DuckDB keeps the rest on disk beyond its
+ * memory limit). `--sample N` instead draws N offline entities at random and reads just those by
+ * BatchGetItem (extra entities are then not checked).
  */
 import { Buffer } from 'node:buffer';
+import { DuckDBBlobValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { AwsClients } from '../aws/clients.js';
 import type { RepoConfig } from '../config/types.js';
 import type { Clock } from '../context.js';
@@ -22,12 +25,14 @@ import { tableNameOf } from '../layout/table-name.js';
 import { createValueEncoder } from '../layout/value-codec.js';
 import { parseTimeArgument } from '../materialize/time-arg.js';
 import { fixedWindows, selectViews } from '../materialize/windows.js';
-import { openOfflineStore } from '../offline/offline-store.js';
+import { LOAD_MEMORY_LIMIT } from '../export/online-tables.js';
+import { openOfflineStore, type OfflineStore } from '../offline/offline-store.js';
+import { sqlIdentifier } from '../offline/source-reader.js';
 import { prepareView, type OfflineChunk } from '../offline/read-view.js';
 import { buildTableRead, planChunks } from '../online/batch-get.js';
 import { runBatchGets } from '../online/batch-get-runner.js';
 import { decodeStoredValue } from '../online/fast-decode.js';
-import { describeFeastTable, scanTable, storeScanOptions } from '../online/scan-table.js';
+import { describeFeastTable, scanTable, storeScanOptions, type FeastTable } from '../online/scan-table.js';
 import { createReadSender } from '../online/transport.js';
 import { ignoreProgress, type ProgressSink } from '../progress.js';
 import type { FeatureView, RepoModel } from '../repo/model.js';
@@ -95,7 +100,7 @@ export async function verify(deps: VerifyDeps, args: VerifyArgs): Promise<Verify
   const start = parseTimeArgument(args.start, 'START', deps.clock);
   const end = parseTimeArgument(args.end, 'END', deps.clock);
   const windows = fixedWindows(selectViews(deps.repo, args.views), start, end);
-  const store = await openOfflineStore();
+  const store = await openOfflineStore({ memoryLimit: LOAD_MEMORY_LIMIT, onDisk: true });
   const onAbort = () => store.interrupt();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   const views: ViewVerification[] = [];
@@ -105,7 +110,7 @@ export async function verify(deps: VerifyDeps, args: VerifyArgs): Promise<Verify
       const source = deps.repo.sources.find((s) => s.name === w.view.source)!;
       const prepared = await prepareView(store, { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: start, endMicros: end });
       try {
-        views.push(await verifyView(deps, w.view, prepared.entities, prepared.chunks(), args.sample));
+        views.push(await verifyView(deps, store, w.view, prepared.entities, prepared.chunks(), args.sample));
       } finally {
         await prepared.release();
       }
@@ -141,6 +146,7 @@ const note = (list: string[], text: string) => {
 
 async function verifyView(
   deps: VerifyDeps,
+  store: OfflineStore,
   view: FeatureView,
   offlineEntities: number,
   chunks: AsyncGenerator<OfflineChunk>,
@@ -153,7 +159,7 @@ async function verifyView(
   const result = emptyResult(view, table, offlineEntities, sample !== undefined);
   const expected = expectedRows(view, chunks);
 
-  const compare = (want: Expected, got: ParsedItem | undefined) => {
+  const compare = (want: Expected, got: Stored | undefined) => {
     result.checked++;
     if (got === undefined) {
       result.missing++;
@@ -187,20 +193,7 @@ async function verifyView(
   };
 
   if (sample === undefined) {
-    const online = new Map<string, ParsedItem>();
-    await scanTable(storeScanOptions(deps, info), (page) => {
-      for (const item of page) online.set(item.entityId, item);
-      progress({ type: 'update', id: view.name, message: `scanned ${online.size} items` });
-    });
-    for await (const [id, want] of expected) {
-      compare(want, online.get(id));
-      online.delete(id);
-    }
-    result.extra = online.size;
-    for (const id of online.keys()) {
-      if (result.examples.extra.length >= EXAMPLES) break;
-      result.examples.extra.push(`entity_id ${id}`);
-    }
+    await compareFull(deps, store, view, info, expected, compare, result);
   } else {
     const picked = await reservoir(expected, sample, deps.random ?? Math.random);
     const read = buildTableRead(
@@ -227,6 +220,110 @@ async function verifyView(
 }
 
 /** The window's offline rows as (entity_id, what materialize would write), one at a time. */
+/** What compare needs of a stored item. */
+type Stored = Pick<ParsedItem, 'eventTs' | 'eventMicros' | 'values'>;
+
+let tables = 0;
+
+/**
+ * The full comparison, in DuckDB: the scan's pages and the expected rows are appended to two tables (a
+ * connection of its own: the expected rows stream out of the store's main one), then their LEFT JOIN
+ * on entity_id streams back in the expected rows' order, so `compare` sees the rows — and picks its
+ * examples — as before; entities only online are the extra ones, examples in scan order.
+ */
+async function compareFull(
+  deps: VerifyDeps,
+  store: OfflineStore,
+  view: FeatureView,
+  info: FeastTable,
+  expected: AsyncGenerator<[string, Expected]>,
+  compare: (want: Expected, got: Stored | undefined) => void,
+  result: ViewVerification,
+): Promise<void> {
+  const progress = deps.progress ?? ignoreProgress;
+  const n = ++tables;
+  const [online, wanted] = [`__verify_online_${n}`, `__verify_expected_${n}`];
+  const values = view.features.map((_, i) => `v${i}`);
+  const c = await store.connect();
+  try {
+    await c.run(`CREATE TABLE ${online} (seq BIGINT, entity_id VARCHAR, event_ts VARCHAR, event_micros BIGINT${values.map((v) => `, ${v} BLOB`).join('')})`);
+    await c.run(`CREATE TABLE ${wanted} (seq BIGINT, entity_id VARCHAR, label VARCHAR, event_micros BIGINT${values.map((v) => `, ${v} BLOB`).join('')})`);
+    let scanned = 0;
+    await appendRows(c, online, async (out) => {
+      await scanTable(storeScanOptions(deps, info), (page) => {
+        for (const item of page) {
+          out.appendBigInt(BigInt(scanned++));
+          out.appendVarchar(item.entityId);
+          out.appendVarchar(item.eventTs);
+          out.appendBigInt(item.eventMicros);
+          for (const f of view.features) {
+            const bytes = item.values[f.name];
+            if (bytes === undefined) out.appendNull();
+            else out.appendBlob(bytes);
+          }
+          out.endRow();
+        }
+        progress({ type: 'update', id: view.name, message: `scanned ${scanned} items` });
+      });
+    });
+    let seq = 0;
+    await appendRows(c, wanted, async (out) => {
+      for await (const [id, want] of expected) {
+        out.appendBigInt(BigInt(seq++));
+        out.appendVarchar(id);
+        out.appendVarchar(want.label);
+        out.appendBigInt(want.eventMicros);
+        for (const v of want.values) out.appendBlob(v);
+        out.endRow();
+      }
+    });
+    const featureCount = values.length;
+    const joined = await c.stream(
+      `SELECT e.label, e.event_micros, o.entity_id IS NOT NULL, o.event_ts, o.event_micros${values.map((v) => `, e.${v}`).join('')}${values.map((v) => `, o.${v}`).join('')}
+       FROM ${wanted} e LEFT JOIN ${online} o USING (entity_id) ORDER BY e.seq`,
+    );
+    for (let chunk = await joined.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await joined.fetchChunk()) {
+      for (const row of chunk.getRows()) {
+        const bytes = (i: number) => (row[i] instanceof DuckDBBlobValue ? row[i].bytes : undefined);
+        const want: Expected = {
+          label: String(row[0]),
+          eventMicros: row[1] as bigint,
+          // the expected side holds every feature's bytes
+          values: Array.from({ length: featureCount }, (_, i) => bytes(5 + i) ?? new Uint8Array()),
+        };
+        let got: Stored | undefined;
+        if (row[2] === true) {
+          const stored: Record<string, Uint8Array> = {};
+          view.features.forEach((f, i) => {
+            const b = bytes(5 + featureCount + i);
+            if (b !== undefined) stored[f.name] = b;
+          });
+          got = { eventTs: String(row[3]), eventMicros: row[4] as bigint, values: stored };
+        }
+        compare(want, got);
+      }
+    }
+    const extraOf = `FROM ${online} o ANTI JOIN ${wanted} e USING (entity_id)`;
+    result.extra = Number((await c.runAndReadAll(`SELECT count(*) ${extraOf}`)).getRows()[0]?.[0] ?? 0);
+    const examples = await c.runAndReadAll(`SELECT o.entity_id ${extraOf} ORDER BY o.seq LIMIT ${EXAMPLES}`);
+    result.examples.extra = examples.getRows().map(([id]) => `entity_id ${String(id)}`);
+  } finally {
+    for (const t of [online, wanted]) await c.run(`DROP TABLE IF EXISTS ${sqlIdentifier(t)}`).catch(() => undefined);
+    store.disconnect(c);
+  }
+}
+
+/** Runs `fill` with an appender on `table`, flushed and closed after. */
+async function appendRows(c: DuckDBConnection, table: string, fill: (out: DuckDBAppender) => Promise<void>): Promise<void> {
+  const out = await c.createAppender(table);
+  try {
+    await fill(out);
+    out.flushSync();
+  } finally {
+    out.closeSync();
+  }
+}
+
 async function* expectedRows(view: FeatureView, chunks: AsyncGenerator<OfflineChunk>): AsyncGenerator<[string, Expected]> {
   const encodeKey = createEntityKeyEncoder(view.entityColumns);
   const encoders = view.features.map((f) => createValueEncoder(f.dtype, f.name));
