@@ -77,7 +77,7 @@ export async function exportOnline(deps: ExportDeps, args: ExportArgs): Promise<
     args.format,
     args.out,
   );
-  const store = await openOfflineStore({ memoryLimit: LOAD_MEMORY_LIMIT, ...deps.offline, onDisk: true });
+  const store = await openOfflineStore({ operation: 'export', memoryLimit: LOAD_MEMORY_LIMIT, ...deps.offline, onDisk: true });
   const onAbort = () => store.interrupt();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   const report: ExportReport = { format: args.format, views: [] };

@@ -29,7 +29,7 @@ export async function runSql(deps: LoadDeps, query: string): Promise<SqlResult> 
   if (query.trim() === '') {
     throw new DynafeastError('usage.badArgument', 'the query is empty', { hint: 'e.g. dynafeast sql "SELECT count(*) FROM driver_hourly_stats"' });
   }
-  const store = await openOfflineStore({ memoryLimit: LOAD_MEMORY_LIMIT, onDisk: true });
+  const store = await openOfflineStore({ operation: 'sql', memoryLimit: LOAD_MEMORY_LIMIT, onDisk: true });
   const onAbort = () => store.interrupt();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   try {

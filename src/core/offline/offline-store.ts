@@ -25,7 +25,12 @@ import { OWN_ERROR_MARK, type SourceColumnType } from './column-types.js';
 import { describeSourceColumns, type SourceColumns } from './source-columns.js';
 import type { SourceReader } from './source-reader.js';
 
+/** What a store reads sources for: it decides the advice when DuckDB runs out of memory. */
+export type OfflineOperation = 'materialize' | 'export' | 'sql' | 'verify';
+
 export interface OfflineStoreOptions {
+  /** Default `materialize`. */
+  operation?: OfflineOperation;
   /** DuckDB worker threads (default: all cores). */
   threads?: number;
   /** e.g. `1GB`; DuckDB spills to disk beyond it (default: DuckDB's, 80% of RAM). */
@@ -39,6 +44,7 @@ export interface OfflineStoreOptions {
 
 export interface OfflineStore {
   connection: DuckDBConnection;
+  operation: OfflineOperation;
   /** The run's private temp folder (DuckDB's spill, S3 sources' spool), removed by close(). */
   tempDir: string;
   /** The source's columns by their names in the files (hive partition columns included). */
@@ -67,15 +73,17 @@ export async function openOfflineStore(options: OfflineStoreOptions = {}): Promi
   await connection.run(`SET TimeZone = 'UTC'`);
   const extra = new Set<DuckDBConnection>();
   let closed = false;
+  const operation = options.operation ?? 'materialize';
   return {
     connection,
+    operation,
     tempDir,
     async describe(source, reader) {
       let columns;
       try {
         columns = await describeColumns(connection, reader);
       } catch (e) {
-        throw duckdbError(e, source, reader);
+        throw duckdbError(e, source, reader, operation);
       }
       const names = columns.map((c) => c.name);
       const types = columns.map((c) => {
@@ -86,14 +94,14 @@ export async function openOfflineStore(options: OfflineStoreOptions = {}): Promi
       try {
         return await describeSourceColumns(connection, source, reader, names, types);
       } catch (e) {
-        throw duckdbError(e, source, reader);
+        throw duckdbError(e, source, reader, operation);
       }
     },
     async run(sql, source, reader) {
       try {
         await connection.run(sql);
       } catch (e) {
-        throw duckdbError(e, source, reader);
+        throw duckdbError(e, source, reader, operation);
       }
     },
     async connect() {
@@ -213,8 +221,20 @@ const FILE_ERRORS = /magic bytes|Parquet file|sniff|CSV Error|corrupt|truncat|In
 // Failures of the engine, not of the data: exit 1, not 2.
 const ENGINE_ERRORS = /^(Error: )?(Out of Memory|INTERRUPT|Interrupt|FATAL|Fatal|INTERNAL|Internal) Error:/;
 
+/**
+ * What to do when DuckDB runs out of memory reading a source, by what the source is read for: the
+ * latest row per entity of the window (materialize, verify) or the distinct entities whose join keys
+ * export and sql recover, under their own memory limit (export/online-tables.ts).
+ */
+const OUT_OF_MEMORY_HINTS: Record<OfflineOperation, string> = {
+  materialize: 'the window holds more distinct entities than fit in memory: materialize a shorter window, or free memory',
+  verify: 'the window holds more distinct entities than verify keeps in memory: verify a shorter window, or check a random sample with --sample N',
+  export: "recovering the join keys holds the source's distinct entities in memory: export one view at a time (--views), or free memory",
+  sql: "recovering the join keys holds each named view's source entities in memory: name fewer views in one query, or free memory",
+};
+
 /** A DuckDB failure while reading a source: bad values are a data problem (exit 2), so is a bad file. */
-export function duckdbError(e: unknown, source: FileSource, reader: SourceReader): DynafeastError {
+export function duckdbError(e: unknown, source: FileSource, reader: SourceReader, operation: OfflineOperation = 'materialize'): DynafeastError {
   if (e instanceof DynafeastError) return e;
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split returns at least one element
   const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
@@ -226,9 +246,7 @@ export function duckdbError(e: unknown, source: FileSource, reader: SourceReader
   if (ENGINE_ERRORS.test(message)) {
     return new DynafeastError('offline.failed', `reading source "${source.name}" (${reader.display}) failed in DuckDB: ${message}`, {
       ...common,
-      hint: /Out of Memory/.test(message)
-        ? 'the window holds more distinct entities than fit in memory: materialize a shorter window, or free memory'
-        : 'run again; if it keeps failing, report it with the output of --debug',
+      hint: /Out of Memory/.test(message) ? OUT_OF_MEMORY_HINTS[operation] : 'run again; if it keeps failing, report it with the output of --debug',
     });
   }
   const own = message.indexOf(OWN_ERROR_MARK);

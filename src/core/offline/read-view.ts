@@ -121,7 +121,7 @@ async function dropTables(store: OfflineStore, tables: readonly string[]): Promi
  * the first such row in file order and names file, row, column and value. Other failures pass through.
  */
 async function locateBadValue(store: OfflineStore, query: ViewQuery, input: PrepareViewInput, reader: SourceReader, e: unknown): Promise<unknown> {
-  const failure = duckdbError(e, input.source, reader);
+  const failure = duckdbError(e, input.source, reader, store.operation);
   if (failure.code !== 'repo.badColumnType' || query.checks.length === 0) return failure;
   const c = store.connection;
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- SELECT current_setting() returns exactly one row
@@ -170,7 +170,7 @@ async function* streamChunks(
 ): AsyncGenerator<OfflineChunk> {
   const keyCount = query.keyColumns.length || 1;
   const featureCount = input.view.features.length;
-  const fail = (e: unknown) => duckdbError(e, input.source, reader);
+  const fail = (e: unknown) => duckdbError(e, input.source, reader, store.operation);
   // one connection per batch: DuckDB streams one result per connection
   const connections = [store.connection];
   try {

@@ -100,7 +100,7 @@ export async function verify(deps: VerifyDeps, args: VerifyArgs): Promise<Verify
   const start = parseTimeArgument(args.start, 'START', deps.clock);
   const end = parseTimeArgument(args.end, 'END', deps.clock);
   const windows = fixedWindows(selectViews(deps.repo, args.views), start, end);
-  const store = await openOfflineStore({ memoryLimit: LOAD_MEMORY_LIMIT, onDisk: true });
+  const store = await openOfflineStore({ operation: 'verify', memoryLimit: LOAD_MEMORY_LIMIT, onDisk: true });
   const onAbort = () => store.interrupt();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   const views: ViewVerification[] = [];
