@@ -31,10 +31,24 @@ export interface FeastTable {
   sizeBytes: number;
 }
 
-/** One segment per 16 MiB of table, 1..16: a small table is one request stream, a big one spreads out. */
+/**
+ * Segments when none are asked for, from DescribeTable's TableSizeBytes.
+ *
+ * One segment per 16 MiB of table, 1..16: a small table is one request stream, a big one spreads out.
+ * A size of 0 says nothing: dynalite and DynamoDB Local report 0 whatever they hold, and DynamoDB
+ * refreshes the figure only about every six hours, so a table filled since reads 0 too. It then gets
+ * UNKNOWN_SIZE_SEGMENTS, a small fixed parallelism, not 1: on a table that really is empty the extra
+ * segments cost one empty page each, on a full one they overlap the request latency, which is where
+ * segments pay (bench/scan.bench.ts: the scan is bound by the client's decoding beyond a few).
+ * ItemCount would not help, being refreshed with the size.
+ */
 export function defaultSegments(sizeBytes: number): number {
+  if (!(sizeBytes > 0)) return UNKNOWN_SIZE_SEGMENTS;
   return Math.min(16, Math.max(1, Math.ceil(sizeBytes / (16 * 1024 * 1024))));
 }
+
+/** {@link defaultSegments} for a table whose size DescribeTable reports as 0. */
+export const UNKNOWN_SIZE_SEGMENTS = 4;
 
 /** DescribeTable, and a clear error unless the table has Feast's key schema (hash key entity_id, S). */
 export async function describeFeastTable(opts: Pick<ScanOptions, 'dynamo' | 'table' | 'endpoint'>): Promise<FeastTable> {
