@@ -19,7 +19,7 @@ import { tableNameOf } from '../layout/table-name.js';
 import { decodeStoredValue } from '../online/fast-decode.js';
 import { describeFeastTable, scanTable, storeScanOptions } from '../online/scan-table.js';
 import type { OfflineStore } from '../offline/offline-store.js';
-import { prepareView } from '../offline/read-view.js';
+import { planView } from '../offline/read-view.js';
 import { ignoreProgress, type ProgressSink } from '../progress.js';
 import { isEntityless, type FeatureView, type RepoModel } from '../repo/model.js';
 import { duckColumnOf, EVENT_TIMESTAMP_COLUMN } from './duck-columns.js';
@@ -159,9 +159,11 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
   const keyColumns = view.entityColumns.map((k) => ({ name: k.name, column: duckColumnOf({ kind: 'scalar', scalar: k.dtype }) }));
   await c.run(`CREATE TABLE ${keyTable} (${[`${ENTITY_ID_COLUMN} VARCHAR`, ...keyColumns.map((k) => `${quoteIdent(k.name)} ${k.column.sql}`)].join(', ')})`);
   // Only the keys are read: a feature no file column feeds (ScalarMap, ZonedTimestamp, written by Feast
-  // from Python objects) or one the file lacks does not stand in the way of naming the entities.
+  // from Python objects) or one the file lacks does not stand in the way of naming the entities. The
+  // distinct keys of the whole source, not its latest row per key: the query spills to disk, so this
+  // stays within the store's memory limit however many entities the source holds.
   const keysOnly: FeatureView = { ...view, features: [] };
-  const prepared = await prepareView(store, {
+  const planned = await planView(store, {
     view: keysOnly,
     source,
     repoRoot: deps.config.repoPath,
@@ -177,10 +179,12 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
   try {
     const out = (appender = await writer.createAppender(keyTable));
     const values = new Array<unknown>(keyColumns.length);
-    for await (const chunk of prepared.chunks()) {
-      for (let row = 0; row < chunk.length; row++) {
-        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the chunk has one key column per entity column
-        for (let k = 0; k < keyColumns.length; k++) values[k] = chunk.keys[k]![row];
+    for await (const keys of planned.distinctKeys()) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- one array per key column, all as long
+      const length = keys[0]!.length;
+      for (let row = 0; row < length; row++) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- one array per key column
+        for (let k = 0; k < keyColumns.length; k++) values[k] = keys[k]![row];
         out.appendVarchar(entityIdOf(encode(values)));
         keyColumns.forEach((k, i) => out.appendValue(k.column.value(values[i]), k.column.type));
         out.endRow();
@@ -190,7 +194,6 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
   } finally {
     appender?.closeSync();
     store.disconnect(writer);
-    await prepared.release();
   }
   return {};
 }

@@ -66,6 +66,12 @@ export interface PlannedView {
   skippedRows(): Promise<{ nullTimestampRows: number; nullKeyRows: number }>;
   /** Runs the window + latest-per-key query into a temp table. */
   execute(): Promise<PreparedView>;
+  /**
+   * The source's distinct join keys (every row, whatever its time; NULL keys left out), one array per
+   * key column per chunk, converted as execute() converts them: memory stays within the store's limit
+   * whatever the number of entities (view-query.ts, createDistinctKeys).
+   */
+  distinctKeys(): AsyncGenerator<unknown[][]>;
 }
 
 /** Resolves the source and checks its columns (errors name file and column). Cheap: reads metadata only. */
@@ -108,6 +114,27 @@ export async function planView(store: OfflineStore, input: PrepareViewInput): Pr
         chunks: () => streamChunks(store, query, table, input, reader),
         release: () => dropTables(store, query.tables(table)),
       };
+    },
+    async *distinctKeys() {
+      const table = `__dynafeast_keys_${++tableCounter}`;
+      try {
+        try {
+          await store.run(query.createDistinctKeys(table), input.source, reader);
+        } catch (e) {
+          throw await locateBadValue(store, query, input, reader, e);
+        }
+        const keyCount = query.keyColumns.length || 1;
+        const fail = (e: unknown) => duckdbError(e, input.source, reader, store.operation);
+        const stream = await store.connection.stream(`SELECT * FROM ${table}`).catch((e: unknown) => Promise.reject(fail(e)));
+        for (;;) {
+          const chunk = await stream.fetchChunk().catch((e: unknown) => Promise.reject(fail(e)));
+          if (chunk === null || chunk.rowCount === 0) return;
+          const rows = identityRows(chunk.rowCount);
+          yield Array.from({ length: keyCount }, (_, k) => columnValues(chunk.getColumnVector(k), rows));
+        }
+      } finally {
+        await dropTables(store, [table]);
+      }
     },
   };
 }

@@ -79,6 +79,12 @@ export interface ViewQuery {
   /** Rows with a NULL event timestamp, and rows in the window with a NULL join key: a scan, no temp table. */
   skippedRows(): string;
   /**
+   * A table of the distinct join keys of every row (NULL keys left out), converted as the latest-per-key
+   * query converts them: a plain DISTINCT, which DuckDB spills to disk, where max_by over a struct holds
+   * every entity in memory.
+   */
+  createDistinctKeys(table: string): string;
+  /**
    * The first row (file, 1-based row, raw value per check, and which checks refuse it) holding a refused
    * value; `inWindow` limits the search to rows whose event timestamp is in the window. CSV rows are
    * numbered in read order, so run it single-threaded with insertion order preserved.
@@ -257,6 +263,8 @@ export function buildViewQuery(input: ViewQueryInput): ViewQuery {
     select: (table, batch = 0) =>
       `SELECT ${[...keys, '__r'].join(', ')} FROM ${tableOf(table, batch)} WHERE ${keysNotNull} AND __r IS NOT NULL` +
       (batches.length > 1 ? ` ORDER BY ${keys.join(', ')}` : ''),
+    createDistinctKeys: (table) =>
+      `CREATE TABLE ${table} AS SELECT DISTINCT ${keys.join(', ')} FROM (SELECT ${keyExprs.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${reader.sql}) AS s WHERE ${keysNotNull}`,
     skippedRows: () =>
       `SELECT (count(*) FILTER (WHERE __e IS NULL))::BIGINT, (count(*) FILTER (WHERE ${inWindow('__e')} AND NOT (${keysNotNull})))::BIGINT ` +
       `FROM (SELECT ${eventExpr} AS __e, ${keyExprs.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${reader.sql}) AS s`,
