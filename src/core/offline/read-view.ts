@@ -116,7 +116,7 @@ export async function planView(store: OfflineStore, input: PrepareViewInput): Pr
       };
     },
     async *distinctKeys() {
-      const table = `__dynafeast_keys_${++tableCounter}`;
+      const table = `__dynafeast_distinct_keys_${++tableCounter}`;
       try {
         try {
           await store.run(query.createDistinctKeys(table), input.source, reader);
