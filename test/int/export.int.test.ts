@@ -1,9 +1,10 @@
 /**
  * `export` and `sql` on a real server: every dtype column of test/helpers/dtype-columns.ts goes source →
  * materialize → export (parquet, CSV, JSON lines); materializing the exported parquet stores the same
- * Value bytes (Map columns, JSON text, are checked as text), with each join key recovered from the source; `sql` answers a count over the online view and reads the offline source;
+ * Value bytes (Map columns too: their typed JSON text is read back exactly), with each join key recovered from the source; `sql` answers a count over the online view and reads the offline source;
  * bad outputs and queries are refused with their codes.
  */
+import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -78,15 +79,10 @@ async function query(sql: string): Promise<Record<string, unknown>[]> {
   }
 }
 
-// Map columns are protobuf JSON text (duck-columns.ts), which the offline engine does not read as a Map.
-const MAP_COLUMNS = new Set(DTYPE_COLUMNS.filter(([, d]) => d.kind !== 'nested' && d.scalar === 'Map').map(([n]) => n));
-
-/** Materializes `file` (one row per k, every dtype column but the Maps) into a fresh table; its items by entity_id. */
-async function materializeFile(file: string, from: bigint, to: bigint): Promise<Map<string, StoredItem>> {
+/** Materializes `file` (one row per k) as `view` (default: the every-dtype view) into a fresh table; its items by entity_id. */
+async function materializeFile(file: string, from: bigint, to: bigint, first = defined(repo.featureViews[0])): Promise<Map<string, StoredItem>> {
   const source = makeSource(file, { createdTimestampColumn: '' });
-  const first = defined(repo.featureViews[0]);
-  const features = first.features.filter((f) => !MAP_COLUMNS.has(f.name));
-  const r: RepoModel = { ...repo, sources: [source], featureViews: [{ ...first, source: source.name, features }] };
+  const r: RepoModel = { ...repo, sources: [source], featureViews: [{ ...first, source: source.name }] };
   const c = { ...config, project: `x${randomUUID().slice(0, 8)}` };
   const view = defined(r.featureViews[0]);
   await createFeastTable(server.client, `${c.project}.${view.name}`);
@@ -118,8 +114,8 @@ it('exports every dtype so that materializing the export stores the same Value b
   for (const [id, item] of stored) {
     const other = defined(again.get(id));
     expect(defined(other.event_ts).S).toBe(defined(item.event_ts).S);
+    // Map columns too: their typed JSON text is read back as the Values it tags
     for (const [name] of DTYPE_COLUMNS) {
-      if (MAP_COLUMNS.has(name)) continue;
       expect([name, bytesOf(other, name).toString('hex')]).toEqual([name, bytesOf(item, name).toString('hex')]);
     }
   }
@@ -170,6 +166,21 @@ it('exports the value types no file column feeds (ZonedTimestamp, ScalarMap) and
       ]),
     ],
     ['lm', { kind: 'list', scalar: 'Map' }, [{ a: 1 }, {}]],
+    // every case a Map value infers, a nested Map and keys in upb's order ("ab" before "a", "" last)
+    [
+      'mm',
+      { kind: 'scalar', scalar: 'Map' },
+      {
+        a: 1.5,
+        ab: 2n ** 63n - 1n,
+        '': 'text',
+        b: true,
+        c: new Uint8Array([0, 255]),
+        d: new Date(1_618_210_800_000),
+        n: { x: [1, 2], y: { z: null } },
+        l: [{ q: 'r' }],
+      },
+    ],
     ['ns', { kind: 'nested', outer: 'set', inner: { kind: 'list', scalar: 'Decimal' } }, [['1.50', '-2'], []]],
   ];
   const view = makeView(
@@ -200,6 +211,12 @@ it('exports the value types no file column feeds (ZonedTimestamp, ScalarMap) and
       ns: [['1.50', '-2'], null],
     },
   ]);
+
+  // the Map columns materialize back to the bytes they were exported from
+  const maps = { ...view, features: view.features.filter((f) => f.name === 'lm' || f.name === 'mm') };
+  const back = await materializeFile(out, T0 - 1n, T0 + 1n, maps);
+  const item = defined(back.get(entityId));
+  for (const name of ['lm', 'mm']) expect([name, bytesOf(item, name).toString('hex')]).toEqual([name, Buffer.from(defined(values[name]).B).toString('hex')]);
 });
 
 it('recovers the join keys of a source with more entities than one appender flush (204,800 rows)', async () => {

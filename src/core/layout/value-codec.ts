@@ -12,7 +12,9 @@
  * float lists; JSON text `null` for Json; -2^63 for UnixTimestamp (numpy's NaT, which Feast reads
  * back as None). test/interop checks these against the installed Feast.
  */
+import { fromJson, toBinary, type JsonValue } from '@bufbuild/protobuf';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { ValueSchema } from '../../gen/feast/types/Value_pb.js';
 import { DynafeastError } from '../errors.js';
 import {
   dtypeErrorOf,
@@ -252,9 +254,10 @@ function writeComplex(w: BinaryWriter, dtype: Dtype, v: unknown): string | undef
   switch (FEAST_TYPES[dtype.scalar].shape) {
     case 'map': {
       if (dtype.kind === 'scalar') {
-        if (!isPlainObject(v)) return describeValue(v);
+        const typed = dtype.fields === undefined && typeof v === 'string';
+        if (!typed && !isPlainObject(v)) return describeValue(v);
         w.tag(field, WireType.LengthDelimited).fork();
-        const err = writeMapBody(w, v, dtype.fields);
+        const err = typed ? writeMapJson(w, v) : writeMapBody(w, v as Record<string, unknown>, dtype.fields);
         w.join();
         return err;
       }
@@ -263,9 +266,10 @@ function writeComplex(w: BinaryWriter, dtype: Dtype, v: unknown): string | undef
       w.tag(field, WireType.LengthDelimited).fork();
       for (let i = 0; i < v.length; i++) {
         const m: unknown = v[i];
-        if (!isPlainObject(m)) return `element [${i}] ${describeValue(m)}`;
+        const typed = dtype.fields === undefined && typeof m === 'string';
+        if (!typed && !isPlainObject(m)) return `element [${i}] ${describeValue(m)}`;
         w.tag(1, WireType.LengthDelimited).fork();
-        const err = writeMapBody(w, m, dtype.fields);
+        const err = typed ? writeMapJson(w, m) : writeMapBody(w, m as Record<string, unknown>, dtype.fields);
         if (err !== undefined) return `element [${i}]: ${err}`;
         w.join();
       }
@@ -318,6 +322,68 @@ function writeMapBody(w: BinaryWriter, obj: Record<string, unknown>, fields: rea
     if (err !== undefined) return `key "${key}": ${err}`;
     w.join();
     w.join();
+  }
+  return undefined;
+}
+
+/**
+ * A Map given as the text `export` writes (duck-columns.ts, valueJson): a JSON object of protobuf's JSON
+ * of each entry's feast.types.Value, tagged with its case (`{"trips": {"int64Val": "5"}}`). Each Value
+ * is written exactly as tagged — nothing is inferred — and entries go in upb's key order, as
+ * writeMapBody writes them, so a Map read back from an export stores the bytes it was exported from.
+ */
+function writeMapJson(w: BinaryWriter, text: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return `${describeValue(text)}, which is not JSON`;
+  }
+  if (!isPlainObject(parsed)) return `${describeValue(text)}, which is not a JSON object of typed Values`;
+  return writeTypedEntries(w, parsed);
+}
+
+function writeTypedEntries(w: BinaryWriter, entries: Record<string, unknown>): string | undefined {
+  const keys = Object.keys(entries).sort((a, b) => upbKeyOrder(utf8(a), utf8(b)));
+  for (const key of keys) {
+    w.tag(1, WireType.LengthDelimited).fork();
+    w.tag(1, WireType.LengthDelimited).string(key);
+    w.tag(2, WireType.LengthDelimited).fork();
+    const err = writeTypedValue(w, entries[key]);
+    if (err !== undefined) return `key "${key}": ${err}`;
+    w.join();
+    w.join();
+  }
+  return undefined;
+}
+
+/** One Value's fields from its protobuf JSON; Maps inside it again in upb's key order. */
+function writeTypedValue(w: BinaryWriter, json: unknown): string | undefined {
+  if (!isPlainObject(json)) return `${describeValue(json)} is not a typed Value ({"int64Val": "5"}, {} for none)`;
+  const cases = Object.keys(json);
+  const only = cases.length === 1 ? json[cases[0] as string] : undefined;
+  if (cases[0] === 'mapVal' && isPlainObject(only) && isPlainObject(only.val ?? {})) {
+    w.tag(20, WireType.LengthDelimited).fork();
+    const err = writeTypedEntries(w, (only.val ?? {}) as Record<string, unknown>);
+    w.join();
+    return err;
+  }
+  if (cases[0] === 'mapListVal' && isPlainObject(only) && Array.isArray(only.val ?? [])) {
+    w.tag(21, WireType.LengthDelimited).fork();
+    for (const [i, m] of ((only.val ?? []) as unknown[]).entries()) {
+      if (!isPlainObject(m) || !isPlainObject(m.val ?? {})) return `mapListVal element [${i}] ${describeValue(m)}`;
+      w.tag(1, WireType.LengthDelimited).fork();
+      const err = writeTypedEntries(w, (m.val ?? {}) as Record<string, unknown>);
+      if (err !== undefined) return `mapListVal element [${i}]: ${err}`;
+      w.join();
+    }
+    w.join();
+    return undefined;
+  }
+  try {
+    w.raw(toBinary(ValueSchema, fromJson(ValueSchema, json as JsonValue)));
+  } catch (e) {
+    return `${JSON.stringify(json)} is not a feast.types.Value in protobuf JSON (${(e as Error).message})`;
   }
   return undefined;
 }

@@ -84,7 +84,7 @@ const EXPECTED: Record<ScalarDtype, string> = {
   Decimal: 'a DECIMAL or VARCHAR (decimal text) column',
   PdfBytes: 'a BLOB (binary) column',
   ImageBytes: 'a BLOB (binary) column',
-  Map: 'a STRUCT column (as pandas writes a column of dicts) without float or decimal fields',
+  Map: 'a STRUCT column (as pandas writes a column of dicts) without float or decimal fields, or the typed JSON text `dynafeast export` writes',
   Struct: 'a STRUCT column with the declared fields',
   // Feast's own materialize refuses these from files as well.
   ScalarMap: 'none: no file column feeds a ScalarMap (Feast cannot materialize one from files either)',
@@ -339,6 +339,10 @@ function nestedConversion(column: string, t: SourceColumnType, dtype: Dtype, wha
  */
 function structConversion(column: string, t: SourceColumnType, dtype: Dtype & { kind: 'scalar' | 'list' | 'set' }): Conversion {
   const struct = dtype.kind === 'list' ? (t.kind === 'list' ? t.element : undefined) : t;
+  // A Map as the text `export` writes (protobuf JSON of each entry's typed Value): the encoder writes
+  // each Value as tagged (value-codec.ts, writeMapJson), so the exported bytes come back exactly, and
+  // refuses text that is not such JSON, naming the row.
+  if (dtype.fields === undefined && (struct?.kind === 'string' || struct?.kind === 'text')) return { ok: true, sql: column };
   const expected = `${dtype.kind === 'list' ? 'a list of ' : ''}${EXPECTED[dtype.scalar]}`;
   if (struct?.kind !== 'struct' || struct.fields === undefined) return { ok: false, expected };
   const why = dtype.fields === undefined ? mapFieldsProblem(struct) : structFieldsProblem(struct, dtype.fields);
