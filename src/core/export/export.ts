@@ -7,10 +7,10 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DynafeastError } from '../errors.js';
-import { openOfflineStore, type OfflineStoreOptions } from '../offline/offline-store.js';
+import { LOAD_MEMORY_LIMIT, openOfflineStore, outOfMemoryHint, type OfflineStoreOptions } from '../offline/offline-store.js';
 import { sqlIdentifier, sqlString } from '../offline/source-reader.js';
 import { selectViews } from '../materialize/windows.js';
-import { LOAD_MEMORY_LIMIT, loadOnlineView, type LoadDeps, type LoadedView } from './online-tables.js';
+import { loadOnlineView, type LoadDeps, type LoadedView } from './online-tables.js';
 
 import type { ExportFormat } from './formats.js';
 
@@ -94,7 +94,7 @@ export async function exportOnline(deps: ExportDeps, args: ExportArgs): Promise<
         await rm(temp, { force: true });
         throw new DynafeastError('offline.failed', `writing ${file} for view "${view.name}" failed: ${(e as Error).message.split('\n')[0]}`, {
           path: '--out',
-          hint: 'check that the folder is writable and has space',
+          hint: outOfMemoryHint(e, 'export') ?? 'check that the folder is writable and has space',
           cause: e,
         });
       }

@@ -50,14 +50,6 @@ export interface LoadedView {
   seconds: number;
 }
 
-/**
- * DuckDB's memory limit for the on-disk database export and sql load tables into: beyond it rows stay
- * on disk, so memory is bounded by it rather than by the table (bench/export.bench.ts measures it).
- * NOTE: 128 MB is too little: the latest-per-key query that recovers the join keys of 500k entities
- * runs out of memory there.
- */
-export const LOAD_MEMORY_LIMIT = '256MB';
-
 export const ENTITY_ID_COLUMN = 'entity_id';
 export const EVENT_TIMESTAMP = 'event_timestamp';
 

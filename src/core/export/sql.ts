@@ -6,9 +6,9 @@
  */
 import { DynafeastError } from '../errors.js';
 import { selectViews } from '../materialize/windows.js';
-import { openOfflineStore } from '../offline/offline-store.js';
+import { LOAD_MEMORY_LIMIT, openOfflineStore } from '../offline/offline-store.js';
 import { resolveSourceReader, sqlIdentifier } from '../offline/source-reader.js';
-import { LOAD_MEMORY_LIMIT, loadOnlineView, type LoadDeps, type LoadedView } from './online-tables.js';
+import { loadOnlineView, type LoadDeps, type LoadedView } from './online-tables.js';
 
 export interface SqlResult {
   columns: string[];

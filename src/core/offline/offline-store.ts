@@ -25,6 +25,14 @@ import { OWN_ERROR_MARK, type SourceColumnType } from './column-types.js';
 import { describeSourceColumns, type SourceColumns } from './source-columns.js';
 import type { SourceReader } from './source-reader.js';
 
+/**
+ * DuckDB's memory limit for the on-disk database export, sql and verify load tables into: beyond it
+ * rows stay on disk, so memory is bounded by it rather than by the table (bench/export.bench.ts).
+ * NOTE: 128 MB is too little: COPY of 1M rows joined with their keys into parquet ran out of memory
+ * there (the join's build side and the parquet writer's row groups, per thread).
+ */
+export const LOAD_MEMORY_LIMIT = '256MB';
+
 /** What a store reads sources for: it decides the advice when DuckDB runs out of memory. */
 export type OfflineOperation = 'materialize' | 'export' | 'sql' | 'verify';
 
@@ -229,9 +237,14 @@ const ENGINE_ERRORS = /^(Error: )?(Out of Memory|INTERRUPT|Interrupt|FATAL|Fatal
 const OUT_OF_MEMORY_HINTS: Record<OfflineOperation, string> = {
   materialize: 'the window holds more distinct entities than fit in memory: materialize a shorter window, or free memory',
   verify: 'the window holds more distinct entities than verify keeps in memory: verify a shorter window, or check a random sample with --sample N',
-  export: "recovering the join keys holds the source's distinct entities in memory: export one view at a time (--views), or free memory",
-  sql: "recovering the join keys holds each named view's source entities in memory: name fewer views in one query, or free memory",
+  export: `export keeps DuckDB within ${LOAD_MEMORY_LIMIT} (spilling beyond it) and this step did not fit: export one view at a time (--views); if one view alone fails, report it with the output of --debug`,
+  sql: `sql keeps DuckDB within ${LOAD_MEMORY_LIMIT} (spilling beyond it) and this query did not fit: name fewer views in one query, or aggregate before joining`,
 };
+
+/** The advice for a DuckDB failure that is running out of memory, by operation; undefined for any other failure. */
+export function outOfMemoryHint(e: unknown, operation: OfflineOperation): string | undefined {
+  return /Out of Memory/.test(e instanceof Error ? e.message : String(e)) ? OUT_OF_MEMORY_HINTS[operation] : undefined;
+}
 
 /** A DuckDB failure while reading a source: bad values are a data problem (exit 2), so is a bad file. */
 export function duckdbError(e: unknown, source: FileSource, reader: SourceReader, operation: OfflineOperation = 'materialize'): DynafeastError {
@@ -246,7 +259,7 @@ export function duckdbError(e: unknown, source: FileSource, reader: SourceReader
   if (ENGINE_ERRORS.test(message)) {
     return new DynafeastError('offline.failed', `reading source "${source.name}" (${reader.display}) failed in DuckDB: ${message}`, {
       ...common,
-      hint: /Out of Memory/.test(message) ? OUT_OF_MEMORY_HINTS[operation] : 'run again; if it keeps failing, report it with the output of --debug',
+      hint: outOfMemoryHint(message, operation) ?? 'run again; if it keeps failing, report it with the output of --debug',
     });
   }
   const own = message.indexOf(OWN_ERROR_MARK);

@@ -4,7 +4,7 @@
  * is wrong for export, sql and verify. A real out-of-memory failure: the latest-per-key query over
  * 500,000 entities under a 32 MB limit; and export's own key query (a DISTINCT) fits in it.
  */
-import { openOfflineStore, type OfflineOperation } from '../../../src/core/offline/offline-store.js';
+import { openOfflineStore, outOfMemoryHint, type OfflineOperation } from '../../../src/core/offline/offline-store.js';
 import { planView } from '../../../src/core/offline/read-view.js';
 import { MAX_EVENT_MICROS, MIN_EVENT_MICROS } from '../../../src/core/layout/event-ts.js';
 import { makeSource, makeView, scalar } from '../../helpers/view-fixtures.js';
@@ -72,4 +72,9 @@ it("export's distinct keys of the same source fit in the same limit (DuckDB spil
   } finally {
     await store.close();
   }
+});
+
+it("the same advice for export's own statements (COPY into the output file), and none for other failures", () => {
+  expect(outOfMemoryHint(new Error('Out of Memory Error: failed to allocate data of size 8.0 MiB'), 'export')).toMatch(/export one view at a time/);
+  expect(outOfMemoryHint(new Error('IO Error: No space left on device'), 'export')).toBeUndefined();
 });
