@@ -7,6 +7,9 @@
  * interleaved run by run. Prints ONE JSON line: items/s and peak RSS per size (ranges over the runs) and
  * the ratio of the largest size's median peak RSS to the smallest's (flat memory: ≈ 1).
  *
+ * BENCH_COMMAND=verify measures a full-mode `verify` of the same tables instead (`npm run bench:verify`;
+ * the table's items are older than the source's rows, so every entity is compared and counted stale).
+ *
  *   npm run bench:export    # BENCH_RUNS (default 3) runs per size; BENCH_SIZES (default 100000,500000,1000000)
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
@@ -22,6 +25,7 @@ const NOW = 1_767_225_600_000_000n; // 2026-01-01T00:00:00Z, as the write benchm
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const sizes = (process.env.BENCH_SIZES ?? '100000,500000,1000000').split(',').map(Number);
 const SEGMENTS = 8;
+const command = process.env.BENCH_COMMAND === 'verify' ? 'verify' : 'export';
 const root = path.resolve('.bench/data');
 await mkdir(root, { recursive: true });
 
@@ -53,11 +57,11 @@ try {
         process.execPath,
         [
           path.join(here, 'export', 'export-child.js'),
-          ...['--endpoint', f.endpoint, '--root', root, '--file', f.file, '--out', out, '--segments', String(SEGMENTS)],
+          ...['--endpoint', f.endpoint, '--root', root, '--file', f.file, '--out', out, '--segments', String(SEGMENTS), '--command', command],
         ],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
       );
-      if (child.status !== 0) throw new Error(`export child exited with ${child.status}`);
+      if (child.status !== 0) throw new Error(`${command} child exited with ${child.status}`);
       const line = JSON.parse(child.stdout.trim()) as { items: number; unresolvedKeys: number; itemsPerSecond: number; peakRssMB: number; seconds: number };
       if (line.items !== f.size || line.unresolvedKeys !== 0)
         throw new Error(`exported ${line.items} items (${line.unresolvedKeys} without keys), expected ${f.size}`);
@@ -74,9 +78,9 @@ try {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   process.stdout.write(
     `${JSON.stringify({
-      bench: 'export',
+      bench: command,
       target: 'latency model (8 ms per request, 1 MB pages)',
-      format: 'parquet',
+      ...(command === 'export' ? { format: 'parquet' } : {}),
       segments: SEGMENTS,
       runs,
       sizes: summary,

@@ -1,14 +1,17 @@
 /**
- * One export run in its own process, so its peak RSS is the export's alone: exports the bench table at
- * ENDPOINT to a parquet file and prints one JSON line (items, seconds, items/s, peak RSS). With
+ * One export (or, with `--command verify`, one full-mode verify of the source's last day) in its own
+ * process, so its peak RSS is the command's alone: reads the bench table at ENDPOINT and prints one JSON
+ * line (items, seconds, items/s, peak RSS). With
  * `--trace-ms N` it also prints, every N ms, a line to stderr with RSS, JS heap and DuckDB's own memory,
  * to find what grows.
  *
- *   node .bench/bench/export/export-child.js --endpoint URL --root DIR --file PARQUET --out FILE [--segments 8] [--trace-ms 0]
+ *   node .bench/bench/export/export-child.js --endpoint URL --root DIR --file PARQUET --out FILE [--segments 8] [--trace-ms 0] [--command export|verify]
  */
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { createAwsClients } from '../../src/core/aws/clients.js';
+import { systemClock } from '../../src/core/context.js';
 import { exportOnline } from '../../src/core/export/export.js';
+import { verify } from '../../src/core/verify/verify.js';
 import { benchConfig, benchRepo } from '../write/bench-repo.js';
 import { defined } from '../../test/helpers/defined.js';
 
@@ -34,22 +37,24 @@ const trace =
       }, traceMs)
     : undefined;
 try {
-  const report = await exportOnline(
-    {
-      config,
-      repo,
-      aws,
-      segments: Number(arg('segments', '8')),
-      progress: (e) => {
-        if (traceMs > 0 && e.type !== 'update') process.stderr.write(`${JSON.stringify({ s: Math.round(performance.now() - t0) / 1000, ...e })}\n`);
-      },
-    },
-    { views: [], format: 'parquet', out: arg('out') },
-  );
+  const segments = Number(arg('segments', '8'));
+  const progress = (e: { type: string }) => {
+    if (traceMs > 0 && e.type !== 'update') process.stderr.write(`${JSON.stringify({ s: Math.round(performance.now() - t0) / 1000, ...e })}\n`);
+  };
+  let items: number;
+  let unresolvedKeys = 0;
+  if (arg('command', 'export') === 'verify') {
+    // the bench source's rows are the hour before 2026-01-01 (export.bench.ts)
+    const report = await verify({ config, repo, aws, clock: systemClock, segments, progress }, { start: '2025-12-31', end: '2026-01-01', views: [] });
+    items = defined(report.views[0]).checked + (defined(report.views[0]).extra ?? 0);
+  } else {
+    const report = await exportOnline({ config, repo, aws, segments, progress }, { views: [], format: 'parquet', out: arg('out') });
+    items = defined(report.views[0]).items;
+    unresolvedKeys = defined(report.views[0]).unresolvedKeys;
+  }
   const seconds = (performance.now() - t0) / 1000;
-  const view = defined(report.views[0]);
   process.stdout.write(
-    `${JSON.stringify({ items: view.items, unresolvedKeys: view.unresolvedKeys, seconds, itemsPerSecond: Math.round(view.items / seconds), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+    `${JSON.stringify({ items, unresolvedKeys, seconds, itemsPerSecond: Math.round(items / seconds), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
   );
 } finally {
   if (trace) clearInterval(trace);
