@@ -128,6 +128,9 @@ export interface ProfilesRepoOptions {
   fileTwin?: boolean;
   /** The application table is not created (a missing-table test). */
   noTable?: boolean;
+  /** feature_store.yaml extras (config.ts featureStoreYaml). */
+  onlineStoreLines?: string[];
+  dynafeastBlock?: string;
 }
 
 /** Writes items with BatchWriteItem, several batches in flight. */
@@ -194,7 +197,15 @@ export async function profilesRepo(client: DynamoDBClient, endpoint: string, pro
   const project = `p${randomUUID().slice(0, 8)}`;
   const appTable = `${project}_user_profiles`;
   const fileTwin = o.fileTwin ?? true;
-  writeFileSync(path.join(dir, 'feature_store.yaml'), featureStoreYaml({ project, endpoint }));
+  writeFileSync(
+    path.join(dir, 'feature_store.yaml'),
+    featureStoreYaml({
+      project,
+      endpoint,
+      ...(o.onlineStoreLines ? { onlineStoreLines: o.onlineStoreLines } : {}),
+      ...(o.dynafeastBlock ? { dynafeastBlock: o.dynafeastBlock } : {}),
+    }),
+  );
   const defs = [
     'entities:',
     '  - {name: user, join_keys: [user_id], value_type: String}',

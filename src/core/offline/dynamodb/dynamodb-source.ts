@@ -400,6 +400,8 @@ export async function resolveDynamoSourceReader(
       );
       await queue;
     } finally {
+      // a page being spooled when another segment failed finishes first (its checkpoint stays true)
+      await queue.catch(() => undefined);
       await c.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     }
     if (stats.missingTimestamp + stats.badTimestamp > 0) {
