@@ -11,6 +11,10 @@ import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { DynafeastError } from '../../src/core/errors.js';
 import { defined } from '../helpers/defined.js';
 import { materialize } from '../../src/core/materialize/run-materialize.js';
+import { createAwsClients } from '../../src/core/aws/clients.js';
+import { localDummyCredentials } from '../../src/core/aws/credentials.js';
+import { exportOnline } from '../../src/core/export/export.js';
+import { verify } from '../../src/core/verify/verify.js';
 import { tableNameOf } from '../../src/core/layout/table-name.js';
 import { useTestServer } from '../helpers/plan-apply-server.js';
 import { scanTable, type StoredItem } from '../helpers/materialize-fixture.js';
@@ -55,6 +59,21 @@ describe('materialize from a DynamoDB table source', () => {
     expect(await expectSameItems(r)).toBeGreaterThan(500);
     // the run completed: nothing is left to resume
     const scans = path.join(r.dir, 'data', '.dynafeast-scans');
+    expect(existsSync(scans) ? readdirSync(scans) : []).toEqual([]);
+
+    // verify and export read the DynamoDB source the same way
+    const clients = createAwsClients(r.config, { credentials: localDummyCredentials() });
+    try {
+      const checked = await verify({ ...r.ctx(), aws: clients }, { start: '2025-01-01', end: '2026-01-01', views: [DDB_VIEW] });
+      expect(checked.ok).toBe(true);
+      expect(checked.views[0]).toMatchObject({ missing: 0, stale: 0, different: 0 });
+      const out = path.join(r.dir, 'export.parquet');
+      const exported = await exportOnline({ config: r.config, repo: r.repo, aws: clients }, { views: [DDB_VIEW], format: 'parquet', out });
+      expect(exported.views).toHaveLength(1);
+      expect(existsSync(out)).toBe(true);
+    } finally {
+      clients.destroy();
+    }
     expect(existsSync(scans) ? readdirSync(scans) : []).toEqual([]);
   });
 

@@ -167,6 +167,8 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
     repoRoot: deps.config.repoPath,
     startMicros: MIN_EVENT_MICROS,
     endMicros: MAX_EVENT_MICROS,
+    // a DynamoDB source's keys come from a scan of its table (spooled apart from materialize's)
+    dynamo: { config: deps.config, aws: deps.aws, progressId: view.name, runKey: 'export', ...(deps.signal ? { signal: deps.signal } : {}) },
   });
   const encode = createEntityKeyEncoder(view.entityColumns);
   const appender: DuckDBAppender = await c.createAppender(keyTable);
@@ -186,5 +188,6 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
     appender.closeSync();
     await prepared.release();
   }
+  await prepared.reader.done?.();
   return {};
 }

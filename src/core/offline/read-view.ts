@@ -35,7 +35,7 @@ export interface PreparedView {
   nullKeyRows: number;
   /** Rows of the source left out because their event timestamp is NULL (whatever their window). */
   nullTimestampRows: number;
-  reader: SourceReader;
+  reader: PlannedView['reader'];
   chunks(): AsyncGenerator<OfflineChunk>;
   /** Frees the temp table. */
   release(): Promise<void>;

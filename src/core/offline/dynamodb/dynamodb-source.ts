@@ -21,7 +21,7 @@ import type { RepoConfig } from '../../config/types.js';
 import type { Logger } from '../../context.js';
 import { DynafeastError } from '../../errors.js';
 import { isEntityless, type DynamoDBSource, type FeatureView } from '../../repo/model.js';
-import type { ProgressSink } from '../../progress.js';
+import { ignoreProgress, type ProgressSink } from '../../progress.js';
 import { defaultSegments, parallelScan, type ParallelScanOptions, type ScanPage } from '../../online/scan-table.js';
 import { commitFile, writeFileAtomic } from '../../util/atomic-file.js';
 import { retryPolicyOf } from '../../util/retry.js';
@@ -44,9 +44,9 @@ import {
 export interface DynamoSourceContext {
   config: RepoConfig;
   /** The online store's clients: a source in the same region and endpoint scans with them. */
-  aws: Pick<AwsClients, 'endpoint' | 'credentials'> & Partial<Pick<AwsClients, 'dynamo'>>;
-  logger: Logger;
-  progress: ProgressSink;
+  aws: Pick<AwsClients, 'endpoint'> & Partial<Pick<AwsClients, 'dynamo' | 'credentials'>>;
+  logger?: Logger;
+  progress?: ProgressSink;
   progressId: string;
   signal?: AbortSignal;
   /** An item whose timestamp attribute is missing or not a time fails the run (default: skipped with a warning). */
@@ -133,8 +133,8 @@ function clientsFor(source: DynamoDBSource, ctx: DynamoSourceContext): { dynamo:
     : ctx.config;
   const sameEndpoint = !own || (source.endpointUrl !== undefined && source.endpointUrl === store.endpointUrl);
   const clients = createAwsClients(config, {
-    logger: ctx.logger,
-    ...(sameEndpoint ? { credentials: ctx.aws.credentials } : {}),
+    ...(ctx.logger ? { logger: ctx.logger } : {}),
+    ...(sameEndpoint && ctx.aws.credentials ? { credentials: ctx.aws.credentials } : {}),
     ...(!own ? { endpointUrl: ctx.aws.endpoint } : {}),
   });
   return { dynamo: clients.dynamo, endpoint: clients.endpoint, close: () => clients.destroy() };
@@ -202,6 +202,7 @@ export async function resolveDynamoSourceReader(
   ctx: DynamoSourceContext,
 ): Promise<SourceReader & { dynamodb: DynamoScanStats; done(): Promise<void> }> {
   const columns = spoolColumns(view, source);
+  const progress = ctx.progress ?? ignoreProgress;
   const tsAttr = Object.entries(source.fieldMapping).find(([, to]) => to === source.timestampField)?.[0] ?? source.timestampField;
   const createdName = source.createdTimestampColumn;
   const createdAttr = createdName ? (Object.entries(source.fieldMapping).find(([, to]) => to === createdName)?.[0] ?? createdName) : undefined;
@@ -308,7 +309,7 @@ export async function resolveDynamoSourceReader(
               else stats.badTimestamp++;
               const first = ts === 'missing' ? warnEvery.missing++ === 0 : warnEvery.bad++ === 0;
               if (first) {
-                ctx.progress({
+                progress({
                   type: 'warning',
                   id: ctx.progressId,
                   message: `DynamoDB table "${source.table}": ${where(item)} ${ts === 'missing' ? `has no timestamp attribute "${tsAttr}"` : `has "${tsAttr}" that is not ${expectedTimestamp(source.timestampFormat)} (found ${found})`}; such items are skipped (the report counts them; --strict makes this an error)`,
@@ -405,7 +406,7 @@ export async function resolveDynamoSourceReader(
       await c.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     }
     if (stats.missingTimestamp + stats.badTimestamp > 0) {
-      ctx.progress({
+      progress({
         type: 'warning',
         id: ctx.progressId,
         message: `DynamoDB table "${source.table}": ${stats.missingTimestamp} item(s) without "${tsAttr}" and ${stats.badTimestamp} with a "${tsAttr}" that is not ${expectedTimestamp(source.timestampFormat)} were skipped`,
