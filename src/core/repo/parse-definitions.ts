@@ -232,9 +232,17 @@ class DefinitionParser extends ObjectReader {
       );
     }
     const segmentsNode = this.read.optional(map, 'segments');
-    const segments = segmentsNode && this.read.int(segmentsNode, joinPath(path, 'segments'), { min: 1, max: MAX_SEGMENTS });
+    const segments =
+      segmentsNode === undefined ||
+      !this.positive(segmentsNode, joinPath(path, 'segments'), 'Parallel Scan segments: leave it out for one per 16 MiB of table.')
+        ? undefined
+        : this.read.int(segmentsNode, joinPath(path, 'segments'), { min: 1, max: MAX_SEGMENTS });
     const rcuNode = this.read.optional(map, 'max_read_units_per_second');
-    const rcu = rcuNode && this.read.number(rcuNode, joinPath(path, 'max_read_units_per_second'), { min: 1, max: 40_000_000 });
+    const rcu =
+      rcuNode === undefined ||
+      !this.positive(rcuNode, joinPath(path, 'max_read_units_per_second'), 'Read capacity units per second the scan may use; leave it out for no budget.')
+        ? undefined
+        : this.read.number(rcuNode, joinPath(path, 'max_read_units_per_second'), { min: 1, max: 40_000_000 });
     const consistentNode = this.read.optional(map, 'consistent_read');
     const consistentRead = (consistentNode && this.read.bool(consistentNode, joinPath(path, 'consistent_read'))) ?? false;
     const mappingNode = this.read.optional(map, 'field_mapping');
@@ -272,6 +280,16 @@ class DefinitionParser extends ObjectReader {
       },
       nameLoc: name.loc,
     };
+  }
+
+  /** False (and a located error with `hint`) for a number below 1; other problems are left to the typed read. */
+  private positive(node: YNode, path: string, hint: string): boolean {
+    const v = node.kind === 'scalar' ? node.value : undefined;
+    if ((typeof v === 'number' || typeof v === 'bigint') && v < 1) {
+      this.read.badValue(node, path, `\`${path}\` must be at least 1, found \`${String(v)}\`.`, hint);
+      return false;
+    }
+    return true;
   }
 
   private fieldMapping(node: YNode, path: string): Record<string, string> | undefined {
