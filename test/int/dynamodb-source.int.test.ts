@@ -191,4 +191,18 @@ describe('materialize from a DynamoDB table source', () => {
       await proxy.close();
     }
   }, 120_000);
+
+  // the pacing itself is ReadBudget's (test/unit/online/read-budget.test.ts); here: the server's consumed
+  // capacity is what it is paid with, and a budgeted scan completes
+  it('pays max_read_units_per_second with the capacity DynamoDB reports', async () => {
+    const profiles = makeProfiles(1500);
+    const r = await profilesRepo(server.client, server.endpoint, profiles, {
+      fileTwin: false,
+      sourceLines: ['    segments: 2', '    max_read_units_per_second: 10'],
+    });
+    const report = await materialize(r.ctx(), { start: '2025-01-01', end: '2026-01-01', views: [] });
+    expect(report.views[0]).toMatchObject({ status: 'written', written: 1500 - 30 });
+    // eventually consistent: half a unit per 4 KB of items read
+    expect(report.views[0]?.dynamodb?.consumedReadUnits).toBeGreaterThan(10);
+  }, 120_000);
 });
