@@ -25,6 +25,7 @@ import { FEAST_TYPES } from '../../layout/feast-types.js';
 import { exactDecimalOf, scaledIntegerOf } from '../../layout/coerce.js';
 import { MAX_EVENT_MICROS, MIN_EVENT_MICROS, parseEventTs } from '../../layout/event-ts.js';
 import { formatDtype, type Dtype, type ScalarDtype, type TimestampFormat } from '../../repo/model.js';
+import { dynamoDBDtypeProblem } from '../../repo/dynamodb-dtypes.js';
 
 /** One DynamoDB attribute value, as the SDK's unmarshalled-free wire shape holds it. */
 export type AttributeValue = {
@@ -181,10 +182,10 @@ const isNull = (v: AttributeValue | undefined) => v === undefined || v.NULL === 
  * NS, BS) or an L; a list takes a set too (DynamoDB has no ordered list of numbers other than L).
  */
 export function columnRuleOf(dtype: Dtype): ColumnRule | { unsupported: string } {
-  if (dtype.kind === 'nested') return { unsupported: `${formatDtype(dtype)} (nested collections) is not read from DynamoDB attributes` };
-  const rule = elementRule(dtype.scalar);
-  if (rule === undefined)
-    return { unsupported: `${formatDtype(dtype)} is not read from DynamoDB attributes; declare the fields you need as their own features` };
+  // one rule of which dtypes attributes feed, shared with the definitions check (repo/dynamodb-dtypes.ts)
+  const problem = dynamoDBDtypeProblem(dtype);
+  const rule = dtype.kind === 'nested' ? undefined : elementRule(dtype.scalar);
+  if (dtype.kind === 'nested' || rule === undefined) return { unsupported: problem ?? `${formatDtype(dtype)} is not read from DynamoDB attributes` };
   if (dtype.kind === 'scalar') return { duck: rule.duck, convert: (v) => (isNull(v) ? null : rule.convert(v as AttributeValue)) };
   const set = rule.from === 'N' ? 'NS' : rule.from === 'S' ? 'SS' : rule.from === 'B' ? 'BS' : undefined;
   const listKind = dtype.kind === 'set' ? `L${set ? ` or ${set}` : ''}` : `L${set ? ` (or ${set})` : ''}`;
