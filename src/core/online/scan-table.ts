@@ -136,13 +136,21 @@ export async function parallelScan(opts: ParallelScanOptions, onPage: (page: Sca
         ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
       }
     : {};
+  let budgetTurn: Promise<unknown> = Promise.resolve();
   const interrupted = (cause: unknown) => new DynafeastError('aborted', `scan of "${opts.table}" interrupted`, { cause });
   await runPool(indexes, indexes.length || 1, async (segment) => {
     const from = opts.resume?.[segment];
     let start: Record<string, AttributeValue> | undefined = from === 'done' ? undefined : from;
     do {
       if (opts.signal?.aborted) throw interrupted(opts.signal.reason);
-      if (budget) await sleep(budget.waitMs(), opts.signal).catch((e: unknown) => Promise.reject(interrupted(e)));
+      // segments wait their turn for the budget, each reserving what a page has cost so far
+      let reserved = 0;
+      if (budget) {
+        const turn = budgetTurn.then(() => sleep(budget.waitMs(), opts.signal)).then(() => budget.reserve());
+        // a failed wait (Ctrl-C) must not stop the other segments' turns from being taken
+        budgetTurn = turn.catch(() => undefined);
+        reserved = await turn.catch((e: unknown) => Promise.reject(interrupted(e)));
+      }
       const input = {
         TableName: opts.table,
         ...(segments > 1 ? { Segment: segment, TotalSegments: segments } : {}),
@@ -165,7 +173,7 @@ export async function parallelScan(opts: ParallelScanOptions, onPage: (page: Sca
         throw describeAwsError(e, { table: opts.table, action: 'dynamodb:Scan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
       }
       const consumed = Number(page.ConsumedCapacity?.CapacityUnits ?? 0);
-      budget?.pay(consumed);
+      budget?.pay(consumed, reserved);
       start = page.LastEvaluatedKey;
       await onPage({ items: (page.Items ?? []) as Item[], segment, lastKey: start, consumed });
     } while (start !== undefined);
@@ -206,6 +214,8 @@ async function sendThrottlePatient<T>(
 export class ReadBudget {
   private tokens: number;
   private at: number;
+  private paid = 0;
+  private pages = 0;
   constructor(
     readonly rate: number,
     private readonly nowMs: () => number = () => performance.now(),
@@ -226,9 +236,19 @@ export class ReadBudget {
     return this.tokens > 0 ? 0 : Math.ceil((-this.tokens / this.rate) * 1000) + 1;
   }
 
-  pay(units: number): void {
+  /** Takes the units an average page has cost so far (what the request about to go will likely cost). */
+  reserve(): number {
+    const estimate = this.pages === 0 ? 0 : this.paid / this.pages;
+    this.tokens -= estimate;
+    return estimate;
+  }
+
+  /** A page consumed `units`; `reserved` of them were taken when its request went. */
+  pay(units: number, reserved = 0): void {
     this.refill();
-    this.tokens -= units;
+    this.tokens -= units - reserved;
+    this.paid += units;
+    this.pages++;
   }
 }
 

@@ -35,3 +35,15 @@ describe('ReadBudget', () => {
     expect(b.waitMs()).toBeGreaterThan(0);
   });
 });
+
+describe('ReadBudget reservations', () => {
+  it('takes the average page cost when a request goes, so segments going at once share the credit', () => {
+    const now = 0;
+    const b = new ReadBudget(100, () => now);
+    b.pay(40, b.reserve()); // the first page: nothing known, 40 paid
+    expect(b.reserve()).toBe(40); // 60 - 40 = 20 left
+    expect(b.waitMs()).toBe(0);
+    expect(b.reserve()).toBe(40); // -20: the next one waits
+    expect(b.waitMs()).toBe(201);
+  });
+});
