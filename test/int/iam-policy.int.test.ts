@@ -13,7 +13,7 @@
 import { jest } from '@jest/globals';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createAwsClients, type AwsClients } from '../../src/core/aws/clients.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { loadConfigWithWarnings } from '../../src/core/config/load-config.js';
@@ -81,16 +81,18 @@ dynafeast:
 `;
 }
 
-const VIEW = (name: string, ttl: string, features: string[], extra = '') => `  - name: ${name}
+const VIEW = (name: string, ttl: string, features: string[], extra = '', source = 'driver_stats_source') => `  - name: ${name}
     entities: [driver]
     ttl: ${ttl}
-    source: driver_stats_source
+    source: ${source}
 ${extra}    schema:
 ${features.map((f) => `      - {name: ${f}, dtype: ${f === 'avg_daily_trips' ? 'Int64' : 'Float32'}}`).join('\n')}
 `;
 
-/** Phase 1 has old_stats; phase 2 drops it and one tag of the hourly view. */
-function definitions(phase: 1 | 2, plain = false): string {
+const APP_TABLE = 'iam_app_driver_profiles';
+
+/** Phase 1 has old_stats; phase 2 drops it and one tag of the hourly view; `fromTable`: driver_profile reads a DynamoDB table. */
+function definitions(phase: 1 | 2, plain = false, fromTable = false): string {
   const hourlyTags = plain ? '{}' : phase === 1 ? '{team: drivers, tier: gold}' : '{team: drivers}';
   return `entities:
   - {name: driver, join_keys: [driver_id], value_type: Int64}
@@ -100,8 +102,8 @@ sources:
     path: data/driver_stats.csv
     timestamp_field: event_timestamp
     created_timestamp_column: created
-feature_views:
-${VIEW('driver_hourly_stats', '1d', ['conv_rate', 'acc_rate'], `    tags: ${hourlyTags}\n`)}${VIEW('driver_profile', '0', ['avg_daily_trips'])}${phase === 1 ? VIEW('old_stats', '0', ['acc_rate']) : ''}${VIEW('offline_only', '0', ['conv_rate'], '    online: false\n')}`;
+${fromTable ? `  - {name: profile_table, type: dynamodb, table: ${APP_TABLE}, timestamp_field: event_timestamp, timestamp_format: iso8601}\n` : ''}feature_views:
+${VIEW('driver_hourly_stats', '1d', ['conv_rate', 'acc_rate'], `    tags: ${hourlyTags}\n`)}${VIEW('driver_profile', '0', ['avg_daily_trips'], '', fromTable ? 'profile_table' : 'driver_stats_source')}${phase === 1 ? VIEW('old_stats', '0', ['acc_rate']) : ''}${VIEW('offline_only', '0', ['conv_rate'], '    online: false\n')}`;
 }
 
 const CSV = `driver_id,event_timestamp,created,conv_rate,acc_rate,avg_daily_trips
@@ -120,9 +122,9 @@ const recorder = new CallRecorder();
 const allowed = new Map<IamCommand, Set<string>>();
 const called = new Map<IamCommand, Set<string>>();
 
-async function writeRepo(settings: Settings, phase: 1 | 2): Promise<{ config: RepoConfig; repo: RepoModel }> {
+async function writeRepo(settings: Settings, phase: 1 | 2, fromTable = false): Promise<{ config: RepoConfig; repo: RepoModel }> {
   await writeFile(join(dir, 'feature_store.yaml'), configText(proxy.endpoint, settings));
-  await writeFile(join(dir, 'features.yaml'), definitions(phase, settings.plain));
+  await writeFile(join(dir, 'features.yaml'), definitions(phase, settings.plain, fromTable));
   const { config } = loadConfigWithWarnings({ repoPath: dir, env: {} });
   return { config, repo: loadRepo(dir, config) };
 }
@@ -292,6 +294,30 @@ describe('iam-policy against the calls the commands really send', () => {
       ]);
     });
     expect(calls).toEqual(['PutItem driver_hourly_stats', 'PutItem driver_profile']);
+  });
+
+  it('materialize from a DynamoDB table source: DescribeTable and Scan on that table', async () => {
+    await dynalite.client.send(
+      new CreateTableCommand({
+        TableName: APP_TABLE,
+        KeySchema: [{ AttributeName: 'driver_id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'driver_id', AttributeType: 'N' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    // driver 1001's latest row of the CSV: the later tests read the same item as from the file
+    await dynalite.client.send(
+      new PutItemCommand({
+        TableName: APP_TABLE,
+        Item: { driver_id: { N: '1001' }, event_timestamp: { S: '2024-01-01 12:00:00' }, avg_daily_trips: { N: '13' } },
+      }),
+    );
+    const state = await writeRepo({ capacity: 2 }, 2, true);
+    const calls = await recorded('materialize', state, async () => {
+      const report = await materialize(matCtx(state), { start: '2024-01-01T00:00:00', end: '2024-01-02T00:00:00', views: ['driver_profile'] });
+      expect(report.views.map((v) => v.written)).toEqual([1]);
+    });
+    expect(calls).toEqual([`DescribeTable ${APP_TABLE}`, 'BatchWriteItem driver_profile', `Scan ${APP_TABLE}`].sort());
   });
 
   it('get-online-features (BatchGetItem through FeatureStore, the reader and sender the command uses)', async () => {

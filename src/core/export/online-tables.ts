@@ -161,6 +161,8 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
     repoRoot: deps.config.repoPath,
     startMicros: MIN_EVENT_MICROS,
     endMicros: MAX_EVENT_MICROS,
+    // a DynamoDB source's keys come from a scan of its table (spooled apart from materialize's)
+    dynamo: { config: deps.config, aws: deps.aws, progressId: view.name, runKey: 'export', ...(deps.signal ? { signal: deps.signal } : {}) },
   });
   const encode = createEntityKeyEncoder(view.entityColumns);
   // NOTE: its own connection: the keys stream out of the main one, and an appender flushing on that
@@ -187,5 +189,6 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
     appender?.closeSync();
     store.disconnect(writer);
   }
+  await planned.reader.done?.();
   return {};
 }

@@ -40,6 +40,11 @@ export async function runSql(deps: LoadDeps, query: string): Promise<SqlResult> 
     const sources = deps.repo.sources.filter((s) => mentions(query, s.name));
     if (sources.length > 0) await store.connection.run(`CREATE SCHEMA ${OFFLINE_SCHEMA}`);
     for (const source of sources) {
+      if (source.type === 'dynamodb') {
+        throw new DynafeastError('usage.badArgument', `source "${source.name}" is a DynamoDB table: \`sql\` reads file sources only`, {
+          hint: 'query the view it feeds instead (each view is a table of the online data)',
+        });
+      }
       const reader = await resolveSourceReader(source, deps.config.repoPath);
       await store.connection.run(`CREATE VIEW ${OFFLINE_SCHEMA}.${sqlIdentifier(source.name)} AS SELECT * FROM ${reader.sql}`);
     }

@@ -14,9 +14,10 @@ import { PROJECT_TAG } from '../plan/ownership.js';
  * - `repo`: the table of every online feature view of the repo (what apply creates);
  * - `removed`: online views the registry holds for the project but the repo no longer defines (apply
  *   deletes their tables);
- * - `owned`: both, which is what teardown deletes.
+ * - `owned`: both, which is what teardown deletes;
+ * - `sources`: the DynamoDB tables online views are materialized from (`type: dynamodb` sources).
  */
-export type TableScope = 'repo' | 'removed' | 'owned';
+export type TableScope = 'repo' | 'removed' | 'owned' | 'sources';
 
 export interface ActionRow {
   commands: readonly IamCommand[];
@@ -109,6 +110,9 @@ export const ACTION_TABLE: readonly ActionRow[] = [
     condition: 'monotonic_writes is on',
     why: 'conditional puts (dynafeast.materialize.monotonic_writes)',
   },
+  // offline/dynamodb/dynamodb-source.ts
+  { commands: ['materialize'], action: 'dynamodb:DescribeTable', tables: 'sources', why: 'a DynamoDB source: checks the table and sizes the parallel scan' },
+  { commands: ['materialize'], action: 'dynamodb:Scan', tables: 'sources', why: 'a DynamoDB source: reads its items by parallel Scan' },
   // get-online-features
   { commands: ['read'], action: 'dynamodb:BatchGetItem', tables: 'repo', why: 'reads items in chunks of online_store.batch_size' },
   // export, verify, sql: online/scan-table.ts
@@ -126,6 +130,7 @@ const SCOPE_TEXT: Record<TableScope, string> = {
   repo: 'each online view of the repo',
   removed: 'views the registry has but the repo dropped',
   owned: 'repo and registry views',
+  sources: 'DynamoDB tables of `type: dynamodb` sources',
 };
 
 /** The table as markdown, for docs/iam.md (a unit test keeps the two equal). */

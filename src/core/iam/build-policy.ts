@@ -8,7 +8,7 @@ import type { RepoConfig } from '../config/types.js';
 import { DynafeastError } from '../errors.js';
 import type { RepoModel } from '../repo/model.js';
 import { ACTION_TABLE } from './action-table.js';
-import { tableArn, type ArnParts } from './arn.js';
+import { partitionOf, tableArn, type ArnParts } from './arn.js';
 import type { IamCommand } from './commands.js';
 import { projectTables, type NamedTable } from './project-tables.js';
 import { s3StatementsOf } from './s3-statements.js';
@@ -32,6 +32,8 @@ export interface Grant {
   command: IamCommand;
   view: string;
   table: string;
+  /** The table's region when it is not the policy's (a DynamoDB source's own `region`). */
+  region?: string;
   actions: { action: string; why: string }[];
 }
 
@@ -59,9 +61,9 @@ export function grantsOf(input: PolicyInput): Grant[] {
   const tables = projectTables(input.config, input.repo, input.registry);
   const grants = new Map<string, Grant>();
   const add = (command: IamCommand, t: NamedTable, action: string, why: string) => {
-    const key = `${command}\u0000${t.table}`;
+    const key = `${command}\u0000${t.region ?? ''}\u0000${t.table}`;
     let g = grants.get(key);
-    if (!g) grants.set(key, (g = { command, view: t.view, table: t.table, actions: [] }));
+    if (!g) grants.set(key, (g = { command, view: t.view, table: t.table, ...(t.region !== undefined ? { region: t.region } : {}), actions: [] }));
     if (!g.actions.some((a) => a.action === action)) g.actions.push({ action, why });
   };
   for (const command of input.commands) {
@@ -86,7 +88,7 @@ function statementsOf(command: IamCommand, grants: Grant[], arn: ArnParts): Poli
     const actions = g.actions.map((a) => a.action).sort();
     const key = actions.join(',');
     const group = groups.get(key) ?? { actions, resources: [] };
-    group.resources.push(tableArn(arn, g.table));
+    group.resources.push(tableArn(g.region === undefined ? arn : { ...arn, region: g.region, partition: partitionOf(g.region) }, g.table));
     groups.set(key, group);
   }
   const ordered = [...groups.values()].sort((a, b) => b.actions.length - a.actions.length || a.actions.join().localeCompare(b.actions.join()));

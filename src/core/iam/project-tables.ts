@@ -15,6 +15,8 @@ import { recordedTables } from '../teardown.js';
 export interface NamedTable {
   view: string;
   table: string;
+  /** A DynamoDB source table in a region of its own (the policy's region otherwise). */
+  region?: string;
 }
 
 export interface ProjectTables {
@@ -24,6 +26,8 @@ export interface ProjectTables {
   removed: NamedTable[];
   /** What teardown may delete: the registry's online views of the project, and the repo's (recorded once applied). */
   owned: NamedTable[];
+  /** The DynamoDB tables the repo's online views are materialized from (`type: dynamodb` sources). */
+  sources: NamedTable[];
 }
 
 export function projectTables(config: RepoConfig, repo: RepoModel, registry: Registry | undefined): ProjectTables {
@@ -35,5 +39,9 @@ export function projectTables(config: RepoConfig, repo: RepoModel, registry: Reg
     registry,
     desired.map((t) => t.view),
   ).map(({ view, table }) => ({ view, table }));
-  return { repo: desired, removed, owned };
+  const online = new Set(repo.featureViews.filter((v) => v.online).map((v) => v.source));
+  const sources = repo.sources.flatMap((s) =>
+    s.type === 'dynamodb' && online.has(s.name) ? [{ view: s.name, table: s.table, ...(s.region !== undefined ? { region: s.region } : {}) }] : [],
+  );
+  return { repo: desired, removed, owned, sources };
 }

@@ -41,7 +41,7 @@ function accessOf(command: IamCommand, config: RepoConfig, repo: RepoModel, part
   if (command === 'materialize') {
     const used = new Set(repo.featureViews.filter((v) => v.online).map((v) => v.source));
     for (const s of repo.sources) {
-      if (!used.has(s.name) || !isS3Uri(s.path)) continue;
+      if (!used.has(s.name) || s.type !== 'file' || !isS3Uri(s.path)) continue;
       const u = parseS3Uri(s.path, { what: `source "${s.name}": path`, field: `sources.${s.name}.path` });
       const plan = planS3Path(u.key);
       // an object path is read as the object, or as a folder when there is none by that name

@@ -60,3 +60,30 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'object') return Array.isArray(v) ? `array(${v.length})` : 'object';
   return `${typeof v} ${String(v)}`;
 }
+
+// A decimal number as DynamoDB's N holds it (and JSON / Python's Decimal print it): sign, digits with an
+// optional point, optional exponent.
+const DECIMAL_TEXT = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]{1,4}))?$/;
+
+/**
+ * The exact value of decimal text as `coefficient × 10^exponent` (integers), or undefined when it is
+ * not decimal text. Nothing is rounded: "1.50" is 150 × 10^-2.
+ */
+export function exactDecimalOf(text: string): { coefficient: bigint; exponent: number } | undefined {
+  const m = DECIMAL_TEXT.exec(text);
+  if (m === null) return undefined;
+  const [, sign, whole = '', fraction = '', exp = '0'] = m;
+  if (whole === '' && fraction === '') return undefined;
+  const digits = BigInt(`${whole}${fraction}` || '0');
+  return { coefficient: sign === '-' ? -digits : digits, exponent: Number(exp) - fraction.length };
+}
+
+/** `value × 10^shift` of decimal text when that is a whole number (exactly), else undefined. */
+export function scaledIntegerOf(text: string, shift = 0): bigint | undefined {
+  const d = exactDecimalOf(text);
+  if (d === undefined) return undefined;
+  const e = d.exponent + shift;
+  if (e >= 0) return d.coefficient * 10n ** BigInt(e);
+  const div = 10n ** BigInt(-e);
+  return d.coefficient % div === 0n ? d.coefficient / div : undefined;
+}

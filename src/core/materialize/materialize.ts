@@ -39,7 +39,7 @@ export interface MaterializeContext {
   config: RepoConfig;
   repo: RepoModel;
   /** Where requests go and who signs them: the store's clients (aws/clients.ts). */
-  aws: Pick<AwsClients, 'endpoint' | 'credentials'> & Partial<Pick<AwsClients, 'slowCalls'>>;
+  aws: Pick<AwsClients, 'endpoint' | 'credentials'> & Partial<Pick<AwsClients, 'slowCalls' | 'dynamo'>>;
   clock: Clock;
   logger: Logger;
   progress?: ProgressSink;
@@ -102,9 +102,9 @@ export async function materializeWindows(
   const store = await openOfflineStore(deps.offline);
   const onAbort = () => store.interrupt();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
+  const planned: PlannedView[] = [];
   try {
     // Every source is checked before anything is written, so a bad column in the last view costs nothing.
-    const planned: PlannedView[] = [];
     for (const w of windows) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- repo validation refuses a view whose source is not defined
       const source = deps.repo.sources.find((s) => s.name === w.view.source)!;
@@ -118,11 +118,23 @@ export async function materializeWindows(
         s3,
         // a shard takes its slice out of each chunk by the key columns, before anything else of a row is read
         ...(deps.shard ? { keepRow: createShardFilter(w.view, deps.shard.spec) } : {}),
+        dynamo: {
+          config: deps.config,
+          aws: deps.aws,
+          logger: deps.logger,
+          progress,
+          progressId: w.view.name,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+          ...(deps.strict ? { strict: true } : {}),
+          ...(deps.shard ? { runKey: `${deps.shard.spec.index}/${deps.shard.spec.count}` } : {}),
+        },
       };
       const plannedView = await planView(store, input);
       planned.push(plannedView);
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planned and reports have one entry per window
-      if (plannedView.reader.s3) reports[planned.length - 1]!.s3 = plannedView.reader.s3;
+      const report = reports[planned.length - 1]!;
+      if (plannedView.reader.s3) report.s3 = plannedView.reader.s3;
+      if (plannedView.reader.dynamodb) report.dynamodb = plannedView.reader.dynamodb;
     }
     if (deps.strict) await assertNothingLeftOut(windows, planned);
     for (let i = 0; i < windows.length; i++) {
@@ -138,6 +150,8 @@ export async function materializeWindows(
   }
 
   let shardRun: ShardRunReport | undefined;
+  // the run is complete: scans of DynamoDB sources have nothing left to resume
+  for (const p of planned) await p.reader.done?.();
   if (registryStore) {
     const intervals = windows.map((w) => ({ view: w.view.name, startMicros: w.startMicros, endMicros: w.endMicros }));
     try {

@@ -3,6 +3,7 @@
  * the --json summary.
  */
 import type { S3FetchStats } from '../offline/s3-source.js';
+import type { DynamoScanStats } from '../offline/dynamodb/dynamodb-source.js';
 import { formatBytes } from '../util/bytes.js';
 import { formatMicrosIso } from './time-arg.js';
 import type { ViewWindow } from './windows.js';
@@ -38,6 +39,8 @@ export interface ViewReport {
   timings: { queryMs: number; fetchMs: number; encodeMs: number; writeMs: number };
   /** For an `s3://` source: files and bytes fetched from S3. */
   s3?: S3FetchStats;
+  /** For a `type: dynamodb` source: what the scan read and skipped. */
+  dynamodb?: DynamoScanStats;
   /** --dry-run: what writing would take. */
   estimate?: DryRunEstimate;
 }
@@ -106,6 +109,15 @@ export function describeReports(reports: readonly ViewReport[], opts: { short: b
         );
       }
       if (r.s3) parts.push(`${fmt.format(r.s3.filesFetched)} file(s), ${formatBytes(r.s3.bytesFetched)} from S3`);
+      if (r.dynamodb) {
+        const d = r.dynamodb;
+        const skipped = d.missingTimestamp + d.badTimestamp;
+        parts.push(
+          `${fmt.format(d.items)} item(s) scanned from DynamoDB table ${d.table} in ${fmt.format(d.requests)} request(s)` +
+            (d.resumedSegments > 0 ? ` (${d.resumedSegments} of ${d.segments} segments resumed)` : '') +
+            (skipped > 0 ? `, ${fmt.format(skipped)} skipped for their timestamp` : ''),
+        );
+      }
       if (r.retries > 0) parts.push(`${fmt.format(r.retries)} retries`);
       if (r.throttles > 0) parts.push(`${fmt.format(r.throttles)} throttled`);
       const state = r.status === 'written' ? '' : ` (${r.status})`;
@@ -192,6 +204,7 @@ export function reportToJson(report: MaterializeReport): Record<string, unknown>
       retries: r.retries,
       throttles: r.throttles,
       ...(r.s3 ? { s3: { ...r.s3 } } : {}),
+      ...(r.dynamodb ? { dynamodb: { ...r.dynamodb } } : {}),
       ...(r.estimate && price ? { estimate: estimateJson(r.estimate, price) } : {}),
     })),
   };

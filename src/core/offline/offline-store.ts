@@ -20,7 +20,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { DynafeastError } from '../errors.js';
-import type { FileSource } from '../repo/model.js';
+import type { DataSource } from '../repo/model.js';
 import { OWN_ERROR_MARK, type SourceColumnType } from './column-types.js';
 import { describeSourceColumns, type SourceColumns } from './source-columns.js';
 import type { SourceReader } from './source-reader.js';
@@ -56,9 +56,9 @@ export interface OfflineStore {
   /** The run's private temp folder (DuckDB's spill, S3 sources' spool), removed by close(). */
   tempDir: string;
   /** The source's columns by their names in the files (hive partition columns included). */
-  describe(source: FileSource, reader: SourceReader): Promise<SourceColumns>;
+  describe(source: DataSource, reader: SourceReader): Promise<SourceColumns>;
   /** Runs a statement, turning DuckDB failures into errors that name the source. */
-  run(sql: string, source: FileSource, reader: SourceReader): Promise<void>;
+  run(sql: string, source: DataSource, reader: SourceReader): Promise<void>;
   /**
    * One more connection to the same database, for reading several results at once (DuckDB streams one
    * result per connection; it sees tables, not TEMP tables). Closed by `disconnect` or with the store.
@@ -247,7 +247,7 @@ export function outOfMemoryHint(e: unknown, operation: OfflineOperation): string
 }
 
 /** A DuckDB failure while reading a source: bad values are a data problem (exit 2), so is a bad file. */
-export function duckdbError(e: unknown, source: FileSource, reader: SourceReader, operation: OfflineOperation = 'materialize'): DynafeastError {
+export function duckdbError(e: unknown, source: DataSource, reader: SourceReader, operation: OfflineOperation = 'materialize'): DynafeastError {
   if (e instanceof DynafeastError) return e;
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split returns at least one element
   const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
@@ -278,7 +278,7 @@ export function duckdbError(e: unknown, source: FileSource, reader: SourceReader
   return new DynafeastError('repo.unreadableSource', `source "${source.name}": cannot read ${reader.display}: ${message}`, {
     ...common,
     hint: FILE_ERRORS.test(message)
-      ? `the file is not valid ${source.format} (corrupt, truncated, or another format): write it again, or set the source's \`format:\` to what it holds`
+      ? `the file is not valid ${reader.format} (corrupt, truncated, or another format): write it again, or set the source's \`format:\` to what it holds`
       : 'check that the path holds readable parquet/CSV files (`format:` says which) and nothing else',
   });
 }

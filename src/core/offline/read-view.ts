@@ -4,7 +4,8 @@
  */
 import { DuckDBBigIntVector, type DuckDBDataChunk, type DuckDBStructVector, type DuckDBVector } from '@duckdb/node-api';
 import { DynafeastError } from '../errors.js';
-import type { FeatureView, FileSource } from '../repo/model.js';
+import type { DataSource, FeatureView } from '../repo/model.js';
+import { resolveDynamoSourceReader, type DynamoScanStats, type DynamoSourceContext } from './dynamodb/dynamodb-source.js';
 import { duckdbError, jsValueOf, type OfflineStore } from './offline-store.js';
 import path from 'node:path';
 import type { S3SourceContext } from './s3-source.js';
@@ -34,7 +35,7 @@ export interface PreparedView {
   nullKeyRows: number;
   /** Rows of the source left out because their event timestamp is NULL (whatever their window). */
   nullTimestampRows: number;
-  reader: SourceReader;
+  reader: PlannedView['reader'];
   chunks(): AsyncGenerator<OfflineChunk>;
   /** Frees the temp table. */
   release(): Promise<void>;
@@ -42,7 +43,7 @@ export interface PreparedView {
 
 export interface PrepareViewInput {
   view: FeatureView;
-  source: FileSource;
+  source: DataSource;
   repoRoot: string;
   startMicros: bigint;
   endMicros: bigint;
@@ -55,13 +56,15 @@ export interface PrepareViewInput {
   keepRow?: (keyValues: readonly unknown[]) => boolean;
   /** Feature columns per query of a parquet source (view-query.ts, default FEATURE_BATCH). */
   featureBatch?: number;
+  /** How a `type: dynamodb` source is scanned (materialize); without it such a source is an error. */
+  dynamo?: DynamoSourceContext;
 }
 
 let tableCounter = 0;
 
 /** A view whose source was found and whose columns were checked; nothing has been computed yet. */
 export interface PlannedView {
-  reader: SourceReader;
+  reader: SourceReader & { dynamodb?: DynamoScanStats; done?: () => Promise<void> };
   /** Counts the rows a run would leave out (a scan of the source; nothing kept). */
   skippedRows(): Promise<{ nullTimestampRows: number; nullKeyRows: number }>;
   /** Runs the window + latest-per-key query into a temp table. */
@@ -77,7 +80,20 @@ export interface PlannedView {
 /** Resolves the source and checks its columns (errors name file and column). Cheap: reads metadata only. */
 export async function planView(store: OfflineStore, input: PrepareViewInput): Promise<PlannedView> {
   const window = { startMicros: input.startMicros, endMicros: input.endMicros };
-  const reader = await resolveSourceReader(input.source, input.repoRoot, input.s3 && { ...input.s3, spoolDir: path.join(store.tempDir, 's3'), window });
+  const source = input.source;
+  let reader: PlannedView['reader'];
+  if (source.type === 'dynamodb') {
+    if (!input.dynamo) {
+      throw new DynafeastError('repo.unreadableSource', `source "${source.name}": DynamoDB table sources are read by materialize only`, {
+        path: `sources.${source.name}`,
+        ...(source.location ? { location: source.location } : {}),
+        hint: 'run `dynafeast materialize` for this view',
+      });
+    }
+    reader = await resolveDynamoSourceReader(store, source, input.view, window, input.dynamo);
+  } else {
+    reader = await resolveSourceReader(source, input.repoRoot, input.s3 && { ...input.s3, spoolDir: path.join(store.tempDir, 's3'), window });
+  }
   const columns = await store.describe(input.source, reader);
   const query = buildViewQuery({ ...input, reader, columns: columns.types, refs: columns.refs });
   return {

@@ -6,7 +6,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DynafeastError } from '../errors.js';
-import type { FileSource } from '../repo/model.js';
+import type { DataSource } from '../repo/model.js';
 import type { SourceColumnType } from './column-types.js';
 import { sqlIdentifier, sqlString, type SourceReader } from './source-reader.js';
 
@@ -61,7 +61,7 @@ async function namesPerFile(connection: DuckDBConnection, reader: SourceReader):
   return out;
 }
 
-function duplicateError(source: FileSource, reader: SourceReader, file: string, message: string, hint: string): DynafeastError {
+function duplicateError(source: DataSource, reader: SourceReader, file: string, message: string, hint: string): DynafeastError {
   const shown = reader.displayFile(file);
   const where = shown === reader.display ? shown : `${reader.display}: ${shown}`;
   return new DynafeastError('repo.duplicateColumn', `source "${source.name}" (${where}): ${message}`, {
@@ -76,7 +76,7 @@ function duplicateError(source: FileSource, reader: SourceReader, file: string, 
  * `names` is what namesPerFile found (file → names in order).
  */
 export function mapSourceColumns(
-  source: FileSource,
+  source: DataSource,
   reader: SourceReader,
   duckNames: readonly string[],
   types: readonly SourceColumnType[],
@@ -128,7 +128,7 @@ export function mapSourceColumns(
 
 export async function describeSourceColumns(
   connection: DuckDBConnection,
-  source: FileSource,
+  source: DataSource,
   reader: SourceReader,
   duckNames: readonly string[],
   types: readonly SourceColumnType[],

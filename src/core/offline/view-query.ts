@@ -18,7 +18,7 @@
  */
 import { DynafeastError } from '../errors.js';
 import { isFloatDtype } from '../layout/feast-types.js';
-import { formatDtype, isEntityless, type FeatureView, type FileSource } from '../repo/model.js';
+import { formatDtype, isEntityless, type DataSource, type FeatureView } from '../repo/model.js';
 import { didYouMean } from '../util/suggest.js';
 import { featureSql, joinKeySql, timestampSql, type Conversion, type SourceColumnType } from './column-types.js';
 import { sqlIdentifier, type SourceReader } from './source-reader.js';
@@ -98,7 +98,7 @@ export interface ViewQuery {
 
 export interface ViewQueryInput {
   view: FeatureView;
-  source: FileSource;
+  source: DataSource;
   reader: SourceReader;
   /** The source's columns by their names in the files. */
   columns: ReadonlyMap<string, SourceColumnType>;

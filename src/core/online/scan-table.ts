@@ -12,6 +12,9 @@ import { describeAwsError } from '../aws/errors.js';
 import { DynafeastError } from '../errors.js';
 import { ENTITY_ID_ATTR, parseItem, type Item, type ParsedItem } from '../layout/item.js';
 import { runPool } from '../util/pool.js';
+import { classifyAwsError } from '../aws/aws-errors.js';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../util/retry.js';
+import { sleep as defaultSleep, type Sleep } from '../util/sleep.js';
 
 export interface ScanOptions {
   dynamo: Pick<DynamoDBClient, 'send'>;
@@ -95,35 +98,172 @@ export function storeScanOptions(deps: StoreScanDeps, info: FeastTable): ScanOpt
 
 /** Scans every item of the table; `onPage` gets each page's items parsed into Feast's layout. */
 export async function scanTable(opts: ScanOptions, onPage: (items: ParsedItem[], segment: number) => Promise<void> | void): Promise<void> {
+  await parallelScan(opts, (page) =>
+    onPage(
+      page.items.map((item) => parseStored(item, opts.table)),
+      page.segment,
+    ),
+  );
+}
+
+/** One page of a segment, as DynamoDB returned it. */
+export interface ScanPage {
+  items: Item[];
+  segment: number;
+  /** Where the segment goes on from; undefined: the segment is done. */
+  lastKey: Record<string, AttributeValue> | undefined;
+  /** Read capacity units the request consumed (ReturnConsumedCapacity TOTAL; 0 when the server says nothing). */
+  consumed: number;
+}
+
+export interface ParallelScanOptions extends ScanOptions {
+  /** Only these attributes (a ProjectionExpression through ExpressionAttributeNames, so reserved words work). */
+  attributes?: readonly string[];
+  /** Per segment: where to go on from (a resumed scan), or 'done' to skip it. */
+  resume?: ReadonlyArray<Record<string, AttributeValue> | 'done' | undefined>;
+  /** Read capacity units per second all segments together may consume. */
+  maxReadUnitsPerSecond?: number;
+  /** Backoff for throttled and transient failures (default: the schema's). */
+  retry?: RetryPolicy;
+  sleep?: Sleep;
+  /** Told of each request sent (retries included) and of each throttled answer. */
+  onRequest?: () => void;
+  onThrottle?: () => void;
+}
+
+/**
+ * The one scan engine: `segments` workers each page through one segment, each page handed to `onPage`
+ * and awaited before the next is asked for. Throttling is waited out (backoff from util/retry.ts, never
+ * an error on its own); other transient failures are retried under the retry policy. With a read
+ * budget every request first waits for the budget to be back in credit, then pays what it consumed.
+ */
+export async function parallelScan(opts: ParallelScanOptions, onPage: (page: ScanPage) => Promise<void> | void): Promise<void> {
   const segments = Math.max(1, Math.floor(opts.segments ?? 1));
-  const indexes = Array.from({ length: segments }, (_, i) => i);
-  await runPool(indexes, segments, async (segment) => {
-    let start: Record<string, AttributeValue> | undefined;
+  const indexes = Array.from({ length: segments }, (_, i) => i).filter((i) => opts.resume?.[i] !== 'done');
+  const budget = opts.maxReadUnitsPerSecond !== undefined ? new ReadBudget(opts.maxReadUnitsPerSecond) : undefined;
+  const sleep = opts.sleep ?? defaultSleep;
+  const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
+  const names = opts.attributes && opts.attributes.length > 0 ? opts.attributes : undefined;
+  const projection = names
+    ? {
+        ProjectionExpression: names.map((_, i) => `#a${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
+      }
+    : {};
+  let budgetTurn: Promise<unknown> = Promise.resolve();
+  const interrupted = (cause: unknown) => new DynafeastError('aborted', `scan of "${opts.table}" interrupted`, { cause });
+  await runPool(indexes, indexes.length || 1, async (segment) => {
+    const from = opts.resume?.[segment];
+    let start: Record<string, AttributeValue> | undefined = from === 'done' ? undefined : from;
     do {
-      if (opts.signal?.aborted) throw new DynafeastError('aborted', `scan of "${opts.table}" interrupted`, { cause: opts.signal.reason });
+      if (opts.signal?.aborted) throw interrupted(opts.signal.reason);
+      // segments wait their turn for the budget, each reserving what a page has cost so far
+      let reserved = 0;
+      if (budget) {
+        const turn = budgetTurn.then(() => sleep(budget.waitMs(), opts.signal)).then(() => budget.reserve());
+        // a failed wait (Ctrl-C) must not stop the other segments' turns from being taken
+        budgetTurn = turn.catch(() => undefined);
+        reserved = await turn.catch((e: unknown) => Promise.reject(interrupted(e)));
+      }
+      const input = {
+        TableName: opts.table,
+        ...(segments > 1 ? { Segment: segment, TotalSegments: segments } : {}),
+        ...(opts.consistentRead ? { ConsistentRead: true } : {}),
+        ...(start ? { ExclusiveStartKey: start } : {}),
+        ...projection,
+        ReturnConsumedCapacity: 'TOTAL' as const,
+      };
       let page;
       try {
-        page = await opts.dynamo.send(
-          new (dynamoSdk().ScanCommand)({
-            TableName: opts.table,
-            ...(segments > 1 ? { Segment: segment, TotalSegments: segments } : {}),
-            ...(opts.consistentRead ? { ConsistentRead: true } : {}),
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-          opts.signal ? { abortSignal: opts.signal } : {},
+        page = await sendThrottlePatient(
+          () => {
+            opts.onRequest?.();
+            return opts.dynamo.send(new (dynamoSdk().ScanCommand)(input), opts.signal ? { abortSignal: opts.signal } : {});
+          },
+          { policy, sleep, ...(opts.signal ? { signal: opts.signal } : {}), onThrottle: opts.onThrottle },
         );
       } catch (e) {
-        if (opts.signal?.aborted) throw new DynafeastError('aborted', `scan of "${opts.table}" interrupted`, { cause: e });
+        if (opts.signal?.aborted) throw interrupted(e);
         throw describeAwsError(e, { table: opts.table, action: 'dynamodb:Scan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
       }
-      const items = (page.Items ?? []) as Item[];
-      await onPage(
-        items.map((item) => parseStored(item, opts.table)),
-        segment,
-      );
+      const consumed = Number(page.ConsumedCapacity?.CapacityUnits ?? 0);
+      budget?.pay(consumed, reserved);
       start = page.LastEvaluatedKey;
+      await onPage({ items: (page.Items ?? []) as Item[], segment, lastKey: start, consumed });
     } while (start !== undefined);
   });
+}
+
+/**
+ * Sends until an answer: throttling is retried for as long as it lasts (each round a full retry
+ * policy's worth of backoff), any other failure under the policy's attempts and time.
+ */
+async function sendThrottlePatient<T>(
+  call: () => Promise<T>,
+  o: { policy: RetryPolicy; sleep: Sleep; signal?: AbortSignal; onThrottle?: (() => void) | undefined },
+): Promise<T> {
+  for (;;) {
+    try {
+      return await withRetry(call, {
+        policy: o.policy,
+        sleep: o.sleep,
+        ...(o.signal ? { signal: o.signal } : {}),
+        onRetry: (e) => {
+          if (classifyAwsError(e) === 'throttled') o.onThrottle?.();
+        },
+      });
+    } catch (e) {
+      if (classifyAwsError(e) !== 'throttled' || o.signal?.aborted) throw e;
+      o.onThrottle?.();
+      await o.sleep(o.policy.capMs, o.signal);
+    }
+  }
+}
+
+/**
+ * A token bucket in read capacity units: refills at `rate` per second up to one second's worth; a
+ * request waits until the bucket is not in debt, then pays what DynamoDB says it consumed (a Scan's
+ * cost is known only afterwards), so the average stays within the rate.
+ */
+export class ReadBudget {
+  private tokens: number;
+  private at: number;
+  private paid = 0;
+  private pages = 0;
+  constructor(
+    readonly rate: number,
+    private readonly nowMs: () => number = () => performance.now(),
+  ) {
+    this.tokens = rate;
+    this.at = nowMs();
+  }
+
+  private refill(): void {
+    const t = this.nowMs();
+    this.tokens = Math.min(this.rate, this.tokens + ((t - this.at) / 1000) * this.rate);
+    this.at = t;
+  }
+
+  /** Milliseconds to wait before the next request (0: go now). */
+  waitMs(): number {
+    this.refill();
+    return this.tokens > 0 ? 0 : Math.ceil((-this.tokens / this.rate) * 1000) + 1;
+  }
+
+  /** Takes the units an average page has cost so far (what the request about to go will likely cost). */
+  reserve(): number {
+    const estimate = this.pages === 0 ? 0 : this.paid / this.pages;
+    this.tokens -= estimate;
+    return estimate;
+  }
+
+  /** A page consumed `units`; `reserved` of them were taken when its request went. */
+  pay(units: number, reserved = 0): void {
+    this.refill();
+    this.tokens -= units - reserved;
+    this.paid += units;
+    this.pages++;
+  }
 }
 
 function parseStored(item: Item, table: string): ParsedItem {

@@ -7,6 +7,7 @@
 import { create, type UnknownField } from '@bufbuild/protobuf';
 import { WireType } from '@bufbuild/protobuf/wire';
 import { EntitySchema, EntitySpecV2Schema, type Entity } from '../../gen/feast/core/Entity_pb.js';
+import { dynamoDBSourceTags, dynamoDBUriOf } from '../repo/dynamodb-registry-form.js';
 import { DataSourceSchema, DataSource_FileOptionsSchema, DataSource_SourceType, type DataSource } from '../../gen/feast/core/DataSource_pb.js';
 import { FileFormatSchema, FileFormat_ParquetFormatSchema } from '../../gen/feast/core/DataFormat_pb.js';
 import { FeatureSpecV2Schema, type FeatureSpecV2 } from '../../gen/feast/core/Feature_pb.js';
@@ -48,6 +49,8 @@ function entityProto(project: string, e: model.Entity): Entity {
  * Feast leaves it empty on the copies embedded in feature views and projections (pass '').
  */
 export function dataSourceProto(project: string, s: model.DataSource): DataSource {
+  // a DynamoDB table is a FileSource with a dynamodb:// uri and its settings in tags (repo/dynamodb-registry-form.ts)
+  const dynamo = s.type === 'dynamodb';
   return create(DataSourceSchema, {
     type: DataSource_SourceType.BATCH_FILE,
     fieldMapping: { ...s.fieldMapping },
@@ -60,18 +63,18 @@ export function dataSourceProto(project: string, s: model.DataSource): DataSourc
         // (`file_format=ParquetFormat()`); Feast reads an unset format as parquet. Feast's FileFormat has
         // no CSV case: CSV sources leave it unset (Feast cannot read them itself, dynafeast can).
         fileFormat:
-          s.format === 'parquet' && s.formatDeclared
+          !dynamo && s.format === 'parquet' && s.formatDeclared
             ? create(FileFormatSchema, { format: { case: 'parquetFormat', value: create(FileFormat_ParquetFormatSchema) } })
             : undefined,
-        uri: s.path,
-        s3EndpointOverride: s.s3EndpointOverride ?? '',
+        uri: dynamo ? dynamoDBUriOf(s.table) : s.path,
+        s3EndpointOverride: dynamo ? '' : (s.s3EndpointOverride ?? ''),
       }),
     },
     dataSourceClassType: FILE_SOURCE_CLASS,
     name: s.name,
     project,
     description: s.description,
-    tags: { ...s.tags },
+    tags: dynamo ? dynamoDBSourceTags(s) : { ...s.tags },
     owner: s.owner,
   });
 }

@@ -4,7 +4,8 @@
  * path. Data Feast wrote under the registry's definitions is not found (or is decoded wrong) under
  * different ones, so `validate` and `plan` show each difference with both sides.
  */
-import { formatDtype, type RepoModel } from './model.js';
+import { dynamoDBUriOf } from './dynamodb-registry-form.js';
+import { formatDtype, type DataSource, type RepoModel } from './model.js';
 
 export interface DefinitionMismatch {
   /** e.g. `entity driver`, `feature view driver_hourly_stats` */
@@ -49,7 +50,12 @@ export function compareWithRegistry(yaml: RepoModel, registry: RepoModel): Defin
   const regSources = new Map(registry.sources.map((s) => [s.name, s]));
   for (const s of yaml.sources) {
     const r = regSources.get(s.name);
-    if (r) add(`data source ${s.name}`, 'path', s.path, r.path);
+    if (r) add(`data source ${s.name}`, 'path', sourceWhere(s), sourceWhere(r));
   }
   return out;
+}
+
+/** Where a source's rows are: a file path, or the DynamoDB table's registry uri. */
+function sourceWhere(s: DataSource): string {
+  return s.type === 'dynamodb' ? dynamoDBUriOf(s.table) : s.path;
 }

@@ -3,7 +3,7 @@
  * to report duplicates and unresolved references where they are written.
  */
 import type { SourceLocation } from '../errors.js';
-import type { Entity, Feature, FeatureView, FileSource } from './model.js';
+import type { DataSource, Entity, Feature, FeatureView } from './model.js';
 
 export interface Ref {
   name: string;
@@ -17,7 +17,7 @@ export interface EntityDef {
 }
 
 export interface SourceDef {
-  source: FileSource;
+  source: DataSource;
   nameLoc: SourceLocation;
 }
 

@@ -47,7 +47,42 @@ export interface FileSource {
   location?: SourceLocation;
 }
 
-export type DataSource = FileSource;
+/** How a DynamoDB source's timestamp attribute is written (declared, never guessed). */
+export const TIMESTAMP_FORMATS = ['epoch_seconds', 'epoch_millis', 'epoch_micros', 'iso8601'] as const;
+export type TimestampFormat = (typeof TIMESTAMP_FORMATS)[number];
+
+/**
+ * An existing DynamoDB table read by parallel Scan (architecture.md §4.11). In the registry it is a
+ * FileSource whose uri is `dynamodb://<table>` with these settings in `dynafeast.*` tags.
+ */
+export interface DynamoDBSource {
+  name: string;
+  type: 'dynamodb';
+  table: string;
+  /** Default: the online store's. */
+  region?: string;
+  /** Default: the online store's (when the region is not set either). */
+  endpointUrl?: string;
+  timestampField: string;
+  timestampFormat: TimestampFormat;
+  createdTimestampColumn: string;
+  /** How the created timestamp is written; default the event timestamp's format. */
+  createdTimestampFormat?: TimestampFormat;
+  /** attribute name -> feature / join key name */
+  fieldMapping: Record<string, string>;
+  /** Parallel Scan segments; default from the table's size. */
+  segments?: number;
+  /** Read capacity units per second the scan may consume (all segments together). */
+  maxReadUnitsPerSecond?: number;
+  consistentRead: boolean;
+  description: string;
+  /** The user's tags (the registry form's `dynafeast.*` tags are not among them). */
+  tags: Record<string, string>;
+  owner: string;
+  location?: SourceLocation;
+}
+
+export type DataSource = FileSource | DynamoDBSource;
 
 export interface Feature {
   name: string;

@@ -25,6 +25,7 @@ import {
   type RepoModel,
 } from './model.js';
 import { inferFormat } from './source-format.js';
+import { dynamoDBSourceFromRegistry, isDynamoDBUri } from './dynamodb-registry-form.js';
 
 /** An object of the registry dynafeast does not serve, and why. */
 export interface NotServed {
@@ -64,6 +65,9 @@ function fileSourceOf(proto: DataSourceProto | undefined, fallbackName: string):
     return { reason: `its batch source \`${proto.name}\` is a ${kind} source; dynafeast materializes file sources (parquet, CSV)` };
   }
   const file = proto.options.value;
+  if (isDynamoDBUri(file.uri)) {
+    return dynamoDBSourceFromRegistry({ ...proto, name: proto.name || fallbackName, uri: file.uri });
+  }
   const format = file.fileFormat?.format.case === 'parquetFormat' ? 'parquet' : inferFormat(file.uri);
   if (format === undefined) return { reason: `the format of its file source \`${proto.name}\` (${file.uri}) is neither parquet nor CSV` };
   return {

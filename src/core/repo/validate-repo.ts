@@ -7,7 +7,8 @@ import { formatLocation } from '../errors.js';
 import type { SourceLocation } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { Diagnostics } from '../yaml/diagnostics.js';
-import type { FileDefinitions, Ref, ServiceDef, ViewDef } from './definitions.js';
+import type { FileDefinitions, Ref, ServiceDef, SourceDef, ViewDef } from './definitions.js';
+import { dynamoDBDtypeProblem } from './dynamodb-dtypes.js';
 import { DUMMY_ENTITY_ID, DUMMY_ENTITY_NAME } from './model.js';
 import type { DataSource, Entity, EntityColumn, FeatureService, FeatureView, RepoModel } from './model.js';
 
@@ -88,7 +89,7 @@ class RepoResolver {
     this.diag.error(code, message, { location: loc, hint });
   }
 
-  private view(def: ViewDef, entities: Entity[], sources: Map<string, unknown>): FeatureView {
+  private view(def: ViewDef, entities: Entity[], sources: Map<string, SourceDef>): FeatureView {
     const name = def.view.name;
     const columns: EntityColumn[] = [];
     const names: string[] = [];
@@ -142,7 +143,17 @@ class RepoResolver {
         'Define it under `sources:` or fix the name.',
       );
     }
+    const source = sources.get(def.source.name);
     for (const f of def.features) {
+      const problem = source?.source.type === 'dynamodb' ? dynamoDBDtypeProblem(f.feature.dtype) : undefined;
+      if (problem !== undefined) {
+        this.error(
+          'repo.badDtype',
+          `Feature view \`${name}\`: feature \`${f.feature.name}\` comes from DynamoDB table source \`${def.source.name}\`: ${problem}.`,
+          f.nameLoc,
+          'Change the dtype, or read this feature from a file source.',
+        );
+      }
       const entity = keyOwner.get(f.feature.name);
       if (entity !== undefined) {
         this.error(

@@ -34,16 +34,35 @@ export function writeDefinitions(repo: RepoModel, header: string): string {
   const entities = repo.entities
     .filter((e) => e.name !== DUMMY_ENTITY_NAME)
     .map((e) => ({ name: e.name, join_keys: [...e.joinKeys], value_type: e.valueType, ...meta(e) }));
-  const sources = repo.sources.map((s) => ({
-    name: s.name,
-    type: s.type,
-    path: s.path,
-    ...(s.formatDeclared || inferFormat(s.path) !== s.format ? { format: s.format } : {}),
-    timestamp_field: s.timestampField,
-    ...(s.createdTimestampColumn ? { created_timestamp_column: s.createdTimestampColumn } : {}),
-    ...(Object.keys(s.fieldMapping).length > 0 ? { field_mapping: { ...s.fieldMapping } } : {}),
-    ...meta(s),
-  }));
+  const sources = repo.sources.map((s) =>
+    s.type === 'dynamodb'
+      ? {
+          name: s.name,
+          type: s.type,
+          table: s.table,
+          ...(s.region !== undefined ? { region: s.region } : {}),
+          ...(s.endpointUrl !== undefined ? { endpoint_url: s.endpointUrl } : {}),
+          timestamp_field: s.timestampField,
+          timestamp_format: s.timestampFormat,
+          ...(s.createdTimestampColumn ? { created_timestamp_column: s.createdTimestampColumn } : {}),
+          ...(s.createdTimestampFormat !== undefined ? { created_timestamp_format: s.createdTimestampFormat } : {}),
+          ...(Object.keys(s.fieldMapping).length > 0 ? { field_mapping: { ...s.fieldMapping } } : {}),
+          ...(s.segments !== undefined ? { segments: s.segments } : {}),
+          ...(s.maxReadUnitsPerSecond !== undefined ? { max_read_units_per_second: s.maxReadUnitsPerSecond } : {}),
+          ...(s.consistentRead ? { consistent_read: true } : {}),
+          ...meta(s),
+        }
+      : {
+          name: s.name,
+          type: s.type,
+          path: s.path,
+          ...(s.formatDeclared || inferFormat(s.path) !== s.format ? { format: s.format } : {}),
+          timestamp_field: s.timestampField,
+          ...(s.createdTimestampColumn ? { created_timestamp_column: s.createdTimestampColumn } : {}),
+          ...(Object.keys(s.fieldMapping).length > 0 ? { field_mapping: { ...s.fieldMapping } } : {}),
+          ...meta(s),
+        },
+  );
   const views = repo.featureViews.map((v) => ({
     name: v.name,
     entities: isEntityless(v) ? [] : [...v.entities],

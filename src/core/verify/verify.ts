@@ -107,12 +107,21 @@ export async function verify(deps: VerifyDeps, args: VerifyArgs): Promise<Verify
     for (const w of windows) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- repo validation refuses a view whose source is not defined
       const source = deps.repo.sources.find((s) => s.name === w.view.source)!;
-      const prepared = await prepareView(store, { view: w.view, source, repoRoot: deps.config.repoPath, startMicros: start, endMicros: end });
+      const prepared = await prepareView(store, {
+        view: w.view,
+        source,
+        repoRoot: deps.config.repoPath,
+        startMicros: start,
+        endMicros: end,
+        // a DynamoDB source is scanned as materialize scans it (spooled apart from materialize's)
+        dynamo: { config: deps.config, aws: deps.aws, progressId: w.view.name, runKey: 'verify', ...(deps.signal ? { signal: deps.signal } : {}) },
+      });
       try {
         views.push(await verifyView(deps, store, w.view, prepared.entities, prepared.chunks(), args.sample));
       } finally {
         await prepared.release();
       }
+      await prepared.reader.done?.();
     }
   } finally {
     deps.signal?.removeEventListener('abort', onAbort);

@@ -1,3 +1,4 @@
+import type { FileSource } from '../../../src/core/repo/model.js';
 import { Buffer } from 'node:buffer';
 import { fromBinary, toBinary, toJson } from '@bufbuild/protobuf';
 import { FeatureViewProjectionSchema } from '../../../src/gen/feast/core/FeatureViewProjection_pb.js';
@@ -30,7 +31,7 @@ describe('buildRegistryObjects', () => {
 
   it('records a parquet file format only when the definition names it, as feast apply does', () => {
     const declared = makeRepo([makeView('driver_hourly_stats')]);
-    defined(declared.sources[0]).formatDeclared = true;
+    (defined(declared.sources[0]) as FileSource).formatDeclared = true;
     const source = toJson(DataSourceSchema, defined(buildRegistryObjects('demo', declared).dataSources[0])) as { fileOptions: unknown };
     expect(source.fileOptions).toEqual({ fileFormat: { parquetFormat: {} }, uri: 'data/driver_stats.parquet' });
   });

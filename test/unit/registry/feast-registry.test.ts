@@ -8,6 +8,7 @@
  *   rewrote it.
  * The YAML repo defines the same objects, so the plan over either must be empty.
  */
+import type { FileSource } from '../../../src/core/repo/model.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,7 +98,7 @@ describe('registries written by Feast 0.67', () => {
 
   it('still report real changes, and refresh the ignored copies and project_metadata when writing them', () => {
     const repo = interopRepo();
-    const all = defined(repo.sources.find((s) => s.name === 'all_types_source'));
+    const all = defined(repo.sources.find((s) => s.name === 'all_types_source')) as FileSource;
     all.path = 'data/all_types_v2.parquet';
     defined(repo.featureServices[0]?.projections[1]).features = ['total_rides', 'label'];
     const { registry, changes } = reconcileRegistry(feastApplied, 'interop_feast', buildRegistryObjects('interop_feast', repo), T1);

@@ -1,3 +1,4 @@
+import type { FileSource } from '../../../src/core/repo/model.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigWithWarnings } from '../../../src/core/config/load-config.js';
@@ -93,7 +94,7 @@ describe('good fixtures', () => {
     expect(defined(trips).ttlMicros).toBe(36n * 3_600_000_000n);
     expect(defined(trips?.features[1]).dtype).toEqual({ kind: 'list', scalar: 'Float32' });
     expect(weather).toMatchObject({ entities: ['__dummy'], entityColumns: [{ name: '__dummy_id', dtype: 'String' }], ttlMicros: 0n });
-    expect(repo.sources.map((s) => s.format)).toEqual(['parquet', 'csv']);
+    expect(repo.sources.map((s) => (s as FileSource).format)).toEqual(['parquet', 'csv']);
     expect(defined(repo.featureServices[0]).projections).toEqual([
       { featureView: 'driver_customer_trips', features: ['trip_count', 'last_ratings'] },
       { featureView: 'city_weather', features: ['temperature'] },

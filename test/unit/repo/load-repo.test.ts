@@ -1,3 +1,4 @@
+import type { FileSource } from '../../../src/core/repo/model.js';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfigText } from '../../../src/core/config/load-config.js';
@@ -41,7 +42,7 @@ describe('buildRepoModel', () => {
       (p, i) => `  - {name: s${i}, path: "${p}", timestamp_field: ts${i === 0 ? ', field_mapping: {col: a}' : ''}}`,
     );
     const repo = build({ 'a.yaml': `sources:\n${sources.join('\n')}\n  - {name: t, path: x.bin, format: CSV, timestamp_field: ts}\n` });
-    expect(repo.sources.map((s) => s.format)).toEqual(['csv', 'csv', 'parquet', 'parquet', 'parquet', 'csv']);
+    expect(repo.sources.map((s) => (s as FileSource).format)).toEqual(['csv', 'csv', 'parquet', 'parquet', 'parquet', 'csv']);
     expect(defined(repo.sources[0]).fieldMapping).toEqual({ col: 'a' });
   });
 
