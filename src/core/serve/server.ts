@@ -16,6 +16,7 @@ import { isLoopbackHost } from '../embedded/target.js';
 import { isOwnHost } from '../util/own-host.js';
 import { httpErrorOf } from './http-error.js';
 import { ServeMetrics } from './metrics.js';
+import { DEFAULT_REGISTRY_TTL_SEC, refreshIntervalSec, startDefinitionsRefresh, type DefinitionsRefresh } from './definitions-refresh.js';
 import { parseJsonObject, readBody } from './read-body.js';
 import { getOnlineFeatures, materialize, materializeIncremental, push, writeToOnlineStore, type RouteAnswer, type RouteContext } from './routes.js';
 
@@ -46,7 +47,10 @@ export interface ServeOptions {
   requestTimeoutMs?: number;
   /** When set, every request but /health needs `Authorization: Bearer <token>`. */
   authToken?: string;
-  /** Definitions are reloaded (when their files changed) this often; 0 = never. Default 5 s, Feast's. */
+  /**
+   * Definitions are reloaded (when their files changed) this often, or after the registry's
+   * `cache_ttl_seconds` when that is sooner (definitions-refresh.ts). Default 60 s, `feast serve`'s.
+   */
   registryTtlSec?: number;
   /** Metrics to count into; pass the same object's `dynamo` to FeatureStore.open to count DynamoDB calls. */
   metrics?: ServeMetrics;
@@ -89,7 +93,7 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
   const routeCtx: RouteContext = { store, maxEntities: options.maxEntities ?? 10_000, signal: shutdown.signal };
   let port: number | undefined;
   let draining = false;
-  let refreshTimer: NodeJS.Timeout | undefined;
+  let refresh: DefinitionsRefresh | undefined;
   let drained: (() => void) | undefined;
 
   const authorized = (req: IncomingMessage): boolean => {
@@ -191,25 +195,6 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
   server.headersTimeout = Math.min(60_000, timeoutMs + 5_000);
   server.keepAliveTimeout = 65_000;
 
-  const scheduleRefresh = (): void => {
-    const ttl = options.registryTtlSec ?? 5;
-    if (ttl <= 0) return;
-    refreshTimer = setTimeout(() => {
-      store
-        .refreshDefinitions()
-        .then(
-          (changed) => {
-            if (changed) logger.info('definitions reloaded');
-          },
-          (e: unknown) => logger.warn(`definitions not reloaded, still serving the previous ones: ${(e as Error).message}`),
-        )
-        .finally(() => {
-          if (!draining) scheduleRefresh();
-        });
-    }, ttl * 1000);
-    refreshTimer.unref();
-  };
-
   let closing: Promise<void> | undefined;
   return {
     metrics,
@@ -228,7 +213,12 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
         );
         server.listen(options.port ?? 6566, host, () => {
           port = (server.address() as AddressInfo).port;
-          scheduleRefresh();
+          refresh = startDefinitionsRefresh(
+            store,
+            refreshIntervalSec(options.registryTtlSec ?? DEFAULT_REGISTRY_TTL_SEC, store.config.registrySettings?.cacheTtlSeconds),
+            metrics,
+            logger,
+          );
           const shown = host.includes(':') ? `[${host}]` : host;
           resolve(`${options.tls ? 'https' : 'http'}://${shown}:${port}`);
         });
@@ -236,7 +226,7 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
     close: (graceMs = 30_000) =>
       (closing ??= new Promise<void>((resolve) => {
         draining = true;
-        if (refreshTimer) clearTimeout(refreshTimer);
+        refresh?.stop();
         const closed = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         const idle = new Promise<void>((r) => {
