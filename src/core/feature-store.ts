@@ -258,10 +258,13 @@ export class FeatureStore implements AsyncDisposable {
     return toFeastDict(await this.readOnlineFeatures(options), options);
   }
 
-  /** The same read as columns with values, statuses and event timestamps kept apart. */
-  async readOnlineFeatures(request: OnlineFeaturesRequest): Promise<OnlineFeaturesColumns> {
+  /**
+   * The same read as columns with values, statuses and event timestamps kept apart. An aborted `signal`
+   * abandons it: its DynamoDB requests are cancelled and it rejects with `aborted`.
+   */
+  async readOnlineFeatures(request: OnlineFeaturesRequest, signal?: AbortSignal): Promise<OnlineFeaturesColumns> {
     this.assertOpen();
-    return this.current.reader.read(request);
+    return this.current.reader.read(request, signal);
   }
 
   /** Closes the client's sockets and lets go of the embedded store. Idempotent. */

@@ -89,8 +89,9 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
   const logger = options.logger ?? silentLogger;
   const tokenDigest = options.authToken !== undefined ? digest(options.authToken) : undefined;
   const checkHost = isLoopbackHost(host);
-  const shutdown = new AbortController();
-  const routeCtx: RouteContext = { store, maxEntities: options.maxEntities ?? 10_000, signal: shutdown.signal };
+  const maxEntities = options.maxEntities ?? 10_000;
+  /** One per request being handled: aborted at its timeout, or for all when the grace period ends. */
+  const abandon = new Set<AbortController>();
   let port: number | undefined;
   let draining = false;
   let refresh: DefinitionsRefresh | undefined;
@@ -122,7 +123,7 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
     }
   };
 
-  const handle = async (req: IncomingMessage, path: string): Promise<RouteAnswer & { type?: string }> => {
+  const handle = async (req: IncomingMessage, path: string, signal: AbortSignal): Promise<RouteAnswer & { type?: string }> => {
     gate(req, path);
     if (req.method === 'GET' && GET_ROUTES.has(path)) {
       // Draining: readiness fails so load balancers stop sending; requests already on a connection are still served.
@@ -138,21 +139,26 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
       });
     }
     const doc = parseJsonObject(await readBody(req, maxBody));
-    return route(routeCtx, doc);
+    return route({ store, maxEntities, signal }, doc);
   };
 
-  const withTimeout = <T>(work: Promise<T>): Promise<T> => {
+  /** The request's work, answered 504 after `timeoutMs`; then its DynamoDB calls are abandoned, not left running. */
+  const withTimeout = <T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const ctl = new AbortController();
+    abandon.add(ctl);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new DynafeastError('serve.timeout', `the request took longer than ${timeoutMs} ms`, { hint: 'ask for fewer entities, or raise --request-timeout' }),
-          ),
-        timeoutMs,
-      );
+      timer = setTimeout(() => {
+        reject(
+          new DynafeastError('serve.timeout', `the request took longer than ${timeoutMs} ms`, { hint: 'ask for fewer entities, or raise --request-timeout' }),
+        );
+        ctl.abort();
+      }, timeoutMs);
     });
-    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+    return Promise.race([work(ctl.signal), late]).finally(() => {
+      clearTimeout(timer);
+      abandon.delete(ctl);
+    });
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -178,7 +184,7 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
       });
       if (metrics.inFlight === 0) drained?.();
     };
-    withTimeout(handle(req, path)).then(
+    withTimeout((signal) => handle(req, path, signal)).then(
       (a) => finish(a.status, a.body, a.type ?? 'application/json'),
       (e: unknown) => {
         const err = httpErrorOf(e);
@@ -235,7 +241,7 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
         });
         const deadline = new Promise<void>((r) => setTimeout(r, graceMs).unref());
         void Promise.race([idle, deadline]).then(async () => {
-          shutdown.abort();
+          for (const ctl of abandon) ctl.abort();
           server.closeAllConnections();
           await closed;
           resolve();
