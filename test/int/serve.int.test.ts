@@ -3,10 +3,8 @@
  * response bytes for reads, every error class as a 4xx naming it, limits, auth, who may call, metrics,
  * and a close that drains requests in flight.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fixedClock } from '../../src/core/context.js';
@@ -25,6 +23,7 @@ import { createOnlineFixture, DAY, HOUR, NOW, type OnlineFixture } from '../help
 import { featureStoreYaml } from '../helpers/config.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { defined } from '../helpers/defined.js';
+import { httpsPost, selfSignedCert } from '../helpers/tls.js';
 
 const U1 = '6f1c3a52-9b7e-4c1d-8e2f-0a1b2c3d4e5f';
 const U2 = 'd2b7a0c4-1f3e-11ee-be56-0242ac120002';
@@ -477,36 +476,6 @@ function thrown(f: () => unknown): unknown {
     return e;
   }
   throw new Error('expected an error');
-}
-
-/** A self-signed certificate for 127.0.0.1 made by openssl: `{ key, cert }` file paths. */
-function selfSignedCert(dir: string): { key: string; cert: string } {
-  const key = path.join(dir, 'key.pem');
-  const cert = path.join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1'].concat([
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]),
-    { stdio: 'ignore' },
-  );
-  return { key, cert };
-}
-
-/** POST over HTTPS trusting only `ca`. */
-function httpsPost(url: string, body: unknown, ca: Buffer): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: 'POST', ca, headers: { 'content-type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
 }
 
 const READ_1001 = { features: ['driver_hourly_stats:conv_rate'], entities: { driver_id: [1001] } };
