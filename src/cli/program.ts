@@ -8,6 +8,7 @@ import { DynafeastError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { escapeControl } from './output.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../core/export/formats.js';
+import { DEFAULT_REGISTRY_TTL_SEC } from '../core/serve/definitions-refresh.js';
 import { IAM_FORMATS, parseIamCommands, type IamCommand, type IamFormat } from '../core/iam/commands.js';
 
 export interface GlobalFlags {
@@ -39,7 +40,7 @@ export interface ServeFlags {
   maxEntities: number;
   /** Seconds. */
   requestTimeout: number;
-  /** Seconds between definition reloads; 0 = never. */
+  /** Seconds between definition reloads (or registry.cache_ttl_seconds when sooner); 0 = only the cache ttl. */
   registryTtlSec: number;
   /** Seconds SIGTERM/SIGINT waits for requests in flight. */
   shutdownGrace: number;
@@ -389,7 +390,12 @@ export function createProgram(handlers: CommandHandlers, version: string, result
     .option('--max-body-bytes <n>', 'larger request bodies get 413', parsePositiveInt('--max-body-bytes'), 16 * 1024 * 1024)
     .option('--max-entities <n>', 'more entity rows in one request get 413', parsePositiveInt('--max-entities'), 10_000)
     .option('--request-timeout <seconds>', 'requests not answered in time get 504', parseSeconds, 30)
-    .option('--registry-ttl-sec <seconds>', 'reload changed definitions this often (0: never)', parseSeconds, 5)
+    .option(
+      '--registry-ttl-sec <seconds>',
+      "reload changed definitions this often, or after feature_store.yaml's registry.cache_ttl_seconds if sooner (0: only that)",
+      parseSeconds,
+      DEFAULT_REGISTRY_TTL_SEC,
+    )
     .option('--shutdown-grace <seconds>', 'on SIGTERM/SIGINT, wait this long for requests in flight', parseSeconds, 30)
     .action((o: ServeFlags, cmd: Command) => run(handlers.serve, cmd, o));
 

@@ -53,7 +53,10 @@ export interface FeatureStoreOptions {
   clock?: Clock;
   /** Where config warnings and debug messages go; default nowhere. */
   logger?: Logger;
-  /** Told of every DynamoDB read request and retry (lean transport only): the feature server's metrics. */
+  /**
+   * Told of every DynamoDB request and retry: reads (lean transport only) and writes (write-to-online-store,
+   * push, materialize). The feature server's metrics.
+   */
   observer?: DynamoCallObserver;
 }
 
@@ -78,6 +81,7 @@ export class FeatureStore implements AsyncDisposable {
     private readonly clock: Clock,
     /** Endpoint and credentials for writes; absent when the caller handed in its own client. */
     private readonly aws: Pick<AwsClients, 'endpoint' | 'credentials'> | undefined,
+    private readonly observer: DynamoCallObserver | undefined,
   ) {
     this.current = { ...loaded, reader: makeReader(loaded.repo), fingerprint: definitionsFingerprint(config) };
   }
@@ -104,7 +108,7 @@ export class FeatureStore implements AsyncDisposable {
     if (options.clients !== undefined) {
       const dynamo = options.clients.dynamo;
       const makeReader = (repo: RepoModel) => new OnlineReader({ config, repo, dynamo, clock, endpoint: config.onlineStore.endpointUrl });
-      return new FeatureStore(config, loaded, makeReader, async () => {}, logger, clock, undefined);
+      return new FeatureStore(config, loaded, makeReader, async () => {}, logger, clock, undefined, undefined);
     }
     // The same clients (and embedded store) the CLI session opens.
     const clients = await openStoreClients(config, { logger, ...(options.credentials !== undefined ? { credentials: options.credentials } : {}) });
@@ -122,6 +126,7 @@ export class FeatureStore implements AsyncDisposable {
         logger,
         clock,
         clients.aws,
+        options.observer,
       );
     } catch (e) {
       await clients.close();
@@ -213,7 +218,7 @@ export class FeatureStore implements AsyncDisposable {
     }
     this.writeSender ??= leanSenderFor(this.config, ctx.aws);
     return writeRows(
-      { config: this.config, aws: ctx.aws, sender: this.writeSender, ...(signal ? { signal } : {}) },
+      { config: this.config, aws: ctx.aws, sender: this.writeSender, ...(signal ? { signal } : {}), ...(this.observer ? { observer: this.observer } : {}) },
       view,
       source.timestampField,
       columns,
@@ -228,7 +233,15 @@ export class FeatureStore implements AsyncDisposable {
         hint: 'open it without `clients` (it then builds its clients from feature_store.yaml)',
       });
     }
-    return { config: this.config, repo: this.current.repo, aws: this.aws, clock: this.clock, logger: this.logger, ...(signal ? { signal } : {}) };
+    return {
+      config: this.config,
+      repo: this.current.repo,
+      aws: this.aws,
+      clock: this.clock,
+      logger: this.logger,
+      ...(signal ? { signal } : {}),
+      ...(this.observer ? { observer: this.observer } : {}),
+    };
   }
 
   private assertOpen(): void {
@@ -245,10 +258,13 @@ export class FeatureStore implements AsyncDisposable {
     return toFeastDict(await this.readOnlineFeatures(options), options);
   }
 
-  /** The same read as columns with values, statuses and event timestamps kept apart. */
-  async readOnlineFeatures(request: OnlineFeaturesRequest): Promise<OnlineFeaturesColumns> {
+  /**
+   * The same read as columns with values, statuses and event timestamps kept apart. An aborted `signal`
+   * abandons it: its DynamoDB requests are cancelled and it rejects with `aborted`.
+   */
+  async readOnlineFeatures(request: OnlineFeaturesRequest, signal?: AbortSignal): Promise<OnlineFeaturesColumns> {
     this.assertOpen();
-    return this.current.reader.read(request);
+    return this.current.reader.read(request, signal);
   }
 
   /** Closes the client's sockets and lets go of the embedded store. Idempotent. */

@@ -3,12 +3,13 @@
  * /materialize fills the tables from the example's parquet, reads answer what was written, and SIGTERM
  * under load drains: every request the server took is answered, then it exits 0.
  */
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { repoRoot, runCli, startCli, STACK_FRAME, tempDir } from '../helpers/cli.js';
 import { featureStoreYaml } from '../helpers/config.js';
+import { httpsPost, selfSignedCert } from '../helpers/tls.js';
 
 let dynalite: TestDynalite;
 let proxy: FaultProxy;
@@ -76,3 +77,43 @@ it('materializes over HTTP, serves the rows, and drains every request in flight 
   expect(log.map((l) => (JSON.parse(l) as { path: string }).path)).toContain('/get-online-features');
   expect(exited.stdout + exited.stderr).not.toMatch(STACK_FRAME);
 }, 120_000);
+
+it('serves HTTPS with a token read from a file; its JSON access log never holds the token', async () => {
+  const dir = tempDir();
+  const { key, cert } = selfSignedCert(dir);
+  const token = 'e2e-token-from-a-file-0123456789abcdef';
+  writeFileSync(path.join(dir, 'token'), `${token}\n`);
+  const server = await startCli(
+    [
+      '-c',
+      repo,
+      '--json',
+      'serve',
+      '-p',
+      '0',
+      '--log-format',
+      'json',
+      '--tls-key-path',
+      key,
+      '--tls-cert-path',
+      cert,
+      '--auth-token-file',
+      path.join(dir, 'token'),
+    ],
+    /"url":\s*"[^"]+"/,
+  );
+  const url = /"url":\s*"([^"]+)"/.exec(server.output())?.[1] ?? '';
+  expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+  const ca = readFileSync(cert);
+  const none = await httpsPost(`${url}/get-online-features`, READ, ca);
+  const wrong = await httpsPost(`${url}/get-online-features`, READ, ca, { authorization: `Bearer x${token}` });
+  const right = await httpsPost(`${url}/get-online-features`, READ, ca, { authorization: `Bearer ${token}` });
+  expect([none.status, wrong.status, right.status]).toEqual([401, 401, 200]);
+  server.child.kill('SIGTERM');
+  const exited = await server.exited;
+  expect(exited.code).toBe(0);
+  const log = exited.stderr.split('\n').filter((l) => l.startsWith('{'));
+  expect(log.map((l) => (JSON.parse(l) as { status: number }).status)).toEqual([401, 401, 200]);
+  expect(exited.stdout + exited.stderr).not.toContain(token);
+  expect(exited.stdout + exited.stderr).not.toMatch(STACK_FRAME);
+}, 60_000);

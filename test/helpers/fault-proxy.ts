@@ -68,6 +68,8 @@ export interface RequestHold {
   arrived: Promise<HeldRequest>;
   /** Every request held so far (a client may have several of the operation in flight). */
   held(): HeldRequest[];
+  /** How many held requests their client gave up on (closed the connection before an answer). */
+  abandoned(): number;
   /**
    * Stops holding. `forward` (the default): each held request goes on as if it had just arrived (latency,
    * faults, the server) even when its client is gone by then, as a real service may still execute it.
@@ -240,7 +242,7 @@ interface HoldState {
   skip: number;
   active: boolean;
   arrived: Deferred<HeldRequest>;
-  entries: Array<{ request: HeldRequest; go: Deferred<'forward' | 'drop'>; finished: Promise<void> }>;
+  entries: Array<{ request: HeldRequest; go: Deferred<'forward' | 'drop'>; finished: Promise<void>; gone: () => boolean }>;
 }
 
 const sleep = (ms: number, timers: Set<NodeJS.Timeout>) =>
@@ -333,7 +335,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (hold) {
       const request: HeldRequest = { action, n: defined(stats.byAction[action]), body: body.toString('utf8') };
       const go = deferred<'forward' | 'drop'>();
-      hold.entries.push({ request, go, finished });
+      let gone = false;
+      res.once('close', () => (gone ||= !res.writableEnded));
+      hold.entries.push({ request, go, finished, gone: () => gone });
       hold.arrived.resolve(request);
       if ((await go.promise) === 'drop') {
         req.socket.destroy();
@@ -439,6 +443,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return {
         arrived: h.arrived.promise,
         held: () => h.entries.map((e) => ({ ...e.request })),
+        abandoned: () => h.entries.filter((e) => e.gone()).length,
         async release(how = 'forward') {
           h.active = false;
           if (holds.includes(h)) holds.splice(holds.indexOf(h), 1);

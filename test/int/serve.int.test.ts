@@ -3,17 +3,27 @@
  * response bytes for reads, every error class as a 4xx naming it, limits, auth, who may call, metrics,
  * and a close that drains requests in flight.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fixedClock } from '../../src/core/context.js';
-import { createServer, FeatureStore, ServeMetrics, type FeatureServer, type ServeOptions } from '../../src/index.js';
+import { createServer, FeatureStore, ServeMetrics, type AccessLogEntry, type FeatureServer, type ServeOptions } from '../../src/index.js';
+import { loadConfig } from '../../src/core/config/load-config.js';
+import { buildRegistryObjects } from '../../src/core/registry/build.js';
+import { commitRegistryChanges } from '../../src/core/registry/commit.js';
+import { readRegistryIfExists, registryPathOf } from '../../src/core/registry/registry-file.js';
+import { reconcileRegistry } from '../../src/core/registry/reconcile.js';
+import { loadRepo } from '../../src/core/repo/load-repo.js';
+import { readServeFiles } from '../../src/core/serve/serve-files.js';
+import { exampleRepo, NOW as EXAMPLE_NOW } from '../helpers/materialize-fixture.js';
 import { DEFINITIONS } from '../helpers/online-definitions.js';
 import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
 import { createOnlineFixture, DAY, HOUR, NOW, type OnlineFixture } from '../helpers/online-fixture.js';
 import { featureStoreYaml } from '../helpers/config.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { defined } from '../helpers/defined.js';
+import { httpsPost, selfSignedCert } from '../helpers/tls.js';
 
 const U1 = '6f1c3a52-9b7e-4c1d-8e2f-0a1b2c3d4e5f';
 const U2 = 'd2b7a0c4-1f3e-11ee-be56-0242ac120002';
@@ -71,8 +81,8 @@ let metrics: ServeMetrics;
 const dirs: string[] = [];
 const servers: FeatureServer[] = [];
 
-async function serve(opts: ServeOptions = {}): Promise<string> {
-  const server = createServer(store, { port: 0, registryTtlSec: 0, metrics, ...opts });
+async function serve(opts: ServeOptions = {}, on: FeatureStore = store): Promise<string> {
+  const server = createServer(on, { port: 0, registryTtlSec: 0, metrics, ...opts });
   servers.push(server);
   return server.listen();
 }
@@ -439,5 +449,281 @@ describe('the server around the routes', () => {
     await slowStore.close();
     await proxy.close();
     expect(answers.map((a) => a.status)).toEqual(new Array(40).fill(200));
+  });
+});
+
+/** A fresh temp folder, removed after the suite. */
+function tempDir(prefix = 'dynafeast-serve-ops-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Polls `check` until it holds (every 50 ms, up to `ms`). */
+async function until(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The error `f` throws (it must throw). */
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected an error');
+}
+
+const READ_1001 = { features: ['driver_hourly_stats:conv_rate'], entities: { driver_id: [1001] } };
+
+describe('TLS (--tls-key-path, --tls-cert-path)', () => {
+  it('serves HTTPS with the key and certificate files; plain HTTP to its port gets no answer', async () => {
+    const files = selfSignedCert(tempDir());
+    const { tls } = readServeFiles({ tlsKeyPath: files.key, tlsCertPath: files.cert }, {});
+    const url = await serve(tls ? { tls } : {});
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const res = await httpsPost(`${url}/get-online-features`, READ_1001, readFileSync(files.cert));
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('"values":[0.5]');
+    await expect(fetch(`${url.replace('https:', 'http:')}/health`)).rejects.toThrow();
+    // and a client that does not trust the certificate does not get through either
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+
+  it('refuses at start-up a key or certificate that is missing, not PEM, or not a pair, naming the flag', () => {
+    const dir = tempDir();
+    const a = selfSignedCert(mkdtempSync(path.join(dir, 'a-')));
+    const b = selfSignedCert(mkdtempSync(path.join(dir, 'b-')));
+    const junk = path.join(dir, 'junk.pem');
+    writeFileSync(junk, 'not a PEM file\n');
+    const cases: Array<[Parameters<typeof readServeFiles>[0], string, RegExp]> = [
+      [{ tlsKeyPath: path.join(dir, 'none.pem'), tlsCertPath: a.cert }, '--tls-key-path', /none\.pem: no such file/],
+      [{ tlsKeyPath: a.key, tlsCertPath: path.join(dir, 'none.pem') }, '--tls-cert-path', /none\.pem: no such file/],
+      [{ tlsKeyPath: junk, tlsCertPath: a.cert }, '--tls-key-path', /junk\.pem: not a readable unencrypted PEM private key/],
+      [{ tlsKeyPath: a.key, tlsCertPath: junk }, '--tls-cert-path', /junk\.pem: not a PEM certificate/],
+      [{ tlsKeyPath: a.key, tlsCertPath: b.cert }, '--tls-cert-path', /the certificate is not for the key/],
+      [{ tlsKeyPath: a.key }, '', /--tls-key-path was given without its pair/],
+    ];
+    for (const [flags, flag, message] of cases) {
+      const e = thrown(() => readServeFiles(flags, {}));
+      expect(e).toMatchObject({ code: 'usage.badFlag', message: expect.stringMatching(message) as unknown });
+      if (flag !== '') expect(e).toMatchObject({ path: flag });
+    }
+  });
+});
+
+describe('--auth-token-file', () => {
+  it('reads the token from the file (trailing newline trimmed), answers 401 in Feast’s shape without it, and never logs it', async () => {
+    const dir = tempDir();
+    const token = 'token-from-a-file-0123456789abcdef';
+    writeFileSync(path.join(dir, 'token'), `${token}\n`);
+    const files = readServeFiles({ authTokenFile: path.join(dir, 'token') }, { DYNAFEAST_SERVE_TOKEN: 'the-environment-loses-to-the-file-0123' });
+    expect(files.authToken).toBe(token);
+    const log: AccessLogEntry[] = [];
+    const url = await serve({ ...(files.authToken !== undefined ? { authToken: files.authToken } : {}), accessLog: (e) => log.push(e) });
+    const none = await post(`${url}/get-online-features`, READ_1001);
+    const wrong = await post(`${url}/get-online-features`, READ_1001, { authorization: `Bearer ${token.slice(0, -1)}` });
+    const right = await post(`${url}/get-online-features`, READ_1001, { authorization: `Bearer ${token}` });
+    for (const r of [none, wrong]) {
+      expect(r.status).toBe(401);
+      expect(detail(r.text)).toMatchObject({ module: 'feast.errors', class: 'FeastPermissionError', code: 'serve.unauthorized' });
+    }
+    expect(right.status).toBe(200);
+    // The CLI's `--log-format json` writes these entries as they are.
+    expect(log.map((e) => [e.path, e.status])).toEqual([
+      ['/get-online-features', 401],
+      ['/get-online-features', 401],
+      ['/get-online-features', 200],
+    ]);
+    const written = log.map((e) => JSON.stringify(e)).join('\n');
+    expect(written).not.toContain(token);
+    expect(written).not.toContain(token.slice(0, 8));
+  });
+
+  it('refuses at start-up a token file that is missing, empty or too short, naming the flag', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'empty'), '');
+    writeFileSync(path.join(dir, 'short'), 'abc\n');
+    expect(thrown(() => readServeFiles({ authTokenFile: path.join(dir, 'none') }, {}))).toMatchObject({ code: 'usage.badFlag', path: '--auth-token-file' });
+    for (const f of ['empty', 'short']) {
+      expect(thrown(() => readServeFiles({ authTokenFile: path.join(dir, f) }, {}))).toMatchObject({
+        code: 'usage.badArgument',
+        path: '--auth-token-file',
+        message: expect.stringContaining('shorter than 16 characters') as unknown,
+      });
+    }
+  });
+});
+
+describe('--request-timeout', () => {
+  it('answers 504 in Feast’s error shape and abandons the DynamoDB call it was waiting for', async () => {
+    const proxy = await startFaultProxy({ target: dynamo.endpoint });
+    const slowStore = await FeatureStore.open({ repoPath: repoDir(proxy.endpoint), clock: fixedClock(NOW) });
+    const server = createServer(slowStore, { port: 0, registryTtlSec: 0, requestTimeoutMs: 300 });
+    try {
+      const url = await server.listen();
+      const hold = proxy.hold('BatchGetItem');
+      const res = await post(`${url}/get-online-features`, READ_1001);
+      expect(res.status).toBe(504);
+      expect(detail(res.text)).toMatchObject({ module: 'feast.errors', class: 'FeastError', code: 'serve.timeout' });
+      expect(hold.held()).toHaveLength(1);
+      // The server closed its connection to DynamoDB: the call is abandoned, not left running.
+      await until(async () => hold.abandoned() === 1, 'the held BatchGetItem to be abandoned');
+      await hold.release('drop');
+      expect(server.inFlight).toBe(0);
+    } finally {
+      await server.close(1000);
+      await slowStore.close();
+      await proxy.close();
+    }
+  });
+});
+
+describe('definitions refresh while serving', () => {
+  /** features.yaml with user_profile:late and the late_service feature service added. */
+  const LATER = `${DEFINITIONS.replace('      - {name: score, dtype: Float64}', '      - {name: score, dtype: Float64}\n      - {name: late, dtype: Int64}')}  - name: late_service\n    features:\n      - user_profile: [score]\n`;
+  const LATE_FEATURE = { features: ['user_profile:late'], entities: { user_id: ['alice'] } };
+  const LATE_SERVICE = { feature_service: 'late_service', entities: { user_id: ['alice'] } };
+
+  /** A store on `dir`, served with a 0.2 s refresh; reads keep going the whole time and must all succeed. */
+  async function withLiveServer(dir: string, body: (url: string, metrics: () => Promise<string>, warnings: string[]) => Promise<void>): Promise<void> {
+    const m = new ServeMetrics();
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (w: string) => warnings.push(w) };
+    const live = await FeatureStore.open({ repoPath: dir, clock: fixedClock(NOW), observer: m.dynamo });
+    const server = createServer(live, { port: 0, registryTtlSec: 0.2, metrics: m, logger });
+    try {
+      const url = await server.listen();
+      let stop = false;
+      const statuses: number[] = [];
+      const reads = (async () => {
+        while (!stop) statuses.push((await post(`${url}/get-online-features`, READ_1001)).status);
+      })();
+      try {
+        await body(url, async () => (await fetch(`${url}/metrics`)).text(), warnings);
+      } finally {
+        stop = true;
+        await reads;
+      }
+      expect(statuses.length).toBeGreaterThan(5);
+      expect([...new Set(statuses)]).toEqual([200]);
+    } finally {
+      await server.close(1000);
+      await live.close();
+    }
+  }
+
+  it('serves new YAML definitions after registry_ttl_sec; a broken edit keeps the last good ones, logged and in /metrics', async () => {
+    const dir = repoDir(dynamo.endpoint);
+    await withLiveServer(dir, async (url, metricsText, warnings) => {
+      expect((await post(`${url}/get-online-features`, LATE_FEATURE)).status).toBe(404);
+      writeFileSync(path.join(dir, 'features.yaml'), LATER);
+      await until(async () => (await post(`${url}/get-online-features`, LATE_FEATURE)).status === 200, 'the new feature');
+      const late = await post(`${url}/get-online-features`, LATE_FEATURE);
+      expect(late.json()).toMatchObject({ metadata: { feature_names: ['user_id', 'late'] }, results: [{ values: ['alice'] }, { statuses: ['NOT_FOUND'] }] });
+      expect((await post(`${url}/get-online-features`, LATE_SERVICE)).status).toBe(200);
+
+      writeFileSync(path.join(dir, 'features.yaml'), 'feature_views: [');
+      await until(async () => /dynafeast_serve_definitions_refreshes_total\{result="failed"\} [1-9]/.test(await metricsText()), 'a failed refresh');
+      expect(await metricsText()).toContain('dynafeast_serve_definitions_stale 1');
+      expect(warnings.filter((w) => w.startsWith('definitions not reloaded, still serving the previous ones'))).toHaveLength(1);
+      expect((await post(`${url}/get-online-features`, LATE_FEATURE)).status).toBe(200);
+
+      writeFileSync(path.join(dir, 'features.yaml'), DEFINITIONS);
+      await until(async () => (await metricsText()).includes('dynafeast_serve_definitions_stale 0'), 'a good refresh');
+      expect((await post(`${url}/get-online-features`, LATE_FEATURE)).status).toBe(404);
+    });
+  }, 60_000);
+
+  it('serves a changed local registry file after registry_ttl_sec, and keeps the last good one when it is corrupted', async () => {
+    // A repo without definition files reads its definitions from the registry (data/registry.db).
+    const dir = repoDir(dynamo.endpoint);
+    const config = loadConfig({ repoPath: dir, env: {} });
+    const registry = registryPathOf(config);
+    const commit = async (yaml: string) => {
+      const scratch = repoDir(dynamo.endpoint);
+      writeFileSync(path.join(scratch, 'features.yaml'), yaml);
+      const desired = buildRegistryObjects(config.project, loadRepo(scratch, loadConfig({ repoPath: scratch, env: {} })));
+      const planned = reconcileRegistry(await readRegistryIfExists(registry), config.project, desired, 0n).changes;
+      await commitRegistryChanges(registry, config.project, desired, planned);
+    };
+    await commit(DEFINITIONS);
+    unlinkSync(path.join(dir, 'features.yaml'));
+    await withLiveServer(dir, async (url, metricsText) => {
+      expect((await post(`${url}/get-online-features`, LATE_SERVICE)).status).toBe(404);
+      await commit(LATER);
+      await until(async () => (await post(`${url}/get-online-features`, LATE_SERVICE)).status === 200, 'the new feature service');
+      expect((await post(`${url}/get-online-features`, LATE_FEATURE)).status).toBe(200);
+
+      writeFileSync(registry, 'not a registry');
+      await until(async () => (await metricsText()).includes('dynafeast_serve_definitions_stale 1'), 'a failed refresh');
+      expect((await post(`${url}/get-online-features`, LATE_SERVICE)).status).toBe(200);
+    });
+  }, 60_000);
+});
+
+describe('writes and materialization over HTTP', () => {
+  it('POST /materialize-incremental (Feast’s MaterializeIncrementalRequest) fills the tables; reads see the rows; /metrics counts the writes', async () => {
+    const example = await exampleRepo(dynamo.client, dynamo.endpoint);
+    try {
+      writeFileSync(path.join(example.dir, 'feature_store.yaml'), featureStoreYaml({ project: example.config.project, endpoint: dynamo.endpoint }));
+      const m = new ServeMetrics();
+      const exampleStore = await FeatureStore.open({ repoPath: example.dir, clock: fixedClock(EXAMPLE_NOW), observer: m.dynamo });
+      const server = createServer(exampleStore, { port: 0, registryTtlSec: 0, metrics: m });
+      try {
+        const url = await server.listen();
+        const view = defined(example.repo.featureViews[0]);
+        const features = view.features.map((f) => `${view.name}:${f.name}`);
+        const read = { features, entities: { driver_id: [1001, 1002] } };
+        const before = (await post(`${url}/get-online-features`, read)).json() as { results: Array<{ statuses: string[] }> };
+        expect(before.results[1]?.statuses).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+
+        const mat = await post(`${url}/materialize-incremental`, { end_ts: '2026-01-01T00:00:00', feature_views: [view.name], full_feature_names: false });
+        expect([mat.status, mat.text]).toEqual([200, 'null']);
+        const after = (await post(`${url}/get-online-features`, read)).json() as { results: Array<{ statuses: string[]; values: unknown[] }> };
+        for (const column of after.results.slice(1)) expect(column.statuses).toEqual(['PRESENT', 'PRESENT']);
+
+        const text = await (await fetch(`${url}/metrics`)).text();
+        expect(text).toMatch(/dynafeast_dynamodb_requests_total\{operation="BatchWriteItem"\} [1-9]/);
+        expect(text).toMatch(/dynafeast_serve_requests_total\{endpoint="\/materialize-incremental",status="200"\} 1/);
+        // a wrong body is a 4xx naming the field, as for every endpoint
+        const bad = await post(`${url}/materialize-incremental`, { feature_views: [view.name] });
+        expect([bad.status, detail(bad.text).code]).toEqual([422, 'usage.badArgument']);
+      } finally {
+        await server.close(1000);
+        await exampleStore.close();
+      }
+    } finally {
+      await example.cleanup();
+    }
+  }, 60_000);
+
+  it('counts write requests, retries and throttles in the families reads use', async () => {
+    // Every BatchWriteItem is throttled twice before it goes through.
+    const proxy = await startFaultProxy({ target: dynamo.endpoint, rates: { throttle: 1 }, actions: ['BatchWriteItem'], maxFaults: 2 });
+    const m = new ServeMetrics();
+    const writeStore = await FeatureStore.open({ repoPath: repoDir(proxy.endpoint), clock: fixedClock(NOW), observer: m.dynamo });
+    const server = createServer(writeStore, { port: 0, registryTtlSec: 0, metrics: m });
+    try {
+      const url = await server.listen();
+      const df = { user_id: ['dan'], score: [4.5], event_timestamp: ['2021-04-12T08:00:00'] };
+      const write = await post(`${url}/write-to-online-store`, { feature_view_name: 'user_profile', df });
+      expect([write.status, write.text]).toEqual([200, 'null']);
+      await post(`${url}/get-online-features`, { features: ['user_profile:score'], entities: { user_id: ['dan'] } });
+      const text = await (await fetch(`${url}/metrics`)).text();
+      expect(text).toContain('dynafeast_dynamodb_requests_total{operation="BatchWriteItem"} 3');
+      expect(text).toContain('dynafeast_dynamodb_retries_total{operation="BatchWriteItem"} 2');
+      expect(text).toContain('dynafeast_dynamodb_throttles_total{operation="BatchWriteItem"} 2');
+      expect(text).toMatch(/dynafeast_dynamodb_requests_total\{operation="BatchGetItem"\} 1\n/);
+      expect(proxy.stats().faults.throttle).toBe(2);
+    } finally {
+      await server.close(1000);
+      await writeStore.close();
+      await proxy.close();
+    }
   });
 });

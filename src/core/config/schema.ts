@@ -70,7 +70,8 @@ export const REGISTRY_FIELDS: readonly FieldSpec[] = [
   {
     key: 'cache_ttl_seconds',
     type: { kind: 'number', min: 0, max: 1e9 },
-    description: 'Accepted as in Feast; each dynafeast command reads the registry once, so there is no cache to expire.',
+    description:
+      'As in Feast (default 600, 0 = never): `dynafeast serve` reloads the definitions at least this often (and every --registry-ttl-sec); other commands read the registry once.',
   },
   ...['registry_store_type', 'cache_mode', 'purge_feast_metadata'].map((key): FieldSpec => ({
     key,

@@ -9,6 +9,7 @@ import { classifyAwsError, isRetryableKind, retryAfterHintMs } from '../aws/aws-
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryBudget, type RetryPolicy } from '../util/retry.js';
 import { sleep as defaultSleep, type Sleep } from '../util/sleep.js';
 import { writeUnitsOf } from '../layout/item.js';
+import type { DynamoCallObserver } from '../aws/call-observer.js';
 import type { WritePacer } from './write-pacer.js';
 
 /**
@@ -38,6 +39,8 @@ export interface SendOutcome {
 export interface BatchSender {
   /** Most units one request takes: 25 for BatchWriteItem, 1 for conditional PutItem. */
   readonly maxBatch: number;
+  /** The DynamoDB operation each request is, as /metrics names it. */
+  readonly operation: 'BatchWriteItem' | 'PutItem';
   send(table: string, batch: readonly WriteUnit[]): Promise<SendOutcome>;
 }
 
@@ -65,6 +68,8 @@ export interface BatchWriterOptions {
   nowMs?: () => number;
   /** Paces batches by write units (the budget and AIMD, write-pacer.ts); default: no pacing. */
   pacer?: WritePacer;
+  /** Told of every request and resend, as the read path tells it (the feature server's /metrics). */
+  observer?: DynamoCallObserver;
 }
 
 interface Pending {
@@ -226,6 +231,7 @@ export class BatchWriter {
     this.inFlight++;
     this.inFlightUnits += batch.length;
     this.counts.requests++;
+    this.options.observer?.request(this.sender.operation);
     const units = batch.map((p) => p.unit);
     const sentAt = this.now();
     this.options.pacer?.sent(units.reduce((n, u) => n + writeUnitsOf(u.bytes), 0));
@@ -264,7 +270,11 @@ export class BatchWriter {
     if (left.length === 0) return this.options.budget.refund();
     this.counts.throttles++;
     const attempt = new Map(batch.map((p) => [p.unit.key, p.attempt]));
-    this.retryLater(left.map((unit) => ({ unit, attempt: attempt.get(unit.key) ?? 0 })));
+    // Unprocessed items are DynamoDB holding back for capacity: a throttle, as the counts say.
+    this.retryLater(
+      left.map((unit) => ({ unit, attempt: attempt.get(unit.key) ?? 0 })),
+      true,
+    );
   }
 
   private failed(batch: Pending[], e: unknown, sentAt: number): void {
@@ -277,10 +287,10 @@ export class BatchWriter {
       this.counts.throttles++;
       this.options.pacer?.throttled(sentAt);
     }
-    this.retryLater(batch, e);
+    this.retryLater(batch, kind === 'throttled', e);
   }
 
-  private retryLater(pending: Pending[], cause?: unknown): void {
+  private retryLater(pending: Pending[], throttled: boolean, cause?: unknown): void {
     if (this.stopped) return;
     const stalledMs = this.now() - (this.lastProgressAt ?? this.startedAt);
     if (stalledMs > this.policy.maxElapsedMs) {
@@ -310,6 +320,7 @@ export class BatchWriter {
       return;
     }
     this.counts.retries++;
+    this.options.observer?.retry(this.sender.operation, throttled);
     const attempt = Math.max(...pending.map((p) => p.attempt));
     const delay = backoffDelayMs(attempt, this.policy, this.options.random, cause === undefined ? undefined : retryAfterHintMs(cause));
     this.waiting += pending.length;

@@ -6,6 +6,7 @@
  * idempotent).
  */
 import type { AwsClients } from '../aws/clients.js';
+import type { DynamoCallObserver } from '../aws/call-observer.js';
 import { describeAwsError } from '../aws/errors.js';
 import type { RepoConfig } from '../config/types.js';
 import type { Clock, Logger } from '../context.js';
@@ -45,6 +46,8 @@ export interface MaterializeContext {
   progress?: ProgressSink;
   /** Ctrl-C: stop reading and sending, wait for requests in flight, record nothing. */
   signal?: AbortSignal;
+  /** Told of every write request and resend (the feature server's /metrics). */
+  observer?: DynamoCallObserver;
 }
 
 export interface MaterializeDeps extends MaterializeContext {
@@ -241,6 +244,7 @@ async function writeView(
         retry: deps.retry ?? retryPolicyOf(deps.config),
         ...(deps.random ? { random: deps.random } : {}),
         ...(pacer ? { pacer } : {}),
+        ...(deps.observer ? { observer: deps.observer } : {}),
       },
     );
   // a shard writes about 1/N of the entities: the exact count is known once they are encoded

@@ -70,6 +70,7 @@ function run(
       strict,
       ...(ctx.progress ? { progress: ctx.progress } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(ctx.observer ? { observer: ctx.observer } : {}),
     },
     windows,
     upToDate,

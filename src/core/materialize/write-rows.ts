@@ -20,6 +20,7 @@ import { createChunkEncoder } from './encode-rows.js';
 import { leanSenderFor } from './materialize.js';
 import { tableNameOf } from '../layout/table-name.js';
 import type { BatchSender } from './batch-writer.js';
+import type { DynamoCallObserver } from '../aws/call-observer.js';
 
 export interface WriteRowsDeps {
   config: RepoConfig;
@@ -27,6 +28,8 @@ export interface WriteRowsDeps {
   /** A sender kept across calls (its sockets stay open); default one built and closed per call. */
   sender?: BatchSender;
   signal?: AbortSignal;
+  /** Told of every write request and resend (the feature server's /metrics). */
+  observer?: DynamoCallObserver;
 }
 
 export interface WriteRowsResult {
@@ -187,6 +190,7 @@ export async function writeRows(
     budget: new RetryBudget(config.dynafeast.materialize.retryBudget),
     retry: retryPolicyOf(config),
     ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.observer ? { observer: deps.observer } : {}),
   });
   try {
     await writer.push(units);

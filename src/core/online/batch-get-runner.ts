@@ -13,7 +13,8 @@ import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../util/
 import { sleep as defaultSleep, type Sleep } from '../util/sleep.js';
 import { buildBatchGetInput, type Chunk } from './batch-get.js';
 
-export type BatchGetSend = (input: BatchGetItemCommandInput) => Promise<BatchGetItemCommandOutput>;
+/** Sends one BatchGetItem; an aborted `signal` abandons it (its connection is closed). */
+export type BatchGetSend = (input: BatchGetItemCommandInput, signal?: AbortSignal) => Promise<BatchGetItemCommandOutput>;
 
 export interface RunnerOptions {
   send: BatchGetSend;
@@ -26,6 +27,8 @@ export interface RunnerOptions {
   /** Monotonic milliseconds, for tests (default performance.now). */
   nowMs?: () => number;
   random?: () => number;
+  /** Abandons the read: requests in flight are cancelled, nothing more is sent (a request timeout). */
+  signal?: AbortSignal;
 }
 
 /** Items read, per table name. */
@@ -62,8 +65,10 @@ async function readChunk(first: Chunk, opts: RunnerOptions, out: ReadItems): Pro
   for (;;) {
     let res: BatchGetItemCommandOutput;
     try {
-      res = await opts.send(buildBatchGetInput(chunk));
+      abandonedCheck(opts.signal);
+      res = await opts.send(buildBatchGetInput(chunk), opts.signal);
     } catch (e) {
+      abandonedCheck(opts.signal, e);
       const tables = [...chunk.keys()].map((r) => r.table).join(', ');
       throw describeAwsError(e, { table: tables, action: 'BatchGetItem', endpoint: opts.endpoint });
     }
@@ -102,7 +107,17 @@ async function readChunk(first: Chunk, opts: RunnerOptions, out: ReadItems): Pro
         },
       );
     }
-    await sleep(delay);
+    await sleep(delay, opts.signal).catch(() => abandonedCheck(opts.signal));
+  }
+}
+
+/** Throws once the read was abandoned: what failed after that is the abandoning, not DynamoDB. */
+function abandonedCheck(signal: AbortSignal | undefined, cause?: unknown): void {
+  if (signal?.aborted) {
+    throw new DynafeastError('aborted', 'the read was abandoned before DynamoDB answered', {
+      hint: 'the request timed out or the server is shutting down',
+      cause: cause ?? signal.reason,
+    });
   }
 }
 

@@ -102,12 +102,15 @@ export function createLeanBatchGet(options: LeanBatchGetOptions): LeanBatchGet {
   };
 
   return {
-    async send(input: BatchGetItemCommandInput): Promise<BatchGetItemCommandOutput> {
+    async send(input: BatchGetItemCommandInput, signal?: AbortSignal): Promise<BatchGetItemCommandOutput> {
       const body = JSON.stringify(input);
-      return withRetry(async () => {
-        observer?.request('BatchGetItem');
-        return toOutput(await client.call<BatchGetAnswer>('BatchGetItem', body));
-      }, retry);
+      return withRetry(
+        async () => {
+          observer?.request('BatchGetItem');
+          return toOutput(await client.call<BatchGetAnswer>('BatchGetItem', body, signal));
+        },
+        signal ? { ...retry, signal } : retry,
+      );
     },
     close: () => client.close(),
   };

@@ -67,13 +67,14 @@ export class OnlineReader {
       this.send = deps.send;
     } else if (deps.dynamo !== undefined) {
       const dynamo = deps.dynamo;
-      this.send = (input) => dynamo.send(new (dynamoSdk().BatchGetItemCommand)(input));
+      this.send = (input, signal) => dynamo.send(new (dynamoSdk().BatchGetItemCommand)(input), signal ? { abortSignal: signal } : {});
     } else {
       throw new TypeError('OnlineReader needs a DynamoDB client or a send function');
     }
   }
 
-  async read(request: OnlineFeaturesRequest): Promise<OnlineFeaturesColumns> {
+  /** `signal` abandons the read: its DynamoDB requests are cancelled and it rejects with `aborted`. */
+  async read(request: OnlineFeaturesRequest, signal?: AbortSignal): Promise<OnlineFeaturesColumns> {
     const { config, repo } = this.deps;
     const format: ValueFormat = request.valueFormat ?? 'json';
     const resolved = resolveFeatures(repo, request);
@@ -117,6 +118,7 @@ export class OnlineReader {
       endpoint: this.deps.endpoint,
       retry: this.deps.retry ?? this.retryPolicy,
       ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+      ...(signal ? { signal } : {}),
     });
 
     const nowMicros = this.deps.clock.nowMicros();

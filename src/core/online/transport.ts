@@ -35,7 +35,10 @@ export function createReadSender(
   const store = config.onlineStore;
   if (transport === 'sdk') {
     dropSdkLogMiddleware(aws.dynamo);
-    return { send: (input) => aws.dynamo.send(new (dynamoSdk().BatchGetItemCommand)(input)), close: () => {} };
+    return {
+      send: (input, signal) => aws.dynamo.send(new (dynamoSdk().BatchGetItemCommand)(input), signal ? { abortSignal: signal } : {}),
+      close: () => {},
+    };
   }
   return createLeanBatchGet({
     endpoint: aws.endpoint,

@@ -54,8 +54,11 @@ export interface OnlineColumn {
    * 0 where no row was found and for join keys (Feast's default Timestamp).
    */
   eventTimestamps: number[];
-  /** Event time in epoch microseconds, 0n where no row was found; set with valueFormat `feast-json`. */
-  eventMicros?: bigint[];
+  /**
+   * Event time in epoch microseconds, 0n where no row was found; set with valueFormat `feast-json`. The
+   * columns of one view share one array (read-only).
+   */
+  readonly eventMicros?: readonly bigint[];
 }
 
 /**

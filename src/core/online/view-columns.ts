@@ -133,6 +133,14 @@ export function viewColumns(
     }
   }
 
+  // Every feature of the view has the same event time per row: one array, shared by its columns (the
+  // feature server then formats each view's times once, not once per feature: online-response.ts).
+  let rowMicros: bigint[] | undefined;
+  if (microsOf !== undefined) {
+    rowMicros = new Array<bigint>(rowCount);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- r < rowCount, rowToId has one entry per row, microsOf one per id
+    for (let r = 0; r < rowCount; r++) rowMicros[r] = microsOf[rowToId[r]!]!;
+  }
   const columns: OnlineColumn[] = [];
   for (let j = 0; j < f; j++) {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j < features.length: one value array per feature
@@ -147,9 +155,8 @@ export function viewColumns(
       values: new Array<unknown>(rowCount),
       statuses: new Array<FieldStatus>(rowCount),
       eventTimestamps: new Array<number>(rowCount),
-      ...(microsOf !== undefined ? { eventMicros: new Array<bigint>(rowCount) } : {}),
+      ...(rowMicros !== undefined ? { eventMicros: rowMicros } : {}),
     };
-    const micros = col.eventMicros;
     for (let r = 0; r < rowCount; r++) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- r < rowCount, and rowToId has one entry per row
       const at = rowToId[r]!;
@@ -158,8 +165,6 @@ export function viewColumns(
       col.statuses[r] = st[at]!;
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at is an index into ids, and seconds has one entry per id
       col.eventTimestamps[r] = seconds[at]!;
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- micros and microsOf are set together, one entry per id
-      if (micros !== undefined) micros[r] = microsOf![at]!;
     }
     columns.push(col);
   }

@@ -21,7 +21,9 @@ function stamp(file: string): string {
 
 export function definitionsFingerprint(config: RepoConfig): string {
   // A repo read from its registry switches to YAML when definition files appear, so they are listed either way.
-  const files = repoDefinitionFiles(path.resolve(config.repoPath), config);
+  const root = path.resolve(config.repoPath);
+  // The files are named relative to the repo root: stamped there, not in the working folder.
+  const files = repoDefinitionFiles(root, config).map((f) => path.resolve(root, f));
   // An s3:// registry has no cheap stamp (it would take a request): it counts as changed at every refresh,
   // so the server re-reads it once per registry_ttl_sec, as Feast's registry cache does.
   const registry = isS3Uri(config.registry) ? `${config.registry}:${process.hrtime.bigint()}` : stamp(registryPathOf(config));

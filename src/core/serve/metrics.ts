@@ -1,7 +1,7 @@
 /**
  * The feature server's Prometheus metrics, in the text exposition format (version 0.0.4): requests and
- * latency per endpoint, requests in flight, and the DynamoDB requests, retries and throttles behind
- * them. Small enough to keep here rather than add a metrics library to the request path.
+ * latency per endpoint, requests in flight, the DynamoDB requests, retries and throttles behind them
+ * (reads and writes alike), and the definitions refreshes. Small enough to keep here rather than add a metrics library to the request path.
  */
 import type { DynamoCallObserver } from '../aws/call-observer.js';
 
@@ -22,6 +22,9 @@ export class ServeMetrics {
   private readonly dynamoRequests = new Map<string, number>();
   private readonly dynamoRetries = new Map<string, number>();
   private readonly dynamoThrottles = new Map<string, number>();
+  private readonly refreshes = new Map<string, number>();
+  /** Whether the last definitions refresh failed (the server still answers with the previous ones). */
+  private definitionsStale = false;
   inFlight = 0;
 
   /** Pass to FeatureStore.open({ observer }) so DynamoDB calls are counted. */
@@ -32,6 +35,12 @@ export class ServeMetrics {
       if (throttled) bump(this.dynamoThrottles, op);
     },
   };
+
+  /** One definitions refresh (definitions-refresh.ts): nothing changed, reloaded, or failed. */
+  definitionsRefreshed(result: 'unchanged' | 'reloaded' | 'failed'): void {
+    bump(this.refreshes, result);
+    this.definitionsStale = result === 'failed';
+  }
 
   /** One finished request; `endpoint` is a known route or `other`, so labels stay few. */
   observe(endpoint: string, status: number, seconds: number): void {
@@ -72,6 +81,16 @@ export class ServeMetrics {
     counter(out, 'dynafeast_dynamodb_requests_total', 'DynamoDB HTTP requests sent (every attempt).', this.dynamoRequests);
     counter(out, 'dynafeast_dynamodb_retries_total', 'DynamoDB requests retried after a failure.', this.dynamoRetries);
     counter(out, 'dynafeast_dynamodb_throttles_total', 'DynamoDB requests throttled (then retried).', this.dynamoThrottles);
+    out.push(
+      '# HELP dynafeast_serve_definitions_refreshes_total Definitions refreshes, by result.',
+      '# TYPE dynafeast_serve_definitions_refreshes_total counter',
+    );
+    for (const [result, n] of this.refreshes) out.push(`dynafeast_serve_definitions_refreshes_total{result="${result}"} ${n}`);
+    out.push(
+      '# HELP dynafeast_serve_definitions_stale 1 while the last definitions refresh failed (the previous definitions are served).',
+      '# TYPE dynafeast_serve_definitions_stale gauge',
+      `dynafeast_serve_definitions_stale ${this.definitionsStale ? 1 : 0}`,
+    );
     out.push(
       '# HELP process_resident_memory_bytes Resident memory size in bytes.',
       '# TYPE process_resident_memory_bytes gauge',

@@ -27,6 +27,8 @@ function feastOrder(columns: readonly OnlineColumn[]): OnlineColumn[] {
 export function onlineResponseJson(read: OnlineFeaturesColumns): string {
   const results: string[] = [];
   const names: string[] = [];
+  // The features of one view share their event-time array (view-columns.ts): formatted once per view.
+  const timesOf = new Map<readonly bigint[], string>();
   for (const c of feastOrder(read.columns)) {
     names.push(JSON.stringify(c.name));
     const values = c.values.map((v) => (v === null || v === undefined ? 'null' : (v as string))).join(',');
@@ -34,8 +36,15 @@ export function onlineResponseJson(read: OnlineFeaturesColumns): string {
     let times = '';
     if (read.rowCount > 0) {
       const micros = c.eventMicros;
-      const list = micros === undefined ? new Array<string>(read.rowCount).fill(EPOCH) : micros.map((m) => `"${feastTimestamp(m)}"`);
-      times = `,"event_timestamps":[${list.join(',')}]`;
+      if (micros === undefined) times = `,"event_timestamps":[${new Array<string>(read.rowCount).fill(EPOCH).join(',')}]`;
+      else {
+        let list = timesOf.get(micros);
+        if (list === undefined) {
+          list = micros.map((m) => `"${feastTimestamp(m)}"`).join(',');
+          timesOf.set(micros, list);
+        }
+        times = `,"event_timestamps":[${list}]`;
+      }
     }
     results.push(`{"values":[${values}],"statuses":[${statuses}]${times}}`);
   }

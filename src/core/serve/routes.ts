@@ -11,7 +11,7 @@ import { boolField, columnsField, optionalString, optionalStringList, requiredSt
 export interface RouteContext {
   store: FeatureStore;
   maxEntities: number;
-  /** Aborted when the server shuts down past its grace period. */
+  /** Aborted when the request times out or the server shuts down past its grace period: its DynamoDB calls are abandoned. */
   signal: AbortSignal;
 }
 
@@ -33,7 +33,7 @@ export async function getOnlineFeatures(ctx: RouteContext, doc: Record<string, u
     fullFeatureNames,
     valueFormat: 'feast-json',
   };
-  return { status: 200, body: onlineResponseJson(await ctx.store.readOnlineFeatures(request)) };
+  return { status: 200, body: onlineResponseJson(await ctx.store.readOnlineFeatures(request, ctx.signal)) };
 }
 
 /** Feast's WriteToFeatureStoreRequest: `df` as columns, written to one view. */

@@ -3,6 +3,7 @@
  * the one checked open for user-named paths. The token may come from DYNAFEAST_SERVE_TOKEN instead; it
  * is never printed.
  */
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { DynafeastError, isDynafeastError } from '../errors.js';
 import { describeFsError } from '../fs-error.js';
 import { readRegularFileSync } from '../util/checked-file.js';
@@ -14,8 +15,40 @@ function readNamed(file: string, what: string, flag: string): Buffer {
     return readRegularFileSync(file, { what, path: flag });
   } catch (e) {
     if (isDynafeastError(e)) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new DynafeastError('usage.badFlag', `${flag} ${file}: no such file`, { path: flag, hint: `check the path given to ${flag}` });
+    }
     throw describeFsError(e, { doing: `read the ${what}`, path: file }) ?? e;
   }
+}
+
+function badTls(flag: string, file: string, what: string, e: unknown): DynafeastError {
+  return new DynafeastError('usage.badFlag', `${flag} ${file}: ${what} (${(e as Error).message})`, {
+    path: flag,
+    hint: 'give a PEM private key (--tls-key-path) and the PEM certificate made for it (--tls-cert-path), e.g. `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout key.pem -out cert.pem -subj /CN=localhost`',
+  });
+}
+
+/** The key and certificate, checked now so a bad file stops start-up naming it, not the first handshake. */
+function checkedTls(keyPath: string, certPath: string): { key: Buffer; cert: Buffer } {
+  const key = readNamed(keyPath, 'TLS key', '--tls-key-path');
+  const cert = readNamed(certPath, 'TLS certificate', '--tls-cert-path');
+  let keyObject: KeyObject;
+  try {
+    keyObject = createPrivateKey(key);
+  } catch (e) {
+    throw badTls('--tls-key-path', keyPath, 'not a readable unencrypted PEM private key', e);
+  }
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch (e) {
+    throw badTls('--tls-cert-path', certPath, 'not a PEM certificate', e);
+  }
+  if (!x509.checkPrivateKey(keyObject)) {
+    throw badTls('--tls-cert-path', certPath, `the certificate is not for the key in ${keyPath}`, new Error('public key mismatch'));
+  }
+  return { key, cert };
 }
 
 export interface ServeFileFlags {
@@ -37,7 +70,7 @@ export function readServeFiles(flags: ServeFileFlags, env: Record<string, string
   }
   const out: ServeFiles = {};
   if (flags.tlsKeyPath !== undefined && flags.tlsCertPath !== undefined) {
-    out.tls = { key: readNamed(flags.tlsKeyPath, 'TLS key', '--tls-key-path'), cert: readNamed(flags.tlsCertPath, 'TLS certificate', '--tls-cert-path') };
+    out.tls = checkedTls(flags.tlsKeyPath, flags.tlsCertPath);
   }
   const token =
     flags.authTokenFile !== undefined ? readNamed(flags.authTokenFile, 'token file', '--auth-token-file').toString('utf8').trim() : env[TOKEN_ENV]?.trim();

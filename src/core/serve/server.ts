@@ -16,6 +16,7 @@ import { isLoopbackHost } from '../embedded/target.js';
 import { isOwnHost } from '../util/own-host.js';
 import { httpErrorOf } from './http-error.js';
 import { ServeMetrics } from './metrics.js';
+import { DEFAULT_REGISTRY_TTL_SEC, refreshIntervalSec, startDefinitionsRefresh, type DefinitionsRefresh } from './definitions-refresh.js';
 import { parseJsonObject, readBody } from './read-body.js';
 import { getOnlineFeatures, materialize, materializeIncremental, push, writeToOnlineStore, type RouteAnswer, type RouteContext } from './routes.js';
 
@@ -46,7 +47,10 @@ export interface ServeOptions {
   requestTimeoutMs?: number;
   /** When set, every request but /health needs `Authorization: Bearer <token>`. */
   authToken?: string;
-  /** Definitions are reloaded (when their files changed) this often; 0 = never. Default 5 s, Feast's. */
+  /**
+   * Definitions are reloaded (when their files changed) this often, or after the registry's
+   * `cache_ttl_seconds` when that is sooner (definitions-refresh.ts). Default 60 s, `feast serve`'s.
+   */
   registryTtlSec?: number;
   /** Metrics to count into; pass the same object's `dynamo` to FeatureStore.open to count DynamoDB calls. */
   metrics?: ServeMetrics;
@@ -85,11 +89,12 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
   const logger = options.logger ?? silentLogger;
   const tokenDigest = options.authToken !== undefined ? digest(options.authToken) : undefined;
   const checkHost = isLoopbackHost(host);
-  const shutdown = new AbortController();
-  const routeCtx: RouteContext = { store, maxEntities: options.maxEntities ?? 10_000, signal: shutdown.signal };
+  const maxEntities = options.maxEntities ?? 10_000;
+  /** One per request being handled: aborted at its timeout, or for all when the grace period ends. */
+  const abandon = new Set<AbortController>();
   let port: number | undefined;
   let draining = false;
-  let refreshTimer: NodeJS.Timeout | undefined;
+  let refresh: DefinitionsRefresh | undefined;
   let drained: (() => void) | undefined;
 
   const authorized = (req: IncomingMessage): boolean => {
@@ -118,7 +123,7 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
     }
   };
 
-  const handle = async (req: IncomingMessage, path: string): Promise<RouteAnswer & { type?: string }> => {
+  const handle = async (req: IncomingMessage, path: string, signal: AbortSignal): Promise<RouteAnswer & { type?: string }> => {
     gate(req, path);
     if (req.method === 'GET' && GET_ROUTES.has(path)) {
       // Draining: readiness fails so load balancers stop sending; requests already on a connection are still served.
@@ -134,21 +139,26 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
       });
     }
     const doc = parseJsonObject(await readBody(req, maxBody));
-    return route(routeCtx, doc);
+    return route({ store, maxEntities, signal }, doc);
   };
 
-  const withTimeout = <T>(work: Promise<T>): Promise<T> => {
+  /** The request's work, answered 504 after `timeoutMs`; then its DynamoDB calls are abandoned, not left running. */
+  const withTimeout = <T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const ctl = new AbortController();
+    abandon.add(ctl);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new DynafeastError('serve.timeout', `the request took longer than ${timeoutMs} ms`, { hint: 'ask for fewer entities, or raise --request-timeout' }),
-          ),
-        timeoutMs,
-      );
+      timer = setTimeout(() => {
+        reject(
+          new DynafeastError('serve.timeout', `the request took longer than ${timeoutMs} ms`, { hint: 'ask for fewer entities, or raise --request-timeout' }),
+        );
+        ctl.abort();
+      }, timeoutMs);
     });
-    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+    return Promise.race([work(ctl.signal), late]).finally(() => {
+      clearTimeout(timer);
+      abandon.delete(ctl);
+    });
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -174,7 +184,7 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
       });
       if (metrics.inFlight === 0) drained?.();
     };
-    withTimeout(handle(req, path)).then(
+    withTimeout((signal) => handle(req, path, signal)).then(
       (a) => finish(a.status, a.body, a.type ?? 'application/json'),
       (e: unknown) => {
         const err = httpErrorOf(e);
@@ -190,25 +200,6 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
   server.requestTimeout = timeoutMs + 5_000;
   server.headersTimeout = Math.min(60_000, timeoutMs + 5_000);
   server.keepAliveTimeout = 65_000;
-
-  const scheduleRefresh = (): void => {
-    const ttl = options.registryTtlSec ?? 5;
-    if (ttl <= 0) return;
-    refreshTimer = setTimeout(() => {
-      store
-        .refreshDefinitions()
-        .then(
-          (changed) => {
-            if (changed) logger.info('definitions reloaded');
-          },
-          (e: unknown) => logger.warn(`definitions not reloaded, still serving the previous ones: ${(e as Error).message}`),
-        )
-        .finally(() => {
-          if (!draining) scheduleRefresh();
-        });
-    }, ttl * 1000);
-    refreshTimer.unref();
-  };
 
   let closing: Promise<void> | undefined;
   return {
@@ -228,7 +219,12 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
         );
         server.listen(options.port ?? 6566, host, () => {
           port = (server.address() as AddressInfo).port;
-          scheduleRefresh();
+          refresh = startDefinitionsRefresh(
+            store,
+            refreshIntervalSec(options.registryTtlSec ?? DEFAULT_REGISTRY_TTL_SEC, store.config.registrySettings?.cacheTtlSeconds),
+            metrics,
+            logger,
+          );
           const shown = host.includes(':') ? `[${host}]` : host;
           resolve(`${options.tls ? 'https' : 'http'}://${shown}:${port}`);
         });
@@ -236,7 +232,7 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
     close: (graceMs = 30_000) =>
       (closing ??= new Promise<void>((resolve) => {
         draining = true;
-        if (refreshTimer) clearTimeout(refreshTimer);
+        refresh?.stop();
         const closed = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         const idle = new Promise<void>((r) => {
@@ -245,7 +241,7 @@ export function createServer(store: FeatureStore, options: ServeOptions = {}): F
         });
         const deadline = new Promise<void>((r) => setTimeout(r, graceMs).unref());
         void Promise.race([idle, deadline]).then(async () => {
-          shutdown.abort();
+          for (const ctl of abandon) ctl.abort();
           server.closeAllConnections();
           await closed;
           resolve();

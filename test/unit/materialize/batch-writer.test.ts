@@ -22,6 +22,7 @@ function fakeSender(
   let calls = 0;
   const sender: BatchSender = {
     maxBatch,
+    operation: 'BatchWriteItem',
     async send(_table, batch): Promise<SendOutcome> {
       const call = calls++;
       inFlight++;
@@ -77,6 +78,21 @@ describe('BatchWriter', () => {
     expect(counts.throttles).toBe(3); // one throttled request, two with unprocessed items
   });
 
+  it('tells its observer of every request and resend, throttles (throttled or unprocessed) apart', async () => {
+    const fates = ['throttle', { unprocess: 10 }, '5xx', 'reset', { unprocess: 25 }] as const;
+    const f = fakeSender((call) => (call < fates.length * 3 && call % 3 === 0 ? defined(fates[call / 3]) : 'ok'));
+    const seen = { request: 0, retry: 0, throttled: 0, operations: new Set<string>() };
+    const observer = {
+      request: (op: string) => (seen.request++, seen.operations.add(op)),
+      retry: (op: string, throttled: boolean) => (seen.retry++, (seen.throttled += throttled ? 1 : 0), seen.operations.add(op)),
+    };
+    const w = new BatchWriter(f.sender, { table: 't', concurrency: 3, budget: new RetryBudget(100), observer, ...fast });
+    await w.push(units(500));
+    const counts = await w.finish();
+    expect(seen).toEqual({ request: counts.requests, retry: 5, throttled: 3, operations: new Set(['BatchWriteItem']) });
+    expect(counts.requests).toBe(f.stats().calls);
+  });
+
   it('fails with materialize.incomplete once the retry budget is spent, without sending more', async () => {
     const f = fakeSender((call) => (call === 0 ? 'ok' : 'throttle'));
     const budget = new RetryBudget(3);
@@ -128,7 +144,7 @@ describe('BatchWriter', () => {
   it('makes push wait while the buffer is full, so memory stays bounded', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const sender: BatchSender = { maxBatch: 25, send: async () => (await gate, { unprocessed: [] }) };
+    const sender: BatchSender = { maxBatch: 25, operation: 'BatchWriteItem', send: async () => (await gate, { unprocessed: [] }) };
     const w = new BatchWriter(sender, { table: 't', concurrency: 2, budget: new RetryBudget(0) });
     let pushed = false;
     const p = w.push(units(2 * 25 + 2 * 2 * 25 + 1)).then(() => (pushed = true));
@@ -168,6 +184,7 @@ describe('BatchWriter', () => {
     let calls = 0;
     const sender: BatchSender = {
       maxBatch: 25,
+      operation: 'BatchWriteItem',
       send: async (_t, batch) => {
         if (++calls === 2) controller.abort();
         await new Promise((r) => setTimeout(r, 30));
@@ -202,7 +219,7 @@ describe('BatchWriter', () => {
 
     it('fails with materialize.incomplete once nothing was written for max_elapsed', async () => {
       const time = fakeTime();
-      const sender: BatchSender = { maxBatch: 25, send: async () => Promise.reject(reset()) };
+      const sender: BatchSender = { maxBatch: 25, operation: 'BatchWriteItem', send: async () => Promise.reject(reset()) };
       const retry = { ...DEFAULT_RETRY_POLICY, maxElapsedMs: 20_000 };
       const w = new BatchWriter(sender, { table: 't', concurrency: 2, budget: new RetryBudget(1_000_000), retry, ...time });
       await expect((async () => (await w.push(units(50)), await w.finish()))()).rejects.toMatchObject({
@@ -226,7 +243,7 @@ describe('BatchWriter', () => {
     it('against a failing endpoint the producer waits: units pending a resend count against the buffer', async () => {
       const time = fakeTime();
       let calls = 0;
-      const sender: BatchSender = { maxBatch: 25, send: async () => (calls++, Promise.reject(reset())) };
+      const sender: BatchSender = { maxBatch: 25, operation: 'BatchWriteItem', send: async () => (calls++, Promise.reject(reset())) };
       const w = new BatchWriter(sender, { table: 't', concurrency: 2, budget: new RetryBudget(1_000_000), ...time });
       let pushed = 0;
       const run = (async () => {
@@ -255,7 +272,7 @@ describe('BatchWriter', () => {
     it('fails within seconds when it never answered, not after the whole retry budget', async () => {
       const time = fakeTime();
       let calls = 0;
-      const sender: BatchSender = { maxBatch: 25, send: async () => (calls++, Promise.reject(refused())) };
+      const sender: BatchSender = { maxBatch: 25, operation: 'BatchWriteItem', send: async () => (calls++, Promise.reject(refused())) };
       const w = new BatchWriter(sender, { table: 't', concurrency: 2, budget: new RetryBudget(1_000_000), ...time });
       await expect((async () => (await w.push(units(10)), await w.finish()))()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
       expect(time.nowMs()).toBeLessThan(10_000);
@@ -267,6 +284,7 @@ describe('BatchWriter', () => {
       let calls = 0;
       const sender: BatchSender = {
         maxBatch: 25,
+        operation: 'BatchWriteItem',
         send: async (_t, batch) => {
           calls++;
           if (calls >= 2 && calls <= 6) throw refused(); // a few seconds of refusals mid-run
@@ -284,6 +302,7 @@ describe('BatchWriter', () => {
       let calls = 0;
       const sender: BatchSender = {
         maxBatch: 25,
+        operation: 'BatchWriteItem',
         send: async (_t, batch) => {
           calls++;
           if (calls >= 2) throw refused();

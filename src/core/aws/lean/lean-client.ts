@@ -34,8 +34,11 @@ export interface LeanClientOptions {
 }
 
 export interface LeanClient {
-  /** Sends `body` to the `DynamoDB_20120810.<operation>` API; resolves with the parsed answer of a 200. */
-  call<T>(operation: string, body: string): Promise<T>;
+  /**
+   * Sends `body` to the `DynamoDB_20120810.<operation>` API; resolves with the parsed answer of a 200.
+   * An aborted `signal` closes the request's connection (the call is abandoned) and rejects.
+   */
+  call<T>(operation: string, body: string, signal?: AbortSignal): Promise<T>;
   close(): void;
 }
 
@@ -76,7 +79,7 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
   const given = options.credentials;
   const credentials: () => Promise<AwsCredentials> = typeof given === 'function' ? memoizeCredentials(given, now) : async () => given;
 
-  const post = (agent: http.Agent, body: string, headers: Record<string, string>) =>
+  const post = (agent: http.Agent, body: string, headers: Record<string, string>, signal: AbortSignal | undefined) =>
     new Promise<{ status: number; text: string; retryAfter?: string }>((resolve, reject) => {
       const req = request(
         {
@@ -87,6 +90,7 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
           method: 'POST',
           path: '/',
           headers: { ...headers, host: url.host, 'content-length': Buffer.byteLength(body) },
+          ...(signal ? { signal } : {}),
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -112,7 +116,7 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
     });
 
   return {
-    async call<T>(operation: string, body: string): Promise<T> {
+    async call<T>(operation: string, body: string, signal?: AbortSignal): Promise<T> {
       const target = `DynamoDB_20120810.${operation}`;
       const headers = signRequest({
         host: url.host,
@@ -127,7 +131,7 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
       let answer: { status: number; text: string; retryAfter?: string };
       try {
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- agent is only undefined when a proxy was configured
-        answer = await post(agent ?? (await throughProxy(proxy!)), body, headers);
+        answer = await post(agent ?? (await throughProxy(proxy!)), body, headers, signal);
       } finally {
         done();
       }

@@ -53,6 +53,7 @@ export function createLeanBatchSender(options: LeanSenderOptions): LeanBatchSend
   const client = createLeanClient(options);
   return {
     maxBatch: MAX_BATCH_WRITE,
+    operation: 'BatchWriteItem',
     async send(table, batch): Promise<SendOutcome> {
       let body = `{"RequestItems":{${JSON.stringify(table)}:[`;
       let sep = '';
@@ -85,6 +86,7 @@ export function createLeanConditionalPutSender(options: LeanSenderOptions): Lean
   const condition = JSON.stringify(MONOTONIC_CONDITION);
   return {
     maxBatch: 1,
+    operation: 'PutItem',
     async send(table, batch): Promise<SendOutcome> {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the batch writer never sends an empty batch
       const unit = batch[0]!;
