@@ -132,8 +132,11 @@ export interface Run {
   rssMb: number;
 }
 
-/** One bounded autocannon run of `body` against `url`/get-online-features, the server's tree measured. */
-export async function load(url: string, body: string, pid: number, opts: { connections: number; seconds: number }): Promise<Run> {
+/**
+ * One bounded autocannon run of `body` against `url`/get-online-features, the server's tree measured;
+ * closed-loop (as fast as answers come) unless `overallRate` caps the requests per second.
+ */
+export async function load(url: string, body: string, pid: number, opts: { connections: number; seconds: number; overallRate?: number }): Promise<Run> {
   let peak = 0;
   const cpuBefore = cpuSeconds(pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 1000);
@@ -144,6 +147,7 @@ export async function load(url: string, body: string, pid: number, opts: { conne
     body,
     connections: opts.connections,
     duration: opts.seconds,
+    ...(opts.overallRate !== undefined ? { overallRate: opts.overallRate } : {}),
   });
   clearInterval(sampler);
   peak = Math.max(peak, rssMb(pid));
