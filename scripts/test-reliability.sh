@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The reliability tier (issue 8): fault proxy, chaos materialize/read, interruption, concurrency, the
-# bad-input corpus, secrets and permissions. Builds the binary first (most suites spawn it), then runs
-# every test/reliability/**/*.rel.ts. Extra arguments go to jest (e.g. a path to run one suite).
+# bad-input corpus, secrets, permissions and the feature server under load (issue 18). Builds the binary
+# first (most suites spawn it), then runs every test/reliability/**/*.rel.ts. Extra arguments go to jest
+# (e.g. a path to run one suite).
 # CHAOS_ROWS overrides the chaos test's row count (default 200000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
