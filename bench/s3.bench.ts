@@ -5,13 +5,17 @@
  * (local, S3, local, S3, …) on this noisy machine; prints ONE JSON line with
  *   bytesRatio = bytes GetObject returned ÷ bytes of the files holding rows of the window (target ≤ 1.2)
  *   rateRatio  = median rows/s from S3 ÷ median rows/s from local disk (target ≥ 0.8)
- * and the range of the per-pair rate ratios.
+ * and the range of the per-pair rate ratios; then where the S3 run's time goes (listing, footer reads,
+ * the whole S3 part) and moto's own CPU seconds per run, read from /proc, which give
+ *   rateRatioCeilingWithThisServer = local run ÷ (S3 run without its S3 part + moto's CPU for it)
+ * the best ratio any client could reach against this one-process server on this machine.
  *
  *   npm run bench:s3          (needs moto_server on PATH: pip install "moto[server]")
  *   node .bench/bench/s3.bench.js [--rows 2000000] [--days 100] [--runs 5]
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { createAwsClients, createS3Client } from '../src/core/aws/clients.js';
 import { localDummyCredentials } from '../src/core/aws/credentials.js';
@@ -72,6 +76,23 @@ const inWindow = (file: string) => {
 };
 const matchingBytes = files.filter(inWindow).reduce((n, f) => n + statSync(f).size, 0);
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the command name (which may hold spaces): utime and stime are the 12th and 13th
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+const ownCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
 const serverDir = path.join(root, 'moto');
 await mkdir(serverDir, { recursive: true });
 const moto = await startServer('moto', serverDir);
@@ -94,6 +115,8 @@ try {
     const repo = benchRepo(root, sourcePath);
     repo.sources = [makeSource(sourcePath, { name: 'driver_stats_source' })];
     const clients = createAwsClients(config, { credentials: localDummyCredentials() });
+    const motoCpu0 = cpuSeconds(moto.pid);
+    const ownCpu0 = ownCpuSeconds();
     const t0 = performance.now();
     try {
       const report = await materializeWindows(
@@ -101,7 +124,10 @@ try {
         fixedWindows(repo.featureViews, start, end),
       );
       const v = defined(report.views[0]);
-      return { seconds: (performance.now() - t0) / 1000, rows: v.rowsInWindow, items: v.written, s3: v.s3 };
+      const seconds = (performance.now() - t0) / 1000;
+      const motoCpu1 = cpuSeconds(moto.pid);
+      const motoCpu = motoCpu0 !== undefined && motoCpu1 !== undefined ? motoCpu1 - motoCpu0 : NaN;
+      return { seconds, rows: v.rowsInWindow, items: v.written, s3: v.s3, motoCpu, ownCpu: ownCpuSeconds() - ownCpu0 };
     } finally {
       clients.destroy();
     }
@@ -111,6 +137,14 @@ try {
   const s3Seconds: number[] = [];
   const localSeconds: number[] = [];
   const pairRatios: number[] = [];
+  const phases = {
+    list: [] as number[],
+    footers: [] as number[],
+    motoCpu: [] as number[],
+    ownCpuS3: [] as number[],
+    ownCpuLocal: [] as number[],
+    ceiling: [] as number[],
+  };
   let bytesFetched = 0;
   let windowRows = 0;
   let s3Files = 0;
@@ -127,6 +161,15 @@ try {
     local.push(l.rows / l.seconds);
     remote.push(s.rows / s.seconds);
     s3Seconds.push(defined(s.s3).seconds);
+    phases.list.push(defined(s.s3).listSeconds);
+    phases.footers.push(defined(s.s3).footerSeconds);
+    phases.motoCpu.push(s.motoCpu);
+    phases.ownCpuS3.push(s.ownCpu);
+    phases.ownCpuLocal.push(l.ownCpu);
+    phases.ceiling.push(l.seconds / (s.seconds - defined(s.s3).seconds + s.motoCpu));
+    process.stderr.write(
+      `pair ${i + 1}: local ${l.seconds.toFixed(2)}s, S3 ${s.seconds.toFixed(2)}s (list ${defined(s.s3).listSeconds}s, footers ${defined(s.s3).footerSeconds}s, S3 total ${defined(s.s3).seconds}s; moto CPU ${s.motoCpu.toFixed(2)}s)\n`,
+    );
     localSeconds.push(l.seconds);
     pairRatios.push(s.rows / s.seconds / (l.rows / l.seconds));
   }
@@ -153,7 +196,21 @@ try {
       rateRatioRange: [r2(Math.min(...pairRatios)), r2(Math.max(...pairRatios))],
       // where the S3 run's extra time goes: listing, footers and fetching, against the whole local run
       s3FetchSecondsMedian: r2(median(s3Seconds)),
+      s3ListSecondsMedian: r2(median(phases.list)),
+      s3FooterSecondsMedian: r2(median(phases.footers)),
+      s3RunSecondsMedian: r2(median(remote.map((r) => windowRows / r))),
       localRunSecondsMedian: r2(median(localSeconds)),
+      // moto is one Python process: its CPU seconds per S3 run against the run's wall time show how much
+      // of the S3 run is the server's own work (it cannot go faster than that on this machine)
+      motoCpuSecondsMedian: r2(median(phases.motoCpu)),
+      ownCpuSecondsS3Median: r2(median(phases.ownCpuS3)),
+      ownCpuSecondsLocalMedian: r2(median(phases.ownCpuLocal)),
+      // the best ratio this server allows: the S3 run's time outside listing/footers/fetching (DuckDB,
+      // writing), plus the CPU moto alone needs to answer the run's requests (serial: one Python process),
+      // against the local run. Our own S3 work overlaps moto's; moto's cannot overlap DuckDB's, which
+      // needs the files.
+      rateRatioCeilingWithThisServer: r2(median(phases.ceiling)),
+      loadAverage: os.loadavg().map(r2),
       runs,
     }),
   );

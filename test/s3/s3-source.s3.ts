@@ -48,6 +48,9 @@ beforeAll(async () => {
     );
     await bucket.put(`glob/part-${h}.parquet`, readFileSync(file));
     await bucket.put(`glob/other-${h}.txt`, 'not data');
+    // hive partitions by the event-time column itself: the day each file's rows fall on
+    const day = new Date(Number((T0 - h * H) / 1000n)).toISOString().slice(0, 10);
+    await bucket.put(`by-day/event_timestamp=${day}/part-${h}.parquet`, readFileSync(file));
   }
 });
 afterAll(async () => {
@@ -84,13 +87,22 @@ describe('S3 sources', () => {
   it('reads the objects a glob matches, and fetches only the files the window needs', async () => {
     const r = await read(makeSource(`s3://${bucket.name}/glob/part-*.parquet`), T0 - 10n * H, T0);
     expect(r.rows.map((x) => (x as unknown[])[0]).sort()).toEqual([1001n, 1002n]);
-    expect(r.s3).toMatchObject({ filesMatched: 3, filesFetched: 2, filesPruned: 1 });
+    expect(r.s3).toMatchObject({ filesMatched: 3, filesFetched: 2, filesPruned: 1, footersRead: 3 });
   });
 
   it('a window no file holds fetches one file (to check the columns) and yields no row', async () => {
     const r = await read(makeSource(`s3://${bucket.name}/glob/`), T0 + 100n * H, T0 + 200n * H);
     expect(r.rows).toEqual([]);
     expect(r.s3).toMatchObject({ filesMatched: 3, filesFetched: 1 });
+  });
+
+  it('reads no footer of a file whose event-time partition lies inside the window, and none of one outside it', async () => {
+    // the window holds the whole of 2021-04-12 and nothing of 2021-04-10: one file fetched, no footer read
+    const dayStart = (T0 / (24n * H)) * 24n * H;
+    const r = await read(makeSource(`s3://${bucket.name}/by-day/`), dayStart, dayStart + 24n * H - 1n);
+    expect(r.s3).toMatchObject({ filesMatched: 3, filesFetched: 2, filesPruned: 1, footersRead: 0 });
+    expect(r.s3?.bytesFetched).toBe(r.s3?.bytesOfFetchedFiles);
+    expect(r.rows).toHaveLength(2);
   });
 
   it('removes its spool with the offline store', async () => {
