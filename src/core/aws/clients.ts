@@ -246,6 +246,23 @@ export interface S3Handle {
 // (architecture.md §2.1).
 const identities = new WeakMap<RepoConfig, Map<boolean, AwsCredentialsProvider>>();
 
+/**
+ * The library's `credentials` override (FeatureStore.open): every client built from `config` from now on
+ * signs with it — DynamoDB, STS, the S3 registry and S3 sources alike — in place of the configured chain.
+ * (The embedded store still takes only its repo's key; FeatureStore hands the override to its DynamoDB
+ * clients itself.)
+ */
+export function overrideIdentity(config: RepoConfig, credentials: AwsCredentials | AwsCredentialsProvider): void {
+  const provider: AwsCredentialsProvider = typeof credentials === 'function' ? memoizeCredentials(credentials) : async () => credentials;
+  identities.set(
+    config,
+    new Map([
+      [true, provider],
+      [false, provider],
+    ]),
+  );
+}
+
 function configuredIdentity(config: RepoConfig, local: boolean, region: string, logger: Logger, agents: http.Agent[]): AwsCredentialsProvider {
   let byLocal = identities.get(config);
   if (!byLocal) identities.set(config, (byLocal = new Map()));
