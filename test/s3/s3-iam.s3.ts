@@ -2,7 +2,7 @@
  * S3 access checked by a real evaluator: a moto server of this suite's own with IAM enforced
  * (helpers/moto-iam.ts). DynamoDB goes to an in-process dynalite, which checks no IAM (moto's DynamoDB
  * authorizes every call against the resource "*", so exact table ARNs can never match there —
- * docs/architecture.md §4.1); the S3 registry and the S3 sources go to moto.
+ * docs/architecture.md §4.6); the S3 registry and the S3 sources go to moto.
  * - the library's `credentials` override signs the S3 registry read and the S3 source reads;
  * - each command, run as a user holding exactly the policy `dynafeast iam-policy --for <command>` prints,
  *   succeeds; with one S3 action or ARN taken out it fails with s3.accessDenied naming both.
@@ -71,7 +71,7 @@ beforeAll(async () => {
     'dynafeast-s3-iam-',
   );
   // single objects: reading one is HeadObject + GetObject, no ListBucket — moto cannot evaluate the
-  // ListBucket statement's s3:prefix condition (docs/architecture.md §4.1)
+  // ListBucket statement's s3:prefix condition (docs/architecture.md §4.6)
   for (const [file, key, yaml] of [
     ['driver_stats.parquet', 'stats/driver_stats.parquet', 'features.yaml'],
     ['driver_profile.parquet', 'profile/driver_profile.parquet', 'profiles.yaml'],
