@@ -13,12 +13,11 @@
  *
  * BENCH_SCALE (default 1) multiplies the iteration counts.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { BatchGetItemCommand, DynamoDBClient, type BatchGetItemCommandInput, type BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import { createAwsClients } from '../src/core/aws/clients.js';
@@ -30,6 +29,7 @@ import { buildTableRead, keysAndAttributes } from '../src/core/online/batch-get.
 import { OnlineReader } from '../src/core/online/read-online.js';
 import { dropSdkLogMiddleware } from '../src/core/online/transport.js';
 import { toFeastDict } from '../src/core/online/to-dict.js';
+import { cpuSecondsOf, startBenchChild } from './child-process.js';
 import { benchItemFactory, FEATURES, FIRST_DRIVER, PROJECT, VIEWS, populate, writeBenchRepo } from './read/bench-repo.js';
 import { defined } from '../test/helpers/defined.js';
 
@@ -64,25 +64,12 @@ async function measure(fn: () => Promise<unknown>, iterations: number, warmup = 
   return stats(samples);
 }
 
-function startChild(script: string, args: string[] = []): Promise<{ child: ChildProcess; endpoint: string }> {
-  const child = spawn(process.execPath, [path.join(here, 'read', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    readline.createInterface({ input: defined(child.stdout) }).once('line', (line) => {
-      resolve({ child, endpoint: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}` });
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
+const startChild = (script: string, args: string[] = []) => startBenchChild(path.join(here, 'read', script), args);
 
 /** CPU ms a child process has used so far (Linux /proc; undefined elsewhere). */
 function childCpuMs(pid: number | undefined): number | undefined {
-  try {
-    const fields = defined(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]).split(' ');
-    // utime and stime, in clock ticks (100 per second on Linux)
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
+  const seconds = cpuSecondsOf(pid);
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 let offset = 0;
