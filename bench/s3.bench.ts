@@ -1,18 +1,28 @@
 /**
  * S3 source benchmark (architecture.md §7): the same materialization of a hive-partitioned dataset —
- * 2M rows in 100 parquet files, one per day — read from moto's S3 and from local disk, window = 10 of
- * the 100 days, written to the instant endpoint (so the figures are the read path's). Runs alternate
- * (local, S3, local, S3, …) on this noisy machine; prints ONE JSON line with
+ * 2M rows in 100 parquet files, one per day — read from S3 and from local disk, window = 10 of the 100
+ * days, written to the instant endpoint (so the figures are the read path's). Two S3 servers:
+ *   moto   moto_server's S3 (one Python process: its own CPU bounds what any client reaches here)
+ *   model  bench/s3/s3-model.ts, a neutral stand-in with S3's in-region first-byte latency and a
+ *          per-connection bandwidth cap, serving in parallel (as bench/read/latency-endpoint.ts for DynamoDB)
+ * Runs are interleaved (local, S3 on each server, local, …) on this noisy machine; each pair prints a JSON
+ * line, then each server a summary line with
  *   bytesRatio = bytes GetObject returned ÷ bytes of the files holding rows of the window (target ≤ 1.2)
- *   rateRatio  = median rows/s from S3 ÷ median rows/s from local disk (target ≥ 0.8)
- * and the range of the per-pair rate ratios.
+ *   rateRatio  = median over pairs of S3 rows/s ÷ local rows/s (target ≥ 0.8), and its range
+ * and where the S3 run's time goes (listing, footer reads, the whole S3 part) and the server's own CPU
+ * seconds per run, read from /proc, which give
+ *   rateRatioCeilingWithThisServer = local run ÷ (S3 run without its S3 part + the server's CPU for it)
+ * the best ratio a client could reach if the server's work were serial (true of moto, not of the model).
  *
- *   npm run bench:s3          (needs moto_server on PATH: pip install "moto[server]")
- *   node .bench/bench/s3.bench.js [--rows 2000000] [--days 100] [--runs 5]
+ *   npm run bench:s3          (moto needs moto_server on PATH: pip install "moto[server]")
+ *   node .bench/bench/s3.bench.js [--server moto|model|both] [--rows 2000000] [--days 100] [--runs 7]
+ *                                 [--latency-ms 15] [--mbps 90]      (the model's first-byte latency and per-connection cap)
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, symlinkSync } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createAwsClients, createS3Client } from '../src/core/aws/clients.js';
 import { localDummyCredentials } from '../src/core/aws/credentials.js';
 import { silentLogger, systemClock } from '../src/core/context.js';
@@ -22,6 +32,7 @@ import { openOfflineStore } from '../src/core/offline/offline-store.js';
 import { startServer } from '../test/helpers/interop-server.js';
 import { makeSource } from '../test/helpers/view-fixtures.js';
 import { defined } from '../test/helpers/defined.js';
+import { startBenchChild, cpuSecondsOf } from './child-process.js';
 import { BENCH_VIEW, benchConfig, benchRepo } from './write/bench-repo.js';
 import { startTarget } from './write/targets.js';
 
@@ -31,7 +42,12 @@ function arg(name: string, fallback: string): string {
 }
 const rows = Number(arg('rows', '2000000'));
 const days = Number(arg('days', '100'));
-const runs = Number(arg('runs', '5'));
+const runs = Number(arg('runs', '7'));
+const serverArg = arg('server', 'both');
+if (!['moto', 'model', 'both'].includes(serverArg)) throw new Error(`--server is moto, model or both, not ${serverArg}`);
+const serverKinds = (serverArg === 'both' ? ['moto', 'model'] : [serverArg]) as ('moto' | 'model')[];
+const latencyMs = Number(arg('latency-ms', '15'));
+const mbps = Number(arg('mbps', '90'));
 const drivers = 20_000;
 const DAY = 86_400_000_000n;
 const FIRST_DAY = BigInt(Date.UTC(2025, 0, 1)) * 1000n;
@@ -72,15 +88,33 @@ const inWindow = (file: string) => {
 };
 const matchingBytes = files.filter(inWindow).reduce((n, f) => n + statSync(f).size, 0);
 
-const serverDir = path.join(root, 'moto');
-await mkdir(serverDir, { recursive: true });
-const moto = await startServer('moto', serverDir);
-const target = await startTarget('instant');
-const env = { FEAST_S3_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' };
-Object.assign(process.env, env);
-try {
-  const config = benchConfig(root, target.endpoint, 32);
-  const upload = createS3Client(config, { endpoint: moto.endpoint });
+const ownCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+interface S3Server {
+  kind: 'moto' | 'model';
+  endpoint: string;
+  cpuSeconds(): number | undefined;
+  stop(): Promise<void>;
+}
+
+/** moto with the dataset uploaded under daily/, or the model serving the dataset's folder as daily/. */
+async function startS3Server(kind: 'moto' | 'model'): Promise<S3Server> {
+  if (kind === 'model') {
+    const bucketDir = path.join(root, 'model-bucket');
+    await rm(bucketDir, { recursive: true, force: true });
+    await mkdir(bucketDir, { recursive: true });
+    symlinkSync(dataset, path.join(bucketDir, 'daily'));
+    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 's3', 's3-model.js');
+    const child = await startBenchChild(script, ['--bucket', `${BUCKET}=${bucketDir}`, '--latency-ms', String(latencyMs), '--mbps', String(mbps)]);
+    return { kind, ...child };
+  }
+  const serverDir = path.join(root, 'moto');
+  await mkdir(serverDir, { recursive: true });
+  const moto = await startServer('moto', serverDir);
+  const upload = createS3Client(benchConfig(root, moto.endpoint, 32), { endpoint: moto.endpoint });
   const { CreateBucketCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
   await upload.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   for (const f of files) {
@@ -89,11 +123,37 @@ try {
     );
   }
   upload.destroy();
+  return {
+    kind,
+    endpoint: moto.endpoint,
+    cpuSeconds: () => cpuSecondsOf(moto.pid),
+    stop: async () => {
+      await moto.stop();
+      await rm(serverDir, { recursive: true, force: true });
+    },
+  };
+}
 
-  const once = async (sourcePath: string) => {
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return defined(s[Math.floor(s.length / 2)]);
+};
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' });
+const target = await startTarget('instant');
+const servers: S3Server[] = [];
+try {
+  for (const kind of serverKinds) servers.push(await startS3Server(kind));
+  const config = benchConfig(root, target.endpoint, 32);
+  const s3Path = `s3://${BUCKET}/daily/`;
+
+  const once = async (sourcePath: string, server?: S3Server) => {
     const repo = benchRepo(root, sourcePath);
-    repo.sources = [makeSource(sourcePath, { name: 'driver_stats_source' })];
+    repo.sources = [makeSource(sourcePath, { name: 'driver_stats_source', ...(server ? { s3EndpointOverride: server.endpoint } : {}) })];
     const clients = createAwsClients(config, { credentials: localDummyCredentials() });
+    const serverCpu0 = server?.cpuSeconds();
+    const ownCpu0 = ownCpuSeconds();
     const t0 = performance.now();
     try {
       const report = await materializeWindows(
@@ -101,64 +161,118 @@ try {
         fixedWindows(repo.featureViews, start, end),
       );
       const v = defined(report.views[0]);
-      return { seconds: (performance.now() - t0) / 1000, rows: v.rowsInWindow, items: v.written, s3: v.s3 };
+      const seconds = (performance.now() - t0) / 1000;
+      const serverCpu1 = server?.cpuSeconds();
+      const serverCpu = serverCpu0 !== undefined && serverCpu1 !== undefined ? serverCpu1 - serverCpu0 : NaN;
+      return { seconds, rows: v.rowsInWindow, items: v.written, s3: v.s3, serverCpu, ownCpu: ownCpuSeconds() - ownCpu0 };
     } finally {
       clients.destroy();
     }
   };
-  const local: number[] = [];
-  const remote: number[] = [];
-  const s3Seconds: number[] = [];
-  const localSeconds: number[] = [];
-  const pairRatios: number[] = [];
-  let bytesFetched = 0;
-  let windowRows = 0;
-  let s3Files = 0;
-  // one warm-up of each (DuckDB, the SDK, moto's first requests), not counted
-  await once(dataset);
-  await once(`s3://${BUCKET}/daily/`);
-  for (let i = 0; i < runs; i++) {
-    const l = await once(dataset);
-    const s = await once(`s3://${BUCKET}/daily/`);
-    if (l.rows !== s.rows || l.items !== s.items) throw new Error(`local and S3 runs differ: ${JSON.stringify({ l, s })}`);
-    windowRows = s.rows;
-    bytesFetched = defined(s.s3).bytesFetched;
-    s3Files = defined(s.s3).filesFetched;
-    local.push(l.rows / l.seconds);
-    remote.push(s.rows / s.seconds);
-    s3Seconds.push(defined(s.s3).seconds);
-    localSeconds.push(l.seconds);
-    pairRatios.push(s.rows / s.seconds / (l.rows / l.seconds));
+
+  interface Pair {
+    ratio: number;
+    local: number;
+    s3: number;
+    s3Part: number;
+    list: number;
+    footers: number;
+    serverCpu: number;
+    ownCpuS3: number;
+    ownCpuLocal: number;
+    ceiling: number;
+    bytesFetched: number;
+    filesFetched: number;
+    rows: number;
   }
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return defined(s[Math.floor(s.length / 2)]);
-  };
-  const r2 = (x: number) => Math.round(x * 100) / 100;
-  console.log(
-    JSON.stringify({
-      bench: 's3',
-      rows,
-      files: files.length,
-      windowDays,
-      windowRows,
-      view: BENCH_VIEW,
-      filesFetched: s3Files,
-      bytesFetched,
-      matchingFilesBytes: matchingBytes,
-      bytesRatio: r2(bytesFetched / matchingBytes),
-      localRowsPerSecond: Math.round(median(local)),
-      s3RowsPerSecond: Math.round(median(remote)),
-      rateRatio: r2(median(remote) / median(local)),
-      rateRatioRange: [r2(Math.min(...pairRatios)), r2(Math.max(...pairRatios))],
-      // where the S3 run's extra time goes: listing, footers and fetching, against the whole local run
-      s3FetchSecondsMedian: r2(median(s3Seconds)),
-      localRunSecondsMedian: r2(median(localSeconds)),
-      runs,
-    }),
-  );
+  const pairs = new Map<string, Pair[]>(servers.map((s) => [s.kind, []]));
+  // one warm-up of each (DuckDB, the clients, the servers' first requests), not counted
+  await once(dataset);
+  for (const server of servers) await once(s3Path, server);
+  for (let i = 0; i < runs; i++) {
+    for (const server of servers) {
+      const l = await once(dataset);
+      const s = await once(s3Path, server);
+      if (l.rows !== s.rows || l.items !== s.items) throw new Error(`local and S3 runs differ: ${JSON.stringify({ l, s })}`);
+      const s3 = defined(s.s3);
+      const pair: Pair = {
+        ratio: s.rows / s.seconds / (l.rows / l.seconds),
+        local: l.seconds,
+        s3: s.seconds,
+        s3Part: s3.seconds,
+        list: s3.listSeconds,
+        footers: s3.footerSeconds,
+        serverCpu: s.serverCpu,
+        ownCpuS3: s.ownCpu,
+        ownCpuLocal: l.ownCpu,
+        ceiling: l.seconds / (s.seconds - s3.seconds + s.serverCpu),
+        bytesFetched: s3.bytesFetched,
+        filesFetched: s3.filesFetched,
+        rows: s.rows,
+      };
+      defined(pairs.get(server.kind)).push(pair);
+      console.log(
+        JSON.stringify({
+          bench: 's3-pair',
+          server: server.kind,
+          pair: i + 1,
+          rateRatio: r2(pair.ratio),
+          localSeconds: r2(pair.local),
+          s3Seconds: r2(pair.s3),
+          s3PartSeconds: r2(pair.s3Part),
+          listSeconds: r2(pair.list),
+          footerSeconds: r2(pair.footers),
+          serverCpuSeconds: r2(pair.serverCpu),
+          ownCpuSecondsS3: r2(pair.ownCpuS3),
+          ownCpuSecondsLocal: r2(pair.ownCpuLocal),
+          loadAverage1m: r2(defined(os.loadavg()[0])),
+        }),
+      );
+    }
+  }
+  for (const server of servers) {
+    const ps = defined(pairs.get(server.kind));
+    const last = defined(ps[ps.length - 1]);
+    const of = (k: keyof Pair) => ps.map((p) => p[k]);
+    console.log(
+      JSON.stringify({
+        bench: 's3',
+        server: server.kind,
+        ...(server.kind === 'model' ? { modelLatencyMs: latencyMs, modelMegabytesPerSecondPerConnection: mbps } : {}),
+        rows,
+        files: files.length,
+        windowDays,
+        windowRows: last.rows,
+        view: BENCH_VIEW,
+        filesFetched: last.filesFetched,
+        bytesFetched: last.bytesFetched,
+        matchingFilesBytes: matchingBytes,
+        bytesRatio: r2(last.bytesFetched / matchingBytes),
+        localRowsPerSecond: Math.round(last.rows / median(of('local'))),
+        s3RowsPerSecond: Math.round(last.rows / median(of('s3'))),
+        rateRatio: r2(median(of('ratio'))),
+        rateRatioRange: [r2(Math.min(...of('ratio'))), r2(Math.max(...of('ratio')))],
+        // where the S3 run's extra time goes: listing, footers and fetching, against the whole local run
+        s3FetchSecondsMedian: r2(median(of('s3Part'))),
+        s3ListSecondsMedian: r2(median(of('list'))),
+        s3FooterSecondsMedian: r2(median(of('footers'))),
+        s3RunSecondsMedian: r2(median(of('s3'))),
+        localRunSecondsMedian: r2(median(of('local'))),
+        // the server's CPU seconds per S3 run against the run's wall time: how much of the S3 run is the
+        // server's own work (moto: one Python process, serial; the model: its latency is a timer, not CPU)
+        serverCpuSecondsMedian: r2(median(of('serverCpu'))),
+        ownCpuSecondsS3Median: r2(median(of('ownCpuS3'))),
+        ownCpuSecondsLocalMedian: r2(median(of('ownCpuLocal'))),
+        // the best ratio a serial server allows: the S3 run's time outside listing/footers/fetching (DuckDB,
+        // writing), plus the CPU the server alone needs to answer the run's requests, against the local
+        // run. Our own S3 work overlaps the server's; the server's cannot overlap DuckDB's, which needs the files.
+        rateRatioCeilingWithThisServer: r2(median(of('ceiling'))),
+        loadAverage: os.loadavg().map(r2),
+        runs,
+      }),
+    );
+  }
 } finally {
   await target.stop();
-  await moto.stop();
-  await rm(serverDir, { recursive: true, force: true });
+  for (const server of servers) await server.stop();
 }

@@ -14,7 +14,7 @@ import { createReadSender } from './online/transport.js';
 import { toFeastDict, type ShapeOptions } from './online/to-dict.js';
 import type { OnlineFeaturesColumns, OnlineFeaturesRequest, OnlineFeaturesResult, ReadTransport } from './online/types.js';
 import { describeOrigin, loadDefinitions, type DefinitionOrigin } from './repo/definition-source.js';
-import type { AwsClients } from './aws/clients.js';
+import { overrideIdentity, type AwsClients } from './aws/clients.js';
 import type { DynamoCallObserver } from './aws/call-observer.js';
 import { definitionsFingerprint } from './repo/definitions-fingerprint.js';
 import { materialize, materializeIncremental, type MaterializeArgs, type MaterializeIncrementalArgs } from './materialize/run-materialize.js';
@@ -42,7 +42,7 @@ export interface FeatureStoreOptions {
    * (close() does not destroy it) and the embedded store is not started.
    */
   clients?: { dynamo: Pick<DynamoDBClient, 'send'> };
-  /** Overrides the configured credentials chain. */
+  /** Overrides the configured credentials chain: DynamoDB, the S3 registry and S3 sources all sign with these. */
   credentials?: AwsCredentials | AwsCredentialsProvider;
   /**
    * `lean` (default): dynafeast's own signed HTTP requests, a third of the SDK's CPU per request;
@@ -100,6 +100,8 @@ export class FeatureStore implements AsyncDisposable {
       env: options.env ?? process.env,
     });
     for (const w of warnings) logger.warn(`${w.path ? `${w.path}: ` : ''}${w.message}`);
+    // before the definitions load: an S3 registry is read with the override too
+    if (options.credentials !== undefined) overrideIdentity(config, options.credentials);
     const loaded = await loadDefinitions(config);
     const said = describeOrigin(loaded.origin, loaded.repo.root);
     if (said !== undefined) (loaded.origin.kind === 'yaml' ? logger.warn : logger.info)(said);

@@ -16,6 +16,8 @@ export interface Server {
   endpoint: string;
   /** The credentials its clients must sign with (`dynafeast local` accepts only its repo's key). */
   credentialsEnv: Record<string, string>;
+  /** The server's process id (its CPU time is read from /proc by the S3 benchmark). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export async function startServer(kind: 'dynalite' | 'moto', dir: string): Promi
     kind,
     endpoint,
     credentialsEnv,
+    pid: child.pid,
     stop: async () => {
       await stopChild(child);
       for (const k of Object.keys(serverCredentialsEnv)) delete serverCredentialsEnv[k];

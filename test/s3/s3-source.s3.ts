@@ -1,6 +1,7 @@
 /**
  * Source shapes read from S3 (moto) through the production reader: CSV, a glob, a single object, a
- * window no file holds; rows equal to what DuckDB reads from the same bytes on local disk.
+ * window no file holds; rows equal to what DuckDB reads from the same bytes on local disk, through the
+ * lean ranged GETs (the default) and the SDK's GetObject alike.
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -48,6 +49,9 @@ beforeAll(async () => {
     );
     await bucket.put(`glob/part-${h}.parquet`, readFileSync(file));
     await bucket.put(`glob/other-${h}.txt`, 'not data');
+    // hive partitions by the event-time column itself: the day each file's rows fall on
+    const day = new Date(Number((T0 - h * H) / 1000n)).toISOString().slice(0, 10);
+    await bucket.put(`by-day/event_timestamp=${day}/part-${h}.parquet`, readFileSync(file));
   }
 });
 afterAll(async () => {
@@ -55,7 +59,7 @@ afterAll(async () => {
   await bucket.remove();
 });
 
-async function read(source: FileSource, start: bigint, end: bigint) {
+async function read(source: FileSource, start: bigint, end: bigint, transport?: 'lean' | 'sdk') {
   const config = s3RepoConfig('data/registry.db');
   const prepared = await prepareView(store, {
     view,
@@ -63,7 +67,7 @@ async function read(source: FileSource, start: bigint, end: bigint) {
     repoRoot: local,
     startMicros: start,
     endMicros: end,
-    s3: { config, logger: silentLogger, env: s3TestEnv() },
+    s3: { config, logger: silentLogger, env: s3TestEnv(), ...(transport ? { transport } : {}) },
   });
   const rows: unknown[] = [];
   for await (const c of prepared.chunks() as AsyncGenerator<OfflineChunk>)
@@ -84,13 +88,30 @@ describe('S3 sources', () => {
   it('reads the objects a glob matches, and fetches only the files the window needs', async () => {
     const r = await read(makeSource(`s3://${bucket.name}/glob/part-*.parquet`), T0 - 10n * H, T0);
     expect(r.rows.map((x) => (x as unknown[])[0]).sort()).toEqual([1001n, 1002n]);
-    expect(r.s3).toMatchObject({ filesMatched: 3, filesFetched: 2, filesPruned: 1 });
+    expect(r.s3).toMatchObject({ filesMatched: 3, filesFetched: 2, filesPruned: 1, footersRead: 3 });
+  });
+
+  it('reads the same rows and bytes through the SDK transport as through the lean ranged GETs', async () => {
+    const source = makeSource(`s3://${bucket.name}/glob/part-*.parquet`);
+    const lean = await read(source, T0 - 10n * H, T0, 'lean');
+    const sdk = await read(source, T0 - 10n * H, T0, 'sdk');
+    expect(sdk.rows).toEqual(lean.rows);
+    expect({ ...sdk.s3, seconds: 0, listSeconds: 0, footerSeconds: 0 }).toEqual({ ...lean.s3, seconds: 0, listSeconds: 0, footerSeconds: 0 });
   });
 
   it('a window no file holds fetches one file (to check the columns) and yields no row', async () => {
     const r = await read(makeSource(`s3://${bucket.name}/glob/`), T0 + 100n * H, T0 + 200n * H);
     expect(r.rows).toEqual([]);
     expect(r.s3).toMatchObject({ filesMatched: 3, filesFetched: 1 });
+  });
+
+  it('reads no footer of a file whose event-time partition lies inside the window, and none of one outside it', async () => {
+    // the window holds the whole of 2021-04-12 and nothing of 2021-04-10: one file fetched, no footer read
+    const dayStart = (T0 / (24n * H)) * 24n * H;
+    const r = await read(makeSource(`s3://${bucket.name}/by-day/`), dayStart, dayStart + 24n * H - 1n);
+    expect(r.s3).toMatchObject({ filesMatched: 3, filesFetched: 2, filesPruned: 1, footersRead: 0 });
+    expect(r.s3?.bytesFetched).toBe(r.s3?.bytesOfFetchedFiles);
+    expect(r.rows).toHaveLength(2);
   });
 
   it('removes its spool with the offline store', async () => {

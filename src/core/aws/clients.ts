@@ -5,6 +5,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentials, AwsCredentialsProvider } from './identity.js';
+import type { BucketEndpoint } from './lean/lean-s3.js';
 import type { RepoConfig } from '../config/types.js';
 import { silentLogger, type Logger } from '../context.js';
 import { buildCredentialProvider, memoizeCredentials } from './credentials.js';
@@ -238,6 +239,11 @@ export interface S3Handle {
   readonly endpoint: string;
   /** True when the endpoint is on this machine (moto, a local MinIO). */
   readonly local: boolean;
+  /** The identity its requests sign with (the lean ranged GET of sources signs with it too). */
+  readonly credentials: AwsCredentials | AwsCredentialsProvider;
+  readonly region: string;
+  /** Where `bucket`'s objects are in `region`, by the SDK's own endpoint rules; undefined when those ask for other than SigV4. */
+  bucketEndpoint(bucket: string, region: string): Promise<BucketEndpoint | undefined>;
   destroy(): void;
 }
 
@@ -245,6 +251,23 @@ export interface S3Handle {
 // built once and shared by the DynamoDB, STS and S3 clients, so the chain resolves once per run
 // (architecture.md §2.1).
 const identities = new WeakMap<RepoConfig, Map<boolean, AwsCredentialsProvider>>();
+
+/**
+ * The library's `credentials` override (FeatureStore.open): every client built from `config` from now on
+ * signs with it — DynamoDB, STS, the S3 registry and S3 sources alike — in place of the configured chain.
+ * (The embedded store still takes only its repo's key; FeatureStore hands the override to its DynamoDB
+ * clients itself.)
+ */
+export function overrideIdentity(config: RepoConfig, credentials: AwsCredentials | AwsCredentialsProvider): void {
+  const provider: AwsCredentialsProvider = typeof credentials === 'function' ? memoizeCredentials(credentials) : async () => credentials;
+  identities.set(
+    config,
+    new Map([
+      [true, provider],
+      [false, provider],
+    ]),
+  );
+}
 
 function configuredIdentity(config: RepoConfig, local: boolean, region: string, logger: Logger, agents: http.Agent[]): AwsCredentialsProvider {
   let byLocal = identities.get(config);
@@ -294,6 +317,24 @@ export function createS3Client(
     s3,
     endpoint: opts.endpoint ?? `AWS S3 (${region})`,
     local,
+    credentials,
+    region,
+    async bucketEndpoint(bucket, at) {
+      const c = s3.config;
+      const resolved = c.endpointProvider({
+        Bucket: bucket,
+        Region: at,
+        UseFIPS: await c.useFipsEndpoint(),
+        UseDualStack: await c.useDualstackEndpoint(),
+        ForcePathStyle: c.forcePathStyle ?? false,
+        Accelerate: false,
+        UseGlobalEndpoint: false,
+        ...(opts.endpoint !== undefined ? { Endpoint: opts.endpoint } : {}),
+      });
+      const scheme = (resolved.properties?.authSchemes as { name?: string; signingRegion?: string }[] | undefined)?.[0];
+      if (scheme && scheme.name !== 'sigv4') return undefined;
+      return { url: resolved.url.href, signingRegion: scheme?.signingRegion ?? at };
+    },
     destroy() {
       s3.destroy();
       for (const agent of agents) agent.destroy();

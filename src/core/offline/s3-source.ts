@@ -16,12 +16,14 @@ import { DynafeastError } from '../errors.js';
 import { partitionOf } from '../iam/arn.js';
 import type { ProgressSink } from '../progress.js';
 import type { FileSource } from '../repo/model.js';
-import { hivePartitions, outsideWindow, planS3Path, prunedByPartition } from '../s3/s3-dataset.js';
+import { hivePartitions, outsideWindow, partitionVerdict, planS3Path } from '../s3/s3-dataset.js';
 import { describeS3Error, isNoSuchKey } from '../s3/s3-errors.js';
 import { formatS3Uri, parseS3Uri, s3EndpointOf, type S3Uri } from '../s3/s3-uri.js';
-import { timestampSpanFromFooter } from '../s3/footer-stats.js';
+import { FOOTER_FETCH_BYTES, footerLengthOf, timestampSpanFromFooter } from '../s3/footer-stats.js';
 import { formatBytes } from '../util/bytes.js';
-import { runPool } from '../util/pool.js';
+import { runQueue } from '../util/pool.js';
+import { retryPolicyOf, withRetry, type RetryPolicy } from '../util/retry.js';
+import { createLeanS3Reader, type LeanS3Reader } from '../aws/lean/lean-s3.js';
 import { sqlString, type SourceReader } from './source-reader.js';
 
 /** What one source cost in S3 traffic: the figures behind the progress line and `--json`. */
@@ -30,6 +32,8 @@ export interface S3FetchStats {
   filesMatched: number;
   /** Left out by hive partition or footer statistics. */
   filesPruned: number;
+  /** Footers read to decide (files a hive partition of the event-time column decides are not read). */
+  footersRead: number;
   filesFetched: number;
   /** Every byte GetObject returned: fetched files and the footers read to prune. */
   bytesFetched: number;
@@ -37,6 +41,10 @@ export interface S3FetchStats {
   bytesOfFetchedFiles: number;
   /** Wall time of listing, pruning and fetching. */
   seconds: number;
+  /** Of which listing the path. */
+  listSeconds: number;
+  /** Of which reading footers to prune (overlaps fetching). */
+  footerSeconds: number;
 }
 
 export interface S3SourceContext {
@@ -50,6 +58,11 @@ export interface S3SourceContext {
   env?: NodeJS.ProcessEnv;
   /** Parallel GetObject requests (default 16). */
   concurrency?: number;
+  /**
+   * `lean` (default): ranged GETs signed and sent by dynafeast (aws/lean/lean-s3.ts), a third of the SDK's
+   * CPU per request; `sdk`: the SDK's GetObject. Listing always goes through the SDK.
+   */
+  transport?: 'lean' | 'sdk';
   /** Ctrl-C: requests in flight are abandoned, the spool is removed with the store. */
   signal?: AbortSignal;
 }
@@ -64,6 +77,8 @@ interface S3Object {
 
 /** GetObject ranges: large enough to amortise a request, small enough to spread one file over many sockets. */
 const PART_BYTES = 8 * 1024 * 1024;
+/** The most a footer read asks for first, however long the footers seen: a second read gets the rest. */
+const MAX_FOOTER_GUESS = 1024 * 1024;
 /** Room left on the spool's disk for DuckDB's own spill. */
 const SPOOL_HEADROOM = 256 * 1024 * 1024;
 
@@ -80,15 +95,50 @@ export async function resolveS3SourceReader(
   const what = `source "${source.name}"`;
   const fail = (action: string, key: string, e: unknown) =>
     describeS3Error(e, { action, uri: { bucket: uri.bucket, key }, endpoint: h.endpoint, what, partition });
-  const stats: S3FetchStats = { filesMatched: 0, filesPruned: 0, filesFetched: 0, bytesFetched: 0, bytesOfFetchedFiles: 0, seconds: 0 };
+  const stats: S3FetchStats = {
+    filesMatched: 0,
+    filesPruned: 0,
+    footersRead: 0,
+    filesFetched: 0,
+    bytesFetched: 0,
+    bytesOfFetchedFiles: 0,
+    seconds: 0,
+    listSeconds: 0,
+    footerSeconds: 0,
+  };
   const started = performance.now();
   const concurrency = ctx.concurrency ?? 16;
+  let lean: LeanS3Reader | undefined;
   const report = (message: string) =>
     ctx.progress?.({ type: 'update', id: ctx.progressId ?? source.name, message, stats: { ...stats } as unknown as Record<string, number> });
   try {
     const send: SendOptions = ctx.signal ? { abortSignal: ctx.signal } : {};
     const { objects, root, single } = await listObjects(h, uri, source, fail, send);
-    const fetcher: Fetcher = { h, bucket: uri.bucket, stats, fail, send };
+    stats.listSeconds = Math.round(performance.now() - started) / 1000;
+    const store = ctx.config.onlineStore;
+    lean =
+      (ctx.transport ?? 'lean') === 'lean'
+        ? await createLeanS3Reader({
+            bucket: uri.bucket,
+            region: h.region,
+            endpointFor: (bucket, region) => h.bucketEndpoint(bucket, region),
+            credentials: h.credentials,
+            maxSockets: concurrency,
+            requestTimeoutMs: store.readTimeout * 1000,
+            connectTimeoutMs: store.connectTimeout * 1000,
+            ...(ctx.env ? { env: ctx.env } : {}),
+          })
+        : undefined;
+    const fetcher: Fetcher = {
+      h,
+      ...(lean ? { lean } : {}),
+      retry: retryPolicyOf(ctx.config),
+      bucket: uri.bucket,
+      stats,
+      fail,
+      send,
+      footerBytes: FOOTER_FETCH_BYTES,
+    };
     stats.filesMatched = objects.length;
     if (objects.length === 0) {
       throw new DynafeastError('s3.noMatch', `${what}: ${source.path} matches no ${source.format} file`, {
@@ -97,31 +147,51 @@ export async function resolveS3SourceReader(
         hint: `check the bucket and prefix (S3 keys are case-sensitive); a folder's files must end in .${source.format === 'csv' ? 'csv' : 'parquet'}`,
       });
     }
-    let needed = objects;
-    if (window) {
-      needed = objects.filter((o) => !prunedByPartition(hivePartitions(o.key, root), source.timestampField, window.startMicros, window.endMicros));
-      if (source.format === 'parquet') {
-        const keep: boolean[] = [];
-        await runPool(needed, concurrency, async (o, i) => {
-          keep[i] = await footerMayHold(fetcher, o, source.timestampField, window, what);
-        });
-        needed = needed.filter((_, i) => keep[i]);
-      }
-      // every file pruned: keep the smallest, so the columns are still checked against the view (it adds no row)
-      if (needed.length === 0) needed = [objects.reduce((a, b) => (b.size < a.size ? b : a))];
-    }
-    stats.filesPruned = objects.length - needed.length;
-    report(`fetching ${needed.length} of ${objects.length} file(s) from ${formatS3Uri(uri)}`);
-
     // a folder of its own per read: two views of one source in one run read different windows
     await mkdir(ctx.spoolDir, { recursive: true });
     const spool = await mkdtemp(path.join(ctx.spoolDir, `${source.name.replace(/[^A-Za-z0-9_.-]/g, '_')}-`));
-    const total = needed.reduce((n, o) => n + o.size, 0);
-    await checkRoom(spool, total, what);
     const localOf = (o: S3Object) => path.join(spool, single ? path.posix.basename(o.key) : o.key.slice(root.length));
-    await fetchAll(fetcher, needed, localOf, concurrency, () =>
-      report(`fetched ${stats.filesFetched} of ${needed.length} file(s), ${formatBytes(stats.bytesFetched)} from S3`),
+    const sink = await openSpool(fetcher, spool, localOf, what, () =>
+      report(`fetched ${stats.filesFetched} file(s), ${formatBytes(stats.bytesFetched)} from S3 (${stats.filesMatched} matched)`),
     );
+    try {
+      // Hive partitions of the event-time column drop files (outside) or keep them unread (inside); the
+      // rest are decided by their footers. One queue of requests: a file its footer keeps is fetched
+      // right away, ahead of the footers still unread, so footer reads and fetches overlap.
+      const candidates = window
+        ? objects.flatMap((o) => {
+            const verdict = partitionVerdict(hivePartitions(o.key, root), source.timestampField, window.startMicros, window.endMicros);
+            return verdict === 'outside' ? [] : [{ o, read: verdict === undefined && source.format === 'parquet' }];
+          })
+        : objects.map((o) => ({ o, read: false }));
+      report(`reading ${candidates.filter((c) => c.read).length} footer(s), fetching what the window needs from ${formatS3Uri(uri)}`);
+      let footersLeft = candidates.filter((c) => c.read).length;
+      const listed = performance.now();
+      const initial: Task[] = [];
+      for (const { o, read } of candidates) {
+        if (read) initial.push({ o });
+        else initial.push(...(await sink.keep(o)));
+      }
+      await runQueue(initial, concurrency, async (task, enqueue) => {
+        if (task.part) return sink.fetch(task.o, task.part);
+        // window is defined: only a windowed read has footer tasks
+        const keep = await footerMayHold(fetcher, task.o, source.timestampField, window as Window, what);
+        stats.footersRead++;
+        if (--footersLeft === 0) stats.footerSeconds = Math.round(performance.now() - listed) / 1000;
+        if (keep) enqueue(...(await sink.keep(task.o)));
+      });
+      // every file pruned: keep the smallest, so the columns are still checked against the view (it adds no row)
+      if (sink.kept.length === 0) {
+        const smallest = objects.reduce((a, b) => (b.size < a.size ? b : a));
+        await runQueue(await sink.keep(smallest), concurrency, async (task) => {
+          if (task.part) await sink.fetch(task.o, task.part);
+        });
+      }
+    } finally {
+      await sink.close();
+    }
+    const needed = sink.kept;
+    stats.filesPruned = objects.length - needed.length;
     stats.seconds = Math.round(performance.now() - started) / 1000;
     report(`fetched ${stats.filesFetched} file(s), ${formatBytes(stats.bytesFetched)} from S3 (${stats.filesPruned} of ${stats.filesMatched} pruned)`);
 
@@ -142,6 +212,7 @@ export async function resolveS3SourceReader(
       s3: stats,
     };
   } finally {
+    lean?.close();
     h.destroy();
   }
 }
@@ -153,11 +224,19 @@ type SendOptions = { abortSignal?: AbortSignal };
 /** What every GetObject of one source shares. */
 interface Fetcher {
   h: S3Handle;
+  /** Ranged GETs without the SDK; absent: the SDK's GetObject. */
+  lean?: LeanS3Reader;
+  /** The lean GETs' retries (the SDK retries its own). */
+  retry: RetryPolicy;
   bucket: string;
   stats: S3FetchStats;
   fail: Fail;
   send: SendOptions;
+  /** How many of a file's last bytes a footer read takes first: FOOTER_FETCH_BYTES, more once a longer footer was seen. */
+  footerBytes: number;
 }
+
+type Window = { startMicros: bigint; endMicros: bigint };
 
 async function listObjects(
   h: S3Handle,
@@ -202,14 +281,17 @@ async function listObjects(
 }
 
 /** One ranged GetObject; the ETag pins the object version read at listing, so a file replaced mid-run fails instead of mixing versions. */
-async function getRange({ h, bucket, stats, fail, send }: Fetcher, o: S3Object, start: number, end: number): Promise<Uint8Array> {
+async function getRange({ h, lean, retry, bucket, stats, fail, send }: Fetcher, o: S3Object, start: number, end: number): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
-    const res = await h.s3.send(
-      new (s3Sdk().GetObjectCommand)({ Bucket: bucket, Key: o.key, Range: `bytes=${start}-${end - 1}`, ...(o.etag ? { IfMatch: o.etag } : {}) }),
-      send,
-    );
-    bytes = res.Body ? await res.Body.transformToByteArray() : new Uint8Array();
+    if (lean) {
+      bytes = await withRetry(() => lean.getRange(o.key, start, end, o.etag || undefined), {
+        policy: retry,
+        ...(send.abortSignal ? { signal: send.abortSignal } : {}),
+      });
+    } else {
+      bytes = await sdkRange(h, bucket, o, start, end, send);
+    }
   } catch (e) {
     throw fail('s3:GetObject', o.key, e);
   }
@@ -224,19 +306,33 @@ async function getRange({ h, bucket, stats, fail, send }: Fetcher, o: S3Object, 
   return bytes;
 }
 
-async function footerMayHold(f: Fetcher, o: S3Object, column: string, window: { startMicros: bigint; endMicros: bigint }, what: string): Promise<boolean> {
+async function sdkRange(h: S3Handle, bucket: string, o: S3Object, start: number, end: number, send: SendOptions): Promise<Uint8Array> {
+  const res = await h.s3.send(
+    new (s3Sdk().GetObjectCommand)({ Bucket: bucket, Key: o.key, Range: `bytes=${start}-${end - 1}`, ...(o.etag ? { IfMatch: o.etag } : {}) }),
+    send,
+  );
+  return res.Body ? await res.Body.transformToByteArray() : new Uint8Array();
+}
+
+async function footerMayHold(f: Fetcher, o: S3Object, column: string, window: Window, what: string): Promise<boolean> {
   const file = {
     byteLength: o.size,
     slice: async (start: number, end = o.size): Promise<ArrayBuffer> => {
       const bytes = await getRange(f, o, start, end);
-      // the last bytes are kept: a file that is needed is fetched without them
-      if (end === o.size && (!o.tail || start < o.tail.offset)) o.tail = { offset: start, bytes };
+      if (end === o.size) {
+        // the last bytes are kept: a file that is needed is fetched without them
+        if (!o.tail || start < o.tail.offset) o.tail = { offset: start, bytes };
+        // a footer longer than the first read took a second request: the files that follow (a dataset's
+        // footers are alike) start with a read that holds one this long and a quarter
+        const footer = footerLengthOf(bytes);
+        if (footer !== undefined && footer > bytes.length) f.footerBytes = Math.min(MAX_FOOTER_GUESS, Math.max(f.footerBytes, Math.ceil(footer * 1.25)));
+      }
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     },
   };
   let span;
   try {
-    span = await timestampSpanFromFooter(file, column);
+    span = await timestampSpanFromFooter(file, column, f.footerBytes);
   } catch (e) {
     if (e instanceof DynafeastError) throw e;
     throw new DynafeastError('repo.unreadableSource', `${what}: s3://${f.bucket}/${o.key} is not a readable parquet file (${(e as Error).message})`, {
@@ -247,32 +343,28 @@ async function footerMayHold(f: Fetcher, o: S3Object, column: string, window: { 
   return span === undefined || !outsideWindow(span, window.startMicros, window.endMicros);
 }
 
-async function checkRoom(dir: string, bytes: number, what: string): Promise<void> {
-  const fs = await statfs(dir);
-  const free = Number(fs.bavail) * Number(fs.bsize);
-  if (bytes + SPOOL_HEADROOM > free) {
-    throw new DynafeastError(
-      'fs.noSpace',
-      `${what}: the files the window needs (${formatBytes(bytes)}) do not fit in the spool folder ${dir} (${formatBytes(free)} free)`,
-      {
-        hint: 'free some space, point TMPDIR at a larger disk, or materialize a shorter window',
-      },
-    );
-  }
+/** A request of the fetch queue: a footer to read, or a range of a kept file to fetch. */
+interface Task {
+  o: S3Object;
+  part?: { start: number; end: number };
 }
 
-async function fetchAll(f: Fetcher, objects: readonly S3Object[], localOf: (o: S3Object) => string, concurrency: number, onFile: () => void): Promise<void> {
-  const parts: { o: S3Object; start: number; end: number }[] = [];
+/** The spool folder being filled: what is kept, and the files being written. */
+interface Spool {
+  /** Files kept so far, in the order they were kept. */
+  kept: S3Object[];
+  /** Keeps a file (checking it fits on the spool's disk) and gives the ranges still to fetch. */
+  keep(o: S3Object): Promise<Task[]>;
+  fetch(o: S3Object, part: { start: number; end: number }): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openSpool(f: Fetcher, dir: string, localOf: (o: S3Object) => string, what: string, onFile: () => void): Promise<Spool> {
+  const fs = await statfs(dir);
+  const free = Number(fs.bavail) * Number(fs.bsize);
+  let committed = 0;
+  const kept: S3Object[] = [];
   const left = new Map<S3Object, number>();
-  for (const o of objects) {
-    const fetchEnd = o.tail ? o.tail.offset : o.size;
-    let n = 0;
-    for (let start = 0; start < fetchEnd; start += PART_BYTES) {
-      parts.push({ o, start, end: Math.min(fetchEnd, start + PART_BYTES) });
-      n++;
-    }
-    left.set(o, n);
-  }
   const handles = new Map<S3Object, Promise<FileHandle>>();
   const handleOf = (o: S3Object) => {
     let fh = handles.get(o);
@@ -283,28 +375,46 @@ async function fetchAll(f: Fetcher, objects: readonly S3Object[], localOf: (o: S
     }
     return fh;
   };
-  const finished = async (o: S3Object) => {
+  const finished = (o: S3Object) => {
     f.stats.filesFetched++;
     f.stats.bytesOfFetchedFiles += o.size;
     onFile();
   };
-  try {
-    // files fetched whole from the footer read (smaller than it) still need writing
-    for (const o of objects) {
-      if (o.tail) await (await handleOf(o)).write(o.tail.bytes, 0, o.tail.bytes.length, o.tail.offset);
-      if (left.get(o) === 0) {
-        await handleOf(o);
-        await finished(o);
+  return {
+    kept,
+    async keep(o) {
+      // checked as files are kept (the set is known only when the last footer is read): the space
+      // measured when the spool was made, less what is kept, must leave room for DuckDB's own spill
+      committed += o.size;
+      if (committed + SPOOL_HEADROOM > free) {
+        throw new DynafeastError(
+          'fs.noSpace',
+          `${what}: the files the window needs (${formatBytes(committed)} and counting) do not fit in the spool folder ${dir} (${formatBytes(free)} free)`,
+          { hint: 'free some space, point TMPDIR at a larger disk, or materialize a shorter window' },
+        );
       }
-    }
-    await runPool(parts, concurrency, async ({ o, start, end }) => {
+      kept.push(o);
+      const fetchEnd = o.tail ? o.tail.offset : o.size;
+      const parts: Task[] = [];
+      for (let start = 0; start < fetchEnd; start += PART_BYTES) parts.push({ o, part: { start, end: Math.min(fetchEnd, start + PART_BYTES) } });
+      left.set(o, parts.length);
+      // the bytes the footer read brought (all of a file smaller than it) are written now
+      if (o.tail) await (await handleOf(o)).write(o.tail.bytes, 0, o.tail.bytes.length, o.tail.offset);
+      if (parts.length === 0) {
+        await handleOf(o);
+        finished(o);
+      }
+      return parts;
+    },
+    async fetch(o, { start, end }) {
       const bytes = await getRange(f, o, start, end);
       await (await handleOf(o)).write(bytes, 0, bytes.length, start);
       const n = (left.get(o) ?? 1) - 1;
       left.set(o, n);
-      if (n === 0) await finished(o);
-    });
-  } finally {
-    await Promise.all([...handles.values()].map(async (fh) => (await fh.catch(() => undefined))?.close()));
-  }
+      if (n === 0) finished(o);
+    },
+    async close() {
+      await Promise.all([...handles.values()].map(async (fh) => (await fh.catch(() => undefined))?.close()));
+    },
+  };
 }

@@ -26,15 +26,24 @@ export interface FooterSpan {
   max: bigint;
 }
 
+/** The bytes a footer takes at the end of a parquet file (metadata, its length, `PAR1`), from the file's last 8 bytes or more. */
+export function footerLengthOf(tail: Uint8Array): number | undefined {
+  if (tail.length < 8) return undefined;
+  const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+  if (view.getUint32(tail.length - 4, true) !== 0x31524150) return undefined; // PAR1
+  return view.getUint32(tail.length - 8, true) + 8;
+}
+
 /**
  * The min and max of `column` over every row group, or undefined when a row group has no statistics for
  * it or the column is not a timestamp or date (then the file is always read). Throws when the bytes are
- * not parquet.
+ * not parquet. `fetchBytes`: how many of the file's last bytes to read first (when the footer is longer, a
+ * second read gets the rest).
  */
-export async function timestampSpanFromFooter(file: AsyncBuffer, column: string): Promise<FooterSpan | undefined> {
+export async function timestampSpanFromFooter(file: AsyncBuffer, column: string, fetchBytes = FOOTER_FETCH_BYTES): Promise<FooterSpan | undefined> {
   // loaded here: only a run that reads parquet from S3 needs it
   const { parquetMetadataAsync } = await import('hyparquet');
-  const meta = await parquetMetadataAsync(file, { parsers, initialFetchSize: FOOTER_FETCH_BYTES });
+  const meta = await parquetMetadataAsync(file, { parsers, initialFetchSize: fetchBytes });
   let min: bigint | undefined;
   let max: bigint | undefined;
   for (const group of meta.row_groups) {

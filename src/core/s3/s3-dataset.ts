@@ -121,14 +121,22 @@ export function outsideWindow(span: { min: bigint; max: bigint }, startMicros: b
 }
 
 /**
- * Whether hive partitioning proves a file holds no row of the window: only when a partition column is
- * the source's event-time column itself (`event_timestamp=2024-01-05/`). A partition named otherwise
- * (`date=`, `dt=`) may mean ingestion time, so it is never taken for event time; the footer statistics
- * (footer-stats.ts) prune those files instead.
+ * What hive partitioning proves about a file and the window [start, end]: `outside` (it holds no row of
+ * the window: not fetched), `inside` (every row it holds is in the window: fetched without reading its
+ * footer), or undefined (its footer decides). Only a partition column that is the source's event-time
+ * column itself (`event_timestamp=2024-01-05/`) proves anything: one named otherwise (`date=`, `dt=`)
+ * may mean ingestion time, so it is never taken for event time; footer statistics (footer-stats.ts)
+ * decide those files.
  */
-export function prunedByPartition(partitions: ReadonlyMap<string, string>, timestampField: string, startMicros: bigint, endMicros: bigint): boolean {
+export function partitionVerdict(
+  partitions: ReadonlyMap<string, string>,
+  timestampField: string,
+  startMicros: bigint,
+  endMicros: bigint,
+): 'outside' | 'inside' | undefined {
   const value = partitions.get(timestampField);
-  if (value === undefined) return false;
-  const span = partitionSpanMicros(value);
-  return span !== undefined && outsideWindow(span, startMicros, endMicros);
+  const span = value === undefined ? undefined : partitionSpanMicros(value);
+  if (span === undefined) return undefined;
+  if (outsideWindow(span, startMicros, endMicros)) return 'outside';
+  return span.min >= startMicros && span.max <= endMicros ? 'inside' : undefined;
 }

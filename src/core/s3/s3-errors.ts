@@ -3,7 +3,7 @@
  * ARN. Classified by the one AWS error classification (aws/aws-errors.ts, by name and status only);
  * network, proxy and credential failures keep the DynamoDB wording's next steps with S3's endpoint named.
  */
-import { awsErrorName, httpStatusOf, isAccessDenied } from '../aws/aws-errors.js';
+import { awsErrorName, credentialProblem, httpStatusOf, isAccessDenied } from '../aws/aws-errors.js';
 import { describeAwsError } from '../aws/errors.js';
 import { DynafeastError, isDynafeastError, type ErrorCode } from '../errors.js';
 import { redactSecrets } from '../redact.js';
@@ -47,7 +47,8 @@ export function describeS3Error(e: unknown, ctx: S3ErrorContext): DynafeastError
   if (isNoSuchKey(e)) {
     return new DynafeastError('s3.noSuchKey', `${ctx.what}: no object ${where}`, { hint: 'check the key (S3 keys are case-sensitive)', cause: e });
   }
-  if (isAccessDenied(e) || httpStatusOf(e) === 403) {
+  // S3 answers an unknown key or a bad signature with 403 too: those are the credentials' fault, not the policy's
+  if (isAccessDenied(e) || (httpStatusOf(e) === 403 && credentialProblem(e) === undefined)) {
     const arn = s3ArnOf(ctx.action, ctx.uri, ctx.partition);
     return new DynafeastError('s3.accessDenied', `${ctx.what}: access denied: ${ctx.action} on ${arn}`, {
       hint: `allow ${ctx.action} on ${arn} for the identity dynafeast runs as; \`dynafeast iam-policy\` prints the exact policy each command needs`,

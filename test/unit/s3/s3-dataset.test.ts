@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { globToRegExp, hivePartitions, outsideWindow, partitionSpanMicros, planS3Path, prunedByPartition } from '../../../src/core/s3/s3-dataset.js';
+import { globToRegExp, hivePartitions, outsideWindow, partitionSpanMicros, planS3Path, partitionVerdict } from '../../../src/core/s3/s3-dataset.js';
 import { formatS3Uri, parseS3Uri, s3EndpointOf } from '../../../src/core/s3/s3-uri.js';
 import { defined } from '../../helpers/defined.js';
 
@@ -78,7 +78,7 @@ describe('hive partitions and pruning', () => {
     expect(partitionSpanMicros('__HIVE_DEFAULT_PARTITION__')).toBeUndefined();
   });
 
-  it('prunes only by the event-time column, and never a day the window touches', () => {
+  it('prunes only by the event-time column, never a day the window touches, and skips the footer only of a day inside the window', () => {
     const DAY = 86_400_000_000n;
     const base = BigInt(Date.UTC(2024, 0, 1)) * 1000n;
     fc.assert(
@@ -88,9 +88,12 @@ describe('hive partitions and pruning', () => {
         const end = start + len;
         const dayStart = base + BigInt(d) * DAY;
         const touches = dayStart <= end && dayStart + DAY - 1n >= start;
-        expect(prunedByPartition(new Map([['event_timestamp', date]]), 'event_timestamp', start, end)).toBe(!touches);
+        const within = dayStart >= start && dayStart + DAY - 1n <= end;
+        expect(partitionVerdict(new Map([['event_timestamp', date]]), 'event_timestamp', start, end)).toBe(
+          !touches ? 'outside' : within ? 'inside' : undefined,
+        );
         // another column named like a date is never taken for event time
-        expect(prunedByPartition(new Map([['date', date]]), 'event_timestamp', start, end)).toBe(false);
+        expect(partitionVerdict(new Map([['date', date]]), 'event_timestamp', start, end)).toBeUndefined();
       }),
     );
     expect(outsideWindow({ min: 5n, max: 9n }, 9n, 20n)).toBe(false);

@@ -1,6 +1,6 @@
 /**
- * AccessDenied cannot come from moto without IAM enforcement, so its wording is checked on the error
- * shape the SDK throws (name and HTTP status, as aws-errors.ts classifies them).
+ * Wording checked on the error shape the SDK throws (name and HTTP status, as aws-errors.ts classifies
+ * them); test/s3/s3-iam.s3.ts gets the real answers from moto with IAM enforced.
  */
 import { describeS3Error, s3ArnOf } from '../../../src/core/s3/s3-errors.js';
 
@@ -15,6 +15,15 @@ describe('describeS3Error', () => {
     const list = describeS3Error(sdkError('AccessDenied', 403), { ...ctx, action: 's3:ListBucket', partition: 'aws-cn' });
     expect(list.message).toContain('arn:aws-cn:s3:::team-data');
     expect(s3ArnOf('s3:ListBucket', ctx.uri)).toBe('arn:aws:s3:::team-data');
+  });
+
+  it('an unknown key or a bad signature (403 from S3) is a credentials problem, not a missing permission', () => {
+    for (const name of ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken']) {
+      const e = describeS3Error(sdkError(name, 403), ctx);
+      expect(e.code).toBe('s3.credentials');
+      expect(e.message).not.toContain('access denied');
+    }
+    expect(describeS3Error(sdkError('SomethingElse', 403), ctx).code).toBe('s3.accessDenied');
   });
 
   it('tells a missing bucket from a missing key, and a refused connection from both', () => {

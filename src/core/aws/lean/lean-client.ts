@@ -55,14 +55,41 @@ export class LeanServiceError extends Error {
   }
 }
 
-export function createLeanClient(options: LeanClientOptions): LeanClient {
+/** One request of a lean transport; `path` is already URI-encoded, as signed. */
+export interface LeanRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** What the slow-call watch names while it waits (e.g. `BatchWriteItem`, `GetObject`). */
+  operation: string;
+  /** Aborting it closes the request's connection and rejects. */
+  signal?: AbortSignal;
+}
+
+export interface LeanAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** Keep-alive HTTP(S) to one endpoint, through the proxy the environment names: what every lean client sends with. */
+export interface LeanTransport {
+  /** The endpoint (its host is what requests sign). */
+  readonly url: URL;
+  send(req: LeanRequest): Promise<LeanAnswer>;
+  close(): void;
+}
+
+export type LeanTransportOptions = Pick<LeanClientOptions, 'endpoint' | 'maxSockets' | 'requestTimeoutMs' | 'connectTimeoutMs' | 'slowCalls' | 'env'>;
+
+export function createLeanTransport(options: LeanTransportOptions): LeanTransport {
   const url = new URL(options.endpoint);
   const secure = url.protocol === 'https:';
   const request = secure ? https.request : http.request;
   const timeout = options.requestTimeoutMs ?? 10_000;
   const connectTimeout = options.connectTimeoutMs ?? timeout;
   const slowCalls = options.slowCalls ?? NO_WATCH;
-  const now = options.nowMs ?? Date.now;
   // Without a proxy the agent is the plain keep-alive one, built here as always; with one, the proxy
   // library loads on the first call.
   const proxy = proxyFor(options.endpoint, options.env);
@@ -76,50 +103,75 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
       return (agent = made);
     }));
 
-  const given = options.credentials;
-  const credentials: () => Promise<AwsCredentials> = typeof given === 'function' ? memoizeCredentials(given, now) : async () => given;
-
-  const post = (agent: http.Agent, body: string, headers: Record<string, string>, signal: AbortSignal | undefined) =>
-    new Promise<{ status: number; text: string; retryAfter?: string }>((resolve, reject) => {
-      const req = request(
+  const exchange = (agent: http.Agent, req: LeanRequest) =>
+    new Promise<LeanAnswer>((resolve, reject) => {
+      const r = request(
         {
           agent,
           protocol: url.protocol,
           hostname: url.hostname,
           port: url.port || undefined,
-          method: 'POST',
-          path: '/',
-          headers: { ...headers, host: url.host, 'content-length': Buffer.byteLength(body) },
-          ...(signal ? { signal } : {}),
+          method: req.method,
+          path: req.path,
+          headers: { ...req.headers, host: url.host, ...(req.body !== undefined ? { 'content-length': Buffer.byteLength(req.body) } : {}) },
+          ...(req.signal ? { signal: req.signal } : {}),
         },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const retryAfter = res.headers['retry-after'];
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ...(retryAfter !== undefined ? { retryAfter } : {}) });
-          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
           res.on('error', reject);
         },
       );
-      req.setTimeout(timeout, () => req.destroy(noAnswerInTime(url.host, timeout, 'answer')));
+      r.setTimeout(timeout, () => r.destroy(noAnswerInTime(url.host, timeout, 'answer')));
       // a new socket that does not connect in connect_timeout fails the attempt (a pooled one is connected)
-      req.on('socket', (socket) => {
+      r.on('socket', (socket) => {
         if (!socket.connecting) return;
-        const timer = setTimeout(() => req.destroy(noAnswerInTime(url.host, connectTimeout, 'connection')), connectTimeout);
+        const timer = setTimeout(() => r.destroy(noAnswerInTime(url.host, connectTimeout, 'connection')), connectTimeout);
         timer.unref();
         socket.once('connect', () => clearTimeout(timer));
         socket.once('close', () => clearTimeout(timer));
       });
-      req.on('error', reject);
-      req.end(body);
+      r.on('error', reject);
+      r.end(req.body);
     });
 
+  return {
+    url,
+    async send(req) {
+      const done = slowCalls.start(req.operation);
+      let answer: LeanAnswer;
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- agent is only undefined when a proxy was configured
+        answer = await exchange(agent ?? (await throughProxy(proxy!)), req);
+      } finally {
+        done();
+      }
+      // an http endpoint's proxy answers in place of the server
+      if (answer.status === 407 && proxy) throw new ProxyError(proxy, url.host, { status: 407, statusText: 'Proxy Authentication Required' });
+      return answer;
+    },
+    close: () => {
+      closed = true;
+      agent?.destroy();
+    },
+  };
+}
+
+/** The credentials a lean client signs with: a provider memoized (refreshed before it expires), or fixed keys. */
+export function leanCredentials(given: AwsCredentials | AwsCredentialsProvider, now: () => number = Date.now): () => Promise<AwsCredentials> {
+  return typeof given === 'function' ? memoizeCredentials(given, now) : async () => given;
+}
+
+export function createLeanClient(options: LeanClientOptions): LeanClient {
+  const transport = createLeanTransport(options);
+  const now = options.nowMs ?? Date.now;
+  const credentials = leanCredentials(options.credentials, now);
   return {
     async call<T>(operation: string, body: string, signal?: AbortSignal): Promise<T> {
       const target = `DynamoDB_20120810.${operation}`;
       const headers = signRequest({
-        host: url.host,
+        host: transport.url.host,
         region: options.region,
         service: 'dynamodb',
         target,
@@ -127,26 +179,19 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
         credentials: await credentials(),
         nowMs: now(),
       });
-      const done = slowCalls.start(operation);
-      let answer: { status: number; text: string; retryAfter?: string };
-      try {
-        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- agent is only undefined when a proxy was configured
-        answer = await post(agent ?? (await throughProxy(proxy!)), body, headers, signal);
-      } finally {
-        done();
-      }
-      const { status, text, retryAfter } = answer;
+      const {
+        status,
+        body: answer,
+        headers: got,
+      } = await transport.send({ method: 'POST', path: '/', headers, body, operation, ...(signal ? { signal } : {}) });
+      const text = answer.toString('utf8');
       if (status !== 200) {
-        // an http endpoint's proxy answers in place of the server
-        if (status === 407 && proxy) throw new ProxyError(proxy, url.host, { status, statusText: 'Proxy Authentication Required' });
-        throw serviceError(status, text, parseRetryAfter(retryAfter));
+        const retryAfter = got['retry-after'];
+        throw serviceError(status, text, parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined));
       }
       return JSON.parse(text) as T;
     },
-    close: () => {
-      closed = true;
-      agent?.destroy();
-    },
+    close: () => transport.close(),
   };
 }
 

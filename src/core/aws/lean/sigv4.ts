@@ -1,6 +1,7 @@
 /**
- * AWS Signature Version 4 for the one request shape the lean writer sends: `POST /` with a JSON body
- * and the `x-amz-target` header. Written for this shape only (no query string, fixed headers), so signing
+ * AWS Signature Version 4 for the two request shapes the lean clients send: DynamoDB's `POST /` with a
+ * JSON body and the `x-amz-target` header, and S3's ranged `GET` of an object (lean-s3.ts). Written for
+ * those shapes only (no query string, fixed headers), so signing
  * costs two SHA-256 digests and one HMAC per request; the derived key is cached per day. Tests check the
  * output against the SDK's own signer. The embedded server checks incoming signatures with the same
  * `signatureOf` (embedded/verify-signature.ts), so there is one SigV4 implementation.
@@ -116,6 +117,43 @@ export function signRequest(input: SignInput): Record<string, string> {
     'x-amz-date': date,
     'x-amz-target': input.target,
     authorization: `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+  };
+  if (token) out['x-amz-security-token'] = token;
+  return out;
+}
+
+/** SHA-256 of an empty body: what a GET signs as its payload. */
+export const EMPTY_PAYLOAD_HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/**
+ * The headers of a signed S3 `GET` of `path` (already URI-encoded once, as S3 wants: no double encoding)
+ * without a query string. Other headers (Range, If-Match) are sent unsigned, as SigV4 allows.
+ */
+export function signS3Get(input: { host: string; path: string; region: string; credentials: AwsCredentials; nowMs: number }): Record<string, string> {
+  const date = amzDate(input.nowMs);
+  const day = date.slice(0, 8);
+  const token = input.credentials.sessionToken;
+  const headers: Array<[string, string]> = [
+    ['host', input.host],
+    ['x-amz-content-sha256', EMPTY_PAYLOAD_HASH],
+    ['x-amz-date', date],
+    ...(token ? ([['x-amz-security-token', token]] as Array<[string, string]>) : []),
+  ];
+  const signature = signatureOf({
+    method: 'GET',
+    path: input.path,
+    query: '',
+    headers,
+    payloadHash: EMPTY_PAYLOAD_HASH,
+    date,
+    region: input.region,
+    service: 's3',
+    secretAccessKey: input.credentials.secretAccessKey,
+  });
+  const out: Record<string, string> = {
+    'x-amz-content-sha256': EMPTY_PAYLOAD_HASH,
+    'x-amz-date': date,
+    authorization: `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${day}/${input.region}/s3/aws4_request, SignedHeaders=${headers.map(([n]) => n).join(';')}, Signature=${signature}`,
   };
   if (token) out['x-amz-security-token'] = token;
   return out;
