@@ -288,6 +288,9 @@ export async function resolveDynamoSourceReader(
 
     const onPage = (page: ScanPage) =>
       serial(async () => {
+        // a page that fails counts nothing: pages of other segments still queued would otherwise write
+        // its partial counts into the checkpoint, and the resumed scan, reading the page again, count twice
+        const before = { items: stats.items, missingTimestamp: stats.missingTimestamp, badTimestamp: stats.badTimestamp };
         const appender = await c.createAppender(table);
         let rows = 0;
         try {
@@ -354,6 +357,10 @@ export async function resolveDynamoSourceReader(
             rows++;
           }
           appender.flushSync();
+        } catch (e) {
+          Object.assign(stats, before);
+          await c.run(`DELETE FROM ${table}`);
+          throw e;
         } finally {
           appender.closeSync();
         }
