@@ -18,7 +18,9 @@ const itemText = (item: StoredItem | undefined) =>
 
 it('50,000 items: the same online items as from the parquet twin', async () => {
   const profiles = makeProfiles(50_000);
-  const r = await profilesRepo(server.client, server.endpoint, profiles, { sourceLines: ['    segments: 4'] });
+  // dynalite pages through its in-memory table in JS, each segment from the start: on a loaded machine a
+  // page of this table can take longer than the 10 s default read timeout (DynamoDB answers in milliseconds)
+  const r = await profilesRepo(server.client, server.endpoint, profiles, { sourceLines: ['    segments: 4'], onlineStoreLines: ['  read_timeout: 120'] });
   const report = await materialize(r.ctx(), { start: '2025-01-01', end: '2026-01-01', views: [] });
   const ddb = report.views.find((v) => v.view === DDB_VIEW);
   expect(ddb?.dynamodb).toMatchObject({ segments: 4, missingTimestamp: 0, badTimestamp: 0 });
