@@ -123,6 +123,18 @@ export function cpuSeconds(pid: number): number {
   return ticks / 100;
 }
 
+/** The tree's CPU seconds once two samples 250 ms apart show no more work (at most 30 s). */
+async function cpuOnceIdle(pid: number): Promise<number> {
+  let last = cpuSeconds(pid);
+  for (let waited = 0; waited < 30_000; waited += 250) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = cpuSeconds(pid);
+    if (now - last < 0.01) return now;
+    last = now;
+  }
+  return last;
+}
+
 export interface Run {
   rps: number;
   cpuMsPerRequest: number;
@@ -151,7 +163,12 @@ export async function load(url: string, body: string, pid: number, opts: { conne
   });
   clearInterval(sampler);
   peak = Math.max(peak, rssMb(pid));
-  const cpuMsPerRequest = round(((cpuSeconds(pid) - cpuBefore) * 1000) / Math.max(1, result.requests.total), 2);
+  // Requests still in flight when the window closed are finished by the server after it (their client
+  // gone): their CPU is counted once the tree is idle and divided by every request sent, not only the
+  // ones answered in time — otherwise a slow case's few finished requests carry the in-flight tail's CPU.
+  const cpuAfter = await cpuOnceIdle(pid);
+  const sent = Math.max(result.requests.total, (result.requests as { sent?: number }).sent ?? 0);
+  const cpuMsPerRequest = round(((cpuAfter - cpuBefore) * 1000) / Math.max(1, sent), 2);
   return {
     rps: round(result.requests.average),
     cpuMsPerRequest,
