@@ -202,7 +202,8 @@ describe('materialize from a DynamoDB table source', () => {
     });
     const report = await materialize(r.ctx(), { start: '2025-01-01', end: '2026-01-01', views: [] });
     expect(report.views[0]).toMatchObject({ status: 'written', written: 1500 - 30 });
-    // eventually consistent: half a unit per 4 KB of items read
-    expect(report.views[0]?.dynamodb?.consumedReadUnits).toBeGreaterThan(10);
+    // what the server reports, summed (DynamoDB and dynalite: half a unit per 4 KB read; moto: one per request)
+    const d = report.views[0]?.dynamodb;
+    expect(d?.consumedReadUnits).toBeGreaterThanOrEqual(d?.requests ?? Infinity);
   }, 120_000);
 });
