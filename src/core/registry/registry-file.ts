@@ -4,7 +4,7 @@
  * another dynafeast — never sees half a registry.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { clone, create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { RegistrySchema, type Registry } from '../../gen/feast/core/Registry_pb.js';
@@ -13,6 +13,7 @@ import { DynafeastError, isDynafeastError } from '../errors.js';
 import { describeFsError } from '../fs-error.js';
 import { removeLitter } from '../lock/file-lock.js';
 import { pidExists } from '../lock/liveness.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { checkRegularOrAbsent, readRegularFile, readRegularFileSync, type FileRole } from '../util/checked-file.js';
 import { timestampFromMicros } from './time.js';
 
@@ -122,26 +123,11 @@ export async function writeRegistryAtomic(path: string, registry: Registry, nowM
   const { next, bytes } = stampForWrite(registry, nowMicros);
   // the rename below would replace a device or FIFO named as the registry
   checkRegularOrAbsent(path, REGISTRY_FILE);
-  const tmp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   try {
-    await mkdir(dirname(path), { recursive: true });
-    // the rename puts a new inode in place: it gets the old file's mode (a registry kept 0600 stays 0600)
-    const mode = await modeOf(path);
-    // a new registry is readable by others, as Feast writes it: Feast servers often run as another user
-    const fh = await open(tmp, 'w', mode ?? 0o644);
-    try {
-      if (mode !== undefined) await fh.chmod(mode);
-      await fh.writeFile(bytes);
-      // flushed before the rename, or a crash could leave an empty file under the real name
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
+    await writeFileAtomic(path, bytes, { keepMode: true });
     await removeStaleTempFiles(path);
     await removeLitter(`${path}.lock`);
   } catch (e) {
-    await rm(tmp, { force: true }).catch(() => {});
     throw (
       describeFsError(e, { doing: 'write the registry', path, done: `the registry file is unchanged (it is replaced whole or not at all)` }) ??
       new DynafeastError('registry.unreadable', `cannot write the registry ${path}: ${(e as Error).message}`, {
@@ -160,16 +146,6 @@ export function stampForWrite(registry: Registry, nowMicros: bigint): { next: Re
   next.lastUpdated = timestampFromMicros(nowMicros);
   if (next.registrySchemaVersion === '') next.registrySchemaVersion = REGISTRY_SCHEMA_VERSION;
   return { next, bytes: toBinary(RegistrySchema, next) };
-}
-
-/** Permission bits of the file at `path`; undefined when there is none yet. */
-async function modeOf(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).mode & 0o7777;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
 }
 
 /**

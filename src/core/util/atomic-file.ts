@@ -3,15 +3,22 @@
  * over it, so a crash leaves either the old content or the new (a scan checkpoint, a spooled page).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-export async function writeFileAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
+/**
+ * Writes `bytes` to `file` through `<file>.<pid>.<id>.tmp` (the name registry-file.ts's stale-temp
+ * sweep knows). `keepMode`: the new inode gets the replaced file's permission bits (a registry kept 0600
+ * stays 0600); a new file is 0644, readable by others as Feast writes its files.
+ */
+export async function writeFileAtomic(file: string, bytes: Uint8Array | string, opts: { keepMode?: boolean } = {}): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   await mkdir(path.dirname(file), { recursive: true });
   try {
-    const fh = await open(tmp, 'w', 0o644);
+    const mode = opts.keepMode ? await modeOf(file) : undefined;
+    const fh = await open(tmp, 'w', mode ?? 0o644);
     try {
+      if (mode !== undefined) await fh.chmod(mode);
       await fh.writeFile(bytes);
       // flushed before the rename, or a crash could leave an empty file under the real name
       await fh.sync();
@@ -21,6 +28,16 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array | string):
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => {});
+    throw e;
+  }
+}
+
+/** Permission bits of the file at `file`; undefined when there is none yet. */
+async function modeOf(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).mode & 0o7777;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
 }
