@@ -1,15 +1,15 @@
 /**
  * `dynafeast serve` under sustained load (issue 18): the built binary on loopback, the 8 ms model of
- * DynamoDB (bench/read/latency-model.ts) behind it, 64 connections offering RATE requests per second
- * of 100 entities × 3 features for 60 s (autocannon), after 15 s of warm-up at that rate. Every
- * request is answered 200 — no error, no timeout — and the server's resident memory is flat once warm.
- * Then SIGTERM at the end of the load with a request in flight on every connection: each is answered,
- * and the process exits 0.
+ * DynamoDB (bench/read/latency-model.ts) behind it, requests of 100 entities × 3 features on 64
+ * connections (autocannon). First 15 s closed-loop (each connection sends again as soon as it is
+ * answered): the warm-up, and the server's peak on this machine as it is now — the median of its
+ * per-second answers. Then that peak is offered for 60 s. Every request is answered 200 — no error, no
+ * timeout — and the server's resident memory is flat once warm. Then SIGTERM at the end of the load
+ * with a request in flight on every connection: each is answered, and the process exits 0.
  *
- * RATE is 70% of the peak `npm run bench:serve-peak` measured on the 2-core machine this tier runs on,
- * shared and at load average ~10 (~365 req/s closed-loop; at 115% of that offered, only ~340 answered):
- * headroom, so a busier run of the machine slows answers but does not turn them into timeouts.
- * Re-measure when that machine changes. See README, "dynafeast serve".
+ * The peak is measured in the test, not fixed, because the machines this tier runs on are shared and
+ * their speed changes from run to run (`npm run bench:serve-peak` measures it apart). See README,
+ * "dynafeast serve".
  */
 import autocannon from 'autocannon';
 import { writeBenchRepo } from '../../bench/read/bench-repo.js';
@@ -19,7 +19,6 @@ import { startCli } from '../helpers/cli.js';
 import { defined } from '../helpers/defined.js';
 import { tempRepoDir } from '../helpers/temp-dir.js';
 
-const RATE = 256;
 const CONNECTIONS = 64;
 const SECONDS = 60;
 const WARM_UP_SECONDS = 15;
@@ -56,7 +55,7 @@ async function inFlightReaches(url: string, n: number): Promise<void> {
   }
 }
 
-it(`holds ${RATE} req/s for ${SECONDS} s with no error and flat memory, then drains every request in flight on SIGTERM`, async () => {
+it(`holds its measured peak for ${SECONDS} s with no error and flat memory, then drains every request in flight on SIGTERM`, async () => {
   const server = await startCli(['-c', dir, '--json', 'serve', '-p', '0', '--log-format', 'none'], /"url":\s*"[^"]+"/, {
     env: { AWS_ACCESS_KEY_ID: 'load', AWS_SECRET_ACCESS_KEY: 'load', AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' },
   });
@@ -73,11 +72,14 @@ it(`holds ${RATE} req/s for ${SECONDS} s with no error and flat memory, then dra
       body,
       connections: CONNECTIONS,
     };
+    // Warm-up, closed-loop: V8 grows its heap toward its steady size during the first ~30 s of load on a
+    // busy machine, which is warm-up, not a leak; and the rate the server answers at when every
+    // connection always has a request waiting is its peak.
+    const warmUp = await autocannon({ ...target, duration: WARM_UP_SECONDS });
+    expect([warmUp.non2xx, warmUp.errors, warmUp.timeouts]).toEqual([0, 0, 0]);
+    const RATE = Math.floor(warmUp.requests.p50);
+    expect(RATE).toBeGreaterThan(0);
     const offer = (seconds: number) => autocannon({ ...target, overallRate: RATE, duration: seconds });
-    // Warm-up at the same rate: V8 grows its heap toward its steady size during the first ~30 s of load
-    // on a busy machine, which is warm-up, not a leak.
-    const warmUp = await offer(WARM_UP_SECONDS);
-    expect([warmUp.non2xx, warmUp.errors]).toEqual([0, 0]);
 
     // The server's resident memory (the kernel's figure, not its own) every second of the load.
     const rss: number[] = [];
@@ -86,7 +88,7 @@ it(`holds ${RATE} req/s for ${SECONDS} s with no error and flat memory, then dra
     const result = await offer(SECONDS);
     clearInterval(sampler);
 
-    const figures = { answered: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, rssMb: rss };
+    const figures = { peak: RATE, answered: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, rssMb: rss };
     expect({ non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, mismatches: result.mismatches }).toEqual({
       non2xx: 0,
       errors: 0,
