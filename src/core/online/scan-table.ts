@@ -11,7 +11,7 @@ import type { AttributeValue, DynamoDBClient, ScanCommandInput, ScanCommandOutpu
 import { Buffer } from 'node:buffer';
 import type { AwsClients } from '../aws/clients.js';
 import { createLeanClient, type LeanClientOptions } from '../aws/lean/lean-client.js';
-import { attributeFromJson } from './lean-batch-get.js';
+import { itemFromJson } from './lean-batch-get.js';
 import { dynamoSdk } from '../aws/sdk.js';
 import type { RepoConfig } from '../config/types.js';
 import { describeAwsError } from '../aws/errors.js';
@@ -253,14 +253,6 @@ interface ScanJson {
   Items?: Record<string, Record<string, unknown>>[];
   LastEvaluatedKey?: Record<string, Record<string, unknown>>;
   ConsumedCapacity?: { CapacityUnits?: number };
-}
-
-/** An item of an answer's DynamoDB JSON as the SDK would give it (B and BS as bytes). */
-function itemFromJson(json: Record<string, Record<string, unknown>>): Item {
-  const item: Item = {};
-  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- name comes from iterating the same item
-  for (const name in json) item[name] = attributeFromJson(json[name]!);
-  return item;
 }
 
 /** A request as DynamoDB JSON: bytes (a resumed scan's binary key) as base64. */
