@@ -1,8 +1,8 @@
 /**
  * Scan benchmark (architecture.md §4.9, §7): one table of BENCH_ITEMS (default 200,000) Feast items in
  * the read benchmark's model of in-region DynamoDB (read/latency-endpoint.ts: 8 ms per request, 1 MB
- * pages per segment), read whole by the production scan (online/scan-table.ts, through the SDK client
- * dynafeast builds from the config) with 1 and with 8 segments, the two interleaved round by round
+ * pages per segment), read whole by the production scan (online/scan-table.ts, through the lean client
+ * built from the config, as export and verify scan) with 1 and with 8 segments, the two interleaved round by round
  * (which goes first alternates). Prints ONE JSON line: seconds and items/s per segment count (ranges
  * over the rounds) and the speed-up of 8 segments over 1 (median and range of the per-round ratios).
  *
@@ -12,7 +12,7 @@
 import os from 'node:os';
 import { createAwsClients } from '../src/core/aws/clients.js';
 import { localDummyCredentials } from '../src/core/aws/credentials.js';
-import { describeFeastTable, scanTable } from '../src/core/online/scan-table.js';
+import { describeFeastTable, scanTable, storeScanOptions } from '../src/core/online/scan-table.js';
 import { PROJECT, VIEWS } from './read/bench-repo.js';
 import { childCpuMs, startChild } from './read/children.js';
 import { testConfig } from '../test/helpers/config.js';
@@ -45,7 +45,7 @@ try {
     let seen = 0;
     pages = 0;
     const t0 = performance.now();
-    await scanTable({ dynamo: aws.dynamo, table: info.table, segments, endpoint }, (page) => {
+    await scanTable(storeScanOptions({ config, aws, segments }, info), (page) => {
       seen += page.length;
       pages++;
     });

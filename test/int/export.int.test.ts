@@ -29,6 +29,8 @@ import { bytesOf, eventTsOf, scanTable, type StoredItem } from '../helpers/mater
 import { runDuckdb as duckdb } from '../helpers/offline-fixture.js';
 import { startTestServer, type TestServer } from '../helpers/plan-apply-server.js';
 import { makeSource, makeView } from '../helpers/view-fixtures.js';
+import { describeFeastTable, scanTable as scanOnline, storeScanOptions } from '../../src/core/online/scan-table.js';
+import type { ParsedItem } from '../../src/core/layout/item.js';
 
 const T0 = 1_618_210_800_000_000n; // 2021-04-12 07:00:00 UTC
 
@@ -93,6 +95,21 @@ async function materializeFile(file: string, from: bigint, to: bigint, first = d
   ).finally(() => clients.destroy());
   return scanTable(server.client, `${c.project}.${view.name}`);
 }
+
+it('scans every dtype through the lean client to the same parsed items the SDK client gives', async () => {
+  const info = await describeFeastTable({ dynamo: aws.dynamo, table: `${config.project}.all_dtypes`, endpoint: aws.endpoint });
+  const scan = async (lean: boolean, segments: number) => {
+    const items: ParsedItem[] = [];
+    const { lean: leanOptions, ...sdk } = storeScanOptions({ config, aws, segments }, info);
+    expect(leanOptions).toBeDefined();
+    await scanOnline(lean ? { ...sdk, lean: defined(leanOptions) } : sdk, (page) => void items.push(...page));
+    return items.sort((a, b) => a.entityId.localeCompare(b.entityId));
+  };
+  const sdk = await scan(false, 1);
+  expect(sdk).toHaveLength(3);
+  expect(Object.keys(defined(sdk[0]).values).sort()).toEqual(DTYPE_COLUMNS.map(([name]) => name).sort());
+  for (const segments of [1, 3]) expect(await scan(true, segments)).toEqual(sdk);
+});
 
 it('exports every dtype so that materializing the export stores the same Value bytes', async () => {
   const stored = await scanTable(server.client, `${config.project}.all_dtypes`);

@@ -10,14 +10,13 @@
  * NULL join keys and are counted.
  */
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import type { AwsClients } from '../aws/clients.js';
 import type { RepoConfig } from '../config/types.js';
 import { createEntityKeyEncoder } from '../layout/entity-key.js';
 import { entityIdOf } from '../layout/entity-id.js';
 import { MAX_EVENT_MICROS, MIN_EVENT_MICROS } from '../layout/event-ts.js';
 import { tableNameOf } from '../layout/table-name.js';
 import { decodeStoredValue } from '../online/fast-decode.js';
-import { describeFeastTable, scanTable, storeScanOptions } from '../online/scan-table.js';
+import { describeFeastTable, scanTable, storeScanOptions, type StoreScanDeps } from '../online/scan-table.js';
 import type { OfflineStore } from '../offline/offline-store.js';
 import { planView } from '../offline/read-view.js';
 import { ignoreProgress, type ProgressSink } from '../progress.js';
@@ -28,7 +27,7 @@ import { sqlIdentifier as quoteIdent } from '../offline/source-reader.js';
 export interface LoadDeps {
   config: RepoConfig;
   repo: RepoModel;
-  aws: Pick<AwsClients, 'dynamo' | 'endpoint'>;
+  aws: StoreScanDeps['aws'];
   progress?: ProgressSink;
   signal?: AbortSignal;
   /** Scan segments; default from the table's size. */

@@ -63,6 +63,14 @@ export function attributeFromJson(v: Record<string, unknown>): AttributeValue {
   return v as unknown as AttributeValue;
 }
 
+/** An item (or key) of an answer's DynamoDB JSON as the SDK would give it. */
+export function itemFromJson(json: Record<string, Record<string, unknown>>): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {};
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- name comes from iterating the same item
+  for (const name in json) item[name] = attributeFromJson(json[name]!);
+  return item;
+}
+
 interface BatchGetAnswer {
   Responses?: Record<string, Record<string, Record<string, unknown>>[]>;
   UnprocessedKeys?: BatchGetItemCommandOutput['UnprocessedKeys'];
@@ -72,12 +80,7 @@ function toOutput(answer: BatchGetAnswer): BatchGetItemCommandOutput {
   const responses: Record<string, Record<string, AttributeValue>[]> = {};
   for (const table in answer.Responses ?? {}) {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- table comes from iterating answer.Responses
-    responses[table] = answer.Responses![table]!.map((item) => {
-      const out: Record<string, AttributeValue> = {};
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- name comes from iterating the same item
-      for (const name in item) out[name] = attributeFromJson(item[name]!);
-      return out;
-    });
+    responses[table] = answer.Responses![table]!.map(itemFromJson);
   }
   return { Responses: responses, UnprocessedKeys: answer.UnprocessedKeys ?? {}, $metadata: { httpStatusCode: 200 } };
 }

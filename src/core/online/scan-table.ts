@@ -1,11 +1,17 @@
 /**
  * Reads a whole online table by parallel Scan (architecture.md §4.9): `segments` workers each page
  * through one segment; every page is handed to `onPage` and awaited before the next is asked for, so at
- * most one page per segment is in memory whatever the table's size. Throttling and 5xx are retried by
- * the SDK client's own policy (aws/clients.ts, from the config's retry settings).
+ * most one page per segment is in memory whatever the table's size. The store's tables are scanned
+ * through the lean client (aws/lean/lean-client.ts), its JSON answers turned into items by the lean read
+ * path's converter: the SDK's parser cost several times the CPU per page, which bounded the scan
+ * whatever the segments (bench/scan.bench.ts). Throttling and transient failures are retried under the
+ * config's retry policy (util/retry.ts) on either client.
  */
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient, ScanCommandInput, ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { Buffer } from 'node:buffer';
 import type { AwsClients } from '../aws/clients.js';
+import { createLeanClient, type LeanClientOptions } from '../aws/lean/lean-client.js';
+import { itemFromJson } from './lean-batch-get.js';
 import { dynamoSdk } from '../aws/sdk.js';
 import type { RepoConfig } from '../config/types.js';
 import { describeAwsError } from '../aws/errors.js';
@@ -13,7 +19,7 @@ import { DynafeastError } from '../errors.js';
 import { ENTITY_ID_ATTR, parseItem, type Item, type ParsedItem } from '../layout/item.js';
 import { runPool } from '../util/pool.js';
 import { classifyAwsError } from '../aws/aws-errors.js';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../util/retry.js';
+import { DEFAULT_RETRY_POLICY, retryPolicyOf, withRetry, type RetryPolicy } from '../util/retry.js';
 import { sleep as defaultSleep, type Sleep } from '../util/sleep.js';
 
 export interface ScanOptions {
@@ -25,7 +31,14 @@ export interface ScanOptions {
   /** Where requests go, for error messages. */
   endpoint?: string;
   signal?: AbortSignal;
+  /** Scan through a lean client built from these (one socket per segment) instead of `dynamo`. */
+  lean?: LeanScanOptions;
+  /** Backoff for throttled and transient failures (default: the schema's). */
+  retry?: RetryPolicy;
 }
+
+/** How the lean client of a scan connects: everything but its pool, which is one socket per segment. */
+export type LeanScanOptions = Omit<LeanClientOptions, 'maxSockets'>;
 
 export interface FeastTable {
   table: string;
@@ -78,20 +91,33 @@ export async function describeFeastTable(opts: Pick<ScanOptions, 'dynamo' | 'tab
 /** What a command scanning the store's tables hands over. */
 export interface StoreScanDeps {
   config: RepoConfig;
-  aws: Pick<AwsClients, 'dynamo' | 'endpoint'>;
+  aws: Pick<AwsClients, 'dynamo' | 'endpoint' | 'credentials'> & Partial<Pick<AwsClients, 'slowCalls'>>;
   /** Default: from the table's size ({@link defaultSegments}). */
   segments?: number;
   signal?: AbortSignal;
 }
 
-/** Scan options for one of the store's tables: the config's consistent reads, segments by the table's size. */
+/**
+ * Scan options for one of the store's tables: the lean client with the store's endpoint, identity and
+ * timeouts, the config's retry policy and consistent reads, segments by the table's size.
+ */
 export function storeScanOptions(deps: StoreScanDeps, info: FeastTable): ScanOptions {
+  const store = deps.config.onlineStore;
   return {
     dynamo: deps.aws.dynamo,
     table: info.table,
     segments: deps.segments ?? defaultSegments(info.sizeBytes),
-    consistentRead: deps.config.onlineStore.consistentReads,
+    consistentRead: store.consistentReads,
     endpoint: deps.aws.endpoint,
+    lean: {
+      endpoint: deps.aws.endpoint,
+      region: store.region,
+      credentials: deps.aws.credentials,
+      requestTimeoutMs: store.readTimeout * 1000,
+      connectTimeoutMs: store.connectTimeout * 1000,
+      ...(deps.aws.slowCalls ? { slowCalls: deps.aws.slowCalls } : {}),
+    },
+    retry: retryPolicyOf(deps.config),
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
 }
@@ -123,8 +149,6 @@ export interface ParallelScanOptions extends ScanOptions {
   resume?: ReadonlyArray<Record<string, AttributeValue> | 'done' | undefined>;
   /** Read capacity units per second all segments together may consume. */
   maxReadUnitsPerSecond?: number;
-  /** Backoff for throttled and transient failures (default: the schema's). */
-  retry?: RetryPolicy;
   sleep?: Sleep;
   /** Told of each request sent (retries included) and of each throttled answer. */
   onRequest?: () => void;
@@ -152,45 +176,90 @@ export async function parallelScan(opts: ParallelScanOptions, onPage: (page: Sca
     : {};
   let budgetTurn: Promise<unknown> = Promise.resolve();
   const interrupted = (cause: unknown) => new DynafeastError('aborted', `scan of "${opts.table}" interrupted`, { cause });
-  await runPool(indexes, indexes.length || 1, async (segment) => {
-    const from = opts.resume?.[segment];
-    let start: Record<string, AttributeValue> | undefined = from === 'done' ? undefined : from;
-    do {
-      if (opts.signal?.aborted) throw interrupted(opts.signal.reason);
-      // segments wait their turn for the budget, each reserving what a page has cost so far
-      let reserved = 0;
-      if (budget) {
-        const turn = budgetTurn.then(() => sleep(budget.waitMs(), opts.signal)).then(() => budget.reserve());
-        // a failed wait (Ctrl-C) must not stop the other segments' turns from being taken
-        budgetTurn = turn.catch(() => undefined);
-        reserved = await turn.catch((e: unknown) => Promise.reject(interrupted(e)));
-      }
-      const input = {
-        TableName: opts.table,
-        ...(segments > 1 ? { Segment: segment, TotalSegments: segments } : {}),
-        ...(opts.consistentRead ? { ConsistentRead: true } : {}),
-        ...(start ? { ExclusiveStartKey: start } : {}),
-        ...projection,
-        ReturnConsumedCapacity: 'TOTAL' as const,
+  const send = scanSender(opts, indexes.length || 1);
+  try {
+    await scanSegments();
+  } finally {
+    send.close();
+  }
+
+  async function scanSegments(): Promise<void> {
+    await runPool(indexes, indexes.length || 1, async (segment) => {
+      const from = opts.resume?.[segment];
+      let start: Record<string, AttributeValue> | undefined = from === 'done' ? undefined : from;
+      do {
+        if (opts.signal?.aborted) throw interrupted(opts.signal.reason);
+        // segments wait their turn for the budget, each reserving what a page has cost so far
+        let reserved = 0;
+        if (budget) {
+          const turn = budgetTurn.then(() => sleep(budget.waitMs(), opts.signal)).then(() => budget.reserve());
+          // a failed wait (Ctrl-C) must not stop the other segments' turns from being taken
+          budgetTurn = turn.catch(() => undefined);
+          reserved = await turn.catch((e: unknown) => Promise.reject(interrupted(e)));
+        }
+        const input = {
+          TableName: opts.table,
+          ...(segments > 1 ? { Segment: segment, TotalSegments: segments } : {}),
+          ...(opts.consistentRead ? { ConsistentRead: true } : {}),
+          ...(start ? { ExclusiveStartKey: start } : {}),
+          ...projection,
+          ReturnConsumedCapacity: 'TOTAL' as const,
+        };
+        let page;
+        try {
+          page = await sendThrottlePatient(
+            () => {
+              opts.onRequest?.();
+              return send.scan(input, opts.signal);
+            },
+            { policy, sleep, ...(opts.signal ? { signal: opts.signal } : {}), onThrottle: opts.onThrottle },
+          );
+        } catch (e) {
+          if (opts.signal?.aborted) throw interrupted(e);
+          throw describeAwsError(e, { table: opts.table, action: 'dynamodb:Scan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
+        }
+        const consumed = Number(page.ConsumedCapacity?.CapacityUnits ?? 0);
+        budget?.pay(consumed, reserved);
+        start = page.LastEvaluatedKey;
+        await onPage({ items: (page.Items ?? []) as Item[], segment, lastKey: start, consumed });
+      } while (start !== undefined);
+    });
+  }
+}
+
+type ScanInput = ScanCommandInput & { ReturnConsumedCapacity: 'TOTAL' };
+type ScanAnswer = Pick<ScanCommandOutput, 'Items' | 'LastEvaluatedKey' | 'ConsumedCapacity'>;
+
+/** Sends one Scan request: through the lean client when the options name one, else the SDK client. */
+function scanSender(opts: ScanOptions, sockets: number): { scan(input: ScanInput, signal?: AbortSignal): Promise<ScanAnswer>; close(): void } {
+  if (!opts.lean) {
+    return { scan: (input, signal) => opts.dynamo.send(new (dynamoSdk().ScanCommand)(input), signal ? { abortSignal: signal } : {}), close: () => undefined };
+  }
+  const client = createLeanClient({ ...opts.lean, maxSockets: sockets });
+  return {
+    async scan(input, signal) {
+      const answer = await client.call<ScanJson>('Scan', dynamoJson(input), signal);
+      return {
+        Items: (answer.Items ?? []).map(itemFromJson),
+        ...(answer.LastEvaluatedKey ? { LastEvaluatedKey: itemFromJson(answer.LastEvaluatedKey) } : {}),
+        ...(answer.ConsumedCapacity ? { ConsumedCapacity: answer.ConsumedCapacity } : {}),
       };
-      let page;
-      try {
-        page = await sendThrottlePatient(
-          () => {
-            opts.onRequest?.();
-            return opts.dynamo.send(new (dynamoSdk().ScanCommand)(input), opts.signal ? { abortSignal: opts.signal } : {});
-          },
-          { policy, sleep, ...(opts.signal ? { signal: opts.signal } : {}), onThrottle: opts.onThrottle },
-        );
-      } catch (e) {
-        if (opts.signal?.aborted) throw interrupted(e);
-        throw describeAwsError(e, { table: opts.table, action: 'dynamodb:Scan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
-      }
-      const consumed = Number(page.ConsumedCapacity?.CapacityUnits ?? 0);
-      budget?.pay(consumed, reserved);
-      start = page.LastEvaluatedKey;
-      await onPage({ items: (page.Items ?? []) as Item[], segment, lastKey: start, consumed });
-    } while (start !== undefined);
+    },
+    close: () => client.close(),
+  };
+}
+
+interface ScanJson {
+  Items?: Record<string, Record<string, unknown>>[];
+  LastEvaluatedKey?: Record<string, Record<string, unknown>>;
+  ConsumedCapacity?: { CapacityUnits?: number };
+}
+
+/** A request as DynamoDB JSON: bytes (a resumed scan's binary key) as base64. */
+function dynamoJson(input: ScanInput): string {
+  return JSON.stringify(input, function (this: Record<string, unknown>, key, value: unknown) {
+    const raw = this[key];
+    return raw instanceof Uint8Array ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') : value;
   });
 }
 
