@@ -44,6 +44,8 @@ export interface Profile {
   lucky: bigint[];
   labels: string[];
   blobs: Uint8Array[];
+  /** A Map feature: an M in the table, a STRUCT in the file (every key in every row, so both hold the same keys). */
+  prefs: { plan: string; seats: bigint; tier: { level: bigint; beta: boolean }; codes: string[]; note: string | null };
 }
 
 /** Deterministic profiles: every kind of attribute, some nulls, several rows for one user (latest wins). */
@@ -70,6 +72,13 @@ export function makeProfiles(n: number, seed = 7): Profile[] {
       lucky: sortedUnique([BigInt(k), BigInt(k * 7), -3n], (a, b) => (a < b ? -1 : a > b ? 1 : 0)),
       labels: sortedUnique([`l${k % 3}`, `l${k % 4}`], (a, b) => (a < b ? -1 : a > b ? 1 : 0)),
       blobs: [Uint8Array.from([1, k & 255]), Uint8Array.from([2])].sort((a, b) => Buffer.compare(a, b)),
+      prefs: {
+        plan: ['free', 'pro', 'team ✓'][k % 3] as string,
+        seats: BigInt(k) * 1_000_003n - 400_000_000n,
+        tier: { level: BigInt(k % 4), beta: k % 5 === 0 },
+        codes: [`c${k % 9}`, `d${i}`],
+        note: i % 7 === 0 ? null : `n${k}`,
+      },
     });
   }
   return out;
@@ -93,6 +102,15 @@ export function profileItem(p: Profile): Record<string, AttributeValue> {
     lucky: { NS: p.lucky.map(String) },
     labels: { SS: p.labels },
     blobs: { BS: p.blobs },
+    prefs: {
+      M: {
+        plan: { S: p.prefs.plan },
+        seats: { N: String(p.prefs.seats) },
+        tier: { M: { level: { N: String(p.prefs.tier.level) }, beta: { BOOL: p.prefs.tier.beta } } },
+        codes: { L: p.prefs.codes.map((S) => ({ S })) },
+        note: p.prefs.note === null ? { NULL: true } : { S: p.prefs.note },
+      },
+    },
     unrelated: { M: { not: { S: 'read' } } },
   };
 }
@@ -109,7 +127,8 @@ export const PROFILE_SCHEMA = `    schema:
       - {name: history, dtype: Array(Float64)}
       - {name: lucky, dtype: Set(Int64)}
       - {name: labels, dtype: Set(String)}
-      - {name: blobs, dtype: Set(Bytes)}`;
+      - {name: blobs, dtype: Set(Bytes)}
+      - {name: prefs, dtype: Map}`;
 
 export interface ProfilesRepo {
   dir: string;
@@ -146,13 +165,15 @@ export async function putItems(client: DynamoDBClient, table: string, items: Rec
   });
 }
 
+const PREFS_STRUCT = 'STRUCT(plan VARCHAR, seats BIGINT, tier STRUCT(level BIGINT, beta BOOLEAN), codes VARCHAR[], note VARCHAR)';
+
 /** The profiles as a parquet file of the same columns (the file twin). */
 async function writeProfilesParquet(file: string, profiles: readonly Profile[]): Promise<void> {
   const instance = await DuckDBInstance.create(':memory:');
   const c = await instance.connect();
   try {
     await c.run(
-      `CREATE TABLE p (user_id VARCHAR, updated_at TIMESTAMP, age INTEGER, visits BIGINT, score DOUBLE, ratio DOUBLE, name VARCHAR, active BOOLEAN, avatar BLOB, tags VARCHAR[], history DOUBLE[], lucky BIGINT[], labels VARCHAR[], blobs BLOB[])`,
+      `CREATE TABLE p (user_id VARCHAR, updated_at TIMESTAMP, age INTEGER, visits BIGINT, score DOUBLE, ratio DOUBLE, name VARCHAR, active BOOLEAN, avatar BLOB, tags VARCHAR[], history DOUBLE[], lucky BIGINT[], labels VARCHAR[], blobs BLOB[], prefs ${PREFS_STRUCT})`,
     );
     const json = path.join(path.dirname(file), 'profiles.jsonl');
     const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
@@ -175,14 +196,15 @@ async function writeProfilesParquet(file: string, profiles: readonly Profile[]):
             lucky: p.lucky.map(String),
             labels: p.labels,
             blobs: p.blobs.map(b64),
+            prefs: { ...p.prefs, seats: Number(p.prefs.seats), tier: { ...p.prefs.tier, level: Number(p.prefs.tier.level) } },
           }),
         )
         .join('\n'),
     );
     await c.run(
       `INSERT INTO p SELECT user_id, make_timestamp(CAST(updated_us AS BIGINT)), age, CAST(visits AS BIGINT), score, ratio, name, active, from_base64(avatar), tags, history, ` +
-        `list_transform(lucky, x -> CAST(x AS BIGINT)), labels, list_transform(blobs, x -> from_base64(x)) ` +
-        `FROM read_json('${json}', columns = {user_id: 'VARCHAR', updated_us: 'VARCHAR', age: 'INTEGER', visits: 'VARCHAR', score: 'DOUBLE', ratio: 'DOUBLE', name: 'VARCHAR', active: 'BOOLEAN', avatar: 'VARCHAR', tags: 'VARCHAR[]', history: 'DOUBLE[]', lucky: 'VARCHAR[]', labels: 'VARCHAR[]', blobs: 'VARCHAR[]'})`,
+        `list_transform(lucky, x -> CAST(x AS BIGINT)), labels, list_transform(blobs, x -> from_base64(x)), prefs ` +
+        `FROM read_json('${json}', columns = {user_id: 'VARCHAR', updated_us: 'VARCHAR', age: 'INTEGER', visits: 'VARCHAR', score: 'DOUBLE', ratio: 'DOUBLE', name: 'VARCHAR', active: 'BOOLEAN', avatar: 'VARCHAR', tags: 'VARCHAR[]', history: 'DOUBLE[]', lucky: 'VARCHAR[]', labels: 'VARCHAR[]', blobs: 'VARCHAR[]', prefs: '${PREFS_STRUCT}'})`,
     );
     await c.run(`COPY p TO '${file}' (FORMAT parquet)`);
   } finally {

@@ -1,7 +1,7 @@
 /**
  * A `type: dynamodb` source (architecture.md §4.11) against a real DynamoDB-compatible server: an
  * application table of mixed attribute kinds materializes to the same online items, byte for byte, as
- * the same rows from a parquet file; bad items are named; an interrupted scan resumes.
+ * the same rows from a parquet file (a Map feature from an M too); bad items are named; an interrupted scan resumes.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -134,6 +134,14 @@ describe('materialize from a DynamoDB table source', () => {
     await server.client.send(new PutItemCommand({ TableName: r.appTable, Item: { ...good, user_id: { S: 'bad' }, tags: { S: 'a,b' } } }));
     const e = await expectErrorCode(materialize(r.ctx(), { start: '2025-01-01', end: '2026-01-01', views: [] }), 'repo.badColumnType');
     expect(e.message).toMatch(/attribute "tags": expected L .*found S "a,b"/);
+    // a number in a Map that is neither an Int64 nor exactly a Float64: named down to the map key
+    const prefs = { M: { tier: { M: { level: { N: '123456789012345678901234567' } } } } };
+    await server.client.send(new PutItemCommand({ TableName: r.appTable, Item: { ...good, user_id: { S: 'bad' }, prefs } }));
+    const m = await expectErrorCode(materialize(r.ctx(), { start: '2025-01-01', end: '2026-01-01', views: [] }), 'repo.badColumnType');
+    expect(m.message).toContain(`DynamoDB table "${r.appTable}"`);
+    expect(m.message).toMatch(
+      /item user_id="bad": attribute "prefs": expected N \(.*Int64.*Float64.*\) at map key "tier" → "level", found N "123456789012345678901234567"/,
+    );
     await server.client.send(new DeleteItemCommand({ TableName: r.appTable, Key: { user_id: { S: 'bad' } } }));
   });
 

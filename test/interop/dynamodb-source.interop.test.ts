@@ -1,7 +1,7 @@
 /**
  * A `type: dynamodb` source in Feast 0.67 (architecture.md §4.11): the registry dynafeast apply writes
  * loads in Feast, `feast feature-views list` lists the view, Feast's get_online_features returns the values
- * dynafeast materialized from the application table, Feast re-applying the source and view keeps the
+ * dynafeast materialized from the application table (a Map from an M too), Feast re-applying the source and view keeps the
  * source's uri and settings, and `feast materialize` of the view fails instead of reading wrong data.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -49,6 +49,7 @@ it('Feast 0.67 loads, lists and serves a view whose batch source is a DynamoDB t
       '      - {name: active, dtype: Bool}',
       '      - {name: tags, dtype: Array(String)}',
       '      - {name: lucky, dtype: Set(Int64)}',
+      '      - {name: prefs, dtype: Map}',
       '',
     ].join('\n'),
   );
@@ -79,6 +80,19 @@ it('Feast 0.67 loads, lists and serves a view whose batch source is a DynamoDB t
         active: { BOOL: true },
         tags: { L: [{ S: 'a' }, { S: 'b' }] },
         lucky: { NS: ['7', '-3'] },
+        prefs: {
+          M: {
+            plan: { S: 'pro' },
+            seats: { N: '9007199254740993' },
+            ratio: { N: '0.25' },
+            tier: { M: { level: { N: '2' }, beta: { BOOL: true } } },
+            codes: { SS: ['y', 'x'] },
+            steps: { L: [{ N: '1' }, { N: '2.5' }] },
+            logins: { L: [{ M: { at: { S: 'web' } } }] },
+            blob: { B: Uint8Array.from([1, 2]) },
+            note: { NULL: true },
+          },
+        },
       },
       { user_id: { S: 'u2' }, updated_at: { S: '2025-06-02 08:00:00' }, name: { S: 'Bo' }, active: { BOOL: false } },
     ]);
@@ -93,7 +107,7 @@ it('Feast 0.67 loads, lists and serves a view whose batch source is a DynamoDB t
   expect(listed.stdout).toContain('profiles');
 
   const read = await feastRead(peers.root, repo, server, {
-    features: ['profiles:age', 'profiles:visits', 'profiles:score', 'profiles:name', 'profiles:active', 'profiles:tags', 'profiles:lucky'],
+    features: ['profiles:age', 'profiles:visits', 'profiles:score', 'profiles:name', 'profiles:active', 'profiles:tags', 'profiles:lucky', 'profiles:prefs'],
     entity_rows: [{ user_id: 'u1' }, { user_id: 'u2' }, { user_id: 'nobody' }],
   });
   expect(read.values).toEqual({
@@ -105,6 +119,22 @@ it('Feast 0.67 loads, lists and serves a view whose batch source is a DynamoDB t
     active: [true, false, null],
     tags: [['a', 'b'], null, null],
     lucky: [[-3, 7], null, null],
+    // an M as Feast's Python reads the Map dynafeast wrote: each value of the type Feast infers for it
+    prefs: [
+      {
+        plan: 'pro',
+        seats: '9007199254740993',
+        ratio: 0.25,
+        tier: { level: 2, beta: true },
+        codes: ['x', 'y'],
+        steps: [1, 2.5],
+        logins: [{ at: 'web' }],
+        blob: 'AQI=',
+        note: null,
+      },
+      null,
+      null,
+    ],
   });
   expect(read.event_timestamps.name).toEqual([1748779200, 1748851200, 0]);
 

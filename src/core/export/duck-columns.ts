@@ -68,8 +68,11 @@ function elementJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** A Map's entries as a JSON object; a key written twice keeps its last value, as protobuf parsers do. */
-function entriesJson(entries: MapEntries): string {
+/**
+ * A Map's entries as a JSON object; a key written twice keeps its last value, as protobuf parsers do.
+ * The one writer of Map text: export writes it, and a DynamoDB M becomes it (offline/dynamodb/attribute-columns.ts).
+ */
+export function entriesJson(entries: MapEntries): string {
   const last = new Map(entries);
   return `{${[...last].map(([k, v]) => `${JSON.stringify(k)}:${valueJson(v)}`).join(',')}}`;
 }

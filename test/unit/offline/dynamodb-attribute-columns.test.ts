@@ -101,8 +101,13 @@ describe('other kinds', () => {
     const l = rule({ kind: 'list', scalar: 'String' }).convert({ L: [{ S: 'b' }, { NULL: true }, { S: 'a' }] }) as DuckDBListValue;
     expect(l.items).toEqual(['b', null, 'a']);
   });
-  it('Map, Struct and nested collections are not read from attributes (a clear reason, not a guess)', () => {
-    expect(columnRuleOf({ kind: 'scalar', scalar: 'Map' })).toMatchObject({ unsupported: expect.stringContaining('Map') });
+  it('Struct and nested collections are not read from attributes (a clear reason, not a guess); Map and Array(Map) are', () => {
+    const struct: Dtype = { kind: 'scalar', scalar: 'Struct', fields: [{ name: 'a', dtype: { kind: 'scalar', scalar: 'Int64' } }] };
+    expect(columnRuleOf(struct)).toMatchObject({ unsupported: expect.stringContaining('declare it as Map') });
+    const nested: Dtype = { kind: 'nested', outer: 'list', inner: { kind: 'list', scalar: 'Int64' } };
+    expect(columnRuleOf(nested)).toMatchObject({ unsupported: expect.stringContaining('nested collections') });
+    expect(rule({ kind: 'scalar', scalar: 'Map' }).convert({ M: { a: { N: '5' } } })).toBe('{"a":{"int64Val":"5"}}');
+    expect((rule({ kind: 'list', scalar: 'Map' }).convert({ L: [{ M: {} }] }) as DuckDBListValue).items).toEqual(['{}']);
   });
 });
 

@@ -5,6 +5,7 @@
  * the rule CSV text follows (offline/column-types.ts): whole-number text must survive the trip through
  * the float exactly, a finite value beyond the type's range is refused, a fraction reads as the nearest
  * float. A missing or NULL attribute is a NULL value; an attribute of another kind is refused.
+ * An M feeds a Map (an L of M an Array(Map)) as the typed Map text export writes (mapTextOf).
  */
 import {
   BIGINT,
@@ -21,7 +22,9 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { entriesJson } from '../../export/duck-columns.js';
 import { FEAST_TYPES } from '../../layout/feast-types.js';
+import type { DecodedValue, MapEntries } from '../../layout/value-decode.js';
 import { exactDecimalOf, scaledIntegerOf } from '../../layout/coerce.js';
 import { MAX_EVENT_MICROS, MIN_EVENT_MICROS, parseEventTs } from '../../layout/event-ts.js';
 import { formatDtype, type Dtype, type ScalarDtype, type TimestampFormat } from '../../repo/model.js';
@@ -168,6 +171,152 @@ function elementRule(dtype: ScalarDtype): ElementRule | undefined {
   }
 }
 
+const INT64 = integerRule('Int64');
+const FLOAT64 = floatRule('Float64');
+const NUMBER_IN_MAP = 'N (a whole number in the Int64 range, or a number a Float64 holds exactly, as its shortest decimal)';
+
+/** Where in a Map a value sits, for messages: `map key "a" → "b" → element [2]`. */
+const at = (path: string, step: string) => (path === '' ? `map key ${step}` : `${path} → ${step}`);
+
+function mismatchAt(path: string, expected: string, found: string): AttributeMismatch {
+  return new AttributeMismatch(`${expected} at ${path}`, found);
+}
+
+/** Decimal text in one spelling per number (`15e-1` for "1.50"), to compare two texts by value. */
+function canonicalDecimal(text: string): string | undefined {
+  const d = exactDecimalOf(text);
+  if (d === undefined) return undefined;
+  let { coefficient: c, exponent: e } = d;
+  if (c === 0n) return '0';
+  for (; c % 10n === 0n; e++) c /= 10n;
+  return `${c}e${e}`;
+}
+
+/**
+ * A number in a Map as a double, only when nothing is lost: no dtype declares it, so (stricter than a
+ * declared Float64, where a fraction reads as the nearest float) the decimal must be the one the double
+ * prints (0.1 and 1e300 are; 0.1000000000000000000001 and 2^53 + 1 are not) or the double exactly (2^70).
+ */
+function exactDouble(N: string): number | undefined {
+  let x: number;
+  try {
+    x = FLOAT64.convert({ N }) as number;
+  } catch {
+    return undefined;
+  }
+  if (canonicalDecimal(String(x)) === canonicalDecimal(N)) return x;
+  return Number.isInteger(x) && scaledIntegerOf(N) === BigInt(x) ? x : undefined;
+}
+
+/**
+ * Numbers of one Map value (an N, or the elements of an NS or an L of N): all Int64 when each is a whole
+ * number in range, else all doubles when each is one exactly (exactDouble) — never rounded, else refused.
+ */
+function numbersOf(texts: readonly string[], path: (i: number) => string): { ints: bigint[] } | { doubles: number[] } {
+  const ints: bigint[] = [];
+  for (const N of texts) {
+    try {
+      ints.push(INT64.convert({ N }) as bigint);
+    } catch {
+      break;
+    }
+  }
+  if (ints.length === texts.length) return { ints };
+  return {
+    doubles: texts.map((N, i) => {
+      const x = exactDouble(N);
+      if (x === undefined) throw mismatchAt(path(i), NUMBER_IN_MAP, shown({ N }));
+      return x;
+    }),
+  };
+}
+
+const byValue = <T extends bigint | number | string>(a: T, b: T) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * One value of a DynamoDB M as the feast.types.Value Feast's Python infers for the same dict value
+ * (value-codec.ts, writeInferred): S string_val, BOOL bool_val, B bytes_val, NULL the empty Value, N
+ * int64_val or double_val (numbersOf, never rounded), M map_val, an L of one kind the matching <TYPE>_LIST (an L of M
+ * map_list_val), a set (SS, NS, BS) the matching list in ascending order, so every scan writes the same
+ * bytes. What Feast cannot infer is refused where it sits: an empty L, an L of mixed kinds or with a
+ * NULL, an L of L or of sets.
+ */
+function mapValueOf(v: AttributeValue, path: string): DecodedValue | null {
+  if (v.NULL === true) return null;
+  if (v.S !== undefined) return { kind: 'stringVal', value: v.S };
+  if (v.BOOL !== undefined) return { kind: 'boolVal', value: v.BOOL };
+  if (v.B !== undefined) return { kind: 'bytesVal', value: v.B };
+  if (v.N !== undefined) {
+    const n = numbersOf([v.N], () => path);
+    return 'ints' in n ? { kind: 'int64Val', value: n.ints[0] as bigint } : { kind: 'doubleVal', value: n.doubles[0] as number };
+  }
+  if (v.M !== undefined) return { kind: 'mapVal', value: mapEntriesOf(v.M, path) };
+  if (v.SS !== undefined) return { kind: 'stringListVal', value: [...v.SS].sort(byValue) };
+  if (v.BS !== undefined) return { kind: 'bytesListVal', value: [...v.BS].sort((a, b) => Buffer.compare(a, b)) };
+  if (v.NS !== undefined) {
+    const n = numbersOf(v.NS, (i) => at(path, `set element [${i}]`));
+    return 'ints' in n ? { kind: 'int64ListVal', value: n.ints.sort(byValue) } : { kind: 'doubleListVal', value: n.doubles.sort(byValue) };
+  }
+  if (v.L !== undefined) return mapListValueOf(v.L, path);
+  throw mismatchAt(path, 'S, N, B, BOOL, NULL, M, L, SS, NS or BS', shown(v));
+}
+
+function mapListValueOf(items: AttributeValue[], path: string): DecodedValue {
+  const LISTS = 'an L of one kind (all S, all N, all B, all BOOL or all M; no NULL)';
+  if (items.length === 0) throw mismatchAt(path, `${LISTS}; Feast cannot tell the type of an empty list`, 'an empty L');
+  const kind = kindOf(items[0] as AttributeValue);
+  items.forEach((x, i) => {
+    if (kindOf(x) !== kind || x.NULL === true) throw mismatchAt(at(path, `element [${i}]`), `${LISTS}, as element [0] (${kind})`, shown(x));
+  });
+  switch (kind) {
+    case 'S':
+      return { kind: 'stringListVal', value: items.map((x) => x.S as string) };
+    case 'BOOL':
+      return { kind: 'boolListVal', value: items.map((x) => x.BOOL as boolean) };
+    case 'B':
+      return { kind: 'bytesListVal', value: items.map((x) => x.B as Uint8Array) };
+    case 'M':
+      return { kind: 'mapListVal', value: items.map((x, i) => mapEntriesOf(x.M as Record<string, AttributeValue>, at(path, `element [${i}]`))) };
+    case 'N': {
+      const n = numbersOf(
+        items.map((x) => x.N as string),
+        (i) => at(path, `element [${i}]`),
+      );
+      return 'ints' in n ? { kind: 'int64ListVal', value: n.ints } : { kind: 'doubleListVal', value: n.doubles };
+    }
+    default:
+      // feast.types.Value has list_val (RepeatedValue), but Feast's Map inference refuses a list of lists
+      throw mismatchAt(at(path, 'element [0]'), `${LISTS}; a Map value holds no list of lists or sets`, shown(items[0] as AttributeValue));
+  }
+}
+
+function mapEntriesOf(m: Record<string, AttributeValue>, path: string): MapEntries {
+  return Object.entries(m).map(([k, v]) => [k, mapValueOf(v, at(path, JSON.stringify(k)))]);
+}
+
+/** A DynamoDB M as Map text: a JSON object of each entry's typed Value (export/duck-columns.ts, entriesJson). */
+export function mapTextOf(m: Record<string, AttributeValue>): string {
+  return entriesJson(mapEntriesOf(m, ''));
+}
+
+/** The column rule of a Map (or Array(Map)) feature: M → Map text; an L of M → a list of them. */
+function mapColumnRule(list: boolean): ColumnRule {
+  const one = (a: AttributeValue, expected: string, found: (a: AttributeValue) => string) => {
+    if (a.M === undefined) throw new AttributeMismatch(expected, found(a));
+    return mapTextOf(a.M);
+  };
+  if (!list) return { duck: VARCHAR, convert: (v) => (isNull(v) ? null : one(v as AttributeValue, 'M (Map)', shown)) };
+  return {
+    duck: LIST(VARCHAR),
+    convert(v) {
+      if (isNull(v)) return null;
+      const a = v as AttributeValue;
+      if (a.L === undefined) throw new AttributeMismatch('L of M (Array(Map))', shown(a));
+      return listValue(a.L.map((x, i) => one(x, 'L of M (Array(Map))', (y) => `element [${i}] ${shown(y)}`)));
+    },
+  };
+}
+
 /** A spool column: its DuckDB type, and the conversion of an attribute (undefined = missing) to a cell. */
 export interface ColumnRule {
   duck: DuckDBType;
@@ -184,6 +333,7 @@ const isNull = (v: AttributeValue | undefined) => v === undefined || v.NULL === 
 export function columnRuleOf(dtype: Dtype): ColumnRule | { unsupported: string } {
   // one rule of which dtypes attributes feed, shared with the definitions check (repo/dynamodb-dtypes.ts)
   const problem = dynamoDBDtypeProblem(dtype);
+  if (problem === undefined && dtype.kind !== 'nested' && FEAST_TYPES[dtype.scalar].shape === 'map') return mapColumnRule(dtype.kind === 'list');
   const rule = dtype.kind === 'nested' ? undefined : elementRule(dtype.scalar);
   if (dtype.kind === 'nested' || rule === undefined) return { unsupported: problem ?? `${formatDtype(dtype)} is not read from DynamoDB attributes` };
   if (dtype.kind === 'scalar') return { duck: rule.duck, convert: (v) => (isNull(v) ? null : rule.convert(v as AttributeValue)) };
