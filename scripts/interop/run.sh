@@ -26,7 +26,7 @@ jest() {
 status=0
 echo "interop: Feast $("$py" -c 'import feast; print(feast.__version__)') on dynalite (dynafeast local)" >&2
 # the S3 registry suite needs moto (S3): it runs below, with the moto round trip
-INTEROP_SERVER=dynalite jest --testPathIgnorePatterns feast-s3-registry "$@" || status=1
+INTEROP_SERVER=dynalite jest "$@" --testPathIgnorePatterns feast-s3-registry || status=1  # paths first: the option takes every word after it
 
 if command -v moto_server >/dev/null 2>&1; then
   echo "interop: the round trip again on moto server, and the S3 registry shared with Feast" >&2
