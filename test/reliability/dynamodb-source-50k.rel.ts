@@ -1,6 +1,8 @@
 /**
  * The issue's scale: an application table of 50,000 items of mixed attribute kinds, read by 4-segment
- * parallel Scan, materializes to exactly the items the same rows give from a parquet file.
+ * parallel Scan, materializes to exactly the items the same rows give from a parquet file. In the
+ * reliability tier because it takes minutes on in-process dynalite (npm test stays quick); the same
+ * checks at small scale run in npm test (test/int/dynamodb-source.int.test.ts).
  */
 import { materialize } from '../../src/core/materialize/run-materialize.js';
 import { tableNameOf } from '../../src/core/layout/table-name.js';
