@@ -12,6 +12,7 @@ import { Buffer } from 'node:buffer';
 import type { AwsClients } from '../aws/clients.js';
 import { createLeanClient, type LeanClientOptions } from '../aws/lean/lean-client.js';
 import { itemFromJson } from './lean-batch-get.js';
+import { readFeastScanPage } from './scan-page.js';
 import { dynamoSdk } from '../aws/sdk.js';
 import type { RepoConfig } from '../config/types.js';
 import { describeAwsError } from '../aws/errors.js';
@@ -122,19 +123,31 @@ export function storeScanOptions(deps: StoreScanDeps, info: FeastTable): ScanOpt
   };
 }
 
-/** Scans every item of the table; `onPage` gets each page's items parsed into Feast's layout. */
+/**
+ * Scans every item of the table; `onPage` gets each page's items parsed into Feast's layout. Through
+ * the lean client a page is read from its bytes (online/scan-page.ts); what that reader leaves, and
+ * every SDK page, goes the general way (AttributeValues, then parseItem).
+ */
 export async function scanTable(opts: ScanOptions, onPage: (items: ParsedItem[], segment: number) => Promise<void> | void): Promise<void> {
-  await parallelScan(opts, (page) =>
-    onPage(
-      page.items.map((item) => parseStored(item, opts.table)),
-      page.segment,
-    ),
-  );
+  const reader: PageReader<ParsedItem> = {
+    fromBody: readFeastScanPage,
+    fromItems: (items) => items.map((item) => parseStored(item, opts.table)),
+  };
+  await scanPages(opts, reader, (page) => onPage(page.items, page.segment));
 }
 
+/** How a scan turns an answer into the items its pages hand on. */
+interface PageReader<I> {
+  /** From the answer's bytes (lean client only); undefined leaves the answer to {@link fromItems}. */
+  fromBody?: (body: Buffer) => { items: I[]; lastKey: Record<string, AttributeValue> | undefined; consumed: number } | undefined;
+  fromItems: (items: Item[]) => I[];
+}
+
+const AS_STORED: PageReader<Item> = { fromItems: (items) => items };
+
 /** One page of a segment, as DynamoDB returned it. */
-export interface ScanPage {
-  items: Item[];
+export interface ScanPage<I = Item> {
+  items: I[];
   segment: number;
   /** Where the segment goes on from; undefined: the segment is done. */
   lastKey: Record<string, AttributeValue> | undefined;
@@ -162,6 +175,10 @@ export interface ParallelScanOptions extends ScanOptions {
  * budget every request first waits for the budget to be back in credit, then pays what it consumed.
  */
 export async function parallelScan(opts: ParallelScanOptions, onPage: (page: ScanPage) => Promise<void> | void): Promise<void> {
+  await scanPages(opts, AS_STORED, onPage);
+}
+
+async function scanPages<I>(opts: ParallelScanOptions, reader: PageReader<I>, onPage: (page: ScanPage<I>) => Promise<void> | void): Promise<void> {
   const segments = Math.max(1, Math.floor(opts.segments ?? 1));
   const indexes = Array.from({ length: segments }, (_, i) => i).filter((i) => opts.resume?.[i] !== 'done');
   const budget = opts.maxReadUnitsPerSecond !== undefined ? new ReadBudget(opts.maxReadUnitsPerSecond) : undefined;
@@ -205,9 +222,9 @@ export async function parallelScan(opts: ParallelScanOptions, onPage: (page: Sca
           ...projection,
           ReturnConsumedCapacity: 'TOTAL' as const,
         };
-        let page;
+        let answer;
         try {
-          page = await sendThrottlePatient(
+          answer = await sendThrottlePatient(
             () => {
               opts.onRequest?.();
               return send.scan(input, opts.signal);
@@ -218,10 +235,17 @@ export async function parallelScan(opts: ParallelScanOptions, onPage: (page: Sca
           if (opts.signal?.aborted) throw interrupted(e);
           throw describeAwsError(e, { table: opts.table, action: 'dynamodb:Scan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
         }
-        const consumed = Number(page.ConsumedCapacity?.CapacityUnits ?? 0);
-        budget?.pay(consumed, reserved);
-        start = page.LastEvaluatedKey;
-        await onPage({ items: (page.Items ?? []) as Item[], segment, lastKey: start, consumed });
+        let page;
+        try {
+          page = readAnswer(answer, reader);
+        } catch (e) {
+          // an answer that is not JSON is the server's fault, told as any failed call is
+          if (!(e instanceof SyntaxError)) throw e;
+          throw describeAwsError(e, { table: opts.table, action: 'dynamodb:Scan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
+        }
+        budget?.pay(page.consumed, reserved);
+        start = page.lastKey;
+        await onPage({ items: page.items, segment, lastKey: start, consumed: page.consumed });
       } while (start !== undefined);
     });
   }
@@ -230,22 +254,34 @@ export async function parallelScan(opts: ParallelScanOptions, onPage: (page: Sca
 type ScanInput = ScanCommandInput & { ReturnConsumedCapacity: 'TOTAL' };
 type ScanAnswer = Pick<ScanCommandOutput, 'Items' | 'LastEvaluatedKey' | 'ConsumedCapacity'>;
 
-/** Sends one Scan request: through the lean client when the options name one, else the SDK client. */
-function scanSender(opts: ScanOptions, sockets: number): { scan(input: ScanInput, signal?: AbortSignal): Promise<ScanAnswer>; close(): void } {
+/** Sends one Scan request: through the lean client when the options name one (its answer's bytes), else the SDK client. */
+function scanSender(opts: ScanOptions, sockets: number): { scan(input: ScanInput, signal?: AbortSignal): Promise<ScanAnswer | Buffer>; close(): void } {
   if (!opts.lean) {
     return { scan: (input, signal) => opts.dynamo.send(new (dynamoSdk().ScanCommand)(input), signal ? { abortSignal: signal } : {}), close: () => undefined };
   }
   const client = createLeanClient({ ...opts.lean, maxSockets: sockets });
+  return { scan: (input, signal) => client.callRaw('Scan', dynamoJson(input), signal), close: () => client.close() };
+}
+
+/** A page's items by the reader: from the bytes when it reads them, else through the SDK's shapes. */
+function readAnswer<I>(
+  answer: ScanAnswer | Buffer,
+  reader: PageReader<I>,
+): { items: I[]; lastKey: Record<string, AttributeValue> | undefined; consumed: number } {
+  if (Buffer.isBuffer(answer)) {
+    const read = reader.fromBody?.(answer);
+    if (read) return read;
+    const json = JSON.parse(answer.toString('utf8')) as ScanJson;
+    answer = {
+      Items: (json.Items ?? []).map(itemFromJson),
+      ...(json.LastEvaluatedKey ? { LastEvaluatedKey: itemFromJson(json.LastEvaluatedKey) } : {}),
+      ...(json.ConsumedCapacity ? { ConsumedCapacity: json.ConsumedCapacity } : {}),
+    };
+  }
   return {
-    async scan(input, signal) {
-      const answer = await client.call<ScanJson>('Scan', dynamoJson(input), signal);
-      return {
-        Items: (answer.Items ?? []).map(itemFromJson),
-        ...(answer.LastEvaluatedKey ? { LastEvaluatedKey: itemFromJson(answer.LastEvaluatedKey) } : {}),
-        ...(answer.ConsumedCapacity ? { ConsumedCapacity: answer.ConsumedCapacity } : {}),
-      };
-    },
-    close: () => client.close(),
+    items: reader.fromItems((answer.Items ?? []) as Item[]),
+    lastKey: answer.LastEvaluatedKey,
+    consumed: Number(answer.ConsumedCapacity?.CapacityUnits ?? 0),
   };
 }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { MAX_EVENT_MICROS, MIN_EVENT_MICROS, civilFromDays, daysFromCivil, formatEventTs, parseEventTs } from '../../../src/core/layout/event-ts.js';
 import { loadVectors } from '../../helpers/layout-vectors.js';
 import { codeOf } from '../../helpers/error-code.js';
@@ -94,5 +95,55 @@ describe('parseEventTs', () => {
     ' 2021-04-12 07:00:00',
   ])('rejects %p', (text) => {
     expect(codeOf(() => parseEventTs(text))).toBe('codec.badTimestamp');
+  });
+});
+
+describe('parseEventTs of the form Feast stores (read by character codes)', () => {
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+
+  it('equals the calendar for any fields, and refuses a date or time that does not exist', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          y: fc.integer({ min: 0, max: 9999 }),
+          mo: fc.integer({ min: 0, max: 13 }),
+          d: fc.integer({ min: 0, max: 32 }),
+          h: fc.integer({ min: 0, max: 24 }),
+          mi: fc.integer({ min: 0, max: 60 }),
+          s: fc.integer({ min: 0, max: 60 }),
+          f: fc.option(fc.integer({ min: 0, max: 999_999 })),
+        }),
+        ({ y, mo, d, h, mi, s, f }) => {
+          const text = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${f === null ? '' : `.${pad(f, 6)}`}+00:00`;
+          // Date as the independent calendar (setUTCFullYear, unlike Date.UTC, takes years below 100 as they are)
+          const date = new Date(0);
+          date.setUTCFullYear(y, mo - 1, d);
+          date.setUTCHours(h, mi, s, 0);
+          const exists = y >= 1 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
+          if (exists) expect(parseEventTs(text)).toBe(BigInt(date.getTime()) * 1000n + BigInt(f ?? 0));
+          else expect(codeOf(() => parseEventTs(text))).toBe('codec.badTimestamp');
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('round-trips every instant Python datetime holds', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: MIN_EVENT_MICROS, max: MAX_EVENT_MICROS }), (micros) => {
+        expect(parseEventTs(formatEventTs(micros))).toBe(micros);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('refuses the stored form with any one character changed to a non-digit where a digit belongs', () => {
+    const text = '2021-04-12 07:00:00.123456+00:00';
+    const digits = [...text].map((c, i) => (/\d/.test(c) ? i : -1)).filter((i) => i >= 0 && i < 26);
+    fc.assert(
+      fc.property(fc.constantFrom(...digits), fc.constantFrom('x', ' ', '-', ':', '/', 'a'), (i, c) => {
+        expect(codeOf(() => parseEventTs(text.slice(0, i) + c + text.slice(i + 1)))).toBe('codec.badTimestamp');
+      }),
+    );
   });
 });

@@ -39,6 +39,8 @@ export interface LeanClient {
    * An aborted `signal` closes the request's connection (the call is abandoned) and rejects.
    */
   call<T>(operation: string, body: string, signal?: AbortSignal): Promise<T>;
+  /** {@link call}, resolving with the 200 answer's bytes unparsed (for a reader of its own, online/scan-page.ts). */
+  callRaw(operation: string, body: string, signal?: AbortSignal): Promise<Buffer>;
   close(): void;
 }
 
@@ -167,8 +169,11 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
   const transport = createLeanTransport(options);
   const now = options.nowMs ?? Date.now;
   const credentials = leanCredentials(options.credentials, now);
-  return {
+  const client: LeanClient = {
     async call<T>(operation: string, body: string, signal?: AbortSignal): Promise<T> {
+      return JSON.parse((await client.callRaw(operation, body, signal)).toString('utf8')) as T;
+    },
+    async callRaw(operation: string, body: string, signal?: AbortSignal): Promise<Buffer> {
       const target = `DynamoDB_20120810.${operation}`;
       const headers = signRequest({
         host: transport.url.host,
@@ -184,15 +189,15 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
         body: answer,
         headers: got,
       } = await transport.send({ method: 'POST', path: '/', headers, body, operation, ...(signal ? { signal } : {}) });
-      const text = answer.toString('utf8');
       if (status !== 200) {
         const retryAfter = got['retry-after'];
-        throw serviceError(status, text, parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined));
+        throw serviceError(status, answer.toString('utf8'), parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined));
       }
-      return JSON.parse(text) as T;
+      return answer;
     },
     close: () => transport.close(),
   };
+  return client;
 }
 
 /** DynamoDB errors are `{"__type":"com.amazonaws.dynamodb.v20120810#Name","message":"…"}`. */

@@ -1,0 +1,362 @@
+/**
+ * Reads a Scan answer of a Feast online table straight from its bytes into {@link ParsedItem}s
+ * (architecture.md §4.9). The general path (JSON.parse, then the SDK's AttributeValue shapes, then
+ * parseItem) builds some twenty objects and a base64 string per item and was the whole cost of a scan:
+ * with it, 8 segments scanned no faster than 2 on the 8 ms model (bench/scan.bench.ts). This reader
+ * walks the JSON once, makes only what a parsed item holds, and decodes each value's base64 into one
+ * buffer per page.
+ *
+ * It reads only what it fully understands: an item whose Feast attributes have another shape (a
+ * non-Feast table), a string with escapes it does not copy verbatim, or JSON it does not expect makes it
+ * return undefined, and the caller reads the page by the general path, which gives the precise error.
+ * The answer's other attributes (LastEvaluatedKey, ConsumedCapacity) are small and read by JSON.parse.
+ */
+import { Buffer } from 'node:buffer';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { parseEventTs } from '../layout/event-ts.js';
+import { ENTITY_ID_ATTR, EVENT_TS_ATTR, VALUES_ATTR, type ParsedItem } from '../layout/item.js';
+import { itemFromJson } from './lean-batch-get.js';
+
+export interface FeastScanPage {
+  items: ParsedItem[];
+  lastKey: Record<string, AttributeValue> | undefined;
+  /** ConsumedCapacity.CapacityUnits (0 when absent). */
+  consumed: number;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const S = 0x53;
+const B = 0x42;
+/** Bytes of decoded values per buffer (a page holds a few hundred KB of them). */
+const OUT_CHUNK = 64 * 1024;
+const EMPTY = new Uint8Array(0);
+
+/** base64 alphabet → 6 bits; 64 for '=', 255 for anything else. */
+const BASE64 = new Uint8Array(256).fill(255);
+for (let i = 0; i < 64; i++) BASE64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+BASE64[0x3d] = 64;
+
+/** Thrown inside the reader for anything it does not read; never escapes {@link readFeastScanPage}. */
+const notHere = new Error('not read here');
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+class Reader {
+  pos = 0;
+  /** The last string read: [s, e) of its bytes (fields, not a returned pair: no allocation per string). */
+  s = 0;
+  e = 0;
+  /** Decoded values go into chunks of this; each value is a view into one. */
+  private out: Uint8Array = EMPTY;
+  private outPos = 0;
+  private lastTsStart = -1;
+  private lastTsEnd = -1;
+  private lastTs = '';
+  lastMicros = 0n;
+  /** Feature names seen on this page (a table has few): bytes compared, the string reused. */
+  private names: { bytes: Uint8Array; name: string }[] = [];
+
+  constructor(private readonly b: Buffer) {}
+
+  ws(): void {
+    const b = this.b;
+    let p = this.pos;
+    for (;;) {
+      const c = b[p];
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) p++;
+      else break;
+    }
+    this.pos = p;
+  }
+
+  expect(c: number): void {
+    this.ws();
+    if (this.b[this.pos] !== c) throw notHere;
+    this.pos++;
+  }
+
+  /** After a member or element: true when another follows (a comma), false at `close`. */
+  more(close: number): boolean {
+    this.ws();
+    const c = this.b[this.pos];
+    if (c === COMMA) {
+      this.pos++;
+      return true;
+    }
+    if (c === close) {
+      this.pos++;
+      return false;
+    }
+    throw notHere;
+  }
+
+  /** A string without escapes: its bytes are [this.s, this.e). */
+  rawString(): void {
+    this.expect(QUOTE);
+    const b = this.b;
+    const start = this.pos;
+    let end = start;
+    for (;;) {
+      const c = b[end];
+      if (c === QUOTE) break;
+      // an escape: leave the page to JSON.parse, which reads every escape; undefined: the answer ends
+      if (c === BACKSLASH || c === undefined) throw notHere;
+      end++;
+    }
+    this.pos = end + 1;
+    this.s = start;
+    this.e = end;
+  }
+
+  text(s: number, e: number): string {
+    const b = this.b;
+    for (let i = s; i < e; i++) if ((b[i] ?? 0) >= 0x80) return utf8.decode(b.subarray(s, e));
+    return b.toString('latin1', s, e);
+  }
+
+  /** A key (its bytes [this.s, this.e)) and its colon. */
+  key(): void {
+    this.rawString();
+    this.expect(COLON);
+  }
+
+  /** Whether the last string read is `name` (ASCII). */
+  is(name: string): boolean {
+    const len = this.e - this.s;
+    if (len !== name.length) return false;
+    const b = this.b;
+    const s = this.s;
+    for (let i = 0; i < len; i++) if (b[s + i] !== name.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** Skips any JSON value, returning where it began. */
+  skip(): number {
+    this.ws();
+    const start = this.pos;
+    const b = this.b;
+    const c = b[this.pos];
+    if (c === QUOTE) {
+      // a string, escapes included
+      let p = this.pos + 1;
+      for (;;) {
+        const q = b.indexOf(QUOTE, p);
+        if (q < 0) throw notHere;
+        let slashes = 0;
+        for (let i = q - 1; b[i] === BACKSLASH; i--) slashes++;
+        p = q + 1;
+        if (slashes % 2 === 0) break;
+      }
+      this.pos = p;
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      const close = c === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY;
+      this.pos++;
+      this.ws();
+      if (b[this.pos] === close) {
+        this.pos++;
+        return start;
+      }
+      do {
+        if (c === OPEN_OBJECT) {
+          this.skip();
+          this.expect(COLON);
+        }
+        this.skip();
+      } while (this.more(close));
+    } else {
+      // number, true, false, null
+      let p = this.pos;
+      while (p < b.length) {
+        const d = b[p];
+        if (d === COMMA || d === CLOSE_OBJECT || d === CLOSE_ARRAY || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) break;
+        p++;
+      }
+      if (p === this.pos) throw notHere;
+      this.pos = p;
+    }
+    return start;
+  }
+
+  /** A value read by JSON.parse (the answer's small attributes). */
+  parsed(): unknown {
+    const start = this.skip();
+    return JSON.parse(this.b.toString('utf8', start, this.pos));
+  }
+
+  /** `{"<kind>": "<string>"}`, the string's bytes left in [this.s, this.e); anything else is not read here. */
+  typed(kind: number): void {
+    this.expect(OPEN_OBJECT);
+    this.key();
+    if (this.e - this.s !== 1 || this.b[this.s] !== kind) throw notHere;
+    this.rawString();
+    this.expect(CLOSE_OBJECT);
+  }
+
+  name(s: number, e: number): string {
+    const b = this.b;
+    const len = e - s;
+    outer: for (const n of this.names) {
+      if (n.bytes.length !== len) continue;
+      for (let i = 0; i < len; i++) if (n.bytes[i] !== b[s + i]) continue outer;
+      return n.name;
+    }
+    const name = this.text(s, e);
+    this.names.push({ bytes: Uint8Array.prototype.slice.call(b, s, e), name });
+    return name;
+  }
+
+  /** The event_ts string at [s, e); its microseconds are left in lastMicros. */
+  eventTs(s: number, e: number): string {
+    const b = this.b;
+    if (e - s === this.lastTsEnd - this.lastTsStart) {
+      let same = true;
+      for (let i = 0; i < e - s; i++) {
+        if (b[s + i] !== b[this.lastTsStart + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.lastTs;
+    }
+    const text = this.text(s, e);
+    this.lastTs = text;
+    this.lastMicros = parseEventTs(text);
+    this.lastTsStart = s;
+    this.lastTsEnd = e;
+    return text;
+  }
+
+  /** base64 [s, e) into the page's value buffer; a view of the bytes. */
+  base64(s: number, e: number): Uint8Array {
+    const b = this.b;
+    if ((e - s) % 4 !== 0) throw notHere;
+    if (this.outPos + ((e - s) >> 2) * 3 > this.out.length) {
+      this.out = new Uint8Array(Math.max(OUT_CHUNK, ((e - s) >> 2) * 3));
+      this.outPos = 0;
+    }
+    const out = this.out;
+    const from = this.outPos;
+    let o = from;
+    for (let i = s; i < e; i += 4) {
+      // (i + 3 < e: every index is inside the answer; ?? only satisfies the type checker)
+      const c0 = BASE64[b[i] ?? 0] ?? 255;
+      const c1 = BASE64[b[i + 1] ?? 0] ?? 255;
+      const c2 = BASE64[b[i + 2] ?? 0] ?? 255;
+      const c3 = BASE64[b[i + 3] ?? 0] ?? 255;
+      if (c0 > 63 || c1 > 63) throw notHere;
+      if (c3 === 64) {
+        // padding only at the very end: "xx==" or "xxx="
+        if (i + 4 !== e) throw notHere;
+        if (c2 === 64) {
+          out[o++] = (c0 << 2) | (c1 >> 4);
+        } else if (c2 > 63) {
+          throw notHere;
+        } else {
+          out[o++] = (c0 << 2) | (c1 >> 4);
+          out[o++] = ((c1 & 15) << 4) | (c2 >> 2);
+        }
+        break;
+      }
+      if (c2 > 63 || c3 > 63) throw notHere;
+      out[o++] = (c0 << 2) | (c1 >> 4);
+      out[o++] = ((c1 & 15) << 4) | (c2 >> 2);
+      out[o++] = ((c2 & 3) << 6) | c3;
+    }
+    this.outPos = o;
+    return out.subarray(from, o);
+  }
+
+  item(): ParsedItem {
+    this.expect(OPEN_OBJECT);
+    let entityId: string | undefined;
+    let eventTs: string | undefined;
+    let eventMicros = 0n;
+    let values: Record<string, Uint8Array> | undefined;
+    this.ws();
+    if (this.b[this.pos] === CLOSE_OBJECT) throw notHere;
+    do {
+      this.key();
+      if (this.is(ENTITY_ID_ATTR)) {
+        this.typed(S);
+        entityId = this.text(this.s, this.e);
+      } else if (this.is(EVENT_TS_ATTR)) {
+        this.typed(S);
+        eventTs = this.eventTs(this.s, this.e);
+        eventMicros = this.lastMicros;
+      } else if (this.is(VALUES_ATTR)) {
+        values = this.values();
+      } else {
+        this.skip();
+      }
+    } while (this.more(CLOSE_OBJECT));
+    if (entityId === undefined || eventTs === undefined) throw notHere;
+    return { entityId, eventTs, eventMicros, values: values ?? {} };
+  }
+
+  values(): Record<string, Uint8Array> {
+    this.expect(OPEN_OBJECT);
+    this.key();
+    if (!this.is('M')) throw notHere;
+    const values: Record<string, Uint8Array> = {};
+    this.expect(OPEN_OBJECT);
+    this.ws();
+    if (this.b[this.pos] === CLOSE_OBJECT) this.pos++;
+    else {
+      do {
+        this.key();
+        const name = this.name(this.s, this.e);
+        this.typed(B);
+        values[name] = this.base64(this.s, this.e);
+      } while (this.more(CLOSE_OBJECT));
+    }
+    this.expect(CLOSE_OBJECT);
+    return values;
+  }
+}
+
+/** The page's items and paging, or undefined when the general path must read it (see the module note). */
+export function readFeastScanPage(body: Buffer): FeastScanPage | undefined {
+  const r = new Reader(body);
+  try {
+    let items: ParsedItem[] = [];
+    let lastKey: Record<string, AttributeValue> | undefined;
+    let consumed = 0;
+    r.expect(OPEN_OBJECT);
+    r.ws();
+    if (body[r.pos] === CLOSE_OBJECT) r.pos++;
+    else {
+      do {
+        r.key();
+        if (r.is('Items')) {
+          r.expect(OPEN_ARRAY);
+          r.ws();
+          if (body[r.pos] === CLOSE_ARRAY) r.pos++;
+          else {
+            items = [];
+            do items.push(r.item());
+            while (r.more(CLOSE_ARRAY));
+          }
+        } else if (r.is('LastEvaluatedKey')) {
+          lastKey = itemFromJson(r.parsed() as Record<string, Record<string, unknown>>);
+        } else if (r.is('ConsumedCapacity')) {
+          consumed = Number((r.parsed() as { CapacityUnits?: number }).CapacityUnits ?? 0);
+        } else {
+          r.skip();
+        }
+      } while (r.more(CLOSE_OBJECT));
+    }
+    r.ws();
+    if (r.pos !== body.length) return undefined;
+    return { items, lastKey, consumed };
+  } catch {
+    // not read here (a shape, escape or timestamp the general path reads or refuses with its message)
+    return undefined;
+  }
+}
