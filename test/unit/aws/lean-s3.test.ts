@@ -10,6 +10,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { classifyAwsError } from '../../../src/core/aws/aws-errors.js';
 import { createLeanS3Reader, encodeS3Key, s3ServiceError } from '../../../src/core/aws/lean/lean-s3.js';
 import { signS3Get } from '../../../src/core/aws/lean/sigv4.js';
+import { defined } from '../../helpers/defined.js';
 import { Sha256 } from '../../helpers/node-sha256.js';
 
 describe('signS3Get (SigV4)', () => {
@@ -92,6 +93,52 @@ describe('createLeanS3Reader', () => {
         { region: 'eu-central-1', range: 'bytes=2-5', ifMatch: '"etag"' },
       ]);
     } finally {
+      server.close();
+    }
+  });
+
+  it('abandons a held GET when its signal is aborted: the connection closes and the call rejects at once', async () => {
+    const held: http.ServerResponse[] = [];
+    let closedByClient = 0;
+    // a server that takes the request and never answers: only the abort can end the call
+    const server = http.createServer((req, res) => {
+      held.push(res);
+      req.socket.once('close', () => closedByClient++);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const reader = await createLeanS3Reader({
+      bucket: 'b',
+      region: 'us-east-1',
+      endpointFor: async (bucket, region) => ({ url: `${base}/${bucket}`, signingRegion: region }),
+      credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+      maxSockets: 2,
+      // far beyond the test's own timeout: the call may end only by the abort
+      requestTimeoutMs: 600_000,
+      connectTimeoutMs: 600_000,
+    });
+    try {
+      const controller = new AbortController();
+      const call = defined(reader).getRange('k', 0, 10, undefined, controller.signal);
+      const outcome = call.then(
+        () => 'answered',
+        (e: unknown) => (e as Error).name,
+      );
+      while (held.length === 0) await new Promise((r) => setTimeout(r, 5));
+      const abortedAt = performance.now();
+      controller.abort();
+      expect(await outcome).toBe('AbortError');
+      expect(performance.now() - abortedAt).toBeLessThan(1000);
+      while (closedByClient === 0) await new Promise((r) => setTimeout(r, 5));
+      expect(closedByClient).toBe(1);
+
+      // an already aborted signal sends nothing
+      const before = held.length;
+      await expect(defined(reader).getRange('k', 0, 10, undefined, AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+      expect(held.length).toBe(before);
+    } finally {
+      reader?.close();
+      for (const res of held) res.destroy();
       server.close();
     }
   });
