@@ -53,6 +53,11 @@ export interface DynamoSourceContext {
   strict?: boolean;
   /** Extra part of the checkpoint key (a shard's spec: shards spool apart). */
   runKey?: string;
+  /**
+   * Where the spool goes instead of the repo's resumable `data/.dynafeast-scans/`: a one-shot read
+   * (`sql`) spools into its run's temp folder, which is removed with it, and never resumes.
+   */
+  spoolDir?: string;
   /** Backoff waits (tests). */
   sleep?: Sleep;
 }
@@ -234,7 +239,7 @@ export async function resolveDynamoSourceReader(
       run: ctx.runKey ?? '',
     };
     const key = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 24);
-    const dir = path.join(ctx.config.repoPath, SCANS_DIR, `${view.name}-${key}`);
+    const dir = path.join(ctx.spoolDir ?? path.join(ctx.config.repoPath, SCANS_DIR), `${view.name}-${key}`);
     const pagesDir = path.join(dir, 'pages');
     const checkpointFile = path.join(dir, 'checkpoint.json');
     // a resumed scan keeps the segments it started with, whatever the table's size is now
