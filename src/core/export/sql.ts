@@ -36,7 +36,7 @@ function mentions(query: string, name: string): boolean {
  * declared attributes, exact types, the read budget) over all time, with the union of the views it
  * feeds as its columns (source-view.ts). The spool is the run's own, removed with the store.
  */
-async function scanDynamoSource(deps: LoadDeps, store: OfflineStore, source: DynamoDBSource): Promise<SourceReader> {
+async function scanDynamoSource(deps: LoadDeps, store: OfflineStore, source: DynamoDBSource): Promise<SourceReader & { release(): Promise<void> }> {
   const progress = deps.progress ?? ignoreProgress;
   const id = `${OFFLINE_SCHEMA}.${source.name}`;
   progress({ type: 'start', id });
@@ -71,6 +71,8 @@ export async function runSql(deps: LoadDeps, query: string): Promise<SqlResult> 
   const store = await openOfflineStore({ operation: 'sql', memoryLimit: LOAD_MEMORY_LIMIT, onDisk: true });
   const onAbort = () => store.interrupt();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
+  // the scans' locks (their spools go with the store's temp folder)
+  const scanned: Array<() => Promise<void>> = [];
   try {
     const loaded: LoadedView[] = [];
     for (const view of selectViews(deps.repo, []).filter((v) => mentions(query, v.name))) {
@@ -79,7 +81,14 @@ export async function runSql(deps: LoadDeps, query: string): Promise<SqlResult> 
     const sources = deps.repo.sources.filter((s) => mentions(query, s.name));
     if (sources.length > 0) await store.connection.run(`CREATE SCHEMA ${OFFLINE_SCHEMA}`);
     for (const source of sources) {
-      const reader = source.type === 'dynamodb' ? await scanDynamoSource(deps, store, source) : await resolveSourceReader(source, deps.config.repoPath);
+      let reader: SourceReader;
+      if (source.type === 'dynamodb') {
+        const scan = await scanDynamoSource(deps, store, source);
+        scanned.push(scan.release);
+        reader = scan;
+      } else {
+        reader = await resolveSourceReader(source, deps.config.repoPath);
+      }
       await store.connection.run(`CREATE VIEW ${OFFLINE_SCHEMA}.${sqlIdentifier(source.name)} AS SELECT * FROM ${reader.sql}`);
     }
     let result;
@@ -104,6 +113,7 @@ export async function runSql(deps: LoadDeps, query: string): Promise<SqlResult> 
     return { columns: result.columnNames(), rows: result.getRowObjectsJson() as Record<string, unknown>[], loaded };
   } finally {
     deps.signal?.removeEventListener('abort', onAbort);
+    for (const release of scanned) await release();
     await store.close();
   }
 }

@@ -226,8 +226,9 @@ export async function resolveDynamoSourceReader(
   try {
     let described;
     try {
-      described = await clients.dynamo.send(new (dynamoSdk().DescribeTableCommand)({ TableName: source.table }));
+      described = await clients.dynamo.send(new (dynamoSdk().DescribeTableCommand)({ TableName: source.table }), ctx.signal ? { abortSignal: ctx.signal } : {});
     } catch (e) {
+      if (ctx.signal?.aborted) throw new DynafeastError('aborted', `scan of "${source.table}" interrupted`, { cause: e });
       if (isNotFound(e)) {
         throw sourceError(
           source,
