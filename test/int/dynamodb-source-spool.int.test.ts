@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynafeastError } from '../../src/core/errors.js';
-import { materialize, type MaterializeArgs } from '../../src/core/materialize/run-materialize.js';
+import { materialize, materializeIncremental, type MaterializeArgs } from '../../src/core/materialize/run-materialize.js';
 import { applyPlan } from '../../src/core/plan/apply-plan.js';
 import { buildPlan } from '../../src/core/plan/build-plan.js';
 import type { ProgressEvent } from '../../src/core/progress.js';
@@ -47,11 +47,15 @@ function repo(): Promise<ProfilesRepo> {
   return profilesRepo(server.client, server.endpoint, makeProfiles(300), { sourceLines: [`    endpoint_url: ${proxy.endpoint}`, '    segments: 4'] });
 }
 
-/** Interrupts a materialize of the DynamoDB view once two of its four segments are spooled; returns the spool's folder name. */
-async function interrupt(r: ProfilesRepo, args: Omit<MaterializeArgs, 'views'>): Promise<string> {
+/**
+ * Interrupts a materialize of the DynamoDB view (or a materialize-incremental, given `end` alone) once two
+ * of its four segments are spooled; returns the spool's folder name.
+ */
+async function interrupt(r: ProfilesRepo, args: Omit<MaterializeArgs, 'views'> | { end: string }): Promise<string> {
   const hold = proxy.hold('Scan', { skip: 2 });
   const abort = new AbortController();
-  const run = materialize(r.ctx({ signal: abort.signal }), { ...args, views: [DDB_VIEW] });
+  const ctx = r.ctx({ signal: abort.signal });
+  const run = 'start' in args ? materialize(ctx, { ...args, views: [DDB_VIEW] }) : materializeIncremental(ctx, { ...args, views: [DDB_VIEW] });
   run.catch(() => undefined);
   await hold.arrived;
   const done = () => {
@@ -80,6 +84,14 @@ describe('the spool of an interrupted DynamoDB-source scan', () => {
     expect(warnings(events).join('\n')).toMatch(
       /resuming the scan an interrupted run left \(2 of 4 segments done, \d+ page\(s\) spooled, \d+ item\(s\) read\)/,
     );
+    expect(spools(r)).toEqual([]);
+  }, 60_000);
+
+  it('is resumed by materialize-incremental given the same END', async () => {
+    const r = await repo();
+    await interrupt(r, { end: W1.end });
+    const report = await materializeIncremental(r.ctx(), { end: W1.end, views: [DDB_VIEW] });
+    expect(report.views[0]?.dynamodb).toMatchObject({ resumedSegments: 2, requests: 2 });
     expect(spools(r)).toEqual([]);
   }, 60_000);
 
