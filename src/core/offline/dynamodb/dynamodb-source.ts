@@ -6,8 +6,9 @@
  *
  * The scan is resumable: the spool and a checkpoint (each segment's LastEvaluatedKey and whether it is
  * done, written atomically after the page it follows is on disk) live under the repo's
- * `data/.dynafeast-scans/<key>/`, keyed by view, window, table and columns. An interrupted materialize
- * run goes on from the checkpoint; the folder is removed once the view is written.
+ * `data/.dynafeast-scans/<view>-<key>/`, keyed by view, window, source settings, columns and run. An
+ * interrupted materialize run goes on from the checkpoint; the folder is removed once the view is
+ * written. scan-spool.ts finds, discards and removes spools; a running scan holds the spool's scan.lock.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
@@ -242,15 +243,15 @@ export async function resolveDynamoSourceReader(
     }
     const keyNames = (described.Table?.KeySchema ?? []).map((k) => k.AttributeName ?? '?');
 
+    const run = ctx.runKey ?? '';
     const spec = {
       view: view.name,
       window: [String(window.startMicros), String(window.endMicros)],
       source: { ...source, location: undefined, description: undefined, tags: undefined, owner: undefined },
       columns: columns.map((c) => [c.attribute, c.duck.toString()]),
-      run: ctx.runKey ?? '',
+      run,
     };
     const key = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 24);
-    const run = ctx.runKey ?? '';
     const dir = path.join(ctx.spoolDir ?? scansRoot(ctx.config.repoPath), spoolName(view.name, key));
     const pagesDir = path.join(dir, 'pages');
     const checkpointFile = path.join(dir, CHECKPOINT_FILE);
