@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tier="${1:-moto}"
-suites=(test/int/plan-apply.int.test.ts test/int/teardown.int.test.ts test/int/materialize.int.test.ts test/int/materialize-dtypes.int.test.ts test/int/materialize-faults.int.test.ts test/int/online-read.int.test.ts test/int/online-feast-layout.int.test.ts test/int/online-feature-store.int.test.ts test/int/online-materialized.int.test.ts test/int/materialize-shards.int.test.ts test/int/dynamodb-source.int.test.ts)
+suites=(test/int/plan-apply.int.test.ts test/int/teardown.int.test.ts test/int/materialize.int.test.ts test/int/materialize-dtypes.int.test.ts test/int/materialize-faults.int.test.ts test/int/online-read.int.test.ts test/int/online-feast-layout.int.test.ts test/int/online-feature-store.int.test.ts test/int/online-materialized.int.test.ts test/int/materialize-shards.int.test.ts test/int/dynamodb-source.int.test.ts test/int/dynamodb-source-spool.int.test.ts test/int/sql-dynamodb-source.int.test.ts)
 [ -n "${TIER_SUITES:-}" ] && read -r -a suites <<<"$TIER_SUITES"
 
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")

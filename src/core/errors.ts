@@ -67,6 +67,7 @@ export type ErrorCode =
   | 's3.failed'
   | 'materialize.incomplete'
   | 'materialize.runMismatch'
+  | 'materialize.scanInUse'
   | 'offline.failed'
   | 'iam.accountUnknown'
   | 'online.badItem'

@@ -23,6 +23,7 @@ import { FULL_SUPPORT, introspectTables } from './plan/introspect.js';
 import type { PlanContext } from './plan/build-plan.js';
 import { notOursError, ownershipOf, type ForeignTable } from './plan/ownership.js';
 import type { WaitOptions } from './plan/wait.js';
+import { removeSpoolsOf } from './offline/dynamodb/scan-spool.js';
 import { runPool } from './util/pool.js';
 import type { RetryPolicy } from './util/retry.js';
 
@@ -119,6 +120,8 @@ export interface TeardownPlan {
   registryStore?: RegistryStore;
   tables: TeardownTable[];
   registryChanges: RegistryChange[];
+  /** The repo's folder: teardown removes its views' DynamoDB-source scan spools (scan-spool.ts). */
+  repoPath?: string;
   /**
    * Set when the registry does not record the project (already torn down, or `project:` renamed since
    * apply) and no repo was given: there is nothing to delete, and the projects it does record.
@@ -160,7 +163,15 @@ export async function planTeardown(ctx: PlanContext, config: RepoConfig, repo?: 
   const registryChanges = registry ? removeProjectFromRegistry(registry, config.project).changes : [];
   if (!repo && !registry) throw missingRegistryError(config, registryPath);
   if (!repo && registry && registryChanges.length === 0) {
-    return { project: config.project, registryPath, registryStore, tables: [], registryChanges, notRecorded: { otherProjects: projectsOf(registry) } };
+    return {
+      project: config.project,
+      registryPath,
+      registryStore,
+      tables: [],
+      registryChanges,
+      repoPath: config.repoPath,
+      notRecorded: { otherProjects: projectsOf(registry) },
+    };
   }
   const recorded = recordedTables(
     config,
@@ -186,7 +197,7 @@ export async function planTeardown(ctx: PlanContext, config: RepoConfig, repo?: 
     if (!o.owned) foreign.push({ table: t.table, view: t.view, reason: o.reason, adoptable: false });
   }
   if (foreign.length) throw notOursError(config.project, 'teardown', foreign, true);
-  return { project: config.project, registryPath, registryStore, tables, registryChanges };
+  return { project: config.project, registryPath, registryStore, tables, registryChanges, repoPath: config.repoPath };
 }
 
 /** Tables teardown deletes: those that exist, are not protected and are the project's alone. */
@@ -270,6 +281,7 @@ export async function runTeardown(plan: TeardownPlan, opts: TeardownOptions): Pr
     registry = await removeProject(plan.registryStore ?? plan.registryPath, plan.project);
     progress({ type: 'done', id: 'registry', message: plan.registryPath });
   }
+  if (plan.repoPath !== undefined) await removeSpoolsOf(plan.repoPath, [...new Set(plan.tables.map((t) => t.view))], progress);
   // sorted: tables finish in any order, and a summary should read the same every run
   return { deleted: deleted.sort(), absent: absent.sort(), kept, ...(registry ? { registry } : {}), elapsedMs: Date.now() - started };
 }

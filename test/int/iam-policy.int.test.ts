@@ -320,6 +320,18 @@ describe('iam-policy against the calls the commands really send', () => {
     expect(calls).toEqual([`DescribeTable ${APP_TABLE}`, 'BatchWriteItem driver_profile', `Scan ${APP_TABLE}`].sort());
   });
 
+  it('sql over a DynamoDB table source, and export of the view it feeds: DescribeTable and Scan on that table too', async () => {
+    const state = await writeRepo({ capacity: 2 }, 2, true);
+    const deps = { config: state.config, repo: state.repo, aws: clients };
+    const calls = await recorded('inspect', state, async () => {
+      const sql = await runSql(deps, 'SELECT driver_id, avg_daily_trips FROM offline.profile_table');
+      expect(sql.rows).toEqual([{ driver_id: '1001', avg_daily_trips: '13' }]);
+      const report = await exportOnline(deps, { views: ['driver_profile'], format: 'parquet', out: join(dir, 'export-profile.parquet') });
+      expect(report.views.map((v) => v.view)).toEqual(['driver_profile']);
+    });
+    expect(calls).toEqual(expect.arrayContaining([`DescribeTable ${APP_TABLE}`, `Scan ${APP_TABLE}`]));
+  });
+
   it('get-online-features (BatchGetItem through FeatureStore, the reader and sender the command uses)', async () => {
     const state = await writeRepo({ capacity: 2 }, 2);
     const calls = await recorded('read', state, async () => {

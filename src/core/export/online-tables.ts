@@ -169,6 +169,8 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
   // the rest of its keys without an error.
   const writer = await store.connect();
   let appender: DuckDBAppender | undefined;
+  // a failed read keeps a DynamoDB source's spool for the next run, without its scan lock
+  let failed = true;
   try {
     const out = (appender = await writer.createAppender(keyTable));
     const values = new Array<unknown>(keyColumns.length);
@@ -184,9 +186,11 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
       }
     }
     out.flushSync();
+    failed = false;
   } finally {
     appender?.closeSync();
     store.disconnect(writer);
+    if (failed) await planned.reader.release?.();
   }
   await planned.reader.done?.();
   return {};

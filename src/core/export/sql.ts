@@ -1,13 +1,19 @@
 /**
  * `dynafeast sql` (architecture.md §4.9): DuckDB SQL over the decoded online data, each online view a
- * table named like the view, and each file source a view `offline.<source>` over its files. Only the
- * views and sources the query names are loaded (a whole-word match of the name), so a question about one
- * view scans one table.
+ * table named like the view, and each offline source a view `offline.<source>`: a file source over its
+ * files, a DynamoDB source over a scan of its table (scanDynamoSource). Only the views and sources the
+ * query names are loaded (a whole-word match of the name), so a question about one view scans one table.
  */
+import path from 'node:path';
 import { DynafeastError } from '../errors.js';
+import { MAX_EVENT_MICROS, MIN_EVENT_MICROS } from '../layout/event-ts.js';
 import { selectViews } from '../materialize/windows.js';
-import { LOAD_MEMORY_LIMIT, openOfflineStore } from '../offline/offline-store.js';
-import { resolveSourceReader, sqlIdentifier } from '../offline/source-reader.js';
+import { resolveDynamoSourceReader } from '../offline/dynamodb/dynamodb-source.js';
+import { sourceViewOf } from '../offline/dynamodb/source-view.js';
+import { LOAD_MEMORY_LIMIT, openOfflineStore, type OfflineStore } from '../offline/offline-store.js';
+import { resolveSourceReader, sqlIdentifier, type SourceReader } from '../offline/source-reader.js';
+import { ignoreProgress } from '../progress.js';
+import type { DynamoDBSource } from '../repo/model.js';
 import { loadOnlineView, type LoadDeps, type LoadedView } from './online-tables.js';
 
 export interface SqlResult {
@@ -25,6 +31,39 @@ function mentions(query: string, name: string): boolean {
   return new RegExp(`(^|[^A-Za-z0-9_])${escaped}($|[^A-Za-z0-9_])`, 'i').test(query);
 }
 
+/**
+ * A `type: dynamodb` source, read as materialize reads it (dynamodb-source.ts: parallel Scan of the
+ * declared attributes, exact types, the read budget) over all time, with the union of the views it
+ * feeds as its columns (source-view.ts). The spool is the run's own, removed with the store.
+ */
+async function scanDynamoSource(deps: LoadDeps, store: OfflineStore, source: DynamoDBSource): Promise<SourceReader & { release(): Promise<void> }> {
+  const progress = deps.progress ?? ignoreProgress;
+  const id = `${OFFLINE_SCHEMA}.${source.name}`;
+  progress({ type: 'start', id });
+  const reader = await resolveDynamoSourceReader(
+    store,
+    source,
+    sourceViewOf(deps.repo, source),
+    { startMicros: MIN_EVENT_MICROS, endMicros: MAX_EVENT_MICROS },
+    {
+      config: deps.config,
+      aws: deps.aws,
+      progress,
+      progressId: id,
+      spoolDir: path.join(store.tempDir, 'dynamodb'),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    },
+  );
+  const d = reader.dynamodb;
+  const skipped = d.missingTimestamp + d.badTimestamp;
+  progress({
+    type: 'done',
+    id,
+    message: `${d.items} item(s) scanned from DynamoDB table ${d.table} in ${d.requests} request(s)${skipped > 0 ? `, ${skipped} skipped for their timestamp` : ''}`,
+  });
+  return reader;
+}
+
 export async function runSql(deps: LoadDeps, query: string): Promise<SqlResult> {
   if (query.trim() === '') {
     throw new DynafeastError('usage.badArgument', 'the query is empty', { hint: 'e.g. dynafeast sql "SELECT count(*) FROM driver_hourly_stats"' });
@@ -32,6 +71,8 @@ export async function runSql(deps: LoadDeps, query: string): Promise<SqlResult> 
   const store = await openOfflineStore({ operation: 'sql', memoryLimit: LOAD_MEMORY_LIMIT, onDisk: true });
   const onAbort = () => store.interrupt();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
+  // the scans' locks (their spools go with the store's temp folder)
+  const scanned: Array<() => Promise<void>> = [];
   try {
     const loaded: LoadedView[] = [];
     for (const view of selectViews(deps.repo, []).filter((v) => mentions(query, v.name))) {
@@ -40,12 +81,14 @@ export async function runSql(deps: LoadDeps, query: string): Promise<SqlResult> 
     const sources = deps.repo.sources.filter((s) => mentions(query, s.name));
     if (sources.length > 0) await store.connection.run(`CREATE SCHEMA ${OFFLINE_SCHEMA}`);
     for (const source of sources) {
+      let reader: SourceReader;
       if (source.type === 'dynamodb') {
-        throw new DynafeastError('usage.badArgument', `source "${source.name}" is a DynamoDB table: \`sql\` reads file sources only`, {
-          hint: 'query the view it feeds instead (each view is a table of the online data)',
-        });
+        const scan = await scanDynamoSource(deps, store, source);
+        scanned.push(scan.release);
+        reader = scan;
+      } else {
+        reader = await resolveSourceReader(source, deps.config.repoPath);
       }
-      const reader = await resolveSourceReader(source, deps.config.repoPath);
       await store.connection.run(`CREATE VIEW ${OFFLINE_SCHEMA}.${sqlIdentifier(source.name)} AS SELECT * FROM ${reader.sql}`);
     }
     let result;
@@ -70,6 +113,7 @@ export async function runSql(deps: LoadDeps, query: string): Promise<SqlResult> 
     return { columns: result.columnNames(), rows: result.getRowObjectsJson() as Record<string, unknown>[], loaded };
   } finally {
     deps.signal?.removeEventListener('abort', onAbort);
+    for (const release of scanned) await release();
     await store.close();
   }
 }

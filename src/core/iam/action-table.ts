@@ -110,9 +110,14 @@ export const ACTION_TABLE: readonly ActionRow[] = [
     condition: 'monotonic_writes is on',
     why: 'conditional puts (dynafeast.materialize.monotonic_writes)',
   },
-  // offline/dynamodb/dynamodb-source.ts
-  { commands: ['materialize'], action: 'dynamodb:DescribeTable', tables: 'sources', why: 'a DynamoDB source: checks the table and sizes the parallel scan' },
-  { commands: ['materialize'], action: 'dynamodb:Scan', tables: 'sources', why: 'a DynamoDB source: reads its items by parallel Scan' },
+  // offline/dynamodb/dynamodb-source.ts: materialize, and inspect (export and verify read a view's source, sql offline.<source>)
+  {
+    commands: ['materialize', 'inspect'],
+    action: 'dynamodb:DescribeTable',
+    tables: 'sources',
+    why: 'a DynamoDB source: checks the table and sizes the parallel scan',
+  },
+  { commands: ['materialize', 'inspect'], action: 'dynamodb:Scan', tables: 'sources', why: 'a DynamoDB source: reads its items by parallel Scan' },
   // get-online-features
   { commands: ['read'], action: 'dynamodb:BatchGetItem', tables: 'repo', why: 'reads items in chunks of online_store.batch_size' },
   // export, verify, sql: online/scan-table.ts

@@ -145,6 +145,8 @@ export async function materializeWindows(
       await writeView(deps, windows[i]!, planned[i]!, reports[i]!, { sender, budget, pacer }, progress);
     }
   } catch (e) {
+    // the spools of DynamoDB sources stay for the next run to resume; their scan locks go
+    for (const p of planned) await p.reader.release?.();
     throw runFailure(deps, e, reports);
   } finally {
     deps.signal?.removeEventListener('abort', onAbort);

@@ -64,7 +64,11 @@ let tableCounter = 0;
 
 /** A view whose source was found and whose columns were checked; nothing has been computed yet. */
 export interface PlannedView {
-  reader: SourceReader & { dynamodb?: DynamoScanStats; done?: () => Promise<void> };
+  /**
+   * `done` removes a DynamoDB source's spool once the view is written; `release` leaves it for a resumed
+   * run but lets go of its scan lock (a run that failed: the same process may run it again).
+   */
+  reader: SourceReader & { dynamodb?: DynamoScanStats; done?: () => Promise<void>; release?: () => Promise<void> };
   /** Counts the rows a run would leave out (a scan of the source; nothing kept). */
   skippedRows(): Promise<{ nullTimestampRows: number; nullKeyRows: number }>;
   /** Runs the window + latest-per-key query into a temp table. */
@@ -94,8 +98,14 @@ export async function planView(store: OfflineStore, input: PrepareViewInput): Pr
   } else {
     reader = await resolveSourceReader(source, input.repoRoot, input.s3 && { ...input.s3, spoolDir: path.join(store.tempDir, 's3'), window });
   }
-  const columns = await store.describe(input.source, reader);
-  const query = buildViewQuery({ ...input, reader, columns: columns.types, refs: columns.refs });
+  let query: ViewQuery;
+  try {
+    const columns = await store.describe(input.source, reader);
+    query = buildViewQuery({ ...input, reader, columns: columns.types, refs: columns.refs });
+  } catch (e) {
+    await reader.release?.();
+    throw e;
+  }
   return {
     reader,
     async skippedRows() {
@@ -201,7 +211,13 @@ async function locateBadValue(store: OfflineStore, query: ViewQuery, input: Prep
 
 /** planView + execute. */
 export async function prepareView(store: OfflineStore, input: PrepareViewInput): Promise<PreparedView> {
-  return (await planView(store, input)).execute();
+  const planned = await planView(store, input);
+  try {
+    return await planned.execute();
+  } catch (e) {
+    await planned.reader.release?.();
+    throw e;
+  }
 }
 
 async function* streamChunks(

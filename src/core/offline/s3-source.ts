@@ -285,7 +285,8 @@ async function getRange({ h, lean, retry, bucket, stats, fail, send }: Fetcher, 
   let bytes: Uint8Array;
   try {
     if (lean) {
-      bytes = await withRetry(() => lean.getRange(o.key, start, end, o.etag || undefined), {
+      // the run's signal reaches the request in flight: Ctrl-C closes its connection, not only stops new ones
+      bytes = await withRetry(() => lean.getRange(o.key, start, end, o.etag || undefined, send.abortSignal), {
         policy: retry,
         ...(send.abortSignal ? { signal: send.abortSignal } : {}),
       });

@@ -11,6 +11,7 @@ import { withDone } from '../fs-error.js';
 import { ignoreProgress, type ProgressSink, type TaskSpec } from '../progress.js';
 import { commitRegistryChanges, type CommitResult } from '../registry/commit.js';
 import type { LockOptions } from '../registry/lock.js';
+import { removeSpoolsOf } from '../offline/dynamodb/scan-spool.js';
 import { runPool } from '../util/pool.js';
 import type { RetryPolicy } from '../util/retry.js';
 import { describeStep, stepVerb } from './describe-step.js';
@@ -191,6 +192,14 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
     }
     for (const step of p.registry) results.push({ step, status: 'done' });
     progress({ type: 'done', id: 'registry', message: plan.registryPath });
+  }
+  if (plan.repoPath !== undefined) {
+    // a removed view (or one no longer online) has nothing left to resume
+    const removed = [
+      ...p.remove.flatMap((g) => g.steps.map((s) => s.view)),
+      ...p.registry.filter((s) => s.objectType === 'feature_view' && s.action === 'delete').map((s) => s.name),
+    ];
+    warnings.push(...(await removeSpoolsOf(plan.repoPath, removed, progress)));
   }
   return { results, warnings, ...(registry ? { registry } : {}), elapsedMs: Date.now() - started };
 }

@@ -71,6 +71,7 @@ export async function buildPlan(ctx: PlanContext, config: RepoConfig, repo: Repo
     registryStore,
     steps,
     notes,
+    repoPath: config.repoPath,
     registry: { baseVersionId: registry?.versionId, desired: desired.registry },
   };
 }

@@ -69,6 +69,8 @@ export interface Plan {
   registryStore?: RegistryStore;
   steps: PlanStep[];
   notes: PlanNote[];
+  /** The repo's folder: apply removes the DynamoDB-source scan spools of the views it removes (scan-spool.ts); not part of the JSON form. */
+  repoPath?: string;
   /** What apply needs to write the registry; not part of the JSON form. */
   registry: {
     /** version_id of the registry the plan was computed from (undefined: no file yet). */

@@ -118,6 +118,9 @@ export async function verify(deps: VerifyDeps, args: VerifyArgs): Promise<Verify
       });
       try {
         views.push(await verifyView(deps, store, w.view, prepared.entities, prepared.chunks(), args.sample));
+      } catch (e) {
+        await prepared.reader.release?.();
+        throw e;
       } finally {
         await prepared.release();
       }

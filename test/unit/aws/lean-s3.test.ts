@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { classifyAwsError } from '../../../src/core/aws/aws-errors.js';
-import { createLeanS3Reader, encodeS3Key, s3ServiceError } from '../../../src/core/aws/lean/lean-s3.js';
+import { createLeanS3Reader, encodeS3Key, s3ServiceError, type LeanS3Reader } from '../../../src/core/aws/lean/lean-s3.js';
 import { signS3Get } from '../../../src/core/aws/lean/sigv4.js';
+import { defined } from '../../helpers/defined.js';
 import { Sha256 } from '../../helpers/node-sha256.js';
 
 describe('signS3Get (SigV4)', () => {
@@ -58,10 +59,34 @@ describe('s3ServiceError', () => {
   });
 });
 
+/** A lean reader of bucket `b` (region us-east-1) on a loopback server that answers with `handler`. */
+async function readerOn(handler: http.RequestListener, timeoutMs: number): Promise<{ reader: LeanS3Reader; close(): void }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const reader = await createLeanS3Reader({
+    bucket: 'b',
+    region: 'us-east-1',
+    endpointFor: async (bucket, region) => ({ url: `${base}/${bucket}`, signingRegion: region }),
+    credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+    maxSockets: 2,
+    requestTimeoutMs: timeoutMs,
+    connectTimeoutMs: timeoutMs,
+  });
+  return {
+    reader: defined(reader),
+    close: () => {
+      reader?.close();
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
 describe('createLeanS3Reader', () => {
   it('asks a bucket in another region again there, with the bytes asked for and the ETag pinned', async () => {
     const seen: { region: string; range?: string; ifMatch?: string }[] = [];
-    const server = http.createServer((req, res) => {
+    const { reader, close } = await readerOn((req, res) => {
       const region = /\/\d+\/([^/]+)\/s3\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
       seen.push({ region, range: req.headers.range, ifMatch: req.headers['if-match'] });
       if (region !== 'eu-central-1') {
@@ -71,28 +96,46 @@ describe('createLeanS3Reader', () => {
       }
       res.writeHead(206);
       res.end(Buffer.from('0123456789').subarray(2, 6));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }, 5000);
     try {
-      const reader = await createLeanS3Reader({
-        bucket: 'b',
-        region: 'us-east-1',
-        endpointFor: async (bucket, region) => ({ url: `${base}/${bucket}`, signingRegion: region }),
-        credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
-        maxSockets: 2,
-        requestTimeoutMs: 5000,
-        connectTimeoutMs: 5000,
-      });
-      const bytes = await reader?.getRange('k', 2, 6, '"etag"');
-      reader?.close();
-      expect(Buffer.from(bytes ?? []).toString()).toBe('2345');
+      const bytes = await reader.getRange('k', 2, 6, '"etag"');
+      expect(Buffer.from(bytes).toString()).toBe('2345');
       expect(seen).toEqual([
         { region: 'us-east-1', range: 'bytes=2-5', ifMatch: '"etag"' },
         { region: 'eu-central-1', range: 'bytes=2-5', ifMatch: '"etag"' },
       ]);
     } finally {
-      server.close();
+      close();
+    }
+  });
+
+  it('abandons a held GET when its signal is aborted: the connection closes and the call rejects at once', async () => {
+    let held = 0;
+    let closedByClient = 0;
+    // a server that takes the request and never answers (timeouts far beyond the test's): only the abort can end the call
+    const { reader, close } = await readerOn((req) => {
+      held++;
+      req.socket.once('close', () => closedByClient++);
+    }, 600_000);
+    try {
+      const controller = new AbortController();
+      const outcome = reader.getRange('k', 0, 10, undefined, controller.signal).then(
+        () => 'answered',
+        (e: unknown) => (e as Error).name,
+      );
+      while (held === 0) await new Promise((r) => setTimeout(r, 5));
+      const abortedAt = performance.now();
+      controller.abort();
+      expect(await outcome).toBe('AbortError');
+      expect(performance.now() - abortedAt).toBeLessThan(1000);
+      while (closedByClient === 0) await new Promise((r) => setTimeout(r, 5));
+      expect(closedByClient).toBe(1);
+
+      // an already aborted signal sends nothing
+      await expect(reader.getRange('k', 0, 10, undefined, AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+      expect(held).toBe(1);
+    } finally {
+      close();
     }
   });
 

@@ -33,8 +33,11 @@ export interface LeanS3Options {
 }
 
 export interface LeanS3Reader {
-  /** Bytes [start, end) of `key`; with `ifMatch`, only of that version of the object (412 otherwise). */
-  getRange(key: string, start: number, end: number, ifMatch?: string): Promise<Uint8Array>;
+  /**
+   * Bytes [start, end) of `key`; with `ifMatch`, only of that version of the object (412 otherwise).
+   * Aborting `signal` closes the request's connection and rejects (a held GET is abandoned, not waited out).
+   */
+  getRange(key: string, start: number, end: number, ifMatch?: string, signal?: AbortSignal): Promise<Uint8Array>;
   close(): void;
 }
 
@@ -68,7 +71,14 @@ export async function createLeanS3Reader(o: LeanS3Options): Promise<LeanS3Reader
     });
     return { transport, base: url.pathname.replace(/\/$/, ''), signingRegion: endpoint.signingRegion };
   }
-  const get = async (key: string, start: number, end: number, ifMatch: string | undefined, redirected: boolean): Promise<Uint8Array> => {
+  const get = async (
+    key: string,
+    start: number,
+    end: number,
+    ifMatch: string | undefined,
+    signal: AbortSignal | undefined,
+    redirected: boolean,
+  ): Promise<Uint8Array> => {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- set before the reader is returned
     const { transport, base, signingRegion } = at!;
     const path = `${base}/${encodeS3Key(key)}`;
@@ -77,7 +87,7 @@ export async function createLeanS3Reader(o: LeanS3Options): Promise<LeanS3Reader
       range: `bytes=${start}-${end - 1}`,
       ...(ifMatch ? { 'if-match': ifMatch } : {}),
     };
-    const answer = await transport.send({ method: 'GET', path, headers, operation: 'GetObject' });
+    const answer = await transport.send({ method: 'GET', path, headers, operation: 'GetObject', ...(signal ? { signal } : {}) });
     if (answer.status === 206 || answer.status === 200) {
       // a 200 is the whole object (a server that ignores Range): only the bytes asked for count
       const body = answer.status === 200 ? answer.body.subarray(start, end) : answer.body;
@@ -89,13 +99,13 @@ export async function createLeanS3Reader(o: LeanS3Options): Promise<LeanS3Reader
       if (moved) {
         transport.close();
         at = moved;
-        return get(key, start, end, ifMatch, true);
+        return get(key, start, end, ifMatch, signal, true);
       }
     }
     throw s3ServiceError(answer.status, answer.body.toString('utf8'));
   };
   return {
-    getRange: (key, start, end, ifMatch) => get(key, start, end, ifMatch, false),
+    getRange: (key, start, end, ifMatch, signal) => get(key, start, end, ifMatch, signal, false),
     close: () => at?.transport.close(),
   };
 }

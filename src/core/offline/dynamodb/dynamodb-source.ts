@@ -6,8 +6,9 @@
  *
  * The scan is resumable: the spool and a checkpoint (each segment's LastEvaluatedKey and whether it is
  * done, written atomically after the page it follows is on disk) live under the repo's
- * `data/.dynafeast-scans/<key>/`, keyed by view, window, table and columns. An interrupted materialize
- * run goes on from the checkpoint; the folder is removed once the view is written.
+ * `data/.dynafeast-scans/<view>-<key>/`, keyed by view, window, source settings, columns and run. An
+ * interrupted materialize run goes on from the checkpoint; the folder is removed once the view is
+ * written. scan-spool.ts finds, discards and removes spools; a running scan holds the spool's scan.lock.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
@@ -23,6 +24,7 @@ import { DynafeastError } from '../../errors.js';
 import { isEntityless, type DynamoDBSource, type FeatureView } from '../../repo/model.js';
 import { ignoreProgress, type ProgressSink } from '../../progress.js';
 import { defaultSegments, parallelScan, type ParallelScanOptions, type ScanPage } from '../../online/scan-table.js';
+import { tryLock, type HeldLock } from '../../lock/file-lock.js';
 import { commitFile, writeFileAtomic } from '../../util/atomic-file.js';
 import { retryPolicyOf } from '../../util/retry.js';
 import type { Sleep } from '../../util/sleep.js';
@@ -39,6 +41,7 @@ import {
   type AttributeValue,
   type ColumnRule,
 } from './attribute-columns.js';
+import { CHECKPOINT_FILE, discardStaleSpools, oldSpools, SCAN_LOCK_FILE, scansRoot, spoolName, type SpoolInfo } from './scan-spool.js';
 
 /** How a DynamoDB source is reached and what a run tells about it. */
 export interface DynamoSourceContext {
@@ -53,6 +56,11 @@ export interface DynamoSourceContext {
   strict?: boolean;
   /** Extra part of the checkpoint key (a shard's spec: shards spool apart). */
   runKey?: string;
+  /**
+   * Where the spool goes instead of the repo's resumable `data/.dynafeast-scans/`: a one-shot read
+   * (`sql`) spools into its run's temp folder, which is removed with it, and never resumes.
+   */
+  spoolDir?: string;
   /** Backoff waits (tests). */
   sleep?: Sleep;
 }
@@ -76,8 +84,12 @@ export interface DynamoScanStats {
 }
 
 interface Checkpoint {
-  version: 1;
+  version: 2;
   key: string;
+  /** Whose spool it is (scan-spool.ts judges spools by them): view, run ('' unsharded, `i/N`, export, verify), table. */
+  view: string;
+  run: string;
+  table: string;
   segments: number;
   state: Array<{ lastKey?: Record<string, AttributeValue>; done: boolean; pages: number }>;
   counts: Pick<DynamoScanStats, 'items' | 'rowsSpooled' | 'consumedReadUnits' | 'missingTimestamp' | 'badTimestamp'>;
@@ -91,7 +103,6 @@ interface SpoolColumn {
   cell(item: Record<string, AttributeValue>): unknown;
 }
 
-const SCANS_DIR = path.join('data', '.dynafeast-scans');
 let spoolCounter = 0;
 
 function sourceError(source: DynamoDBSource, code: 'repo.unreadableSource' | 'repo.badColumnType', message: string, hint: string, cause?: unknown) {
@@ -200,7 +211,7 @@ export async function resolveDynamoSourceReader(
   view: FeatureView,
   window: { startMicros: bigint; endMicros: bigint },
   ctx: DynamoSourceContext,
-): Promise<SourceReader & { dynamodb: DynamoScanStats; done(): Promise<void> }> {
+): Promise<SourceReader & { dynamodb: DynamoScanStats; done(): Promise<void>; release(): Promise<void> }> {
   const columns = spoolColumns(view, source);
   const progress = ctx.progress ?? ignoreProgress;
   const tsAttr = Object.entries(source.fieldMapping).find(([, to]) => to === source.timestampField)?.[0] ?? source.timestampField;
@@ -208,11 +219,17 @@ export async function resolveDynamoSourceReader(
   const createdAttr = createdName ? (Object.entries(source.fieldMapping).find(([, to]) => to === createdName)?.[0] ?? createdName) : undefined;
   const createdFormat = source.createdTimestampFormat ?? source.timestampFormat;
   const clients = clientsFor(source, ctx);
+  let lock: HeldLock<undefined> | undefined;
+  const release = async () => {
+    await lock?.release();
+    lock = undefined;
+  };
   try {
     let described;
     try {
-      described = await clients.dynamo.send(new (dynamoSdk().DescribeTableCommand)({ TableName: source.table }));
+      described = await clients.dynamo.send(new (dynamoSdk().DescribeTableCommand)({ TableName: source.table }), ctx.signal ? { abortSignal: ctx.signal } : {});
     } catch (e) {
+      if (ctx.signal?.aborted) throw new DynafeastError('aborted', `scan of "${source.table}" interrupted`, { cause: e });
       if (isNotFound(e)) {
         throw sourceError(
           source,
@@ -226,21 +243,34 @@ export async function resolveDynamoSourceReader(
     }
     const keyNames = (described.Table?.KeySchema ?? []).map((k) => k.AttributeName ?? '?');
 
+    const run = ctx.runKey ?? '';
     const spec = {
       view: view.name,
       window: [String(window.startMicros), String(window.endMicros)],
       source: { ...source, location: undefined, description: undefined, tags: undefined, owner: undefined },
       columns: columns.map((c) => [c.attribute, c.duck.toString()]),
-      run: ctx.runKey ?? '',
+      run,
     };
     const key = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 24);
-    const dir = path.join(ctx.config.repoPath, SCANS_DIR, `${view.name}-${key}`);
+    const dir = path.join(ctx.spoolDir ?? scansRoot(ctx.config.repoPath), spoolName(view.name, key));
     const pagesDir = path.join(dir, 'pages');
-    const checkpointFile = path.join(dir, 'checkpoint.json');
-    // a resumed scan keeps the segments it started with, whatever the table's size is now
-    const segments = (await readCheckpoint(checkpointFile, key))?.segments ?? source.segments ?? defaultSegments(Number(described.Table?.TableSizeBytes ?? 0));
-    const checkpoint = (await readCheckpoint(checkpointFile, key)) ?? freshCheckpoint(key, segments);
+    const checkpointFile = path.join(dir, CHECKPOINT_FILE);
+    if (ctx.spoolDir === undefined) await noticeOtherSpools(ctx, view.name, run, key, progress);
     await mkdir(pagesDir, { recursive: true });
+    lock = await lockSpool(dir, source, view);
+    const resumed = await readCheckpoint(checkpointFile, key);
+    // a resumed scan keeps the segments it started with, whatever the table's size is now
+    const segments = resumed?.segments ?? source.segments ?? defaultSegments(Number(described.Table?.TableSizeBytes ?? 0));
+    const checkpoint = resumed ?? freshCheckpoint({ key, view: view.name, run, table: source.table }, segments);
+    if (resumed && resumed.state.some((st) => st.done || st.pages > 0 || st.lastKey)) {
+      const done = resumed.state.filter((st) => st.done).length;
+      const pages = resumed.state.reduce((n, st) => n + st.pages, 0);
+      progress({
+        type: 'warning',
+        id: ctx.progressId,
+        message: `DynamoDB table "${source.table}": resuming the scan an interrupted run left (${done} of ${segments} segments done, ${pages} page(s) spooled, ${resumed.counts.items} item(s) read) from ${path.relative(ctx.config.repoPath, dir)}`,
+      });
+    }
     // pages written after the checkpoint's last record are written again by the resumed scan
     for (const f of await readdir(pagesDir)) {
       const m = /^s(\d+)-p(\d+)\.parquet$/.exec(f);
@@ -428,17 +458,63 @@ export async function resolveDynamoSourceReader(
       pattern,
       displayFile: () => display,
       dynamodb: stats,
-      done: () => rm(dir, { recursive: true, force: true }),
+      done: async () => {
+        await release();
+        await rm(dir, { recursive: true, force: true });
+      },
+      release,
     };
+  } catch (e) {
+    await release();
+    throw e;
   } finally {
     clients.close();
   }
 }
 
-function freshCheckpoint(key: string, segments: number): Checkpoint {
+/**
+ * Before a scan of `view` for `run`: discards that view's spools of the same run under another key (another
+ * window or definition: never mixed in, never left to pile up), and names spools nobody resumed for a long
+ * time with how to delete them.
+ */
+async function noticeOtherSpools(ctx: DynamoSourceContext, view: string, run: string, key: string, progress: ProgressSink): Promise<void> {
+  const where = (s: SpoolInfo) => path.relative(ctx.config.repoPath, s.dir);
+  for (const s of await discardStaleSpools(ctx.config.repoPath, view, run, key)) {
+    progress({
+      type: 'warning',
+      id: ctx.progressId,
+      message: `discarded ${where(s)}, the spool of an interrupted scan${s.table ? ` of DynamoDB table "${s.table}"` : ''} for view "${view}" with another window or definition (its rows are not this run's)`,
+    });
+  }
+  for (const s of await oldSpools(ctx.config.repoPath, Date.now(), spoolName(view, key))) {
+    const days = Math.floor((Date.now() - s.modifiedMs) / (24 * 3600_000));
+    progress({
+      type: 'warning',
+      id: ctx.progressId,
+      message: `${where(s)} holds the spool of a scan for view "${s.view}"${s.run ? ` (run ${s.run})` : ''} interrupted ${days} day(s) ago; the same command with the same window resumes it, otherwise delete it: rm -rf '${s.dir}'`,
+    });
+  }
+}
+
+/** Takes the spool's scan.lock: a second run of the same scan would write over this one's pages. */
+async function lockSpool(dir: string, source: DynamoDBSource, view: FeatureView): Promise<HeldLock<undefined>> {
+  const got = await tryLock<undefined>(path.join(dir, SCAN_LOCK_FILE));
+  if (got.acquired) return got.lock;
+  const who = got.holder ? `process ${got.holder.pid}${got.holder.host ? ` on ${got.holder.host}` : ''}` : 'another process';
+  throw new DynafeastError(
+    'materialize.scanInUse',
+    `${who} is scanning DynamoDB table "${source.table}" for view "${view.name}" with the same window right now`,
+    {
+      path: `sources.${source.name}`,
+      hint: 'wait for that run to finish (it writes the same items), or stop it and run this command again: it resumes from the spool',
+    },
+  );
+}
+
+function freshCheckpoint(who: Pick<Checkpoint, 'key' | 'view' | 'run' | 'table'>, segments: number): Checkpoint {
   return {
-    version: 1,
-    key,
+    version: 2,
+    ...who,
     segments,
     state: Array.from({ length: segments }, () => ({ done: false, pages: 0 })),
     counts: { items: 0, rowsSpooled: 0, consumedReadUnits: 0, missingTimestamp: 0, badTimestamp: 0 },
@@ -458,7 +534,7 @@ async function readCheckpoint(file: string, key: string): Promise<Checkpoint | u
       v !== null && typeof v === 'object' && '$b64' in v ? new Uint8Array(Buffer.from(String((v as { $b64: string }).$b64), 'base64')) : v,
     ) as Checkpoint;
     // a checkpoint of another scan is not resumed
-    if (parsed.version === 1 && parsed.key === key && Array.isArray(parsed.state) && parsed.state.length === parsed.segments) return parsed;
+    if (parsed.version === 2 && parsed.key === key && Array.isArray(parsed.state) && parsed.state.length === parsed.segments) return parsed;
   } catch {
     // unreadable: start over
   }
