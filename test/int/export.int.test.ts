@@ -265,6 +265,45 @@ it('recovers the join keys of a source with more entities than one appender flus
   expect(keys.map((k) => Number(k.driver_id))).toEqual(drivers);
 });
 
+it('joins the keys in steps to the same rows as in one, entities the source lacks counted in any step', async () => {
+  // 100 drivers in the source; 30 of them online, and 3 online entities the source does not hold
+  const file = path.join(dir, 'stepped-drivers.parquet');
+  await duckdb(
+    `COPY (SELECT i::BIGINT AS driver_id, make_timestamptz(${T0}::BIGINT) AS event_timestamp, 1.5::FLOAT AS conv_rate FROM range(1, 101) t(i)) TO '${file}' (FORMAT parquet)`,
+  );
+  const view = makeView('stepped_drivers', [{ name: 'driver_id', dtype: 'Int64' }], [['conv_rate', { kind: 'scalar', scalar: 'Float32' }]]);
+  const r: RepoModel = { ...repo, sources: [makeSource(file, { createdTimestampColumn: '' })], featureViews: [view] };
+  const table = `${config.project}.${view.name}`;
+  await createFeastTable(server.client, table);
+  const conv = createValueEncoder({ kind: 'scalar', scalar: 'Float32' }, 'conv_rate');
+  const drivers = [...Array.from({ length: 30 }, (_, i) => 1 + i * 3), 1_000, 1_001, 1_002];
+  for (const d of drivers) {
+    const entityId = entityIdOf(serializeEntityKey([{ name: 'driver_id', dtype: 'Int64', value: BigInt(d) }]));
+    await server.client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { entity_id: { S: entityId }, event_ts: { S: eventTsOf(T0 + BigInt(d)) }, values: { M: { conv_rate: { B: conv(d / 8) } } } },
+      }),
+    );
+  }
+  const exported = async (joinStepRows: number | undefined) => {
+    const out = path.join(dir, `stepped-${joinStepRows ?? 'default'}.parquet`);
+    const report = await exportOnline({ config, repo: r, aws, ...(joinStepRows !== undefined ? { joinStepRows } : {}) }, { views: [], format: 'parquet', out });
+    const rows = await query(`SELECT * FROM read_parquet('${out}') ORDER BY entity_id`);
+    return { report: report.views.map((v) => [v.items, v.unresolvedKeys]), rows };
+  };
+  const once = await exported(undefined);
+  expect(once.report).toEqual([[33, 3]]);
+  expect(once.rows.map((row) => (row.driver_id === null ? null : Number(row.driver_id))).sort((a, b) => (a ?? 1e9) - (b ?? 1e9))).toEqual([
+    ...drivers.slice(0, 30),
+    null,
+    null,
+    null,
+  ]);
+  // one step per entity, a few entities per step, steps of one entity too many: all the same rows
+  for (const step of [1, 2, 7, 32]) expect(await exported(step)).toEqual(once);
+});
+
 it('sql counts over the online view and reads the offline source', async () => {
   const online = await runSql({ config, repo, aws }, 'SELECT count(*) AS n, count(i32) AS with_i32 FROM all_dtypes');
   expect(online.rows).toEqual([{ n: '3', with_i32: '2' }]);

@@ -34,6 +34,8 @@ export interface LoadDeps {
   segments?: number;
   /** Progress update interval (ms). */
   progressIntervalMs?: number;
+  /** Entities per step of the key join (default {@link JOIN_STEP_ROWS}). */
+  joinStepRows?: number;
 }
 
 export interface LoadedView {
@@ -50,6 +52,22 @@ export interface LoadedView {
 }
 
 export const ENTITY_ID_COLUMN = 'entity_id';
+
+/**
+ * Rows an appender holds before it writes them to the table. DuckDB's own threshold is 204,800 rows,
+ * so a table of fewer rows than that was held whole and a bigger one 204,800 rows at a time: the
+ * appender's memory grew with the table up to there (bench/export.bench.ts).
+ */
+export const APPEND_FLUSH_ROWS = 16 * 2048;
+/**
+ * Entities per step of the join that puts the join keys beside the rows. One hash join of the whole
+ * table builds a hash table of every entity's keys: DuckDB keeps it within its memory limit, but below
+ * that limit it grew with the table (peak RSS +90 MB from 100k to 500k items in bench/export.bench.ts).
+ * Joined in steps of about this many entities (by a hash of entity_id), the hash table is the size of
+ * one step whatever the table's size; each step scans both tables, which costs far less than the scan
+ * of DynamoDB that filled them.
+ */
+export const JOIN_STEP_ROWS = 100_000;
 export const EVENT_TIMESTAMP = 'event_timestamp';
 
 let counter = 0;
@@ -76,6 +94,7 @@ export async function loadOnlineView(deps: LoadDeps, store: OfflineStore, view: 
   await c.run(`CREATE TABLE ${rowTable} (${columns.join(', ')})`);
   const appender = await c.createAppender(rowTable);
   let items = 0;
+  let unflushed = 0;
   let lastTick = performance.now();
   const interval = deps.progressIntervalMs ?? 500;
   const tick = (force: boolean) => {
@@ -103,6 +122,11 @@ export async function loadOnlineView(deps: LoadDeps, store: OfflineStore, view: 
         appender.endRow();
       }
       items += page.length;
+      unflushed += page.length;
+      if (unflushed >= APPEND_FLUSH_ROWS) {
+        appender.flushSync();
+        unflushed = 0;
+      }
       tick(false);
     });
     appender.flushSync();
@@ -113,20 +137,14 @@ export async function loadOnlineView(deps: LoadDeps, store: OfflineStore, view: 
 
   const keyNames = view.entityColumns.map((k) => quoteIdent(k.name));
   const featureNames = features.map((f) => `o.${quoteIdent(f.name)}`);
+  let unresolved = 0;
   if (keys.unavailable === undefined) {
-    await c.run(
-      `CREATE VIEW ${quoteIdent(relation)} AS SELECT ${[...keyNames.map((k) => `k.${k}`), ...featureNames, `o.${EVENT_TIMESTAMP}`, `o.${ENTITY_ID_COLUMN}`].join(', ')}
-       FROM ${rowTable} o LEFT JOIN ${keyTable} k USING (${ENTITY_ID_COLUMN})`,
-    );
+    unresolved = await joinKeys(c, { rowTable, keyTable, relation, items, keyNames, featureNames, stepRows: deps.joinStepRows ?? JOIN_STEP_ROWS });
   } else {
     await c.run(
       `CREATE VIEW ${quoteIdent(relation)} AS SELECT ${[...featureNames, `o.${EVENT_TIMESTAMP}`, `o.${ENTITY_ID_COLUMN}`].join(', ')} FROM ${rowTable} o`,
     );
   }
-  const unresolved =
-    keys.unavailable === undefined
-      ? Number((await c.runAndReadAll(`SELECT count(*) FROM ${rowTable} o ANTI JOIN ${keyTable} k USING (${ENTITY_ID_COLUMN})`)).getRows()[0]?.[0] ?? 0)
-      : 0;
   const seconds = (performance.now() - started) / 1000;
   progress({ type: 'done', id: view.name, message: `${items} items in ${seconds.toFixed(1)}s (${Math.round(items / Math.max(seconds, 1e-3))} items/s)` });
   return {
@@ -172,6 +190,7 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
   try {
     const out = (appender = await writer.createAppender(keyTable));
     const values = new Array<unknown>(keyColumns.length);
+    let appended = 0;
     for await (const keys of planned.distinctKeys()) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- one array per key column, all as long
       const length = keys[0]!.length;
@@ -181,6 +200,7 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
         out.appendVarchar(entityIdOf(encode(values)));
         keyColumns.forEach((k, i) => out.appendValue(k.column.value(values[i]), k.column.type));
         out.endRow();
+        if (++appended % APPEND_FLUSH_ROWS === 0) out.flushSync();
       }
     }
     out.flushSync();
@@ -190,4 +210,29 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
   }
   await planned.reader.done?.();
   return {};
+}
+
+/**
+ * Fills the table `relation` with the rows of `rowTable` and their join keys from `keyTable` (NULL where
+ * the source lacks the entity), in steps of about `stepRows` entities so the join's hash table stays
+ * that size; drops both tables. Returns how many rows have no keys.
+ */
+async function joinKeys(
+  c: DuckDBConnection,
+  t: { rowTable: string; keyTable: string; relation: string; items: number; keyNames: string[]; featureNames: string[]; stepRows: number },
+): Promise<number> {
+  const relation = quoteIdent(t.relation);
+  const select = [...t.keyNames.map((k) => `k.${k}`), ...t.featureNames, `o.${EVENT_TIMESTAMP}`, `o.${ENTITY_ID_COLUMN}`].join(', ');
+  const from = (where: string) => `FROM (SELECT * FROM ${t.rowTable}${where}) o LEFT JOIN (SELECT * FROM ${t.keyTable}${where}) k USING (${ENTITY_ID_COLUMN})`;
+  await c.run(`CREATE TABLE ${relation} AS SELECT ${select} ${from('')} LIMIT 0`);
+  const steps = Math.max(1, Math.ceil(t.items / t.stepRows));
+  for (let step = 0; step < steps; step++) {
+    await c.run(`INSERT INTO ${relation} SELECT ${select} ${from(steps > 1 ? ` WHERE hash(${ENTITY_ID_COLUMN}) % ${steps} = ${step}` : '')}`);
+  }
+  await c.run(`DROP TABLE ${t.rowTable}`);
+  await c.run(`DROP TABLE ${t.keyTable}`);
+  // the source's keys are never NULL (read-view.ts leaves such rows out), so a NULL key is a missing entity
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- an entity view has at least one join key
+  const first = t.keyNames[0]!;
+  return Number((await c.runAndReadAll(`SELECT count(*) FROM ${relation} WHERE ${first} IS NULL`)).getRows()[0]?.[0] ?? 0);
 }
