@@ -23,6 +23,7 @@ import { ignoreProgress, type ProgressSink } from '../progress.js';
 import { isEntityless, type FeatureView, type RepoModel } from '../repo/model.js';
 import { duckColumnOf, EVENT_TIMESTAMP_COLUMN } from './duck-columns.js';
 import { sqlIdentifier as quoteIdent } from '../offline/source-reader.js';
+import { createBoundedAppender } from '../offline/bounded-appender.js';
 
 export interface LoadDeps {
   config: RepoConfig;
@@ -53,12 +54,6 @@ export interface LoadedView {
 
 export const ENTITY_ID_COLUMN = 'entity_id';
 
-/**
- * Rows an appender holds before it writes them to the table. DuckDB's own threshold is 204,800 rows,
- * so a table of fewer rows than that was held whole and a bigger one 204,800 rows at a time: the
- * appender's memory grew with the table up to there (bench/export.bench.ts).
- */
-export const APPEND_FLUSH_ROWS = 16 * 2048;
 /**
  * Entities per step of the join that puts the join keys beside the rows. One hash join of the whole
  * table builds a hash table of every entity's keys: DuckDB keeps it within its memory limit, but below
@@ -92,9 +87,8 @@ export async function loadOnlineView(deps: LoadDeps, store: OfflineStore, view: 
     ...features.map((f) => `${quoteIdent(f.name)} ${f.column.sql}`),
   ];
   await c.run(`CREATE TABLE ${rowTable} (${columns.join(', ')})`);
-  const appender = await c.createAppender(rowTable);
+  const appender = await createBoundedAppender(c, rowTable);
   let items = 0;
-  let unflushed = 0;
   let lastTick = performance.now();
   const interval = deps.progressIntervalMs ?? 500;
   const tick = (force: boolean) => {
@@ -122,11 +116,6 @@ export async function loadOnlineView(deps: LoadDeps, store: OfflineStore, view: 
         appender.endRow();
       }
       items += page.length;
-      unflushed += page.length;
-      if (unflushed >= APPEND_FLUSH_ROWS) {
-        appender.flushSync();
-        unflushed = 0;
-      }
       tick(false);
     });
     appender.flushSync();
@@ -188,9 +177,8 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
   const writer = await store.connect();
   let appender: DuckDBAppender | undefined;
   try {
-    const out = (appender = await writer.createAppender(keyTable));
+    const out = (appender = await createBoundedAppender(writer, keyTable));
     const values = new Array<unknown>(keyColumns.length);
-    let appended = 0;
     for await (const keys of planned.distinctKeys()) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- one array per key column, all as long
       const length = keys[0]!.length;
@@ -200,7 +188,6 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
         out.appendVarchar(entityIdOf(encode(values)));
         keyColumns.forEach((k, i) => out.appendValue(k.column.value(values[i]), k.column.type));
         out.endRow();
-        if (++appended % APPEND_FLUSH_ROWS === 0) out.flushSync();
       }
     }
     out.flushSync();

@@ -42,8 +42,8 @@ export const LOAD_MEMORY_LIMIT = '256MB';
  * jemalloc's background threads purging what decays, the peak no longer carries it.
  */
 const RETURN_FREED_MEMORY: Record<string, string> = {
-  allocator_flush_threshold: '1MB',
-  allocator_bulk_deallocation_flush_threshold: '1MB',
+  allocator_flush_threshold: '1MiB',
+  allocator_bulk_deallocation_flush_threshold: '1MiB',
   allocator_background_threads: 'true',
 };
 
