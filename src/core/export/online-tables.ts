@@ -83,7 +83,7 @@ export async function loadOnlineView(deps: LoadDeps, store: OfflineStore, view: 
   const features = view.features.map((f) => ({ name: f.name, column: duckColumnOf(f.dtype) }));
   const columns = [
     `${ENTITY_ID_COLUMN} VARCHAR`,
-    `${EVENT_TIMESTAMP} ${EVENT_TIMESTAMP_COLUMN.sql}`,
+    `${EVENT_TIMESTAMP} ${EVENT_TIMESTAMP_COLUMN.loadedSql}`,
     ...features.map((f) => `${quoteIdent(f.name)} ${f.column.sql}`),
   ];
   await c.run(`CREATE TABLE ${rowTable} (${columns.join(', ')})`);
@@ -100,18 +100,20 @@ export async function loadOnlineView(deps: LoadDeps, store: OfflineStore, view: 
     const total = info.itemCount > 0 ? `/${info.itemCount}` : '';
     progress({ type: 'update', id: view.name, message: `scanned ${items}${total} items · ${rate} items/s`, stats: { items, itemsPerSecond: rate } });
   };
+  // one closure for the error message of every cell, not one per cell
+  let [whereId, whereFeature] = ['', ''];
+  const where = () => `table "${table}", entity_id ${whereId}, feature "${whereFeature}"`;
   progress({ type: 'start', id: view.name });
   try {
     await scanTable(storeScanOptions(deps, info), (page) => {
       for (const item of page) {
+        whereId = item.entityId;
         appender.appendVarchar(item.entityId);
-        appender.appendValue(EVENT_TIMESTAMP_COLUMN.value(item.eventMicros), EVENT_TIMESTAMP_COLUMN.type);
+        EVENT_TIMESTAMP_COLUMN.append(appender, item.eventMicros);
         for (const f of features) {
+          whereFeature = f.name;
           const bytes = item.values[f.name];
-          const where = () => `table "${table}", entity_id ${item.entityId}, feature "${f.name}"`;
-          const v = bytes === undefined ? null : f.column.decoded(decodeStoredValue(bytes), where);
-          if (v === null) appender.appendNull();
-          else appender.appendValue(v, f.column.type);
+          f.column.appendDecoded(appender, bytes === undefined ? null : decodeStoredValue(bytes), where);
         }
         appender.endRow();
       }
@@ -126,13 +128,21 @@ export async function loadOnlineView(deps: LoadDeps, store: OfflineStore, view: 
 
   const keyNames = view.entityColumns.map((k) => quoteIdent(k.name));
   const featureNames = features.map((f) => `o.${quoteIdent(f.name)}`);
+  const eventTimestamp = `${EVENT_TIMESTAMP_COLUMN.sql(`o.${EVENT_TIMESTAMP}`)} AS ${EVENT_TIMESTAMP}`;
   let unresolved = 0;
   if (keys.unavailable === undefined) {
-    unresolved = await joinKeys(c, { rowTable, keyTable, relation, items, keyNames, featureNames, stepRows: deps.joinStepRows ?? JOIN_STEP_ROWS });
+    unresolved = await joinKeys(c, {
+      rowTable,
+      keyTable,
+      relation,
+      items,
+      keyNames,
+      featureNames,
+      eventTimestamp,
+      stepRows: deps.joinStepRows ?? JOIN_STEP_ROWS,
+    });
   } else {
-    await c.run(
-      `CREATE VIEW ${quoteIdent(relation)} AS SELECT ${[...featureNames, `o.${EVENT_TIMESTAMP}`, `o.${ENTITY_ID_COLUMN}`].join(', ')} FROM ${rowTable} o`,
-    );
+    await c.run(`CREATE VIEW ${quoteIdent(relation)} AS SELECT ${[...featureNames, eventTimestamp, `o.${ENTITY_ID_COLUMN}`].join(', ')} FROM ${rowTable} o`);
   }
   const seconds = (performance.now() - started) / 1000;
   progress({ type: 'done', id: view.name, message: `${items} items in ${seconds.toFixed(1)}s (${Math.round(items / Math.max(seconds, 1e-3))} items/s)` });
@@ -186,7 +196,7 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- one array per key column
         for (let k = 0; k < keyColumns.length; k++) values[k] = keys[k]![row];
         out.appendVarchar(entityIdOf(encode(values)));
-        keyColumns.forEach((k, i) => out.appendValue(k.column.value(values[i]), k.column.type));
+        keyColumns.forEach((k, i) => k.column.append(out, values[i]));
         out.endRow();
       }
     }
@@ -206,10 +216,19 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
  */
 async function joinKeys(
   c: DuckDBConnection,
-  t: { rowTable: string; keyTable: string; relation: string; items: number; keyNames: string[]; featureNames: string[]; stepRows: number },
+  t: {
+    rowTable: string;
+    keyTable: string;
+    relation: string;
+    items: number;
+    keyNames: string[];
+    featureNames: string[];
+    eventTimestamp: string;
+    stepRows: number;
+  },
 ): Promise<number> {
   const relation = quoteIdent(t.relation);
-  const select = [...t.keyNames.map((k) => `k.${k}`), ...t.featureNames, `o.${EVENT_TIMESTAMP}`, `o.${ENTITY_ID_COLUMN}`].join(', ');
+  const select = [...t.keyNames.map((k) => `k.${k}`), ...t.featureNames, t.eventTimestamp, `o.${ENTITY_ID_COLUMN}`].join(', ');
   const from = (where: string) => `FROM (SELECT * FROM ${t.rowTable}${where}) o LEFT JOIN (SELECT * FROM ${t.keyTable}${where}) k USING (${ENTITY_ID_COLUMN})`;
   await c.run(`CREATE TABLE ${relation} AS SELECT ${select} ${from('')} LIMIT 0`);
   const steps = Math.max(1, Math.ceil(t.items / t.stepRows));
