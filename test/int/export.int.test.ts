@@ -236,33 +236,75 @@ it('exports the value types no file column feeds (ZonedTimestamp, ScalarMap) and
   for (const name of ['lm', 'mm']) expect([name, bytesOf(item, name).toString('hex')]).toEqual([name, Buffer.from(defined(values[name]).B).toString('hex')]);
 });
 
-it('recovers the join keys of a source with more entities than one appender flush (204,800 rows)', async () => {
-  // 300,000 drivers in the source; 40 of them online, spread over it. The keys once streamed out of the
-  // connection their appender flushed on, which ended the stream at the first flush: keys lost, no error.
-  const file = path.join(dir, 'many-drivers.parquet');
+/**
+ * A driver view over a source of drivers 1..`sourceDrivers` (one row each), and a fresh table holding an
+ * item for each of `online` (conv_rate `conv(d)`, event time `T0 + eventOffset(d)`), written as Feast does.
+ */
+async function driverExport(
+  name: string,
+  sourceDrivers: number,
+  online: number[],
+  conv: (d: number) => number,
+  eventOffset: (d: number) => bigint,
+): Promise<RepoModel> {
+  const file = path.join(dir, `${name}.parquet`);
   await duckdb(
-    `COPY (SELECT i::BIGINT AS driver_id, make_timestamptz(${T0}::BIGINT) AS event_timestamp, 1.5::FLOAT AS conv_rate FROM range(1, 300001) t(i)) TO '${file}' (FORMAT parquet)`,
+    `COPY (SELECT i::BIGINT AS driver_id, make_timestamptz(${T0}::BIGINT) AS event_timestamp, 1.5::FLOAT AS conv_rate FROM range(1, ${sourceDrivers + 1}) t(i)) TO '${file}' (FORMAT parquet)`,
   );
-  const view = makeView('many_drivers', [{ name: 'driver_id', dtype: 'Int64' }], [['conv_rate', { kind: 'scalar', scalar: 'Float32' }]]);
-  const r: RepoModel = { ...repo, sources: [makeSource(file, { createdTimestampColumn: '' })], featureViews: [view] };
+  const view = makeView(name, [{ name: 'driver_id', dtype: 'Int64' }], [['conv_rate', { kind: 'scalar', scalar: 'Float32' }]]);
   const table = `${config.project}.${view.name}`;
   await createFeastTable(server.client, table);
-  const drivers = Array.from({ length: 40 }, (_, i) => 1 + i * 7_499);
-  const conv = createValueEncoder({ kind: 'scalar', scalar: 'Float32' }, 'conv_rate');
-  for (const d of drivers) {
+  const encode = createValueEncoder({ kind: 'scalar', scalar: 'Float32' }, 'conv_rate');
+  for (const d of online) {
     const entityId = entityIdOf(serializeEntityKey([{ name: 'driver_id', dtype: 'Int64', value: BigInt(d) }]));
     await server.client.send(
       new PutItemCommand({
         TableName: table,
-        Item: { entity_id: { S: entityId }, event_ts: { S: eventTsOf(T0) }, values: { M: { conv_rate: { B: conv(1.5) } } } },
+        Item: { entity_id: { S: entityId }, event_ts: { S: eventTsOf(T0 + eventOffset(d)) }, values: { M: { conv_rate: { B: encode(conv(d)) } } } },
       }),
     );
   }
+  return { ...repo, sources: [makeSource(file, { createdTimestampColumn: '' })], featureViews: [view] };
+}
+
+it('recovers the join keys of a source with more entities than one appender flush (204,800 rows)', async () => {
+  // 300,000 drivers in the source; 40 of them online, spread over it. The keys once streamed out of the
+  // connection their appender flushed on, which ended the stream at the first flush: keys lost, no error.
+  const drivers = Array.from({ length: 40 }, (_, i) => 1 + i * 7_499);
+  const r = await driverExport(
+    'many_drivers',
+    300_000,
+    drivers,
+    () => 1.5,
+    () => 0n,
+  );
   const out = path.join(dir, 'many.parquet');
   const report = await exportOnline({ config, repo: r, aws }, { views: [], format: 'parquet', out });
   expect(report.views).toMatchObject([{ items: 40, unresolvedKeys: 0 }]);
   const keys = await query(`SELECT driver_id FROM read_parquet('${out}') ORDER BY driver_id`);
   expect(keys.map((k) => Number(k.driver_id))).toEqual(drivers);
+});
+
+it('joins the keys in steps to the same rows as in one, entities the source lacks counted in any step', async () => {
+  // 100 drivers in the source; 30 of them online, and 3 online entities the source does not hold
+  const drivers = [...Array.from({ length: 30 }, (_, i) => 1 + i * 3), 1_000, 1_001, 1_002];
+  const r = await driverExport('stepped_drivers', 100, drivers, (d) => d / 8, BigInt);
+  const exported = async (joinStepRows: number | undefined) => {
+    const out = path.join(dir, `stepped-${joinStepRows ?? 'default'}.parquet`);
+    const report = await exportOnline({ config, repo: r, aws, ...(joinStepRows !== undefined ? { joinStepRows } : {}) }, { views: [], format: 'parquet', out });
+    const rows = await query(`SELECT * FROM read_parquet('${out}') ORDER BY entity_id`);
+    return { report: report.views.map((v) => [v.items, v.unresolvedKeys]), rows };
+  };
+  const once = await exported(undefined);
+  expect(once.report).toEqual([[33, 3]]);
+  expect(once.rows.map((row) => (row.driver_id === null ? null : Number(row.driver_id))).sort((a, b) => (a ?? 1e9) - (b ?? 1e9))).toEqual([
+    ...drivers.slice(0, 30),
+    null,
+    null,
+    null,
+  ]);
+  // one step per entity, a few entities per step, steps of one entity too many: all the same rows
+  for (const step of [1, 2, 7, 32]) expect(await exported(step)).toEqual(once);
 });
 
 it('sql counts over the online view and reads the offline source', async () => {

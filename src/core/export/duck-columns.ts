@@ -21,6 +21,7 @@ import {
   TIMESTAMPTZ,
   timestampTZValue,
   VARCHAR,
+  type DuckDBAppender,
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
@@ -30,10 +31,19 @@ import type { DecodedValue, MapEntries } from '../layout/value-decode.js';
 
 type Where = () => string;
 
+/** Appends one element straight to the appender's row, as `value` would convert it. */
+type Append = (out: DuckDBAppender, v: unknown) => void;
+
 interface DuckScalar {
   type: DuckDBType;
   /** One element as value-decode (or the offline engine) hands it over; never null here. */
   value(v: unknown, where: Where): DuckDBValue;
+  /**
+   * The appender's own call for this type, where it has one: appendValue makes a native DuckDB value
+   * per cell that only the JS garbage collector frees, so per-cell values piled up in the C heap
+   * between collections (bench/export.bench.ts); these calls write the cell without one.
+   */
+  append?: Append;
   /**
    * What a list holds where its source had a NULL, when that is no value of the dtype (the encoder's
    * "" for a UUID or decimal): exported as NULL again, which reads back to the same stored element.
@@ -126,41 +136,49 @@ function structOf(fields: readonly StructField[]): DuckScalar {
 
 const ZONED = STRUCT({ timestamp: TIMESTAMPTZ, zone: VARCHAR });
 
+const int64Of = (v: unknown) => (typeof v === 'number' ? BigInt(v) : (v as bigint));
+const appendVarchar: Append = (out, v) => out.appendVarchar(v as string);
+const appendBlob: Append = (out, v) => out.appendBlob(v as Uint8Array);
+
 const DUCK: Record<ScalarDtype, (fields: readonly StructField[] | undefined) => DuckScalar> = {
-  Int32: fixed({ type: INTEGER, value: same }),
+  Int32: fixed({ type: INTEGER, value: same, append: (out, v) => out.appendInteger(v as number) }),
   // A number only as an int32 stored in a Struct's Int64 column (ALSO_IN_STRUCT).
-  Int64: fixed({ type: BIGINT, value: (v) => (typeof v === 'number' ? BigInt(v) : (v as bigint)) }),
+  Int64: fixed({ type: BIGINT, value: int64Of, append: (out, v) => out.appendBigInt(int64Of(v)) }),
   // NOTE: FLOAT, not DOUBLE: the stored value is an f32, and FLOAT keeps exactly it (no widened digits).
-  Float32: fixed({ type: FLOAT, value: same }),
-  Float64: fixed({ type: DOUBLE, value: same }),
-  String: fixed({ type: VARCHAR, value: same }),
-  Bytes: fixed({ type: BLOB, value: (v) => blobValue(v as Uint8Array) }),
-  Bool: fixed({ type: BOOLEAN, value: same }),
+  Float32: fixed({ type: FLOAT, value: same, append: (out, v) => out.appendFloat(v as number) }),
+  Float64: fixed({ type: DOUBLE, value: same, append: (out, v) => out.appendDouble(v as number) }),
+  String: fixed({ type: VARCHAR, value: same, append: appendVarchar }),
+  Bytes: fixed({ type: BLOB, value: (v) => blobValue(v as Uint8Array), append: appendBlob }),
+  Bool: fixed({ type: BOOLEAN, value: same, append: (out, v) => out.appendBoolean(v as boolean) }),
   // Whole seconds in the Value; a timestamp column reads as one in DuckDB, pandas and Spark.
   UnixTimestamp: fixed({ type: TIMESTAMPTZ, value: timestampOf }),
   // JSON text as written; DuckDB's json functions read it from VARCHAR.
-  Json: fixed({ type: VARCHAR, value: same }),
+  Json: fixed({ type: VARCHAR, value: same, append: appendVarchar }),
   // NOTE: VARCHAR, not UUID: Feast stores the text it was given (uppercase too), which a UUID column
   // would print back lowercase; the text reads back through the offline engine to the same bytes, and
   // DuckDB casts it with ::UUID.
-  Uuid: fixed({ type: VARCHAR, value: same, listNull: '' }),
-  TimeUuid: fixed({ type: VARCHAR, value: same, listNull: '' }),
+  Uuid: fixed({ type: VARCHAR, value: same, listNull: '', append: appendVarchar }),
+  TimeUuid: fixed({ type: VARCHAR, value: same, listNull: '', append: appendVarchar }),
   // NOTE: VARCHAR, not DECIMAL(p, s): one column's values differ in scale and may exceed DECIMAL's 38
   // digits; the text is str(Decimal) exactly, and the offline engine reads it back as decimal text.
-  Decimal: fixed({ type: VARCHAR, value: same, listNull: '' }),
-  PdfBytes: fixed({ type: BLOB, value: (v) => blobValue(v as Uint8Array) }),
-  ImageBytes: fixed({ type: BLOB, value: (v) => blobValue(v as Uint8Array) }),
+  Decimal: fixed({ type: VARCHAR, value: same, listNull: '', append: appendVarchar }),
+  PdfBytes: fixed({ type: BLOB, value: (v) => blobValue(v as Uint8Array), append: appendBlob }),
+  ImageBytes: fixed({ type: BLOB, value: (v) => blobValue(v as Uint8Array), append: appendBlob }),
   // NOTE: JSON text (protobuf's JSON of the entries, see valueJson), not MAP(VARCHAR, …): a Map's
   // values each carry their own type (an int beside a string beside a nested Map), which no one DuckDB
   // value type holds without losing which it was; the tagged JSON keeps it exactly and every reader parses it.
-  Map: fixed({ type: VARCHAR, value: (v) => entriesJson(v as MapEntries) }),
+  Map: fixed({ type: VARCHAR, value: (v) => entriesJson(v as MapEntries), append: (out, v) => out.appendVarchar(entriesJson(v as MapEntries)) }),
   Struct: (fields) => {
     // The parsers give every Struct its fields (dtypeErrorOf), so this is a bug if reached.
     if (fields === undefined) throw new Error('a Struct dtype without fields');
     return structOf(fields);
   },
   // Same as Map: its keys are typed (MapKey), so the entries are protobuf JSON pairs.
-  ScalarMap: fixed({ type: VARCHAR, value: (v) => scalarEntriesJson(v as [DecodedValue, DecodedValue | null][]) }),
+  ScalarMap: fixed({
+    type: VARCHAR,
+    value: (v) => scalarEntriesJson(v as [DecodedValue, DecodedValue | null][]),
+    append: (out, v) => out.appendVarchar(scalarEntriesJson(v as [DecodedValue, DecodedValue | null][])),
+  }),
   // UTC instant plus the zone name: the instant sorts and compares as a timestamp, the zone is kept as written.
   ZonedTimestamp: fixed({
     type: ZONED,
@@ -200,6 +218,10 @@ export interface DuckColumn {
   value(v: unknown): DuckDBValue;
   /** A stored Value's decoded form → DuckDB value, or an error naming what the table holds instead. */
   decoded(d: DecodedValue | null, where: Where): DuckDBValue;
+  /** {@link value} appended to the appender's current row (the appender's own call where the type has one). */
+  append(out: DuckDBAppender, v: unknown): void;
+  /** {@link decoded} appended to the appender's current row (the appender's own call where the type has one). */
+  appendDecoded(out: DuckDBAppender, d: DecodedValue | null, where: Where): void;
 }
 
 const noWhere: Where = () => 'value';
@@ -213,6 +235,7 @@ function columnOf(dtype: Dtype, inStruct: boolean): DuckColumn {
   const also = dtype.kind === 'scalar' || dtype.kind === 'list' ? (inStruct ? ALSO_IN_STRUCT : ALSO_ACCEPTED)[dtype.scalar]?.[dtype.kind] : undefined;
   let type: DuckDBType;
   let value: (v: unknown, where: Where) => DuckDBValue;
+  let direct: Append | undefined;
   if (dtype.kind === 'nested') {
     // list_val / set_val: one Value per inner collection, each decoded as the inner dtype.
     const inner = columnOf(dtype.inner, inStruct);
@@ -220,27 +243,41 @@ function columnOf(dtype: Dtype, inStruct: boolean): DuckColumn {
     value = (v, where) => listValue((v as (DecodedValue | null)[]).map((e, i) => inner.decoded(e, () => `${where()}[${i}]`)));
   } else {
     const scalar = DUCK[dtype.scalar](dtype.fields);
+    if (dtype.kind === 'scalar') direct = scalar.append;
     type = dtype.kind === 'scalar' ? scalar.type : LIST(scalar.type);
     value =
       dtype.kind === 'scalar'
         ? (v, where) => scalar.value(v, where)
         : (v, where) => listValue((v as unknown[]).map((e) => (e === null || e === scalar.listNull ? null : scalar.value(e, where))));
   }
+  const checked = (d: DecodedValue, where: Where): unknown => {
+    if (d.kind !== expected && d.kind !== also) {
+      throw new DynafeastError('online.badItem', `${where()}: the stored value is ${d.kind}, the view declares ${formatDtype(dtype)} (${expected})`, {
+        hint: 'the table holds values of another dtype than the view declares: fix the view schema, or materialize the view again',
+      });
+    }
+    return d.value;
+  };
+  const append = (out: DuckDBAppender, v: unknown, where: Where) => {
+    if (direct) direct(out, v);
+    else out.appendValue(value(v, where), type);
+  };
   return {
     type,
     sql: type.toString(),
     value: (v) => (v === null || v === undefined ? null : value(v, noWhere)),
-    decoded(d, where) {
-      if (d === null) return null;
-      if (d.kind !== expected && d.kind !== also) {
-        throw new DynafeastError('online.badItem', `${where()}: the stored value is ${d.kind}, the view declares ${formatDtype(dtype)} (${expected})`, {
-          hint: 'the table holds values of another dtype than the view declares: fix the view schema, or materialize the view again',
-        });
-      }
-      return value(d.value, where);
-    },
+    decoded: (d, where) => (d === null ? null : value(checked(d, where), where)),
+    append: (out, v) => (v === null || v === undefined ? out.appendNull() : append(out, v, noWhere)),
+    appendDecoded: (out, d, where) => (d === null ? out.appendNull() : append(out, checked(d, where), where)),
   };
 }
 
-/** The event timestamp column: epoch microseconds → TIMESTAMPTZ. */
-export const EVENT_TIMESTAMP_COLUMN = { type: TIMESTAMPTZ, sql: 'TIMESTAMP WITH TIME ZONE', value: (micros: bigint) => timestampTZValue(micros) };
+/**
+ * The event timestamp column: epoch microseconds, loaded as a BIGINT (the appender has no call of its
+ * own for TIMESTAMPTZ) and read out as TIMESTAMPTZ by `sql(column)`.
+ */
+export const EVENT_TIMESTAMP_COLUMN = {
+  loadedSql: 'BIGINT',
+  append: (out: DuckDBAppender, micros: bigint) => out.appendBigInt(micros),
+  sql: (column: string) => `make_timestamptz(${column})`,
+};

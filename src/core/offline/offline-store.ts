@@ -33,6 +33,20 @@ import type { SourceReader } from './source-reader.js';
  */
 export const LOAD_MEMORY_LIMIT = '256MB';
 
+/**
+ * DuckDB allocates through its own jemalloc, which keeps freed memory for reuse: by default a thread
+ * returns it only after a task that peaked above 128 MB (`allocator_flush_threshold`) or freed 512 MB at
+ * once. Memory DuckDB had already freed (its tracked use, duckdb_memory(), stayed near 30 MB) so stayed
+ * in the process, and grew with the table: the join and parquet writing of a 500k-item export left ~80 MB
+ * more in jemalloc's regions than a 100k one (bench/export.bench.ts). Returned as soon as freed, with
+ * jemalloc's background threads purging what decays, the peak no longer carries it.
+ */
+const RETURN_FREED_MEMORY: Record<string, string> = {
+  allocator_flush_threshold: '1MiB',
+  allocator_bulk_deallocation_flush_threshold: '1MiB',
+  allocator_background_threads: 'true',
+};
+
 /** What a store reads sources for: it decides the advice when DuckDB runs out of memory. */
 export type OfflineOperation = 'materialize' | 'export' | 'sql' | 'verify';
 
@@ -45,7 +59,8 @@ export interface OfflineStoreOptions {
   memoryLimit?: string;
   /**
    * Keep the database in a file of the private temp folder instead of memory: tables loaded in full
-   * (export, sql) then stay on disk beyond the memory limit, so memory does not grow with the table.
+   * (export, sql, verify) then stay on disk beyond the memory limit, and DuckDB returns freed memory at
+   * once ({@link RETURN_FREED_MEMORY}), so memory does not grow with the table.
    */
   onDisk?: boolean;
 }
@@ -75,6 +90,7 @@ export async function openOfflineStore(options: OfflineStoreOptions = {}): Promi
   const config: Record<string, string> = { temp_directory: tempDir, preserve_insertion_order: 'false' };
   if (options.threads !== undefined) config.threads = String(options.threads);
   if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+  if (options.onDisk) Object.assign(config, RETURN_FREED_MEMORY);
   const instance = await DuckDBInstance.create(options.onDisk ? path.join(tempDir, 'tables.duckdb') : ':memory:', config);
   const connection = await instance.connect();
   // Casts between TIMESTAMP and TIMESTAMPTZ read the session zone; naive source times must mean UTC.

@@ -26,6 +26,7 @@ import { createValueEncoder } from '../layout/value-codec.js';
 import { parseTimeArgument } from '../materialize/time-arg.js';
 import { fixedWindows, selectViews } from '../materialize/windows.js';
 import { LOAD_MEMORY_LIMIT, openOfflineStore, type OfflineStore } from '../offline/offline-store.js';
+import { createBoundedAppender } from '../offline/bounded-appender.js';
 import { sqlIdentifier } from '../offline/source-reader.js';
 import { prepareView, type OfflineChunk } from '../offline/read-view.js';
 import { buildTableRead, planChunks } from '../online/batch-get.js';
@@ -324,9 +325,9 @@ async function compareFull(
   }
 }
 
-/** Runs `fill` with an appender on `table`, flushed and closed after. */
+/** Runs `fill` with a bounded appender on `table` (offline/bounded-appender.ts), flushed and closed after. */
 async function appendRows(c: DuckDBConnection, table: string, fill: (out: DuckDBAppender) => Promise<void>): Promise<void> {
-  const out = await c.createAppender(table);
+  const out = await createBoundedAppender(c, table);
   try {
     await fill(out);
     out.flushSync();
