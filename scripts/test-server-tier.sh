@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Runs the integration suites that accept DYNAFEAST_TEST_ENDPOINT against another DynamoDB-compatible
 # server. Usage: scripts/test-server-tier.sh moto|dynamodb-local
-# The server must be installed (CI: pip install "moto[server]==5.1.22", see .ci/run for why that version;
-# bash scripts/dynamodb-local/install.sh); if it is not, this says so and fails, unless
-# ALLOW_MISSING_TIER=1, where it reports "skipped" loudly.
+# The server must be installed (CI: pip install "moto[server]"; bash scripts/dynamodb-local/install.sh);
+# if it is not, this says so and fails, unless ALLOW_MISSING_TIER=1, where it reports "skipped" loudly.
 # TIER_SUITES: other suites instead (space-separated); TIER_JEST_CONFIG: their jest config (e.g. the
 # reliability tier's, whose 50k-item DynamoDB source suite scripts/test-reliability.sh runs here).
 set -euo pipefail

@@ -112,6 +112,13 @@ export function edgeProfiles(): Profile[] {
   ];
 }
 
+/** Each user's latest profile, users in order of first appearance: what the application table holds. */
+export function latestProfiles(profiles: readonly Profile[]): Map<string, Profile> {
+  const latest = new Map<string, Profile>();
+  for (const p of profiles) if ((latest.get(p.userId)?.updatedMs ?? -1n) < p.updatedMs) latest.set(p.userId, p);
+  return latest;
+}
+
 /** A profile as the application table stores it. */
 export function profileItem(p: Profile): Record<string, AttributeValue> {
   return {
@@ -351,9 +358,7 @@ export async function profilesRepo(client: DynamoDBClient, endpoint: string, pro
     );
     await waitForActive(client, appTable);
     // the table holds one item per user, the latest (its key is the user): the file's latest-per-key picks the same
-    const latest = new Map<string, Profile>();
-    for (const p of profiles) if ((latest.get(p.userId)?.updatedMs ?? -1n) < p.updatedMs) latest.set(p.userId, p);
-    await putItems(client, appTable, [...latest.values()].map(profileItem));
+    await putItems(client, appTable, [...latestProfiles(profiles).values()].map(profileItem));
   }
   const state = {} as { config: RepoConfig; repo: RepoModel };
   const reload = () => {
