@@ -4,8 +4,10 @@
  * scanning a done segment again; the result is exactly the items the same rows give from a parquet file;
  * `verify` passes on that store and then finds each injected difference (deleted, stale, changed, extra).
  *
- * Runs on in-process dynalite in the reliability tier, and against moto and DynamoDB Local
- * (scripts/test-reliability.sh runs this file again through scripts/test-server-tier.sh); the same
+ * Runs on in-process dynalite in the reliability tier, then scripts/test-reliability.sh runs it again
+ * against DynamoDB Local (and moto, if RELIABILITY_50K_SERVERS names it: ~15 min there, the cost of moto
+ * 5.2's Scan responses) through scripts/test-server-tier.sh. On moto the interop tier covers the scan,
+ * its resume and Feast reading the values at this scale (dynamodb-source-50k.interop.test.ts). The same
  * checks at small scale run in npm test (test/int/dynamodb-source.int.test.ts, test/int/verify.int.test.ts).
  * The source is read through a pass-through fault proxy only to hold some segments' requests at a known
  * point and to see every Scan request.
