@@ -3,6 +3,8 @@
 # server. Usage: scripts/test-server-tier.sh moto|dynamodb-local
 # The server must be installed (CI: pip install "moto[server]"; bash scripts/dynamodb-local/install.sh);
 # if it is not, this says so and fails, unless ALLOW_MISSING_TIER=1, where it reports "skipped" loudly.
+# TIER_SUITES: other suites instead (space-separated); TIER_JEST_CONFIG: their jest config (e.g. the
+# reliability tier's, whose 50k-item DynamoDB source suite scripts/test-reliability.sh runs here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tier="${1:-moto}"
@@ -17,6 +19,10 @@ case "$tier" in
       echo "skipped: moto server not installed (pip install \"moto[server]\")" >&2
       [ "${ALLOW_MISSING_TIER:-}" = 1 ] && exit 0 || exit 1
     fi
+    # its version, from the interpreter it runs on (a venv's) when that is python, else python3's moto
+    moto_py=$(sed -n '1s/^#!//p' "$(command -v moto_server)")
+    case "$moto_py" in *python*) ;; *) moto_py=python3 ;; esac
+    moto_version=$($moto_py -c 'import moto; print(moto.__version__)' 2>/dev/null || true)
     moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
     ;;
   dynamodb-local)
@@ -47,7 +53,7 @@ if [ -z "$up" ]; then
   cat "$log" >&2
   exit 1
 fi
-echo "$tier server on 127.0.0.1:$port"
+echo "$tier server on 127.0.0.1:$port${moto_version:+ (moto $moto_version)}"
 # moto also serves S3 on the same port: the S3 suites (test/s3/*.s3.ts: registry and sources in S3) run there too.
 projects=(int)
 if [ "$tier" = moto ] && [ -z "${TIER_SUITES:-}" ]; then
@@ -56,5 +62,7 @@ if [ "$tier" = moto ] && [ -z "${TIER_SUITES:-}" ]; then
   npm run build >/dev/null # the S3 flow suite runs the built binary
   export DYNAFEAST_TEST_S3_ENDPOINT="http://127.0.0.1:$port"
 fi
+select=(--selectProjects "${projects[@]}")
+[ -n "${TIER_JEST_CONFIG:-}" ] && select=(-c "$TIER_JEST_CONFIG")
 DYNAFEAST_TEST_ENDPOINT="http://127.0.0.1:$port" DYNAFEAST_TEST_SERVER="$tier" node --experimental-vm-modules --no-warnings=ExperimentalWarning \
-  node_modules/jest/bin/jest.js "${suites[@]}" --selectProjects "${projects[@]}"
+  node_modules/jest/bin/jest.js "${suites[@]}" "${select[@]}"

@@ -25,12 +25,13 @@ jest() {
 
 status=0
 echo "interop: Feast $("$py" -c 'import feast; print(feast.__version__)') on dynalite (dynafeast local)" >&2
-# the S3 registry suite needs moto (S3): it runs below, with the moto round trip
-INTEROP_SERVER=dynalite jest "$@" --testPathIgnorePatterns feast-s3-registry || status=1  # paths first: the option takes every word after it
+# the S3 registry suite needs moto (S3) and the 50k-item DynamoDB source suite is moto's: they run below
+INTEROP_SERVER=dynalite jest "$@" --testPathIgnorePatterns feast-s3-registry dynamodb-source-50k || status=1  # paths first: the option takes every word after it
 
 if command -v moto_server >/dev/null 2>&1; then
-  echo "interop: the round trip again on moto server, and the S3 registry shared with Feast" >&2
-  INTEROP_SERVER=moto jest test/interop/feast-roundtrip.interop.test.ts test/interop/feast-s3-registry.interop.test.ts || status=1
+  echo "interop: the round trip again on moto server, the S3 registry shared with Feast, and Feast reading a 50k-item DynamoDB source view" >&2
+  INTEROP_SERVER=moto jest test/interop/feast-roundtrip.interop.test.ts test/interop/feast-s3-registry.interop.test.ts \
+    test/interop/dynamodb-source-50k.interop.test.ts || status=1
 else
   echo "interop: moto round trip skipped: moto_server not installed (pip install \"moto[server]\")" >&2
 fi

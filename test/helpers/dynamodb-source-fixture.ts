@@ -4,7 +4,7 @@
  * from the table can be compared item for item with what it writes from the file.
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BatchWriteItemCommand, CreateTableCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -19,7 +19,9 @@ import { waitForActive } from '../../src/core/plan/wait.js';
 import { loadRepo } from '../../src/core/repo/load-repo.js';
 import type { RepoModel } from '../../src/core/repo/model.js';
 import { runPool } from '../../src/core/util/pool.js';
+import { DynafeastError } from '../../src/core/errors.js';
 import { featureStoreYaml } from './config.js';
+import type { FaultProxy } from './fault-proxy.js';
 import { tempRepoDir } from './temp-dir.js';
 
 /** 2026-01-01T00:00:00Z */
@@ -84,6 +86,39 @@ export function makeProfiles(n: number, seed = 7): Profile[] {
   return out;
 }
 
+/**
+ * Profiles at the edges of their dtypes, newer than any of makeProfiles: Int32 and Int64 extremes (in a
+ * Set too), a whole Float64 beyond 2^53 and a tiny one, the smallest normal Float32, empty lists and
+ * nulls. Every value is one DynamoDB can hold (no NaN or infinity, no empty set) and means the same
+ * whatever text a server stores it as (dynalite and DynamoDB Local rewrite a number's text).
+ */
+export function edgeProfiles(): Profile[] {
+  const [base] = makeProfiles(1, 11) as [Profile];
+  const updatedMs = PROFILES_NOW / 1000n - 5n;
+  return [
+    {
+      ...base,
+      userId: 'edge-max',
+      updatedMs,
+      age: 2_147_483_647,
+      visits: 2n ** 63n - 1n,
+      score: 2 ** 70,
+      ratio: 1.1754943508222875e-38,
+      lucky: [2n ** 63n - 1n],
+    },
+    { ...base, userId: 'edge-min', updatedMs, age: -2_147_483_648, visits: -(2n ** 63n), score: -1e-100, ratio: -0.5, lucky: [-(2n ** 63n), 0n] },
+    // (an empty list in a Map is refused: Feast cannot type it)
+    { ...base, userId: 'edge-empty', updatedMs, age: null, tags: [], history: [], prefs: { ...base.prefs, note: null } },
+  ];
+}
+
+/** Each user's latest profile, users in order of first appearance: what the application table holds. */
+export function latestProfiles(profiles: readonly Profile[]): Map<string, Profile> {
+  const latest = new Map<string, Profile>();
+  for (const p of profiles) if ((latest.get(p.userId)?.updatedMs ?? -1n) < p.updatedMs) latest.set(p.userId, p);
+  return latest;
+}
+
 /** A profile as the application table stores it. */
 export function profileItem(p: Profile): Record<string, AttributeValue> {
   return {
@@ -91,7 +126,8 @@ export function profileItem(p: Profile): Record<string, AttributeValue> {
     updated_at: { N: String(p.updatedMs) },
     ...(p.age === null ? {} : { age: { N: String(p.age) } }),
     visits: { N: String(p.visits) },
-    score: { N: String(p.score) },
+    // a whole number as its exact digits (String(2 ** 70) is 1.1805916207174113e+21, which servers store as that decimal)
+    score: { N: Number.isInteger(p.score) ? BigInt(p.score).toString() : String(p.score) },
     ratio: { N: String(p.ratio) },
     // `name` is a DynamoDB reserved word: the scan's projection must go through ExpressionAttributeNames
     name: { S: p.name },
@@ -150,6 +186,63 @@ export interface ProfilesRepoOptions {
   /** feature_store.yaml extras (config.ts featureStoreYaml). */
   onlineStoreLines?: string[];
   dynafeastBlock?: string;
+}
+
+/** Where an interrupted scan of the repo's DynamoDB source keeps its spool and checkpoint (dynamodb-source.ts). */
+export const scansDir = (repoDir: string) => path.join(repoDir, 'data', '.dynafeast-scans');
+
+/** The checkpoint of the repo's one DynamoDB source scan under way, if any: each segment's progress. */
+export function readScanCheckpoint(repoDir: string): { state: Array<{ done: boolean; pages: number; lastKey?: unknown }> } | undefined {
+  const dirs = existsSync(scansDir(repoDir)) ? readdirSync(scansDir(repoDir)) : [];
+  const file = dirs[0] ? path.join(scansDir(repoDir), dirs[0], 'checkpoint.json') : '';
+  return file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof readScanCheckpoint>) : undefined;
+}
+
+/**
+ * Interrupts a scan of the repo's DynamoDB source (read through `proxy`) at a known point: segment 0 runs
+ * to its end, every other segment gets its first page and its next Scan is held at the proxy; then the
+ * run is aborted through its AbortSignal and the held requests are dropped. Returns the checkpoint left.
+ */
+export async function interruptScan(
+  repoDir: string,
+  proxy: FaultProxy,
+  segments: number,
+  run: (signal: AbortSignal) => Promise<unknown>,
+): Promise<NonNullable<ReturnType<typeof readScanCheckpoint>>> {
+  const hold = proxy.hold('Scan', { match: (body) => (JSON.parse(body) as { Segment?: number }).Segment !== 0 && body.includes('"ExclusiveStartKey"') });
+  const abort = new AbortController();
+  const first = run(abort.signal);
+  let settled: unknown;
+  first.then(
+    (v) => (settled = v ?? 'done'),
+    (e: unknown) => (settled = e),
+  );
+  const ready = () => {
+    const c = readScanCheckpoint(repoDir);
+    return (
+      c !== undefined &&
+      c.state[0]?.done === true &&
+      c.state.slice(1).every((st) => !st.done && st.lastKey !== undefined) &&
+      hold.held().length === segments - 1
+    );
+  };
+  for (let i = 0; i < 6000 && !ready() && settled === undefined; i++) await new Promise((res) => setTimeout(res, 100));
+  if (!ready()) {
+    await hold.release('drop');
+    throw new Error(
+      `the scan did not reach the point to interrupt it at (segment 0 done, the others held): ${settled === undefined ? 'timed out' : String(settled)}`,
+    );
+  }
+  abort.abort();
+  const e = await first.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  await hold.release('drop');
+  if (!(e instanceof DynafeastError) || e.code !== 'aborted') throw new Error(`expected the run to end "aborted", got ${String(e)}`);
+  const left = readScanCheckpoint(repoDir);
+  if (!left) throw new Error('the interrupted scan left no checkpoint');
+  return left;
 }
 
 /** Writes items with BatchWriteItem, several batches in flight. */
@@ -265,9 +358,7 @@ export async function profilesRepo(client: DynamoDBClient, endpoint: string, pro
     );
     await waitForActive(client, appTable);
     // the table holds one item per user, the latest (its key is the user): the file's latest-per-key picks the same
-    const latest = new Map<string, Profile>();
-    for (const p of profiles) if ((latest.get(p.userId)?.updatedMs ?? -1n) < p.updatedMs) latest.set(p.userId, p);
-    await putItems(client, appTable, [...latest.values()].map(profileItem));
+    await putItems(client, appTable, [...latestProfiles(profiles).values()].map(profileItem));
   }
   const state = {} as { config: RepoConfig; repo: RepoModel };
   const reload = () => {

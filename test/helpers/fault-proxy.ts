@@ -82,6 +82,8 @@ export interface RequestHold {
 export interface HoldOptions {
   /** Let this many requests of the operation through first (counted from the call to `hold`); default 0. */
   skip?: number;
+  /** Hold only requests whose body this accepts (others pass and do not count toward `skip`), e.g. one Scan segment's. */
+  match?: (body: string) => boolean;
 }
 
 export interface FaultProxy {
@@ -240,6 +242,7 @@ function deferred<T>(): Deferred<T> {
 interface HoldState {
   action: string;
   skip: number;
+  match?: (body: string) => boolean;
   active: boolean;
   arrived: Deferred<HeldRequest>;
   entries: Array<{ request: HeldRequest; go: Deferred<'forward' | 'drop'>; finished: Promise<void>; gone: () => boolean }>;
@@ -286,9 +289,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 
   /** The hold this request is kept by, if any (each active hold of its operation counts it once). */
-  const holdOf = (action: string): HoldState | undefined => {
+  const holdOf = (action: string, body: string): HoldState | undefined => {
     for (const h of holds) {
-      if (!h.active || h.action !== action) continue;
+      if (!h.active || h.action !== action || (h.match && !h.match(body))) continue;
       if (h.skip > 0) {
         h.skip--;
         continue;
@@ -331,7 +334,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         .pop() || 'unknown';
     stats.requests++;
     stats.byAction[action] = (stats.byAction[action] ?? 0) + 1;
-    const hold = holdOf(action);
+    const hold = holdOf(action, body.toString('utf8'));
     if (hold) {
       const request: HeldRequest = { action, n: defined(stats.byAction[action]), body: body.toString('utf8') };
       const go = deferred<'forward' | 'drop'>();
@@ -438,7 +441,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       deny = new Set(list);
     },
     hold(action, opts = {}) {
-      const h: HoldState = { action, skip: opts.skip ?? 0, active: true, arrived: deferred(), entries: [] };
+      const h: HoldState = { action, skip: opts.skip ?? 0, ...(opts.match ? { match: opts.match } : {}), active: true, arrived: deferred(), entries: [] };
       holds.push(h);
       return {
         arrived: h.arrived.promise,

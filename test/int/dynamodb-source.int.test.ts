@@ -3,7 +3,7 @@
  * application table of mixed attribute kinds materializes to the same online items, byte for byte, as
  * the same rows from a parquet file (a Map feature from an M too); bad items are named; an interrupted scan resumes.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ProgressEvent } from '../../src/core/progress.js';
@@ -18,7 +18,16 @@ import { verify } from '../../src/core/verify/verify.js';
 import { tableNameOf } from '../../src/core/layout/table-name.js';
 import { useTestServer } from '../helpers/plan-apply-server.js';
 import { scanTable, type StoredItem } from '../helpers/materialize-fixture.js';
-import { DDB_VIEW, FILE_VIEW, makeProfiles, profileItem, profilesRepo, type ProfilesRepo } from '../helpers/dynamodb-source-fixture.js';
+import {
+  DDB_VIEW,
+  FILE_VIEW,
+  makeProfiles,
+  profileItem,
+  profilesRepo,
+  readScanCheckpoint,
+  scansDir,
+  type ProfilesRepo,
+} from '../helpers/dynamodb-source-fixture.js';
 
 const server = useTestServer();
 
@@ -58,7 +67,7 @@ describe('materialize from a DynamoDB table source', () => {
     expect(ddb).toMatchObject({ status: 'written', dynamodb: { table: r.appTable, segments: 3, missingTimestamp: 0, badTimestamp: 0 } });
     expect(await expectSameItems(r)).toBeGreaterThan(500);
     // the run completed: nothing is left to resume
-    const scans = path.join(r.dir, 'data', '.dynafeast-scans');
+    const scans = scansDir(r.dir);
     expect(existsSync(scans) ? readdirSync(scans) : []).toEqual([]);
 
     // verify and export read the DynamoDB source the same way
@@ -169,19 +178,14 @@ describe('materialize from a DynamoDB table source', () => {
     const proxy = await startFaultProxy({ target: server.endpoint });
     try {
       const r = await profilesRepo(server.client, server.endpoint, profiles, { sourceLines: [`    endpoint_url: ${proxy.endpoint}`, '    segments: 4'] });
-      const scans = path.join(r.dir, 'data', '.dynafeast-scans');
+      const scans = scansDir(r.dir);
       const hold = proxy.hold('Scan', { skip: 2 });
       const abort = new AbortController();
       const first = materialize(r.ctx({ signal: abort.signal }), { start: '2025-01-01', end: '2026-01-01', views: [DDB_VIEW] });
       first.catch(() => undefined);
       await hold.arrived;
       // the two segments let through are spooled and checkpointed
-      const doneSegments = () => {
-        const dirs = existsSync(scans) ? readdirSync(scans) : [];
-        const file = dirs[0] ? path.join(scans, dirs[0], 'checkpoint.json') : '';
-        if (!file || !existsSync(file)) return 0;
-        return (JSON.parse(readFileSync(file, 'utf8')) as { state: Array<{ done: boolean }> }).state.filter((s) => s.done).length;
-      };
+      const doneSegments = () => readScanCheckpoint(r.dir)?.state.filter((s) => s.done).length ?? 0;
       for (let i = 0; i < 200 && doneSegments() < 2; i++) await new Promise((res) => setTimeout(res, 25));
       expect(doneSegments()).toBe(2);
       abort.abort();
