@@ -48,14 +48,15 @@ const config = testConfig({ repoPath: os.tmpdir(), project: PROJECT, endpointUrl
 const aws = createAwsClients(config, { credentials: localDummyCredentials() });
 try {
   const info = await describeFeastTable({ dynamo: aws.dynamo, table, endpoint });
-  let pages = 0;
+  // scanTable hands items on in batches as it reads a page (online/scan-page.ts): counted as batches
+  let batches = 0;
   const scanOnce = async (segments: number) => {
     let seen = 0;
-    pages = 0;
+    batches = 0;
     const t0 = performance.now();
     await scanTable(storeScanOptions({ config, aws, segments }, info), (page) => {
       seen += page.length;
-      pages++;
+      batches++;
     });
     const seconds = (performance.now() - t0) / 1000;
     if (seen !== items) throw new Error(`${segments} segments scanned ${seen} items, expected ${items}`);
@@ -64,7 +65,7 @@ try {
   // Warm-up: the endpoint builds its items on first use, the client its connections.
   for (const s of SEGMENTS) await scanOnce(s);
   const seconds = new Map<number, number[]>(SEGMENTS.map((s) => [s, []]));
-  const pagesOf = new Map<number, number>();
+  const batchesOf = new Map<number, number>();
   const cpu = new Map<number, { client: number; server: number }>(SEGMENTS.map((s) => [s, { client: 0, server: 0 }]));
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? SEGMENTS : [...SEGMENTS].reverse();
@@ -77,8 +78,8 @@ try {
       c.client += (used.user + used.system) / 1000;
       c.server += (childCpuMs(child.pid) ?? 0) - server0;
       seconds.get(s)?.push(sec);
-      pagesOf.set(s, pages);
-      process.stderr.write(`round ${r + 1}: ${s} segment(s): ${sec.toFixed(2)} s, ${Math.round(items / sec)} items/s, ${pages} pages\n`);
+      batchesOf.set(s, batches);
+      process.stderr.write(`round ${r + 1}: ${s} segment(s): ${sec.toFixed(2)} s, ${Math.round(items / sec)} items/s\n`);
     }
   }
   const [one, eight] = SEGMENTS.map((s) => seconds.get(s) ?? []);
@@ -99,7 +100,7 @@ try {
             {
               seconds: range(xs),
               itemsPerSecond: range(xs.map((x) => items / x)).map(Math.round),
-              pages: pagesOf.get(s),
+              batchesHandedOn: batchesOf.get(s),
               clientCpuSecondsPerScan: round(c.client / rounds / 1000),
               serverCpuSecondsPerScan: round(c.server / rounds / 1000),
             },

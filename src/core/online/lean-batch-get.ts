@@ -48,11 +48,19 @@ export interface LeanBatchGet {
   close(): void;
 }
 
+/**
+ * A record whose keys are only its own: a stored name such as `__proto__` (DynamoDB allows any) stays a
+ * key instead of replacing the prototype.
+ */
+export function ownRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** DynamoDB JSON → the SDK's AttributeValue shapes (B and BS as bytes). */
 export function attributeFromJson(v: Record<string, unknown>): AttributeValue {
   if (typeof v.B === 'string') return { B: Buffer.from(v.B, 'base64') };
   if (v.M !== undefined) {
-    const m: Record<string, AttributeValue> = {};
+    const m = ownRecord<AttributeValue>();
     const src = v.M as Record<string, Record<string, unknown>>;
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- k comes from iterating the same record
     for (const k in src) m[k] = attributeFromJson(src[k]!);
@@ -65,7 +73,7 @@ export function attributeFromJson(v: Record<string, unknown>): AttributeValue {
 
 /** An item (or key) of an answer's DynamoDB JSON as the SDK would give it. */
 export function itemFromJson(json: Record<string, Record<string, unknown>>): Record<string, AttributeValue> {
-  const item: Record<string, AttributeValue> = {};
+  const item = ownRecord<AttributeValue>();
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- name comes from iterating the same item
   for (const name in json) item[name] = attributeFromJson(json[name]!);
   return item;

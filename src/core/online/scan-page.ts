@@ -3,26 +3,19 @@
  * (architecture.md §4.9). The general path (JSON.parse, then the SDK's AttributeValue shapes, then
  * parseItem) builds some twenty objects and a base64 string per item and was the whole cost of a scan:
  * with it, 8 segments scanned no faster than 2 on the 8 ms model (bench/scan.bench.ts). This reader
- * walks the JSON once, makes only what a parsed item holds, and decodes each value's base64 into one
- * buffer per page.
+ * walks the JSON once, makes only what a parsed item holds, decodes each value's base64 into shared
+ * buffers, and hands items on in batches as it reads them.
  *
  * It reads only what it fully understands: an item whose Feast attributes have another shape (a
- * non-Feast table), a string with escapes it does not copy verbatim, or JSON it does not expect makes it
- * return undefined, and the caller reads the page by the general path, which gives the precise error.
- * The answer's other attributes (LastEvaluatedKey, ConsumedCapacity) are small and read by JSON.parse.
+ * non-Feast table), a string with escapes, or a timestamp in another form is read by the general path
+ * (JSON.parse of that item's text), which reads it or refuses it with the precise error. The answer's
+ * other attributes (LastEvaluatedKey, ConsumedCapacity) are small and read by JSON.parse.
  */
 import { Buffer } from 'node:buffer';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { parseEventTs } from '../layout/event-ts.js';
 import { ENTITY_ID_ATTR, EVENT_TS_ATTR, VALUES_ATTR, type ParsedItem } from '../layout/item.js';
-import { itemFromJson } from './lean-batch-get.js';
-
-export interface FeastScanPage {
-  items: ParsedItem[];
-  lastKey: Record<string, AttributeValue> | undefined;
-  /** ConsumedCapacity.CapacityUnits (0 when absent). */
-  consumed: number;
-}
+import { itemFromJson, ownRecord } from './lean-batch-get.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -46,7 +39,8 @@ BASE64[0x3d] = 64;
 /** Thrown inside the reader for anything it does not read; never escapes {@link readFeastScanPage}. */
 const notHere = new Error('not read here');
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a name may begin with U+FEFF, which is part of it, not a byte-order mark
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 class Reader {
   pos = 0;
@@ -117,7 +111,15 @@ class Reader {
 
   text(s: number, e: number): string {
     const b = this.b;
-    for (let i = s; i < e; i++) if ((b[i] ?? 0) >= 0x80) return utf8.decode(b.subarray(s, e));
+    for (let i = s; i < e; i++) {
+      if ((b[i] ?? 0) >= 0x80) {
+        try {
+          return utf8.decode(b.subarray(s, e));
+        } catch {
+          throw notHere; // not UTF-8: the general path reads it as it always has
+        }
+      }
+    }
     return b.toString('latin1', s, e);
   }
 
@@ -199,16 +201,31 @@ class Reader {
     this.expect(CLOSE_OBJECT);
   }
 
+  /** Where the next name lookup starts: items list their features in the same order, so it matches first. */
+  private nameCursor = 0;
+
   name(s: number, e: number): string {
     const b = this.b;
     const len = e - s;
-    outer: for (const n of this.names) {
-      if (n.bytes.length !== len) continue;
-      for (let i = 0; i < len; i++) if (n.bytes[i] !== b[s + i]) continue outer;
-      return n.name;
+    const names = this.names;
+    for (let j = 0, idx = this.nameCursor; j < names.length; j++, idx = idx + 1 === names.length ? 0 : idx + 1) {
+      const n = names[idx];
+      if (n === undefined || n.bytes.length !== len) continue;
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (n.bytes[i] !== b[s + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        this.nameCursor = idx + 1 === names.length ? 0 : idx + 1;
+        return n.name;
+      }
     }
     const name = this.text(s, e);
-    this.names.push({ bytes: Uint8Array.prototype.slice.call(b, s, e), name });
+    names.push({ bytes: Uint8Array.prototype.slice.call(b, s, e), name });
+    this.nameCursor = 0;
     return name;
   }
 
@@ -227,7 +244,11 @@ class Reader {
     }
     const text = this.text(s, e);
     this.lastTs = text;
-    this.lastMicros = parseEventTs(text);
+    try {
+      this.lastMicros = parseEventTs(text);
+    } catch {
+      throw notHere; // the general path refuses it, naming the table
+    }
     this.lastTsStart = s;
     this.lastTsEnd = e;
     return text;
@@ -297,14 +318,14 @@ class Reader {
       }
     } while (this.more(CLOSE_OBJECT));
     if (entityId === undefined || eventTs === undefined) throw notHere;
-    return { entityId, eventTs, eventMicros, values: values ?? {} };
+    return { entityId, eventTs, eventMicros, values: values ?? ownRecord<Uint8Array>() };
   }
 
   values(): Record<string, Uint8Array> {
     this.expect(OPEN_OBJECT);
     this.key();
     if (!this.is('M')) throw notHere;
-    const values: Record<string, Uint8Array> = {};
+    const values = ownRecord<Uint8Array>();
     this.expect(OPEN_OBJECT);
     this.ws();
     if (this.b[this.pos] === CLOSE_OBJECT) this.pos++;
@@ -321,42 +342,100 @@ class Reader {
   }
 }
 
-/** The page's items and paging, or undefined when the general path must read it (see the module note). */
-export function readFeastScanPage(body: Buffer): FeastScanPage | undefined {
-  const r = new Reader(body);
-  try {
-    let items: ParsedItem[] = [];
-    let lastKey: Record<string, AttributeValue> | undefined;
-    let consumed = 0;
-    r.expect(OPEN_OBJECT);
-    r.ws();
-    if (body[r.pos] === CLOSE_OBJECT) r.pos++;
-    else {
-      do {
-        r.key();
-        if (r.is('Items')) {
-          r.expect(OPEN_ARRAY);
-          r.ws();
-          if (body[r.pos] === CLOSE_ARRAY) r.pos++;
-          else {
-            items = [];
-            do items.push(r.item());
-            while (r.more(CLOSE_ARRAY));
-          }
-        } else if (r.is('LastEvaluatedKey')) {
-          lastKey = itemFromJson(r.parsed() as Record<string, Record<string, unknown>>);
-        } else if (r.is('ConsumedCapacity')) {
-          consumed = Number((r.parsed() as { CapacityUnits?: number }).CapacityUnits ?? 0);
-        } else {
-          r.skip();
-        }
-      } while (r.more(CLOSE_OBJECT));
+/** How an item the reader does not read itself is read: the general path, with its errors. */
+export type GeneralItemReader = (json: Record<string, Record<string, unknown>>) => ParsedItem;
+
+/**
+ * One Scan answer, read batch by batch: {@link next} makes the next items only when the caller asks, so
+ * an item is handed on and dropped while young (a whole page of parsed items outlived the collector's
+ * young generation, was copied into the old one and grew the heap with the table: architecture.md §4.9).
+ * The answer's LastEvaluatedKey and ConsumedCapacity are known once {@link next} has returned undefined.
+ */
+export class FeastScanPageReader {
+  lastKey: Record<string, AttributeValue> | undefined;
+  consumed = 0;
+  private readonly r: Reader;
+  private state: 'start' | 'members' | 'items' | 'afterItems' | 'end' | 'done' = 'start';
+
+  constructor(
+    private readonly body: Buffer,
+    private readonly general: GeneralItemReader,
+  ) {
+    this.r = new Reader(body);
+  }
+
+  /** Up to `max` more items, or undefined once the answer is read. A body that is not JSON throws a SyntaxError. */
+  next(max = 256): ParsedItem[] | undefined {
+    try {
+      return this.step(max);
+    } catch (e) {
+      if (e === notHere) throw new SyntaxError('the Scan answer is not the JSON DynamoDB sends', { cause: e });
+      throw e;
     }
-    r.ws();
-    if (r.pos !== body.length) return undefined;
-    return { items, lastKey, consumed };
-  } catch {
-    // not read here (a shape, escape or timestamp the general path reads or refuses with its message)
-    return undefined;
+  }
+
+  private step(max: number): ParsedItem[] | undefined {
+    const r = this.r;
+    const body = this.body;
+    for (;;) {
+      switch (this.state) {
+        case 'start':
+          r.expect(OPEN_OBJECT);
+          r.ws();
+          if (body[r.pos] === CLOSE_OBJECT) {
+            r.pos++;
+            this.state = 'end';
+          } else this.state = 'members';
+          break;
+        case 'members':
+          r.key();
+          if (r.is('Items')) {
+            r.expect(OPEN_ARRAY);
+            r.ws();
+            if (body[r.pos] === CLOSE_ARRAY) {
+              r.pos++;
+              this.state = 'afterItems';
+            } else this.state = 'items';
+            break;
+          }
+          if (r.is('LastEvaluatedKey')) this.lastKey = itemFromJson(r.parsed() as Record<string, Record<string, unknown>>);
+          else if (r.is('ConsumedCapacity')) this.consumed = Number((r.parsed() as { CapacityUnits?: number }).CapacityUnits ?? 0);
+          else r.skip();
+          this.state = r.more(CLOSE_OBJECT) ? 'members' : 'end';
+          break;
+        case 'items': {
+          const items: ParsedItem[] = [];
+          do {
+            const start = r.pos;
+            let item: ParsedItem;
+            try {
+              item = r.item();
+            } catch (e) {
+              if (e !== notHere) throw e;
+              // this item the general way: its text, whatever it holds, and the general path's error
+              r.pos = start;
+              const from = r.skip();
+              item = this.general(JSON.parse(body.toString('utf8', from, r.pos)) as Record<string, Record<string, unknown>>);
+            }
+            items.push(item);
+            if (!r.more(CLOSE_ARRAY)) {
+              this.state = 'afterItems';
+              break;
+            }
+          } while (items.length < max);
+          return items;
+        }
+        case 'afterItems':
+          this.state = r.more(CLOSE_OBJECT) ? 'members' : 'end';
+          break;
+        case 'end':
+          r.ws();
+          if (r.pos !== body.length) throw notHere;
+          this.state = 'done';
+          return undefined;
+        case 'done':
+          return undefined;
+      }
+    }
   }
 }

@@ -12,7 +12,7 @@ import { Buffer } from 'node:buffer';
 import type { AwsClients } from '../aws/clients.js';
 import { createLeanClient, type LeanClientOptions } from '../aws/lean/lean-client.js';
 import { itemFromJson } from './lean-batch-get.js';
-import { readFeastScanPage } from './scan-page.js';
+import { FeastScanPageReader } from './scan-page.js';
 import { dynamoSdk } from '../aws/sdk.js';
 import type { RepoConfig } from '../config/types.js';
 import { describeAwsError } from '../aws/errors.js';
@@ -129,18 +129,27 @@ export function storeScanOptions(deps: StoreScanDeps, info: FeastTable): ScanOpt
  * every SDK page, goes the general way (AttributeValues, then parseItem).
  */
 export async function scanTable(opts: ScanOptions, onPage: (items: ParsedItem[], segment: number) => Promise<void> | void): Promise<void> {
+  const general = (item: Item) => parseStored(item, opts.table);
   const reader: PageReader<ParsedItem> = {
-    fromBody: readFeastScanPage,
-    fromItems: (items) => items.map((item) => parseStored(item, opts.table)),
+    fromBody: (body) => new FeastScanPageReader(body, (json) => general(itemFromJson(json))),
+    fromItems: (items) => items.map(general),
   };
-  await scanPages(opts, reader, (page) => onPage(page.items, page.segment));
+  await scanPages(opts, reader, onPage);
 }
 
-/** How a scan turns an answer into the items its pages hand on. */
+/** How a scan turns an answer into the items it hands on. */
 interface PageReader<I> {
-  /** From the answer's bytes (lean client only); undefined leaves the answer to {@link fromItems}. */
-  fromBody?: (body: Buffer) => { items: I[]; lastKey: Record<string, AttributeValue> | undefined; consumed: number } | undefined;
+  /** Reads the answer's bytes batch by batch (lean client only). */
+  fromBody?: (body: Buffer) => PageBatches<I>;
+  /** Reads the answer's items as the SDK shapes them. */
   fromItems: (items: Item[]) => I[];
+}
+
+/** An answer read batch by batch; its paging is known once `next` has returned undefined. */
+interface PageBatches<I> {
+  next(): I[] | undefined;
+  readonly lastKey: Record<string, AttributeValue> | undefined;
+  readonly consumed: number;
 }
 
 const AS_STORED: PageReader<Item> = { fromItems: (items) => items };
@@ -175,10 +184,30 @@ export interface ParallelScanOptions extends ScanOptions {
  * budget every request first waits for the budget to be back in credit, then pays what it consumed.
  */
 export async function parallelScan(opts: ParallelScanOptions, onPage: (page: ScanPage) => Promise<void> | void): Promise<void> {
-  await scanPages(opts, AS_STORED, onPage);
+  // AS_STORED hands each page's items on whole, before its end
+  const items = new Map<number, Item[]>();
+  await scanPages(
+    opts,
+    AS_STORED,
+    (page, segment) => void items.set(segment, page),
+    (segment, end) => {
+      const page = items.get(segment) ?? [];
+      items.delete(segment);
+      return onPage({ items: page, segment, ...end });
+    },
+  );
 }
 
-async function scanPages<I>(opts: ParallelScanOptions, reader: PageReader<I>, onPage: (page: ScanPage<I>) => Promise<void> | void): Promise<void> {
+/**
+ * The scan loop: each answer's items go to `onItems` (a whole page, or batch by batch when the reader
+ * reads the bytes), then `onPageEnd` hears where the segment goes on from.
+ */
+async function scanPages<I>(
+  opts: ParallelScanOptions,
+  reader: PageReader<I>,
+  onItems: (items: I[], segment: number) => Promise<void> | void,
+  onPageEnd?: (segment: number, end: { lastKey: Record<string, AttributeValue> | undefined; consumed: number }) => Promise<void> | void,
+): Promise<void> {
   const segments = Math.max(1, Math.floor(opts.segments ?? 1));
   const indexes = Array.from({ length: segments }, (_, i) => i).filter((i) => opts.resume?.[i] !== 'done');
   const budget = opts.maxReadUnitsPerSecond !== undefined ? new ReadBudget(opts.maxReadUnitsPerSecond) : undefined;
@@ -235,17 +264,17 @@ async function scanPages<I>(opts: ParallelScanOptions, reader: PageReader<I>, on
           if (opts.signal?.aborted) throw interrupted(e);
           throw describeAwsError(e, { table: opts.table, action: 'dynamodb:Scan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
         }
-        let page;
+        let end;
         try {
-          page = readAnswer(answer, reader);
+          end = await readAnswer(answer, reader, (items) => onItems(items, segment));
         } catch (e) {
           // an answer that is not JSON is the server's fault, told as any failed call is
           if (!(e instanceof SyntaxError)) throw e;
           throw describeAwsError(e, { table: opts.table, action: 'dynamodb:Scan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
         }
-        budget?.pay(page.consumed, reserved);
-        start = page.lastKey;
-        await onPage({ items: page.items, segment, lastKey: start, consumed: page.consumed });
+        budget?.pay(end.consumed, reserved);
+        start = end.lastKey;
+        await onPageEnd?.(segment, end);
       } while (start !== undefined);
     });
   }
@@ -263,14 +292,18 @@ function scanSender(opts: ScanOptions, sockets: number): { scan(input: ScanInput
   return { scan: (input, signal) => client.callRaw('Scan', dynamoJson(input), signal), close: () => client.close() };
 }
 
-/** A page's items by the reader: from the bytes when it reads them, else through the SDK's shapes. */
-function readAnswer<I>(
+/** Hands the answer's items on (batch by batch when the reader reads its bytes); resolves with its paging. */
+async function readAnswer<I>(
   answer: ScanAnswer | Buffer,
   reader: PageReader<I>,
-): { items: I[]; lastKey: Record<string, AttributeValue> | undefined; consumed: number } {
+  onItems: (items: I[]) => Promise<void> | void,
+): Promise<{ lastKey: Record<string, AttributeValue> | undefined; consumed: number }> {
   if (Buffer.isBuffer(answer)) {
-    const read = reader.fromBody?.(answer);
-    if (read) return read;
+    if (reader.fromBody) {
+      const batches = reader.fromBody(answer);
+      for (let items = batches.next(); items !== undefined; items = batches.next()) await onItems(items);
+      return { lastKey: batches.lastKey, consumed: batches.consumed };
+    }
     const json = JSON.parse(answer.toString('utf8')) as ScanJson;
     answer = {
       Items: (json.Items ?? []).map(itemFromJson),
@@ -278,11 +311,8 @@ function readAnswer<I>(
       ...(json.ConsumedCapacity ? { ConsumedCapacity: json.ConsumedCapacity } : {}),
     };
   }
-  return {
-    items: reader.fromItems((answer.Items ?? []) as Item[]),
-    lastKey: answer.LastEvaluatedKey,
-    consumed: Number(answer.ConsumedCapacity?.CapacityUnits ?? 0),
-  };
+  await onItems(reader.fromItems((answer.Items ?? []) as Item[]));
+  return { lastKey: answer.LastEvaluatedKey, consumed: Number(answer.ConsumedCapacity?.CapacityUnits ?? 0) };
 }
 
 interface ScanJson {
