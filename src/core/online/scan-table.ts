@@ -10,7 +10,7 @@
 import type { AttributeValue, DynamoDBClient, ScanCommandInput, ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { Buffer } from 'node:buffer';
 import type { AwsClients } from '../aws/clients.js';
-import { createLeanClient, type LeanClientOptions } from '../aws/lean/lean-client.js';
+import { AnswerBuffer, createLeanClient, type LeanClientOptions } from '../aws/lean/lean-client.js';
 import { itemFromJson } from './lean-batch-get.js';
 import { FeastScanPageReader } from './scan-page.js';
 import { dynamoSdk } from '../aws/sdk.js';
@@ -233,6 +233,8 @@ async function scanPages<I>(
     await runPool(indexes, indexes.length || 1, async (segment) => {
       const from = opts.resume?.[segment];
       let start: Record<string, AttributeValue> | undefined = from === 'done' ? undefined : from;
+      // the segment's answers, each read to its end before the next request
+      const answers = new AnswerBuffer();
       do {
         if (opts.signal?.aborted) throw interrupted(opts.signal.reason);
         // segments wait their turn for the budget, each reserving what a page has cost so far
@@ -256,7 +258,7 @@ async function scanPages<I>(
           answer = await sendThrottlePatient(
             () => {
               opts.onRequest?.();
-              return send.scan(input, opts.signal);
+              return send.scan(input, opts.signal, answers);
             },
             { policy, sleep, ...(opts.signal ? { signal: opts.signal } : {}), onThrottle: opts.onThrottle },
           );
@@ -284,12 +286,15 @@ type ScanInput = ScanCommandInput & { ReturnConsumedCapacity: 'TOTAL' };
 type ScanAnswer = Pick<ScanCommandOutput, 'Items' | 'LastEvaluatedKey' | 'ConsumedCapacity'>;
 
 /** Sends one Scan request: through the lean client when the options name one (its answer's bytes), else the SDK client. */
-function scanSender(opts: ScanOptions, sockets: number): { scan(input: ScanInput, signal?: AbortSignal): Promise<ScanAnswer | Buffer>; close(): void } {
+function scanSender(
+  opts: ScanOptions,
+  sockets: number,
+): { scan(input: ScanInput, signal: AbortSignal | undefined, into: AnswerBuffer): Promise<ScanAnswer | Buffer>; close(): void } {
   if (!opts.lean) {
     return { scan: (input, signal) => opts.dynamo.send(new (dynamoSdk().ScanCommand)(input), signal ? { abortSignal: signal } : {}), close: () => undefined };
   }
   const client = createLeanClient({ ...opts.lean, maxSockets: sockets });
-  return { scan: (input, signal) => client.callRaw('Scan', dynamoJson(input), signal), close: () => client.close() };
+  return { scan: (input, signal, into) => client.callRaw('Scan', dynamoJson(input), signal, into), close: () => client.close() };
 }
 
 /** Hands the answer's items on (batch by batch when the reader reads its bytes); resolves with its paging. */

@@ -39,8 +39,11 @@ export interface LeanClient {
    * An aborted `signal` closes the request's connection (the call is abandoned) and rejects.
    */
   call<T>(operation: string, body: string, signal?: AbortSignal): Promise<T>;
-  /** {@link call}, resolving with the 200 answer's bytes unparsed (for a reader of its own, online/scan-page.ts). */
-  callRaw(operation: string, body: string, signal?: AbortSignal): Promise<Buffer>;
+  /**
+   * {@link call}, resolving with the 200 answer's bytes unparsed (for a reader of its own,
+   * online/scan-page.ts), in `into` when given.
+   */
+  callRaw(operation: string, body: string, signal?: AbortSignal, into?: AnswerBuffer): Promise<Buffer>;
   close(): void;
 }
 
@@ -67,6 +70,24 @@ export interface LeanRequest {
   operation: string;
   /** Aborting it closes the request's connection and rejects. */
   signal?: AbortSignal;
+  /** Where the answer's bytes go when its length is known (else a buffer of its own). */
+  answerInto?: AnswerBuffer;
+}
+
+/**
+ * A buffer reused for one caller's answers, each read to the end before the caller's next request (a
+ * scan segment's pages: online/scan-page.ts copies out what it keeps). Node collects an answer in pieces
+ * and joins them into a new buffer: for a table-wide scan those 1 MB buffers waited for the collector
+ * and made the process's memory grow with the table (architecture.md §4.9).
+ */
+export class AnswerBuffer {
+  private buffer = Buffer.alloc(0);
+
+  /** `length` bytes of the buffer, grown when it is smaller; valid until the next take. */
+  take(length: number): Buffer {
+    if (this.buffer.length < length) this.buffer = Buffer.allocUnsafeSlow(Math.max(length, Math.ceil(this.buffer.length * 1.5)));
+    return this.buffer.subarray(0, length);
+  }
 }
 
 export interface LeanAnswer {
@@ -119,9 +140,20 @@ export function createLeanTransport(options: LeanTransportOptions): LeanTranspor
           ...(req.signal ? { signal: req.signal } : {}),
         },
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          const length = Number(res.headers['content-length']);
+          if (req.answerInto && Number.isSafeInteger(length) && length > 0) {
+            // node's parser never hands on more than content-length
+            const body = req.answerInto.take(length);
+            let at = 0;
+            res.on('data', (c: Buffer) => {
+              at += c.copy(body, at);
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body.subarray(0, at) }));
+          } else {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          }
           res.on('error', reject);
         },
       );
@@ -173,7 +205,7 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
     async call<T>(operation: string, body: string, signal?: AbortSignal): Promise<T> {
       return JSON.parse((await client.callRaw(operation, body, signal)).toString('utf8')) as T;
     },
-    async callRaw(operation: string, body: string, signal?: AbortSignal): Promise<Buffer> {
+    async callRaw(operation: string, body: string, signal?: AbortSignal, into?: AnswerBuffer): Promise<Buffer> {
       const target = `DynamoDB_20120810.${operation}`;
       const headers = signRequest({
         host: transport.url.host,
@@ -188,7 +220,7 @@ export function createLeanClient(options: LeanClientOptions): LeanClient {
         status,
         body: answer,
         headers: got,
-      } = await transport.send({ method: 'POST', path: '/', headers, body, operation, ...(signal ? { signal } : {}) });
+      } = await transport.send({ method: 'POST', path: '/', headers, body, operation, ...(signal ? { signal } : {}), ...(into ? { answerInto: into } : {}) });
       if (status !== 200) {
         const retryAfter = got['retry-after'];
         throw serviceError(status, answer.toString('utf8'), parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined));
