@@ -36,7 +36,7 @@ const BASE64 = new Uint8Array(256).fill(255);
 for (let i = 0; i < 64; i++) BASE64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
 BASE64[0x3d] = 64;
 
-/** Thrown inside the reader for anything it does not read; never escapes {@link readFeastScanPage}. */
+/** Thrown inside the reader for anything it does not read; never escapes {@link FeastScanPageReader}. */
 const notHere = new Error('not read here');
 
 // ignoreBOM: a name may begin with U+FEFF, which is part of it, not a byte-order mark

@@ -155,8 +155,8 @@ interface PageBatches<I> {
 const AS_STORED: PageReader<Item> = { fromItems: (items) => items };
 
 /** One page of a segment, as DynamoDB returned it. */
-export interface ScanPage<I = Item> {
-  items: I[];
+export interface ScanPage {
+  items: Item[];
   segment: number;
   /** Where the segment goes on from; undefined: the segment is done. */
   lastKey: Record<string, AttributeValue> | undefined;
@@ -266,14 +266,10 @@ async function scanPages<I>(
           if (opts.signal?.aborted) throw interrupted(e);
           throw describeAwsError(e, { table: opts.table, action: 'dynamodb:Scan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
         }
-        let end;
-        try {
-          end = await readAnswer(answer, reader, (items) => onItems(items, segment));
-        } catch (e) {
-          // an answer that is not JSON is the server's fault, told as any failed call is
-          if (!(e instanceof SyntaxError)) throw e;
-          throw describeAwsError(e, { table: opts.table, action: 'dynamodb:Scan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
-        }
+        // an answer that is not JSON is the server's fault, told as any failed call is
+        const notJson = (e: SyntaxError) =>
+          describeAwsError(e, { table: opts.table, action: 'dynamodb:Scan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
+        const end = await readAnswer(answer, reader, (items) => onItems(items, segment), notJson);
         budget?.pay(end.consumed, reserved);
         start = end.lastKey;
         await onPageEnd?.(segment, end);
@@ -297,19 +293,31 @@ function scanSender(
   return { scan: (input, signal, into) => client.callRaw('Scan', dynamoJson(input), signal, into), close: () => client.close() };
 }
 
-/** Hands the answer's items on (batch by batch when the reader reads its bytes); resolves with its paging. */
+/**
+ * Hands the answer's items on (batch by batch when the reader reads its bytes); resolves with its
+ * paging. Reading the answer, not the consumer's handling of it, turns a SyntaxError into `notJson`'s.
+ */
 async function readAnswer<I>(
   answer: ScanAnswer | Buffer,
   reader: PageReader<I>,
   onItems: (items: I[]) => Promise<void> | void,
+  notJson: (e: SyntaxError) => Error,
 ): Promise<{ lastKey: Record<string, AttributeValue> | undefined; consumed: number }> {
+  const read = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw e instanceof SyntaxError ? notJson(e) : e;
+    }
+  };
   if (Buffer.isBuffer(answer)) {
     if (reader.fromBody) {
       const batches = reader.fromBody(answer);
-      for (let items = batches.next(); items !== undefined; items = batches.next()) await onItems(items);
+      for (let items = read(() => batches.next()); items !== undefined; items = read(() => batches.next())) await onItems(items);
       return { lastKey: batches.lastKey, consumed: batches.consumed };
     }
-    const json = JSON.parse(answer.toString('utf8')) as ScanJson;
+    const body = answer;
+    const json = read(() => JSON.parse(body.toString('utf8')) as ScanJson);
     answer = {
       Items: (json.Items ?? []).map(itemFromJson),
       ...(json.LastEvaluatedKey ? { LastEvaluatedKey: itemFromJson(json.LastEvaluatedKey) } : {}),
