@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynafeastError } from '../errors.js';
 import { parseEventTs } from './event-ts.js';
+import { ownRecord } from '../util/own-record.js';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -73,8 +74,7 @@ export function parseItem(item: Item): ParsedItem {
   if (entityId === undefined) throw badItem(ENTITY_ID_ATTR, 'is missing or not a string');
   const eventTs = item[EVENT_TS_ATTR]?.S;
   if (eventTs === undefined) throw badItem(EVENT_TS_ATTR, 'is missing or not a string', entityId);
-  // own keys only: a stored feature named `__proto__` stays a key (lean-batch-get.ts's ownRecord)
-  const values = Object.create(null) as Record<string, Uint8Array>;
+  const values = ownRecord<Uint8Array>();
   const attr = item[VALUES_ATTR];
   // A projection that matches no stored feature returns the item without `values`.
   if (attr !== undefined) {

@@ -6,6 +6,7 @@
  * with `total_max_retry_attempts` attempts; its errors carry the SDK's
  * `name` / `code` / `$metadata.httpStatusCode`, so describeAwsError treats both alike.
  */
+import { ownRecord } from '../util/own-record.js';
 import { Buffer } from 'node:buffer';
 import type { AttributeValue, BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import type { AwsCredentials, AwsCredentialsProvider } from '../aws/identity.js';
@@ -46,14 +47,6 @@ export interface LeanBatchGet {
   send: BatchGetSend;
   /** Closes pooled sockets. */
   close(): void;
-}
-
-/**
- * A record whose keys are only its own: a stored name such as `__proto__` (DynamoDB allows any) stays a
- * key instead of replacing the prototype.
- */
-export function ownRecord<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
 }
 
 /** DynamoDB JSON → the SDK's AttributeValue shapes (B and BS as bytes). */

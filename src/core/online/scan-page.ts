@@ -15,7 +15,8 @@ import { Buffer } from 'node:buffer';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { parseEventTs } from '../layout/event-ts.js';
 import { ENTITY_ID_ATTR, EVENT_TS_ATTR, VALUES_ATTR, type ParsedItem } from '../layout/item.js';
-import { itemFromJson, ownRecord } from './lean-batch-get.js';
+import { itemFromJson } from './lean-batch-get.js';
+import { ownRecord } from '../util/own-record.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -30,11 +31,21 @@ const B = 0x42;
 /** Bytes of decoded values per buffer (a page holds a few hundred KB of them). */
 const OUT_CHUNK = 64 * 1024;
 const EMPTY = new Uint8Array(0);
+/** Bytes a value read in one pass ({@link Reader.compactBytes}) may take; a longer one is read in two. */
+const COMPACT_ROOM = 1024;
 
 /** base64 alphabet → 6 bits; 64 for '=', 255 for anything else. */
 const BASE64 = new Uint8Array(256).fill(255);
 for (let i = 0; i < 64; i++) BASE64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
 BASE64[0x3d] = 64;
+
+/**
+ * Bytes [s, e) as Latin-1 text: Buffer's own slice method when this Node has it (toString's encoding
+ * lookup cost ~4% of a page's reading), else toString.
+ */
+const latin1Slice = (Buffer.prototype as { latin1Slice?: (this: Buffer, s: number, e: number) => string }).latin1Slice;
+const latin1: (b: Buffer, s: number, e: number) => string =
+  typeof latin1Slice === 'function' ? (b, s, e) => latin1Slice.call(b, s, e) : (b, s, e) => b.toString('latin1', s, e);
 
 /** Thrown inside the reader for anything it does not read; never escapes {@link FeastScanPageReader}. */
 const notHere = new Error('not read here');
@@ -97,34 +108,57 @@ class Reader {
     const b = this.b;
     const start = this.pos;
     let end = start;
+    let high = 0;
     for (;;) {
       const c = b[end];
       if (c === QUOTE) break;
       // an escape: leave the page to JSON.parse, which reads every escape; undefined: the answer ends
       if (c === BACKSLASH || c === undefined) throw notHere;
+      high |= c;
       end++;
     }
     this.pos = end + 1;
     this.s = start;
     this.e = end;
+    this.ascii = high < 0x80;
   }
 
-  text(s: number, e: number): string {
+  /** Whether the last string read is all ASCII. */
+  ascii = true;
+
+  /** The last string read, as text. */
+  text(): string {
     const b = this.b;
-    for (let i = s; i < e; i++) {
-      if ((b[i] ?? 0) >= 0x80) {
-        try {
-          return utf8.decode(b.subarray(s, e));
-        } catch {
-          throw notHere; // not UTF-8: the general path reads it as it always has
-        }
-      }
+    if (this.ascii) return latin1(b, this.s, this.e);
+    try {
+      return utf8.decode(b.subarray(this.s, this.e));
+    } catch {
+      throw notHere; // not UTF-8: the general path reads it as it always has
     }
-    return b.toString('latin1', s, e);
   }
 
   /** A key (its bytes [this.s, this.e)) and its colon. */
   key(): void {
+    const b = this.b;
+    const start = this.pos + 1;
+    if (b[this.pos] === QUOTE) {
+      // the compact form, `"…":`, read in one pass
+      let end = start;
+      let high = 0;
+      for (;;) {
+        const c = b[end];
+        if (c === QUOTE || c === BACKSLASH || c === undefined) break;
+        high |= c;
+        end++;
+      }
+      if (b[end] === QUOTE && b[end + 1] === COLON) {
+        this.s = start;
+        this.e = end;
+        this.pos = end + 2;
+        this.ascii = high < 0x80;
+        return;
+      }
+    }
     this.rawString();
     this.expect(COLON);
   }
@@ -194,6 +228,26 @@ class Reader {
 
   /** `{"<kind>": "<string>"}`, the string's bytes left in [this.s, this.e); anything else is not read here. */
   typed(kind: number): void {
+    // DynamoDB's own compact form, `{"K":"…"}` without escapes, read in one pass
+    const b = this.b;
+    const p = this.pos;
+    if (b[p] === OPEN_OBJECT && b[p + 1] === QUOTE && b[p + 2] === kind && b[p + 3] === QUOTE && b[p + 4] === COLON && b[p + 5] === QUOTE) {
+      let end = p + 6;
+      let high = 0;
+      for (;;) {
+        const c = b[end];
+        if (c === QUOTE || c === BACKSLASH || c === undefined) break;
+        high |= c;
+        end++;
+      }
+      if (b[end] === QUOTE && b[end + 1] === CLOSE_OBJECT) {
+        this.s = p + 6;
+        this.e = end;
+        this.pos = end + 2;
+        this.ascii = high < 0x80;
+        return;
+      }
+    }
     this.expect(OPEN_OBJECT);
     this.key();
     if (this.e - this.s !== 1 || this.b[this.s] !== kind) throw notHere;
@@ -223,13 +277,31 @@ class Reader {
         return n.name;
       }
     }
-    const name = this.text(s, e);
+    const name = this.text();
     names.push({ bytes: Uint8Array.prototype.slice.call(b, s, e), name });
     this.nameCursor = 0;
     return name;
   }
 
-  /** The event_ts string at [s, e); its microseconds are left in lastMicros. */
+  /**
+   * Whether the event_ts at the reader is `{"S":"…"}` in the compact form with the text the last one
+   * had (items written together share it); if so it is read. Else nothing is.
+   */
+  sameEventTs(): boolean {
+    const b = this.b;
+    const p = this.pos;
+    const from = this.lastTsStart;
+    const len = this.lastTsEnd - from;
+    if (from < 0 || b[p] !== OPEN_OBJECT || b[p + 1] !== QUOTE || b[p + 2] !== S || b[p + 3] !== QUOTE || b[p + 4] !== COLON || b[p + 5] !== QUOTE)
+      return false;
+    const at = p + 6;
+    for (let i = 0; i < len; i++) if (b[at + i] !== b[from + i]) return false;
+    if (b[at + len] !== QUOTE || b[at + len + 1] !== CLOSE_OBJECT) return false;
+    this.pos = at + len + 2;
+    return true;
+  }
+
+  /** The event_ts string at [s, e): its text and microseconds are left in lastTs and lastMicros. */
   eventTs(s: number, e: number): string {
     const b = this.b;
     if (e - s === this.lastTsEnd - this.lastTsStart) {
@@ -242,7 +314,7 @@ class Reader {
       }
       if (same) return this.lastTs;
     }
-    const text = this.text(s, e);
+    const text = this.text();
     this.lastTs = text;
     try {
       this.lastMicros = parseEventTs(text);
@@ -265,31 +337,71 @@ class Reader {
     const out = this.out;
     const from = this.outPos;
     let o = from;
+    // (every index is inside the answer; the `as number`s only satisfy the type checker)
     for (let i = s; i < e; i += 4) {
-      // (i + 3 < e: every index is inside the answer; ?? only satisfies the type checker)
-      const c0 = BASE64[b[i] ?? 0] ?? 255;
-      const c1 = BASE64[b[i + 1] ?? 0] ?? 255;
-      const c2 = BASE64[b[i + 2] ?? 0] ?? 255;
-      const c3 = BASE64[b[i + 3] ?? 0] ?? 255;
-      if (c0 > 63 || c1 > 63) throw notHere;
-      if (c3 === 64) {
-        // padding only at the very end: "xx==" or "xxx="
-        if (i + 4 !== e) throw notHere;
-        if (c2 === 64) {
-          out[o++] = (c0 << 2) | (c1 >> 4);
-        } else if (c2 > 63) {
-          throw notHere;
-        } else {
-          out[o++] = (c0 << 2) | (c1 >> 4);
-          out[o++] = ((c1 & 15) << 4) | (c2 >> 2);
-        }
+      const c0 = BASE64[b[i] as number] as number;
+      const c1 = BASE64[b[i + 1] as number] as number;
+      const c2 = BASE64[b[i + 2] as number] as number;
+      const c3 = BASE64[b[i + 3] as number] as number;
+      if ((c0 | c1 | c2 | c3) > 63) {
+        // padding ('=' is 64) only at the very end: "xx==" or "xxx="; anything else is not base64
+        if (i + 4 !== e || c0 > 63 || c1 > 63 || c3 !== 64 || (c2 > 63 && c2 !== 64)) throw notHere;
+        out[o++] = (c0 << 2) | (c1 >> 4);
+        if (c2 !== 64) out[o++] = ((c1 & 15) << 4) | (c2 >> 2);
         break;
       }
-      if (c2 > 63 || c3 > 63) throw notHere;
       out[o++] = (c0 << 2) | (c1 >> 4);
       out[o++] = ((c1 & 15) << 4) | (c2 >> 2);
       out[o++] = ((c2 & 3) << 6) | c3;
     }
+    this.outPos = o;
+    return out.subarray(from, o);
+  }
+
+  /**
+   * `{"B":"<base64>"}` in DynamoDB's compact form, decoded in the pass that finds its end; undefined
+   * (nothing read) for any other form, a long value or a doubt, which {@link typed} and {@link base64}
+   * then read or refuse.
+   */
+  compactBytes(): Uint8Array | undefined {
+    const b = this.b;
+    const p = this.pos;
+    if (b[p] !== OPEN_OBJECT || b[p + 1] !== QUOTE || b[p + 2] !== B || b[p + 3] !== QUOTE || b[p + 4] !== COLON || b[p + 5] !== QUOTE) return undefined;
+    if (this.out.length - this.outPos < COMPACT_ROOM) {
+      this.out = new Uint8Array(OUT_CHUNK);
+      this.outPos = 0;
+    }
+    const out = this.out;
+    const from = this.outPos;
+    const room = from + COMPACT_ROOM;
+    let o = from;
+    let i = p + 6;
+    // whole quads; BASE64 gives 255 for the closing quote and for a byte past the answer's end (?? 0)
+    for (;;) {
+      const c0 = BASE64[b[i] ?? 0] as number;
+      const c1 = BASE64[b[i + 1] ?? 0] as number;
+      const c2 = BASE64[b[i + 2] ?? 0] as number;
+      const c3 = BASE64[b[i + 3] ?? 0] as number;
+      if ((c0 | c1 | c2 | c3) > 63) break;
+      if (o + 3 > room) return undefined;
+      out[o++] = (c0 << 2) | (c1 >> 4);
+      out[o++] = ((c1 & 15) << 4) | (c2 >> 2);
+      out[o++] = ((c2 & 3) << 6) | c3;
+      i += 4;
+    }
+    if (b[i] !== QUOTE) {
+      // a last quad with padding, "xx==" or "xxx=", then the quote; anything else is read the long way
+      const c0 = BASE64[b[i] ?? 0] as number;
+      const c1 = BASE64[b[i + 1] ?? 0] as number;
+      const c2 = BASE64[b[i + 2] ?? 0] as number;
+      if (c0 > 63 || c1 > 63 || b[i + 3] !== 0x3d || b[i + 4] !== QUOTE || o + 2 > room) return undefined;
+      out[o++] = (c0 << 2) | (c1 >> 4);
+      if (c2 <= 63) out[o++] = ((c1 & 15) << 4) | (c2 >> 2);
+      else if (c2 !== 64) return undefined;
+      i += 4;
+    }
+    if (b[i + 1] !== CLOSE_OBJECT) return undefined;
+    this.pos = i + 2;
     this.outPos = o;
     return out.subarray(from, o);
   }
@@ -306,10 +418,13 @@ class Reader {
       this.key();
       if (this.is(ENTITY_ID_ATTR)) {
         this.typed(S);
-        entityId = this.text(this.s, this.e);
+        entityId = this.text();
       } else if (this.is(EVENT_TS_ATTR)) {
-        this.typed(S);
-        eventTs = this.eventTs(this.s, this.e);
+        if (!this.sameEventTs()) {
+          this.typed(S);
+          this.eventTs(this.s, this.e);
+        }
+        eventTs = this.lastTs;
         eventMicros = this.lastMicros;
       } else if (this.is(VALUES_ATTR)) {
         values = this.values();
@@ -333,8 +448,12 @@ class Reader {
       do {
         this.key();
         const name = this.name(this.s, this.e);
-        this.typed(B);
-        values[name] = this.base64(this.s, this.e);
+        let bytes = this.compactBytes();
+        if (bytes === undefined) {
+          this.typed(B);
+          bytes = this.base64(this.s, this.e);
+        }
+        values[name] = bytes;
       } while (this.more(CLOSE_OBJECT));
     }
     this.expect(CLOSE_OBJECT);
