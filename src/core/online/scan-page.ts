@@ -82,15 +82,21 @@ class Reader {
   }
 
   expect(c: number): void {
-    this.ws();
-    if (this.b[this.pos] !== c) throw notHere;
+    // (whitespace is looked for only where the byte is not the one expected: DynamoDB sends none)
+    if (this.b[this.pos] !== c) {
+      this.ws();
+      if (this.b[this.pos] !== c) throw notHere;
+    }
     this.pos++;
   }
 
   /** After a member or element: true when another follows (a comma), false at `close`. */
   more(close: number): boolean {
-    this.ws();
-    const c = this.b[this.pos];
+    let c = this.b[this.pos];
+    if (c !== COMMA && c !== close) {
+      this.ws();
+      c = this.b[this.pos];
+    }
     if (c === COMMA) {
       this.pos++;
       return true;
