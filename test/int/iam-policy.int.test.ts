@@ -91,8 +91,12 @@ ${features.map((f) => `      - {name: ${f}, dtype: ${f === 'avg_daily_trips' ? '
 
 const APP_TABLE = 'iam_app_driver_profiles';
 
-/** Phase 1 has old_stats; phase 2 drops it and one tag of the hourly view; `fromTable`: driver_profile reads a DynamoDB table. */
-function definitions(phase: 1 | 2, plain = false, fromTable = false): string {
+/**
+ * Phase 1 has old_stats; phase 2 drops it and one tag of the hourly view. `fromTable`: driver_profile
+ * ('online') or the offline-only view ('offline') reads a DynamoDB table.
+ */
+function definitions(phase: 1 | 2, plain = false, fromTableFor: false | 'online' | 'offline' = false): string {
+  const fromTable = fromTableFor !== false;
   const hourlyTags = plain ? '{}' : phase === 1 ? '{team: drivers, tier: gold}' : '{team: drivers}';
   return `entities:
   - {name: driver, join_keys: [driver_id], value_type: Int64}
@@ -103,7 +107,7 @@ sources:
     timestamp_field: event_timestamp
     created_timestamp_column: created
 ${fromTable ? `  - {name: profile_table, type: dynamodb, table: ${APP_TABLE}, timestamp_field: event_timestamp, timestamp_format: iso8601}\n` : ''}feature_views:
-${VIEW('driver_hourly_stats', '1d', ['conv_rate', 'acc_rate'], `    tags: ${hourlyTags}\n`)}${VIEW('driver_profile', '0', ['avg_daily_trips'], '', fromTable ? 'profile_table' : 'driver_stats_source')}${phase === 1 ? VIEW('old_stats', '0', ['acc_rate']) : ''}${VIEW('offline_only', '0', ['conv_rate'], '    online: false\n')}`;
+${VIEW('driver_hourly_stats', '1d', ['conv_rate', 'acc_rate'], `    tags: ${hourlyTags}\n`)}${VIEW('driver_profile', '0', ['avg_daily_trips'], '', fromTableFor === 'online' ? 'profile_table' : 'driver_stats_source')}${phase === 1 ? VIEW('old_stats', '0', ['acc_rate']) : ''}${VIEW('offline_only', '0', [fromTableFor === 'offline' ? 'avg_daily_trips' : 'conv_rate'], '    online: false\n', fromTableFor === 'offline' ? 'profile_table' : 'driver_stats_source')}`;
 }
 
 const CSV = `driver_id,event_timestamp,created,conv_rate,acc_rate,avg_daily_trips
@@ -122,7 +126,7 @@ const recorder = new CallRecorder();
 const allowed = new Map<IamCommand, Set<string>>();
 const called = new Map<IamCommand, Set<string>>();
 
-async function writeRepo(settings: Settings, phase: 1 | 2, fromTable = false): Promise<{ config: RepoConfig; repo: RepoModel }> {
+async function writeRepo(settings: Settings, phase: 1 | 2, fromTable: false | 'online' | 'offline' = false): Promise<{ config: RepoConfig; repo: RepoModel }> {
   await writeFile(join(dir, 'feature_store.yaml'), configText(proxy.endpoint, settings));
   await writeFile(join(dir, 'features.yaml'), definitions(phase, settings.plain, fromTable));
   const { config } = loadConfigWithWarnings({ repoPath: dir, env: {} });
@@ -312,7 +316,7 @@ describe('iam-policy against the calls the commands really send', () => {
         Item: { driver_id: { N: '1001' }, event_timestamp: { S: '2024-01-01 12:00:00' }, avg_daily_trips: { N: '13' } },
       }),
     );
-    const state = await writeRepo({ capacity: 2 }, 2, true);
+    const state = await writeRepo({ capacity: 2 }, 2, 'online');
     const calls = await recorded('materialize', state, async () => {
       const report = await materialize(matCtx(state), { start: '2024-01-01T00:00:00', end: '2024-01-02T00:00:00', views: ['driver_profile'] });
       expect(report.views.map((v) => v.written)).toEqual([1]);
@@ -321,7 +325,7 @@ describe('iam-policy against the calls the commands really send', () => {
   });
 
   it('sql over a DynamoDB table source, and export of the view it feeds: DescribeTable and Scan on that table too', async () => {
-    const state = await writeRepo({ capacity: 2 }, 2, true);
+    const state = await writeRepo({ capacity: 2 }, 2, 'online');
     const deps = { config: state.config, repo: state.repo, aws: clients };
     const calls = await recorded('inspect', state, async () => {
       const sql = await runSql(deps, 'SELECT driver_id, avg_daily_trips FROM offline.profile_table');
@@ -330,6 +334,16 @@ describe('iam-policy against the calls the commands really send', () => {
       expect(report.views.map((v) => v.view)).toEqual(['driver_profile']);
     });
     expect(calls).toEqual(expect.arrayContaining([`DescribeTable ${APP_TABLE}`, `Scan ${APP_TABLE}`]));
+  });
+
+  it('sql over a DynamoDB table source that only an offline view reads: DescribeTable and Scan on that table', async () => {
+    const state = await writeRepo({ capacity: 2 }, 2, 'offline');
+    const deps = { config: state.config, repo: state.repo, aws: clients };
+    const calls = await recorded('inspect', state, async () => {
+      const sql = await runSql(deps, 'SELECT driver_id, avg_daily_trips FROM offline.profile_table');
+      expect(sql.rows).toEqual([{ driver_id: '1001', avg_daily_trips: '13' }]);
+    });
+    expect(calls).toEqual([`DescribeTable ${APP_TABLE}`, `Scan ${APP_TABLE}`]);
   });
 
   it('get-online-features (BatchGetItem through FeatureStore, the reader and sender the command uses)', async () => {

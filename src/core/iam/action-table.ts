@@ -15,9 +15,11 @@ import { PROJECT_TAG } from '../plan/ownership.js';
  * - `removed`: online views the registry holds for the project but the repo no longer defines (apply
  *   deletes their tables);
  * - `owned`: both, which is what teardown deletes;
- * - `sources`: the DynamoDB tables online views are materialized from (`type: dynamodb` sources).
+ * - `sources`: the DynamoDB tables online views are materialized from (`type: dynamodb` sources);
+ * - `viewSources`: the DynamoDB tables of the sources of any view, online or offline only (sql reads
+ *   each as `offline.<source>`).
  */
-export type TableScope = 'repo' | 'removed' | 'owned' | 'sources';
+export type TableScope = 'repo' | 'removed' | 'owned' | 'sources' | 'viewSources';
 
 export interface ActionRow {
   commands: readonly IamCommand[];
@@ -111,13 +113,15 @@ export const ACTION_TABLE: readonly ActionRow[] = [
     why: 'conditional puts (dynafeast.materialize.monotonic_writes)',
   },
   // offline/dynamodb/dynamodb-source.ts: materialize, and inspect (export and verify read a view's source, sql offline.<source>)
+  { commands: ['materialize'], action: 'dynamodb:DescribeTable', tables: 'sources', why: 'a DynamoDB source: checks the table and sizes the parallel scan' },
+  { commands: ['materialize'], action: 'dynamodb:Scan', tables: 'sources', why: 'a DynamoDB source: reads its items by parallel Scan' },
   {
-    commands: ['materialize', 'inspect'],
+    commands: ['inspect'],
     action: 'dynamodb:DescribeTable',
-    tables: 'sources',
+    tables: 'viewSources',
     why: 'a DynamoDB source: checks the table and sizes the parallel scan',
   },
-  { commands: ['materialize', 'inspect'], action: 'dynamodb:Scan', tables: 'sources', why: 'a DynamoDB source: reads its items by parallel Scan' },
+  { commands: ['inspect'], action: 'dynamodb:Scan', tables: 'viewSources', why: 'a DynamoDB source: reads its items by parallel Scan' },
   // get-online-features
   { commands: ['read'], action: 'dynamodb:BatchGetItem', tables: 'repo', why: 'reads items in chunks of online_store.batch_size' },
   // export, verify, sql: online/scan-table.ts
@@ -135,7 +139,8 @@ const SCOPE_TEXT: Record<TableScope, string> = {
   repo: 'each online view of the repo',
   removed: 'views the registry has but the repo dropped',
   owned: 'repo and registry views',
-  sources: 'DynamoDB tables of `type: dynamodb` sources',
+  sources: 'DynamoDB tables of `type: dynamodb` sources of online views',
+  viewSources: 'DynamoDB tables of `type: dynamodb` sources of any view',
 };
 
 /** The table as markdown, for docs/iam.md (a unit test keeps the two equal). */

@@ -28,6 +28,8 @@ export interface ProjectTables {
   owned: NamedTable[];
   /** The DynamoDB tables the repo's online views are materialized from (`type: dynamodb` sources). */
   sources: NamedTable[];
+  /** The DynamoDB tables of sources any view reads, online or not: what export, verify and sql's `offline.<source>` scan. */
+  viewSources: NamedTable[];
 }
 
 export function projectTables(config: RepoConfig, repo: RepoModel, registry: Registry | undefined): ProjectTables {
@@ -39,9 +41,11 @@ export function projectTables(config: RepoConfig, repo: RepoModel, registry: Reg
     registry,
     desired.map((t) => t.view),
   ).map(({ view, table }) => ({ view, table }));
-  const online = new Set(repo.featureViews.filter((v) => v.online).map((v) => v.source));
-  const sources = repo.sources.flatMap((s) =>
-    s.type === 'dynamodb' && online.has(s.name) ? [{ view: s.name, table: s.table, ...(s.region !== undefined ? { region: s.region } : {}) }] : [],
-  );
-  return { repo: desired, removed, owned, sources };
+  const tablesOf = (fed: ReadonlySet<string>): NamedTable[] =>
+    repo.sources.flatMap((s) =>
+      s.type === 'dynamodb' && fed.has(s.name) ? [{ view: s.name, table: s.table, ...(s.region !== undefined ? { region: s.region } : {}) }] : [],
+    );
+  const sources = tablesOf(new Set(repo.featureViews.filter((v) => v.online).map((v) => v.source)));
+  const viewSources = tablesOf(new Set(repo.featureViews.map((v) => v.source)));
+  return { repo: desired, removed, owned, sources, viewSources };
 }
