@@ -30,27 +30,41 @@ import { sqlString, type SourceReader } from './source-reader.js';
  * on disk, so memory is bounded by it rather than by the table (bench/export.bench.ts).
  * NOTE: 128 MB is too little for a COPY of 1M rows joined with their keys in one hash join (the join's
  * build side and the parquet writer's row groups, per thread); export joins in steps
- * (online-tables.ts) and keeps to {@link EXPORT_MEMORY_LIMIT}.
+ * (online-tables.ts) and keeps to {@link exportMemoryLimit}.
  */
 export const LOAD_MEMORY_LIMIT = '256MB';
 
 /**
- * export's limit for the key join's steps and the COPY into the file, per DuckDB thread (with at least
- * {@link EXPORT_MIN_MEMORY_LIMIT}): one step's hash table and each thread's parquet row group (at most
- * EXPORT_ROW_GROUP_BYTES, export.ts). Under 256 MB DuckDB kept the relation's written blocks cached
- * up to the limit, so the peak grew with the table (bench/export.bench.ts: 500k items +25% over 100k).
+ * DuckDB pins about two of its 256 KiB blocks per column per thread while it scans or writes a table
+ * (a column segment read, one being written): a COPY of 101 DOUBLE columns on 2 threads ran out of
+ * memory under 96 MB and fit in 128 MB, 401 columns fit in 512 MB, not 256 MB. The limits below grow by
+ * this much per column and thread, never with the number of rows.
  */
-export const EXPORT_MEMORY_PER_THREAD_MB = 32;
-export const EXPORT_MIN_MEMORY_LIMIT_MB = 64;
+const PER_COLUMN_MB = 0.5;
+/** Appending holds a row group not yet checkpointed: 122,880 rows, ~1 MB per 8-byte column, and its open blocks. */
+const APPEND_PER_COLUMN_MB = 1.5;
 
 /**
  * DuckDB's limit while rows are appended to the tables export and sql load (online-tables.ts: the
- * scanned items and the source's keys): appending needs only the appender's chunks, and what DuckDB
- * held beyond them was the tables' written blocks, cached up to the limit, so memory grew with the table
- * (at 500k items 32 MB, at 1M 46 MB, against 12 MB at 100k). The store's own limit comes back for the
- * queries after (`OfflineStore.limitMemory`).
+ * scanned items and the source's keys; one thread, the appender's): appending needs the appender's
+ * chunks and the row group not yet checkpointed (122,880 rows: ~1 MB per 8-byte column; 101 DOUBLE
+ * columns did not fit in 59 MB), and what DuckDB held beyond them was the tables' written blocks, cached
+ * up to the limit, so memory grew with the table (at 500k items 32 MB, at 1M 46 MB, against 12 MB at
+ * 100k). The limit for the queries after comes back with `OfflineStore.limitMemory`.
  */
-export const APPEND_MEMORY_LIMIT = '24MB';
+export function appendMemoryLimit(columns: number): string {
+  return `${Math.max(24, Math.ceil(8 + columns * APPEND_PER_COLUMN_MB))}MB`;
+}
+
+/**
+ * export's limit for the key join's steps and the COPY into the file: per DuckDB thread, one parquet row
+ * group (at most EXPORT_ROW_GROUP_BYTES, export.ts, 16 MB) and the columns' blocks; at least 64 MB (32 MB
+ * in all ran out of memory in the join). Under 256 MB DuckDB kept the relation's written blocks cached up
+ * to the limit, so the peak grew with the table (bench/export.bench.ts).
+ */
+export function exportMemoryLimit(columns: number, threads: number): string {
+  return `${Math.max(64, Math.ceil(threads * (16 + columns * PER_COLUMN_MB)))}MB`;
+}
 
 /**
  * DuckDB allocates through its own jemalloc, which keeps freed memory to reuse it: its background
@@ -104,7 +118,7 @@ export interface OfflineStore {
   connect(): Promise<DuckDBConnection>;
   disconnect(connection: DuckDBConnection): void;
   /**
-   * Sets DuckDB's memory limit (`SET memory_limit`): a limit for one phase, e.g. {@link APPEND_MEMORY_LIMIT};
+   * Sets DuckDB's memory limit (`SET memory_limit`): a limit for one phase, e.g. {@link appendMemoryLimit};
    * undefined restores the store's own (its `memoryLimit`, or DuckDB's default).
    */
   limitMemory(limit: string | undefined): Promise<void>;
@@ -291,7 +305,7 @@ const ENGINE_ERRORS = /^(Error: )?(Out of Memory|INTERRUPT|Interrupt|FATAL|Fatal
 const OUT_OF_MEMORY_HINTS: Record<OfflineOperation, string> = {
   materialize: 'the window holds more distinct entities than fit in memory: materialize a shorter window, or free memory',
   verify: 'the window holds more distinct entities than verify keeps in memory: verify a shorter window, or check a random sample with --sample N',
-  export: `export keeps DuckDB within ${EXPORT_MEMORY_PER_THREAD_MB} MB per thread (at least ${EXPORT_MIN_MEMORY_LIMIT_MB} MB, spilling beyond it) and this step did not fit: export one view at a time (--views); if one view alone fails, report it with the output of --debug`,
+  export: `export keeps DuckDB within a limit by the view's columns and DuckDB's threads (spilling beyond it) and this step did not fit: export one view at a time (--views); if one view alone fails, report it with the output of --debug`,
   sql: `sql keeps DuckDB within ${LOAD_MEMORY_LIMIT} (spilling beyond it) and this query did not fit: name fewer views in one query, or aggregate before joining`,
 };
 

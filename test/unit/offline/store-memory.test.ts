@@ -3,7 +3,7 @@
  * (RETURN_FREED_MEMORY); materialize's in-memory store keeps DuckDB's defaults. limitMemory sets a
  * phase's limit and gives the store's own back, without ending a result another connection streams.
  */
-import { APPEND_MEMORY_LIMIT, openOfflineStore } from '../../../src/core/offline/offline-store.js';
+import { appendMemoryLimit, openOfflineStore } from '../../../src/core/offline/offline-store.js';
 
 const SETTINGS = ['allocator_flush_threshold', 'allocator_bulk_deallocation_flush_threshold', 'allocator_background_threads'];
 
@@ -33,8 +33,8 @@ it("limitMemory sets a phase's limit and restores the store's own (or DuckDB's d
   try {
     const own = await limitOf(limited.connection);
     const byDefault = await limitOf(unlimited.connection);
-    await limited.limitMemory(APPEND_MEMORY_LIMIT);
-    await unlimited.limitMemory(APPEND_MEMORY_LIMIT);
+    await limited.limitMemory(appendMemoryLimit(2));
+    await unlimited.limitMemory(appendMemoryLimit(2));
     // DuckDB spells 24MB (10^6 bytes) in MiB
     expect(await limitOf(limited.connection)).toBe('22.8 MiB');
     expect(await limitOf(unlimited.connection)).toBe('22.8 MiB');
@@ -54,7 +54,7 @@ it('limitMemory does not end a result the main connection streams', async () => 
     const stream = await store.connection.stream('SELECT range AS i FROM range(100000)');
     let rows = 0;
     for (let chunk = await stream.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await stream.fetchChunk()) {
-      if (rows === 0) await store.limitMemory(APPEND_MEMORY_LIMIT);
+      if (rows === 0) await store.limitMemory(appendMemoryLimit(2));
       rows += chunk.rowCount;
     }
     expect(rows).toBe(100000);
