@@ -5,17 +5,26 @@
  * failed run leaves no half-written file and memory stays flat as the table grows.
  */
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { DynafeastError } from '../errors.js';
-import { LOAD_MEMORY_LIMIT, openOfflineStore, outOfMemoryHint, type OfflineStoreOptions } from '../offline/offline-store.js';
+import { exportMemoryLimit, openOfflineStore, outOfMemoryHint, type OfflineStoreOptions } from '../offline/offline-store.js';
 import { sqlIdentifier, sqlString } from '../offline/source-reader.js';
 import { selectViews } from '../materialize/windows.js';
 import { loadOnlineView, type LoadDeps, type LoadedView } from './online-tables.js';
 
 import type { ExportFormat } from './formats.js';
 
-const COPY_OPTIONS: Record<ExportFormat, string> = {
-  parquet: 'FORMAT PARQUET',
+/**
+ * The most a parquet row group holds in memory before it is written (DuckDB's ROW_GROUP_SIZE_BYTES; its
+ * 122,880 rows otherwise), so each thread's writer fits its share of exportMemoryLimit (offline-store.ts)
+ * however wide the view. A view of a few features fills its 122,880 rows first (the file is as before).
+ */
+export const EXPORT_ROW_GROUP_BYTES = '16MB';
+
+/** The options of the COPY that writes each format. */
+export const COPY_OPTIONS: Record<ExportFormat, string> = {
+  parquet: `FORMAT PARQUET, ROW_GROUP_SIZE_BYTES '${EXPORT_ROW_GROUP_BYTES}'`,
   csv: 'FORMAT CSV, HEADER true',
   jsonl: 'FORMAT JSON',
 };
@@ -77,13 +86,16 @@ export async function exportOnline(deps: ExportDeps, args: ExportArgs): Promise<
     args.format,
     args.out,
   );
-  const store = await openOfflineStore({ operation: 'export', memoryLimit: LOAD_MEMORY_LIMIT, ...deps.offline, onDisk: true });
+  // DuckDB's threads named, so each view's limit is what they need (exportMemoryLimit)
+  const threads = deps.offline?.threads ?? os.availableParallelism();
+  const store = await openOfflineStore({ operation: 'export', threads, memoryLimit: exportMemoryLimit(0, threads), ...deps.offline, onDisk: true });
   const onAbort = () => store.interrupt();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   const report: ExportReport = { format: args.format, views: [] };
   try {
     for (const view of views) {
-      const loaded = await loadOnlineView(deps, store, view, `export_${view.name}`);
+      // the view's limit holds for its COPY too
+      const loaded = await loadOnlineView({ ...deps, queryMemoryLimit: (columns) => exportMemoryLimit(columns, threads) }, store, view, `export_${view.name}`);
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- targetsOf has an entry per view
       const file = targets.get(view.name)!;
       const temp = `${file}.dynafeast-${process.pid}.tmp`;

@@ -17,7 +17,7 @@ import { MAX_EVENT_MICROS, MIN_EVENT_MICROS } from '../layout/event-ts.js';
 import { tableNameOf } from '../layout/table-name.js';
 import { decodeStoredValue } from '../online/fast-decode.js';
 import { describeFeastTable, scanTable, storeScanOptions, type StoreScanDeps } from '../online/scan-table.js';
-import type { OfflineStore } from '../offline/offline-store.js';
+import { appendMemoryLimit, type OfflineStore } from '../offline/offline-store.js';
 import { planView } from '../offline/read-view.js';
 import { ignoreProgress, type ProgressSink } from '../progress.js';
 import { isEntityless, type FeatureView, type RepoModel } from '../repo/model.js';
@@ -37,6 +37,8 @@ export interface LoadDeps {
   progressIntervalMs?: number;
   /** Entities per step of the key join (default {@link JOIN_STEP_ROWS}). */
   joinStepRows?: number;
+  /** DuckDB's limit for the key join, by the relation's number of columns (default: the store's own). */
+  queryMemoryLimit?: (columns: number) => string;
 }
 
 export interface LoadedView {
@@ -87,6 +89,8 @@ export async function loadOnlineView(deps: LoadDeps, store: OfflineStore, view: 
     ...features.map((f) => `${quoteIdent(f.name)} ${f.column.sql}`),
   ];
   await c.run(`CREATE TABLE ${rowTable} (${columns.join(', ')})`);
+  // appending: DuckDB needs the appender's chunks and the columns' blocks only; the join gets its own limit
+  await store.limitMemory(appendMemoryLimit(columns.length));
   const appender = await createBoundedAppender(c, rowTable);
   let items = 0;
   let lastTick = performance.now();
@@ -124,6 +128,7 @@ export async function loadOnlineView(deps: LoadDeps, store: OfflineStore, view: 
   } finally {
     appender.closeSync();
   }
+  await store.limitMemory(deps.queryMemoryLimit?.(view.entityColumns.length + features.length + 2));
   tick(true);
 
   const keyNames = view.entityColumns.map((k) => quoteIdent(k.name));
@@ -191,7 +196,13 @@ async function loadKeys(deps: LoadDeps, store: OfflineStore, view: FeatureView, 
   try {
     const out = (appender = await createBoundedAppender(writer, keyTable));
     const values = new Array<unknown>(keyColumns.length);
+    let appending = false;
     for await (const keys of planned.distinctKeys()) {
+      if (!appending) {
+        // the distinct keys are a table by now (planView's query, under the store's limit): what follows only appends
+        await store.limitMemory(appendMemoryLimit(keyColumns.length + 1));
+        appending = true;
+      }
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- one array per key column, all as long
       const length = keys[0]!.length;
       for (let row = 0; row < length; row++) {

@@ -23,27 +23,64 @@ import { DynafeastError } from '../errors.js';
 import type { DataSource } from '../repo/model.js';
 import { OWN_ERROR_MARK, type SourceColumnType } from './column-types.js';
 import { describeSourceColumns, type SourceColumns } from './source-columns.js';
-import type { SourceReader } from './source-reader.js';
+import { sqlString, type SourceReader } from './source-reader.js';
 
 /**
- * DuckDB's memory limit for the on-disk database export, sql and verify load tables into: beyond it
- * rows stay on disk, so memory is bounded by it rather than by the table (bench/export.bench.ts).
- * NOTE: 128 MB is too little: COPY of 1M rows joined with their keys into parquet ran out of memory
- * there (the join's build side and the parquet writer's row groups, per thread).
+ * DuckDB's memory limit for the on-disk database sql and verify load tables into: beyond it rows stay
+ * on disk, so memory is bounded by it rather than by the table (bench/export.bench.ts).
+ * NOTE: 128 MB is too little for a COPY of 1M rows joined with their keys in one hash join (the join's
+ * build side and the parquet writer's row groups, per thread); export joins in steps
+ * (online-tables.ts) and keeps to {@link exportMemoryLimit}.
  */
 export const LOAD_MEMORY_LIMIT = '256MB';
 
 /**
- * DuckDB allocates through its own jemalloc, which keeps freed memory for reuse: by default a thread
- * returns it only after a task that peaked above 128 MB (`allocator_flush_threshold`) or freed 512 MB at
- * once. Memory DuckDB had already freed (its tracked use, duckdb_memory(), stayed near 30 MB) so stayed
- * in the process, and grew with the table: the join and parquet writing of a 500k-item export left ~80 MB
- * more in jemalloc's regions than a 100k one (bench/export.bench.ts). Returned as soon as freed, with
- * jemalloc's background threads purging what decays, the peak no longer carries it.
+ * DuckDB pins about two of its 256 KiB blocks per column per thread while it scans or writes a table
+ * (a column segment read, one being written): a COPY of 101 DOUBLE columns on 2 threads ran out of
+ * memory under 96 MB and fit in 128 MB, 401 columns fit in 512 MB, not 256 MB. The limits below grow by
+ * this much per column and thread, never with the number of rows.
+ */
+const PER_COLUMN_MB = 0.5;
+/** Appending holds a row group not yet checkpointed: 122,880 rows, ~1 MB per 8-byte column, and its open blocks. */
+const APPEND_PER_COLUMN_MB = 1.5;
+
+/**
+ * DuckDB's limit while rows are appended to the tables export and sql load (online-tables.ts: the
+ * scanned items and the source's keys; one thread, the appender's): appending needs the appender's
+ * chunks and the row group not yet checkpointed (122,880 rows: ~1 MB per 8-byte column; 101 DOUBLE
+ * columns did not fit in 59 MB), and what DuckDB held beyond them was the tables' written blocks, cached
+ * up to the limit, so memory grew with the table (at 500k items 32 MB, at 1M 46 MB, against 12 MB at
+ * 100k). The limit for the queries after comes back with `OfflineStore.limitMemory`.
+ */
+export function appendMemoryLimit(columns: number): string {
+  return `${Math.max(24, Math.ceil(8 + columns * APPEND_PER_COLUMN_MB))}MB`;
+}
+
+/**
+ * export's limit for the key join's steps and the COPY into the file: per DuckDB thread, one parquet row
+ * group (at most EXPORT_ROW_GROUP_BYTES, export.ts, 16 MB) and the columns' blocks; at least 64 MB (32 MB
+ * in all ran out of memory in the join). Under 256 MB DuckDB kept the relation's written blocks cached up
+ * to the limit, so the peak grew with the table (bench/export.bench.ts).
+ */
+export function exportMemoryLimit(columns: number, threads: number): string {
+  return `${Math.max(64, Math.ceil(threads * (16 + columns * PER_COLUMN_MB)))}MB`;
+}
+
+/**
+ * DuckDB allocates through its own jemalloc, which keeps freed memory to reuse it: its background
+ * threads hand back what has been free for about a second (DuckDB builds it with a 1 s decay), and a
+ * thread flushes its own only after idling half a second, by default only past a 128 MB peak
+ * (`allocator_flush_threshold`; with background threads on, jemalloc is left to them and the threshold
+ * only pads glibc's trim). Memory DuckDB had freed (its tracked use, duckdb_memory(), stayed near 30 MB)
+ * so stayed in the process while the next step allocated, and the steps of a bigger table freed more:
+ * appending 500k rows left ~40 MB that the next second gave back (bench/export.bench.ts).
+ * `allocator_bulk_deallocation_flush_threshold` below DuckDB's 256 KiB block makes every block the
+ * buffer manager hands out first return all of jemalloc's freed pages (and trim glibc's), so a step
+ * starts from what is in use, not from what the last one freed.
  */
 const RETURN_FREED_MEMORY: Record<string, string> = {
   allocator_flush_threshold: '1MiB',
-  allocator_bulk_deallocation_flush_threshold: '1MiB',
+  allocator_bulk_deallocation_flush_threshold: '128KiB',
   allocator_background_threads: 'true',
 };
 
@@ -80,6 +117,11 @@ export interface OfflineStore {
    */
   connect(): Promise<DuckDBConnection>;
   disconnect(connection: DuckDBConnection): void;
+  /**
+   * Sets DuckDB's memory limit (`SET memory_limit`): a limit for one phase, e.g. {@link appendMemoryLimit};
+   * undefined restores the store's own (its `memoryLimit`, or DuckDB's default).
+   */
+  limitMemory(limit: string | undefined): Promise<void>;
   /** Stops the running queries (Ctrl-C). */
   interrupt(): void;
   close(): Promise<void>;
@@ -136,6 +178,16 @@ export async function openOfflineStore(options: OfflineStoreOptions = {}): Promi
     },
     disconnect(c) {
       if (extra.delete(c)) c.closeSync();
+    },
+    async limitMemory(limit) {
+      const value = limit ?? options.memoryLimit;
+      // a global setting, set on a connection of its own: a statement on one that streams a result ends the stream
+      const c = await instance.connect();
+      try {
+        await c.run(value === undefined ? 'RESET GLOBAL memory_limit' : `SET GLOBAL memory_limit = ${sqlString(value)}`);
+      } finally {
+        c.closeSync();
+      }
     },
     interrupt: () => {
       connection.interrupt();
@@ -253,7 +305,7 @@ const ENGINE_ERRORS = /^(Error: )?(Out of Memory|INTERRUPT|Interrupt|FATAL|Fatal
 const OUT_OF_MEMORY_HINTS: Record<OfflineOperation, string> = {
   materialize: 'the window holds more distinct entities than fit in memory: materialize a shorter window, or free memory',
   verify: 'the window holds more distinct entities than verify keeps in memory: verify a shorter window, or check a random sample with --sample N',
-  export: `export keeps DuckDB within ${LOAD_MEMORY_LIMIT} (spilling beyond it) and this step did not fit: export one view at a time (--views); if one view alone fails, report it with the output of --debug`,
+  export: `export keeps DuckDB within a limit by the view's columns and DuckDB's threads (spilling beyond it) and this step did not fit: export one view at a time (--views); if one view alone fails, report it with the output of --debug`,
   sql: `sql keeps DuckDB within ${LOAD_MEMORY_LIMIT} (spilling beyond it) and this query did not fit: name fewer views in one query, or aggregate before joining`,
 };
 
