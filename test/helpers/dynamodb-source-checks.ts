@@ -26,8 +26,8 @@ export async function twinDifferences(
   client: DynamoDBClient,
   config: RepoConfig,
 ): Promise<{ different: string[]; fromTable: Map<string, StoredItem>; fromFile: Map<string, StoredItem> }> {
-  const fromTable = await scanTable(client, tableNameOf(config, DDB_VIEW));
-  const fromFile = await scanTable(client, tableNameOf(config, FILE_VIEW));
+  // side by side: one table's answers are parsed here while the server works on the other's
+  const [fromTable, fromFile] = await Promise.all([scanTable(client, tableNameOf(config, DDB_VIEW)), scanTable(client, tableNameOf(config, FILE_VIEW))]);
   const different = [...new Set([...fromFile.keys(), ...fromTable.keys()])].filter(
     (id) => storedItemText(fromFile.get(id)) !== storedItemText(fromTable.get(id)),
   );
