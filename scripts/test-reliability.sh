@@ -5,10 +5,10 @@
 # (e.g. a path to run one suite).
 # CHAOS_ROWS overrides the chaos test's row count (default 200000).
 # Without arguments it then runs the 50k-item DynamoDB source suite (issue 20) again against each server
-# of RELIABILITY_50K_SERVERS (default: dynamodb-local, ~3.5 min; add moto for ~15 min more: moto 5.2
-# spends ~3.6 ms of CPU per item it returns from a Scan, and the suite scans the 50k source 3 times; the
-# interop tier runs materialize, resume and Feast's read at 50k on moto). scripts/test-server-tier.sh
-# starts each server (ALLOW_MISSING_TIER=1 as there).
+# of RELIABILITY_50K_SERVERS (default: dynamodb-local, ~3.5 min; add moto for ~18 min more: moto 5.2
+# spends ~3.4 ms of CPU per item it returns from a Scan of the source, and the suite scans it 3 times;
+# the interop tier runs materialize, resume, the parquet twin, verify and Feast's read at 50k on moto,
+# scanning it twice). scripts/test-server-tier.sh starts each server (ALLOW_MISSING_TIER=1 as there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent

@@ -29,7 +29,7 @@ echo "interop: Feast $("$py" -c 'import feast; print(feast.__version__)') on dyn
 INTEROP_SERVER=dynalite jest "$@" --testPathIgnorePatterns feast-s3-registry dynamodb-source-50k || status=1  # paths first: the option takes every word after it
 
 if command -v moto_server >/dev/null 2>&1; then
-  echo "interop: the round trip again on moto server, the S3 registry shared with Feast, and Feast reading a 50k-item DynamoDB source view" >&2
+  echo "interop: the round trip again on moto server, the S3 registry shared with Feast, and a 50k-item DynamoDB source view (resumed materialize, parquet twin, verify, Feast's read; ~13 min)" >&2
   INTEROP_SERVER=moto jest test/interop/feast-roundtrip.interop.test.ts test/interop/feast-s3-registry.interop.test.ts \
     test/interop/dynamodb-source-50k.interop.test.ts || status=1
 else

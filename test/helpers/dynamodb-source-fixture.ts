@@ -258,6 +258,23 @@ export async function putItems(client: DynamoDBClient, table: string, items: Rec
   });
 }
 
+/**
+ * Creates the application table (key `user_id`) and fills it: one item per user, the latest (its key is
+ * the user), so the file twin's latest-per-key picks the same.
+ */
+export async function createProfilesTable(client: DynamoDBClient, table: string, profiles: readonly Profile[]): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      KeySchema: [{ AttributeName: 'user_id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'user_id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await waitForActive(client, table);
+  await putItems(client, table, [...latestProfiles(profiles).values()].map(profileItem));
+}
+
 const PREFS_STRUCT = 'STRUCT(plan VARCHAR, seats BIGINT, tier STRUCT(level BIGINT, beta BOOLEAN), codes VARCHAR[], note VARCHAR)';
 
 /** The profiles as a parquet file of the same columns (the file twin). */
@@ -347,19 +364,7 @@ export async function profilesRepo(client: DynamoDBClient, endpoint: string, pro
     mkdirSync(path.join(dir, 'data'), { recursive: true });
     await writeProfilesParquet(path.join(dir, 'data', 'profiles.parquet'), profiles);
   }
-  if (!o.noTable) {
-    await client.send(
-      new CreateTableCommand({
-        TableName: appTable,
-        KeySchema: [{ AttributeName: 'user_id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'user_id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    await waitForActive(client, appTable);
-    // the table holds one item per user, the latest (its key is the user): the file's latest-per-key picks the same
-    await putItems(client, appTable, [...latestProfiles(profiles).values()].map(profileItem));
-  }
+  if (!o.noTable) await createProfilesTable(client, appTable, profiles);
   const state = {} as { config: RepoConfig; repo: RepoModel };
   const reload = () => {
     state.config = loadConfig({ repoPath: dir, env: {} });

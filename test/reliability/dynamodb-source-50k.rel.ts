@@ -5,15 +5,16 @@
  * `verify` passes on that store and then finds each injected difference (deleted, stale, changed, extra).
  *
  * Runs on in-process dynalite in the reliability tier, then scripts/test-reliability.sh runs it again
- * against DynamoDB Local (and moto, if RELIABILITY_50K_SERVERS names it: ~15 min there, the cost of moto
- * 5.2's Scan responses) through scripts/test-server-tier.sh. On moto the interop tier covers the scan,
- * its resume and Feast reading the values at this scale (dynamodb-source-50k.interop.test.ts). The same
+ * against DynamoDB Local (and moto, if RELIABILITY_50K_SERVERS names it: ~18 min there, moto 5.2 spending
+ * ~3.4 ms of CPU per item a Scan of the source returns: architecture.md §4.11) through
+ * scripts/test-server-tier.sh. On moto the interop tier covers the scan, its resume, the twin, verify
+ * (a clean pass on the twin's view, the four differences in this view) and Feast reading the values at
+ * this scale (dynamodb-source-50k.interop.test.ts). The same
  * checks at small scale run in npm test (test/int/dynamodb-source.int.test.ts, test/int/verify.int.test.ts).
  * The source is read through a pass-through fault proxy only to hold some segments' requests at a known
  * point and to see every Scan request.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createAwsClients, type AwsClients } from '../../src/core/aws/clients.js';
 import { localDummyCredentials } from '../../src/core/aws/credentials.js';
 import { fixedClock } from '../../src/core/context.js';
@@ -23,10 +24,9 @@ import { verify } from '../../src/core/verify/verify.js';
 import { defined } from '../helpers/defined.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { useTestServer } from '../helpers/plan-apply-server.js';
-import { eventTsOf, scanTable, valueBytes, type StoredItem } from '../helpers/materialize-fixture.js';
+import { scanTable } from '../helpers/materialize-fixture.js';
 import {
   DDB_VIEW,
-  FILE_VIEW,
   PROFILES_NOW,
   edgeProfiles,
   makeProfiles,
@@ -35,6 +35,7 @@ import {
   scansDir,
   type ProfilesRepo,
 } from '../helpers/dynamodb-source-fixture.js';
+import { EXTRA_ENTITY_ID, injectDifferences, twinDifferences } from '../helpers/dynamodb-source-checks.js';
 
 const server = useTestServer();
 const WINDOW = { start: '2025-01-01', end: '2026-01-01' };
@@ -73,12 +74,6 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-const itemText = (item: StoredItem | undefined) =>
-  `${item?.event_ts?.S ?? ''}|${Object.entries(item?.values?.M ?? {})
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([k, v]) => `${k}=${Buffer.from(v.B ?? new Uint8Array()).toString('hex')}`)
-    .join(',')}`;
-
 const runVerify = () => verify({ ...r.ctx(), aws: clients, clock: fixedClock(PROFILES_NOW) }, { ...WINDOW, views: [DDB_VIEW] });
 
 it('an interrupted scan resumes from its checkpoint, and the result equals the parquet twin item for item', async () => {
@@ -98,12 +93,10 @@ it('an interrupted scan resumes from its checkpoint, and the result equals the p
   }
   expect(existsSync(scansDir(r.dir)) ? readdirSync(scansDir(r.dir)) : []).toEqual([]);
 
-  const fromTable = await scanTable(server.client, tableNameOf(r.config, DDB_VIEW));
-  const fromFile = await scanTable(server.client, tableNameOf(r.config, FILE_VIEW));
-  expect(fromTable.size).toBe(USERS);
-  expect(fromFile.size).toBe(USERS);
-  const different = [...fromFile].filter(([id, item]) => itemText(item) !== itemText(fromTable.get(id))).map(([id]) => id);
-  expect(different).toEqual([]);
+  const twin = await twinDifferences(server.client, r.config);
+  expect(twin.fromTable.size).toBe(USERS);
+  expect(twin.fromFile.size).toBe(USERS);
+  expect(twin.different).toEqual([]);
 }, 1_200_000);
 
 it('verify passes on the store materialize wrote', async () => {
@@ -114,16 +107,7 @@ it('verify passes on the store materialize wrote', async () => {
 
 it('verify finds a deleted, a stale, a changed and an extra item', async () => {
   const table = tableNameOf(r.config, DDB_VIEW);
-  // four items from across the table (the scan's order is the server's)
-  const items = [...(await scanTable(server.client, table)).values()];
-  const [deleted, stale, changed] = [items[100], items[Math.floor(items.length / 2)], items[items.length - 100]].map((i) => defined(i));
-  await server.client.send(new DeleteItemCommand({ TableName: table, Key: { entity_id: defined(defined(deleted).entity_id) } }));
-  await server.client.send(
-    new PutItemCommand({ TableName: table, Item: { ...defined(stale), event_ts: { S: eventTsOf(PROFILES_NOW - 400n * 86_400_000_000n) } } }),
-  );
-  const values = { ...defined(defined(changed).values?.M), score: { B: valueBytes({ case: 'doubleVal', value: 12.5 }) } };
-  await server.client.send(new PutItemCommand({ TableName: table, Item: { ...defined(changed), values: { M: values } } }));
-  await server.client.send(new PutItemCommand({ TableName: table, Item: { ...defined(changed), entity_id: { S: '0'.repeat(32) } } }));
+  await injectDifferences(server.client, table, [...(await scanTable(server.client, table)).values()]);
 
   const report = await runVerify();
   expect(report.ok).toBe(false);
@@ -133,5 +117,5 @@ it('verify finds a deleted, a stale, a changed and an extra item', async () => {
   expect(v.examples.missing).toEqual([expect.stringMatching(/^user_id=/)]);
   expect(v.examples.stale).toEqual([expect.stringMatching(/^user_id=/)]);
   expect(v.examples.different).toEqual([expect.stringMatching(/^user_id=.*: score$/)]);
-  expect(v.examples.extra).toEqual([`entity_id ${'0'.repeat(32)}`]);
+  expect(v.examples.extra).toEqual([`entity_id ${EXTRA_ENTITY_ID}`]);
 }, 600_000);
