@@ -145,28 +145,33 @@ class Reader {
 
   /** A key (its bytes [this.s, this.e)) and its colon. */
   key(): void {
-    const b = this.b;
-    const start = this.pos + 1;
-    if (b[this.pos] === QUOTE) {
-      // the compact form, `"…":`, read in one pass
-      let end = start;
-      let high = 0;
-      for (;;) {
-        const c = b[end];
-        if (c === QUOTE || c === BACKSLASH || c === undefined) break;
-        high |= c;
-        end++;
-      }
-      if (b[end] === QUOTE && b[end + 1] === COLON) {
-        this.s = start;
-        this.e = end;
-        this.pos = end + 2;
-        this.ascii = high < 0x80;
-        return;
-      }
-    }
+    // the compact form, `"…":`, read in one pass
+    if (this.b[this.pos] === QUOTE && this.compactString(this.pos + 1, COLON)) return;
     this.rawString();
     this.expect(COLON);
+  }
+
+  /**
+   * The compact form's string whose text begins at `start`: true, and read (its bytes in [this.s,
+   * this.e), the reader after `then`), when its closing quote comes before any escape and `then` follows
+   * it; false, and nothing read, otherwise.
+   */
+  compactString(start: number, then: number): boolean {
+    const b = this.b;
+    let end = start;
+    let high = 0;
+    for (;;) {
+      const c = b[end];
+      if (c === QUOTE || c === BACKSLASH || c === undefined) break;
+      high |= c;
+      end++;
+    }
+    if (b[end] !== QUOTE || b[end + 1] !== then) return false;
+    this.s = start;
+    this.e = end;
+    this.pos = end + 2;
+    this.ascii = high < 0x80;
+    return true;
   }
 
   /** Whether the last string read is `name` (ASCII). */
@@ -237,23 +242,8 @@ class Reader {
     // DynamoDB's own compact form, `{"K":"…"}` without escapes, read in one pass
     const b = this.b;
     const p = this.pos;
-    if (b[p] === OPEN_OBJECT && b[p + 1] === QUOTE && b[p + 2] === kind && b[p + 3] === QUOTE && b[p + 4] === COLON && b[p + 5] === QUOTE) {
-      let end = p + 6;
-      let high = 0;
-      for (;;) {
-        const c = b[end];
-        if (c === QUOTE || c === BACKSLASH || c === undefined) break;
-        high |= c;
-        end++;
-      }
-      if (b[end] === QUOTE && b[end + 1] === CLOSE_OBJECT) {
-        this.s = p + 6;
-        this.e = end;
-        this.pos = end + 2;
-        this.ascii = high < 0x80;
-        return;
-      }
-    }
+    const compact = b[p] === OPEN_OBJECT && b[p + 1] === QUOTE && b[p + 2] === kind && b[p + 3] === QUOTE && b[p + 4] === COLON && b[p + 5] === QUOTE;
+    if (compact && this.compactString(p + 6, CLOSE_OBJECT)) return;
     this.expect(OPEN_OBJECT);
     this.key();
     if (this.e - this.s !== 1 || this.b[this.s] !== kind) throw notHere;
