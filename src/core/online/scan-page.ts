@@ -297,29 +297,24 @@ class Reader {
     return true;
   }
 
-  /** The event_ts string at [s, e): its text and microseconds are left in lastTs and lastMicros. */
-  eventTs(s: number, e: number): string {
-    const b = this.b;
-    if (e - s === this.lastTsEnd - this.lastTsStart) {
-      let same = true;
-      for (let i = 0; i < e - s; i++) {
-        if (b[s + i] !== b[this.lastTsStart + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return this.lastTs;
-    }
+  /**
+   * The event_ts string at [s, e) (an item's whose text differs from the last one's, or in another form
+   * than the compact one: {@link sameEventTs} reads the rest): its text and microseconds are left in
+   * lastTs and lastMicros, and only once it has parsed, so a repeat never pairs one's text with
+   * another's time.
+   */
+  eventTs(s: number, e: number): void {
     const text = this.text();
-    this.lastTs = text;
+    let micros: bigint;
     try {
-      this.lastMicros = parseEventTs(text);
+      micros = parseEventTs(text);
     } catch {
       throw notHere; // the general path refuses it, naming the table
     }
+    this.lastTs = text;
+    this.lastMicros = micros;
     this.lastTsStart = s;
     this.lastTsEnd = e;
-    return text;
   }
 
   /** base64 [s, e) into the page's value buffer; a view of the bytes. */
